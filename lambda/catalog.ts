@@ -1,0 +1,7 @@
+import type { GateDefinition } from './core/gate';
+import { tenantsGate } from './checks/tenants/gate';
+
+export { SOURCE_SCHEMAS } from './sources/index';
+
+/** The registered gates, in report order. Adding a gate: write lambda/checks/<id>/ and add it here. */
+export const GATES: readonly GateDefinition<any>[] = [tenantsGate];

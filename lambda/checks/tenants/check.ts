@@ -1,0 +1,264 @@
+import { describeError } from '../../core/errors';
+import { listOffenders, outcomeFromCriteria, type Criterion, type GateOutcome } from '../../core/result';
+import { normalizeTenantId } from '../../core/tenant-id';
+import type { IsolationProbe, QuotaProbe, TenantCensus, TenantStore } from './ports';
+
+export interface TenantsCheckInput {
+  store: TenantStore;
+  minTenants: number;
+  /** Configured probes; `probesAllowed: false` (--no-probes) leaves them unrun and the gate not PASS. */
+  quotaProbe?: QuotaProbe;
+  isolationProbe?: IsolationProbe;
+  probesAllowed: boolean;
+  signal: AbortSignal;
+  progress?: (message: string) => void;
+}
+
+/** Gate 1: ≥ minTenants active tenants with unique IDs, a config record and a positive quota each. */
+export async function checkTenants(input: TenantsCheckInput): Promise<GateOutcome> {
+  const criteria: Criterion[] = [];
+  let census: TenantCensus;
+  try {
+    input.progress?.('counting tenants');
+    census = await input.store.census(input.signal);
+  } catch (err) {
+    return outcomeFromCriteria([
+      {
+        id: 'store',
+        title: 'Tenant store reachable',
+        status: 'ERROR',
+        summary: `tenant store: ${describeError(err)}`,
+        remediation: 'Check the connection settings and that the store is reachable from where the check runs.',
+      },
+    ]);
+  }
+
+  criteria.push(activeCriterion(census, input.minTenants));
+  criteria.push(await uniqueIdsCriterion(census));
+  criteria.push(configCriterion(census));
+  criteria.push(quotaCriterion(census));
+  if (input.quotaProbe) criteria.push(await quotaProbeCriterion(input));
+  if (input.isolationProbe) criteria.push(await isolationCriterion(input));
+
+  return outcomeFromCriteria(criteria, {
+    measurements: [
+      { name: 'activeTenants', value: census.active, unit: 'tenants', threshold: `>= ${input.minTenants}` },
+      { name: 'totalTenants', value: census.total, unit: 'tenants' },
+    ],
+    evidence: census.notes,
+    passSummary: `${census.active} active tenants with unique IDs, config records and positive quotas${
+      criteria.length > 4 ? `; ${criteria.slice(4).map((c) => c.id === 'quota-probe' ? 'quota enforced (429 seen)' : 'RLS isolates tenants').join(', ')}` : ''
+    }`,
+  });
+}
+
+function activeCriterion(census: TenantCensus, min: number): Criterion {
+  const others = census.total - census.active;
+  const rest = others > 0 ? ` (${others} more not active)` : '';
+  const ok = census.active >= min;
+  return {
+    id: 'active-tenants',
+    title: `At least ${min} active tenants`,
+    status: ok ? 'PASS' : 'FAIL',
+    summary: ok
+      ? `${census.active} active tenants${rest}`
+      : `only ${census.active} active tenants, need ≥ ${min} (short by ${min - census.active})${rest}`,
+    measurements: [{ name: 'activeTenants', value: census.active, unit: 'tenants', threshold: `>= ${min}` }],
+    evidence: [`${census.total} tenants in ${census.store}; active means ${census.activeRule}`],
+    ...(ok ? {} : { remediation: `Onboard ${min - census.active} more tenants (or lower minTenants if this is not production).` }),
+  };
+}
+
+/** Streams the active IDs once, normalising each with the single shared rule. */
+async function uniqueIdsCriterion(census: TenantCensus): Promise<Criterion> {
+  const seen = new Set<string>();
+  // Raw spellings are kept only for IDs that are not already in normal form, to name offenders.
+  const rawOf = new Map<string, string[]>();
+  const duplicates = new Map<string, string[]>();
+  let empty = 0;
+  let counted = 0;
+  for await (const batch of census.activeIds()) {
+    for (const id of batch) {
+      counted++;
+      const normal = id === null ? '' : normalizeTenantId(id);
+      if (normal === '') {
+        empty++;
+        continue;
+      }
+      if (seen.has(normal)) {
+        const group = duplicates.get(normal) ?? [...(rawOf.get(normal) ?? [normal])];
+        group.push(id as string);
+        duplicates.set(normal, group);
+      } else {
+        seen.add(normal);
+        if (id !== normal) rawOf.set(normal, [id as string]);
+      }
+    }
+  }
+  const dupCount = [...duplicates.values()].reduce((n, g) => n + g.length - 1, 0);
+  const ok = empty === 0 && dupCount === 0;
+  const evidence = [
+    `${counted} active IDs checked after normalisation (trim, NFKC, lower-case)`,
+    ...(empty ? [`${empty} active tenants have an empty or missing ID`] : []),
+    ...(duplicates.size
+      ? [
+          `duplicates: ${listOffenders(
+            [...duplicates.values()].map((g) => g.map((s) => JSON.stringify(s)).join(' = ')),
+            duplicates.size,
+          )}`,
+        ]
+      : []),
+  ];
+  const problems = [
+    empty ? `${empty} without an ID` : '',
+    dupCount ? `${duplicates.size} IDs used by more than one tenant` : '',
+  ].filter(Boolean);
+  return {
+    id: 'unique-ids',
+    title: 'Every tenant has a unique, non-empty ID',
+    status: ok ? 'PASS' : 'FAIL',
+    summary: ok ? `${counted} unique tenant IDs` : `tenant IDs not usable: ${problems.join(', ')}`,
+    measurements: [
+      { name: 'emptyIds', value: empty, threshold: '0' },
+      { name: 'duplicateIds', value: dupCount, threshold: '0' },
+    ],
+    evidence,
+    ...(ok ? {} : { remediation: 'Give every tenant a unique ID; IDs differing only in case, width or surrounding spaces are the same tenant to billing.' }),
+  };
+}
+
+function configCriterion(census: TenantCensus): Criterion {
+  const { count, examples } = census.missingConfig;
+  const ok = count === 0;
+  return {
+    id: 'config-records',
+    title: 'Every tenant has a config record',
+    status: ok ? 'PASS' : 'FAIL',
+    summary: ok
+      ? `every active tenant has a config record (${census.configRule})`
+      : `${count} active tenants have no config record: ${listOffenders(examples, count)}`,
+    measurements: [{ name: 'tenantsWithoutConfig', value: count, threshold: '0' }],
+    evidence: [`config record means: ${census.configRule}`],
+    ...(ok ? {} : { remediation: 'Create a config record for each tenant listed (tenant onboarding should write one).' }),
+  };
+}
+
+function quotaCriterion(census: TenantCensus): Criterion {
+  if (census.quotaFields.length === 0) {
+    return {
+      id: 'quotas',
+      title: 'Every tenant has a positive quota',
+      status: 'FAIL',
+      summary: 'no quota field found (looked for names containing quota or rate_limit)',
+      remediation: 'Store a quota per tenant, or name the fields that hold it (quotaColumns / quotaPaths).',
+    };
+  }
+  const { count, examples } = census.missingQuota;
+  const ok = count === 0;
+  const fields = census.quotaFields.join(', ');
+  return {
+    id: 'quotas',
+    title: 'Every tenant has a positive quota',
+    status: ok ? 'PASS' : 'FAIL',
+    summary: ok
+      ? `every active tenant has a positive quota (${fields})`
+      : `${count} active tenants lack a positive quota in ${fields}: ${listOffenders(examples, count)}`,
+    measurements: [{ name: 'tenantsWithoutQuota', value: count, threshold: '0' }],
+    evidence: [`quota fields: ${fields}`],
+    ...(ok ? {} : { remediation: 'Set a positive quota for each tenant listed; an unlimited tenant cannot be metered or throttled.' }),
+  };
+}
+
+async function quotaProbeCriterion(input: TenantsCheckInput): Promise<Criterion> {
+  const title = 'Quota enforced (HTTP 429 seen)';
+  if (!input.probesAllowed) {
+    return { id: 'quota-probe', title, status: 'SKIP', summary: 'quota probe configured but not run (--no-probes)' };
+  }
+  const probe = input.quotaProbe!;
+  input.progress?.('probing quota enforcement');
+  let results;
+  try {
+    results = await probe.run(input.signal);
+  } catch (err) {
+    return { id: 'quota-probe', title, status: 'ERROR', summary: `quota probe: ${describeError(err)}` };
+  }
+  const evidence = results.map((r) => {
+    const statuses = Object.entries(r.statusCounts).map(([s, n]) => `${s}×${n}`).join(' ');
+    const limited = r.limitedAt
+      ? `429 at request ${r.limitedAt}/${r.maxRequests}, Retry-After ${r.retryAfter ?? 'missing'}`
+      : `no 429 in ${r.sent}/${r.maxRequests} requests`;
+    return `${r.tenant}: ${limited} in ${(r.elapsedMs / 1000).toFixed(1)} s [${statuses}]${r.stoppedBy ? `; stopped: ${r.stoppedBy}` : ''}`;
+  });
+  const unenforced = results.filter((r) => !r.limitedAt && !r.stoppedBy);
+  const broken = results.filter((r) => !r.limitedAt && r.stoppedBy);
+  const noRetryAfter = results.filter((r) => r.limitedAt && !r.retryAfter);
+  let status: Criterion['status'] = 'PASS';
+  let summary = `quota enforced for ${results.length} test tenant(s)`;
+  if (unenforced.length) {
+    status = 'FAIL';
+    summary = `quota not enforced: no 429 within ${unenforced[0].maxRequests} requests for ${unenforced.map((r) => r.tenant).join(', ')}`;
+  } else if (probe.requireRetryAfter && noRetryAfter.length) {
+    status = 'FAIL';
+    summary = `429 without Retry-After for ${noRetryAfter.map((r) => r.tenant).join(', ')} (requireRetryAfter is set)`;
+  } else if (broken.length) {
+    status = 'ERROR';
+    summary = `quota probe could not finish for ${broken.map((r) => `${r.tenant} (${r.stoppedBy})`).join(', ')}`;
+  }
+  return {
+    id: 'quota-probe',
+    title,
+    status,
+    summary,
+    evidence,
+    measurements: results.map((r) => ({ name: `requestsUntil429.${r.tenant}`, value: r.limitedAt ?? null, threshold: `<= ${r.maxRequests}` })),
+    ...(status === 'FAIL' ? { remediation: 'Attach a usage plan with a quota (API Gateway) or enforce the tenant rate limit in the app; answer 429 with Retry-After.' } : {}),
+  };
+}
+
+async function isolationCriterion(input: TenantsCheckInput): Promise<Criterion> {
+  const title = 'Row-level security isolates tenants';
+  if (!input.probesAllowed) {
+    return { id: 'isolation', title, status: 'SKIP', summary: 'isolation probe configured but not run (--no-probes)' };
+  }
+  input.progress?.('probing row-level security');
+  let r;
+  try {
+    r = await input.isolationProbe!.run(input.signal);
+  } catch (err) {
+    return { id: 'isolation', title, status: 'ERROR', summary: `isolation probe: ${describeError(err)}` };
+  }
+  const problems: string[] = [];
+  if (r.roleIsSuperuser) problems.push(`role ${r.role} is a superuser (bypasses RLS)`);
+  if (r.roleBypassesRls) problems.push(`role ${r.role} has BYPASSRLS`);
+  const unmeasured: string[] = [];
+  for (const t of r.tables) {
+    if (!t.rlsEnabled) problems.push(`${t.table}: row-level security not enabled`);
+    else if (!t.rlsForced) problems.push(`${t.table}: row-level security not forced (the table owner bypasses it)`);
+    if (t.leakedRows > 0) problems.push(`${t.table}: ${t.leakedRows} rows of other tenants visible to ${r.tenant}`);
+    if (t.otherTenantRows === 0) unmeasured.push(`${t.table} has no rows of other tenants to hide`);
+  }
+  const evidence = r.tables.map(
+    (t) =>
+      `${t.table}: RLS ${t.rlsEnabled ? 'enabled' : 'disabled'}${t.rlsForced ? ', forced' : ''}; as ${r.role} with tenant ${r.tenant}: ${t.ownRows} own rows, ${t.leakedRows} of ${t.otherTenantRows} other-tenant rows visible`,
+  );
+  if (problems.length) {
+    return {
+      id: 'isolation',
+      title,
+      status: 'FAIL',
+      summary: `tenant isolation broken: ${problems.join('; ')}`,
+      evidence,
+      remediation: 'ENABLE and FORCE ROW LEVEL SECURITY on every tenant table, with a policy on the tenant setting; connect the app as a role without SUPERUSER or BYPASSRLS.',
+    };
+  }
+  if (unmeasured.length) {
+    return { id: 'isolation', title, status: 'ERROR', summary: `isolation not measurable: ${unmeasured.join('; ')}`, evidence };
+  }
+  return {
+    id: 'isolation',
+    title,
+    status: 'PASS',
+    summary: `no other tenant's rows visible to ${r.tenant} in ${r.tables.length} table(s)`,
+    evidence,
+  };
+}

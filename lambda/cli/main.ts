@@ -1,0 +1,193 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { GATES } from '../catalog';
+import { ConfigError } from '../core/errors';
+import { GATE_IDS, type GateId } from '../core/gate';
+import { configSchema, DEFAULT_CONFIG_FILE, isGateId, resolveConfig } from '../core/config/load';
+import { redact } from '../core/redact';
+import { runGates, selectedGates } from '../core/runner';
+import { SecretsManagerResolver, type SecretResolver } from '../core/secrets';
+import { FORMATS, render, writeReports, type Format } from './output';
+import { STARTER_CONFIG } from './starter';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Colour and live progress only on a terminal. */
+  isTTY?: boolean;
+  secrets?: SecretResolver;
+}
+
+export const EXIT = { READY: 0, NOT_READY: 1, USAGE: 2 } as const;
+
+export function toolVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'saas-readiness') return pkg.version ?? '0.0.0';
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+const gateOptions = GATES.flatMap((g) => g.cliOptions ?? []);
+
+const HELP = `saas-readiness — production-readiness gates for multi-tenant SaaS on AWS
+
+Usage:
+  saas-readiness run [options]        evaluate the gates and print the verdict
+  saas-readiness validate [--config FILE]
+                                      check the config only (no connections)
+  saas-readiness init [--config FILE] [--force]
+                                      write a commented starter readiness.yaml
+  saas-readiness schema               print the JSON Schema of readiness.yaml
+  saas-readiness --version | --help
+
+Options for run:
+  --config FILE      config file (default ./${DEFAULT_CONFIG_FILE}; without one, the zero-config
+                     default reads DATABASE_URL and the other documented env vars)
+  --check ID         run only this gate (repeatable or comma-separated): ${GATE_IDS.join(', ')}
+  --format FORMAT    ${FORMATS.join(' | ')} (default text)
+  --out DIR          also write report.json, report.md, junit.xml and gate artifacts to DIR
+  --allow-skip       learning mode: skipped gates do not make the suite NOT READY
+  --no-probes        never run active probes (quota, config round trip)
+  --quiet            no progress on stderr
+${gateOptions.map((o) => `  --${o.name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(21) + o.description).join('\n')}
+Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error.
+`;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  check: { type: 'string', multiple: true },
+  format: { type: 'string', short: 'f' },
+  out: { type: 'string', short: 'o' },
+  'allow-skip': { type: 'boolean' },
+  'no-probes': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  ...Object.fromEntries(gateOptions.map((o) => [o.name, { type: o.type }])),
+} satisfies ParseArgsConfig['options'];
+
+/** The CLI. Returns the exit code; never throws. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`saas-readiness: ${redact(err.message)}\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr(`saas-readiness: unexpected error: ${redact(err instanceof Error ? err.message : String(err))}\n`);
+    return EXIT.USAGE;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.stdout(`${toolVersion()}\n`);
+    return EXIT.READY;
+  }
+  const [command = values.help ? 'help' : 'run', ...rest] = positionals;
+  if (values.help || command === 'help') {
+    io.stdout(HELP);
+    return EXIT.READY;
+  }
+  if (rest.length) throw new ConfigError(`unexpected argument '${rest[0]}' (see --help)`);
+  switch (command) {
+    case 'run':
+      return run(values, io);
+    case 'validate':
+      return validateCommand(values, io);
+    case 'init':
+      return init(values, io);
+    case 'schema':
+      io.stdout(JSON.stringify(configSchema(), null, 2) + '\n');
+      return EXIT.READY;
+    default:
+      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, schema; see --help)`);
+  }
+}
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function checksOf(values: Values): GateId[] | undefined {
+  const raw = values.check as string[] | undefined;
+  if (!raw) return undefined;
+  const ids = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!isGateId(id)) throw new ConfigError(`--check: unknown gate '${id}' (gates: ${GATE_IDS.join(', ')})`);
+    if (!GATES.some((g) => g.id === id)) throw new ConfigError(`--check: gate '${id}' is not available in this version`);
+  }
+  return ids as GateId[];
+}
+
+async function run(values: Values, io: CliIo): Promise<number> {
+  const format = (values.format as string | undefined) ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--format must be one of ${FORMATS.join(', ')} (got '${format}')`);
+  const only = checksOf(values);
+  const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const selected = selectedGates({ gates: GATES, loaded, only });
+  if (only && selected.length < only.length) {
+    const missing = only.filter((id) => !selected.some((g) => g.id === id));
+    throw new ConfigError(`--check: gate ${missing.join(', ')} is not enabled in ${loaded.file ?? 'the zero-config default'}`);
+  }
+  const quiet = Boolean(values.quiet);
+  const allowSkip = Boolean(values['allow-skip']);
+  if (!quiet) {
+    io.stderr(`saas-readiness: running ${selected.map((g) => g.id).join(', ') || 'no gates'}${allowSkip ? ' (learning mode: skipped gates allowed)' : ''}${values['no-probes'] ? ' (probes off)' : ''}\n`);
+  }
+  const report = await runGates({
+    gates: GATES,
+    loaded,
+    only,
+    secrets: io.secrets ?? new SecretsManagerResolver(),
+    allowSkip,
+    probes: !values['no-probes'],
+    gateOptions: Object.fromEntries(gateOptions.map((o) => [o.name, values[o.name] as string | boolean | undefined])),
+    tool: { name: 'saas-readiness', version: toolVersion() },
+    onProgress: quiet
+      ? undefined
+      : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
+  });
+  io.stdout(render(report, format as Format, Boolean(io.isTTY) && !io.env.NO_COLOR));
+  if (values.out) {
+    const files = writeReports(report, resolve(io.cwd, values.out as string));
+    if (!quiet) io.stderr(`saas-readiness: wrote ${files.join(', ')}\n`);
+  }
+  return report.verdict === 'READY' ? EXIT.READY : EXIT.NOT_READY;
+}
+
+function validateCommand(values: Values, io: CliIo): number {
+  const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const gates = selectedGates({ gates: GATES, loaded });
+  const where = loaded.file ?? 'zero-config default (no readiness.yaml; built from environment variables)';
+  const lines = gates.map((g) => {
+    const own = loaded.config.gates[g.id];
+    return own ? `  ${g.id}: configured${'source' in own ? ` (source ${String(own.source)})` : ''}` : `  ${g.id}: will SKIP — ${loaded.skipped[g.id]}`;
+  });
+  io.stdout(`${where}: valid\n  suite: ${loaded.config.suite}\n${lines.join('\n')}\n`);
+  return EXIT.READY;
+}
+
+function init(values: Values, io: CliIo): number {
+  const target = resolve(io.cwd, (values.config as string | undefined) ?? DEFAULT_CONFIG_FILE);
+  if (existsSync(target) && !values.force) throw new ConfigError(`${target} already exists (use --force to overwrite)`);
+  writeFileSync(target, STARTER_CONFIG, { flag: values.force ? 'w' : 'wx' });
+  io.stdout(`wrote ${target}\nnext: edit it, then run \`saas-readiness validate\` and \`saas-readiness run\`\n`);
+  return EXIT.READY;
+}

@@ -1,0 +1,41 @@
+/** The commented starter written by `saas-readiness init`. */
+export const STARTER_CONFIG = `# readiness.yaml — saas-readiness configuration.
+# Validate with: npx saas-readiness validate      Run with: npx saas-readiness run
+# Editor completion: point your YAML extension at node_modules/saas-readiness/schema/readiness.schema.json
+# \${env:NAME} is read from the environment when the check runs (\${env:NAME:-default} for a default);
+# \${secret:ARN} or \${secret:ARN#key} is read from AWS Secrets Manager at run time.
+version: 1
+suite: my-saas            # names the stack, the dashboard and the metric dimension
+
+sources:                  # named connections, shared by the gates that use them
+  appdb:
+    type: postgres
+    url: \${env:DATABASE_URL}          # deployed: secretArn: arn:aws:secretsmanager:…
+  # registry:
+  #   type: dynamodb
+  #   table: TenantDetails            # the sbt-aws tenant registry
+  #   layout: sbt-aws
+
+gates:
+  # Gate 1 — multi-tenant operational: ≥ minTenants active tenants with unique IDs,
+  # a config record and a positive quota each.
+  tenants:
+    source: appdb
+    minTenants: 10
+    # table: tenants                  # conventions: tenant_id (else id), status = 'active',
+    # activeValues: [active]          # quota columns named like quota / rate_limit,
+    # quotaColumns: [monthly_quota]   # a row in tenant_configs or a config column
+    #
+    # Active probes (opt-in; never run with --no-probes):
+    # quotaProbe:                     # requests as a TEST tenant until HTTP 429
+    #   url: https://api.example.com/v1/ping
+    #   tenants:
+    #     - id: test-tenant
+    #       headers:
+    #         x-api-key: \${env:TEST_TENANT_API_KEY}
+    #   maxRequests: 50
+    # isolationProbe:                 # read-only: RLS enabled + forced, tenant A cannot see B
+    #   role: app_user
+    #   tables: [documents]
+    #   setting: app.current_tenant
+`;

@@ -1,0 +1,215 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { load as parseYaml, CORE_SCHEMA, YAMLException } from 'js-yaml';
+import { GATES, SOURCE_SCHEMAS } from '../../catalog';
+import { ConfigError } from '../errors';
+import { GATE_IDS, type GateId } from '../gate';
+import { resolveEnvRefs } from './env';
+import { locateLine } from './locate';
+import { buildConfigSchema } from './schema';
+import type { LoadedConfig, ReadinessConfig, SourceConfig } from './types';
+
+export const DEFAULT_CONFIG_FILE = 'readiness.yaml';
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Resolve `${env:…}` now (CLI). The CDK app keeps references to decide what may be deployed. */
+  resolveEnv?: boolean;
+}
+
+let validator: ValidateFunction | undefined;
+
+/** The schema of readiness.yaml, as validated and as published in schema/. */
+export function configSchema() {
+  return buildConfigSchema(GATES, SOURCE_SCHEMAS);
+}
+
+function validate(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(configSchema());
+  return validator;
+}
+
+/**
+ * Finds the config to use: the file named on the command line, else ./readiness.yaml, else the
+ * zero-config default built from environment variables (as the original notebook did).
+ */
+export function resolveConfig(file: string | undefined, cwd: string, opts: LoadOptions = {}): LoadedConfig {
+  if (file) return loadConfigFile(resolve(cwd, file), opts);
+  const candidate = resolve(cwd, DEFAULT_CONFIG_FILE);
+  if (existsSync(candidate)) return loadConfigFile(candidate, opts);
+  return configFromEnvironment(opts.env ?? process.env);
+}
+
+export function loadConfigFile(file: string, opts: LoadOptions = {}): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
+    throw new ConfigError(`${why}${code === 'ENOENT' ? ' (create one with `saas-readiness init`)' : ''}`, file);
+  }
+  return parseConfig(text, file, opts);
+}
+
+/** Parses and validates config text; every problem is a ConfigError naming file, field and line. */
+export function parseConfig(text: string, file: string, opts: LoadOptions = {}): LoadedConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { filename: file, schema: CORE_SCHEMA });
+  } catch (err) {
+    if (err instanceof YAMLException) {
+      const mark = err.mark;
+      const where = mark ? `${file}:${mark.line + 1}:${mark.column + 1}` : file;
+      throw new ConfigError(`invalid YAML: ${err.reason}`, where);
+    }
+    throw err;
+  }
+  if (doc === undefined || doc === null) {
+    throw new ConfigError('the file is empty (create a starter with `saas-readiness init`)', file);
+  }
+  // Env references are resolved first so that the values actually used are what gets validated.
+  const resolved = opts.resolveEnv === false ? doc : resolveEnvRefs(doc, opts.env ?? process.env, (p) => where(file, text, p));
+  const check = validate();
+  if (!check(resolved)) {
+    const error = mostSpecific(check.errors ?? []);
+    const path = pathOf(error);
+    throw new ConfigError(describeSchemaError(error, resolved), where(file, text, path));
+  }
+  const config = resolved as ReadinessConfig;
+  config.sources ??= {};
+  config.gates ??= {};
+  checkReferences(config, (p) => where(file, text, p));
+  return { config, file, skipped: {} };
+}
+
+/** The zero-config default: each gate configures itself from env vars or says what to set. */
+export function configFromEnvironment(env: NodeJS.ProcessEnv): LoadedConfig {
+  const config: ReadinessConfig = { version: 1, suite: env.SAAS_READINESS_SUITE || 'default', sources: {}, gates: {} };
+  const skipped: LoadedConfig['skipped'] = {};
+  for (const gate of GATES) {
+    const fromEnv = gate.fromEnvironment(env);
+    if ('skip' in fromEnv) {
+      skipped[gate.id] = fromEnv.skip;
+      continue;
+    }
+    config.gates[gate.id] = fromEnv.gate as never;
+    Object.assign(config.sources, fromEnv.sources ?? {});
+  }
+  return { config, skipped };
+}
+
+function where(file: string, text: string, path: (string | number)[]): string {
+  const line = locateLine(text, path);
+  const field = path.length ? path.join('.') : '(top level)';
+  return `${file}${line ? `:${line}` : ''}: ${field}`;
+}
+
+function checkReferences(config: ReadinessConfig, at: (p: (string | number)[]) => string): void {
+  for (const gate of GATES) {
+    const own = config.gates[gate.id];
+    if (own && own.enabled !== false) gate.validate?.(own as never, config, (field) => at(['gates', gate.id, ...field.split('.')]));
+  }
+}
+
+/** Looks up a named source of one of the expected types, or throws a ConfigError naming the field. */
+export function sourceOf<T extends SourceConfig>(
+  config: ReadinessConfig,
+  name: string,
+  field: string,
+  types: readonly string[],
+): T {
+  const source = config.sources[name];
+  if (!source) {
+    const known = Object.keys(config.sources);
+    throw new ConfigError(
+      `source '${name}' is not defined under sources${known.length ? ` (defined: ${known.join(', ')})` : ''}`,
+      field,
+    );
+  }
+  if (!types.includes(source.type)) {
+    throw new ConfigError(`source '${name}' has type ${source.type}; this field needs ${types.join(' or ')}`, field);
+  }
+  return source as T;
+}
+
+export function isGateId(value: string): value is GateId {
+  return (GATE_IDS as readonly string[]).includes(value);
+}
+
+function pathOf(error: ErrorObject): (string | number)[] {
+  const parts = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  if (error.keyword === 'additionalProperties') parts.push(String(error.params.additionalProperty));
+  return parts;
+}
+
+/** Picks the error a person should fix first: the deepest path, preferring concrete keywords. */
+function mostSpecific(errors: ErrorObject[]): ErrorObject {
+  const rank = (e: ErrorObject) =>
+    pathOf(e).length * 10 + (['if', 'allOf', 'anyOf', 'oneOf'].includes(e.keyword) ? 0 : 1);
+  return [...errors].sort((a, b) => rank(b) - rank(a))[0];
+}
+
+function valueAt(doc: unknown, path: (string | number)[]): unknown {
+  let node = doc as any;
+  for (const p of path) node = node?.[p];
+  return node;
+}
+
+function describeSchemaError(error: ErrorObject, doc: unknown): string {
+  const got = valueAt(doc, pathOf(error));
+  const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`;
+  const p = error.params as Record<string, any>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const allowed = Object.keys((error.parentSchema as any)?.properties ?? {});
+      const hint = closest(p.additionalProperty, allowed);
+      return `unknown key${hint ? ` (did you mean '${hint}'?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`;
+    }
+    case 'required':
+      return `missing required key '${p.missingProperty}'`;
+    case 'enum':
+      return `must be one of ${p.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}${shown}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}${shown}`;
+    case 'type':
+      return `must be ${p.type}${shown}`;
+    case 'propertyNames':
+      return `invalid name '${p.propertyName}'`;
+    default:
+      return `${error.message ?? 'is invalid'}${shown}`;
+  }
+}
+
+/** The allowed key closest to a misspelt one (edit distance ≤ 2), for "did you mean". */
+function closest(word: string, options: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const option of options) {
+    const d = editDistance(word.toLowerCase(), option.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = option;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

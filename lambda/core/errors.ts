@@ -1,0 +1,70 @@
+import { redact } from './redact';
+
+/**
+ * A problem with the configuration or the command line: the CLI exits 2 with this message alone,
+ * never a stack trace. `where` names the file, field path and line where they are known.
+ */
+export class ConfigError extends Error {
+  constructor(message: string, readonly where?: string) {
+    super(where ? `${where}: ${message}` : message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Thrown when a gate's deadline passes; the runner turns it into ERROR. */
+export class DeadlineError extends Error {
+  constructor(readonly seconds: number, readonly setting: string) {
+    super(`timed out after ${seconds} s (raise ${setting} if the system is just slow)`);
+    this.name = 'DeadlineError';
+  }
+}
+
+interface ErrorLike {
+  name?: string;
+  message?: string;
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  address?: string;
+  hostname?: string;
+  port?: number;
+  $metadata?: { httpStatusCode?: number };
+  errors?: unknown[];
+  cause?: unknown;
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'DNS lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed',
+};
+
+/**
+ * One line saying why something failed, for an ERROR summary: the network cause with host and
+ * port, the AWS error name with its HTTP status, or the message. Secrets are redacted.
+ */
+export function describeError(err: unknown): string {
+  if (err === null || err === undefined) return 'unknown error';
+  if (typeof err !== 'object') return redact(String(err));
+  const e = err as ErrorLike;
+  // Node's AggregateError (e.g. connecting to both ::1 and 127.0.0.1) carries the real causes inside.
+  if (Array.isArray(e.errors) && e.errors.length > 0 && !e.message) {
+    return describeError(e.errors[0]);
+  }
+  if (e.code && NETWORK_CODES[e.code]) {
+    const target = e.address ?? e.hostname;
+    const where = target ? ` to ${target}${e.port ? `:${e.port}` : ''}` : '';
+    return redact(`${NETWORK_CODES[e.code]}${where} (${e.code})`);
+  }
+  if (e.$metadata) {
+    const status = e.$metadata.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
+    return redact(`${e.name ?? 'AWS error'}: ${e.message ?? ''}${status}`.trim());
+  }
+  if (e.message) return redact(e.message);
+  return redact(String(err));
+}

@@ -1,0 +1,33 @@
+import type { RunReport } from '../runner';
+import type { Status } from '../result';
+
+const MARK: Record<Status, string> = { PASS: '✓', FAIL: '✗', SKIP: '⚠', ERROR: '✗' };
+const COLOR: Record<Status, string> = { PASS: '32', FAIL: '31', SKIP: '33', ERROR: '35' };
+
+export interface TextOptions {
+  color?: boolean;
+  /** Show each criterion and the evidence under the gate line. Default true. */
+  details?: boolean;
+}
+
+/** The report for people: one ✓ / ✗ / ⚠ line per gate with the reason, details indented, then the verdict. */
+export function renderText(report: RunReport, opts: TextOptions = {}): string {
+  const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const width = Math.max(...report.results.map((r) => r.gate.length), 5);
+  const lines: string[] = [`saas-readiness ${report.tool.version} · suite ${report.suite}${report.configFile ? ` · ${report.configFile}` : ' · zero-config (environment)'}`, ''];
+  for (const r of report.results) {
+    const head = `${MARK[r.status]} ${r.gate.padEnd(width)}  ${r.status.padEnd(5)}  ${r.summary}`;
+    lines.push(paint(COLOR[r.status], head));
+    if (opts.details === false) continue;
+    for (const c of r.criteria) {
+      lines.push(`    ${MARK[c.status]} ${c.title}: ${c.summary}`);
+      for (const e of c.evidence ?? []) lines.push(`        ${e}`);
+    }
+    for (const e of r.evidence) lines.push(`    · ${e}`);
+    if (r.remediation) lines.push(`    → ${r.remediation}`);
+  }
+  lines.push('');
+  const verdict = report.verdict === 'READY' ? paint('32;1', 'READY') : paint('31;1', 'NOT READY');
+  lines.push(`${verdict} — ${report.verdictReason} (${(report.durationMs / 1000).toFixed(1)} s)`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,146 @@
+import { ConfigError, DeadlineError, describeError } from './errors';
+import type { GateContext, GateDefinition, GateId } from './gate';
+import type { LoadedConfig, SourceConfig } from './config/types';
+import { sourceOf } from './config/load';
+import { errorOutcome, skippedOutcome, type CheckResult, type GateOutcome } from './result';
+import { redact } from './redact';
+import type { SecretResolver } from './secrets';
+
+export const REPORT_SCHEMA_VERSION = 1;
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+
+export type Verdict = 'READY' | 'NOT READY';
+
+export interface RunReport {
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  suite: string;
+  configFile?: string;
+  verdict: Verdict;
+  /** One line explaining the verdict. */
+  verdictReason: string;
+  allowSkip: boolean;
+  probes: boolean;
+  startedAt: string;
+  durationMs: number;
+  results: CheckResult[];
+}
+
+export interface RunOptions {
+  gates: readonly GateDefinition<any>[];
+  loaded: LoadedConfig;
+  secrets: SecretResolver;
+  /** Run only these gates (`--check`). */
+  only?: readonly GateId[];
+  allowSkip?: boolean;
+  probes?: boolean;
+  gateOptions?: Record<string, string | boolean | undefined>;
+  /** Called when a gate starts, reports progress, and ends. */
+  onProgress?: (gate: GateId, event: 'start' | 'progress' | 'end', detail: string) => void;
+  now?: () => Date;
+  tool?: { name: string; version: string };
+}
+
+/** The gates a run will evaluate, in registry order: enabled, selected, and configured or skipped. */
+export function selectedGates(opts: Pick<RunOptions, 'gates' | 'loaded' | 'only'>): GateDefinition<any>[] {
+  const { config, skipped } = opts.loaded;
+  return opts.gates.filter((g) => {
+    if (opts.only && !opts.only.includes(g.id)) return false;
+    const own = config.gates[g.id];
+    if (own) return own.enabled !== false;
+    return skipped[g.id] !== undefined;
+  });
+}
+
+/**
+ * Runs the selected gates concurrently, each under its own deadline. A gate that throws or
+ * overruns becomes ERROR naming the cause; nothing a gate does can crash the run.
+ */
+export async function runGates(opts: RunOptions): Promise<RunReport> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const gates = selectedGates(opts);
+  const results = await Promise.all(gates.map((g) => runOne(g, opts, now)));
+  const allowSkip = opts.allowSkip ?? false;
+  const { verdict, reason } = verdictOf(results, allowSkip);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: opts.tool ?? { name: 'saas-readiness', version: '0.0.0' },
+    suite: opts.loaded.config.suite,
+    ...(opts.loaded.file ? { configFile: opts.loaded.file } : {}),
+    verdict,
+    verdictReason: reason,
+    allowSkip,
+    probes: opts.probes ?? true,
+    startedAt: started.toISOString(),
+    durationMs: now().getTime() - started.getTime(),
+    results,
+  };
+}
+
+/** READY only when every gate PASSed (SKIP counts as neutral with allowSkip) and something was measured. */
+export function verdictOf(results: readonly CheckResult[], allowSkip: boolean): { verdict: Verdict; reason: string } {
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  const [pass, fail, skip, error] = ['PASS', 'FAIL', 'SKIP', 'ERROR'].map(count);
+  if (results.length === 0) return { verdict: 'NOT READY', reason: 'no gate was run' };
+  const parts = [`${pass} passed`, fail && `${fail} failed`, error && `${error} in error`, skip && `${skip} skipped`]
+    .filter(Boolean)
+    .join(', ');
+  if (fail || error) return { verdict: 'NOT READY', reason: parts };
+  if (skip && !allowSkip) return { verdict: 'NOT READY', reason: `${parts} (skipped gates count as not ready; --allow-skip for learning mode)` };
+  if (pass === 0) return { verdict: 'NOT READY', reason: `${parts}: nothing was measured` };
+  return { verdict: 'READY', reason: skip ? `${parts} (learning mode: skipped gates not counted)` : parts };
+}
+
+async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Date): Promise<CheckResult> {
+  const { config, skipped } = opts.loaded;
+  const started = now();
+  const own = config.gates[gate.id];
+  const finish = (outcome: GateOutcome): CheckResult => {
+    const result: CheckResult = {
+      gate: gate.id,
+      title: gate.title,
+      ...outcome,
+      summary: redact(outcome.summary),
+      startedAt: started.toISOString(),
+      durationMs: now().getTime() - started.getTime(),
+    };
+    opts.onProgress?.(gate.id, 'end', `${result.status} (${(result.durationMs / 1000).toFixed(1)} s)`);
+    return result;
+  };
+  if (!own) return finish(skippedOutcome(skipped[gate.id] ?? 'not configured'));
+
+  const seconds = own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const controller = new AbortController();
+  const deadline = started.getTime() + seconds * 1000;
+  const ctx: GateContext = {
+    suite: config.suite,
+    config,
+    source: <T extends SourceConfig>(name: string, field: string, types: readonly T['type'][]) =>
+      sourceOf<T>(config, name, `gates.${gate.id}.${field}`, types),
+    secrets: opts.secrets,
+    signal: controller.signal,
+    deadline,
+    probes: opts.probes ?? true,
+    progress: (message) => opts.onProgress?.(gate.id, 'progress', redact(message)),
+    now,
+    options: opts.gateOptions ?? {},
+  };
+  opts.onProgress?.(gate.id, 'start', gate.title);
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new DeadlineError(seconds, `gates.${gate.id}.timeoutSeconds`);
+      controller.abort(err);
+      reject(err);
+    }, seconds * 1000);
+  });
+  try {
+    return finish(await Promise.race([gate.run(own, ctx), overrun]));
+  } catch (err) {
+    if (err instanceof ConfigError) return finish(errorOutcome(`configuration: ${err.message}`));
+    return finish(errorOutcome(describeError(err)));
+  } finally {
+    clearTimeout(timer);
+  }
+}

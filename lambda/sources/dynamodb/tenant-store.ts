@@ -1,0 +1,186 @@
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { JsonSchema } from '../../core/config/json-schema';
+import type { SourceConfig } from '../../core/config/types';
+import { isQuotaName } from '../../core/tenant-id';
+import type { TenantCensus, TenantStore } from '../../checks/tenants/ports';
+
+/** `sources.<name>` with `type: dynamodb`. */
+export interface DynamoDbSourceConfig extends SourceConfig {
+  type: 'dynamodb';
+  table: string;
+  /** `sbt-aws` (TenantDetails: tenantId, tenantName, tier, tenantConfig JSON, sbtaws_active) or `custom`. */
+  layout?: 'sbt-aws' | 'custom';
+  region?: string;
+}
+
+export const dynamoDbSourceSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'table'],
+  description: 'A DynamoDB table, reached with the AWS SDK (AWS_ENDPOINT_URL_DYNAMODB is honoured).',
+  properties: {
+    type: { const: 'dynamodb' },
+    table: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,255}$', description: 'Table name.' },
+    layout: { enum: ['sbt-aws', 'custom'], default: 'sbt-aws', description: 'Attribute defaults: sbt-aws TenantDetails, or custom (name every attribute).' },
+    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', description: 'AWS region (default: the SDK environment).' },
+  },
+};
+
+/** Where gate 1 finds tenants in a DynamoDB item. Paths are dotted; a JSON-string attribute is parsed. */
+export interface DynamoDbTenantMapping {
+  /** Default `tenantId`. */
+  idAttribute?: string;
+  /** Default `sbtaws_active` (sbt-aws marks deactivated tenants false). */
+  statusAttribute?: string;
+  /** Values meaning active, compared case-insensitively as strings. Default `[true, active]`. */
+  activeValues?: string[];
+  /** The tenant config attribute (a map, or JSON in a string). Default `tenantConfig`. */
+  configAttribute?: string;
+  /** Quota paths, e.g. `tenantConfig.quotas.requestsPerMinute`; each must be positive. Default: every
+   * numeric field named like quota or rate_limit, at the top level or inside the config. */
+  quotaPaths?: string[];
+  /** Parallel scan segments. Default 4. */
+  scanSegments?: number;
+}
+
+type Doc = Record<string, unknown>;
+
+function parsed(value: unknown): unknown {
+  if (typeof value === 'string' && /^\s*[{[]/.test(value)) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** Follows a dotted path through maps and JSON-string attributes. */
+export function valueAtPath(item: Doc, path: string): unknown {
+  let node: unknown = item;
+  for (const part of path.split('.')) {
+    node = parsed(node);
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Doc)[part];
+  }
+  return node;
+}
+
+/** Numeric fields named like quotas, anywhere in a document: path → value. */
+function quotaFieldsIn(node: unknown, prefix: string, out: Map<string, unknown>, depth = 0): void {
+  const doc = parsed(node);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || depth > 6) return;
+  for (const [k, v] of Object.entries(doc as Doc)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    const inner = parsed(v);
+    if (inner && typeof inner === 'object' && !Array.isArray(inner)) quotaFieldsIn(inner, path, out, depth + 1);
+    else if (isQuotaName(k) && (typeof inner === 'number' || typeof inner === 'bigint' || inner === null || /^\s*-?\d/.test(String(inner)))) out.set(path, inner);
+  }
+}
+
+function positive(v: unknown): boolean {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) && n > 0;
+}
+
+function hasConfig(v: unknown): boolean {
+  const doc = parsed(v);
+  if (doc === undefined || doc === null || doc === '') return false;
+  if (typeof doc === 'object') return Object.keys(doc as Doc).length > 0;
+  return false;
+}
+
+/**
+ * Counts tenants in a DynamoDB table. DynamoDB cannot aggregate, so every page is scanned (in
+ * parallel segments, projecting only the attributes needed) and the census is computed in one pass.
+ */
+export class DynamoDbTenantStore implements TenantStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly mapping: DynamoDbTenantMapping,
+    private readonly progress?: (message: string) => void,
+  ) {}
+
+  async census(signal: AbortSignal): Promise<TenantCensus> {
+    const m = this.mapping;
+    const idAttr = m.idAttribute ?? 'tenantId';
+    const statusAttr = m.statusAttribute ?? 'sbtaws_active';
+    const activeValues = (m.activeValues ?? ['true', 'active']).map((v) => v.toLowerCase());
+    const configAttr = m.configAttribute ?? 'tenantConfig';
+    const segments = m.scanSegments ?? 4;
+
+    // Project only the top-level attributes the census reads; without explicit quota paths the
+    // whole item is needed to discover quota-named attributes.
+    const roots = new Set([idAttr, statusAttr, configAttr].map((p) => p.split('.')[0]));
+    for (const p of m.quotaPaths ?? []) roots.add(p.split('.')[0]);
+    const names = Object.fromEntries([...roots].map((r, i) => [`#a${i}`, r]));
+    const projection = m.quotaPaths ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {};
+
+    let total = 0;
+    let withStatus = 0;
+    let pages = 0;
+    const quotaFieldNames = new Set<string>();
+    // One small record per item; the verdict on status waits until every item is seen.
+    const rows: { id: string | null; hasStatus: boolean; active: boolean; config: boolean; quota: boolean }[] = [];
+    const scanSegment = async (segment: number) => {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await this.client.send(
+          new ScanCommand({ TableName: this.table, Segment: segment, TotalSegments: segments, ExclusiveStartKey: start, ...projection }),
+          { abortSignal: signal },
+        );
+        pages++;
+        for (const raw of page.Items ?? []) {
+          const item = unmarshall(raw, { wrapNumbers: false }) as Doc;
+          total++;
+          const status = valueAtPath(item, statusAttr);
+          const hasStatus = status !== undefined && status !== null;
+          if (hasStatus) withStatus++;
+          const quotas = new Map<string, unknown>();
+          if (m.quotaPaths) for (const p of m.quotaPaths) quotas.set(p, valueAtPath(item, p));
+          else quotaFieldsIn(item, '', quotas);
+          for (const k of quotas.keys()) quotaFieldNames.add(k);
+          const id = valueAtPath(item, idAttr);
+          rows.push({
+            id: id === undefined || id === null ? null : String(id),
+            hasStatus,
+            active: hasStatus && activeValues.includes(String(status).toLowerCase()),
+            config: hasConfig(valueAtPath(item, configAttr)),
+            quota: quotas.size > 0 && [...quotas.values()].every(positive),
+          });
+        }
+        if (pages % 20 === 0) this.progress?.(`scanned ${total} items`);
+        start = page.LastEvaluatedKey;
+      } while (start);
+    };
+    await Promise.all(Array.from({ length: segments }, (_, s) => scanSegment(s)));
+
+    // Without a status attribute on any item, every item counts (as a table without a status column).
+    const active = withStatus === 0 ? rows : rows.filter((r) => r.active);
+    const quotaFields = [...quotaFieldNames].sort();
+    const missingConfig = active.filter((r) => !r.config).map((r) => r.id ?? '(no id)');
+    const missingQuota = active.filter((r) => !r.quota).map((r) => r.id ?? '(no id)');
+    const ids = active.map((r) => r.id);
+    return {
+      store: `DynamoDB table ${this.table} (${pages} pages, ${segments} segments)`,
+      total,
+      active: active.length,
+      activeRule: withStatus === 0 ? `every item (no '${statusAttr}' attribute on any item)` : `${statusAttr} in (${activeValues.join(', ')})`,
+      configRule: `a non-empty '${configAttr}' attribute`,
+      missingConfig: { count: missingConfig.length, examples: missingConfig.sort().slice(0, 10) },
+      quotaFields,
+      missingQuota: { count: missingQuota.length, examples: missingQuota.sort().slice(0, 10) },
+      async *activeIds() {
+        yield ids;
+      },
+      notes: withStatus > 0 && withStatus < total ? [`${total - withStatus} items have no '${statusAttr}' attribute and were not counted as active`] : [],
+    };
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}

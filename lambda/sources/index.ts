@@ -1,0 +1,9 @@
+import type { JsonSchema } from '../core/config/json-schema';
+import { postgresSourceSchema } from './postgres/connection';
+import { dynamoDbSourceSchema } from './dynamodb/tenant-store';
+
+/** Source types usable under `sources:`, keyed by `type`. Register a new adapter's schema here. */
+export const SOURCE_SCHEMAS: Record<string, JsonSchema> = {
+  postgres: postgresSourceSchema,
+  dynamodb: dynamoDbSourceSchema,
+};

@@ -1,0 +1,102 @@
+import { Client, type ClientConfig } from 'pg';
+import { readFileSync } from 'node:fs';
+import { describeError } from '../../core/errors';
+import type { JsonSchema } from '../../core/config/json-schema';
+import type { SourceConfig } from '../../core/config/types';
+import { redact, registerSecret } from '../../core/redact';
+import type { SecretResolver } from '../../core/secrets';
+
+/** `sources.<name>` with `type: postgres`. */
+export interface PostgresSourceConfig extends SourceConfig {
+  type: 'postgres';
+  /** Connection URL, e.g. `${env:DATABASE_URL}` or `${secret:ARN#url}`. */
+  url?: string;
+  /** A Secrets Manager secret in the RDS format (host, port, username, password, dbname). */
+  secretArn?: string;
+  /** TLS: verify-full (verify the server certificate), require (encrypt, no verification), disable. */
+  ssl?: 'verify-full' | 'require' | 'disable';
+  /** PEM file with the CA bundle to trust (default: Node's, plus NODE_EXTRA_CA_CERTS). */
+  caFile?: string;
+  connectTimeoutSeconds?: number;
+  statementTimeoutSeconds?: number;
+}
+
+export const postgresSourceSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'A PostgreSQL database, reached with the pg driver.',
+  properties: {
+    type: { const: 'postgres' },
+    url: { type: 'string', minLength: 1, description: 'postgres://user:password@host:5432/db — use ${env:NAME} or ${secret:ARN#key}, never a literal password.' },
+    secretArn: { type: 'string', pattern: '^arn:aws[a-z-]*:secretsmanager:', description: 'Secrets Manager secret in the RDS format (host, port, username, password, dbname).' },
+    ssl: { enum: ['verify-full', 'require', 'disable'], description: 'TLS mode. Default: verify-full for secretArn, else as the URL says (sslmode).' },
+    caFile: { type: 'string', description: 'PEM CA bundle to trust in addition to the defaults.' },
+    connectTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 120, default: 10 },
+    statementTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 900, default: 30 },
+  },
+  oneOf: [{ required: ['url'] }, { required: ['secretArn'] }],
+  $comment: 'set exactly one of url or secretArn',
+};
+
+/** Where a connection goes, for messages: never includes the password. */
+export function describeTarget(cfg: ClientConfig): string {
+  return `${cfg.database ?? '?'}@${cfg.host ?? '?'}:${cfg.port ?? 5432}`;
+}
+
+/** Builds the pg client config from the source, resolving secrets at run time. */
+export async function clientConfig(src: PostgresSourceConfig, secrets: SecretResolver): Promise<ClientConfig> {
+  let cfg: ClientConfig;
+  let ssl = src.ssl;
+  if (src.secretArn) {
+    const doc = await secrets.json(src.secretArn);
+    cfg = {
+      host: String(doc.host ?? ''),
+      port: Number(doc.port ?? 5432),
+      user: String(doc.username ?? ''),
+      password: String(doc.password ?? ''),
+      database: String(doc.dbname ?? doc.database ?? 'postgres'),
+    };
+    ssl ??= 'verify-full';
+  } else {
+    const url = await secrets.resolve(src.url ?? '');
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new Error(`source url is not a valid URL: ${redact(url)}`);
+    }
+    if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error(`source url must start with postgres:// (got ${parsed.protocol}//)`);
+    registerSecret(decodeURIComponent(parsed.password));
+    cfg = { connectionString: url, host: parsed.hostname, port: Number(parsed.port || 5432), database: decodeURIComponent(parsed.pathname.slice(1)) || undefined };
+  }
+  if (ssl === 'disable') cfg.ssl = false;
+  else if (ssl === 'require') cfg.ssl = { rejectUnauthorized: false };
+  else if (ssl === 'verify-full') cfg.ssl = { rejectUnauthorized: true, ...(src.caFile ? { ca: readFileSync(src.caFile, 'utf8') } : {}) };
+  cfg.connectionTimeoutMillis = (src.connectTimeoutSeconds ?? 10) * 1000;
+  cfg.statement_timeout = (src.statementTimeoutSeconds ?? 30) * 1000;
+  cfg.application_name = 'saas-readiness';
+  return cfg;
+}
+
+/** A connected client; a failure names the target and the cause, never the password. */
+export async function connectPostgres(src: PostgresSourceConfig, secrets: SecretResolver, signal?: AbortSignal): Promise<Client> {
+  const cfg = await clientConfig(src, secrets);
+  const client = new Client(cfg);
+  // A dropped connection later surfaces through the failing query; do not let it crash the process.
+  client.on('error', () => undefined);
+  const onAbort = () => void client.end().catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await client.connect();
+  } catch (err) {
+    signal?.removeEventListener('abort', onAbort);
+    await client.end().catch(() => undefined);
+    throw new Error(`PostgreSQL ${describeTarget(cfg)}: ${describeError(err)}`);
+  }
+  return client;
+}
+
+/** Quotes an identifier for SQL; only used with names read back from the catalog. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

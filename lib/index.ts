@@ -1,0 +1,23 @@
+/**
+ * saas-readiness public API: the engine (config, runner, result model, reports), the gates, and
+ * (from the CDK entry points) the constructs and the cdk-nag rule pack.
+ */
+export * from '../lambda/core/result';
+export * from '../lambda/core/gate';
+export * from '../lambda/core/errors';
+export { redact, registerSecret } from '../lambda/core/redact';
+export type { ReadinessConfig, SourceConfig, LoadedConfig } from '../lambda/core/config/types';
+export { loadConfigFile, parseConfig, resolveConfig, configFromEnvironment, configSchema } from '../lambda/core/config/load';
+export { runGates, verdictOf, type RunReport, type RunOptions, type Verdict } from '../lambda/core/runner';
+export { SecretsManagerResolver, type SecretResolver } from '../lambda/core/secrets';
+export { normalizeTenantId } from '../lambda/core/tenant-id';
+export { renderText } from '../lambda/core/report/text';
+export { renderJson } from '../lambda/core/report/json';
+export { renderJunit } from '../lambda/core/report/junit';
+export { renderMarkdown } from '../lambda/core/report/markdown';
+export { GATES } from '../lambda/catalog';
+export { main as cli } from '../lambda/cli/main';
+export { checkTenants } from '../lambda/checks/tenants/check';
+export type * from '../lambda/checks/tenants/ports';
+export { PostgresTenantStore } from '../lambda/sources/postgres/tenant-store';
+export { DynamoDbTenantStore } from '../lambda/sources/dynamodb/tenant-store';
