@@ -1,0 +1,30 @@
+/**
+ * The append-only history shared by gate 3 (schema fingerprints) and the deployed stack (one
+ * record per gate result). Records are grouped by a partition key and ordered by an ISO-8601
+ * timestamp sort key.
+ */
+export interface HistoryRecord {
+  /** Partition, built with {@link historyKey}. */
+  pk: string;
+  /** ISO-8601 timestamp (plus an optional `#suffix` to keep same-millisecond records apart). */
+  sk: string;
+  [attribute: string]: unknown;
+}
+
+export interface HistoryStore {
+  /** Adds a record; never overwrites an existing one. */
+  append(record: HistoryRecord): Promise<void>;
+  /** Records of one partition with `sk >= since` (all when omitted), oldest first. */
+  query(pk: string, since?: string): Promise<HistoryRecord[]>;
+  describe(): string;
+}
+
+/** Default retention: long enough to prove 30 stable days, a year of trends and then some. */
+export const HISTORY_RETENTION_DAYS = 400;
+
+export const historyKey = {
+  /** One gate's results, e.g. `acme-rag#result#tenants`. */
+  result: (suite: string, gate: string) => `${suite}#result#${gate}`,
+  /** Schema fingerprints of one config store, e.g. `acme-rag#schema#appdb`. */
+  schema: (suite: string, store: string) => `${suite}#schema#${store}`,
+};
