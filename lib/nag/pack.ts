@@ -1,0 +1,90 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagPack, NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { acknowledgementReason, acknowledgementReasons } from './acknowledgements';
+import { createRuleContext } from './context';
+import { ReadinessRule, ReadinessRuleInfo, RuleContext } from './rule';
+import { READINESS_RULES } from './rules';
+import { ReadinessSettings, resolveSettings, SaaSReadinessProps } from './settings';
+
+/** Prefix of every rule id of the pack: findings read `SaaSR-<rule id>`, e.g. `SaaSR-G2-CostTag`. */
+export const READINESS_PACK_PREFIX = 'SaaSR';
+/** Name of the validation plugin in CDK's report; CDK's suggested `<name>::<rule id>` acknowledgements work too. */
+export const READINESS_PLUGIN_NAME = 'SaaSReadinessChecks';
+
+/**
+ * cdk-nag pack that fails synthesis when the infrastructure cannot meet a readiness gate.
+ *
+ * `Validations.of(app).addPlugins(new SaaSReadinessChecks(app, props))`
+ *
+ * The pack only composes the rules in `./rules`. It adds one thing to cdk-nag's handling of
+ * acknowledgements: a finding acknowledged with a blank reason is reported as
+ * `SaaSR-AckReason[<finding id>]` instead of being silenced.
+ */
+export class SaaSReadinessChecks extends NagPack {
+  public readonly name = READINESS_PLUGIN_NAME;
+  public readonly ruleIds: string[];
+  private readonly settings: ReadinessSettings;
+  private context: RuleContext;
+
+  constructor(scope?: IConstruct, props: SaaSReadinessProps = {}) {
+    super(scope, props);
+    this.packName = READINESS_PACK_PREFIX;
+    this.settings = resolveSettings(props);
+    this.context = createRuleContext(this.settings);
+    this.ruleIds = [...READINESS_RULES, acknowledgementReason].map((rule) => `${READINESS_PACK_PREFIX}-${rule.id}`);
+  }
+
+  /** Validates `scope` with fresh cross-resource indexes (the tree may have changed since the last run). */
+  public validateScope(scope: IConstruct) {
+    this.context = createRuleContext(this.settings);
+    return super.validateScope(scope);
+  }
+
+  protected checkResource(node: CfnResource): void {
+    for (const rule of READINESS_RULES) this.applyReadinessRule(rule, node);
+  }
+
+  private applyReadinessRule(rule: ReadinessRule, node: CfnResource): void {
+    let result: NagRuleResult;
+    try {
+      result = rule.check(node, this.context);
+    } catch (error) {
+      this.report(rule, node, () => {
+        throw error;
+      });
+      return;
+    }
+    if (result === NagRuleCompliance.COMPLIANT || result === NagRuleCompliance.NOT_APPLICABLE) return;
+
+    const ruleId = `${READINESS_PACK_PREFIX}-${rule.id}`;
+    const findings = result === NagRuleCompliance.NON_COMPLIANT ? [undefined] : result;
+    const open: (string | undefined)[] = [];
+    const acknowledgedWithoutReason: string[] = [];
+    for (const finding of findings) {
+      const id = finding === undefined ? ruleId : `${ruleId}[${finding}]`;
+      const reasons = acknowledgementReasons(node, id, this.name);
+      if (reasons.length === 0) open.push(finding);
+      else if (reasons.every((reason) => reason.trim() === '')) acknowledgedWithoutReason.push(id);
+    }
+
+    const named = open.filter((finding): finding is string => finding !== undefined);
+    if (named.length < open.length) this.report(rule, node, () => NagRuleCompliance.NON_COMPLIANT);
+    if (named.length > 0) this.report(rule, node, () => named);
+    if (acknowledgedWithoutReason.length > 0) {
+      this.report(acknowledgementReason, node, () => acknowledgedWithoutReason);
+    }
+  }
+
+  /** Hands an already evaluated result to cdk-nag, which formats and records the violation. */
+  private report(rule: ReadinessRuleInfo, node: CfnResource, result: () => NagRuleResult): void {
+    this.applyRule({
+      ruleSuffixOverride: rule.id,
+      info: `${rule.info} Fix: ${rule.fix}`,
+      explanation: rule.explanation,
+      level: rule.level,
+      node,
+      rule: result,
+    });
+  }
+}
