@@ -19,7 +19,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    url: `postgres://postgres:pglite-demo@127.0.0.1:${port}/postgres?sslmode=disable`,
     db,
     async stop() {
       await server.stop();

@@ -131,13 +131,15 @@ async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Da
   const overrun = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const err = new DeadlineError(seconds, `gates.${gate.id}.timeoutSeconds`);
-      controller.abort(err);
       reject(err);
+      controller.abort(err);
     }, seconds * 1000);
   });
   try {
     return finish(await Promise.race([gate.run(own, ctx), overrun]));
-  } catch (err) {
+  } catch (thrown) {
+    // Whatever a gate throws while being aborted, the cause is the deadline.
+    const err = controller.signal.aborted ? controller.signal.reason : thrown;
     if (err instanceof ConfigError) return finish(errorOutcome(`configuration: ${err.message}`));
     return finish(errorOutcome(describeError(err)));
   } finally {

@@ -55,9 +55,9 @@ export async function startServerDatabase(): Promise<PostgresTarget> {
   };
 }
 
-/** The targets for this machine: ['pglite'] plus ['server'] when reachable. */
-export async function postgresTargetNames(): Promise<PostgresTarget['name'][]> {
-  return (await serverReachable()) ? ['pglite', 'server'] : ['pglite'];
+/** The targets for this run: PGlite, plus the server when the global setup found it reachable. */
+export function postgresTargetNames(): PostgresTarget['name'][] {
+  return process.env.SR_TEST_PG_SERVER === '1' ? ['pglite', 'server'] : ['pglite'];
 }
 
 export function startTarget(name: PostgresTarget['name']): Promise<PostgresTarget> {

@@ -26,7 +26,7 @@ export function configSchema() {
 }
 
 function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(configSchema());
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(configSchema());
   return validator;
 }
 
@@ -55,6 +55,9 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): LoadedConf
 
 /** Parses and validates config text; every problem is a ConfigError naming file, field and line. */
 export function parseConfig(text: string, file: string, opts: LoadOptions = {}): LoadedConfig {
+  if (text.split(/\r?\n/).every((line) => line.trim() === '' || line.trim().startsWith('#'))) {
+    throw new ConfigError('the file is empty (create a starter with `saas-readiness init`)', file);
+  }
   let doc: unknown;
   try {
     doc = parseYaml(text, { filename: file, schema: CORE_SCHEMA });

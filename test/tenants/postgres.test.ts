@@ -1,0 +1,158 @@
+import { createServer } from 'node:net';
+import { DEMO_TENANTS, demoSchemaSql, type DemoTenant } from '../../demo/dataset';
+import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
+import { runGate } from '../support/gate';
+import { runCli } from '../support/cli';
+
+const tenantsGate = (extra: Record<string, unknown> = {}) => ({ source: 'appdb', minTenants: 10, ...extra });
+
+describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
+  let pg: PostgresTarget;
+  beforeAll(async () => {
+    pg = await startTarget(name);
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+  const run = (gate: Record<string, unknown> = {}, probes = true) =>
+    runGate({ sources: { appdb: { type: 'postgres', url: pg.url } }, gates: { tenants: tenantsGate(gate) } }, 'tenants', { probes });
+
+  it('PASSes on the demo dataset with counts and evidence', async () => {
+    await pg.exec(demoSchemaSql());
+    const { result } = await run();
+    expect(result.status).toBe('PASS');
+    expect(result.summary).toBe('12 active tenants with unique IDs, config records and positive quotas');
+    expect(result.measurements).toContainEqual({ name: 'activeTenants', value: 12, unit: 'tenants', threshold: '>= 10' });
+    expect(result.criteria.map((c) => [c.id, c.status])).toEqual([
+      ['active-tenants', 'PASS'],
+      ['unique-ids', 'PASS'],
+      ['config-records', 'PASS'],
+      ['quotas', 'PASS'],
+    ]);
+    expect(result.criteria[0].evidence?.[0]).toMatch(/^14 tenants in PostgreSQL .*table tenants; active means status in \(active\)$/);
+    expect(result.criteria[3].summary).toBe('every active tenant has a positive quota (monthly_token_quota, rate_limit_rpm)');
+  });
+
+  it('FAILs naming the shortfall with 9 active tenants (suspended and deleted not counted)', async () => {
+    const nine = DEMO_TENANTS.filter((t) => t.status !== 'active').concat(DEMO_TENANTS.filter((t) => t.status === 'active').slice(0, 9));
+    await pg.exec(demoSchemaSql(nine));
+    const { result } = await run();
+    expect(result.status).toBe('FAIL');
+    expect(result.summary).toBe('only 9 active tenants, need ≥ 10 (short by 1) (2 more not active)');
+    expect(result.remediation).toMatch(/Onboard 1 more tenants/);
+  });
+
+  it('FAILs naming the tenant that lacks a quota, and the one without a config record', async () => {
+    await pg.exec(demoSchemaSql());
+    await pg.exec(`UPDATE tenants SET rate_limit_rpm = NULL WHERE tenant_id = 'initech';
+                   UPDATE tenants SET monthly_token_quota = 0 WHERE tenant_id = 'hooli-docs';
+                   DELETE FROM tenant_configs WHERE tenant_id = 'wonka-labs';`);
+    const { result } = await run();
+    expect(result.status).toBe('FAIL');
+    const byId = Object.fromEntries(result.criteria.map((c) => [c.id, c]));
+    expect(byId.quotas.summary).toBe('2 active tenants lack a positive quota in monthly_token_quota, rate_limit_rpm: hooli-docs, initech');
+    expect(byId['config-records'].summary).toBe('1 active tenants have no config record: wonka-labs');
+    expect(byId['active-tenants'].status).toBe('PASS');
+  });
+
+  it('finds IDs that collide after trim, NFKC and lower-casing', async () => {
+    const extra: DemoTenant[] = [
+      { id: 'Acme-Legal ', name: 'dup by case and space', tier: 'pro', status: 'active' },
+      { id: 'ｉｎｉｔｅｃｈ', name: 'dup by width (NFKC)', tier: 'pro', status: 'active' },
+      { id: ' ', name: 'blank id', tier: 'free', status: 'active' },
+    ];
+    await pg.exec(demoSchemaSql([...DEMO_TENANTS, ...extra]));
+    const { result } = await run();
+    const ids = result.criteria.find((c) => c.id === 'unique-ids')!;
+    expect(ids.status).toBe('FAIL');
+    expect(ids.summary).toBe('tenant IDs not usable: 1 without an ID, 2 IDs used by more than one tenant');
+    expect(ids.evidence).toEqual([
+      '15 active IDs checked after normalisation (trim, NFKC, lower-case)',
+      '1 active tenants have an empty or missing ID',
+      'duplicates: "Acme-Legal " = "acme-legal", "initech" = "ｉｎｉｔｅｃｈ"',
+    ]);
+  });
+
+  it('pages through more IDs than one page holds and still finds a late duplicate', async () => {
+    await pg.exec(demoSchemaSql());
+    await pg.exec(`INSERT INTO tenants (tenant_id, name, tier, status, monthly_token_quota, rate_limit_rpm)
+                   SELECT 'bulk-' || lpad(g::text, 6, '0'), 'Bulk', 'free', 'active', 1000, 10 FROM generate_series(1, 25000) g;
+                   INSERT INTO tenant_configs (tenant_id, config) SELECT tenant_id, '{}'::jsonb FROM tenants WHERE tenant_id LIKE 'bulk-%';
+                   INSERT INTO tenants (tenant_id, name, tier, status, monthly_token_quota, rate_limit_rpm) VALUES ('zz-BULK-024999', 'late', 'free', 'active', 1, 1);
+                   UPDATE tenants SET tenant_id = 'zzz' WHERE tenant_id = 'zz-BULK-024999';
+                   UPDATE tenants SET tenant_id = 'BULK-024999 ' WHERE tenant_id = 'zzz';
+                   INSERT INTO tenant_configs (tenant_id, config) VALUES ('BULK-024999 ', '{}');`);
+    const { result } = await run();
+    expect(result.measurements[0]).toMatchObject({ name: 'activeTenants', value: 25013 });
+    const ids = result.criteria.find((c) => c.id === 'unique-ids')!;
+    expect(ids.evidence).toContain('duplicates: "BULK-024999 " = "bulk-024999"');
+  });
+
+  it('follows a custom mapping: schema-qualified table, uuid ids, other status values, named quota columns', async () => {
+    await pg.exec(`DROP SCHEMA IF EXISTS crm CASCADE; CREATE SCHEMA crm;
+      CREATE TABLE crm.customers (id uuid PRIMARY KEY, state text, plan_limit integer, settings jsonb);
+      INSERT INTO crm.customers SELECT gen_random_uuid(), CASE WHEN g <= 11 THEN 'LIVE' ELSE 'churned' END, 100, '{"a":1}' FROM generate_series(1, 13) g;`);
+    const { result } = await run({ table: 'crm.customers', idColumn: 'id', statusColumn: 'state', activeValues: ['live'], quotaColumns: ['plan_limit'], configColumn: 'settings' });
+    expect(result.status).toBe('PASS');
+    expect(result.criteria[0].evidence?.[0]).toMatch(/13 tenants in .*table crm\.customers; active means state in \(live\)/);
+    expect(result.criteria[2].summary).toBe('every active tenant has a config record (settings column not null)');
+  });
+
+  it('is ERROR naming the table when it does not exist, and the column when it is missing', async () => {
+    const missing = await run({ table: 'nope' });
+    expect(missing.result).toMatchObject({ status: 'ERROR' });
+    expect(missing.result.summary).toMatch(/tenant store: table 'nope' not found in postgres@127\.0\.0\.1|tenant store: table 'nope' not found in sr_test_/);
+    await pg.exec(demoSchemaSql());
+    const col = await run({ idColumn: 'uid' });
+    expect(col.result.summary).toMatch(/ID column 'uid' not found in tenants \(columns: tenant_id, name, /);
+  });
+
+  describe('isolation probe', () => {
+    const probe = { isolationProbe: { role: 'app_user', tables: ['documents'], setting: 'app.current_tenant', tenant: 'initech' } };
+    it('PASSes when RLS is enabled, forced and hides other tenants', async () => {
+      await pg.exec(demoSchemaSql());
+      const { result } = await run(probe);
+      const iso = result.criteria.find((c) => c.id === 'isolation')!;
+      expect(iso.status).toBe('PASS');
+      expect(iso.evidence?.[0]).toMatch(/^documents: RLS enabled, forced; as app_user with tenant initech: \d+ own rows, 0 of \d+ other-tenant rows visible$/);
+    });
+    it('FAILs when RLS is not forced', async () => {
+      await pg.exec(demoSchemaSql());
+      await pg.exec('ALTER TABLE documents NO FORCE ROW LEVEL SECURITY');
+      const { result } = await run(probe);
+      expect(result.criteria.find((c) => c.id === 'isolation')!.summary).toBe('tenant isolation broken: documents: row-level security not forced (the table owner bypasses it)');
+    });
+    it('FAILs naming the leak when a policy lets other tenants through', async () => {
+      await pg.exec(demoSchemaSql());
+      await pg.exec("DROP POLICY tenant_isolation ON documents; CREATE POLICY leaky ON documents USING (tenant_id = current_setting('app.current_tenant', true) OR tenant_id = 'acme-legal')");
+      const { result } = await run(probe);
+      const iso = result.criteria.find((c) => c.id === 'isolation')!;
+      expect(iso.status).toBe('FAIL');
+      expect(iso.summary).toMatch(/^tenant isolation broken: documents: \d+ rows of other tenants visible to initech$/);
+    });
+    it('is not run with --no-probes, and the gate then cannot PASS', async () => {
+      await pg.exec(demoSchemaSql());
+      const { result } = await run(probe, false);
+      expect(result.criteria.find((c) => c.id === 'isolation')).toMatchObject({ status: 'SKIP', summary: 'isolation probe configured but not run (--no-probes)' });
+      expect(result.status).toBe('SKIP');
+    });
+  });
+});
+
+describe('gate 1 with the database unreachable', () => {
+  it('is ERROR naming host and cause, and the CLI exits 1', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer();
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const res = await runCli(['run', '--format', 'json'], { env: { DATABASE_URL: `postgres://app:s3cret-pw@127.0.0.1:${port}/app` } });
+    expect(res.code).toBe(1);
+    const report = JSON.parse(res.stdout);
+    expect(report.results[0]).toMatchObject({ gate: 'tenants', status: 'ERROR' });
+    expect(report.results[0].summary).toBe(`tenant store: PostgreSQL app@127.0.0.1:${port}: connection refused to 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(res.stdout + res.stderr).not.toContain('s3cret-pw');
+  });
+});
