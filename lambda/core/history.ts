@@ -27,4 +27,6 @@ export const historyKey = {
   result: (suite: string, gate: string) => `${suite}#result#${gate}`,
   /** Schema fingerprints of one config store, e.g. `acme-rag#schema#appdb`. */
   schema: (suite: string, store: string) => `${suite}#schema#${store}`,
+  /** Gate 3's canary probe journal for one config store, e.g. `acme-rag#probe#appdb`. */
+  probe: (suite: string, store: string) => `${suite}#probe#${store}`,
 };

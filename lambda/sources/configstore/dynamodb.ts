@@ -1,0 +1,186 @@
+import {
+  ConditionalCheckFailedException,
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AuditTrail, CanaryDocument, CanaryStore, ConfigSnapshot, ConfigStore } from '../../checks/config/ports';
+
+/** Where gate 3 finds tenant configs in a DynamoDB item (sbt-aws TenantDetails by default). */
+export interface DynamoDbConfigMapping {
+  /** Partition key holding the tenant ID. Default `tenantId`. */
+  idAttribute?: string;
+  /** The config attribute: JSON in a string (sbt-aws) or a map. Default `tenantConfig`. */
+  configAttribute?: string;
+  /** Default `tier`. */
+  tierAttribute?: string;
+  /** An ISO-8601 change stamp attribute; when set, changes in the window are counted from it. */
+  updatedAtAttribute?: string;
+}
+
+/** The type letter of an attribute value (S, N, M, L, BOOL, …). */
+const typeOf = (v: AttributeValue) => Object.keys(v).find((k) => k !== '$unknown') ?? '?';
+
+async function describeTable(client: DynamoDBClient, table: string, signal?: AbortSignal): Promise<TableDescription> {
+  const out = await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal });
+  if (!out.Table) throw new Error(`DescribeTable returned no description for ${table}`);
+  return out.Table;
+}
+
+/** Reads configs (one Scan), structure (DescribeTable) and the audit settings (streams, PITR) of a DynamoDB table. */
+export class DynamoDbConfigStore implements ConfigStore {
+  private description?: TableDescription;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly mapping: DynamoDbConfigMapping,
+  ) {}
+
+  async snapshot(signal: AbortSignal): Promise<ConfigSnapshot> {
+    const m = this.mapping;
+    const idAttr = m.idAttribute ?? 'tenantId';
+    const cfgAttr = m.configAttribute ?? 'tenantConfig';
+    const tierAttr = m.tierAttribute ?? 'tier';
+    this.description = await describeTable(this.client, this.table, signal);
+    const defs = new Map((this.description.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType]));
+    const structure = new Set((this.description.KeySchema ?? []).map((k) => `key ${k.AttributeName} ${k.KeyType} ${defs.get(k.AttributeName) ?? '?'}`));
+    const configs: ConfigSnapshot['configs'] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    let pages = 0;
+    do {
+      const page = await this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }), { abortSignal: signal });
+      pages++;
+      for (const item of page.Items ?? []) {
+        for (const [name, value] of Object.entries(item)) structure.add(`attribute ${name} ${typeOf(value)}`);
+        const id = item[idAttr];
+        if (!id) continue;
+        const cfg = item[cfgAttr];
+        const text = (v?: AttributeValue) => (v?.S ?? v?.N ?? (v?.BOOL !== undefined ? String(v.BOOL) : null));
+        configs.push({
+          tenantId: text(id) ?? '(unreadable id)',
+          raw: cfg === undefined || cfg.NULL ? null : cfg.S !== undefined ? cfg.S : cfg.M ? unmarshall(cfg.M) : `(${typeOf(cfg)} attribute)`,
+          tier: text(item[tierAttr]),
+          updatedAt: m.updatedAtAttribute ? text(item[m.updatedAtAttribute]) : null,
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    configs.sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0));
+    return { store: `DynamoDB table ${this.table}, attribute ${cfgAttr} (${pages} scan pages)`, configs, structure: [...structure] };
+  }
+
+  /** DynamoDB has no migrations tables: stability comes from the history alone. */
+  async lastMigration(): Promise<undefined> {
+    return undefined;
+  }
+
+  async auditTrail(since: Date, _reservedKey: string, _nonce: string | undefined, signal: AbortSignal): Promise<AuditTrail> {
+    const table = (this.description ??= await describeTable(this.client, this.table, signal));
+    const backups = await this.client.send(new DescribeContinuousBackupsCommand({ TableName: this.table }), { abortSignal: signal });
+    const pitr = backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+    const streams = table.StreamSpecification?.StreamEnabled ? `stream (${table.StreamSpecification.StreamViewType ?? 'enabled'})` : undefined;
+    const parts = [pitr?.PointInTimeRecoveryStatus === 'ENABLED' ? `point-in-time recovery since ${pitr.EarliestRestorableDateTime?.toISOString() ?? '?'}` : undefined, streams].filter(Boolean);
+    if (parts.length === 0) {
+      return { present: false, where: `DynamoDB table ${this.table}: no stream and point-in-time recovery ${pitr?.PointInTimeRecoveryStatus ?? 'not reported'}`, changes: null };
+    }
+    let changes: number | null = null;
+    let countNote = 'streams and point-in-time recovery keep changes but do not count them; set updatedAtAttribute to count';
+    if (this.mapping.updatedAtAttribute) {
+      const snap = await this.snapshot(signal);
+      const from = since.toISOString();
+      changes = snap.configs.filter((c) => c.updatedAt && c.updatedAt >= from).length;
+      countNote = `tenants whose ${this.mapping.updatedAtAttribute} is in the window (at least one change each)`;
+    }
+    return { present: true, where: `DynamoDB table ${this.table}: ${parts.join(', ')}`, changes, countNote };
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
+
+/**
+ * Compare-and-set on the canary's item only: GetItem (strongly consistent) and UpdateItem with a
+ * ConditionExpression on the config attribute, keyed by the canary's ID and nothing else.
+ */
+export class DynamoDbCanaryStore implements CanaryStore {
+  private shape?: 'S' | 'M';
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly mapping: DynamoDbConfigMapping,
+  ) {}
+
+  describe(): string {
+    return `DynamoDB table ${this.table}`;
+  }
+
+  private key(tenant: string) {
+    return { [this.mapping.idAttribute ?? 'tenantId']: { S: tenant } };
+  }
+
+  private value(config: string): AttributeValue {
+    return this.shape === 'M' ? { M: marshall(JSON.parse(config) as Record<string, unknown>, { removeUndefinedValues: true }) } : { S: config };
+  }
+
+  async read(tenant: string, signal?: AbortSignal): Promise<CanaryDocument | undefined> {
+    const attr = this.mapping.configAttribute ?? 'tenantConfig';
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: this.key(tenant), ConsistentRead: true, ProjectionExpression: '#c', ExpressionAttributeNames: { '#c': attr } }),
+      { abortSignal: signal },
+    );
+    const v = out.Item?.[attr];
+    if (!v) return undefined;
+    if (v.S !== undefined) {
+      this.shape = 'S';
+      return { config: v.S };
+    }
+    if (v.M) {
+      this.shape = 'M';
+      return { config: JSON.stringify(unmarshall(v.M)) };
+    }
+    throw new Error(`canary '${tenant}': ${attr} is a ${typeOf(v)} attribute; expected a JSON string or a map`);
+  }
+
+  private async conditionalSet(tenant: string, expected: string, next: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.key(tenant),
+          UpdateExpression: 'SET #c = :next',
+          ConditionExpression: '#c = :expected',
+          ExpressionAttributeNames: { '#c': this.mapping.configAttribute ?? 'tenantConfig' },
+          ExpressionAttributeValues: { ':next': this.value(next), ':expected': this.value(expected) },
+        }),
+        { abortSignal: signal },
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  write(tenant: string, expected: CanaryDocument, next: string, signal?: AbortSignal): Promise<boolean> {
+    return this.conditionalSet(tenant, expected.config, next, signal);
+  }
+
+  async restore(tenant: string, current: string, original: CanaryDocument): Promise<boolean> {
+    // A repair in a new process learns whether the attribute is a string or a map first.
+    if (!this.shape) await this.read(tenant);
+    return this.conditionalSet(tenant, current, original.config);
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
