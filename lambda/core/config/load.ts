@@ -5,7 +5,7 @@ import { load as parseYaml, CORE_SCHEMA, YAMLException } from 'js-yaml';
 import { GATES, SOURCE_SCHEMAS } from '../../catalog';
 import { ConfigError } from '../errors';
 import { GATE_IDS, type GateId } from '../gate';
-import { resolveEnvRefs } from './env';
+import { hasEnvRef, resolveEnvRefs } from './env';
 import { locateLine } from './locate';
 import { buildConfigSchema } from './schema';
 import type { LoadedConfig, ReadinessConfig, SourceConfig } from './types';
@@ -14,7 +14,11 @@ export const DEFAULT_CONFIG_FILE = 'readiness.yaml';
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
-  /** Resolve `${env:…}` now (CLI). The CDK app keeps references to decide what may be deployed. */
+  /**
+   * Resolve `${env:…}` now (CLI). The CDK app keeps references to decide what may be deployed
+   * (`false`): the config is returned with its references, and validated as the references will
+   * resolve where `env` knows them (the rest as written).
+   */
   resolveEnv?: boolean;
 }
 
@@ -74,17 +78,33 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
   }
   // Env references are resolved first so that the values actually used are what gets validated.
   const resolved = opts.resolveEnv === false ? doc : resolveEnvRefs(doc, opts.env ?? process.env, (p) => where(file, text, p));
+  const checked = opts.resolveEnv === false && opts.env ? asItWillResolve(doc, opts.env) : resolved;
   const check = validate();
-  if (!check(resolved)) {
+  if (!check(checked)) {
     const error = mostSpecific(check.errors ?? []);
     const path = pathOf(error);
-    throw new ConfigError(describeSchemaError(error, resolved), where(file, text, path));
+    throw new ConfigError(describeSchemaError(error, checked), where(file, text, path));
   }
   const config = resolved as ReadinessConfig;
   config.sources ??= {};
   config.gates ??= {};
   checkReferences(config, (p) => where(file, text, p));
   return { config, file, skipped: {} };
+}
+
+/** A copy with each `${env:…}` replaced where `env` resolves it; strings it cannot resolve stay as written. */
+function asItWillResolve(node: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof node === 'string') {
+    if (!hasEnvRef(node)) return node;
+    try {
+      return resolveEnvRefs(node, env, () => '');
+    } catch {
+      return node;
+    }
+  }
+  if (Array.isArray(node)) return node.map((item) => asItWillResolve(item, env));
+  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, asItWillResolve(v, env)]));
+  return node;
 }
 
 /** The zero-config default: each gate configures itself from env vars or says what to set. */
