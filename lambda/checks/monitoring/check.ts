@@ -1,0 +1,224 @@
+import { describeError } from '../../core/errors';
+import { listOffenders, statusOf, type Criterion, type GateOutcome, type Measurement, type Status } from '../../core/result';
+import {
+  ALERTED_SIGNALS,
+  KeyRejectedError,
+  SIGNALS,
+  type AlertedSignal,
+  type AlertRule,
+  type MonitoringProvider,
+  type SignalKind,
+  type SignalReading,
+  type TenantBreakdown,
+} from './ports';
+
+/** Default words that make a rule count as covering errors or latency (matched on its name and query). */
+export const DEFAULT_ALERT_PATTERNS: Record<AlertedSignal, string> = {
+  errors: 'error|5xx|fault|exception|fail',
+  latency: 'latenc|duration|response.?time|p9[059]|percentile|slow',
+};
+
+export interface MonitoringCheckInput {
+  providers: MonitoringProvider[];
+  /** `any` (default): one provider meeting every criterion is enough; `all`: every provider must. */
+  require: 'any' | 'all';
+  minTenants: number;
+  /** Where minTenants came from, for the evidence (e.g. "gates.tenants.minTenants"). */
+  minTenantsSource: string;
+  signalWindowMinutes: number;
+  tenantWindowHours: number;
+  alertPatterns: Record<AlertedSignal, string>;
+  now: Date;
+  signal: AbortSignal;
+  progress?: (message: string) => void;
+}
+
+/**
+ * Gate 4: per provider, (1) the credentials work, (2) latency, errors and throughput have data in
+ * the recent window and throughput splits into ≥ minTenants tenants, (3) enabled, unmuted alerts
+ * with a notification target cover errors and latency. Providers are evaluated concurrently.
+ */
+export async function checkMonitoring(input: MonitoringCheckInput): Promise<GateOutcome> {
+  const evaluated = await Promise.all(input.providers.map(async (p) => ({ provider: p, criteria: await evaluate(p, input) })));
+  const perProvider = evaluated.map((e) => ({ ...e, status: statusOf(e.criteria) }));
+  const status = combine(perProvider.map((p) => p.status), input.require);
+  const criteria = perProvider.flatMap((p) => p.criteria);
+  const live = perProvider.filter((p) => p.status === 'PASS');
+  const deciding = status === 'PASS' ? live : perProvider.filter((p) => p.status === status);
+  const summary =
+    status === 'PASS'
+      ? `monitoring live in ${live.map((p) => p.provider.label).join(' and ')}${
+          perProvider.length > live.length && input.require === 'any'
+            ? `; not live (require: any, so not needed): ${perProvider.filter((p) => p.status !== 'PASS').map((p) => `${p.provider.label} ${p.status}`).join(', ')}`
+            : ''
+        }`
+      : deciding
+          .map((p) => `${p.provider.label}: ${p.criteria.filter((c) => c.status === p.status).map((c) => c.summary).join('; ')}`)
+          .join(' | ');
+  const remediation = [...new Set(deciding.flatMap((p) => p.criteria.filter((c) => c.status !== 'PASS').map((c) => c.remediation)).filter((r): r is string => Boolean(r)))].join(' ');
+  const measurements: Measurement[] = [
+    { name: 'liveProviders', value: live.length, unit: 'providers', threshold: input.require === 'all' ? `= ${perProvider.length}` : '>= 1' },
+    ...criteria.flatMap((c) => c.measurements ?? []),
+  ];
+  return {
+    status,
+    summary,
+    criteria,
+    measurements,
+    evidence: [
+      `require: ${input.require} (${perProvider.map((p) => `${p.provider.label} ${p.status}`).join(', ')})`,
+      `signals window ${input.signalWindowMinutes} min, tenant window ${input.tenantWindowHours} h, minTenants ${input.minTenants} (${input.minTenantsSource})`,
+    ],
+    ...(status !== 'PASS' && remediation ? { remediation } : {}),
+  };
+}
+
+/**
+ * `all` is the usual strict combination. `any` is PASS when one provider passes, ERROR while an
+ * unevaluated provider might still pass, and FAIL only when every provider measured a failure.
+ */
+export function combine(statuses: Status[], require: 'any' | 'all'): Status {
+  if (statuses.length === 0) return 'ERROR';
+  if (require === 'all') {
+    if (statuses.includes('FAIL')) return 'FAIL';
+    if (statuses.includes('ERROR')) return 'ERROR';
+    return statuses.every((s) => s === 'PASS') ? 'PASS' : 'SKIP';
+  }
+  if (statuses.includes('PASS')) return 'PASS';
+  if (statuses.includes('ERROR')) return 'ERROR';
+  return statuses.includes('FAIL') ? 'FAIL' : 'SKIP';
+}
+
+async function evaluate(p: MonitoringProvider, input: MonitoringCheckInput): Promise<Criterion[]> {
+  input.progress?.(`${p.label}: checking credentials`);
+  const credentials = await credentialsCriterion(p, input.signal);
+  if (credentials.status !== 'PASS') {
+    const why = credentials.status === 'FAIL' ? 'the key was rejected' : 'the credentials check could not complete';
+    return [
+      credentials,
+      notEvaluated(p, 'signals', 'Latency, errors and throughput flowing per tenant', why),
+      notEvaluated(p, 'alerting', 'Error and latency alerts with a notification target', why),
+    ];
+  }
+  input.progress?.(`${p.label}: reading signals and alert rules`);
+  const [signals, alerting] = await Promise.all([signalsCriterion(p, input), alertingCriterion(p, input)]);
+  return [credentials, signals, alerting];
+}
+
+function notEvaluated(p: MonitoringProvider, id: string, title: string, why: string): Criterion {
+  return { id: `${p.id}.${id}`, title: `${p.label}: ${title}`, status: 'ERROR', summary: `not evaluated: ${why}` };
+}
+
+/** A rejected key is what this gate measures (FAIL); anything else means it could not be measured (ERROR). */
+function failure(p: MonitoringProvider, id: string, title: string, err: unknown, remediation: string): Criterion {
+  if (err instanceof KeyRejectedError) {
+    return {
+      id: `${p.id}.${id}`,
+      title,
+      status: 'FAIL',
+      summary: `key rejected: ${err.message}`,
+      remediation: `Issue a valid key for ${p.label} with the read scopes listed in the docs and update the secret or env var.`,
+    };
+  }
+  return { id: `${p.id}.${id}`, title, status: 'ERROR', summary: describeError(err), remediation };
+}
+
+async function credentialsCriterion(p: MonitoringProvider, signal: AbortSignal): Promise<Criterion> {
+  const title = `${p.label}: ${p.credentialsTitle}`;
+  try {
+    const evidence = await p.verifyCredentials(signal);
+    return { id: `${p.id}.credentials`, title, status: 'PASS', summary: `credentials accepted`, evidence: [evidence] };
+  } catch (err) {
+    return failure(p, 'credentials', title, err, `Check that ${p.label} is reachable from where the check runs and that the runner may call it (see the IAM actions / API scopes in the docs).`);
+  }
+}
+
+async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInput): Promise<Criterion> {
+  const title = `${p.label}: latency, errors and throughput flowing per tenant`;
+  const id = `${p.id}.signals`;
+  const to = input.now;
+  const recent = { from: new Date(to.getTime() - input.signalWindowMinutes * 60_000), to };
+  const long = { from: new Date(to.getTime() - input.tenantWindowHours * 3_600_000), to };
+  let readings: Record<SignalKind, SignalReading>;
+  let breakdown: TenantBreakdown;
+  try {
+    [readings, breakdown] = await Promise.all([p.readSignals(recent, input.signal), p.tenantBreakdown(long, input.signal)]);
+  } catch (err) {
+    return failure(p, 'signals', title, err, `Check the ${p.label} queries in gates.monitoring (they must be valid for the provider).`);
+  }
+  const missing = SIGNALS.filter((k) => readings[k].samples <= 0);
+  const tenantCount = breakdown.tenants.length;
+  const evidence = [
+    ...SIGNALS.map((k) => {
+      const r = readings[k];
+      const age = r.lastAt ? `, newest ${Math.max(0, Math.round((to.getTime() - r.lastAt.getTime()) / 60_000))} min ago` : '';
+      return `${k}: ${r.samples} ${r.unit} in the last ${input.signalWindowMinutes} min${age} — ${r.query}`;
+    }),
+    `tenants: ${tenantCount} distinct by ${breakdown.by} over ${input.tenantWindowHours} h${tenantCount ? ` (${listOffenders(breakdown.tenants)})` : ''} — ${breakdown.query}`,
+  ];
+  const measurements: Measurement[] = [
+    ...SIGNALS.map((k) => ({ name: `${p.id}.${k}Samples`, value: readings[k].samples, unit: readings[k].unit, threshold: '> 0' })),
+    { name: `${p.id}.tenantsMonitored`, value: tenantCount, unit: 'tenants', threshold: `>= ${input.minTenants}` },
+  ];
+  const problems: string[] = [];
+  if (missing.length) problems.push(`no ${missing.join(', ')} data in the last ${input.signalWindowMinutes} min`);
+  if (tenantCount === 0) problems.push(`throughput has no breakdown by ${breakdown.by} over ${input.tenantWindowHours} h (tenants not tagged)`);
+  else if (tenantCount < input.minTenants) problems.push(`throughput by ${breakdown.by} shows only ${tenantCount} tenants over ${input.tenantWindowHours} h, need ≥ ${input.minTenants}`);
+  if (problems.length) {
+    const fixes = [
+      missing.length ? `Send ${missing.join(', ')} to ${p.label} (instrument the service, or point the ${missing.join('/')} query at the metric you use).` : '',
+      tenantCount < input.minTenants ? `Tag every request metric with the tenant (${breakdown.by}) so monitoring sees tenants, not just the service.` : '',
+    ];
+    return { id, title, status: 'FAIL', summary: problems.join('; '), evidence, measurements, remediation: fixes.filter(Boolean).join(' ') };
+  }
+  return {
+    id,
+    title,
+    status: 'PASS',
+    summary: `latency, errors and throughput flowing; ${tenantCount} tenants monitored by ${breakdown.by}`,
+    evidence,
+    measurements,
+  };
+}
+
+async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckInput): Promise<Criterion> {
+  const title = `${p.label}: error and latency alerts enabled, unmuted, with a notification target`;
+  const id = `${p.id}.alerting`;
+  let rules: AlertRule[];
+  try {
+    rules = await p.alertRules(input.signal);
+  } catch (err) {
+    return failure(p, 'alerting', title, err, `Check that the ${p.label} credentials may read alert rules.`);
+  }
+  const patterns = Object.fromEntries(ALERTED_SIGNALS.map((s) => [s, new RegExp(input.alertPatterns[s], 'i')])) as Record<AlertedSignal, RegExp>;
+  const evidence: string[] = [`${rules.length} alert rule(s) read`];
+  const problems: string[] = [];
+  const measurements: Measurement[] = [];
+  for (const kind of ALERTED_SIGNALS) {
+    const covering = rules.filter((r) => patterns[kind].test(`${r.name} ${r.query}`));
+    const good = covering.filter((r) => r.enabled && !r.mutedBy && r.notifies.length > 0);
+    measurements.push({ name: `${p.id}.${kind}Alerts`, value: good.length, unit: 'rules', threshold: '>= 1' });
+    if (good.length) {
+      evidence.push(`${kind}: ${listOffenders(good.map((r) => `"${r.name}"${r.state ? ` [${r.state}]` : ''} → ${listOffenders(r.notifies, r.notifies.length, 3)}`), good.length, 3)}`);
+      continue;
+    }
+    if (covering.length === 0) {
+      problems.push(`no alert rule covers ${kind}`);
+      continue;
+    }
+    const why = covering.map((r) => `"${r.name}" ${!r.enabled ? 'disabled' : r.mutedBy ? `muted (${r.mutedBy})` : 'has no notification target'}`);
+    problems.push(`no usable ${kind} alert: ${listOffenders(why, why.length, 3)}`);
+  }
+  if (problems.length) {
+    return {
+      id,
+      title,
+      status: 'FAIL',
+      summary: problems.join('; '),
+      evidence,
+      measurements,
+      remediation: `In ${p.label}, keep at least one enabled, unmuted alert on errors and one on latency, each notifying someone (e.g. @pagerduty / @slack handle, workflow destination, SNS topic).`,
+    };
+  }
+  return { id, title, status: 'PASS', summary: 'error and latency alerts enabled, unmuted and notifying', evidence, measurements };
+}

@@ -1,0 +1,75 @@
+/** The three signals gate 4 expects every monitoring integration to carry. */
+export const SIGNALS = ['latency', 'errors', 'throughput'] as const;
+export type SignalKind = (typeof SIGNALS)[number];
+
+/** Alerting must cover these two signals. */
+export const ALERTED_SIGNALS = ['errors', 'latency'] as const;
+export type AlertedSignal = (typeof ALERTED_SIGNALS)[number];
+
+export interface TimeWindow {
+  from: Date;
+  to: Date;
+}
+
+/** What a provider measured for one signal in a window. */
+export interface SignalReading {
+  /** The query or expression sent, for the evidence. */
+  query: string;
+  /** Data seen: datapoints with a value (Datadog, CloudWatch) or events counted (New Relic). */
+  samples: number;
+  unit: 'datapoints' | 'events';
+  /** Time of the newest datapoint, where the provider reports one. */
+  lastAt?: Date;
+}
+
+/** Throughput broken down by the tenant tag / attribute / dimension. */
+export interface TenantBreakdown {
+  query: string;
+  /** Tag, attribute or dimension the breakdown is by. */
+  by: string;
+  /** Distinct tenants with throughput above zero in the window. */
+  tenants: string[];
+}
+
+/** A monitor (Datadog), NRQL alert condition (New Relic) or alarm (CloudWatch). */
+export interface AlertRule {
+  id: string;
+  name: string;
+  /** What the rule watches (its query, metric or expression); decides whether it covers errors or latency. */
+  query: string;
+  enabled: boolean;
+  /** Why the rule would not notify now (silenced, downtime, muting rule, actions suppressed). */
+  mutedBy?: string;
+  /** Where it notifies: @handles, workflow destinations, alarm action ARNs. */
+  notifies: string[];
+  /** Current state as the provider reports it (OK, Alert, ALARM…), for the evidence. */
+  state?: string;
+}
+
+/**
+ * One monitoring integration, as gate 4 sees it. Adapters throw {@link KeyRejectedError} when
+ * the provider refuses the integration's own key; any other error means "not evaluated".
+ */
+export interface MonitoringProvider {
+  readonly id: 'datadog' | 'newrelic' | 'cloudwatch';
+  /** e.g. "Datadog (datadoghq.eu)". */
+  readonly label: string;
+  /** Title of the credentials criterion, e.g. "Datadog API key valid". */
+  readonly credentialsTitle: string;
+  /** Proves the credentials work; returns one line of evidence (e.g. the user the key belongs to). */
+  verifyCredentials(signal: AbortSignal): Promise<string>;
+  readSignals(window: TimeWindow, signal: AbortSignal): Promise<Record<SignalKind, SignalReading>>;
+  tenantBreakdown(window: TimeWindow, signal: AbortSignal): Promise<TenantBreakdown>;
+  alertRules(signal: AbortSignal): Promise<AlertRule[]>;
+}
+
+/**
+ * The provider refused the monitoring key itself (HTTP 401/403, or a GraphQL auth error).
+ * Gate 4 measures whether the integration is live, so this is a FAIL, not an ERROR.
+ */
+export class KeyRejectedError extends Error {
+  constructor(readonly key: string, detail: string) {
+    super(`${key} rejected: ${detail}`);
+    this.name = 'KeyRejectedError';
+  }
+}

@@ -1,0 +1,128 @@
+import { describeError } from '../../core/errors';
+import { redact } from '../../core/redact';
+import { KeyRejectedError } from '../../checks/monitoring/ports';
+
+/** Bounds on waiting out HTTP 429: at most this many retries, each wait at most `maxWaitMs`. */
+export const RATE_LIMIT_RETRIES = 3;
+export const RATE_LIMIT_MAX_WAIT_MS = 10_000;
+/** Waits never end closer than this to the gate deadline, so the gate still reports its own ERROR. */
+const DEADLINE_MARGIN_MS = 1_000;
+
+export interface JsonRequest {
+  /** "Datadog", "New Relic": names the service in messages. */
+  service: string;
+  /** Names the credential a 401/403 rejects, e.g. "Datadog API key". */
+  key: string;
+  url: URL;
+  method?: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  /** Gate deadline (epoch ms): rate-limit waits that would pass it are not attempted. */
+  deadline: number;
+  timeoutMs?: number;
+  maxWaitMs?: number;
+}
+
+/** A non-2xx answer other than 401/403/429: the integration could not be evaluated. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * One JSON request to a monitoring API. 401/403 throw {@link KeyRejectedError}; 429 is retried
+ * after the reset the API announces (`X-RateLimit-Reset` seconds, else `Retry-After`), at most
+ * {@link RATE_LIMIT_RETRIES} times, each wait at most `maxWaitMs` and never past the deadline;
+ * everything else that is not 2xx throws {@link ApiError}. Keys travel in headers only.
+ */
+export async function requestJson(req: JsonRequest): Promise<unknown> {
+  const where = `${req.method ?? 'GET'} ${req.url.host}${req.url.pathname}`;
+  const timeoutMs = req.timeoutMs ?? 10_000;
+  for (let attempt = 0; ; attempt++) {
+    let res: Response;
+    try {
+      res = await fetch(req.url, {
+        method: req.method ?? 'GET',
+        headers: { accept: 'application/json', ...req.headers },
+        body: req.body,
+        redirect: 'error',
+        signal: AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]),
+      });
+    } catch (err) {
+      if (req.signal.aborted) throw req.signal.reason ?? err;
+      if ((err as Error).name === 'TimeoutError') throw new ApiError(0, `${req.service} did not answer within ${timeoutMs / 1000} s (${where})`);
+      throw new ApiError(0, `${req.service} unreachable: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
+    }
+    const text = await res.text().catch(() => '');
+    if (res.ok) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new ApiError(res.status, `${req.service} answered HTTP ${res.status} with a body that is not JSON (${where})`);
+      }
+    }
+    const detail = apiMessage(text);
+    if (res.status === 401 || res.status === 403) {
+      throw new KeyRejectedError(req.key, `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`);
+    }
+    if (res.status === 429) {
+      const waitMs = resetDelayMs(res.headers, attempt);
+      const left = req.deadline - Date.now() - DEADLINE_MARGIN_MS;
+      const bound = Math.min(req.maxWaitMs ?? RATE_LIMIT_MAX_WAIT_MS, left);
+      if (attempt >= RATE_LIMIT_RETRIES || waitMs > bound) {
+        const why = attempt >= RATE_LIMIT_RETRIES ? `still limited after ${attempt} retries` : `the limit resets in ${Math.ceil(waitMs / 1000)} s, beyond the ${Math.max(0, Math.floor(bound / 1000))} s this check may wait`;
+        const name = res.headers.get('x-ratelimit-name');
+        throw new ApiError(429, `${req.service} rate limit hit${name ? ` (${name})` : ''}: ${why} (${where})`);
+      }
+      await delay(waitMs, req.signal);
+      continue;
+    }
+    throw new ApiError(res.status, `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`);
+  }
+}
+
+/** How long the API asks us to wait: Datadog's X-RateLimit-Reset (seconds), else Retry-After, else a short backoff. */
+function resetDelayMs(headers: Headers, attempt: number): number {
+  const reset = Number(headers.get('x-ratelimit-reset'));
+  if (headers.get('x-ratelimit-reset') && Number.isFinite(reset) && reset >= 0) return reset * 1000;
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
+  }
+  return 500 * 2 ** attempt;
+}
+
+/** The error text an API put in its body (Datadog `errors[]`, generic `message`), shortened and redacted. */
+function apiMessage(text: string): string {
+  let msg = '';
+  try {
+    const doc = JSON.parse(text) as { errors?: unknown[]; message?: unknown; error?: unknown };
+    if (Array.isArray(doc.errors)) msg = doc.errors.map((e) => (typeof e === 'string' ? e : (e as { message?: string })?.message ?? '')).filter(Boolean).join('; ');
+    else if (typeof doc.message === 'string') msg = doc.message;
+    else if (typeof doc.error === 'string') msg = doc.error;
+  } catch {
+    msg = text.trim().startsWith('<') ? '' : text.trim();
+  }
+  return redact(msg.replace(/\s+/g, ' ').slice(0, 200));
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,225 @@
+import type { JsonSchema } from '../../core/config/json-schema';
+import type { SourceConfig } from '../../core/config/types';
+import {
+  KeyRejectedError,
+  SIGNALS,
+  type AlertRule,
+  type MonitoringProvider,
+  type SignalKind,
+  type SignalReading,
+  type TenantBreakdown,
+  type TimeWindow,
+} from '../../checks/monitoring/ports';
+import { ApiError, requestJson } from './json-request';
+
+/** Datadog sites and their API hosts (`https://api.<site>`). */
+export const DATADOG_SITES = [
+  'datadoghq.com',
+  'us3.datadoghq.com',
+  'us5.datadoghq.com',
+  'datadoghq.eu',
+  'ap1.datadoghq.com',
+  'ap2.datadoghq.com',
+  'uk1.datadoghq.com',
+  'ddog-gov.com',
+  'us2.ddog-gov.com',
+] as const;
+
+/** `sources.<name>` with `type: datadog`. An empty apiKey means "not configured" (see the gate). */
+export interface DatadogSourceConfig extends SourceConfig {
+  type: 'datadog';
+  apiKey: string;
+  appKey?: string;
+  site?: string;
+  apiUrl?: string;
+}
+
+export const datadogSourceSchema: JsonSchema = {
+  required: ['apiKey'],
+  additionalProperties: false,
+  properties: {
+    type: { const: 'datadog' },
+    apiKey: { type: 'string', description: 'DD-API-KEY: ${env:DATADOG_API_KEY} or ${secret:ARN#key}. Empty means not configured.' },
+    appKey: { type: 'string', description: 'DD-APPLICATION-KEY (metric queries, monitors): ${env:DATADOG_APP_KEY} or ${secret:…}.' },
+    site: { enum: [...DATADOG_SITES, ''], default: 'datadoghq.com', description: 'Datadog site; the API host is api.<site>.' },
+    apiUrl: { type: 'string', pattern: '^(https?://.+)?$', description: 'API base URL override (proxy, private link); default https://api.<site> or DATADOG_API_URL.' },
+  },
+};
+
+/**
+ * The API base URL: explicit apiUrl, else DATADOG_API_URL (read here, as the AWS SDK reads
+ * AWS_ENDPOINT_URL_*), else https://api.<site>.
+ */
+export function datadogApiUrl(src: Pick<DatadogSourceConfig, 'site' | 'apiUrl'>, env: NodeJS.ProcessEnv = process.env): string {
+  if (src.apiUrl) return src.apiUrl.replace(/\/+$/, '');
+  if (env.DATADOG_API_URL) return env.DATADOG_API_URL.replace(/\/+$/, '');
+  return `https://api.${src.site || 'datadoghq.com'}`;
+}
+
+/** Metric queries (Datadog query syntax) for the three signals and the tenant breakdown. */
+export interface DatadogQueries {
+  latency?: string;
+  errors?: string;
+  throughput?: string;
+  /** Throughput grouped by the tenant tag. Default: the throughput query with ` by {<tenantTag>}` inserted. */
+  tenants?: string;
+}
+
+/** APM trace metrics of a web service (the default `http.request` span). */
+export const DATADOG_DEFAULT_QUERIES: Required<Omit<DatadogQueries, 'tenants'>> = {
+  latency: 'avg:trace.http.request.duration{*}',
+  errors: 'sum:trace.http.request.errors{*}.as_count()',
+  throughput: 'sum:trace.http.request.hits{*}.as_count()',
+};
+
+export interface DatadogMonitoringOptions {
+  apiKey: string;
+  appKey: string;
+  baseUrl: string;
+  site: string;
+  queries?: DatadogQueries;
+  tenantTag: string;
+  /** Only monitors carrying all these tags (`monitor_tags`), e.g. service:api. */
+  monitorTags?: string[];
+  deadline: number;
+}
+
+interface QueryResponse {
+  status?: string;
+  error?: string;
+  series?: { scope?: string; tag_set?: string[]; pointlist?: [number, number | null][] }[];
+}
+
+interface Monitor {
+  id: number;
+  name?: string;
+  query?: string;
+  message?: string;
+  overall_state?: string;
+  options?: { silenced?: Record<string, number | null> };
+  matching_downtimes?: { id?: number; active?: boolean; scope?: string[] | string; end?: number | null }[];
+}
+
+const MONITOR_PAGE_SIZE = 1000;
+const MAX_MONITOR_PAGES = 20;
+
+/** Datadog over its REST API v1: key validation, metric queries and monitors. */
+export class DatadogMonitoring implements MonitoringProvider {
+  readonly id = 'datadog';
+  readonly label: string;
+  readonly credentialsTitle = 'Datadog API and application keys valid';
+  private readonly queries: Required<DatadogQueries>;
+
+  constructor(private readonly opts: DatadogMonitoringOptions) {
+    this.label = `Datadog (${opts.site})`;
+    const q = { ...DATADOG_DEFAULT_QUERIES, ...opts.queries };
+    this.queries = { ...q, tenants: opts.queries?.tenants ?? groupByTag(q.throughput, opts.tenantTag) };
+  }
+
+  async verifyCredentials(signal: AbortSignal): Promise<string> {
+    const doc = (await this.get('/api/v1/validate', {}, signal, 'Datadog API key')) as { valid?: boolean };
+    if (doc.valid !== true) throw new KeyRejectedError('Datadog API key', 'GET /api/v1/validate did not answer valid: true');
+    // The application key is only checked by an endpoint that needs it; one monitor is the cheapest.
+    await this.get('/api/v1/monitor', { page: '0', page_size: '1' }, signal);
+    return `API key valid (GET /api/v1/validate) and application key accepted (GET /api/v1/monitor) at ${this.opts.baseUrl}`;
+  }
+
+  async readSignals(window: TimeWindow, signal: AbortSignal): Promise<Record<SignalKind, SignalReading>> {
+    const entries = await Promise.all(
+      SIGNALS.map(async (kind) => {
+        const res = await this.query(this.queries[kind], window, signal);
+        let samples = 0;
+        let last = 0;
+        for (const s of res.series ?? []) {
+          for (const [t, v] of s.pointlist ?? []) {
+            if (v === null || v === undefined) continue;
+            samples++;
+            last = Math.max(last, t);
+          }
+        }
+        const reading: SignalReading = { query: this.queries[kind], samples, unit: 'datapoints', ...(last ? { lastAt: new Date(last) } : {}) };
+        return [kind, reading] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<SignalKind, SignalReading>;
+  }
+
+  async tenantBreakdown(window: TimeWindow, signal: AbortSignal): Promise<TenantBreakdown> {
+    const res = await this.query(this.queries.tenants, window, signal);
+    const prefix = `${this.opts.tenantTag}:`;
+    const tenants = new Set<string>();
+    for (const s of res.series ?? []) {
+      const tags = s.tag_set ?? (s.scope ? s.scope.split(',') : []);
+      const tag = tags.find((t) => t.startsWith(prefix));
+      const value = tag?.slice(prefix.length);
+      if (!value || value === 'N/A') continue;
+      const total = (s.pointlist ?? []).reduce((sum, [, v]) => sum + (typeof v === 'number' ? v : 0), 0);
+      if (total > 0) tenants.add(value);
+    }
+    return { query: this.queries.tenants, by: `tag ${this.opts.tenantTag}`, tenants: [...tenants].sort() };
+  }
+
+  async alertRules(signal: AbortSignal): Promise<AlertRule[]> {
+    const rules: AlertRule[] = [];
+    const now = Date.now() / 1000;
+    for (let page = 0; page < MAX_MONITOR_PAGES; page++) {
+      const params: Record<string, string> = { with_downtimes: 'true', page: String(page), page_size: String(MONITOR_PAGE_SIZE) };
+      if (this.opts.monitorTags?.length) params.monitor_tags = this.opts.monitorTags.join(',');
+      const monitors = (await this.get('/api/v1/monitor', params, signal)) as Monitor[];
+      if (!Array.isArray(monitors)) throw new ApiError(200, 'Datadog GET /api/v1/monitor did not answer a list of monitors');
+      for (const m of monitors) rules.push(toRule(m, now));
+      if (monitors.length < MONITOR_PAGE_SIZE) break;
+    }
+    return rules;
+  }
+
+  private async query(query: string, window: TimeWindow, signal: AbortSignal): Promise<QueryResponse> {
+    const res = (await this.get(
+      '/api/v1/query',
+      { from: String(Math.floor(window.from.getTime() / 1000)), to: String(Math.floor(window.to.getTime() / 1000)), query },
+      signal,
+    )) as QueryResponse;
+    if (res.status === 'error' || res.error) throw new ApiError(200, `Datadog rejected the query ${JSON.stringify(query)}: ${res.error ?? 'status error'}`);
+    return res;
+  }
+
+  private get(path: string, params: Record<string, string>, signal: AbortSignal, key = 'Datadog API or application key'): Promise<unknown> {
+    const url = new URL(this.opts.baseUrl + path);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    const headers: Record<string, string> = { 'DD-API-KEY': this.opts.apiKey };
+    if (path !== '/api/v1/validate') headers['DD-APPLICATION-KEY'] = this.opts.appKey;
+    return requestJson({ service: 'Datadog', key, url, headers, signal, deadline: this.opts.deadline });
+  }
+}
+
+/** `sum:m{scope}.as_count()` → `sum:m{scope} by {tag}.as_count()`. */
+export function groupByTag(query: string, tag: string): string {
+  const close = query.indexOf('}');
+  if (close < 0) return `${query} by {${tag}}`;
+  return `${query.slice(0, close + 1)} by {${tag}}${query.slice(close + 1)}`;
+}
+
+/** Notification handles in a monitor message: @slack-…, @pagerduty-…, @user@example.com, @webhook-…, @team-…. */
+export function notificationHandles(message: string | undefined): string[] {
+  const handles = new Set<string>();
+  for (const m of (message ?? '').matchAll(/(?:^|[\s(,;])@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)/g)) handles.add(`@${m[1].replace(/[.,;]+$/, '')}`);
+  return [...handles];
+}
+
+function toRule(m: Monitor, nowSeconds: number): AlertRule {
+  const silenced = Object.entries(m.options?.silenced ?? {}).filter(([, until]) => until === null || until === undefined || until > nowSeconds);
+  const downtimes = (m.matching_downtimes ?? []).filter((d) => d.active !== false && (d.end === null || d.end === undefined || d.end > nowSeconds));
+  const muted = [
+    ...silenced.map(([scope, until]) => `silenced ${scope}${until ? ` until ${new Date(until * 1000).toISOString()}` : ''}`),
+    ...downtimes.map((d) => `downtime ${d.id ?? ''} on ${[d.scope ?? '*'].flat().join(',')}`.replace('  ', ' ')),
+  ];
+  return {
+    id: String(m.id),
+    name: m.name ?? `monitor ${m.id}`,
+    query: m.query ?? '',
+    enabled: true,
+    ...(muted.length ? { mutedBy: muted.join(', ') } : {}),
+    notifies: notificationHandles(m.message),
+    ...(m.overall_state ? { state: m.overall_state } : {}),
+  };
+}
