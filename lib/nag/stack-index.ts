@@ -59,10 +59,10 @@ function addUsagePlanStages(plan: CfnUsagePlan, stages: Set<string>): void {
 
 function addErrorAlarmTargets(alarm: CfnAlarm, functions: Set<string>): void {
   const single = { namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarm.dimensions };
-  const fromMath: any[] = (resolved(alarm, alarm.metrics) ?? []).map((m: any) => m?.metricStat?.metric);
-  for (const metric of [resolved(alarm, single), ...fromMath]) {
-    if (metric?.namespace !== 'AWS/Lambda' || metric?.metricName !== 'Errors') continue;
-    for (const dimension of metric.dimensions ?? []) {
+  const fromMath: any[] = alarm.metrics ? resolved(alarm, alarm.metrics).map((m: any) => m?.metricStat?.metric) : [];
+  for (const metric of [single, ...fromMath]) {
+    if (resolved(alarm, metric?.namespace) !== 'AWS/Lambda' || resolved(alarm, metric?.metricName) !== 'Errors') continue;
+    for (const dimension of resolved(alarm, metric.dimensions) ?? []) {
       const key = dimension?.name === 'FunctionName' ? referenceKey(dimension.value) : undefined;
       if (key) functions.add(key);
     }
