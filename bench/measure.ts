@@ -1,0 +1,57 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..');
+
+/** Builds dist/ once so measured processes run the compiled package, as users run it. */
+export function ensureBuilt(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export interface ProcessMeasurement {
+  wallMs: number;
+  peakRssMb: number;
+  output: string;
+}
+
+/**
+ * Runs `node -e <script>` in a fresh process and reports its wall time and peak RSS (the
+ * process's own maxRSS, so databases and emulators in other processes are not counted).
+ */
+export function measureNode(script: string, env: NodeJS.ProcessEnv = {}): Promise<ProcessMeasurement> {
+  const wrapped = `${script}
+;process.on('exit', () => process.stderr.write('\\n@@rss ' + process.resourceUsage().maxRSS + '\\n'));`;
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['-e', wrapped], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const rss = /@@rss (\d+)/.exec(err);
+      if (!rss) return reject(new Error(`measured process failed (exit ${code}): ${err.slice(-2000)}`));
+      resolve({ wallMs, peakRssMb: Number(rss[1]) / 1024, output: out });
+    });
+  });
+}
+
+/** Median of a few runs of an async step, in ms. */
+export async function medianMs(runs: number, step: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await step();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export const fmt = {
+  ms: (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`),
+  mb: (v: number) => `${v.toFixed(0)} MB`,
+  ratio: (a: number, b: number) => `${(a / b).toFixed(2)}×`,
+};
