@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { main } from '../lambda/cli/main';
 import { demoSchemaSql } from './dataset';
+import { startConfigDemo } from './dataset-configs';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startQuotaApi } from './quota-api';
 
@@ -14,19 +15,23 @@ async function demo(): Promise<number> {
   process.stderr.write('demo: starting embedded PostgreSQL (PGlite) on 127.0.0.1 and seeding 14 tenants…\n');
   const pg = await startEmbeddedPostgres();
   await pg.db.exec(demoSchemaSql());
+  const configDemo = await startConfigDemo((sql) => pg.db.exec(sql), pg.url);
   const canaryKey = randomBytes(12).toString('hex');
   const api = await startQuotaApi({ [canaryKey]: 5 });
+  // The demo never calls a public address: monitoring keys from the shell are not used (gate 4 SKIPs).
+  for (const name of ['DATADOG_API_KEY', 'DATADOG_APP_KEY', 'NEW_RELIC_KEY']) delete process.env[name];
   process.stderr.write('demo: learning mode (--allow-skip): gates without a system to check here SKIP with a hint and do not fail the demo\n\n');
   try {
     return await main(['run', '--config', join(__dirname, 'readiness.yaml'), '--allow-skip', ...process.argv.slice(2)], {
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
       cwd: process.cwd(),
-      env: { ...process.env, DATABASE_URL: pg.url, DEMO_API_URL: api.url, DEMO_CANARY_API_KEY: canaryKey },
+      env: { ...process.env, DATABASE_URL: pg.url, DEMO_API_URL: api.url, DEMO_CANARY_API_KEY: canaryKey, ...configDemo.env },
       isTTY: process.stdout.isTTY,
     });
   } finally {
     await api.stop();
+    await configDemo.stop();
     await pg.stop();
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Ajv, { type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
@@ -211,7 +211,7 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
         stableDays: config.stableDays ?? 30,
         reservedKey: c?.key ?? DEFAULT_PROBE_KEY,
         validateConfig,
-        schemaName: config.schemaFile,
+        schemaName: config.schemaFile && basename(config.schemaFile),
         fingerprintDepth: config.fingerprintDepth,
         roundTrip:
           c && canary

@@ -135,6 +135,7 @@ export async function runRoundTrip(o: RoundTripOptions): Promise<RoundTripResult
     o.progress?.(`writing probe nonce to canary ${o.tenant}`);
     const started = Date.now();
     result.wrote = await o.canary.write(o.tenant, original, written, signal);
+    const writtenAt = Date.now();
     if (!result.wrote) {
       result.error = `canary '${o.tenant}' changed between read and write; not probed (no write made)`;
       return result;
@@ -147,7 +148,7 @@ export async function runRoundTrip(o: RoundTripOptions): Promise<RoundTripResult
       ms: Date.now() - started,
       ...(seen === nonce ? {} : { detail: back ? `read back ${seen === undefined ? 'no probe key' : `a different value (${JSON.stringify(seen).slice(0, 60)})`}` : 'the canary config disappeared' }),
     };
-    if (result.readBack.ok && o.effectiveConfig) result.propagation = await pollPropagation(o, nonce, signal, Date.now());
+    if (result.readBack.ok && o.effectiveConfig) result.propagation = await pollPropagation(o, nonce, signal, writtenAt);
   } catch (err) {
     result.error = signal.aborted ? describeError(signal.reason ?? err) : describeError(err);
   } finally {
@@ -165,7 +166,7 @@ async function pollPropagation(o: RoundTripOptions, nonce: string, signal: Abort
   o.progress?.(`waiting for the nonce at ${app.url}`);
   let polls = 0;
   let lastError: string | undefined;
-  // Polls up to the limit plus one interval, so a change landing right at the limit is still measured.
+  // Propagation is measured from the committed write; polling stops once the limit has passed.
   while (!signal.aborted) {
     polls++;
     const pollStarted = Date.now();

@@ -1,0 +1,80 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { GATES } from '../../lambda/catalog';
+import type { SourceConfig } from '../../lambda/core/config/types';
+import type { CheckResult } from '../../lambda/core/result';
+import { runGates } from '../../lambda/core/runner';
+import { plainSecrets } from '../support/gate';
+
+export const DAY = 86_400_000;
+
+export function tempHistoryFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'sr-config-test-')), 'history.jsonl');
+}
+
+/** Runs gate 3 through the real runner, at a chosen clock. */
+export async function runConfigGate(
+  sources: Record<string, SourceConfig>,
+  gate: Record<string, unknown>,
+  opts: { now?: Date; probes?: boolean } = {},
+): Promise<CheckResult> {
+  const at = opts.now;
+  const started = Date.now();
+  const report = await runGates({
+    gates: GATES,
+    loaded: { config: { version: 1, suite: 'test', sources, gates: { config: { source: 'appdb', ...gate } } }, skipped: {} },
+    only: ['config'],
+    secrets: plainSecrets,
+    probes: opts.probes ?? true,
+    ...(at ? { now: () => new Date(at.getTime() + (Date.now() - started)) } : {}),
+  });
+  return report.results[0];
+}
+
+/** The whole config table, every column, as text: the before/after comparison. */
+export async function configTable(url: string, table = 'tenant_configs'): Promise<string> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query(`SELECT to_jsonb(t)::text AS row FROM ${table} t ORDER BY 1`);
+    return r.rows.map((x: { row: string }) => x.row).join('\n');
+  } finally {
+    await c.end();
+  }
+}
+
+/** A local stand-in for the app's effective-config endpoint; `respond` decides the body per request. */
+export async function startEffectiveConfigApp(respond: (n: number) => Promise<string> | string): Promise<{ url: string; requests: () => number; stop(): Promise<void> }> {
+  let n = 0;
+  const server: Server = createServer((_req, res) => {
+    n++;
+    Promise.resolve(respond(n)).then(
+      (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/effective-config`,
+    requests: () => n,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** Reads the canary's config straight from the database (what a real app would serve). */
+export async function canaryFromDb(url: string, tenant = 'test-canary'): Promise<string> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query('SELECT config::text AS config FROM tenant_configs WHERE tenant_id = $1', [tenant]);
+    return r.rows[0]?.config ?? '{}';
+  } finally {
+    await c.end();
+  }
+}
