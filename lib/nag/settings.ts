@@ -1,5 +1,5 @@
 import { NagPackProps } from 'cdk-nag';
-import { DEFAULT_COST_TAG_KEY, DEFAULT_SHARED_TAG_VALUE } from './markers';
+import { DEFAULT_COST_TAG_KEY } from './markers';
 
 /**
  * CloudFormation types that gate 2 expects to carry the cost-allocation tag: everything that
@@ -48,10 +48,12 @@ export const DEFAULT_INSTRUMENTATION_LAYER_PATTERNS: readonly RegExp[] = [
 
 /** Options of the `SaaSReadinessChecks` pack. Every option has a default. */
 export interface SaaSReadinessProps extends NagPackProps {
-  /** Cost-allocation tag key that gate 2 attributes costs by. @default 'tenant_id' */
+  /**
+   * Cost-allocation tag key that gate 2 attributes costs by. Any non-empty value counts: a
+   * tenant id on siloed resources, the shared value (see `markPooled`) on pooled ones.
+   * @default 'tenant_id'
+   */
   readonly costTagKey?: string;
-  /** Value of the cost-allocation tag on pooled resources (named in fixes and `markPooled`). @default 'shared' */
-  readonly sharedTagValue?: string;
   /** CloudFormation types that must carry the cost-allocation tag. @default DEFAULT_COST_BEARING_TYPES */
   readonly costBearingTypes?: readonly string[];
   /**
@@ -70,7 +72,6 @@ export interface SaaSReadinessProps extends NagPackProps {
 /** `SaaSReadinessProps` with every default filled in: what the rules read. */
 export interface ReadinessSettings {
   readonly costTagKey: string;
-  readonly sharedTagValue: string;
   readonly costBearingTypes: ReadonlySet<string>;
   readonly tenantRegistryPaths: readonly string[];
   readonly configStorePaths: readonly string[];
@@ -81,7 +82,6 @@ export interface ReadinessSettings {
 export function resolveSettings(props: SaaSReadinessProps = {}): ReadinessSettings {
   return {
     costTagKey: props.costTagKey ?? DEFAULT_COST_TAG_KEY,
-    sharedTagValue: props.sharedTagValue ?? DEFAULT_SHARED_TAG_VALUE,
     costBearingTypes: new Set(props.costBearingTypes ?? DEFAULT_COST_BEARING_TYPES),
     tenantRegistryPaths: props.tenantRegistryPaths ?? [],
     configStorePaths: props.configStorePaths ?? [],

@@ -54,10 +54,15 @@ describe('SaaSR-G2-CostTag', () => {
   test('the tag key and the list of cost-bearing types are configurable', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
+    const pooled = new s3.Bucket(stack, 'Pooled');
     new sqs.Queue(stack, 'Queue');
     Tags.of(bucket).add('customer', 'acme');
+    markPooled(pooled, { key: 'customer', sharedValue: 'pool' });
     expect(pathsFor(stack, COST_TAG, { costTagKey: 'customer', costBearingTypes: ['AWS::S3::Bucket'] })).toEqual([]);
-    expect(pathsFor(stack, COST_TAG, { costBearingTypes: ['AWS::S3::Bucket'] })).toEqual(['S/Bucket/Resource']);
+    expect(pathsFor(stack, COST_TAG, { costBearingTypes: ['AWS::S3::Bucket'] })).toEqual([
+      'S/Bucket/Resource',
+      'S/Pooled/Resource',
+    ]);
   });
 
   test('an acknowledgement silences the resource it is applied to only', () => {
