@@ -61,6 +61,9 @@ export function describeError(err: unknown): string {
     const where = target ? ` to ${target}${e.port ? `:${e.port}` : ''}` : '';
     return redact(`${NETWORK_CODES[e.code]}${where} (${e.code})`);
   }
+  if (e.name === 'SyntaxError' || /Deserialization error/.test(e.message ?? '')) {
+    return redact(`malformed response: ${e.message}`);
+  }
   if (e.$metadata) {
     const status = e.$metadata.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
     return redact(`${e.name ?? 'AWS error'}: ${e.message ?? ''}${status}`.trim());

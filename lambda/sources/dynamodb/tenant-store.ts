@@ -133,8 +133,16 @@ export class DynamoDbTenantStore implements TenantStore {
           { abortSignal: signal },
         );
         pages++;
+        if (page.Items !== undefined && !Array.isArray(page.Items)) {
+          throw new Error(`malformed Scan response from DynamoDB table ${this.table}: Items is not a list`);
+        }
         for (const raw of page.Items ?? []) {
-          const item = unmarshall(raw, { wrapNumbers: false }) as Doc;
+          let item: Doc;
+          try {
+            item = unmarshall(raw, { wrapNumbers: false }) as Doc;
+          } catch (err) {
+            throw new Error(`malformed item in DynamoDB table ${this.table}: ${(err as Error).message}`);
+          }
           total++;
           const status = valueAtPath(item, statusAttr);
           const hasStatus = status !== undefined && status !== null;
