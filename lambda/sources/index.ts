@@ -4,6 +4,10 @@ import { dynamoDbSourceSchema } from './dynamodb/tenant-store';
 import { datadogSourceSchema } from './datadog/monitoring';
 import { newRelicSourceSchema } from './newrelic/monitoring';
 import { cloudWatchSourceSchema } from './cloudwatch/monitoring';
+import { costExplorerSourceSchema } from './costexplorer/bill';
+import { curSourceSchema } from './cur/bill';
+import { openAiSourceSchema } from './openai/costs';
+import { csvSourceSchema } from './ledger/csv';
 
 /** Source types usable under `sources:`, keyed by `type`. Register a new adapter's schema here. */
 export const SOURCE_SCHEMAS: Record<string, JsonSchema> = {
@@ -12,4 +16,8 @@ export const SOURCE_SCHEMAS: Record<string, JsonSchema> = {
   datadog: datadogSourceSchema,
   newrelic: newRelicSourceSchema,
   cloudwatch: cloudWatchSourceSchema,
+  costexplorer: costExplorerSourceSchema,
+  cur: curSourceSchema,
+  openai: openAiSourceSchema,
+  csv: csvSourceSchema,
 };

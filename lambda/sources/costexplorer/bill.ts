@@ -1,0 +1,210 @@
+import { CostExplorerClient, GetCostAndUsageCommand, type Expression, type GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { FinalizeHandler, FinalizeHandlerArguments } from '@smithy/types';
+import type { JsonSchema } from '../../core/config/json-schema';
+import type { SourceConfig } from '../../core/config/types';
+import { describeError } from '../../core/errors';
+import { registerSecret } from '../../core/redact';
+import { parseMoney, type Money } from '../../checks/cost/money';
+import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
+import { addDays, exclusiveEnd, type CostWindow } from '../../checks/cost/window';
+
+/** `sources.<name>` with `type: costexplorer`: how to reach Cost Explorer. */
+export interface CostExplorerSourceConfig extends SourceConfig {
+  type: 'costexplorer';
+  /** Cost Explorer's endpoint region. Default us-east-1 (the only one outside China). */
+  region?: string;
+  /** A role to assume (e.g. in the payer account) with ce:GetCostAndUsage. */
+  roleArn?: string;
+  externalId?: string;
+  /** Attempts per request, including the first, for the SDK's standard retry strategy. Default 5. */
+  maxAttempts?: number;
+}
+
+export const costExplorerSourceSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'AWS Cost Explorer (GetCostAndUsage, $0.01 per request). AWS_ENDPOINT_URL_COST_EXPLORER is honoured.',
+  properties: {
+    type: { const: 'costexplorer' },
+    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', default: 'us-east-1', description: 'Cost Explorer endpoint region.' },
+    roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$', description: 'Role to assume (sts:AssumeRole), e.g. in the payer account.' },
+    externalId: { type: 'string', minLength: 2, maxLength: 1224, description: 'ExternalId for the role, if its trust policy requires one.' },
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 20, default: 5, description: 'Attempts per request (SDK standard retry; throttling backs off).' },
+  },
+};
+
+/** Cost Explorer charges $0.01 per paginated request. */
+export const COST_EXPLORER_REQUEST_PRICE: Money = parseMoney('0.01');
+
+interface RoleCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+const THROTTLING = new Set(['LimitExceededException', 'ThrottlingException', 'TooManyRequestsException']);
+
+/**
+ * The actual AWS bill from Cost Explorer: one GetCostAndUsage query over the window, MONTHLY,
+ * grouped by the tag, following every NextPageToken. A run costs one request per page (a
+ * handful), never one per tenant. Retries are the SDK's standard strategy (`maxAttempts`).
+ */
+export class CostExplorerBill implements BillSource {
+  readonly provider = 'aws' as const;
+  private readonly client: CostExplorerClient;
+  private sts?: STSClient;
+  private answered = 0;
+  private throttled = 0;
+
+  constructor(private readonly src: CostExplorerSourceConfig, private readonly query: AwsBillQuery) {
+    const region = src.region ?? 'us-east-1';
+    this.client = new CostExplorerClient({
+      region,
+      maxAttempts: src.maxAttempts ?? 5,
+      ...(src.roleArn ? { credentials: this.assumeRole(src.roleArn, src.externalId, region) } : {}),
+    });
+    // Counted per attempt (inside the retry middleware): answered requests are billed, throttled ones are not.
+    this.client.middlewareStack.addRelativeTo(
+      <I extends object, O extends object>(next: FinalizeHandler<I, O>) => async (args: FinalizeHandlerArguments<I>) => {
+        try {
+          const out = await next(args);
+          this.answered++;
+          return out;
+        } catch (err) {
+          if (THROTTLING.has((err as { name?: string }).name ?? '')) this.throttled++;
+          throw err;
+        }
+      },
+      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'countCostExplorerRequests' },
+    );
+  }
+
+  async fetch(window: CostWindow, signal: AbortSignal): Promise<ActualBill> {
+    const q = this.query;
+    const filters: Expression[] = [];
+    if (q.excludeRecordTypes.length) filters.push({ Not: { Dimensions: { Key: 'RECORD_TYPE', Values: q.excludeRecordTypes } } });
+    if (q.linkedAccounts?.length) filters.push({ Dimensions: { Key: 'LINKED_ACCOUNT', Values: q.linkedAccounts } });
+    const filter = filters.length > 1 ? { And: filters } : filters[0];
+    const prefix = `${q.tagKey}$`;
+    const groups = new Map<string, Money>();
+    const estimated = new Set<string>();
+    const units = new Set<string>();
+    const seenTokens = new Set<string>();
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      let page: GetCostAndUsageCommandOutput;
+      try {
+        page = await this.client.send(
+          new GetCostAndUsageCommand({
+            TimePeriod: { Start: window.from, End: exclusiveEnd(window) },
+            Granularity: 'MONTHLY',
+            Metrics: [q.metric],
+            GroupBy: [{ Type: 'TAG', Key: q.tagKey }],
+            ...(filter ? { Filter: filter } : {}),
+            ...(token ? { NextPageToken: token } : {}),
+          }),
+          { abortSignal: signal },
+        );
+      } catch (err) {
+        throw this.explain(err);
+      }
+      pages++;
+      for (const period of page.ResultsByTime ?? []) {
+        if (period.Estimated && period.TimePeriod?.Start && period.TimePeriod.End) {
+          estimated.add(`${period.TimePeriod.Start}..${addDays(period.TimePeriod.End, -1)}`);
+        }
+        for (const g of period.Groups ?? []) {
+          const key = g.Keys?.[0] ?? '';
+          const value = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+          const m = g.Metrics?.[q.metric];
+          if (!m?.Amount) throw new BillSourceError(`Cost Explorer returned a group without ${q.metric} (${JSON.stringify(key)})`);
+          units.add(m.Unit ?? '(none)');
+          groups.set(value, (groups.get(value) ?? 0n) + parseMoney(m.Amount));
+        }
+      }
+      token = page.NextPageToken || undefined;
+      if (token && seenTokens.has(token)) throw new BillSourceError('Cost Explorer repeated a NextPageToken; stopped paging');
+      if (token) seenTokens.add(token);
+    } while (token);
+    const foreign = [...units].filter((u) => u !== 'USD');
+    if (foreign.length) {
+      throw new BillSourceError(
+        `Cost Explorer reports amounts in ${[...units].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`,
+        'Reconcile a USD bill: set the account\'s preferred currency to USD or use a ledger in the bill\'s currency.',
+      );
+    }
+    const filterText = [
+      q.excludeRecordTypes.length ? `record types ${q.excludeRecordTypes.join(', ')} excluded` : 'all record types',
+      q.linkedAccounts?.length ? `linked accounts ${q.linkedAccounts.join(', ')}` : '',
+    ].filter(Boolean);
+    return {
+      source: `Cost Explorer ${q.metric} grouped by tag ${q.tagKey} (${filterText.join('; ')}; ${pages} page(s))`,
+      groups,
+      estimated: [...estimated],
+      requests: this.requests(),
+      notes: [],
+    };
+  }
+
+  private requests() {
+    return { count: this.answered, cost: COST_EXPLORER_REQUEST_PRICE * BigInt(this.answered), throttled: this.throttled };
+  }
+
+  /** Names the cause in the user's terms; the SDK has already retried what was retryable. */
+  private explain(err: unknown): Error {
+    if (err instanceof BillSourceError) return err;
+    const name = (err as { name?: string }).name ?? '';
+    const made = `${this.answered} billed request(s) made, ${this.throttled} throttled`;
+    if (THROTTLING.has(name) || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) {
+      return new BillSourceError(
+        `Cost Explorer throttled the requests (${name || 'HTTP 429'}) and the retries were exhausted after ${this.src.maxAttempts ?? 5} attempts (${made})`,
+        'Run the check again later or less often, or raise maxAttempts on the costexplorer source; Cost Explorer allows only a few requests per second per account.',
+      );
+    }
+    if (name === 'DataUnavailableException') {
+      return new BillSourceError(
+        'Cost Explorer has no data for the window or is not enabled for this account (DataUnavailableException)',
+        'Enable Cost Explorer in the Billing and Cost Management console (data appears within 24 hours), or pick a window that has data.',
+      );
+    }
+    if (name === 'BillExpirationException') {
+      return new BillSourceError(`the window is older than Cost Explorer keeps (BillExpirationException)`, 'Pick a window within the last 13 months.');
+    }
+    if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || name === 'ExpiredTokenException') {
+      return new BillSourceError(
+        `Cost Explorer refused the credentials: ${describeError(err)}`,
+        `Grant ce:GetCostAndUsage to the identity the check runs as${this.src.roleArn ? ` (role ${this.src.roleArn})` : ''}.`,
+      );
+    }
+    return new BillSourceError(`Cost Explorer: ${describeError(err)} (${made})`);
+  }
+
+  /** Credentials of the role, assumed with the default credential chain and cached until shortly before expiry. */
+  private assumeRole(roleArn: string, externalId: string | undefined, region: string): () => Promise<RoleCredentials> {
+    let cached: RoleCredentials | undefined;
+    return async () => {
+      if (cached?.expiration && cached.expiration.getTime() - Date.now() > 60_000) return cached;
+      this.sts ??= new STSClient({ region });
+      let out;
+      try {
+        out = await this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'saas-readiness-cost', DurationSeconds: 900, ...(externalId ? { ExternalId: externalId } : {}) }));
+      } catch (err) {
+        throw new BillSourceError(`cannot assume role ${roleArn}: ${describeError(err)}`, `Allow sts:AssumeRole on ${roleArn} for the identity the check runs as, and trust it in the role's trust policy.`);
+      }
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new BillSourceError(`sts:AssumeRole ${roleArn} returned no credentials`);
+      registerSecret(c.SecretAccessKey);
+      registerSecret(c.SessionToken);
+      cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+      return cached;
+    };
+  }
+
+  close(): void {
+    this.client.destroy();
+    this.sts?.destroy();
+  }
+}

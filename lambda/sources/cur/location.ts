@@ -1,0 +1,56 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { describeError } from '../../core/errors';
+
+/** An s3://bucket/key URL split, or undefined for a local path. */
+export function parseS3Url(location: string): { bucket: string; key: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+  return m ? { bucket: m[1], key: m[2] } : undefined;
+}
+
+/**
+ * Opens a local file or an s3:// object as a byte stream, gunzipped when it starts with the gzip
+ * magic bytes (so `.csv` and `.csv.gz` both work whatever they are named). Nothing is buffered
+ * beyond the stream's own chunks.
+ */
+export async function openLocation(location: string, opts: { region?: string; signal?: AbortSignal } = {}): Promise<Readable> {
+  const s3 = parseS3Url(location);
+  let raw: Readable;
+  if (s3) {
+    const client = new S3Client(opts.region ? { region: opts.region } : {});
+    try {
+      const out = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: s3.key }), { abortSignal: opts.signal });
+      raw = out.Body as Readable;
+    } catch (err) {
+      client.destroy();
+      throw new Error(`cannot read ${location}: ${describeError(err)}`);
+    }
+    raw.once('close', () => client.destroy());
+  } else {
+    raw = createReadStream(location);
+    await new Promise<void>((resolve, reject) => {
+      raw.once('open', () => resolve());
+      raw.once('error', (err) => reject(new Error(`cannot read ${location}: ${describeError(err)}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (file not found)' : ''}`)));
+    });
+  }
+  return gunzipIfCompressed(raw);
+}
+
+async function gunzipIfCompressed(input: Readable): Promise<Readable> {
+  const it = input[Symbol.asyncIterator]();
+  const first = await it.next();
+  async function* all(): AsyncGenerator<Buffer> {
+    if (!first.done) yield first.value as Buffer;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer;
+  }
+  const head = first.done ? Buffer.alloc(0) : (first.value as Buffer);
+  const source = Readable.from(all(), { objectMode: false });
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip();
+    source.on('error', (err) => gunzip.destroy(err));
+    return source.pipe(gunzip);
+  }
+  return source;
+}

@@ -1,0 +1,60 @@
+import { parse } from 'csv-parse';
+import type { JsonSchema } from '../../core/config/json-schema';
+import type { SourceConfig } from '../../core/config/types';
+import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
+import type { CostWindow } from '../../checks/cost/window';
+import { openLocation } from '../cur/location';
+import { ledgerColumns, type LedgerMapping } from './mapping';
+import { LedgerTally } from './tally';
+
+/** `sources.<name>` with `type: csv`: a CSV file with a header row (local path or s3://; plain or gzip). */
+export interface CsvSourceConfig extends SourceConfig {
+  type: 'csv';
+  path: string;
+  region?: string;
+}
+
+export const csvSourceSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'path'],
+  description: 'A CSV file with a header row (local path or s3://bucket/key; plain or .gz), streamed.',
+  properties: {
+    type: { const: 'csv' },
+    path: { type: 'string', minLength: 1, description: 'Local path or s3://bucket/key.' },
+    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', description: 'S3 bucket region (default: the SDK environment).' },
+  },
+};
+
+/** The cost ledger as a CSV export with the four ledger columns, streamed and summed in one pass. */
+export class CsvCostLedger implements CostLedger {
+  constructor(private readonly src: CsvSourceConfig, private readonly mapping: LedgerMapping) {}
+
+  async summarize(window: CostWindow, signal: AbortSignal): Promise<LedgerSummary> {
+    const names = ledgerColumns(this.mapping);
+    const stream = await openLocation(this.src.path, { region: this.src.region, signal });
+    const tally = new LedgerTally(window);
+    let header: string[] | undefined;
+    let idx!: number[];
+    try {
+      for await (const record of stream.pipe(parse({ bom: true, skip_empty_lines: true, trim: true })) as AsyncIterable<string[]>) {
+        if (signal.aborted) throw signal.reason ?? new Error('aborted');
+        if (!header) {
+          header = record;
+          idx = [names.tenant, names.provider, names.date, names.cost].map((n) => header!.indexOf(n));
+          const missing = [names.tenant, names.provider, names.date, names.cost].filter((_, i) => idx[i] < 0);
+          if (missing.length) throw new Error(`${this.src.path}: missing column(s) ${missing.join(', ')} (header: ${header.join(', ')})`);
+          continue;
+        }
+        const problem = tally.add(record[idx[0]] ?? '', record[idx[1]] ?? '', record[idx[2]], record[idx[3]]);
+        if (problem) throw new Error(`${this.src.path}: line ${tally.rows + 1}: ${problem}`);
+      }
+    } finally {
+      stream.destroy();
+    }
+    if (!header) throw new Error(`${this.src.path} is empty`);
+    return tally.summary(`CSV ${this.src.path}`);
+  }
+
+  async close(): Promise<void> {}
+}

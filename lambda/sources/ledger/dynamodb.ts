@@ -1,0 +1,57 @@
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
+import type { CostWindow } from '../../checks/cost/window';
+import { ledgerColumns, type LedgerMapping } from './mapping';
+import { LedgerTally } from './tally';
+
+const text = (v: AttributeValue | undefined): string | undefined => v?.S ?? v?.N;
+
+/**
+ * The cost ledger in a DynamoDB table. DynamoDB cannot aggregate, so the table is scanned in
+ * parallel segments projecting only the four attributes, and each page is summed as it arrives
+ * (memory grows with tenants, not items). Numbers are read as their exact decimal text.
+ */
+export class DynamoDbCostLedger implements CostLedger {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly mapping: LedgerMapping,
+    private readonly segments = 4,
+  ) {}
+
+  async summarize(window: CostWindow, signal: AbortSignal): Promise<LedgerSummary> {
+    const names = ledgerColumns(this.mapping);
+    const attrs = [names.tenant, names.provider, names.date, names.cost];
+    const tally = new LedgerTally(window);
+    let pages = 0;
+    const scan = async (segment: number) => {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            Segment: segment,
+            TotalSegments: this.segments,
+            ProjectionExpression: attrs.map((_, i) => `#a${i}`).join(', '),
+            ExpressionAttributeNames: Object.fromEntries(attrs.map((a, i) => [`#a${i}`, a])),
+            ExclusiveStartKey: start,
+          }),
+          { abortSignal: signal },
+        );
+        pages++;
+        for (const item of page.Items ?? []) {
+          const date = item[names.date];
+          const problem = tally.add(text(item[names.tenant]) ?? '', text(item[names.provider]) ?? '', date?.N !== undefined ? Number(date.N) : date?.S, text(item[names.cost]));
+          if (problem) throw new Error(`DynamoDB table ${this.table}: an item has ${problem} in ${problem.startsWith('cost') ? names.cost : names.date}`);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    };
+    await Promise.all(Array.from({ length: this.segments }, (_, s) => scan(s)));
+    return tally.summary(`DynamoDB table ${this.table} (scanned: ${pages} pages, summed per page)`);
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}

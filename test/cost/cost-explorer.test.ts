@@ -1,0 +1,190 @@
+import { CostExplorerBill } from '../../lambda/sources/costexplorer/bill';
+import { formatDecimal } from '../../lambda/checks/cost/money';
+import { BillSourceError, type AwsBillQuery } from '../../lambda/checks/cost/ports';
+import type { CostWindow } from '../../lambda/checks/cost/window';
+import { setEnv } from '../support/dynalite';
+import { startCostExplorer, startSts, type CeLineItem, type CeServerOptions } from './support/cost-explorer-server';
+
+const QUERY: AwsBillQuery = { tagKey: 'tenant_id', metric: 'UnblendedCost', excludeRecordTypes: ['Credit', 'Refund', 'Tax'] };
+const WINDOW: CostWindow = { from: '2024-04-20', to: '2024-05-10', label: 'test' };
+const never = new AbortController().signal;
+
+async function withCe<T>(opts: CeServerOptions, fn: (ce: Awaited<ReturnType<typeof startCostExplorer>>) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+  const ce = await startCostExplorer(opts);
+  const restore = setEnv({
+    AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint,
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+    AWS_REGION: 'us-east-1',
+    ...env,
+  });
+  try {
+    return await fn(ce);
+  } finally {
+    restore();
+    await ce.stop();
+  }
+}
+
+const amounts = (groups: Map<string, bigint>) => Object.fromEntries([...groups].map(([k, v]) => [k, formatDecimal(v, 10)]));
+
+describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
+  const items: CeLineItem[] = [
+    { day: '2024-04-19', tag: 'acme', amount: '1000' }, // the day before the window
+    { day: '2024-04-20', tag: 'acme', amount: '10.1234567891' },
+    { day: '2024-04-30', tag: 'acme', amount: '5.5' },
+    { day: '2024-05-01', tag: 'acme', amount: '4.4' },
+    { day: '2024-05-02', tag: 'globex', amount: '20' },
+    { day: '2024-05-03', tag: 'globex', amount: '-7', recordType: 'Credit' },
+    { day: '2024-05-03', tag: 'globex', amount: '1.6', recordType: 'Tax' },
+    { day: '2024-04-25', tag: 'initech', amount: '3' },
+    { day: '2024-05-05', tag: 'shared', amount: '8' },
+    { day: '2024-05-06', amount: '2.25' }, // untagged
+    { day: '2024-05-10', tag: 'initech', amount: '0.0000000001' }, // the last day counts
+    { day: '2024-05-11', tag: 'initech', amount: '500' }, // the day after --to must not count
+  ];
+
+  it('follows every page (a period split across pages), keeps untagged spend, excludes credits and tax, flags estimates', async () => {
+    await withCe({ items, pageSize: 2, estimatedAfter: '2024-05-09' }, async (ce) => {
+      const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
+      try {
+        const out = await bill.fetch(WINDOW, never);
+        expect(amounts(out.groups)).toEqual({
+          acme: '20.0234567891',
+          globex: '20.0000000000',
+          initech: '3.0000000001',
+          shared: '8.0000000000',
+          '': '2.2500000000',
+        });
+        // April has 2 groups (acme, initech), May has 5 → 7 groups over pages of 2 = 4 requests.
+        expect(ce.requests).toHaveLength(4);
+        expect(out.requests).toEqual({ count: 4, cost: 40_000_000_000n, throttled: 0 });
+        expect(out.estimated).toEqual(['2024-05-01..2024-05-10']);
+        const first = ce.requests[0].body;
+        expect(first.TimePeriod).toEqual({ Start: '2024-04-20', End: '2024-05-11' });
+        expect(first.Granularity).toBe('MONTHLY');
+        expect(first.GroupBy).toEqual([{ Type: 'TAG', Key: 'tenant_id' }]);
+        expect(first.Filter).toEqual({ Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit', 'Refund', 'Tax'] } } });
+        expect(ce.requests.slice(1).every((r) => typeof r.body.NextPageToken === 'string')).toBe(true);
+      } finally {
+        bill.close();
+      }
+    });
+  });
+
+  it('includes credits when no record type is excluded, and filters linked accounts', async () => {
+    const withAccounts: CeLineItem[] = [...items, { day: '2024-05-02', tag: 'globex', amount: '99', account: '222222222222' }];
+    await withCe({ items: withAccounts }, async (ce) => {
+      const bill = new CostExplorerBill({ type: 'costexplorer' }, { ...QUERY, excludeRecordTypes: [], linkedAccounts: ['111111111111'] });
+      try {
+        const out = await bill.fetch(WINDOW, never);
+        expect(formatDecimal(out.groups.get('globex')!, 2)).toBe('14.60');
+        expect(ce.requests[0].body.Filter).toEqual({ Dimensions: { Key: 'LINKED_ACCOUNT', Values: ['111111111111'] } });
+      } finally {
+        bill.close();
+      }
+    });
+  });
+
+  it('retries throttling (LimitExceededException) with the SDK strategy, then succeeds', async () => {
+    await withCe({ items, script: ['LimitExceededException', 'ThrottlingException', null] }, async (ce) => {
+      const bill = new CostExplorerBill({ type: 'costexplorer', maxAttempts: 3 }, QUERY);
+      try {
+        const out = await bill.fetch(WINDOW, never);
+        expect(ce.requests).toHaveLength(3);
+        expect(out.requests).toEqual({ count: 1, cost: 10_000_000_000n, throttled: 2 });
+        expect(formatDecimal(out.groups.get('acme')!, 2)).toBe('20.02');
+      } finally {
+        bill.close();
+      }
+    });
+  });
+
+  it('ERRORs naming throttling when the retries are exhausted', async () => {
+    await withCe({ items, always: 'LimitExceededException' }, async (ce) => {
+      const bill = new CostExplorerBill({ type: 'costexplorer', maxAttempts: 2 }, QUERY);
+      try {
+        const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+        expect(err).toBeInstanceOf(BillSourceError);
+        expect(err.message).toMatch(/throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts/);
+        expect(err.remediation).toMatch(/maxAttempts/);
+        expect(ce.requests).toHaveLength(2);
+      } finally {
+        bill.close();
+      }
+    });
+  });
+
+  it('explains DataUnavailableException as no data or Cost Explorer not enabled', async () => {
+    await withCe({ items, always: 'DataUnavailableException' }, async (ce) => {
+      const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
+      try {
+        const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+        expect(err.message).toMatch(/no data for the window or is not enabled for this account \(DataUnavailableException\)/);
+        expect(err.remediation).toMatch(/Enable Cost Explorer/);
+        expect(ce.requests).toHaveLength(1); // not retried
+      } finally {
+        bill.close();
+      }
+    });
+  });
+
+  it('refuses a non-USD or mixed-currency bill', async () => {
+    await withCe({ items: [...items, { day: '2024-05-02', tag: 'zeta', amount: '3', unit: 'EUR' }] }, async () => {
+      const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
+      try {
+        await expect(bill.fetch(WINDOW, never)).rejects.toThrow(/amounts in USD and EUR/);
+      } finally {
+        bill.close();
+      }
+    });
+  });
+
+  it('assumes the configured role through STS and signs Cost Explorer requests with its credentials', async () => {
+    const sts = await startSts({ accessKeyId: 'ASIAASSUMEDROLEKEY' });
+    try {
+      await withCe(
+        { items, requireAccessKey: 'ASIAASSUMEDROLEKEY' },
+        async (ce) => {
+          const bill = new CostExplorerBill({ type: 'costexplorer', roleArn: 'arn:aws:iam::999999999999:role/cost-reader', externalId: 'ext-123' }, QUERY);
+          try {
+            const out = await bill.fetch(WINDOW, never);
+            expect(out.groups.size).toBe(5);
+            expect(ce.requests[0].accessKey).toBe('ASIAASSUMEDROLEKEY');
+            expect(sts.calls).toHaveLength(1);
+            expect(sts.calls[0].get('Action')).toBe('AssumeRole');
+            expect(sts.calls[0].get('RoleArn')).toBe('arn:aws:iam::999999999999:role/cost-reader');
+            expect(sts.calls[0].get('ExternalId')).toBe('ext-123');
+          } finally {
+            bill.close();
+          }
+        },
+        { AWS_ENDPOINT_URL_STS: sts.endpoint },
+      );
+    } finally {
+      await sts.stop();
+    }
+  });
+
+  it('ERRORs naming the role when sts:AssumeRole is denied', async () => {
+    const sts = await startSts({ accessKeyId: 'x', deny: true });
+    try {
+      await withCe(
+        { items },
+        async (ce) => {
+          const bill = new CostExplorerBill({ type: 'costexplorer', roleArn: 'arn:aws:iam::999999999999:role/cost-reader', maxAttempts: 1 }, QUERY);
+          try {
+            const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+            expect(err.message).toMatch(/cannot assume role arn:aws:iam::999999999999:role\/cost-reader: AccessDenied/);
+            expect(ce.requests).toHaveLength(0);
+          } finally {
+            bill.close();
+          }
+        },
+        { AWS_ENDPOINT_URL_STS: sts.endpoint },
+      );
+    } finally {
+      await sts.stop();
+    }
+  });
+});
