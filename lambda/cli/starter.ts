@@ -38,4 +38,22 @@ gates:
     #   role: app_user
     #   tables: [documents]
     #   setting: app.current_tenant
+
+  # Gate 4 — production monitoring live: per provider, the key is accepted, latency/errors/throughput
+  # have data in the last 15 min with ≥ minTenants tenants in the throughput breakdown over 24 h,
+  # and enabled, unmuted alerts on errors and latency notify someone. Add under sources:
+  #   datadog:  { type: datadog, apiKey: \${env:DATADOG_API_KEY}, appKey: \${env:DATADOG_APP_KEY}, site: datadoghq.com }
+  #   newrelic: { type: newrelic, apiKey: \${env:NEW_RELIC_KEY}, accountId: \${env:NEW_RELIC_ACCOUNT_ID}, region: US }
+  #   aws:      { type: cloudwatch, region: eu-west-1 }
+  # monitoring:
+  #   require: any                    # any: one live provider is enough; all: every one
+  #   datadog:
+  #     source: datadog
+  #     tenantTag: tenant             # queries: { latency, errors, throughput, tenants } to override
+  #   newrelic:
+  #     source: newrelic
+  #     tenantAttribute: tenant       # nrql: { latency, errors, throughput, tenants } (no SINCE)
+  #   cloudwatch:
+  #     source: aws
+  #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: TenantId }
 `;
