@@ -305,7 +305,7 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
   const byGap = (a: CostLine, b: CostLine) => (gap(b) > gap(a) ? 1 : gap(b) < gap(a) ? -1 : a.tenant.localeCompare(b.tenant));
   outside.sort(byGap);
   const describe = (l: CostLine) =>
-    `${l.tenant} (tracked ${formatUsd(l.tracked)}, billed ${formatUsd(l.actual)}, ${variancePercent(l.tracked, l.actual) ?? 'billed nothing'}${l.actual !== 0n ? '%' : ''})`;
+    `${l.tenant} (tracked ${formatUsd(l.tracked)}, billed ${formatUsd(l.actual)}${l.actual !== 0n ? `, ${variancePercent(l.tracked, l.actual)}%` : ''})`;
   const worst = [...judged].sort(byGap).slice(0, 5);
   const evidence = [
     `${judged.length} tenant(s) judged, ${below} below the ${formatUsd(input.materiality)} floor (tracked ${formatUsd(belowTracked)}, billed ${formatUsd(belowActual)} together)`,

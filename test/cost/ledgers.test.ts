@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Client } from 'pg';
+import { BatchWriteItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { formatDecimal } from '../../lambda/checks/cost/money';
+import type { LedgerSummary } from '../../lambda/checks/cost/ports';
+import { CurBill } from '../../lambda/sources/cur/bill';
+import { CsvCostLedger } from '../../lambda/sources/ledger/csv';
+import { DynamoDbCostLedger } from '../../lambda/sources/ledger/dynamodb';
+import { PostgresCostLedger } from '../../lambda/sources/ledger/postgres';
+import { startDynalite } from '../support/dynalite';
+import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
+
+const WINDOW = { from: '2024-05-01', to: '2024-05-31', label: 'test' };
+const never = new AbortController().signal;
+const totals = (s: LedgerSummary) =>
+  Object.fromEntries(s.totals.map((t) => [`${t.provider}:${t.tenant}`, formatDecimal(t.amount, 10)]).sort(([a], [b]) => a.localeCompare(b)));
+
+/** The same ledger rows for every backend: the days just outside the window must not count. */
+const ROWS: [string, string, string, string][] = [
+  ['acme', '2024-04-30', 'aws', '1000'],
+  ['acme', '2024-05-01', 'aws', '10.0000000001'],
+  ['acme', '2024-05-31', 'aws', '0.1'],
+  ['acme', '2024-05-15', 'openai', '2.5'],
+  ['globex', '2024-05-20', 'aws', '0.2'],
+  ['globex', '2024-06-01', 'aws', '500'],
+];
+const EXPECTED = { 'aws:acme': '10.1000000001', 'aws:globex': '0.2000000000', 'openai:acme': '2.5000000000' };
+
+describe('PostgresCostLedger: one GROUP BY in the database', () => {
+  const targets: PostgresTarget[] = [];
+  beforeAll(async () => {
+    for (const name of await postgresTargetNames()) targets.push(await startTarget(name));
+  });
+  afterAll(async () => {
+    for (const t of targets) await t.stop();
+  });
+  const connect = (t: PostgresTarget) => async () => {
+    const c = new Client({ connectionString: t.url });
+    await c.connect();
+    return c;
+  };
+
+  it.each([['date'], ['timestamptz']])('sums per tenant and provider inside the window (%s column) on every target', async (type) => {
+    for (const target of targets) {
+      const table = `costs_${type}`;
+      const value = (d: string) => (type === 'date' ? `'${d}'` : `'${d} 23:30:00+00'`);
+      await target.exec(`CREATE TABLE ${table} (tenant_id text, usage_date ${type}, provider text, cost_usd numeric(20,10));
+        INSERT INTO ${table} VALUES ${ROWS.map(([t, d, p, c]) => `('${t}', ${value(d)}, '${p}', ${c})`).join(',')};`);
+      const ledger = new PostgresCostLedger(connect(target), { table }, target.name);
+      try {
+        const out = await ledger.summarize(WINDOW);
+        expect(totals(out)).toEqual(EXPECTED);
+        expect(out.newest).toEqual(type === 'date' ? { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true } : { at: new Date('2024-06-01T23:30:00Z'), dateOnly: false });
+      } finally {
+        await ledger.close();
+      }
+    }
+  });
+
+  it('finds the newest entry when nothing is newer than the window start, and names missing columns', async () => {
+    const target = targets[0];
+    await target.exec(`CREATE TABLE costs_old (tenant text, day date, vendor text, usd numeric); INSERT INTO costs_old VALUES ('a', '2024-03-02', 'aws', 1);`);
+    const ledger = new PostgresCostLedger(connect(target), { table: 'costs_old', tenantColumn: 'tenant', dateColumn: 'day', providerColumn: 'vendor', costColumn: 'usd' }, 'test');
+    try {
+      const out = await ledger.summarize(WINDOW);
+      expect(out.totals).toEqual([]);
+      expect(out.newest?.at.toISOString()).toBe('2024-03-02T00:00:00.000Z');
+    } finally {
+      await ledger.close();
+    }
+    const wrong = new PostgresCostLedger(connect(target), { table: 'costs_old' }, 'test');
+    try {
+      await expect(wrong.summarize(WINDOW)).rejects.toThrow(/column 'tenant_id' not found in costs_old \(set gates.cost.ledger.tenantColumn; columns: tenant, day, vendor, usd\)/);
+    } finally {
+      await wrong.close();
+    }
+  });
+});
+
+describe('CSV ledger and CUR bill export: streamed, plain or gzip', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cost-ledgers-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a CSV ledger, plain and gzipped', async () => {
+    const text = ['tenant_id,usage_date,provider,cost_usd', ...ROWS.map((r) => r.join(','))].join('\n');
+    writeFileSync(join(dir, 'ledger.csv'), text);
+    writeFileSync(join(dir, 'ledger.csv.gz'), gzipSync(text));
+    for (const file of ['ledger.csv', 'ledger.csv.gz']) {
+      const out = await new CsvCostLedger({ type: 'csv', path: join(dir, file) }, {}).summarize(WINDOW, never);
+      expect(totals(out)).toEqual(EXPECTED);
+      expect(out.rowsRead).toBe(6);
+      expect(out.newest).toEqual({ at: new Date('2024-06-01T00:00:00Z'), dateOnly: true });
+    }
+    await expect(new CsvCostLedger({ type: 'csv', path: join(dir, 'missing.csv') }, {}).summarize(WINDOW, never)).rejects.toThrow(/file not found/);
+  });
+
+  const legacy = [
+    'identity/LineItemId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/CurrencyCode,lineItem/UnblendedCost,resourceTags/user:tenant_id',
+    'a1,111111111111,Usage,2024-04-30T23:00:00Z,USD,1000,acme',
+    'a2,111111111111,Usage,2024-05-01T00:00:00Z,USD,0.0000001,acme',
+    'a3,111111111111,Usage,2024-05-31T23:00:00Z,USD,4.9999999,acme',
+    'a4,111111111111,Credit,2024-05-10T00:00:00Z,USD,-3,acme',
+    'a5,111111111111,Tax,2024-05-10T00:00:00Z,USD,1.2,acme',
+    'a6,111111111111,Usage,2024-05-10T00:00:00Z,USD,2.5,',
+    'a7,222222222222,Usage,2024-05-10T00:00:00Z,USD,7,"glo,bex"',
+    'a8,111111111111,Usage,2024-06-01T00:00:00Z,USD,99,acme',
+  ].join('\n');
+  const cur2 = [
+    'line_item_usage_account_id,line_item_line_item_type,line_item_usage_start_date,line_item_currency_code,line_item_unblended_cost,resource_tags',
+    '111111111111,Usage,2024-05-01 00:00:00,USD,5,"{""user_tenant_id"":""acme"",""user_team"":""x""}"',
+    '222222222222,Usage,2024-05-10 00:00:00,USD,7,"{""user_tenant_id"":""glo,bex""}"',
+    '111111111111,Usage,2024-05-10 00:00:00,USD,2.5,{}',
+    '111111111111,Refund,2024-05-10 00:00:00,USD,-1,"{""user_tenant_id"":""acme""}"',
+  ].join('\n');
+  const query = { tagKey: 'tenant_id', metric: 'UnblendedCost' as const, excludeRecordTypes: ['Credit', 'Refund', 'Tax'] };
+  const groups = (m: Map<string, bigint>) => Object.fromEntries([...m].map(([k, v]) => [k, formatDecimal(v, 2)]));
+
+  it.each([
+    ['legacy CUR', 'legacy.csv', legacy],
+    ['legacy CUR, gzipped', 'legacy.csv.gz', legacy],
+    ['CUR 2.0', 'cur2.csv', cur2],
+  ])('reads %s: window by usage start day, record types excluded, tags grouped', async (_name, file, text) => {
+    writeFileSync(join(dir, file), file.endsWith('.gz') ? gzipSync(text) : text);
+    const out = await new CurBill({ type: 'cur', path: join(dir, file) }, query).fetch(WINDOW, never);
+    expect(groups(out.groups)).toEqual({ acme: '5.00', 'glo,bex': '7.00', '': '2.50' });
+    const one = await new CurBill({ type: 'cur', path: join(dir, file) }, { ...query, linkedAccounts: ['222222222222'] }).fetch(WINDOW, never);
+    expect(groups(one.groups)).toEqual({ 'glo,bex': '7.00' });
+  });
+
+  it('explains a file without the tag column and a non-USD export', async () => {
+    writeFileSync(join(dir, 'notag.csv'), 'lineItem/UsageStartDate,lineItem/UnblendedCost\n2024-05-01T00:00:00Z,1\n');
+    const err = await new CurBill({ type: 'cur', path: join(dir, 'notag.csv') }, query).fetch(WINDOW, never).then(() => undefined, (e) => e);
+    expect(err.message).toMatch(/missing resourceTags\/user:tenant_id or resource_tags/);
+    expect(err.remediation).toMatch(/Activate 'tenant_id' as a cost allocation tag/);
+    writeFileSync(join(dir, 'eur.csv'), legacy.replace(/,USD,/g, ',EUR,'));
+    await expect(new CurBill({ type: 'cur', path: join(dir, 'eur.csv') }, query).fetch(WINDOW, never)).rejects.toThrow(/in EUR; only a bill entirely in USD/);
+  });
+});
+
+describe('DynamoDbCostLedger against dynalite', () => {
+  it('scans with a projection and sums exact decimal numbers per page', async () => {
+    const ddb = await startDynalite();
+    try {
+      await ddb.client.send(
+        new CreateTableCommand({
+          TableName: 'tenant-costs',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      await ddb.client.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            'tenant-costs': ROWS.map(([t, d, p, c], i) => ({
+              PutRequest: { Item: { pk: { S: `e${i}` }, tenant_id: { S: t }, usage_date: { S: d }, provider: { S: p }, cost_usd: { N: c } } },
+            })),
+          },
+        }),
+      );
+      const out = await new DynamoDbCostLedger(ddb.client, 'tenant-costs', {}, 2).summarize(WINDOW, never);
+      expect(totals(out)).toEqual(EXPECTED);
+      expect(out.rowsRead).toBe(6);
+    } finally {
+      await ddb.stop();
+    }
+  });
+});
