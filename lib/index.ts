@@ -27,3 +27,8 @@ export { KeyRejectedError, type MonitoringProvider, type AlertRule, type SignalR
 export { DatadogMonitoring } from '../lambda/sources/datadog/monitoring';
 export { NewRelicMonitoring } from '../lambda/sources/newrelic/monitoring';
 export { CloudWatchMonitoring } from '../lambda/sources/cloudwatch/monitoring';
+export { configGate, type ConfigGateConfig } from '../lambda/checks/config/gate';
+export { checkConfig } from '../lambda/checks/config/check';
+export type * from '../lambda/checks/config/ports';
+export { PostgresConfigStore, PostgresCanaryStore } from '../lambda/sources/configstore/postgres';
+export { DynamoDbConfigStore, DynamoDbCanaryStore } from '../lambda/sources/configstore/dynamodb';

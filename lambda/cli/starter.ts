@@ -56,4 +56,18 @@ gates:
   #   cloudwatch:
   #     source: aws
   #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: TenantId }
+
+  # Gate 3 — config database stable: every tenant config parses (and validates against schemaFile),
+  # a config change reaches the app without a deploy (canary round trip), the config schema has not
+  # changed for stableDays (fingerprint history or migrations table), and changes are audited.
+  # config:
+  #   source: appdb                   # postgres: tenant_configs(tenant_id, config, updated_at);
+  #   stableDays: 30                  # dynamodb: sbt-aws TenantDetails.tenantConfig
+  #   schemaFile: tenant-config.schema.json
+  #   history:                        # fingerprints + probe journal (default .saas-readiness/history.jsonl)
+  #     table: ReadinessHistory       # or the DynamoDB table the CDK app deploys (shared by CI runners)
+  #   canary:                         # active probe (opt-in; never run with --no-probes): writes a
+  #     tenant: test-canary           # nonce under _saasReadinessProbe in THIS tenant only, restores it
+  #     effectiveConfigUrl: https://app.example.com/internal/tenants/test-canary/config
+  #     propagationLimitSeconds: 10
 `;

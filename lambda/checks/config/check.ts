@@ -351,5 +351,5 @@ function configArtifact(parsed: Parsed[], reservedKey: string): Artifact {
       ...(cfg ? { config: redactSecrets(cfg) } : { problem: p.problem }),
     };
   }
-  return { name: 'tenant_configs.yaml', contentType: 'application/yaml', content: redact(dump(doc, { noRefs: true, lineWidth: 120 })) };
+  return { name: 'tenant_configs.yaml', contentType: 'application/yaml', content: redact(dump(doc, { noRefs: true, lineWidth: -1 })) };
 }
