@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { main } from '../lambda/cli/main';
 import { demoSchemaSql } from './dataset';
 import { startConfigDemo } from './dataset-configs';
+import { startCostDemo } from './dataset-costs';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startQuotaApi } from './quota-api';
 
@@ -16,6 +17,8 @@ async function demo(): Promise<number> {
   const pg = await startEmbeddedPostgres();
   await pg.db.exec(demoSchemaSql());
   const configDemo = await startConfigDemo((sql) => pg.db.exec(sql), pg.url);
+  const costDemo = await startCostDemo((sql) => pg.db.exec(sql));
+  if (costDemo.drift) process.stderr.write(`demo: DEMO_COST_DRIFT: ${costDemo.drift.tenant} is billed ${costDemo.drift.percent}% more than the app tracked\n`);
   const canaryKey = randomBytes(12).toString('hex');
   const api = await startQuotaApi({ [canaryKey]: 5 });
   // The demo never calls a public address: monitoring keys from the shell are not used (gate 4 SKIPs).
@@ -26,12 +29,13 @@ async function demo(): Promise<number> {
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
       cwd: process.cwd(),
-      env: { ...process.env, DATABASE_URL: pg.url, DEMO_API_URL: api.url, DEMO_CANARY_API_KEY: canaryKey, ...configDemo.env },
+      env: { ...process.env, DATABASE_URL: pg.url, DEMO_API_URL: api.url, DEMO_CANARY_API_KEY: canaryKey, ...configDemo.env, ...costDemo.env },
       isTTY: process.stdout.isTTY,
     });
   } finally {
     await api.stop();
     await configDemo.stop();
+    await costDemo.stop();
     await pg.stop();
   }
 }
