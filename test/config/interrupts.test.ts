@@ -117,3 +117,28 @@ describe('gate 3 canary probe under interruption (PGlite)', () => {
     }
   });
 });
+
+describe('gate 3 canary probe safety (PGlite)', () => {
+  let pg: PostgresTarget;
+  beforeAll(async () => {
+    pg = await startPglite();
+    await pg.exec(demoSchemaSql());
+    await pg.exec(demoConfigSql());
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  it('refuses to probe a canary that already holds a probe value (another run in flight), writing nothing', async () => {
+    await pg.exec(`UPDATE tenant_configs SET config = config || '{"_saasReadinessProbe": "sr-other-run"}' WHERE tenant_id = 'test-canary'`);
+    const before = await configTable(pg.url);
+    const history = tempHistoryFile();
+    const result = await runConfigGate({ appdb: { type: 'postgres', url: pg.url } }, { history: { file: history }, canary: { tenant: 'test-canary' } });
+    const trip = result.criteria.find((c) => c.id === 'round-trip')!;
+    expect(trip.status).toBe('ERROR');
+    expect(trip.summary).toMatch(/^canary round trip: canary 'test-canary' already holds _saasReadinessProbe \(another run is probing/);
+    expect(await configTable(pg.url)).toBe(before);
+    // The stray key is not part of the schema fingerprint nor of the artifact.
+    expect(result.artifacts?.[0].content).not.toContain('sr-other-run');
+  });
+});

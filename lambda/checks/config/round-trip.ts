@@ -118,6 +118,11 @@ export async function runRoundTrip(o: RoundTripOptions): Promise<RoundTripResult
   if (!original) return { ...result, error: `canary tenant '${o.tenant}' has no config in ${o.canary.describe()}` };
   const doc = parseObject(original.config);
   if (!doc) return { ...result, error: `canary tenant '${o.tenant}' config is not a JSON object` };
+  // Another run's probe in flight, or a leftover whose journal is elsewhere: probing now would
+  // make that value part of "the original" and restore it later.
+  if (o.key in doc) {
+    return { ...result, error: `canary '${o.tenant}' already holds ${o.key} (another run is probing, or a killed run's journal is kept elsewhere); not probed. If no run is in progress, remove that key from the canary's config` };
+  }
 
   const nonce = `sr-${o.now().toISOString()}-${randomBytes(6).toString('hex')}`;
   const written = JSON.stringify({ ...doc, [o.key]: nonce });

@@ -36,6 +36,7 @@ async function describeTable(client: DynamoDBClient, table: string, signal?: Abo
 /** Reads configs (one Scan), structure (DescribeTable) and the audit settings (streams, PITR) of a DynamoDB table. */
 export class DynamoDbConfigStore implements ConfigStore {
   private description?: TableDescription;
+  private configs?: ConfigSnapshot['configs'];
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -73,6 +74,7 @@ export class DynamoDbConfigStore implements ConfigStore {
       start = page.LastEvaluatedKey;
     } while (start);
     configs.sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0));
+    this.configs = configs;
     return { store: `DynamoDB table ${this.table}, attribute ${cfgAttr} (${pages} scan pages)`, configs, structure: [...structure] };
   }
 
@@ -93,9 +95,9 @@ export class DynamoDbConfigStore implements ConfigStore {
     let changes: number | null = null;
     let countNote = 'streams and point-in-time recovery keep changes but do not count them; set updatedAtAttribute to count';
     if (this.mapping.updatedAtAttribute) {
-      const snap = await this.snapshot(signal);
+      const configs = this.configs ?? (await this.snapshot(signal)).configs;
       const from = since.toISOString();
-      changes = snap.configs.filter((c) => c.updatedAt && c.updatedAt >= from).length;
+      changes = configs.filter((c) => c.updatedAt && c.updatedAt >= from).length;
       countNote = `tenants whose ${this.mapping.updatedAtAttribute} is in the window (at least one change each)`;
     }
     return { present: true, where: `DynamoDB table ${this.table}: ${parts.join(', ')}`, changes, countNote };
