@@ -78,5 +78,5 @@ function explicit(from: string, to: string, fromField: string, toField: string, 
   if (!parseDay(from)) throw new ConfigError(`not a date: '${from}' (expected YYYY-MM-DD)`, fromField);
   if (!parseDay(to)) throw new ConfigError(`not a date: '${to}' (expected YYYY-MM-DD)`, toField);
   if (to < from) throw new ConfigError(`${to} is before ${from}`, toField);
-  return { from, to, label: `${from} to ${to} inclusive (${origin})` };
+  return { from, to, label: `explicit, from the ${origin}` };
 }

@@ -179,6 +179,12 @@ export class CostExplorerBill implements BillSource {
         `Grant ce:GetCostAndUsage to the identity the check runs as${this.src.roleArn ? ` (role ${this.src.roleArn})` : ''}.`,
       );
     }
+    if (name === 'CredentialsProviderError') {
+      return new BillSourceError(
+        `no AWS credentials for Cost Explorer: ${describeError(err)}`,
+        'Run with AWS credentials (AWS_PROFILE, environment variables, SSO or an instance/task role) that allow ce:GetCostAndUsage.',
+      );
+    }
     return new BillSourceError(`Cost Explorer: ${describeError(err)} (${made})`);
   }
 
