@@ -1,0 +1,28 @@
+/**
+ * What the CDK stack and the gate handler agree on: the environment variables the stack sets,
+ * the event the schedules send, and the log line the dashboard's Logs Insights query reads.
+ */
+
+export const HANDLER_ENV = {
+  /** The gate this function runs (`tenants`, `cost`, …). */
+  gate: 'SAAS_READINESS_GATE',
+  /** The deployed slice of readiness.yaml as JSON: version, suite, the gate and the sources it names. */
+  config: 'SAAS_READINESS_CONFIG',
+  /** DynamoDB history table (pk/sk strings, TTL expiresAt). */
+  historyTable: 'SAAS_READINESS_HISTORY_TABLE',
+  /** S3 bucket for report.json, report.md and the gate's artifacts. */
+  reportsBucket: 'SAAS_READINESS_REPORTS_BUCKET',
+} as const;
+
+/** The scheduled event. `probes: true` runs the gate with its active probes; anything else leaves them out. */
+export interface GateEvent {
+  probes?: boolean;
+}
+
+/** Logged once per run at INFO with these fields; the dashboard's "latest result" table queries it. */
+export const RESULT_LOG_MESSAGE = 'readiness gate result';
+
+/** S3 key prefix of one gate's reports (`reports/<suite>/<gate>/`), or of one run with `startedAt`. */
+export function reportPrefix(suite: string, gate: string, startedAt?: string): string {
+  return `reports/${suite}/${gate}/${startedAt ? `${startedAt}/` : ''}`;
+}

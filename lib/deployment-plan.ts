@@ -1,0 +1,336 @@
+/**
+ * What the CDK app deploys for a readiness.yaml, decided at synth time without AWS: which gates,
+ * the config slice each function receives, the environment values it needs, its schedule, and the
+ * exact AWS access its sources require. Pure: no CDK types, so it is tested and reused directly.
+ */
+import { readFileSync } from 'node:fs';
+import { GATES } from '../lambda/catalog';
+import { hasEnvRef } from '../lambda/core/config/env';
+import { locateLine } from '../lambda/core/config/locate';
+import type { LoadedConfig, ReadinessConfig, SourceConfig } from '../lambda/core/config/types';
+import { ConfigError } from '../lambda/core/errors';
+import type { GateCommon, GateId } from '../lambda/core/gate';
+import { historyKey } from '../lambda/core/history';
+import { SECRET_FIELD } from '../lambda/core/redact';
+import { DEFAULT_TIMEOUT_SECONDS } from '../lambda/core/runner';
+import { probeKeys, withoutProbes } from '../lambda/handlers/probes';
+
+type GateConfig = GateCommon & Record<string, unknown>;
+
+/** Per-gate defaults of the deployed stack. */
+export interface GateDeploymentDefaults {
+  /** Hours between scheduled runs. */
+  scheduleHours: number;
+  /** DynamoDB actions the gate needs on a dynamodb source it reads. */
+  dynamoDbReadActions: string[];
+  /** Why this schedule (shown in docs/deploy.md). */
+  why: string;
+}
+
+export const GATE_DEFAULTS: Record<GateId, GateDeploymentDefaults> = {
+  tenants: { scheduleHours: 1, dynamoDbReadActions: ['dynamodb:Scan'], why: 'tenant registry changes within the day' },
+  cost: {
+    scheduleHours: 24,
+    dynamoDbReadActions: [],
+    why: 'Cost Explorer refreshes its data about once a day and charges $0.01 per request',
+  },
+  config: {
+    scheduleHours: 1,
+    dynamoDbReadActions: ['dynamodb:Scan', 'dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups'],
+    why: 'a config schema change should be seen within the hour',
+  },
+  monitoring: { scheduleHours: 1, dynamoDbReadActions: [], why: 'a monitoring integration that stops should be seen within the hour' },
+};
+
+/** The AWS access one deployed gate needs; every entry names a concrete resource unless noted. */
+export interface GateAccess {
+  /** secretsmanager:GetSecretValue, one ARN each (a partial ARN gets the `-??????` suffix). */
+  secretArns: string[];
+  /** Reads of DynamoDB tables the gate's sources name. */
+  dynamoDbReads: { table: string; region?: string; actions: string[] }[];
+  /** Writes to canary items only: dynamodb:GetItem/UpdateItem with `dynamodb:LeadingKeys` = the canary ids. */
+  canaryWrites: { table: string; region?: string; keys: string[] }[];
+  /** ce:GetCostAndUsage (the API has no resource-level permissions: resource `*`). */
+  costExplorer: boolean;
+  /** sts:AssumeRole on these role ARNs. */
+  assumeRoles: string[];
+  /** cloudwatch:GetMetricData (resource `*`, required by the API) and DescribeAlarms (alarms of the region). */
+  cloudWatchRead: { region?: string }[];
+  /** s3:GetObject on these `bucket/key` objects. */
+  s3Reads: { bucket: string; key: string }[];
+  /** A history table the gate itself reads and appends to (dynamodb:Query/PutItem), on these partitions only. */
+  history?: { table: string; partitions: string[] };
+}
+
+export interface GatePlan {
+  id: GateId;
+  title: string;
+  /** The deployed config slice (JSON): version, suite, this gate, and only the sources it names. */
+  configJson: string;
+  /** `${env:NAME}` values the function needs, taken from the synth environment (never credentials). */
+  environment: Record<string, string>;
+  scheduleHours: number;
+  /** Active probes in the gate's config (they run only on the opt-in probe schedule). */
+  probeKeys: string[];
+  /** Whether this deployment runs the probes (an opt-in probe schedule exists). */
+  probesDeployed: boolean;
+  /** The gate's own deadline; the function timeout is set above it. */
+  timeoutSeconds: number;
+  access: GateAccess;
+  /** Threshold lines for the key measurement on the dashboard, where the gate has one. */
+  threshold?: number;
+}
+
+export interface DeploymentPlan {
+  suite: string;
+  gates: GatePlan[];
+  /** Things that deploy but deserve attention (printed by the app as synth warnings). */
+  warnings: string[];
+}
+
+export interface PlanOptions {
+  /** The synth environment: values of non-credential `${env:…}` references. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Name of the stack's history table (a token is fine): gates that keep history use it. */
+  historyTable: string;
+  /** Deploy the opt-in probe schedule: gates with active probes then run them on it. */
+  probes?: boolean;
+  /** Override the hours between scheduled runs per gate. */
+  scheduleHours?: Partial<Record<GateId, number>>;
+}
+
+/** Names the Lambda runtime reserves or provides itself; never copied into a function's environment. */
+const RUNTIME_ENV = /^(AWS_|LAMBDA_|_)/;
+/** Local paths the Lambda runtime has: its CA bundle and layers. */
+const RUNTIME_PATH = /^\/(var\/runtime|opt)\//;
+const SECRET_REF = /\$\{secret:([^}#]+)(?:#[^}]+)?\}/g;
+const ENV_NAME = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+const URL_FIELD = /(url|dsn|connection)/i;
+const CREDENTIAL_FIELD = /(password|secret|token|key|credential|authorization|cookie)/i;
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
+
+/**
+ * Plans the deployment of a validated config (loaded with `resolveEnv: false`). Throws a
+ * ConfigError naming file, line and field for what cannot be deployed safely: a credential taken
+ * from an env var, a local file the function will not have, an env value missing at synth.
+ */
+export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): DeploymentPlan {
+  const { config } = loaded;
+  const env = opts.env ?? process.env;
+  const text = loaded.file ? readFileSync(loaded.file, 'utf8') : '';
+  const at = (path: (string | number)[]) => {
+    const line = text ? locateLine(text, path) : undefined;
+    return `${loaded.file ?? 'config'}${line ? `:${line}` : ''}: ${path.join('.')}`;
+  };
+  const warnings: string[] = [];
+  const gates: GatePlan[] = [];
+  for (const gate of GATES) {
+    const own = config.gates[gate.id] as GateConfig | undefined;
+    if (!own || own.enabled === false) continue;
+    const probes = probeKeys(own);
+    const probesDeployed = probes.length > 0 && Boolean(opts.probes);
+    if (probes.length && !opts.probes) {
+      warnings.push(
+        `gates.${gate.id}: active probes (${probes.join(', ')}) are configured but will not run: scheduled runs leave them out; opt in with -c probeScheduleHours=24 (or the probeSchedule prop)`,
+      );
+    }
+    const deployedGate = deployedGateConfig(gate.id, own, opts.historyTable, warnings);
+    const sourceNames = referencedSources(deployedGate, config);
+    const sources = Object.fromEntries(sourceNames.map((n) => [n, config.sources[n]]));
+    const slice: ReadinessConfig = { version: 1, suite: config.suite, sources, gates: { [gate.id]: deployedGate } };
+
+    const accessed = probesDeployed ? deployedGate : withoutProbes(deployedGate);
+    const paths: [unknown, (string | number)[]][] = [
+      [deployedGate, ['gates', gate.id]],
+      ...sourceNames.map((n) => [config.sources[n], ['sources', n]] as [unknown, (string | number)[]]),
+    ];
+    refuseUndeployable(paths, env, at);
+    const environment = environmentValues(paths, env, at, warnings);
+    gates.push({
+      id: gate.id,
+      title: gate.title,
+      configJson: JSON.stringify(slice),
+      environment,
+      scheduleHours: opts.scheduleHours?.[gate.id] ?? GATE_DEFAULTS[gate.id].scheduleHours,
+      probeKeys: probes,
+      probesDeployed,
+      timeoutSeconds: own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      access: accessOf(gate.id, accessed, config),
+      ...(gate.id === 'cost' ? { threshold: numberAt(own, /tolerance/i) ?? 5 } : {}),
+    });
+  }
+  return { suite: config.suite, gates, warnings };
+}
+
+/** The gate's config as deployed: a gate that keeps history gets the stack's history table. */
+function deployedGateConfig(id: GateId, own: GateConfig, historyTable: string, warnings: string[]): GateConfig {
+  if (id !== 'config') return own;
+  const history = (own.history ?? {}) as { file?: string; table?: string; region?: string };
+  if (history.table) return own;
+  if (history.file) warnings.push(`gates.config.history.file is replaced by the stack's history table: a Lambda function has no lasting disk`);
+  return { ...own, history: { table: historyTable } };
+}
+
+/** Sources a gate names: every string in its config that is a source name. */
+function referencedSources(gate: GateConfig, config: ReadinessConfig): string[] {
+  const names = new Set<string>();
+  walk(gate, [], (value) => {
+    if (typeof value === 'string' && Object.hasOwn(config.sources, value)) names.add(value);
+  });
+  return [...names].sort();
+}
+
+function walk(node: unknown, path: (string | number)[], visit: (value: unknown, path: (string | number)[]) => void): void {
+  visit(node, path);
+  if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...path, i], visit));
+  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...path, k], visit);
+}
+
+/**
+ * Whether an `${env:…}` value in this field is a credential. Keys, tokens, passwords and the like
+ * always are; a URL is when it connects a source (a database URL carries its password) or when its
+ * value at synth carries one.
+ */
+function isCredential(key: string, value: string, base: (string | number)[], env: NodeJS.ProcessEnv): boolean {
+  if (!hasEnvRef(value) || !SECRET_FIELD.test(key)) return false;
+  if (!URL_FIELD.test(key) || CREDENTIAL_FIELD.test(key)) return true;
+  if (base[0] === 'sources') return true;
+  const resolved = value.replace(ENV_NAME, (_m, name: string) => env[name] ?? '');
+  return URL_PASSWORD.test(resolved);
+}
+
+/** Credentials from env vars, passwords written into URLs, and local files cannot be deployed. */
+function refuseUndeployable(roots: [unknown, (string | number)[]][], env: NodeJS.ProcessEnv, at: (path: (string | number)[]) => string): void {
+  for (const [root, base] of roots) {
+    walk(root, base, (value, path) => {
+      if (typeof value !== 'string') return;
+      const key = String(path[path.length - 1] ?? '');
+      if (isCredential(key, value, base, env)) {
+        throw new ConfigError(
+          `${value} is a credential: deploying it would copy its value into the CloudFormation template and the function's environment. ` +
+            'Store it in AWS Secrets Manager and write ${secret:arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME} (or ${secret:ARN#jsonKey}' +
+            `${key === 'url' && base[0] === 'sources' ? '; for PostgreSQL use secretArn with an RDS-format secret' : ''}) instead`,
+          at(path),
+        );
+      }
+      if (URL_PASSWORD.test(value)) {
+        throw new ConfigError('the URL contains a password; store it in AWS Secrets Manager and use ${secret:ARN#key} or secretArn instead', at(path));
+      }
+      if (/(^path$|file$)/i.test(key) && !/^s3:\/\//.test(value) && !RUNTIME_PATH.test(value)) {
+        throw new ConfigError(
+          `'${value}' is a local file, which the deployed function does not have (it has only its bundle); use an s3:// location where the field allows one, or run this gate from the CLI`,
+          at(path),
+        );
+      }
+    });
+  }
+}
+
+/** Values of the non-credential `${env:…}` references, from the synth environment. */
+function environmentValues(
+  roots: [unknown, (string | number)[]][],
+  env: NodeJS.ProcessEnv,
+  at: (path: (string | number)[]) => string,
+  warnings: string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [root, base] of roots) {
+    walk(root, base, (value, path) => {
+      if (typeof value !== 'string') return;
+      for (const m of value.matchAll(ENV_NAME)) {
+        const [, name, fallback] = m;
+        if (RUNTIME_ENV.test(name)) {
+          warnings.push(`${at(path)}: \${env:${name}} is resolved from the Lambda runtime's own environment`);
+          continue;
+        }
+        const v = env[name];
+        if (v === undefined || v === '') {
+          if (fallback !== undefined) continue;
+          throw new ConfigError(`environment variable ${name} is not set: the deployed function gets its value from the environment of cdk synth`, at(path));
+        }
+        out[name] = v;
+      }
+    });
+  }
+  return out;
+}
+
+function numberAt(node: GateConfig, key: RegExp): number | undefined {
+  const hit = Object.entries(node).find(([k, v]) => key.test(k) && typeof v === 'number');
+  return hit ? (hit[1] as number) : undefined;
+}
+
+function stringsIn(node: unknown): { value: string; key: string }[] {
+  const out: { value: string; key: string }[] = [];
+  walk(node, [], (value, path) => {
+    if (typeof value === 'string') out.push({ value, key: String(path[path.length - 1] ?? '') });
+  });
+  return out;
+}
+
+/** The access a gate's (deployed) config needs: from its sources' types and the references in it. */
+export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig): GateAccess {
+  const access: GateAccess = {
+    secretArns: [],
+    dynamoDbReads: [],
+    canaryWrites: [],
+    costExplorer: false,
+    assumeRoles: [],
+    cloudWatchRead: [],
+    s3Reads: [],
+  };
+  const sources = referencedSources(gate, config).map((name) => ({ name, src: config.sources[name] as SourceConfig }));
+  for (const { value, key } of [gate, ...sources.map((s) => s.src)].flatMap(stringsIn)) {
+    for (const m of value.matchAll(SECRET_REF)) access.secretArns.push(m[1]);
+    if (/rolearn$/i.test(key) && ROLE_ARN.test(value)) access.assumeRoles.push(value);
+    const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
+    if (s3) access.s3Reads.push({ bucket: s3[1], key: s3[2] });
+  }
+  for (const { src } of sources) {
+    const region = typeof src.region === 'string' ? src.region : undefined;
+    switch (src.type) {
+      case 'postgres':
+        if (typeof src.secretArn === 'string') access.secretArns.push(src.secretArn);
+        break;
+      case 'dynamodb': {
+        const actions = GATE_DEFAULTS[id].dynamoDbReadActions;
+        if (actions.length) access.dynamoDbReads.push({ table: String(src.table), region, actions });
+        const canary = canaryKeys(gate);
+        if (canary.length && id === 'config') access.canaryWrites.push({ table: String(src.table), region, keys: canary });
+        break;
+      }
+      case 'costexplorer':
+        access.costExplorer = true;
+        break;
+      case 'cloudwatch':
+        access.cloudWatchRead.push({ region });
+        break;
+      default:
+        break;
+    }
+  }
+  const historyTable = (gate.history as { table?: unknown } | undefined)?.table;
+  if (id === 'config' && typeof historyTable === 'string' && typeof gate.source === 'string') {
+    access.history = { table: historyTable, partitions: [historyKey.schema(config.suite, gate.source), historyKey.probe(config.suite, gate.source)] };
+  }
+  access.secretArns = [...new Set(access.secretArns)].sort();
+  access.assumeRoles = [...new Set(access.assumeRoles)].sort();
+  return access;
+}
+
+/** The canary tenant ids in a gate's config: `canary: id`, or `canary: { tenant | id | tenantId }`. */
+function canaryKeys(gate: GateConfig): string[] {
+  const keys: string[] = [];
+  for (const [k, v] of Object.entries(gate)) {
+    if (!/canary/i.test(k)) continue;
+    if (typeof v === 'string') keys.push(v);
+    else if (v && typeof v === 'object') {
+      for (const field of ['tenant', 'tenantId', 'id']) {
+        const id = (v as Record<string, unknown>)[field];
+        if (typeof id === 'string') keys.push(id);
+      }
+    }
+  }
+  return keys;
+}

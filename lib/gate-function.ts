@@ -1,0 +1,273 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { CfnFunction, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { GateId } from '../lambda/core/gate';
+import { historyKey } from '../lambda/core/history';
+import { METRIC_NAMESPACE, STATUS_METRICS, dimensionsOf, type RunKind } from '../lambda/core/metrics';
+import { HANDLER_ENV, reportPrefix, type GateEvent } from '../lambda/handlers/contract';
+import { PUBLISH_RESERVE_SECONDS } from '../lambda/handlers/gate';
+import type { GateAccess, GatePlan } from './deployment-plan';
+import type { ReadinessResults } from './results-store';
+import { acknowledge } from './acknowledge';
+
+/** Explicit VPC placement: IDs only, so `cdk synth` needs no lookups and no credentials. */
+export interface VpcPlacement {
+  subnetIds: string[];
+  securityGroupIds: string[];
+}
+
+export interface ReadinessGateFunctionProps {
+  suite: string;
+  plan: GatePlan;
+  results: ReadinessResults;
+  /** Failed asynchronous invocations (crash, timeout) land here. */
+  failures: IQueue;
+  /** Hours between probe runs; only for gates with active probes. Omit for no probe schedule. */
+  probeScheduleHours?: number;
+  vpc?: VpcPlacement;
+  /** Memory of the function. Default 256 MB. */
+  memorySize?: number;
+  /** CloudWatch Logs retention. Default three months (the history table keeps results for 400 days). */
+  logRetention?: RetentionDays;
+}
+
+/** Seconds between the gate's deadline and the function timeout, on top of the publish reserve. */
+const TIMEOUT_MARGIN_SECONDS = 10;
+
+/** The handler entry and the project it is bundled from (the repository, or the installed package). */
+function handlerEntry(): { entry: string; projectRoot?: string; depsLockFilePath?: string } {
+  const ext = __filename.endsWith('.ts') ? 'ts' : 'js';
+  const entry = join(__dirname, '..', 'lambda', 'handlers', `gate.${ext}`);
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'saas-readiness') {
+      const lock = join(dir, 'package-lock.json');
+      return existsSync(lock) ? { entry, projectRoot: dir, depsLockFilePath: lock } : { entry };
+    }
+  }
+  return { entry };
+}
+
+/**
+ * One deployed gate: a function running the same engine as the CLI for this gate, its schedules
+ * (passive; probes only on the opt-in probe schedule), least-privilege access derived from the
+ * gate's config, and the alarms on its `Passed` metric.
+ */
+export class ReadinessGateFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  /** ALARM when the last scheduled run did not PASS, or no run reported within the schedule period. */
+  readonly alarm: Alarm;
+  /** ALARM when the last probe run did not PASS (only with a probe schedule). */
+  readonly probeAlarm?: Alarm;
+  readonly scheduleHours: number;
+  readonly suite: string;
+  readonly gate: GateId;
+  /** Why this role has statements on resource `*` (one cdk-nag acknowledgement lists them all). */
+  private readonly wildcardReasons: string[] = [];
+
+  constructor(scope: Construct, id: string, props: ReadinessGateFunctionProps) {
+    super(scope, id);
+    const { plan, suite, results } = props;
+    this.scheduleHours = plan.scheduleHours;
+    this.suite = suite;
+    this.gate = plan.id;
+    for (const hours of [plan.scheduleHours, props.probeScheduleHours].filter((h): h is number => h !== undefined)) {
+      if (!(hours > 0 && hours <= 24 && Number.isInteger(hours))) {
+        throw new Error(`gate ${plan.id}: schedules run every 1 to 24 whole hours (got ${hours}); the alarm period follows the schedule and CloudWatch allows at most one day`);
+      }
+    }
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.THREE_MONTHS });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `saas-readiness gate ${plan.id} of suite ${suite}: reads what the gate measures, writes its own results`,
+    });
+    const { entry, projectRoot, depsLockFilePath } = handlerEntry();
+    this.function = new NodejsFunction(this, 'Function', {
+      entry,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath,
+      description: `saas-readiness: gate ${plan.id} (${plan.title}) of suite ${suite}`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: Duration.seconds(plan.timeoutSeconds + PUBLISH_RESERVE_SECONDS + TIMEOUT_MARGIN_SECONDS),
+      role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      onFailure: new SqsDestination(props.failures),
+      retryAttempts: 0,
+      environment: {
+        ...plan.environment,
+        [HANDLER_ENV.gate]: plan.id,
+        [HANDLER_ENV.config]: plan.configJson,
+        [HANDLER_ENV.historyTable]: results.table.tableName,
+        [HANDLER_ENV.reportsBucket]: results.bucket.bucketName,
+        // RDS and other AWS endpoints verify against the runtime's CA bundle (not loaded by default on Node 20+).
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node20',
+        format: OutputFormat.CJS,
+        // Bundled, not taken from the runtime: the SDK that is tested is the SDK that is deployed.
+        // pg-native is pg's optional native driver, never loaded.
+        externalModules: ['pg-native'],
+        forceDockerBundling: false,
+      },
+    });
+    if (props.vpc) this.placeInVpc(role, props.vpc);
+    this.grant(role, plan, suite, results);
+
+    const schedule = (hours: number, event: GateEvent, name: string) =>
+      new Rule(this, name, {
+        description: `saas-readiness ${suite}: run gate ${plan.id} every ${hours} h${event.probes ? ' with its active probes' : ''}`,
+        schedule: Schedule.rate(Duration.hours(hours)),
+        targets: [new LambdaFunction(this.function, { event: RuleTargetInput.fromObject(event), retryAttempts: 2, deadLetterQueue: props.failures })],
+      });
+    schedule(plan.scheduleHours, { probes: false }, 'Schedule');
+    this.alarm = this.passedAlarm('NotPassing', 'scheduled', plan.scheduleHours, TreatMissingData.BREACHING, suite, plan);
+    if (plan.probesDeployed && props.probeScheduleHours) {
+      schedule(props.probeScheduleHours, { probes: true }, 'ProbeSchedule');
+      // Missing probe data is not breaching: the first probe run comes a schedule period after deploy,
+      // and a function that stops running at all is caught by the scheduled alarm above.
+      this.probeAlarm = this.passedAlarm('ProbesNotPassing', 'probes', props.probeScheduleHours, TreatMissingData.NOT_BREACHING, suite, plan);
+    }
+
+    acknowledge(this.function, 'Serverless-LambdaDLQ', 'Failed asynchronous runs go to the FailedRuns queue through an on-failure destination, which records the request, the error and the response (a dead-letter queue keeps only the event).');
+    // The first-run trigger invokes the current version; the schedules invoke the unqualified function.
+    Annotations.of(this.function).acknowledgeWarning('@aws-cdk/aws-lambda:addPermissionsToVersionOrAlias', 'Only the deploy-time trigger invokes the version (with its own IAM grant); schedules invoke the function.');
+    acknowledge(this.function, 'AwsSolutions-L1', 'The function runs Node.js 24, the newest Lambda Node.js runtime in this aws-cdk-lib.');
+  }
+
+  /** A metric of this gate, with exactly the namespace, name and dimensions its handler emits. */
+  metric(name: string, run: RunKind, hours: number, statistic = 'Minimum'): Metric {
+    return new Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: name,
+      dimensionsMap: dimensionsOf(this.suite, this.gate, run),
+      period: Duration.hours(hours),
+      statistic,
+    });
+  }
+
+  private passedAlarm(id: string, run: RunKind, hours: number, missing: TreatMissingData, suite: string, plan: GatePlan): Alarm {
+    const what = run === 'probes' ? 'probe run' : 'scheduled run';
+    return new Alarm(this, id, {
+      alarmName: `${suite}-readiness-${plan.id}${run === 'probes' ? '-probes' : ''}`,
+      alarmDescription:
+        `Gate ${plan.id} (${plan.title}) of suite ${suite} is not ready: its last ${what} did not PASS` +
+        (missing === TreatMissingData.BREACHING ? `, or no run reported within ${hours} h` : '') +
+        '. The dashboard table and the latest report in the reports bucket say why.',
+      metric: this.metric(STATUS_METRICS.PASS, run, hours),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: missing,
+    });
+  }
+
+  private placeInVpc(role: Role, vpc: VpcPlacement): void {
+    (this.function.node.defaultChild as CfnFunction).vpcConfig = { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds };
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'VpcNetworkInterfaces',
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      }),
+    );
+    this.wildcardReasons.push(`VPC networking: ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource-level permissions, and Lambda manages the function's network interfaces in subnets ${vpc.subnetIds.join(', ')}`);
+  }
+
+  private grant(role: Role, plan: GatePlan, suite: string, results: ReadinessResults): void {
+    const stack = Stack.of(this);
+    const add = (statement: PolicyStatement) => role.addToPolicy(statement);
+    const a: GateAccess = plan.access;
+
+    add(new PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }));
+    add(
+      new PolicyStatement({
+        sid: 'AppendOwnResults',
+        actions: ['dynamodb:PutItem'],
+        resources: [results.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [historyKey.result(suite, plan.id)] } },
+      }),
+    );
+    const prefix = reportPrefix(suite, plan.id);
+    add(new PolicyStatement({ sid: 'WriteOwnReports', actions: ['s3:PutObject'], resources: [results.bucket.arnForObjects(`${prefix}*`)] }));
+    acknowledge(role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(results.bucket.node.defaultChild as never)}.Arn>/${prefix}*]`, `Reports are written under the gate's own prefix ${prefix} with a timestamp in the key; nothing outside it.`);
+    acknowledge(role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>]`, 'Lambda names the log streams of this function at run time; the grant is limited to its own log group.');
+
+    if (a.secretArns.length) {
+      add(
+        new PolicyStatement({
+          sid: 'ReadSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          // A partial ARN (no random suffix) matches the secret only with the documented `-??????`.
+          resources: a.secretArns.map((arn) => (/-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-??????`)),
+        }),
+      );
+    }
+    const tableArn = (table: string, region?: string) => stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: table, ...(region ? { region } : {}) });
+    for (const [i, read] of a.dynamoDbReads.entries()) {
+      add(new PolicyStatement({ sid: `ReadTable${i}`, actions: read.actions, resources: [tableArn(read.table, read.region)] }));
+    }
+    for (const [i, w] of a.canaryWrites.entries()) {
+      add(
+        new PolicyStatement({
+          sid: `WriteCanaryOnly${i}`,
+          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          resources: [tableArn(w.table, w.region)],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': w.keys } },
+        }),
+      );
+    }
+    if (a.history) {
+      add(
+        new PolicyStatement({
+          sid: 'GateHistory',
+          actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+          resources: [a.history.table === results.table.tableName ? results.table.tableArn : tableArn(a.history.table)],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': a.history.partitions } },
+        }),
+      );
+    }
+    if (a.costExplorer) {
+      add(new PolicyStatement({ sid: 'CostExplorer', actions: ['ce:GetCostAndUsage'], resources: ['*'] }));
+      this.wildcardReasons.push('ce:GetCostAndUsage has no resource-level permissions (Cost Explorer requires resource "*"); it is read-only');
+    }
+    if (a.assumeRoles.length) add(new PolicyStatement({ sid: 'AssumeCostRole', actions: ['sts:AssumeRole'], resources: a.assumeRoles }));
+    if (a.cloudWatchRead.length) {
+      add(new PolicyStatement({ sid: 'ReadMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+      add(
+        new PolicyStatement({
+          sid: 'ReadAlarms',
+          actions: ['cloudwatch:DescribeAlarms'],
+          resources: [...new Set(a.cloudWatchRead.map((c) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME, ...(c.region ? { region: c.region } : {}) })))],
+        }),
+      );
+      this.wildcardReasons.push('cloudwatch:GetMetricData has no resource-level permissions (resource "*" is required)');
+      acknowledge(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]', 'DescribeAlarms reads the alarms of the monitored account and region to check that alerting is configured; which alarms is not known in advance.');
+    }
+    for (const [i, obj] of a.s3Reads.entries()) {
+      add(new PolicyStatement({ sid: `ReadObject${i}`, effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${obj.bucket}/${obj.key}`] }));
+    }
+    this.wildcardReasons.push('active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions');
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', `Resource "*" only where the API has no resource-level permissions: ${this.wildcardReasons.join('; ')}.`);
+  }
+}

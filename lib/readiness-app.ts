@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import { loadConfigFile } from '../lambda/core/config/load';
+import { ConfigError } from '../lambda/core/errors';
+import { GATE_IDS, type GateId } from '../lambda/core/gate';
+import { ReadinessStack } from './readiness-stack';
+
+/**
+ * Deploy-only settings, read from CDK context (`-c key=value` or cdk.json) because readiness.yaml's
+ * skeleton (version, suite, sources, gates) is shared by the CLI and fixed by the design:
+ *
+ * - `config`: path of readiness.yaml (default `readiness.yaml` in the working directory)
+ * - `alarmEmail`: comma-separated emails for the "not ready" topic
+ * - `subnetIds`, `securityGroupIds`: comma-separated IDs for VPC placement (both or neither)
+ * - `probeScheduleHours`: opt in to active probes every N hours (1–24)
+ * - `schedule:<gate>`: hours between scheduled runs of that gate (1–24)
+ * - `runOnDeploy`: `false` skips the first run at deploy time
+ */
+export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ReadinessStack {
+  const env = opts.env ?? process.env;
+  const ctx = (key: string): string | undefined => {
+    const v = app.node.tryGetContext(key);
+    return v === undefined || v === null || v === '' ? undefined : String(v);
+  };
+  const list = (key: string) => ctx(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const hours = (key: string): number | undefined => {
+    const raw = ctx(key);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 24) throw new ConfigError(`must be a whole number of hours from 1 to 24 (got '${raw}')`, `cdk context ${key}`);
+    return n;
+  };
+  const file = resolve(opts.cwd ?? process.cwd(), ctx('config') ?? 'readiness.yaml');
+  const config = loadConfigFile(file, { resolveEnv: false, env });
+
+  const subnetIds = list('subnetIds');
+  const securityGroupIds = list('securityGroupIds');
+  if (Boolean(subnetIds?.length) !== Boolean(securityGroupIds?.length)) {
+    throw new ConfigError('set both subnetIds and securityGroupIds for VPC placement, or neither', 'cdk context');
+  }
+  const scheduleHours: Partial<Record<GateId, number>> = {};
+  for (const id of GATE_IDS) {
+    const h = hours(`schedule:${id}`);
+    if (h !== undefined) scheduleHours[id] = h;
+  }
+  return new ReadinessStack(app, `${config.config.suite}-readiness`, {
+    config,
+    env: { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION },
+    alarmEmails: list('alarmEmail'),
+    vpc: subnetIds?.length ? { subnetIds, securityGroupIds: securityGroupIds! } : undefined,
+    scheduleHours,
+    probeScheduleHours: hours('probeScheduleHours'),
+    runOnDeploy: ctx('runOnDeploy') !== 'false',
+    synthEnv: env,
+  });
+}
