@@ -14,6 +14,9 @@ export const HANDLER_ENV = {
   reportsBucket: 'SAAS_READINESS_REPORTS_BUCKET',
 } as const;
 
+/** Time kept back from the function timeout for publishing the result after the gate's deadline. */
+export const PUBLISH_RESERVE_SECONDS = 20;
+
 /** The scheduled event. `probes: true` runs the gate with its active probes; anything else leaves them out. */
 export interface GateEvent {
   probes?: boolean;

@@ -23,12 +23,10 @@ import { errorOutcome, STATUSES, type CheckResult } from '../core/result';
 import { runGates, verdictOf, REPORT_SCHEMA_VERSION, type RunReport } from '../core/runner';
 import { SecretsManagerResolver } from '../core/secrets';
 import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
-import { HANDLER_ENV, RESULT_LOG_MESSAGE, reportPrefix, type GateEvent } from './contract';
+import { HANDLER_ENV, PUBLISH_RESERVE_SECONDS, RESULT_LOG_MESSAGE, reportPrefix, type GateEvent } from './contract';
 import { probeKeys, withoutProbes } from './probes';
 
 const SERVICE = 'saas-readiness';
-/** Time kept back from the function timeout for publishing the result after the gate's deadline. */
-export const PUBLISH_RESERVE_SECONDS = 20;
 
 const logger = new Logger({ serviceName: SERVICE });
 // Clients live across invocations of a warm function; the SDK's standard retry strategy applies.
