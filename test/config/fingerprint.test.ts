@@ -1,6 +1,6 @@
 import { isSecretKey } from '../../lambda/checks/config/check';
 import { describeChange, fingerprintOf, jsonShape } from '../../lambda/checks/config/fingerprint';
-import { parseConfig } from '../../lambda/core/config/load';
+import { configFromEnvironment, parseConfig } from '../../lambda/core/config/load';
 import { ConfigError } from '../../lambda/core/errors';
 
 const shape = (doc: Record<string, unknown>) => {
@@ -72,5 +72,11 @@ describe('gates.config in readiness.yaml', () => {
 
   it('names schemaFile when it cannot be read', () => {
     expect(error('    source: appdb\n    schemaFile: /nonexistent/schema.json\n')).toMatch(/^readiness\.yaml:\d+: gates\.config\.schemaFile: not a usable JSON Schema: cannot read \/nonexistent\/schema\.json/);
+  });
+
+  it('zero-config runs only with an explicit canary, and says what to set otherwise', () => {
+    expect(configFromEnvironment({ DATABASE_URL: 'postgres://h/db' }).skipped.config).toMatch(/set DATABASE_URL and SAAS_READINESS_CONFIG_CANARY=/);
+    const on = configFromEnvironment({ DATABASE_URL: 'postgres://h/db', SAAS_READINESS_CONFIG_CANARY: 'test-canary', SAAS_READINESS_CONFIG_URL: 'http://127.0.0.1:1/c' });
+    expect(on.config.gates.config).toEqual({ source: 'appdb', canary: { tenant: 'test-canary', effectiveConfigUrl: 'http://127.0.0.1:1/c' } });
   });
 });

@@ -30,7 +30,7 @@ async function childMidProbe(url: string, history: string) {
   return { child, exited, app };
 }
 
-describe('gate 3 canary probe under interruption (PGlite)', () => {
+describe('gate 3 canary probe: interruption and safety (PGlite)', () => {
   let pg: PostgresTarget;
   beforeAll(async () => {
     pg = await startPglite();
@@ -115,18 +115,6 @@ describe('gate 3 canary probe under interruption (PGlite)', () => {
       await admin.end();
       await real.close();
     }
-  });
-});
-
-describe('gate 3 canary probe safety (PGlite)', () => {
-  let pg: PostgresTarget;
-  beforeAll(async () => {
-    pg = await startPglite();
-    await pg.exec(demoSchemaSql());
-    await pg.exec(demoConfigSql());
-  });
-  afterAll(async () => {
-    await pg?.stop();
   });
 
   it('refuses to probe a canary that already holds a probe value (another run in flight), writing nothing', async () => {

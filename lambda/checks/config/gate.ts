@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Ajv, { type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
+import { hasEnvRef } from '../../core/config/env';
 import { ConfigError } from '../../core/errors';
 import type { GateCommon, GateDefinition } from '../../core/gate';
 import type { JsonSchema } from '../../core/config/json-schema';
@@ -144,9 +145,18 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
   title: 'Config database stable',
   configSchema: schema,
 
+  /**
+   * Zero-config needs an explicit canary: without one the gate cannot PASS, and a run would only
+   * start a history file in the working directory as a side effect.
+   */
   fromEnvironment(env) {
-    if (!env.DATABASE_URL) return { skip: 'not configured: set DATABASE_URL (or write readiness.yaml with `saas-readiness init`)' };
-    return { gate: { source: 'appdb' }, sources: { appdb: { type: 'postgres', url: env.DATABASE_URL } as PostgresSourceConfig } };
+    const hint = 'not configured: set DATABASE_URL and SAAS_READINESS_CONFIG_CANARY=<a test tenant the probe may write> (or configure gates.config in readiness.yaml)';
+    if (!env.DATABASE_URL || !env.SAAS_READINESS_CONFIG_CANARY) return { skip: hint };
+    const url = env.SAAS_READINESS_CONFIG_URL;
+    return {
+      gate: { source: 'appdb', canary: { tenant: env.SAAS_READINESS_CONFIG_CANARY, ...(url ? { effectiveConfigUrl: url } : {}) } },
+      sources: { appdb: { type: 'postgres', url: env.DATABASE_URL } as PostgresSourceConfig },
+    };
   },
 
   validate(config, all, at) {
@@ -157,7 +167,8 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
     for (const key of foreign) {
       if (config[key] !== undefined) throw new ConfigError(`only applies to ${src.type === 'postgres' ? 'dynamodb' : 'postgres'} sources; '${config.source}' is ${src.type}`, at(key));
     }
-    if (config.schemaFile) {
+    // Unresolved `${env:…}` (the CDK app validates without resolving) is checked where the gate runs.
+    if (config.schemaFile && !hasEnvRef(config.schemaFile)) {
       try {
         compileConfigSchema(config.schemaFile);
       } catch (err) {
