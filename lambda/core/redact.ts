@@ -21,5 +21,18 @@ export function redact(text: string): string {
   return out;
 }
 
-/** Field names whose values are treated as secrets when resolved from env or Secrets Manager. */
-export const SECRET_FIELD = /(password|secret|token|key|credential|authorization|cookie|url|dsn|connection)/i;
+/** Replaces every string inside a value with its redacted form (for whole results and reports). */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
+  }
+  return value;
+}
+
+/**
+ * Field names whose values are treated as secrets when resolved from env or Secrets Manager.
+ * URLs are not listed: the credentials inside them are redacted by pattern wherever they appear.
+ */
+export const SECRET_FIELD = /(password|passwd|secret|token|key|credential|authorization|cookie)/i;

@@ -3,7 +3,7 @@ import type { GateContext, GateDefinition, GateId } from './gate';
 import type { LoadedConfig, SourceConfig } from './config/types';
 import { sourceOf } from './config/load';
 import { errorOutcome, skippedOutcome, type CheckResult, type GateOutcome } from './result';
-import { redact } from './redact';
+import { redact, redactDeep } from './redact';
 import type { SecretResolver } from './secrets';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -100,8 +100,7 @@ async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Da
     const result: CheckResult = {
       gate: gate.id,
       title: gate.title,
-      ...outcome,
-      summary: redact(outcome.summary),
+      ...redactDeep(outcome),
       startedAt: started.toISOString(),
       durationMs: now().getTime() - started.getTime(),
     };

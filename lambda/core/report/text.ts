@@ -24,7 +24,7 @@ export function renderText(report: RunReport, opts: TextOptions = {}): string {
       for (const e of c.evidence ?? []) lines.push(`        ${e}`);
     }
     for (const e of r.evidence) lines.push(`    · ${e}`);
-    if (r.remediation) lines.push(`    → ${r.remediation}`);
+    if (r.remediation && r.remediation !== r.summary) lines.push(`    → ${r.remediation}`);
   }
   lines.push('');
   const verdict = report.verdict === 'READY' ? paint('32;1', 'READY') : paint('31;1', 'NOT READY');
