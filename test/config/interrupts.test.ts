@@ -43,14 +43,14 @@ describe('gate 3 canary probe: interruption and safety (PGlite)', () => {
     await pg.exec(demoConfigSql());
   });
 
-  it('restores the canary on SIGTERM mid-probe, then ends by that signal', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('restores the canary on %s mid-probe, then ends by that signal', async (signal) => {
     const before = await configTable(pg.url);
     const history = tempHistoryFile();
     const { child, exited, app } = await childMidProbe(pg.url, history);
     try {
       expect(await canaryFromDb(pg.url)).toContain('_saasReadinessProbe');
-      child.kill('SIGTERM');
-      expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
+      child.kill(signal);
+      expect(await exited).toEqual({ code: null, signal });
     } finally {
       await app.stop();
     }
@@ -69,10 +69,30 @@ describe('gate 3 canary probe: interruption and safety (PGlite)', () => {
     } finally {
       await app.stop();
     }
-    expect(await configTable(pg.url)).not.toBe(before);
+    const dirty = await configTable(pg.url);
+    expect(dirty).not.toBe(before);
+    // --no-probes writes nothing, not even the repair; it reports the open journal entry.
+    const readOnly = await runConfigGate({ appdb: { type: 'postgres', url: pg.url } }, { history: { file: history }, canary: { tenant: 'test-canary' } }, { probes: false });
+    expect(readOnly.evidence).toContain('1 unfinished probe(s) on test-canary await repair; run once without --no-probes to repair');
+    expect(readOnly.criteria.find((c) => c.id === 'round-trip')).toMatchObject({ status: 'SKIP', summary: 'canary round trip configured but not run (--no-probes)' });
+    expect(await configTable(pg.url)).toBe(dirty);
     const result = await runConfigGate({ appdb: { type: 'postgres', url: pg.url } }, { history: { file: history }, canary: { tenant: 'test-canary' } });
     expect(result.evidence.join('\n')).toMatch(/^repaired the unfinished probe of \S+ on test-canary \(exact: config and change stamp restored exactly\)$/m);
     expect(result.criteria.find((c) => c.id === 'round-trip')?.status).toBe('PASS');
+    expect(await configTable(pg.url)).toBe(before);
+  });
+
+  it('stops the probe before the gate deadline and restores (ERROR naming the cause)', async () => {
+    const before = await configTable(pg.url);
+    const app = await startEffectiveConfigApp(() => '{}');
+    try {
+      const result = await runConfigGate({ appdb: { type: 'postgres', url: pg.url } }, { timeoutSeconds: 6, history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary', effectiveConfigUrl: app.url, propagationLimitSeconds: 60 } });
+      const trip = result.criteria.find((c) => c.id === 'round-trip')!;
+      expect(trip.status).toBe('ERROR');
+      expect(trip.summary).toBe('canary round trip: probe stopped 5 s before the gate deadline to restore the canary (raise gates.config.timeoutSeconds); canary restored exactly');
+    } finally {
+      await app.stop();
+    }
     expect(await configTable(pg.url)).toBe(before);
   });
 
