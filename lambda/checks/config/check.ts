@@ -51,10 +51,11 @@ export async function checkConfig(input: ConfigCheckInput): Promise<GateOutcome>
   if (input.roundTrip) {
     try {
       if (input.probesAllowed) {
-        evidence.push(...(await repairPending(input.roundTrip.canary, input.roundTrip.journal, input.roundTrip.tenant)));
+        evidence.push(...(await repairPending(input.roundTrip.canary, input.roundTrip.journal)));
       } else {
-        const pending = (await input.roundTrip.journal.pending()).filter((e) => e.tenant === input.roundTrip!.tenant);
-        if (pending.length) evidence.push(`${pending.length} unfinished probe(s) on ${input.roundTrip.tenant} await repair; run once without --no-probes to repair`);
+        const pending = await input.roundTrip.journal.pending();
+        const tenants = [...new Set(pending.map((e) => e.tenant))].join(', ');
+        if (pending.length) evidence.push(`${pending.length} unfinished probe(s) on ${tenants} await repair; run once without --no-probes to repair`);
       }
     } catch (err) {
       repairError = describeError(err);
@@ -151,15 +152,25 @@ function configsCriterion(snapshot: ConfigSnapshot, parsed: Parsed[], input: Con
 
 const isoDay = (d: Date | string) => new Date(d).toISOString().slice(0, 10);
 
+/**
+ * The newest fingerprint record. Each record carries "since" forward, so only the newest is needed:
+ * look back a little first, further only when runs were sparse.
+ */
+async function latestRecord(history: HistoryStore, pk: string, now: Date): Promise<SchemaRecord | undefined> {
+  for (const days of [2, 45, 800]) {
+    const recent = await history.query(pk, new Date(now.getTime() - days * DAY_MS).toISOString());
+    if (recent.length) return recent[recent.length - 1] as SchemaRecord;
+  }
+  return undefined;
+}
+
 async function stabilityCriterion(input: ConfigCheckInput, fp: Fingerprint): Promise<Criterion> {
   const title = `Config schema unchanged for ≥ ${input.stableDays} days`;
   const now = input.now();
   let latest: SchemaRecord | undefined;
   let migration: MigrationRecord | undefined;
   try {
-    // The latest record carries "since" forward, so only a recent stretch is read.
-    const recent = await input.history.query(input.historyKey, new Date(now.getTime() - (input.stableDays + 400) * DAY_MS).toISOString());
-    latest = recent[recent.length - 1] as SchemaRecord | undefined;
+    latest = await latestRecord(input.history, input.historyKey, now);
     const record: SchemaRecord = {
       pk: input.historyKey,
       sk: `${now.toISOString()}#${fp.hash.slice(7, 15)}`,

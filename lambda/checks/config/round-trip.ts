@@ -81,15 +81,18 @@ export async function restoreCanary(canary: CanaryStore, entry: ProbeJournalEntr
   }
 }
 
-/** Repairs probes a hard kill left unfinished; returns one line per repaired entry. */
-export async function repairPending(canary: CanaryStore, journal: ProbeJournal, tenant: string): Promise<string[]> {
+/**
+ * Repairs probes a hard kill left unfinished; returns one line per repaired entry. Each entry names
+ * the tenant that was the canary of its run (also when the canary setting changed since), and the
+ * repair only touches that tenant, only where our nonce is still in place.
+ */
+export async function repairPending(canary: CanaryStore, journal: ProbeJournal): Promise<string[]> {
   const lines: string[] = [];
   for (const entry of await journal.pending()) {
-    if (entry.tenant !== tenant) continue;
     const outcome = await restoreCanary(canary, entry);
-    if (outcome.how === 'failed') throw new Error(`cannot repair the unfinished probe of ${entry.startedAt} on ${tenant}: ${outcome.detail}`);
+    if (outcome.how === 'failed') throw new Error(`cannot repair the unfinished probe of ${entry.startedAt} on ${entry.tenant}: ${outcome.detail}`);
     await journal.end(entry.id, `repaired: ${outcome.how}`);
-    lines.push(`repaired the unfinished probe of ${entry.startedAt} on ${tenant} (${outcome.how}: ${outcome.detail})`);
+    lines.push(`repaired the unfinished probe of ${entry.startedAt} on ${entry.tenant} (${outcome.how}: ${outcome.detail})`);
   }
   return lines;
 }
