@@ -193,8 +193,9 @@ function walk(node: unknown, path: (string | number)[], visit: (value: unknown, 
  * value at synth carries one.
  */
 function isCredential(key: string, value: string, base: (string | number)[], env: NodeJS.ProcessEnv): boolean {
-  if (!hasEnvRef(value) || !SECRET_FIELD.test(key)) return false;
-  if (!URL_FIELD.test(key) || CREDENTIAL_FIELD.test(key)) return true;
+  if (!hasEnvRef(value)) return false;
+  if (SECRET_FIELD.test(key) || CREDENTIAL_FIELD.test(key)) return true;
+  if (!URL_FIELD.test(key)) return false;
   if (base[0] === 'sources') return true;
   const resolved = value.replace(ENV_NAME, (_m, name: string) => env[name] ?? '');
   return URL_PASSWORD.test(resolved);
