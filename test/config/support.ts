@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -11,8 +11,14 @@ import { plainSecrets } from '../support/gate';
 
 export const DAY = 86_400_000;
 
+const tempDirs: string[] = [];
+// Removed after each test file; the child-process fixture imports this module outside jest.
+if (typeof afterAll === 'function') afterAll(() => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 export function tempHistoryFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'sr-config-test-')), 'history.jsonl');
+  const dir = mkdtempSync(join(tmpdir(), 'sr-config-test-'));
+  tempDirs.push(dir);
+  return join(dir, 'history.jsonl');
 }
 
 /** Runs gate 3 through the real runner, at a chosen clock. */
