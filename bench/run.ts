@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: every benchmark in one run, printed as tables and written to docs/benchmarks.md
+ * with the machine described. Every figure is a ratio or stands next to its baseline from this run.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchTenants, type TenantsBenchRow } from './tenants';
+import { benchCost } from './cost';
+import { benchConfig } from './config';
+import { benchMonitoring } from './monitoring';
+import { benchCdk } from './cdk';
+import { benchNagOverhead } from './nag-overhead';
+import { ensureBuilt, ROOT } from './measure';
+
+const LAMBDA_MEMORY_MB = 256;
+
+function machine(): string[] {
+  const pg = (() => {
+    try {
+      return execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'no psql client';
+    }
+  })();
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- CPU: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    `- memory: ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    `- Node.js ${process.version} on ${process.platform}/${process.arch}; ${pg}`,
+    '- databases and emulators run in processes of their own; gate figures are the gate process alone',
+  ];
+}
+
+/** Renders any JSON-like value as a two-column table of dotted paths (arrays of rows as tables). */
+function table(value: unknown): string[] {
+  if (Array.isArray(value) && value.length && value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
+    const cols = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
+    const cell = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\|/g, '\\|');
+    return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...value.map((row) => `| ${cols.map((c) => cell((row as Record<string, unknown>)[c] ?? '')).join(' | ')} |`)];
+  }
+  const rows: [string, string][] = [];
+  const walk = (v: unknown, path: string) => {
+    if (Array.isArray(v) && v.some((x) => x && typeof x === 'object')) {
+      v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    } else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+    } else rows.push([path, Array.isArray(v) ? v.join(', ') : String(v)]);
+  };
+  walk(value, '');
+  return ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)];
+}
+
+function tenantsTable(rows: TenantsBenchRow[]): string[] {
+  return [
+    '| store | tenants | gate process wall | gate itself | peak RSS (gate process) | baseline | baseline time | gate ÷ baseline |',
+    '|---|---:|---:|---:|---:|---|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.store} | ${r.tenants.toLocaleString('en')} | ${r.gate.wallMs.toFixed(0)} ms | ${r.gate.gateMs} ms | ${r.gate.peakRssMb.toFixed(0)} MB | ${r.baseline} | ${r.baselineMs.toFixed(0)} ms | ${(r.gate.gateMs / r.baselineMs).toFixed(1)}× |`,
+    ),
+  ];
+}
+
+async function section(title: string, run: () => Promise<unknown>, render: (v: any) => string[] = table): Promise<string[]> {
+  process.stderr.write(`\nbench: ${title}…\n`);
+  const t = Date.now();
+  try {
+    const value = await run();
+    const lines = [`## ${title}`, '', ...render(value), '', `_(${((Date.now() - t) / 1000).toFixed(0)} s)_`, ''];
+    process.stdout.write(lines.join('\n') + '\n');
+    return lines;
+  } catch (err) {
+    const lines = [`## ${title}`, '', `**did not complete:** ${(err as Error).message}`, ''];
+    process.stdout.write(lines.join('\n') + '\n');
+    process.exitCode = 1;
+    return lines;
+  }
+}
+
+async function main(): Promise<void> {
+  ensureBuilt();
+  const out: string[] = ['# Benchmarks', '', 'Written by `npm run bench` (bench/run.ts); numbers from one run on this machine:', '', ...machine(), ''];
+  let tenantRows: TenantsBenchRow[] = [];
+  out.push(
+    ...(await section('Gate 1 (tenants): 10,000 and 100,000 tenants', async () => (tenantRows = await benchTenants({ dynamoSizes: [10_000, 100_000] })), tenantsTable)),
+  );
+  const over = tenantRows.filter((r) => r.gate.peakRssMb >= LAMBDA_MEMORY_MB);
+  out.push(
+    over.length
+      ? `**Over the ${LAMBDA_MEMORY_MB} MB Lambda budget:** ${over.map((r) => `${r.store} ${r.tenants}`).join(', ')}`
+      : `Every gate-1 process stayed under the ${LAMBDA_MEMORY_MB} MB Lambda budget (highest ${Math.max(...tenantRows.map((r) => r.gate.peakRssMb)).toFixed(0)} MB).`,
+    '',
+  );
+  if (over.length) process.exitCode = 1;
+  out.push(...(await section('Gate 2 (cost): 1,000,000 ledger rows, 1,000 tenants', benchCost)));
+  out.push(...(await section('Gate 3 (config): canary round trip and fingerprint', benchConfig)));
+  out.push(...(await section('Gate 4 (monitoring): against local Datadog and NerdGraph endpoints', benchMonitoring)));
+  out.push(...(await section('CDK app: bundles, cold start, synth time, resources, monthly cost', benchCdk)));
+  out.push(...(await section('cdk-nag readiness pack: synth overhead on ~500 resources', () => benchNagOverhead())));
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), out.join('\n'));
+  process.stderr.write(`\nbench: wrote docs/benchmarks.md\n`);
+}
+
+void main();
