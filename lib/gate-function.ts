@@ -69,6 +69,8 @@ export class ReadinessGateFunction extends Construct {
   readonly alarm: Alarm;
   /** ALARM when the last probe run did not PASS (only with a probe schedule). */
   readonly probeAlarm?: Alarm;
+  /** The function itself failed (crashed or timed out) in a schedule period. */
+  readonly errorsAlarm: Alarm;
   readonly scheduleHours: number;
   readonly suite: string;
   readonly gate: GateId;
@@ -141,6 +143,14 @@ export class ReadinessGateFunction extends Construct {
       });
     schedule(plan.scheduleHours, { probes: false }, 'Schedule');
     this.alarm = this.passedAlarm('NotPassing', 'scheduled', plan.scheduleHours, TreatMissingData.BREACHING, suite, plan);
+    this.errorsAlarm = this.function.metricErrors({ period: Duration.hours(plan.scheduleHours), statistic: 'Sum' }).createAlarm(this, 'FunctionErrors', {
+      alarmName: `${suite}-readiness-${plan.id}-function-errors`,
+      alarmDescription: `The function of gate ${plan.id} (suite ${suite}) failed: it crashed or hit its timeout, so the gate was not evaluated. Its logs and the FailedRuns queue say why.`,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     if (plan.probesDeployed && props.probeScheduleHours) {
       schedule(props.probeScheduleHours, { probes: true }, 'ProbeSchedule');
       // Missing probe data is not breaching: the first probe run comes a schedule period after deploy,

@@ -6,6 +6,7 @@ import type { LoadedConfig } from '../lambda/core/config/types';
 import { ConfigError } from '../lambda/core/errors';
 import type { GateId } from '../lambda/core/gate';
 import { acknowledge } from './acknowledge';
+import { markPooled } from './nag/markers';
 import { ReadinessAlerting } from './alerting';
 import { ReadinessDashboard } from './dashboard';
 import { planDeployment, type DeploymentPlan } from './deployment-plan';
@@ -27,6 +28,11 @@ export interface ReadinessStackProps extends StackProps {
   runOnDeploy?: boolean;
   /** Memory of each gate function in MB. Default 256. */
   memorySize?: number;
+  /**
+   * Cost-allocation tag key put on every resource, with the shared value: the readiness stack is a
+   * pooled platform cost, reconciled by gate 2 as the shared line. Default `tenant_id`.
+   */
+  costAllocationTagKey?: string;
   /** Where non-credential `${env:…}` values come from at synth. Default process.env. */
   synthEnv?: NodeJS.ProcessEnv;
 }
@@ -45,6 +51,7 @@ export class ReadinessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ReadinessStackProps) {
     super(scope, id, { description: `saas-readiness: production-readiness gates of ${props.config.config.suite}`, ...props });
+    markPooled(this, { key: props.costAllocationTagKey });
     this.results = new ReadinessResults(this, 'Results');
     this.plan = planDeployment(props.config, {
       env: props.synthEnv,
@@ -84,14 +91,14 @@ export class ReadinessStack extends Stack {
           invocationType: InvocationType.REQUEST_RESPONSE,
           timeout: fn.function.timeout!.plus(Duration.seconds(30)),
           executeAfter: [this.results, failures],
-          executeBefore: [fn.alarm, ...(fn.probeAlarm ? [fn.probeAlarm] : [])],
+          executeBefore: [fn.alarm, fn.errorsAlarm, ...(fn.probeAlarm ? [fn.probeAlarm] : [])],
         });
       }
     }
 
     this.alerting = new ReadinessAlerting(this, 'Alerting', {
       suite,
-      alarms: this.gates.flatMap((g) => (g.probeAlarm ? [g.alarm, g.probeAlarm] : [g.alarm])),
+      alarms: this.gates.flatMap((g) => [g.alarm, g.errorsAlarm, ...(g.probeAlarm ? [g.probeAlarm] : [])]),
       emails: props.alarmEmails,
     });
     this.dashboard = new ReadinessDashboard(this, 'Dashboard', {

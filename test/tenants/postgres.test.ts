@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEMO_TENANTS, demoSchemaSql, type DemoTenant } from '../../demo/dataset';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
 import { runGate } from '../support/gate';
@@ -148,7 +151,9 @@ describe('gate 1 with the database unreachable', () => {
         srv.close(() => resolve(p));
       });
     });
-    const res = await runCli(['run', '--format', 'json'], { env: { DATABASE_URL: `postgres://app:s3cret-pw@127.0.0.1:${port}/app` } });
+    // An empty working directory: the zero-config default, not a readiness.yaml lying around.
+    const cwd = mkdtempSync(join(tmpdir(), 'sr-zero-'));
+    const res = await runCli(['run', '--format', 'json'], { cwd, env: { DATABASE_URL: `postgres://app:s3cret-pw@127.0.0.1:${port}/app` } });
     expect(res.code).toBe(1);
     const report = JSON.parse(res.stdout);
     expect(report.results[0]).toMatchObject({ gate: 'tenants', status: 'ERROR' });
