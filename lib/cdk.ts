@@ -1,6 +1,6 @@
 /**
  * The CDK entry point of the package: the readiness stack and its constructs, for a user's own
- * CDK app (`import { ReadinessStack } from 'saas-readiness/dist/lib/cdk'`). Needs aws-cdk-lib.
+ * CDK app (`import { ReadinessStack } from 'saas-readiness/cdk'`). Needs aws-cdk-lib.
  */
 export { ReadinessStack, type ReadinessStackProps } from './readiness-stack';
 export { ReadinessGateFunction, type ReadinessGateFunctionProps, type VpcPlacement } from './gate-function';

@@ -32,7 +32,7 @@ export { checkConfig } from '../lambda/checks/config/check';
 export type * from '../lambda/checks/config/ports';
 export { PostgresConfigStore, PostgresCanaryStore } from '../lambda/sources/configstore/postgres';
 export { DynamoDbConfigStore, DynamoDbCanaryStore } from '../lambda/sources/configstore/dynamodb';
-// The CDK constructs (ReadinessStack and its parts) are in `saas-readiness/dist/lib/cdk`, so that
+// The CDK constructs (ReadinessStack and its parts) are in `saas-readiness/cdk`, so that
 // this entry point does not load aws-cdk-lib, an optional peer dependency.
 export { planDeployment, GATE_DEFAULTS, type DeploymentPlan, type GatePlan, type GateAccess } from './deployment-plan';
 export { METRIC_NAMESPACE, DIMENSIONS, STATUS_METRICS, KEY_MEASUREMENTS } from '../lambda/core/metrics';
