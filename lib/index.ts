@@ -36,3 +36,15 @@ export { DynamoDbConfigStore, DynamoDbCanaryStore } from '../lambda/sources/conf
 // this entry point does not load aws-cdk-lib, an optional peer dependency.
 export { planDeployment, GATE_DEFAULTS, type DeploymentPlan, type GatePlan, type GateAccess } from './deployment-plan';
 export { METRIC_NAMESPACE, DIMENSIONS, STATUS_METRICS, KEY_MEASUREMENTS } from '../lambda/core/metrics';
+export { costGate, type CostGateConfig } from '../lambda/checks/cost/gate';
+export { checkCost, type CostCheckInput, type ProviderSetup, type CostLine } from '../lambda/checks/cost/check';
+export type * from '../lambda/checks/cost/ports';
+export { BillSourceError } from '../lambda/checks/cost/ports';
+export { parseMoney, formatUsd, variancePercent, withinTolerance, type Money } from '../lambda/checks/cost/money';
+export { resolveWindow, exclusiveEnd, type CostWindow, type WindowConfig } from '../lambda/checks/cost/window';
+export { CostExplorerBill } from '../lambda/sources/costexplorer/bill';
+export { CurBill } from '../lambda/sources/cur/bill';
+export { OpenAiCostsBill } from '../lambda/sources/openai/costs';
+export { PostgresCostLedger } from '../lambda/sources/ledger/postgres';
+export { DynamoDbCostLedger } from '../lambda/sources/ledger/dynamodb';
+export { CsvCostLedger } from '../lambda/sources/ledger/csv';

@@ -70,4 +70,30 @@ gates:
   #     tenant: test-canary           # nonce under _saasReadinessProbe in THIS tenant only, restores it
   #     effectiveConfigUrl: https://app.example.com/internal/tenants/test-canary/config
   #     propagationLimitSeconds: 10
+
+  # Gate 2 — cost tracking accurate: the costs the app's ledger attributes to tenants match the
+  # AWS bill (Cost Explorer or a CUR export) and the OpenAI bill within ±tolerancePercent, in total
+  # and per tenant above materialityUsd; the ledger's newest entry is at most maxLagHours old.
+  # Add under sources:
+  #   aws-bill:    { type: costexplorer }   # ce:GetCostAndUsage, $0.01 per request (a handful per run);
+  #                                         # roleArn: arn:aws:iam::123456789012:role/cost-reader, maxAttempts: 5
+  #   bill-export: { type: cur, path: s3://my-cur-bucket/exports/cur.csv.gz }
+  #   openai-bill: { type: openai, adminKey: \${env:OPENAI_ADMIN_KEY} }
+  # cost:
+  #   ledger:
+  #     source: appdb                   # tenant_costs(tenant_id, usage_date, provider, cost_usd);
+  #     # table: tenant_costs           # tenantColumn, dateColumn, providerColumn, costColumn to rename
+  #   aws:
+  #     source: aws-bill                # or bill-export
+  #     tagKey: tenant_id               # an ACTIVATED cost allocation tag
+  #     metric: UnblendedCost           # AmortizedCost, NetUnblendedCost (Cost Explorer)
+  #     excludeRecordTypes: [Credit, Refund, Tax]
+  #     # sharedValue: shared           # pooled resources' tag value
+  #   openai:
+  #     source: openai-bill
+  #     # projects: { proj_abc123: acme }   # without it OpenAI is compared in total only
+  #   window: { lastDays: 30, settleDays: 2 }   # or { previousMonth: true }; --from/--to override
+  #   tolerancePercent: 5
+  #   materialityUsd: 1
+  #   maxLagHours: 24
 `;

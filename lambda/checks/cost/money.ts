@@ -8,6 +8,9 @@ export type Money = bigint;
 export const SCALE_DIGITS = 12;
 const SCALE = 10n ** BigInt(SCALE_DIGITS);
 const DECIMAL = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+/** 10^0 … 10^40, so that parsing millions of amounts does no BigInt exponentiation. */
+const POW10 = Array.from({ length: 41 }, (_, i) => 10n ** BigInt(i));
+const pow10 = (n: number) => POW10[n] ?? 10n ** BigInt(n);
 
 /** Parses a decimal string ("12.34", "-0.0000001", "1e-7", " 5 ") into pico-dollars. */
 export function parseMoney(text: string): Money {
@@ -18,8 +21,8 @@ export function parseMoney(text: string): Money {
   // value = digits × 10^(exp − len(frac)); in pico-dollars multiply by 10^SCALE_DIGITS.
   const shift = Number(exp) - frac.length + SCALE_DIGITS;
   let value: bigint;
-  if (shift >= 0) value = digits * 10n ** BigInt(shift);
-  else value = divRound(digits, 10n ** BigInt(-shift));
+  if (shift >= 0) value = digits * pow10(shift);
+  else value = divRound(digits, pow10(-shift));
   return sign === '-' ? -value : value;
 }
 

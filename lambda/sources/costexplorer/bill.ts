@@ -53,20 +53,25 @@ const THROTTLING = new Set(['LimitExceededException', 'ThrottlingException', 'To
  */
 export class CostExplorerBill implements BillSource {
   readonly provider = 'aws' as const;
-  private readonly client: CostExplorerClient;
+  private client?: CostExplorerClient;
   private sts?: STSClient;
   private answered = 0;
   private throttled = 0;
 
-  constructor(private readonly src: CostExplorerSourceConfig, private readonly query: AwsBillQuery) {
+  constructor(private readonly src: CostExplorerSourceConfig, private readonly query: AwsBillQuery) {}
+
+  /** Built on first use, so that the SDK's start-up work overlaps the ledger query instead of delaying it. */
+  private costExplorer(): CostExplorerClient {
+    if (this.client) return this.client;
+    const src = this.src;
     const region = src.region ?? 'us-east-1';
-    this.client = new CostExplorerClient({
+    const client = new CostExplorerClient({
       region,
       maxAttempts: src.maxAttempts ?? 5,
       ...(src.roleArn ? { credentials: this.assumeRole(src.roleArn, src.externalId, region) } : {}),
     });
     // Counted per attempt (inside the retry middleware): answered requests are billed, throttled ones are not.
-    this.client.middlewareStack.addRelativeTo(
+    client.middlewareStack.addRelativeTo(
       <I extends object, O extends object>(next: FinalizeHandler<I, O>) => async (args: FinalizeHandlerArguments<I>) => {
         try {
           const out = await next(args);
@@ -79,6 +84,8 @@ export class CostExplorerBill implements BillSource {
       },
       { relation: 'after', toMiddleware: 'retryMiddleware', name: 'countCostExplorerRequests' },
     );
+    this.client = client;
+    return client;
   }
 
   async fetch(window: CostWindow, signal: AbortSignal): Promise<ActualBill> {
@@ -97,7 +104,7 @@ export class CostExplorerBill implements BillSource {
     do {
       let page: GetCostAndUsageCommandOutput;
       try {
-        page = await this.client.send(
+        page = await this.costExplorer().send(
           new GetCostAndUsageCommand({
             TimePeriod: { Start: window.from, End: exclusiveEnd(window) },
             Granularity: 'MONTHLY',
@@ -210,7 +217,7 @@ export class CostExplorerBill implements BillSource {
   }
 
   close(): void {
-    this.client.destroy();
+    this.client?.destroy();
     this.sts?.destroy();
   }
 }
