@@ -192,7 +192,8 @@ describe('the bundled gate function, as deployed', () => {
     }
     const referenced: string[] = [];
     for (const r of Object.values<any>(template.Resources)) {
-      if (r.Type === 'AWS::CloudWatch::Alarm') {
+      // Alarms on the function's own AWS/Lambda metrics (errors) are emitted by Lambda, not the handler.
+      if (r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace !== 'AWS/Lambda') {
         referenced.push(identity(r.Properties.Namespace, r.Properties.MetricName, Object.fromEntries(r.Properties.Dimensions.map((d: any) => [d.Name, d.Value]))));
       }
       if (r.Type === 'AWS::CloudWatch::Dashboard') {
@@ -210,5 +211,8 @@ describe('the bundled gate function, as deployed', () => {
     // Passed (alarm), the status breakdown and the key measurement (dashboard) are all referenced.
     expect(referenced.length).toBeGreaterThanOrEqual(6);
     for (const ref of referenced) expect(emitted).toContain(ref);
+    // The only other alarm is the function-errors alarm, on Lambda's own metric for this function.
+    const lambdaAlarms = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === 'AWS/Lambda');
+    expect(lambdaAlarms.map((a) => [a.Properties.MetricName, a.Properties.Dimensions[0].Name])).toEqual([['Errors', 'FunctionName']]);
   });
 });
