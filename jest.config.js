@@ -7,5 +7,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },
   testTimeout: 60000,
+  // Most suites wait on sockets (PGlite, local servers); two workers keep both cores busy.
+  maxWorkers: 2,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

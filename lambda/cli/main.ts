@@ -140,6 +140,8 @@ async function run(values: Values, io: CliIo): Promise<number> {
   const format = (values.format as string | undefined) ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--format must be one of ${FORMATS.join(', ')} (got '${format}')`);
   const only = checksOf(values);
+  const optionValues = Object.fromEntries(gateOptions.map((o) => [o.name, values[o.name] as string | boolean | undefined]));
+  for (const gate of GATES) gate.checkOptions?.(optionValues);
   const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
   const selected = selectedGates({ gates: GATES, loaded, only });
   if (only && selected.length < only.length) {
@@ -158,7 +160,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
     secrets: io.secrets ?? new SecretsManagerResolver(),
     allowSkip,
     probes: !values['no-probes'],
-    gateOptions: Object.fromEntries(gateOptions.map((o) => [o.name, values[o.name] as string | boolean | undefined])),
+    gateOptions: optionValues,
     tool: { name: 'saas-readiness', version: toolVersion() },
     onProgress: quiet
       ? undefined

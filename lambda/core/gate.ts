@@ -58,5 +58,7 @@ export interface GateDefinition<C extends GateCommon = GateCommon> {
   /** Extra checks on the validated config that a schema cannot express (e.g. source types). */
   validate?(config: C, all: ReadinessConfig, at: (field: string) => string): void;
   cliOptions?: GateCliOption[];
+  /** Checks this gate's command-line options before anything runs; throws a ConfigError (exit 2). */
+  checkOptions?(options: Record<string, string | boolean | undefined>): void;
   run(config: C, ctx: GateContext): Promise<GateOutcome>;
 }

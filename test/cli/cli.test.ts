@@ -100,6 +100,8 @@ describe('saas-readiness CLI', () => {
     [['run', '--bogus'], /^saas-readiness: Unknown option '--bogus' \(see --help\)\n$/],
     [['frobnicate'], /^saas-readiness: unknown command 'frobnicate'/],
     [['run', '--config', 'missing.yaml'], /missing\.yaml: file not found/],
+    [['run', '--from', '2026-10-01'], /^saas-readiness: give both --from and --to \(YYYY-MM-DD, both inclusive\)\n$/],
+    [['run', '--from', '2026-10-01', '--to', '2026-13-01'], /^saas-readiness: --to: not a date: '2026-13-01' \(expected YYYY-MM-DD\)\n$/],
   ])('exits 2 with one clear line for %j', async (args, message) => {
     const res = await runCli(args as string[], { env, cwd: dir });
     expect(res.code).toBe(2);

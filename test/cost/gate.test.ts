@@ -102,7 +102,8 @@ gates:
 
   it('rejects half a window on the command line and bad window config with the field named', async () => {
     const half = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--quiet'], { cwd: dir, env: env() });
-    expect(half.stdout).toMatch(/ERROR +configuration: give both --from and --to/);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toBe('saas-readiness: give both --from and --to (YYYY-MM-DD, both inclusive)\n');
     writeFileSync(join(dir, 'bad.yaml'), readFileSync(join(dir, 'readiness.yaml'), 'utf8') + '    window: { from: 2024-02-01, to: 2024-02-30 }\n');
     const bad = await runCli(['validate', '--config', 'bad.yaml'], { cwd: dir, env: env() });
     expect(bad.code).toBe(2);

@@ -117,6 +117,10 @@ export const costGate: GateDefinition<CostGateConfig> = {
     { name: 'from', type: 'string', description: 'cost: first day of the window, YYYY-MM-DD (inclusive; with --to)' },
     { name: 'to', type: 'string', description: 'cost: last day of the window, YYYY-MM-DD (inclusive)' },
   ],
+  checkOptions(options) {
+    // The window from --from/--to alone: a missing partner or a bad date is a usage error.
+    if (options.from !== undefined || options.to !== undefined) resolveWindow(undefined, options, new Date());
+  },
 
   fromEnvironment(env) {
     const hint =
