@@ -23,7 +23,7 @@ export interface GateDeploymentDefaults {
   scheduleHours: number;
   /** DynamoDB actions the gate needs on a dynamodb source it reads. */
   dynamoDbReadActions: string[];
-  /** Why this schedule (shown in docs/deploy.md). */
+  /** Why this schedule (shown in the README's deploy guide). */
   why: string;
 }
 
