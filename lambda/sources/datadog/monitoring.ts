@@ -10,7 +10,7 @@ import {
   type TenantBreakdown,
   type TimeWindow,
 } from '../../checks/monitoring/ports';
-import { ApiError, requestJson } from './json-request';
+import { ApiError, requestJson } from '../http/json-request';
 
 /** Datadog sites and their API hosts (`https://api.<site>`). */
 export const DATADOG_SITES = [

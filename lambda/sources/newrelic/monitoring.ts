@@ -11,7 +11,7 @@ import {
   type TenantBreakdown,
   type TimeWindow,
 } from '../../checks/monitoring/ports';
-import { ApiError, requestJson } from '../datadog/json-request';
+import { ApiError, requestJson } from '../http/json-request';
 
 /** `sources.<name>` with `type: newrelic`. An empty apiKey means "not configured" (see the gate). */
 export interface NewRelicSourceConfig extends SourceConfig {
