@@ -33,23 +33,34 @@ function machine(): string[] {
   ];
 }
 
-/** Renders any JSON-like value as a two-column table of dotted paths (arrays of rows as tables). */
+const cell = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\|/g, '\\|');
+
+function isRows(v: unknown): v is Record<string, unknown>[] {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
+}
+
+function rowsTable(rows: Record<string, unknown>[]): string[] {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => cell(r[c] ?? '')).join(' | ')} |`)];
+}
+
+/**
+ * Renders a benchmark's JSON result: scalars as a two-column table of dotted paths, and every
+ * list of records (per-store rows, per-bundle figures, cost lines) as a table of its own.
+ */
 function table(value: unknown): string[] {
-  if (Array.isArray(value) && value.length && value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
-    const cols = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
-    const cell = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\|/g, '\\|');
-    return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...value.map((row) => `| ${cols.map((c) => cell((row as Record<string, unknown>)[c] ?? '')).join(' | ')} |`)];
-  }
-  const rows: [string, string][] = [];
+  if (isRows(value)) return rowsTable(value);
+  const scalars: [string, string][] = [];
+  const tables: [string, Record<string, unknown>[]][] = [];
   const walk = (v: unknown, path: string) => {
-    if (Array.isArray(v) && v.some((x) => x && typeof x === 'object')) {
-      v.forEach((x, i) => walk(x, `${path}[${i}]`));
-    } else if (v && typeof v === 'object' && !Array.isArray(v)) {
-      for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
-    } else rows.push([path, Array.isArray(v) ? v.join(', ') : String(v)]);
+    if (isRows(v)) tables.push([path, v]);
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+    else scalars.push([path, Array.isArray(v) ? v.join(', ') : String(v)]);
   };
   walk(value, '');
-  return ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)];
+  const out = scalars.length ? ['| measure | value |', '|---|---|', ...scalars.map(([k, v]) => `| ${k} | ${cell(v)} |`)] : [];
+  for (const [path, rows] of tables) out.push('', `**${path}**`, '', ...rowsTable(rows));
+  return out;
 }
 
 function tenantsTable(rows: TenantsBenchRow[]): string[] {
