@@ -39,38 +39,6 @@ gates:
     #   tables: [documents]
     #   setting: app.current_tenant
 
-  # Gate 4 — production monitoring live: per provider, the key is accepted, latency/errors/throughput
-  # have data in the last 15 min with ≥ minTenants tenants in the throughput breakdown over 24 h,
-  # and enabled, unmuted alerts on errors and latency notify someone. Add under sources:
-  #   datadog:  { type: datadog, apiKey: \${env:DATADOG_API_KEY}, appKey: \${env:DATADOG_APP_KEY}, site: datadoghq.com }
-  #   newrelic: { type: newrelic, apiKey: \${env:NEW_RELIC_KEY}, accountId: \${env:NEW_RELIC_ACCOUNT_ID}, region: US }
-  #   aws:      { type: cloudwatch, region: eu-west-1 }
-  # monitoring:
-  #   require: any                    # any: one live provider is enough; all: every one
-  #   datadog:
-  #     source: datadog
-  #     tenantTag: tenant             # queries: { latency, errors, throughput, tenants } to override
-  #   newrelic:
-  #     source: newrelic
-  #     tenantAttribute: tenant       # nrql: { latency, errors, throughput, tenants } (no SINCE)
-  #   cloudwatch:
-  #     source: aws
-  #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: TenantId }
-
-  # Gate 3 — config database stable: every tenant config parses (and validates against schemaFile),
-  # a config change reaches the app without a deploy (canary round trip), the config schema has not
-  # changed for stableDays (fingerprint history or migrations table), and changes are audited.
-  # config:
-  #   source: appdb                   # postgres: tenant_configs(tenant_id, config, updated_at);
-  #   stableDays: 30                  # dynamodb: sbt-aws TenantDetails.tenantConfig
-  #   schemaFile: tenant-config.schema.json
-  #   history:                        # fingerprints + probe journal (default .saas-readiness/history.jsonl)
-  #     table: ReadinessHistory       # or the DynamoDB table the CDK app deploys (shared by CI runners)
-  #   canary:                         # active probe (opt-in; never run with --no-probes): writes a
-  #     tenant: test-canary           # nonce under _saasReadinessProbe in THIS tenant only, restores it
-  #     effectiveConfigUrl: https://app.example.com/internal/tenants/test-canary/config
-  #     propagationLimitSeconds: 10
-
   # Gate 2 — cost tracking accurate: the costs the app's ledger attributes to tenants match the
   # AWS bill (Cost Explorer or a CUR export) and the OpenAI bill within ±tolerancePercent, in total
   # and per tenant above materialityUsd; the ledger's newest entry is at most maxLagHours old.
@@ -78,7 +46,7 @@ gates:
   #   aws-bill:    { type: costexplorer }   # ce:GetCostAndUsage, $0.01 per request (a handful per run);
   #                                         # roleArn: arn:aws:iam::123456789012:role/cost-reader, maxAttempts: 5
   #   bill-export: { type: cur, path: s3://my-cur-bucket/exports/cur.csv.gz }
-  #   openai-bill: { type: openai, adminKey: \${env:OPENAI_ADMIN_KEY} }
+  #   openai-bill: { type: openai, adminKey: "\${env:OPENAI_ADMIN_KEY}" }
   # cost:
   #   ledger:
   #     source: appdb                   # tenant_costs(tenant_id, usage_date, provider, cost_usd);
@@ -96,4 +64,36 @@ gates:
   #   tolerancePercent: 5
   #   materialityUsd: 1
   #   maxLagHours: 24
+
+  # Gate 3 — config database stable: every tenant config parses (and validates against schemaFile),
+  # a config change reaches the app without a deploy (canary round trip), the config schema has not
+  # changed for stableDays (fingerprint history or migrations table), and changes are audited.
+  # config:
+  #   source: appdb                   # postgres: tenant_configs(tenant_id, config, updated_at);
+  #   stableDays: 30                  # dynamodb: sbt-aws TenantDetails.tenantConfig
+  #   schemaFile: tenant-config.schema.json
+  #   history:                        # fingerprints + probe journal (default .saas-readiness/history.jsonl)
+  #     table: ReadinessHistory       # or the DynamoDB table the CDK app deploys (shared by CI runners)
+  #   canary:                         # active probe (opt-in; never run with --no-probes): writes a
+  #     tenant: test-canary           # nonce under _saasReadinessProbe in THIS tenant only, restores it
+  #     effectiveConfigUrl: https://app.example.com/internal/tenants/test-canary/config
+  #     propagationLimitSeconds: 10
+
+  # Gate 4 — production monitoring live: per provider, the key is accepted, latency/errors/throughput
+  # have data in the last 15 min with ≥ minTenants tenants in the throughput breakdown over 24 h,
+  # and enabled, unmuted alerts on errors and latency notify someone. Add under sources:
+  #   datadog:  { type: datadog, apiKey: "\${env:DATADOG_API_KEY}", appKey: "\${env:DATADOG_APP_KEY}", site: datadoghq.com }
+  #   newrelic: { type: newrelic, apiKey: "\${env:NEW_RELIC_KEY}", accountId: "\${env:NEW_RELIC_ACCOUNT_ID}", region: US }
+  #   aws:      { type: cloudwatch, region: eu-west-1 }
+  # monitoring:
+  #   require: any                    # any: one live provider is enough; all: every one
+  #   datadog:
+  #     source: datadog
+  #     tenantTag: tenant             # queries: { latency, errors, throughput, tenants } to override
+  #   newrelic:
+  #     source: newrelic
+  #     tenantAttribute: tenant       # nrql: { latency, errors, throughput, tenants } (no SINCE)
+  #   cloudwatch:
+  #     source: aws
+  #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: TenantId }
 `;

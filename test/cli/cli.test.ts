@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { load } from 'js-yaml';
+import { STARTER_CONFIG } from '../../lambda/cli/starter';
 import { demoSchemaSql } from '../../demo/dataset';
 import { startPglite, type PostgresTarget } from '../support/postgres';
 import { runCli } from '../support/cli';
@@ -149,5 +151,15 @@ describe('saas-readiness CLI', () => {
     expect(help.stdout).toMatch(/Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error/);
     const schema = JSON.parse((await runCli(['schema'])).stdout);
     expect(schema.properties.gates.properties.tenants.required).toEqual(['source']);
+  });
+});
+
+describe('starter config', () => {
+  it('every commented flow-style example parses as YAML once uncommented (quoted ${env:…} inside braces)', () => {
+    const flow = STARTER_CONFIG.split('\n')
+      .map((l) => /^\s*#\s+([\w-]+:\s*\{.*\})\s*(#.*)?$/.exec(l)?.[1])
+      .filter((l): l is string => Boolean(l));
+    expect(flow.length).toBeGreaterThanOrEqual(5);
+    for (const line of flow) expect(() => load(line)).not.toThrow();
   });
 });
