@@ -76,12 +76,23 @@ export class SecretsManagerResolver implements SecretResolver {
     try {
       out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
     } catch (err) {
-      throw new SecretResolutionError(secretId, describeError(err));
+      // One line: the SDK's deserialization errors append a second line about a hidden field.
+      throw new SecretResolutionError(secretId, describeError(err).split('\n')[0]);
     }
     if (typeof out.SecretString !== 'string') {
-      throw new SecretResolutionError(secretId, 'the secret has no SecretString (binary secrets are not supported)');
+      throw new SecretResolutionError(secretId, withoutSecretString(out));
     }
     registerSecret(out.SecretString);
     return out.SecretString;
   }
+}
+
+/** Why a GetSecretValue answer has no usable SecretString: a binary secret, or a malformed answer. */
+function withoutSecretString(out: { SecretString?: unknown; SecretBinary?: unknown }): string {
+  if (out.SecretString === undefined || out.SecretString === null) {
+    if (out.SecretBinary !== undefined && out.SecretBinary !== null) return 'it is a binary secret (SecretBinary); store the value as SecretString';
+    return 'malformed GetSecretValue response from Secrets Manager: it has neither SecretString nor SecretBinary';
+  }
+  const type = Array.isArray(out.SecretString) ? 'a list' : typeof out.SecretString === 'object' ? 'an object' : `a ${typeof out.SecretString}`;
+  return `malformed GetSecretValue response from Secrets Manager: SecretString is ${type}, not a string`;
 }
