@@ -4,7 +4,7 @@ import type { FinalizeHandler, FinalizeHandlerArguments } from '@smithy/types';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import { describeError } from '../../core/errors';
-import { registerSecret } from '../../core/redact';
+import { redact, registerSecret } from '../../core/redact';
 import { parseMoney, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
 import { addDays, exclusiveEnd, type CostWindow } from '../../checks/cost/window';
@@ -119,7 +119,8 @@ export class CostExplorerBill implements BillSource {
         throw this.explain(err);
       }
       pages++;
-      for (const period of page.ResultsByTime ?? []) {
+      checkPage(page, q.metric);
+      for (const period of page.ResultsByTime!) {
         if (period.Estimated && period.TimePeriod?.Start && period.TimePeriod.End) {
           estimated.add(`${period.TimePeriod.Start}..${addDays(period.TimePeriod.End, -1)}`);
         }
@@ -192,7 +193,7 @@ export class CostExplorerBill implements BillSource {
         'Run with AWS credentials (AWS_PROFILE, environment variables, SSO or an instance/task role) that allow ce:GetCostAndUsage.',
       );
     }
-    return new BillSourceError(`Cost Explorer: ${describeError(err)} (${made})`);
+    return new BillSourceError(`Cost Explorer: ${sdkCause(err, 'GetCostAndUsage')} (${made})`);
   }
 
   /** Credentials of the role, assumed with the default credential chain and cached until shortly before expiry. */
@@ -200,12 +201,12 @@ export class CostExplorerBill implements BillSource {
     let cached: RoleCredentials | undefined;
     return async () => {
       if (cached?.expiration && cached.expiration.getTime() - Date.now() > 60_000) return cached;
-      this.sts ??= new STSClient({ region });
+      this.sts ??= new STSClient({ region, maxAttempts: this.src.maxAttempts ?? 5 });
       let out;
       try {
         out = await this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'saas-readiness-cost', DurationSeconds: 900, ...(externalId ? { ExternalId: externalId } : {}) }));
       } catch (err) {
-        throw new BillSourceError(`cannot assume role ${roleArn}: ${describeError(err)}`, `Allow sts:AssumeRole on ${roleArn} for the identity the check runs as, and trust it in the role's trust policy.`);
+        throw new BillSourceError(`cannot assume role ${roleArn}: ${sdkCause(err, 'sts:AssumeRole')}`, `Allow sts:AssumeRole on ${roleArn} for the identity the check runs as, and trust it in the role's trust policy.`);
       }
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new BillSourceError(`sts:AssumeRole ${roleArn} returned no credentials`);
@@ -221,3 +222,44 @@ export class CostExplorerBill implements BillSource {
     this.sts?.destroy();
   }
 }
+
+/**
+ * The SDK's cause in one line. Its deserialization errors carry a second line about a hidden
+ * field; a reader needs the operation, the HTTP status and the parser's complaint.
+ */
+function sdkCause(err: unknown, operation: string): string {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+  if (e?.name === 'SyntaxError' || /Deserialization error/.test(e?.message ?? '')) {
+    const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+    const first = (e.message ?? '').split('\n')[0].replace(/^malformed response:\s*/, '').trim();
+    return redact(`malformed ${operation} response${status ? ` (HTTP ${status})` : ''}: ${first}`);
+  }
+  return describeError(err);
+}
+
+/**
+ * The SDK does not check the types of what it deserializes: a page whose fields have the wrong
+ * types would otherwise be read as an empty (or partial) bill. Every field read is checked here.
+ */
+function checkPage(page: GetCostAndUsageCommandOutput, metric: string): void {
+  const bad = (what: string) => new BillSourceError(`malformed GetCostAndUsage response from Cost Explorer: ${what}`);
+  const text = (v: unknown) => JSON.stringify(v)?.slice(0, 40) ?? String(v);
+  if (typeof page !== 'object' || page === null) throw bad('the body is not a JSON object');
+  if (!Array.isArray(page.ResultsByTime)) throw bad(page.ResultsByTime === undefined ? 'ResultsByTime is missing' : 'ResultsByTime is not a list');
+  if (page.NextPageToken !== undefined && page.NextPageToken !== null && typeof page.NextPageToken !== 'string') throw bad('NextPageToken is not a string');
+  for (const [i, period] of page.ResultsByTime.entries()) {
+    if (typeof period !== 'object' || period === null) throw bad(`ResultsByTime[${i}] is not an object`);
+    if (period.Estimated !== undefined && typeof period.Estimated !== 'boolean') throw bad(`ResultsByTime[${i}].Estimated is not a boolean`);
+    if (period.Groups === undefined) continue;
+    if (!Array.isArray(period.Groups)) throw bad(`ResultsByTime[${i}].Groups is not a list`);
+    for (const [j, g] of period.Groups.entries()) {
+      const at = `ResultsByTime[${i}].Groups[${j}]`;
+      if (!Array.isArray(g?.Keys) || typeof g.Keys[0] !== 'string') throw bad(`${at}.Keys is not a list of strings`);
+      const m = g.Metrics?.[metric] as { Amount?: unknown; Unit?: unknown } | undefined;
+      if (m?.Amount !== undefined && (typeof m.Amount !== 'string' || !DECIMAL_TEXT.test(m.Amount))) throw bad(`${at}.Metrics.${metric}.Amount is not a decimal string (${text(m.Amount)})`);
+      if (m?.Unit !== undefined && typeof m.Unit !== 'string') throw bad(`${at}.Metrics.${metric}.Unit is not a string`);
+    }
+  }
+}
+
+const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
