@@ -73,7 +73,8 @@ export class OpenAiCostsBill implements BillSource {
       }).toString();
       const body = await this.get(url, key, signal);
       requests++;
-      for (const bucket of body.data ?? []) {
+      checkPage(body);
+      for (const bucket of body.data!) {
         for (const r of bucket.results ?? []) {
           if (typeof r.amount?.value !== 'number') throw new BillSourceError('OpenAI costs API returned a result without amount.value');
           currencies.add((r.amount.currency ?? '(none)').toUpperCase());
@@ -103,9 +104,21 @@ export class OpenAiCostsBill implements BillSource {
     try {
       res = await fetch(url, { headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' }, signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]) });
     } catch (err) {
+      if (signal.aborted) throw signal.reason ?? err;
+      if ((err as Error).name === 'TimeoutError') {
+        throw new BillSourceError(`OpenAI costs API at ${url.origin} did not answer within ${timeout / 1000} s (requestTimeoutSeconds)`);
+      }
       throw new BillSourceError(`OpenAI costs API at ${url.origin}: ${describeError((err as { cause?: unknown }).cause ?? err)}`);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      if (signal.aborted) throw signal.reason ?? err;
+      const cause = (err as { cause?: unknown }).cause;
+      const why = (err as Error).name === 'TimeoutError' ? `not complete within ${timeout / 1000} s (requestTimeoutSeconds)` : `cut off: ${describeError(cause ?? err)}`;
+      throw new BillSourceError(`OpenAI costs API at ${url.origin} answered HTTP ${res.status} but the body was ${why}`);
+    }
     if (!res.ok) {
       let detail = '';
       try {
@@ -127,6 +140,28 @@ export class OpenAiCostsBill implements BillSource {
       return JSON.parse(text) as CostsPage;
     } catch {
       throw new BillSourceError(`OpenAI costs API answered HTTP ${res.status} with a body that is not JSON`);
+    }
+  }
+}
+
+/** The fields read from a costs page, checked: a wrong type must not read as an empty bill. */
+function checkPage(page: CostsPage): void {
+  const bad = (what: string) => new BillSourceError(`malformed response from the OpenAI costs API: ${what}`);
+  if (typeof page !== 'object' || page === null || Array.isArray(page)) throw bad('the body is not a JSON object');
+  if (!Array.isArray(page.data)) throw bad(page.data === undefined ? 'data is missing' : 'data is not a list');
+  if (page.has_more !== undefined && typeof page.has_more !== 'boolean') throw bad('has_more is not a boolean');
+  if (page.next_page !== undefined && page.next_page !== null && typeof page.next_page !== 'string') throw bad('next_page is not a string');
+  for (const [i, bucket] of page.data.entries()) {
+    if (typeof bucket !== 'object' || bucket === null) throw bad(`data[${i}] is not an object`);
+    if (bucket.results === undefined) continue;
+    if (!Array.isArray(bucket.results)) throw bad(`data[${i}].results is not a list`);
+    for (const [j, r] of bucket.results.entries()) {
+      const at = `data[${i}].results[${j}]`;
+      if (typeof r !== 'object' || r === null) throw bad(`${at} is not an object`);
+      const value = r.amount?.value as unknown;
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw bad(`${at}.amount.value is not a number (${JSON.stringify(value)?.slice(0, 40)})`);
+      if (r.amount?.currency !== undefined && typeof r.amount.currency !== 'string') throw bad(`${at}.amount.currency is not a string`);
+      if (r.project_id !== undefined && r.project_id !== null && typeof r.project_id !== 'string') throw bad(`${at}.project_id is not a string`);
     }
   }
 }
