@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
@@ -30,6 +31,15 @@ export const curSourceSchema: JsonSchema = {
 /** Metrics a CUR line item carries directly; amortized cost needs reservation/savings-plan columns and is not derived here. */
 export const CUR_METRICS = ['UnblendedCost', 'NetUnblendedCost', 'BlendedCost'] as const;
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A csv-parse error (unclosed quote, ragged row) names the file; anything else passes unchanged. */
+export function csvError(path: string, err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && code.startsWith('CSV_')) return new BillSourceError(`${path} is not a valid CSV file: ${(err as Error).message}`);
+  return err;
+}
+
 /** Legacy CUR and CUR 2.0 names of the columns read. */
 const COLUMNS = {
   day: ['lineItem/UsageStartDate', 'line_item_usage_start_date'],
@@ -58,7 +68,9 @@ export class CurBill implements BillSource {
       throw new BillSourceError(`a CUR export cannot give ${q.metric} directly (supported: ${CUR_METRICS.join(', ')})`);
     }
     const stream = await openLocation(this.src.path, { region: this.src.region, signal });
-    const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, relax_quotes: true }));
+    const parser = parse({ bom: true, skip_empty_lines: true, relax_quotes: true });
+    // pipe() does not forward a read error (a truncated gzip): the parse would end early and read as a smaller bill.
+    pipeline(stream, parser, () => undefined);
     const groups = new Map<string, Money>();
     const currencies = new Set<string>();
     const excluded = new Set(q.excludeRecordTypes);
@@ -77,6 +89,9 @@ export class CurBill implements BillSource {
         }
         rows++;
         const day = (record[col.day] ?? '').slice(0, 10);
+        if (!DAY.test(day)) {
+          throw new BillSourceError(`${this.src.path}: line ${rows + 1}: ${header[col.day]} is not a date (${JSON.stringify((record[col.day] ?? '').slice(0, 30))})`);
+        }
         if (day < window.from || day > window.to) continue;
         if (col.type >= 0 && excluded.has(record[col.type])) continue;
         if (accounts && col.account >= 0 && !accounts.has(record[col.account])) continue;
@@ -93,6 +108,8 @@ export class CurBill implements BillSource {
         const tag = this.tagOf(record, col);
         groups.set(tag, (groups.get(tag) ?? 0n) + amount);
       }
+    } catch (err) {
+      throw csvError(this.src.path, err);
     } finally {
       stream.destroy();
     }

@@ -35,10 +35,10 @@ export async function openLocation(location: string, opts: { region?: string; si
       raw.once('error', (err) => reject(new Error(`cannot read ${location}: ${describeError(err)}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (file not found)' : ''}`)));
     });
   }
-  return gunzipIfCompressed(raw);
+  return gunzipIfCompressed(raw, location);
 }
 
-async function gunzipIfCompressed(input: Readable): Promise<Readable> {
+async function gunzipIfCompressed(input: Readable, location: string): Promise<Readable> {
   const it = input[Symbol.asyncIterator]();
   const first = await it.next();
   async function* all(): AsyncGenerator<Buffer> {
@@ -50,6 +50,10 @@ async function gunzipIfCompressed(input: Readable): Promise<Readable> {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip();
     source.on('error', (err) => gunzip.destroy(err));
+    // zlib says only "unexpected end of file" or "invalid block type": name the file and what that means.
+    gunzip.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code?.startsWith('Z_')) err.message = `${location} is not a valid gzip file (truncated or corrupt): ${err.message}`;
+    });
     return source.pipe(gunzip);
   }
   return source;

@@ -1,8 +1,10 @@
+import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import type { CostWindow } from '../../checks/cost/window';
+import { csvError } from '../cur/bill';
 import { openLocation } from '../cur/location';
 import { ledgerColumns, type LedgerMapping } from './mapping';
 import { LedgerTally } from './tally';
@@ -37,7 +39,10 @@ export class CsvCostLedger implements CostLedger {
     let header: string[] | undefined;
     let idx!: number[];
     try {
-      for await (const record of stream.pipe(parse({ bom: true, skip_empty_lines: true, trim: true })) as AsyncIterable<string[]>) {
+      const parser = parse({ bom: true, skip_empty_lines: true, trim: true });
+      // pipe() does not forward a read error (a truncated gzip): the parse would end early and read as a smaller ledger.
+      pipeline(stream, parser, () => undefined);
+      for await (const record of parser as AsyncIterable<string[]>) {
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (!header) {
           header = record;
@@ -49,6 +54,8 @@ export class CsvCostLedger implements CostLedger {
         const problem = tally.add(record[idx[0]] ?? '', record[idx[1]] ?? '', record[idx[2]], record[idx[3]]);
         if (problem) throw new Error(`${this.src.path}: line ${tally.rows + 1}: ${problem}`);
       }
+    } catch (err) {
+      throw csvError(this.src.path, err);
     } finally {
       stream.destroy();
     }
