@@ -39,10 +39,20 @@ export class DynamoDbCostLedger implements CostLedger {
           { abortSignal: signal },
         );
         pages++;
+        if (page.Items !== undefined && !Array.isArray(page.Items)) {
+          throw new Error(`malformed Scan response from DynamoDB table ${this.table}: Items is not a list`);
+        }
         for (const item of page.Items ?? []) {
+          if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw new Error(`malformed Scan response from DynamoDB table ${this.table}: an item is not a map of attributes`);
+          }
+          const wrong = [names.tenant, names.provider, names.date, names.cost].find((a) => item[a] !== undefined && typeof text(item[a]) !== 'string');
+          if (wrong) {
+            throw new Error(`DynamoDB table ${this.table}: an item's ${wrong} is ${JSON.stringify(item[wrong]).slice(0, 40)}; it must be a string (S) or a number (N)`);
+          }
           const date = item[names.date];
           const problem = tally.add(text(item[names.tenant]) ?? '', text(item[names.provider]) ?? '', date?.N !== undefined ? Number(date.N) : date?.S, text(item[names.cost]));
-          if (problem) throw new Error(`DynamoDB table ${this.table}: an item has ${problem} in ${problem.startsWith('cost') ? names.cost : names.date}`);
+          if (problem) throw new Error(`DynamoDB table ${this.table}: an item's ${problem.startsWith('cost') ? names.cost : names.date}: ${problem}`);
         }
         start = page.LastEvaluatedKey;
       } while (start);

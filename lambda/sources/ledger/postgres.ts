@@ -40,6 +40,10 @@ export class PostgresCostLedger implements CostLedger {
       [names.provider, 'providerColumn'],
       [names.cost, 'costColumn'],
     ].map(([n, k]) => (typeOf(n, k), quoteIdent(n)));
+    const costType = typeOf(names.cost, 'costColumn');
+    if (!NUMERIC_TYPES.test(costType)) {
+      throw new Error(`column '${names.cost}' of ${table} is ${costType}; it must be numeric (numeric, integer, bigint, real or double precision)`);
+    }
     const dateType = typeOf(names.date, 'dateColumn');
     const date = quoteIdent(names.date);
     const dateOnly = dateType === 'date';
@@ -77,6 +81,9 @@ export class PostgresCostLedger implements CostLedger {
     this.client = undefined;
   }
 }
+
+/** Column types whose sum reads back as a plain decimal (money does not: it prints a currency symbol). */
+const NUMERIC_TYPES = /^(numeric|decimal)(\(.*\))?$|^(smallint|integer|bigint|real|double precision)$/;
 
 function compare(a: string, b: string, dateOnly: boolean): number {
   return dateOnly ? a.localeCompare(b) : Number(a) - Number(b);
