@@ -56,7 +56,15 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
       if ((err as Error).name === 'TimeoutError') throw new ApiError(0, `${req.service} did not answer within ${timeoutMs / 1000} s (${where})`);
       throw new ApiError(0, `${req.service} unreachable: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
     }
-    const text = await res.text().catch(() => '');
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      // The status line arrived but the body did not: a dropped connection or a stalled stream.
+      if (req.signal.aborted) throw req.signal.reason ?? err;
+      if ((err as Error).name === 'TimeoutError') throw new ApiError(res.status, `${req.service} did not finish its HTTP ${res.status} answer within ${timeoutMs / 1000} s (${where})`);
+      throw new ApiError(res.status, `${req.service} answer broken off after HTTP ${res.status}: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
+    }
     if (res.ok) {
       try {
         return JSON.parse(text);
@@ -125,4 +133,16 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A value's JSON type for messages about malformed answers: "a string", "null", "a list"… */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
