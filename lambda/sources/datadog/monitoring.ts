@@ -10,7 +10,7 @@ import {
   type TenantBreakdown,
   type TimeWindow,
 } from '../../checks/monitoring/ports';
-import { ApiError, requestJson } from '../http/json-request';
+import { ApiError, isRecord, requestJson, typeName } from '../http/json-request';
 
 /** Datadog sites and their API hosts (`https://api.<site>`). */
 export const DATADOG_SITES = [
@@ -117,8 +117,11 @@ export class DatadogMonitoring implements MonitoringProvider {
   }
 
   async verifyCredentials(signal: AbortSignal): Promise<string> {
-    const doc = (await this.get('/api/v1/validate', {}, signal, 'Datadog API key')) as { valid?: boolean };
-    if (doc.valid !== true) throw new KeyRejectedError('Datadog API key', 'GET /api/v1/validate did not answer valid: true');
+    const doc = await this.get('/api/v1/validate', {}, signal, 'Datadog API key');
+    // Only an explicit `valid: false` is a verdict on the key; any other shape is a broken answer.
+    const valid = isRecord(doc) ? doc.valid : undefined;
+    if (typeof valid !== 'boolean') throw malformed('GET /api/v1/validate', isRecord(doc) ? `valid is ${typeName(valid)}, not true or false` : `the answer is ${typeName(doc)}, not an object`);
+    if (!valid) throw new KeyRejectedError('Datadog API key', 'GET /api/v1/validate did not answer valid: true');
     // The application key is only checked by an endpoint that needs it; one monitor is the cheapest.
     await this.get('/api/v1/monitor', { page: '0', page_size: '1' }, signal);
     return `API key valid (GET /api/v1/validate) and application key accepted (GET /api/v1/monitor) at ${this.opts.baseUrl}`;
@@ -167,6 +170,7 @@ export class DatadogMonitoring implements MonitoringProvider {
       if (this.opts.monitorTags?.length) params.monitor_tags = this.opts.monitorTags.join(',');
       const monitors = (await this.get('/api/v1/monitor', params, signal)) as Monitor[];
       if (!Array.isArray(monitors)) throw new ApiError(200, 'Datadog GET /api/v1/monitor did not answer a list of monitors');
+      monitors.forEach((m, i) => checkMonitor(m, `monitors[${page * MONITOR_PAGE_SIZE + i}]`));
       for (const m of monitors) rules.push(toRule(m, now));
       if (monitors.length < MONITOR_PAGE_SIZE) break;
     }
@@ -179,7 +183,10 @@ export class DatadogMonitoring implements MonitoringProvider {
       { from: String(Math.floor(window.from.getTime() / 1000)), to: String(Math.floor(window.to.getTime() / 1000)), query },
       signal,
     )) as QueryResponse;
+    if (!isRecord(res)) throw malformed(`GET /api/v1/query (query ${JSON.stringify(query)})`, `the answer is ${typeName(res)}, not an object`);
     if (res.status === 'error' || res.error) throw new ApiError(200, `Datadog rejected the query ${JSON.stringify(query)}: ${res.error ?? 'status error'}`);
+    const problem = seriesProblem(res.series);
+    if (problem) throw malformed(`GET /api/v1/query (query ${JSON.stringify(query)})`, problem);
     return res;
   }
 
@@ -189,6 +196,49 @@ export class DatadogMonitoring implements MonitoringProvider {
     const headers: Record<string, string> = { 'DD-API-KEY': this.opts.apiKey };
     if (path !== '/api/v1/validate') headers['DD-APPLICATION-KEY'] = this.opts.appKey;
     return requestJson({ service: 'Datadog', key, url, headers, signal, deadline: this.opts.deadline });
+  }
+}
+
+function malformed(operation: string, what: string): ApiError {
+  return new ApiError(200, `malformed response from Datadog ${operation}: ${what}`);
+}
+
+/** What is wrong with a query answer's `series` (a list of {scope?, tag_set?, pointlist: [ms, number|null][]}), if anything. */
+function seriesProblem(series: unknown): string | undefined {
+  if (series === undefined || series === null) return undefined;
+  if (!Array.isArray(series)) return `series is ${typeName(series)}, not a list`;
+  for (let i = 0; i < series.length; i++) {
+    const s: unknown = series[i];
+    if (!isRecord(s)) return `series[${i}] is ${typeName(s)}, not an object`;
+    if (s.scope !== undefined && typeof s.scope !== 'string') return `series[${i}].scope is ${typeName(s.scope)}, not a string`;
+    if (s.tag_set !== undefined && (!Array.isArray(s.tag_set) || s.tag_set.some((t) => typeof t !== 'string'))) return `series[${i}].tag_set is not a list of strings`;
+    if (s.pointlist === undefined || s.pointlist === null) continue;
+    if (!Array.isArray(s.pointlist)) return `series[${i}].pointlist is ${typeName(s.pointlist)}, not a list`;
+    for (let j = 0; j < s.pointlist.length; j++) {
+      const p: unknown = s.pointlist[j];
+      if (!Array.isArray(p) || typeof p[0] !== 'number' || (p[1] !== null && typeof p[1] !== 'number')) {
+        return `series[${i}].pointlist[${j}] is ${JSON.stringify(p)?.slice(0, 60)}, not [time, number or null]`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Throws when a monitor lacks the shape `toRule` reads. */
+function checkMonitor(m: unknown, where: string): void {
+  const bad = (what: string) => malformed('GET /api/v1/monitor', `${where}${what}`);
+  if (!isRecord(m)) throw bad(` is ${typeName(m)}, not an object`);
+  if (typeof m.id !== 'number' && typeof m.id !== 'string') throw bad(`.id is ${typeName(m.id)}, not a number`);
+  for (const k of ['name', 'query', 'message', 'overall_state'] as const) {
+    if (m[k] !== undefined && m[k] !== null && typeof m[k] !== 'string') throw bad(`.${k} is ${typeName(m[k])}, not a string`);
+  }
+  if (m.options !== undefined && m.options !== null) {
+    if (!isRecord(m.options)) throw bad(`.options is ${typeName(m.options)}, not an object`);
+    const silenced = m.options.silenced;
+    if (silenced !== undefined && silenced !== null && !isRecord(silenced)) throw bad(`.options.silenced is ${typeName(silenced)}, not an object`);
+  }
+  if (m.matching_downtimes !== undefined && m.matching_downtimes !== null && (!Array.isArray(m.matching_downtimes) || !m.matching_downtimes.every(isRecord))) {
+    throw bad('.matching_downtimes is not a list of downtimes');
   }
 }
 
