@@ -11,7 +11,7 @@ import {
   type TenantBreakdown,
   type TimeWindow,
 } from '../../checks/monitoring/ports';
-import { ApiError, requestJson } from '../http/json-request';
+import { ApiError, isRecord, requestJson, typeName } from '../http/json-request';
 
 /** `sources.<name>` with `type: newrelic`. An empty apiKey means "not configured" (see the gate). */
 export interface NewRelicSourceConfig extends SourceConfig {
@@ -125,6 +125,11 @@ export class NewRelicMonitoring implements MonitoringProvider {
       { id: this.opts.accountId },
       signal,
     )) as { actor?: { user?: { email?: string }; account?: { id?: number; name?: string } | null } };
+    if (!isRecord(data.actor)) throw malformed('user check', `actor is ${typeName(data.actor)}, not an object`);
+    const user: unknown = data.actor.user;
+    if (user !== undefined && user !== null && (!isRecord(user) || (user.email !== undefined && user.email !== null && typeof user.email !== 'string'))) {
+      throw malformed('user check', 'actor.user is not {email: string}');
+    }
     const email = data.actor?.user?.email;
     if (!email) throw new KeyRejectedError('New Relic API key', 'NerdGraph returned no user for the key (is it a User key, NRAK-…?)');
     const account = data.actor?.account;
@@ -142,9 +147,10 @@ export class NewRelicMonitoring implements MonitoringProvider {
       { id: this.opts.accountId, ...nrql },
       signal,
     )) as { actor?: { account?: Record<string, { results?: Record<string, unknown>[] } | null> } };
-    const account = data.actor?.account ?? {};
+    const account = data.actor?.account;
+    if (!isRecord(account)) throw malformed('signals NRQL', `actor.account is ${typeName(account)}, not an object`);
     return Object.fromEntries(
-      SIGNALS.map((k) => [k, { query: this.queries[k], samples: firstNumber(account[k]?.results), unit: 'events' } satisfies SignalReading]),
+      SIGNALS.map((k) => [k, { query: this.queries[k], samples: eventCount(account[k], k), unit: 'events' } satisfies SignalReading]),
     ) as Record<SignalKind, SignalReading>;
   }
 
@@ -155,7 +161,12 @@ export class NewRelicMonitoring implements MonitoringProvider {
       signal,
     )) as { actor?: { account?: { nrql?: { results?: Record<string, unknown>[] } } } };
     const tenants = new Set<string>();
-    for (const row of data.actor?.account?.nrql?.results ?? []) {
+    const rows: unknown = data.actor?.account?.nrql?.results;
+    if (!Array.isArray(rows)) throw malformed('tenant breakdown NRQL', `actor.account.nrql.results is ${typeName(rows)}, not a list`);
+    rows.forEach((row, i) => {
+      if (!isRecord(row)) throw malformed('tenant breakdown NRQL', `results[${i}] is ${typeName(row)}, not an object`);
+    });
+    for (const row of rows as Record<string, unknown>[]) {
       const facet = Array.isArray(row.facet) ? row.facet[0] : row.facet;
       if (facet === null || facet === undefined || facet === '' || facet === 'Other') continue;
       const count = Object.entries(row).find(([k, v]) => k !== 'facet' && k !== this.opts.tenantAttribute && typeof v === 'number')?.[1] as number | undefined;
@@ -177,9 +188,10 @@ export class NewRelicMonitoring implements MonitoringProvider {
       { id: this.opts.accountId },
       signal,
     )) as any;
-    const account = first?.actor?.account ?? {};
-    const conditions: Condition[] = [...(account.alerts?.nrqlConditionsSearch?.nrqlConditions ?? [])];
-    const workflows: Workflow[] = [...(account.aiWorkflows?.workflows?.entities ?? [])];
+    const account = first?.actor?.account;
+    if (!isRecord(account as unknown)) throw malformed('alert conditions', `actor.account is ${typeName(account)}, not an object`);
+    const conditions: Condition[] = [...objects(account.alerts?.nrqlConditionsSearch?.nrqlConditions, 'alerts.nrqlConditionsSearch.nrqlConditions')];
+    const workflows: Workflow[] = [...objects(account.aiWorkflows?.workflows?.entities, 'aiWorkflows.workflows.entities')];
     let conditionCursor: string | null = account.alerts?.nrqlConditionsSearch?.nextCursor ?? null;
     let workflowCursor: string | null = account.aiWorkflows?.workflows?.nextCursor ?? null;
     for (let page = 1; page < MAX_PAGES && conditionCursor; page++) {
@@ -189,7 +201,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
         signal,
       )) as any;
       const search = next?.actor?.account?.alerts?.nrqlConditionsSearch;
-      conditions.push(...(search?.nrqlConditions ?? []));
+      conditions.push(...objects(search?.nrqlConditions, 'alerts.nrqlConditionsSearch.nrqlConditions'));
       conditionCursor = search?.nextCursor ?? null;
     }
     for (let page = 1; page < MAX_PAGES && workflowCursor; page++) {
@@ -199,13 +211,13 @@ export class NewRelicMonitoring implements MonitoringProvider {
         signal,
       )) as any;
       const list = next?.actor?.account?.aiWorkflows?.workflows;
-      workflows.push(...(list?.entities ?? []));
+      workflows.push(...objects(list?.entities, 'aiWorkflows.workflows.entities'));
       workflowCursor = list?.nextCursor ?? null;
     }
     const policyNames = new Map<string, string>(
-      (account.alerts?.policiesSearch?.policies ?? []).map((p: { id: string; name: string }) => [String(p.id), p.name]),
+      objects(account.alerts?.policiesSearch?.policies, 'alerts.policiesSearch.policies').map((p: { id: string; name: string }) => [String(p.id), p.name]),
     );
-    const mutingRules: MutingRule[] = account.alerts?.mutingRules ?? [];
+    const mutingRules: MutingRule[] = objects(account.alerts?.mutingRules, 'alerts.mutingRules');
     return conditions.map((c) => toRule(c, policyNames.get(String(c.policyId)), workflows, mutingRules));
   }
 
@@ -229,6 +241,11 @@ export class NewRelicMonitoring implements MonitoringProvider {
       signal,
       deadline: this.opts.deadline,
     })) as { data?: unknown; errors?: GraphqlError[] };
+    if (!isRecord(doc as unknown)) throw new ApiError(200, `malformed NerdGraph response: the answer is ${typeName(doc)}, not an object`);
+    const rawErrors: unknown = doc.errors;
+    if (rawErrors !== undefined && rawErrors !== null && (!Array.isArray(rawErrors) || !rawErrors.every((e) => isRecord(e)))) {
+      throw new ApiError(200, 'malformed NerdGraph response: errors is not a list of objects');
+    }
     const errors = Array.isArray(doc.errors) ? doc.errors : [];
     const auth = errors.find((e) => AUTH_CODES.test(e.extensions?.error_code ?? e.extensions?.errorClass ?? e.extensions?.code ?? ''));
     if (auth) throw new KeyRejectedError('New Relic API key', `NerdGraph: ${redact(auth.message ?? 'unauthorized')}`);
@@ -236,15 +253,39 @@ export class NewRelicMonitoring implements MonitoringProvider {
       const where = errors[0].path?.length ? ` at ${errors[0].path.join('.')}` : '';
       throw new ApiError(200, `NerdGraph error${where}: ${redact(errors.map((e) => e.message ?? 'unknown').join('; ').slice(0, 300))}`);
     }
+    if (!isRecord(doc.data)) throw new ApiError(200, `malformed NerdGraph response: data is ${typeName(doc.data)}, not an object, and there are no errors`);
     return doc.data;
   }
 }
 
-/** The first numeric value of the first NRQL result row (e.g. `count` of `SELECT count(*)`); 0 when none. */
-function firstNumber(results: Record<string, unknown>[] | undefined): number {
-  const row = results?.[0] ?? {};
-  const value = Object.values(row).find((v) => typeof v === 'number');
-  return typeof value === 'number' ? value : 0;
+function malformed(operation: string, what: string): ApiError {
+  return new ApiError(200, `malformed NerdGraph response to the ${operation} query: ${what}`);
+}
+
+/** A list of objects, or [] when absent; anything else is a malformed answer. */
+function objects(value: unknown, what: string): any[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw malformed('alert conditions', `${what} is ${typeName(value)}, not a list`);
+  const i = value.findIndex((v) => !isRecord(v));
+  if (i >= 0) throw malformed('alert conditions', `${what}[${i}] is ${typeName(value[i])}, not an object`);
+  return value;
+}
+
+/**
+ * The first numeric value of the first NRQL result row (e.g. `count` of `SELECT count(*)`); 0 when
+ * there is no row or only nulls. A row of non-numbers (e.g. "5400") is a malformed answer, not "no data".
+ */
+function eventCount(entry: unknown, signal: string): number {
+  const results = isRecord(entry) ? entry.results : undefined;
+  if (!Array.isArray(results)) throw malformed('signals NRQL', `${signal}.results is ${typeName(results)}, not a list`);
+  if (results.length === 0) return 0;
+  const row: unknown = results[0];
+  if (!isRecord(row)) throw malformed('signals NRQL', `${signal}.results[0] is ${typeName(row)}, not an object`);
+  const values = Object.values(row);
+  const value = values.find((v) => typeof v === 'number');
+  if (typeof value === 'number') return value;
+  if (values.every((v) => v === null)) return 0;
+  throw malformed('signals NRQL', `${signal}.results[0] has no numeric value (${JSON.stringify(row).slice(0, 80)})`);
 }
 
 function toRule(c: Condition, policyName: string | undefined, workflows: Workflow[], mutingRules: MutingRule[]): AlertRule {
