@@ -16,6 +16,7 @@ import {
   type TenantBreakdown,
   type TimeWindow,
 } from '../../checks/monitoring/ports';
+import { isRecord, typeName } from '../http/json-request';
 
 /** `sources.<name>` with `type: cloudwatch`: the account and region of the runner's AWS credentials. */
 export interface CloudWatchSourceConfig extends SourceConfig {
@@ -77,7 +78,7 @@ export class CloudWatchMonitoring implements MonitoringProvider {
   }
 
   async verifyCredentials(signal: AbortSignal): Promise<string> {
-    await this.client.send(new DescribeAlarmsCommand({ MaxRecords: 1 }), { abortSignal: signal });
+    await this.describeAlarms(new DescribeAlarmsCommand({ MaxRecords: 1 }), signal);
     return `DescribeAlarms answered in ${this.opts.region}`;
   }
 
@@ -116,14 +117,14 @@ export class CloudWatchMonitoring implements MonitoringProvider {
     const rules: AlertRule[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.client.send(
+      const out = await this.describeAlarms(
         new DescribeAlarmsCommand({
           AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
           MaxRecords: 100,
           NextToken: token,
           ...(this.opts.alarmNamePrefix ? { AlarmNamePrefix: this.opts.alarmNamePrefix } : {}),
         }),
-        { abortSignal: signal },
+        signal,
       );
       for (const a of out.MetricAlarms ?? []) {
         const watched = [
@@ -156,14 +157,23 @@ export class CloudWatchMonitoring implements MonitoringProvider {
     return rules;
   }
 
+  private async describeAlarms(command: DescribeAlarmsCommand, signal: AbortSignal) {
+    const out = await sendChecked('DescribeAlarms', () => this.client.send(command, { abortSignal: signal }));
+    checkAlarms(out);
+    return out;
+  }
+
   private async metricData(queries: MetricDataQuery[], window: TimeWindow, signal: AbortSignal): Promise<MetricDataResult[]> {
     const results: MetricDataResult[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.client.send(
-        new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: window.from, EndTime: window.to, NextToken: token, ScanBy: 'TimestampDescending' }),
-        { abortSignal: signal },
+      const out = await sendChecked('GetMetricData', () =>
+        this.client.send(
+          new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: window.from, EndTime: window.to, NextToken: token, ScanBy: 'TimestampDescending' }),
+          { abortSignal: signal },
+        ),
       );
+      checkMetricDataResults(out.MetricDataResults);
       for (const r of out.MetricDataResults ?? []) {
         if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
           const why = (r.Messages ?? []).map((m) => m.Value).filter(Boolean).join('; ');
@@ -175,6 +185,59 @@ export class CloudWatchMonitoring implements MonitoringProvider {
       if (!token) break;
     }
     return results;
+  }
+}
+
+/**
+ * The SDK passes most wrong types through untouched (e.g. `Values: ["a"]`), so answers are checked
+ * before they are counted; a malformed answer names the operation instead of becoming "no data".
+ */
+function malformed(operation: string, what: string): Error {
+  return new Error(`malformed ${operation} response from CloudWatch: ${what}`);
+}
+
+/** Runs one SDK call; the SDK's own deserialization failures become one line naming the operation. */
+async function sendChecked<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    const { message, code } = (err ?? {}) as { message?: unknown; code?: unknown };
+    if (typeof message !== 'string' || !/Deserialization error/.test(message)) throw err;
+    const first = message.split('\n')[0].trim();
+    // The status line arrived but the connection dropped before the body ended: not a malformed answer.
+    if (code === 'ECONNRESET' || /\baborted$|socket hang up|ECONNRESET/.test(first)) throw new Error(`CloudWatch ${operation} answer broken off: the connection closed before the body ended`);
+    throw malformed(operation, first);
+  }
+}
+
+function checkMetricDataResults(results: unknown): void {
+  if (!Array.isArray(results)) throw malformed('GetMetricData', `MetricDataResults is ${typeName(results)}, not a list`);
+  results.forEach((r: unknown, i) => {
+    const at = `MetricDataResults[${i}]`;
+    if (!isRecord(r)) throw malformed('GetMetricData', `${at} is ${typeName(r)}, not an object`);
+    if (typeof r.Id !== 'string') throw malformed('GetMetricData', `${at}.Id is ${typeName(r.Id)}, not a string`);
+    if (r.Label !== undefined && typeof r.Label !== 'string') throw malformed('GetMetricData', `${at}.Label is ${typeName(r.Label)}, not a string`);
+    const values: unknown = r.Values ?? [];
+    const stamps: unknown = r.Timestamps ?? [];
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'number')) throw malformed('GetMetricData', `${at}.Values is not a list of numbers`);
+    if (!Array.isArray(stamps) || stamps.some((t) => Object.prototype.toString.call(t) !== '[object Date]' || Number.isNaN((t as Date).getTime()))) throw malformed('GetMetricData', `${at}.Timestamps is not a list of times`);
+    if (values.length !== stamps.length) throw malformed('GetMetricData', `${at} has ${values.length} values for ${stamps.length} timestamps`);
+  });
+}
+
+function checkAlarms(out: { MetricAlarms?: unknown; CompositeAlarms?: unknown }): void {
+  for (const key of ['MetricAlarms', 'CompositeAlarms'] as const) {
+    const list = out[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) throw malformed('DescribeAlarms', `${key} is ${typeName(list)}, not a list`);
+    list.forEach((a: unknown, i) => {
+      const at = `${key}[${i}]`;
+      if (!isRecord(a)) throw malformed('DescribeAlarms', `${at} is ${typeName(a)}, not an object`);
+      if (a.AlarmName !== undefined && typeof a.AlarmName !== 'string') throw malformed('DescribeAlarms', `${at}.AlarmName is ${typeName(a.AlarmName)}, not a string`);
+      const actions: unknown = a.AlarmActions ?? [];
+      if (!Array.isArray(actions) || actions.some((x) => typeof x !== 'string')) throw malformed('DescribeAlarms', `${at}.AlarmActions is not a list of ARNs`);
+      if (a.ActionsEnabled !== undefined && typeof a.ActionsEnabled !== 'boolean') throw malformed('DescribeAlarms', `${at}.ActionsEnabled is ${typeName(a.ActionsEnabled)}, not true or false`);
+    });
   }
 }
 
