@@ -174,17 +174,19 @@ async function pollPropagation(o: RoundTripOptions, nonce: string, signal: Abort
   o.progress?.(`waiting for the nonce at ${app.url}`);
   let polls = 0;
   let lastError: string | undefined;
+  const pollTimeoutMs = Math.max(1000, o.pollIntervalMs * 4);
   // Propagation is measured from the committed write; polling stops once the limit has passed.
   while (!signal.aborted) {
     polls++;
     const pollStarted = Date.now();
+    const pollTimeout = AbortSignal.timeout(pollTimeoutMs);
     try {
-      const body = await app.fetch(AbortSignal.any([signal, AbortSignal.timeout(Math.max(1000, o.pollIntervalMs * 4))]));
+      const body = await app.fetch(AbortSignal.any([signal, pollTimeout]));
       lastError = undefined;
       if (body.includes(nonce)) return { seen: true, ms: Date.now() - started, url: app.url, polls };
     } catch (err) {
       if (signal.aborted) break;
-      lastError = describeError(err);
+      lastError = pollTimeout.aborted ? `no answer within ${pollTimeoutMs / 1000} s` : describeError(err);
     }
     if (Date.now() - started > o.propagationLimitMs) break;
     await sleep(Math.max(0, o.pollIntervalMs - (Date.now() - pollStarted)), signal);

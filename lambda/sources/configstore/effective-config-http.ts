@@ -8,6 +8,7 @@ export class HttpEffectiveConfig implements EffectiveConfig {
     private readonly headers: Record<string, string> = {},
   ) {}
 
+  /** The JSON body; throws naming the URL and the cause (network, status, cut-off or non-JSON body). */
   async fetch(signal: AbortSignal): Promise<string> {
     let res: Response;
     try {
@@ -15,8 +16,21 @@ export class HttpEffectiveConfig implements EffectiveConfig {
     } catch (err) {
       throw new Error(`GET ${this.url}: ${describeError((err as { cause?: unknown }).cause ?? err)}`);
     }
-    const body = await res.text();
+    let body: string;
+    try {
+      body = await res.text();
+    } catch (err) {
+      if (signal.aborted) throw new Error(`GET ${this.url}: ${describeError(signal.reason ?? err)}`);
+      throw new Error(`GET ${this.url}: response body cut off (HTTP ${res.status}): ${describeError((err as { cause?: unknown }).cause ?? err)}`);
+    }
     if (!res.ok) throw new Error(`GET ${this.url}: HTTP ${res.status}`);
+    // A login page or proxy error served with 200 is not the app's config: say so rather than
+    // reporting the change as not visible. The body itself is not quoted (it may hold secrets).
+    try {
+      JSON.parse(body);
+    } catch {
+      throw new Error(`GET ${this.url}: malformed response: not JSON (${res.headers.get('content-type') ?? 'no content-type'}, ${Buffer.byteLength(body)} bytes)`);
+    }
     return body;
   }
 }
