@@ -104,6 +104,7 @@ export async function checkConfig(input: ConfigCheckInput): Promise<GateOutcome>
 }
 
 function parse(tenant: StoredConfig, reservedKey: string): Parsed {
+  if (tenant.problem) return { tenant, problem: tenant.problem };
   let value = tenant.raw;
   if (value === null || value === undefined || value === '') return { tenant, problem: 'no config' };
   if (typeof value === 'string') {

@@ -6,6 +6,8 @@ export interface StoredConfig {
   tier?: string | null;
   updatedAt?: string | null;
   raw: unknown;
+  /** Set by the store when the stored value cannot be a config at all (e.g. a number attribute). */
+  problem?: string;
 }
 
 export interface ConfigSnapshot {

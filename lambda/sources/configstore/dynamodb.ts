@@ -27,6 +27,41 @@ export interface DynamoDbConfigMapping {
 /** The type letter of an attribute value (S, N, M, L, BOOL, …). */
 const typeOf = (v: AttributeValue) => Object.keys(v).find((k) => k !== '$unknown') ?? '?';
 
+const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);
+
+/**
+ * Why a value in a Scan answer is not a DynamoDB attribute value (top level only), or undefined.
+ * The SDK passes the wire JSON through unchecked, so a malformed answer must be caught here.
+ */
+function notAttributeValue(v: unknown): string | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return `is a ${kindOf(v)}, not an attribute value`;
+  const keys = Object.keys(v);
+  if (keys.length !== 1 || !ATTRIBUTE_TYPES.has(keys[0])) return `has no single attribute type (keys: ${keys.join(', ') || 'none'})`;
+  const type = keys[0];
+  const inner = (v as Record<string, unknown>)[type];
+  let ok: boolean;
+  switch (type) {
+    case 'S':
+    case 'N':
+      ok = typeof inner === 'string';
+      break;
+    case 'BOOL':
+    case 'NULL':
+      ok = typeof inner === 'boolean';
+      break;
+    case 'M':
+      ok = kindOf(inner) === 'object';
+      break;
+    case 'B':
+      ok = inner !== null && inner !== undefined;
+      break;
+    default: // L, SS, NS, BS
+      ok = Array.isArray(inner);
+  }
+  return ok ? undefined : `is a ${type} attribute holding a ${kindOf(inner)}`;
+}
+
 async function describeTable(client: DynamoDBClient, table: string, signal?: AbortSignal): Promise<TableDescription> {
   const out = await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal });
   if (!out.Table) throw new Error(`DescribeTable returned no description for ${table}`);
@@ -55,20 +90,43 @@ export class DynamoDbConfigStore implements ConfigStore {
     const configs: ConfigSnapshot['configs'] = [];
     let start: Record<string, AttributeValue> | undefined;
     let pages = 0;
+    let seen = 0;
+    const malformed = `malformed Scan response from DynamoDB table ${this.table}`;
     do {
       const page = await this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }), { abortSignal: signal });
       pages++;
-      for (const item of page.Items ?? []) {
-        for (const [name, value] of Object.entries(item)) structure.add(`attribute ${name} ${typeOf(value)}`);
-        const id = item[idAttr];
+      const items: unknown = page.Items;
+      if (items !== undefined && !Array.isArray(items)) throw new Error(`${malformed}: Items is not a list`);
+      for (const item of (items ?? []) as unknown[]) {
+        seen++;
+        if (kindOf(item) !== 'object') throw new Error(`${malformed}: item ${seen} is not a map of attributes`);
+        for (const [name, value] of Object.entries(item as Record<string, unknown>)) {
+          const bad = notAttributeValue(value);
+          if (bad) throw new Error(`${malformed}: item ${seen}, attribute ${name} ${bad}`);
+          structure.add(`attribute ${name} ${typeOf(value as AttributeValue)}`);
+        }
+        const attrs = item as Record<string, AttributeValue>;
+        const id = attrs[idAttr];
         if (!id) continue;
-        const cfg = item[cfgAttr];
+        const cfg = attrs[cfgAttr];
         const text = (v?: AttributeValue) => (v?.S ?? v?.N ?? (v?.BOOL !== undefined ? String(v.BOOL) : null));
+        const tenantId = text(id) ?? '(unreadable id)';
+        let raw: unknown = null; // no attribute, or NULL: no config
+        let problem: string | undefined;
+        if (cfg?.S !== undefined) raw = cfg.S;
+        else if (cfg?.M) {
+          try {
+            raw = unmarshall(cfg.M);
+          } catch (err) {
+            throw new Error(`${malformed}: item ${seen} (${tenantId}), attribute ${cfgAttr}: ${(err as Error).message}`);
+          }
+        } else if (cfg && !cfg.NULL) problem = `${cfgAttr} is a ${typeOf(cfg)} attribute; expected a JSON string or a map`;
         configs.push({
-          tenantId: text(id) ?? '(unreadable id)',
-          raw: cfg === undefined || cfg.NULL ? null : cfg.S !== undefined ? cfg.S : cfg.M ? unmarshall(cfg.M) : `(${typeOf(cfg)} attribute)`,
-          tier: text(item[tierAttr]),
-          updatedAt: m.updatedAtAttribute ? text(item[m.updatedAtAttribute]) : null,
+          tenantId,
+          raw,
+          ...(problem ? { problem } : {}),
+          tier: text(attrs[tierAttr]),
+          updatedAt: m.updatedAtAttribute ? text(attrs[m.updatedAtAttribute]) : null,
         });
       }
       start = page.LastEvaluatedKey;
