@@ -1,4 +1,5 @@
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { describeError } from '../../core/errors';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import type { CostWindow } from '../../checks/cost/window';
 import { ledgerColumns, type LedgerMapping } from './mapping';
@@ -27,17 +28,24 @@ export class DynamoDbCostLedger implements CostLedger {
     const scan = async (segment: number) => {
       let start: Record<string, AttributeValue> | undefined;
       do {
-        const page = await this.client.send(
-          new ScanCommand({
-            TableName: this.table,
-            Segment: segment,
-            TotalSegments: this.segments,
-            ProjectionExpression: attrs.map((_, i) => `#a${i}`).join(', '),
-            ExpressionAttributeNames: Object.fromEntries(attrs.map((a, i) => [`#a${i}`, a])),
-            ExclusiveStartKey: start,
-          }),
-          { abortSignal: signal },
-        );
+        let page;
+        try {
+          page = await this.client.send(
+            new ScanCommand({
+              TableName: this.table,
+              Segment: segment,
+              TotalSegments: this.segments,
+              ProjectionExpression: attrs.map((_, i) => `#a${i}`).join(', '),
+              ExpressionAttributeNames: Object.fromEntries(attrs.map((a, i) => [`#a${i}`, a])),
+              ExclusiveStartKey: start,
+            }),
+            { abortSignal: signal },
+          );
+        } catch (err) {
+          if (signal.aborted) throw err;
+          // Name the table; one line (the SDK's deserialization errors add a second line about a hidden field).
+          throw new Error(`DynamoDB table ${this.table}: ${describeError(err).split('\n')[0]}`);
+        }
         pages++;
         if (page.Items !== undefined && !Array.isArray(page.Items)) {
           throw new Error(`malformed Scan response from DynamoDB table ${this.table}: Items is not a list`);
