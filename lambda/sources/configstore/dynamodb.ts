@@ -62,8 +62,19 @@ function notAttributeValue(v: unknown): string | undefined {
   return ok ? undefined : `is a ${type} attribute holding a ${kindOf(inner)}`;
 }
 
+/** Runs one SDK call; the SDK's deserialization failures (two lines) become one naming the operation and table. */
+async function sendChecked<T>(operation: string, table: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    const message = (err as { message?: unknown } | null)?.message;
+    if (typeof message !== 'string' || !/Deserialization error/.test(message)) throw err;
+    throw new Error(`malformed ${operation} response from DynamoDB table ${table}: ${message.split('\n')[0].trim()}`);
+  }
+}
+
 async function describeTable(client: DynamoDBClient, table: string, signal?: AbortSignal): Promise<TableDescription> {
-  const out = await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal });
+  const out = await sendChecked('DescribeTable', table, () => client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal }));
   if (!out.Table) throw new Error(`DescribeTable returned no description for ${table}`);
   return out.Table;
 }
@@ -93,7 +104,7 @@ export class DynamoDbConfigStore implements ConfigStore {
     let seen = 0;
     const malformed = `malformed Scan response from DynamoDB table ${this.table}`;
     do {
-      const page = await this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }), { abortSignal: signal });
+      const page = await sendChecked('Scan', this.table, () => this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }), { abortSignal: signal }));
       pages++;
       const items: unknown = page.Items;
       if (items !== undefined && !Array.isArray(items)) throw new Error(`${malformed}: Items is not a list`);
@@ -143,7 +154,7 @@ export class DynamoDbConfigStore implements ConfigStore {
 
   async auditTrail(since: Date, _reservedKey: string, _nonce: string | undefined, signal: AbortSignal): Promise<AuditTrail> {
     const table = (this.description ??= await describeTable(this.client, this.table, signal));
-    const backups = await this.client.send(new DescribeContinuousBackupsCommand({ TableName: this.table }), { abortSignal: signal });
+    const backups = await sendChecked('DescribeContinuousBackups', this.table, () => this.client.send(new DescribeContinuousBackupsCommand({ TableName: this.table }), { abortSignal: signal }));
     const pitr = backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
     const streams = table.StreamSpecification?.StreamEnabled ? `stream (${table.StreamSpecification.StreamViewType ?? 'enabled'})` : undefined;
     const parts = [pitr?.PointInTimeRecoveryStatus === 'ENABLED' ? `point-in-time recovery since ${pitr.EarliestRestorableDateTime?.toISOString() ?? '?'}` : undefined, streams].filter(Boolean);
@@ -193,9 +204,11 @@ export class DynamoDbCanaryStore implements CanaryStore {
 
   async read(tenant: string, signal?: AbortSignal): Promise<CanaryDocument | undefined> {
     const attr = this.mapping.configAttribute ?? 'tenantConfig';
-    const out = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: this.key(tenant), ConsistentRead: true, ProjectionExpression: '#c', ExpressionAttributeNames: { '#c': attr } }),
-      { abortSignal: signal },
+    const out = await sendChecked('GetItem', this.table, () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: this.key(tenant), ConsistentRead: true, ProjectionExpression: '#c', ExpressionAttributeNames: { '#c': attr } }),
+        { abortSignal: signal },
+      ),
     );
     const v = out.Item?.[attr];
     if (!v) return undefined;
