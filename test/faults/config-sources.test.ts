@@ -284,8 +284,8 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
   it.each<[string, string, (res: ServerResponse) => void, RegExp, number]>([
     ['Scan access denied', 'Scan', denied('Scan'), /^config store: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/readiness\/x is not authorized to perform: dynamodb:Scan \(HTTP 400\)$/, 1],
     ['DescribeTable access denied', 'DescribeTable', denied('DescribeTable'), /^config store: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/readiness\/x is not authorized to perform: dynamodb:DescribeTable \(HTTP 400\)$/, 1],
-    // describeError keeps the SDK's second line ("Deserialization error: …"); only the first is asserted.
-    ['Scan answered with malformed JSON', 'Scan', (res) => amzJson(res, 200, '{"Items": [ {"tenantId": '), /^config store: malformed response: Unexpected end of JSON input(\n|$)/, 1],
+    ['Scan answered with malformed JSON', 'Scan', (res) => amzJson(res, 200, '{"Items": [ {"tenantId": '), /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input$/, 1],
+    ['DescribeTable answered with malformed JSON', 'DescribeTable', (res) => amzJson(res, 200, '{"Table": {"TableName": '), /^config store: malformed DescribeTable response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input$/, 1],
     // Retried as transient (both attempts). Under plain Node the cause reads "connection reset (ECONNRESET)";
     // inside jest's VM realm the SDK's instanceof-Error check fails and it wraps the same error.
     ['Scan cut off mid-body', 'Scan', (res) => (res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '500' }), res.write('{"Items": ['), res.destroy()), /^config store: (connection reset \(ECONNRESET\)|Error: AWS SDK error wrapper for TimeoutError: socket hang up)$/, 2],
@@ -333,6 +333,15 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     expect(trip.summary).toBe('canary round trip: ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput. (HTTP 400); canary restored exactly');
     expect(calls.UpdateItem).toBe(2);
     expect(ms).toBeLessThan(8000);
+  });
+
+  it('GetItem (read-back) answered with malformed JSON after the write → round trip ERROR naming it; canary restored exactly', async () => {
+    const table = await seed();
+    faults.GetItem = (n, res) => n === 2 && (amzJson(res, 200, '{"Item": {"tenantConfig": '), true);
+    const { result } = await run(table);
+    const trip = criterion(result, 'round-trip')!;
+    expect(trip.status).toBe('ERROR');
+    expect(trip.summary).toMatch(/^canary round trip: malformed GetItem response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input; canary restored exactly$/);
   });
 
   it('UpdateItem access denied → round trip ERROR naming the permission; nothing written', async () => {
