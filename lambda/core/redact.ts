@@ -11,7 +11,9 @@ export function registerSecret(value: string | undefined | null): void {
   if (typeof value === 'string' && value.length >= 4) secrets.add(value);
 }
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]*):([^\s@/]*)@/gi;
+// Anchored at the start of a scheme (the look-behind) and bounded, so long runs of letters in a
+// big report are scanned once instead of once per position.
+const URL_CREDENTIALS = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@]*):([^\s@/]*)@/gi;
 
 export function redact(text: string): string {
   let out = text.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);

@@ -2,7 +2,7 @@ import type { GateDefinition } from '../../lambda/core/gate';
 import { runGates, verdictOf } from '../../lambda/core/runner';
 import { outcomeFromCriteria, statusOf, type CheckResult, type Criterion } from '../../lambda/core/result';
 import type { LoadedConfig } from '../../lambda/core/config/types';
-import { registerSecret } from '../../lambda/core/redact';
+import { redact, registerSecret } from '../../lambda/core/redact';
 
 const secrets = { resolve: async (v: string) => v, json: async () => ({}) };
 
@@ -104,5 +104,18 @@ describe('runner', () => {
 
     const only = await runGates({ gates: [mk('tenants'), mk('config')], loaded: loaded({ tenants: {}, config: {} }), only: ['config'], secrets });
     expect(only.results.map((x) => x.gate)).toEqual(['config']);
+  });
+});
+
+describe('redaction', () => {
+  it('hides URL credentials wherever a URL starts, and registered secrets', () => {
+    registerSecret('tok-123456');
+    expect(redact('see postgres://app:pw@db:5432/x, https://u:tok-123456@h/p and token tok-123456')).toBe(
+      'see postgres://app:***@db:5432/x, https://u:***@h/p and token ***',
+    );
+  });
+  it('leaves text without URLs alone, however long its runs of letters', () => {
+    const text = `${'a'.repeat(50_000)} ${'b.'.repeat(20_000)}`;
+    expect(redact(text)).toBe(text);
   });
 });
