@@ -49,12 +49,17 @@ const NETWORK_CODES: Record<string, string> = {
  * port, the AWS error name with its HTTP status, or the message. Secrets are redacted.
  */
 export function describeError(err: unknown): string {
+  // Summaries are one line: SDK errors sometimes add a second ("Deserialization error: …").
+  return causeOf(err).replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function causeOf(err: unknown): string {
   if (err === null || err === undefined) return 'unknown error';
   if (typeof err !== 'object') return redact(String(err));
   const e = err as ErrorLike;
   // Node's AggregateError (e.g. connecting to both ::1 and 127.0.0.1) carries the real causes inside.
   if (Array.isArray(e.errors) && e.errors.length > 0 && !e.message) {
-    return describeError(e.errors[0]);
+    return causeOf(e.errors[0]);
   }
   if (e.code && NETWORK_CODES[e.code]) {
     const target = e.address ?? e.hostname;
