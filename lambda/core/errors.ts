@@ -49,9 +49,11 @@ const NETWORK_CODES: Record<string, string> = {
  * port, the AWS error name with its HTTP status, or the message. Secrets are redacted.
  */
 export function describeError(err: unknown): string {
-  // Summaries are one line: SDK errors sometimes add a second ("Deserialization error: …").
-  return causeOf(err).replace(/\s*\n\s*/g, ' ').trim();
+  // Summaries are one line, without the SDK's pointer to a hidden field no reader of a report has.
+  return causeOf(err).split(SDK_DESERIALIZATION_HINT).join('').replace(/\s*\n\s*/g, ' ').trim();
 }
+
+const SDK_DESERIALIZATION_HINT = /\s*Deserialization error: to see the raw response, inspect the hidden field \{error\}\.\$response on this object\./;
 
 function causeOf(err: unknown): string {
   if (err === null || err === undefined) return 'unknown error';
@@ -66,7 +68,7 @@ function causeOf(err: unknown): string {
     const where = target ? ` to ${target}${e.port ? `:${e.port}` : ''}` : '';
     return redact(`${NETWORK_CODES[e.code]}${where} (${e.code})`);
   }
-  if (e.name === 'SyntaxError' || /Deserialization error/.test(e.message ?? '')) {
+  if ((e.name === 'SyntaxError' || SDK_DESERIALIZATION_HINT.test(e.message ?? '')) && !/malformed/.test(e.message ?? '')) {
     return redact(`malformed response: ${e.message}`);
   }
   if (e.$metadata) {
