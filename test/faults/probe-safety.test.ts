@@ -111,10 +111,6 @@ async function canaryConfig(url: string, table: string): Promise<string> {
 }
 
 /**
- * Runs the child probe on `table` and strikes `delay` ms after `step` begins. The propagation URL
- * answers '{}' for PAUSE_MS after its first poll (the polling step), then the canary's real config.
- */
-/**
  * The child fixture bundled once with esbuild (packages stay in node_modules): it starts in about
  * half the time `--import tsx` takes, which keeps the file under its time budget.
  */
@@ -125,19 +121,34 @@ async function bundleChild(): Promise<void> {
   await build({ entryPoints: [join(__dirname, '../config/fixtures/probe-step-child.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile: childBundle, logLevel: 'warning' });
 }
 
+/**
+ * Runs the child probe on `table` and strikes `delay` ms after `step` begins. A strike inside a
+ * hooked step is delivered by the child to itself (SAAS_READINESS_TEST_STRIKE): its kill timer and
+ * its pause timer share one event loop, so the kill lands inside the step however loaded the
+ * machine is. The polling step is struck from here, and the propagation URL answers '{}' until the
+ * strike is sent; for the other steps it answers '{}' for PAUSE_MS after the first poll, then the
+ * canary's real config. 'anywhere' is struck from here at a random time across the whole probe.
+ */
 async function strikeChild(url: string, table: string, history: string, s: Strike): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; steps: string[]; output: string }> {
   let firstPoll: number | undefined;
+  let sent = false;
   let onStep: (name: string) => void = () => undefined;
   const app = await startEffectiveConfigApp(async () => {
     if (firstPoll === undefined) {
       firstPoll = Date.now();
       onStep('polling');
     }
-    return Date.now() - firstPoll < PAUSE_MS ? '{}' : canaryConfig(url, table);
+    const holding = s.step === 'polling' ? !sent : Date.now() - firstPoll < PAUSE_MS;
+    return holding ? '{}' : canaryConfig(url, table);
   });
+  const selfStrike = s.step !== 'polling' && s.step !== 'anywhere';
   const child = spawn(process.execPath, [childBundle, url, history, app.url, String(PAUSE_MS), table], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_PATH: join(__dirname, '../../node_modules') },
+    env: {
+      ...process.env,
+      NODE_PATH: join(__dirname, '../../node_modules'),
+      ...(selfStrike ? { SAAS_READINESS_TEST_STRIKE: `${s.step}:${s.delay}:${s.signal}` } : {}),
+    },
   });
   let output = '';
   const steps: string[] = [];
@@ -147,7 +158,11 @@ async function strikeChild(url: string, table: string, history: string, s: Strik
     steps.push(name);
     if (name !== target || struck) return;
     struck = true;
-    setTimeout(() => child.kill(s.signal), s.delay);
+    if (selfStrike) return;
+    setTimeout(() => {
+      sent = true;
+      child.kill(s.signal);
+    }, s.delay);
   };
   child.stdout.on('data', (d: Buffer) => {
     const text = d.toString();
