@@ -87,7 +87,7 @@ export function monthlyCost(gates: readonly (keyof typeof GATE_DEFAULTS)[]): { t
     line('Lambda compute (arm64)', gbs * PRICE.lambdaGbSecondArm, `${totalRuns} runs × ${ASSUME.secondsPerRun} s × ${ASSUME.memoryGb} GB = ${gbs} GB-s × $${PRICE.lambdaGbSecondArm}`),
     line('Lambda requests', totalRuns * PRICE.lambdaRequest, `${totalRuns} × $0.20/1M`),
     line('EventBridge scheduled rules', 0, 'scheduled events on the default bus are free'),
-    line('CloudWatch alarms', gates.length * PRICE.alarm + PRICE.compositeAlarm, `${gates.length} gate alarm(s) × $0.10 + 1 composite × $0.50`),
+    line('CloudWatch alarms', gates.length * 2 * PRICE.alarm + PRICE.compositeAlarm, `${gates.length} gate(s) × 2 alarms (not passing, function errors) × $0.10 + 1 composite × $0.50`),
     line('CloudWatch dashboard', PRICE.dashboard, '1 × $3.00 (free if the account has fewer than 3 dashboards)'),
     line('CloudWatch custom metrics', gates.length * ASSUME.metricsPerRunKind * PRICE.customMetric, `${gates.length} gate(s) × ${ASSUME.metricsPerRunKind} metrics × $0.30 (×2 per gate with the probe schedule)`),
     line('CloudWatch Logs ingestion', (totalRuns * ASSUME.logBytesPerRun * PRICE.logsIngestGb) / 1e9, `${totalRuns} runs × ${ASSUME.logBytesPerRun} B × $0.50/GB`),

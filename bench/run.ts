@@ -12,6 +12,7 @@ import { benchConfig } from './config';
 import { benchMonitoring } from './monitoring';
 import { benchCdk } from './cdk';
 import { benchNagOverhead } from './nag-overhead';
+import { benchMemory, type MemoryRow } from './memory';
 import { ensureBuilt, ROOT } from './measure';
 
 const LAMBDA_MEMORY_MB = 256;
@@ -105,9 +106,21 @@ async function main(): Promise<void> {
     '',
   );
   if (over.length) process.exitCode = 1;
-  out.push(...(await section('Gate 2 (cost): 1,000,000 ledger rows, 1,000 tenants', benchCost)));
+  let costResult: Record<string, unknown> | undefined;
+  out.push(...(await section('Gate 2 (cost): 1,000,000 ledger rows, 1,000 tenants', async () => (costResult = await benchCost()))));
   out.push(...(await section('Gate 3 (config): canary round trip and fingerprint', benchConfig)));
   out.push(...(await section('Gate 4 (monitoring): against local Datadog and NerdGraph endpoints', benchMonitoring)));
+  let memoryRows: MemoryRow[] = [];
+  out.push(...(await section('Gates 3 and 4: peak memory of the gate process at scale', async () => (memoryRows = await benchMemory()))));
+  const costRss = Number((costResult as { peakRssMb?: unknown } | undefined)?.peakRssMb ?? 0);
+  const heavy = [...memoryRows.filter((r) => r.peakRssMb >= LAMBDA_MEMORY_MB).map((r) => `${r.gate} ${r.size}`), ...(costRss >= LAMBDA_MEMORY_MB ? ['cost'] : [])];
+  out.push(
+    heavy.length
+      ? `**Over the ${LAMBDA_MEMORY_MB} MB Lambda budget:** ${heavy.join(', ')}`
+      : `Gates 2, 3 and 4 stayed under the ${LAMBDA_MEMORY_MB} MB Lambda budget too (gate 2 ${costRss} MB; ${memoryRows.map((r) => `${r.gate} at ${r.size}: ${r.peakRssMb} MB`).join('; ')}).`,
+    '',
+  );
+  if (heavy.length) process.exitCode = 1;
   out.push(...(await section('CDK app: bundles, cold start, synth time, resources, monthly cost', benchCdk)));
   out.push(...(await section('cdk-nag readiness pack: synth overhead on ~500 resources', () => benchNagOverhead())));
   mkdirSync(join(ROOT, 'docs'), { recursive: true });

@@ -2,7 +2,7 @@ import { dump } from 'js-yaml';
 import { describeError } from '../../core/errors';
 import type { HistoryRecord, HistoryStore } from '../../core/history';
 import { redact } from '../../core/redact';
-import { listOffenders, outcomeFromCriteria, type Artifact, type Criterion, type GateOutcome } from '../../core/result';
+import { listOffenders, outcomeFromCriteria, type Criterion, type GateOutcome } from '../../core/result';
 import { describeChange, fingerprintOf, jsonShape, type Fingerprint } from './fingerprint';
 import type { AuditTrail, ConfigSnapshot, ConfigStore, MigrationRecord, StoredConfig } from './ports';
 import { repairPending, runRoundTrip, type RoundTripOptions, type RoundTripResult } from './round-trip';
@@ -44,6 +44,38 @@ interface SchemaRecord extends HistoryRecord {
 
 type Parsed = { tenant: StoredConfig; doc?: Record<string, unknown>; problem?: string };
 
+/** What one pass over the configs keeps: the problems, the JSON shapes and the artifact lines. */
+interface ConfigsPass {
+  count: number;
+  broken: { id: string; why: string }[];
+  invalid: { id: string; why: string }[];
+  shapes: Set<string>;
+  /** `tenant_configs.yaml`, appended one tenant at a time (no second copy from a join). */
+  artifact: string;
+}
+
+/**
+ * Parses, validates, fingerprints and renders every config in one pass, dropping each document and
+ * its stored text as soon as it is done, so memory holds one parsed config at a time (100,000
+ * tenants fit a 256 MB Lambda), not every config three times over.
+ */
+function passOverConfigs(snapshot: ConfigSnapshot, input: ConfigCheckInput): ConfigsPass {
+  const pass: ConfigsPass = { count: snapshot.configs.length, broken: [], invalid: [], shapes: new Set(), artifact: '' };
+  for (let i = 0; i < snapshot.configs.length; i++) {
+    const p = parse(snapshot.configs[i], input.reservedKey);
+    const id = p.tenant.tenantId;
+    if (p.problem) pass.broken.push({ id, why: p.problem });
+    if (p.doc) {
+      jsonShape(p.doc, input.reservedKey, pass.shapes, input.fingerprintDepth);
+      const why = input.validateConfig?.(p.doc);
+      if (why) pass.invalid.push({ id, why });
+    }
+    pass.artifact += artifactEntry(p);
+    snapshot.configs[i] = { ...p.tenant, raw: undefined };
+  }
+  return pass;
+}
+
 /** Gate 3: configs parse and validate, change without a deploy, schema stable ≥ stableDays, changes audited. */
 export async function checkConfig(input: ConfigCheckInput): Promise<GateOutcome> {
   const evidence: string[] = [];
@@ -81,11 +113,9 @@ export async function checkConfig(input: ConfigCheckInput): Promise<GateOutcome>
     );
   }
 
-  const parsed = snapshot.configs.map((t) => parse(t, input.reservedKey));
-  const criteria: Criterion[] = [configsCriterion(snapshot, parsed, input)];
-  const shapes = new Set<string>();
-  for (const p of parsed) if (p.doc) jsonShape(p.doc, input.reservedKey, shapes, input.fingerprintDepth);
-  const fingerprint = fingerprintOf(snapshot.structure, shapes);
+  const pass = passOverConfigs(snapshot, input);
+  const criteria: Criterion[] = [configsCriterion(snapshot, pass, input)];
+  const fingerprint = fingerprintOf(snapshot.structure, pass.shapes);
   criteria.push(await stabilityCriterion(input, fingerprint));
 
   let probe: RoundTripResult | undefined;
@@ -98,7 +128,7 @@ export async function checkConfig(input: ConfigCheckInput): Promise<GateOutcome>
   const audit = criteria.find((c) => c.id === 'audit-trail');
   return outcomeFromCriteria(criteria, {
     evidence: [...evidence, `schema fingerprint ${fingerprint.hash.slice(0, 19)}… over ${fingerprint.entries.length} elements`],
-    artifacts: [configArtifact(parsed, input.reservedKey)],
+    artifacts: [{ name: 'tenant_configs.yaml', contentType: 'application/yaml', content: pass.artifact || '{}\n' }],
     passSummary: [stable?.summary, trip?.summary, audit?.summary].filter(Boolean).join('; '),
   });
 }
@@ -120,30 +150,23 @@ function parse(tenant: StoredConfig, reservedKey: string): Parsed {
   return { tenant, doc };
 }
 
-function configsCriterion(snapshot: ConfigSnapshot, parsed: Parsed[], input: ConfigCheckInput): Criterion {
+function configsCriterion(snapshot: ConfigSnapshot, pass: ConfigsPass, input: ConfigCheckInput): Criterion {
   const title = input.validateConfig ? `Every config parses and validates against ${input.schemaName ?? 'the JSON Schema'}` : 'Every config parses as a JSON object';
-  if (parsed.length === 0) {
+  if (pass.count === 0) {
     return { id: 'configs', title, status: 'FAIL', summary: `no tenant configs found in ${snapshot.store}`, remediation: 'Point gates.config at the table/attribute holding tenant configs.' };
   }
-  const broken = parsed.filter((p) => p.problem);
-  const invalid: { id: string; why: string }[] = [];
-  if (input.validateConfig) {
-    for (const p of parsed) {
-      const why = p.doc && input.validateConfig(p.doc);
-      if (why) invalid.push({ id: p.tenant.tenantId, why });
-    }
-  }
-  const bad = [...broken.map((p) => ({ id: p.tenant.tenantId, why: p.problem! })), ...invalid];
+  const { broken, invalid } = pass;
+  const bad = [...broken, ...invalid];
   const ok = bad.length === 0;
   return {
     id: 'configs',
     title,
     status: ok ? 'PASS' : 'FAIL',
     summary: ok
-      ? `${parsed.length} tenant configs parse${input.validateConfig ? ` and validate against ${input.schemaName ?? 'the schema'}` : ''}`
-      : `${bad.length} of ${parsed.length} tenant configs ${broken.length ? 'do not parse' : ''}${broken.length && invalid.length ? ' or ' : ''}${invalid.length ? 'fail the schema' : ''}: ${listOffenders(bad.map((b) => b.id), bad.length)}`,
+      ? `${pass.count} tenant configs parse${input.validateConfig ? ` and validate against ${input.schemaName ?? 'the schema'}` : ''}`
+      : `${bad.length} of ${pass.count} tenant configs ${broken.length ? 'do not parse' : ''}${broken.length && invalid.length ? ' or ' : ''}${invalid.length ? 'fail the schema' : ''}: ${listOffenders(bad.map((b) => b.id), bad.length)}`,
     measurements: [
-      { name: 'tenantConfigs', value: parsed.length, unit: 'tenants' },
+      { name: 'tenantConfigs', value: pass.count, unit: 'tenants' },
       { name: 'invalidConfigs', value: bad.length, threshold: '0' },
     ],
     evidence: [`read from ${snapshot.store}`, ...bad.slice(0, 10).map((b) => `${b.id}: ${b.why}`)],
@@ -351,17 +374,12 @@ function redactSecrets(node: unknown): unknown {
   return node;
 }
 
-/** `tenant_configs.yaml`: tenant → tier, updated_at and the config with secret-looking values redacted. */
-function configArtifact(parsed: Parsed[], reservedKey: string): Artifact {
-  const doc: Record<string, unknown> = {};
-  for (const p of parsed) {
-    const cfg = p.doc ? { ...p.doc } : undefined;
-    if (cfg) delete cfg[reservedKey];
-    doc[p.tenant.tenantId] = {
-      ...(p.tenant.tier != null ? { tier: p.tenant.tier } : {}),
-      ...(p.tenant.updatedAt != null ? { updated_at: p.tenant.updatedAt } : {}),
-      ...(cfg ? { config: redactSecrets(cfg) } : { problem: p.problem }),
-    };
-  }
-  return { name: 'tenant_configs.yaml', contentType: 'application/yaml', content: redact(dump(doc, { noRefs: true, lineWidth: -1 })) };
+/** One tenant's entry of `tenant_configs.yaml`: tier, updated_at and the config with secret-looking values redacted. */
+function artifactEntry(p: Parsed): string {
+  const entry = {
+    ...(p.tenant.tier != null ? { tier: p.tenant.tier } : {}),
+    ...(p.tenant.updatedAt != null ? { updated_at: p.tenant.updatedAt } : {}),
+    ...(p.doc ? { config: redactSecrets(p.doc) } : { problem: p.problem }),
+  };
+  return redact(dump({ [p.tenant.tenantId]: entry }, { noRefs: true, lineWidth: -1 }));
 }
