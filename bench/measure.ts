@@ -16,11 +16,16 @@ export interface ProcessMeasurement {
 
 /**
  * Runs `node -e <script>` in a fresh process and reports its wall time and peak RSS (the
- * process's own maxRSS, so databases and emulators in other processes are not counted).
+ * process's own high-water mark, so databases and emulators in other processes are not counted).
  */
 export function measureNode(script: string, env: NodeJS.ProcessEnv = {}): Promise<ProcessMeasurement> {
+  // VmHWM is the peak since exec; getrusage's maxRSS can carry the parent's size over from fork.
   const wrapped = `${script}
-;process.on('exit', () => process.stderr.write('\\n@@rss ' + process.resourceUsage().maxRSS + '\\n'));`;
+;process.on('exit', () => {
+  let kb = process.resourceUsage().maxRSS;
+  try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+  process.stderr.write('\\n@@rss ' + kb + '\\n');
+});`;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, ['-e', wrapped], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

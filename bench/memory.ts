@@ -18,6 +18,8 @@ export interface MemoryRow {
   gate: string;
   size: string;
   status: string;
+  /** Why the status is what it is: memory is the measure here, not the verdict. */
+  note: string;
   wallMs: number;
   peakRssMb: number;
   emptyNodeRssMb: number;
@@ -68,7 +70,7 @@ export async function benchMemory(): Promise<MemoryRow[]> {
       const m = await measureNode(
         RUN({ version: 1, suite: 'bench', sources: { db: { type: 'postgres', url: db.url } }, gates: { config: { source: 'db', timeoutSeconds: 600, history: { file: join(dir, `history-${n}.jsonl`) } } } }),
       );
-      rows.push({ gate: 'config', size: `${n.toLocaleString('en')} tenant configs`, status: m.output, wallMs: Math.round(m.wallMs), peakRssMb: Math.round(m.peakRssMb), emptyNodeRssMb: Math.round(empty.peakRssMb) });
+      rows.push({ gate: 'config', size: `${n.toLocaleString('en')} tenant configs`, status: m.output, note: 'FAIL expected: a fresh database has no 30 days of schema history', wallMs: Math.round(m.wallMs), peakRssMb: Math.round(m.peakRssMb), emptyNodeRssMb: Math.round(empty.peakRssMb) });
     }
     await client.end();
   } finally {
@@ -83,7 +85,7 @@ export async function benchMemory(): Promise<MemoryRow[]> {
     const m = await measureNode(
       RUN({ version: 1, suite: 'bench', sources: { dd: { type: 'datadog', apiKey: state.apiKey, appKey: state.appKey, apiUrl: dd.url } }, gates: { monitoring: { datadog: { source: 'dd' } } } }),
     );
-    rows.push({ gate: 'monitoring', size: '10,000 tenants in the throughput breakdown (Datadog)', status: m.output, wallMs: Math.round(m.wallMs), peakRssMb: Math.round(m.peakRssMb), emptyNodeRssMb: Math.round(empty.peakRssMb) });
+    rows.push({ gate: 'monitoring', size: '10,000 tenants in the throughput breakdown (Datadog)', status: m.output, note: 'healthy stand-in', wallMs: Math.round(m.wallMs), peakRssMb: Math.round(m.peakRssMb), emptyNodeRssMb: Math.round(empty.peakRssMb) });
   } finally {
     await dd.close();
   }
