@@ -7,7 +7,6 @@
  * PGlite always; the local PostgreSQL server too when it is reachable. Run alone with
  * `npx tsx bench/config.ts`.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { connectPostgres } from '../lambda/sources/postgres/connection';
 import { PostgresCanaryStore } from '../lambda/sources/configstore/postgres';
 import { FileHistoryStore } from '../lambda/sources/history/file';
 import { HistoryProbeJournal } from '../lambda/sources/probe-journal/history-journal';
-import { SERVER_ADMIN_URL, serverReachable } from '../test/support/postgres';
+import { serverDatabase } from './measure';
 
 const RUNS = 15;
 const TENANTS = 10_000;
@@ -105,20 +104,12 @@ export async function benchConfig(): Promise<Record<string, unknown>> {
   } finally {
     await pg.stop();
   }
-  if (await serverReachable()) {
-    const db = `sr_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: SERVER_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${db}`);
-    const url = SERVER_ADMIN_URL.replace(/\/[^/?]*(\?|$)/, `/${db}$1`);
-    const owner = new Client({ connectionString: url });
-    await owner.connect();
+  const server = await serverDatabase();
+  if (server) {
     try {
-      rows.push(await benchOne('postgresql-server', url, (sql) => owner.query(sql)));
+      rows.push(await benchOne('postgresql-server', server.url, server.exec));
     } finally {
-      await owner.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      await admin.end();
+      await server.drop();
     }
   }
   return {

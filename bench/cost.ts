@@ -7,13 +7,9 @@
  *
  * Run on its own: npx tsx bench/cost.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { SERVER_ADMIN_URL, serverReachable } from '../test/support/postgres';
 import { startCostExplorer, type CeLineItem } from '../test/cost/support/cost-explorer-server';
-import { ensureBuilt, fmt, measureNode, medianMs, ROOT } from './measure';
+import { ensureBuilt, fmt, measureNode, medianMs, serverDatabase, startPgliteProcess } from './measure';
 
 const ROWS = 1_000_000;
 const TENANTS = 1_000;
@@ -54,33 +50,10 @@ runGates({ gates: GATES, loaded: { config, skipped: {} }, secrets: { resolve: as
   .then((r) => { const g = r.results[0]; const m = (n) => (g.measurements.find((x) => x.name === n) || {}).value;
     process.stdout.write(JSON.stringify({ status: g.status, summary: g.summary, gateMs: g.durationMs, requests: m('costExplorerRequests'), costUsd: m('costExplorerCostUsd') })); });`;
 
-function startPgliteProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'pglite-process.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', (d) => resolve({ url: String(d).trim(), child }));
-    child.once('exit', (code) => reject(new Error(`PGlite process exited ${code}`)));
-  });
-}
-
 /** A database of our own: on the server when reachable (dropped afterwards), else PGlite in its own process. */
 async function database(): Promise<{ store: string; url: string; drop(): Promise<void> }> {
-  if (await serverReachable()) {
-    const name = `sr_bench_cost_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: SERVER_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    return {
-      store: 'PostgreSQL server',
-      url: SERVER_ADMIN_URL.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
-      async drop() {
-        const a = new Client({ connectionString: SERVER_ADMIN_URL });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
-      },
-    };
-  }
+  const server = await serverDatabase();
+  if (server) return server;
   const pg = await startPgliteProcess();
   return { store: 'PGlite (own process)', url: pg.url, drop: async () => void pg.child.kill('SIGTERM') };
 }

@@ -1,5 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { serverReachable, startServerDatabase } from '../test/support/postgres';
 
 export const ROOT = join(__dirname, '..');
 
@@ -60,3 +61,27 @@ export const fmt = {
   mb: (v: number) => `${v.toFixed(0)} MB`,
   ratio: (a: number, b: number) => `${(a / b).toFixed(2)}×`,
 };
+
+/** PGlite over the wire protocol in a process of its own (bench/pglite-process.ts). */
+export function startPgliteProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'pglite-process.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', (d) => resolve({ url: String(d).trim(), child }));
+    child.once('exit', (code) => reject(new Error(`PGlite process exited ${code}`)));
+  });
+}
+
+export interface BenchDatabase {
+  store: string;
+  url: string;
+  /** Runs SQL as the owner. */
+  exec(sql: string): Promise<unknown>;
+  drop(): Promise<void>;
+}
+
+/** A fresh database on the local PostgreSQL server, dropped by drop(); undefined when none is reachable. */
+export async function serverDatabase(): Promise<BenchDatabase | undefined> {
+  if (!(await serverReachable())) return undefined;
+  const db = await startServerDatabase();
+  return { store: 'PostgreSQL server', url: db.url, exec: db.exec, drop: db.stop };
+}

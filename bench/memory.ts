@@ -7,12 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { healthyDatadog, startFakeDatadog } from '../test/monitoring/fake-datadog';
 import { tenantIds } from '../test/monitoring/local-server';
-import { SERVER_ADMIN_URL, serverReachable } from '../test/support/postgres';
-import { measureNode } from './measure';
+import { measureNode, serverDatabase } from './measure';
 
 export interface MemoryRow {
   gate: string;
@@ -31,29 +29,12 @@ const config = ${JSON.stringify(config)};
 runGates({ gates: GATES, loaded: { config, skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, probes: false })
   .then((r) => process.stdout.write(r.results[0].status));`;
 
-async function configStoreUrl(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (!(await serverReachable())) throw new Error('needs the PostgreSQL server on 127.0.0.1:5432');
-  const name = `sr_bench_mem_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: SERVER_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: SERVER_ADMIN_URL.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
-    async drop() {
-      const a = new Client({ connectionString: SERVER_ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
 export async function benchMemory(): Promise<MemoryRow[]> {
   const empty = await measureNode('');
   const rows: MemoryRow[] = [];
 
-  const db = await configStoreUrl();
+  const db = await serverDatabase();
+  if (!db) throw new Error('needs the PostgreSQL server on 127.0.0.1:5432');
   const dir = mkdtempSync(join(tmpdir(), 'sr-bench-mem-'));
   try {
     const client = new Client({ connectionString: db.url });

@@ -4,14 +4,10 @@
  * its wall time and peak RSS stand next to one hand-written SQL statement computing the same facts
  * (or a bare Scan for DynamoDB) on the same data in the same run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { BatchWriteItemCommand, CreateTableCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { startDynalite } from '../test/support/dynalite';
-import { SERVER_ADMIN_URL, serverReachable } from '../test/support/postgres';
-import { ensureBuilt, measureNode, medianMs, ROOT, type ProcessMeasurement } from './measure';
+import { ensureBuilt, measureNode, medianMs, serverDatabase, startPgliteProcess, type ProcessMeasurement } from './measure';
 
 export interface TenantsBenchRow {
   store: string;
@@ -70,13 +66,6 @@ async function postgresRows(store: string, url: string, sizes: number[]): Promis
   return rows;
 }
 
-function startPgliteProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'pglite-process.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', (d) => resolve({ url: String(d).trim(), child }));
-    child.once('exit', (code) => reject(new Error(`PGlite process exited ${code}`)));
-  });
-}
 
 async function dynamoRows(sizes: number[]): Promise<TenantsBenchRow[]> {
   const ddb = await startDynalite();
@@ -120,16 +109,12 @@ async function dynamoRows(sizes: number[]): Promise<TenantsBenchRow[]> {
 export async function benchTenants(opts: { sizes?: number[]; dynamoSizes?: number[] } = {}): Promise<TenantsBenchRow[]> {
   const sizes = opts.sizes ?? [10_000, 100_000];
   const rows: TenantsBenchRow[] = [];
-  if (await serverReachable()) {
-    const dbName = `sr_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: SERVER_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
+  const server = await serverDatabase();
+  if (server) {
     try {
-      rows.push(...(await postgresRows('PostgreSQL 15 server', SERVER_ADMIN_URL.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`), sizes)));
+      rows.push(...(await postgresRows('PostgreSQL 15 server', server.url, sizes)));
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
+      await server.drop();
     }
   } else {
     process.stderr.write('bench: PostgreSQL server not reachable on 127.0.0.1:5432; PGlite only\n');
