@@ -1,7 +1,7 @@
 import { ConfigError, DeadlineError, describeError } from './errors';
 import type { GateContext, GateDefinition, GateId } from './gate';
 import type { LoadedConfig, SourceConfig } from './config/types';
-import { sourceOf } from './config/load';
+import { sourceOf } from './config/sources';
 import { errorOutcome, skippedOutcome, type CheckResult, type GateOutcome } from './result';
 import { redact, redactDeep } from './redact';
 import type { SecretResolver } from './secrets';

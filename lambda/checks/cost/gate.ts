@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigError } from '../../core/errors';
+import { sourceOf } from '../../core/config/sources';
 import type { GateCommon, GateDefinition } from '../../core/gate';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { DynamoDbSourceConfig } from '../../sources/dynamodb/tenant-store';
@@ -146,12 +147,7 @@ export const costGate: GateDefinition<CostGateConfig> = {
   },
 
   validate(config, all, at) {
-    const check = (name: string, field: string, types: readonly string[]) => {
-      const src = all.sources[name];
-      if (!src) throw new ConfigError(`source '${name}' is not defined under sources (defined: ${Object.keys(all.sources).join(', ') || 'none'})`, at(field));
-      if (!types.includes(src.type)) throw new ConfigError(`source '${name}' is ${src.type}; this needs ${types.join(' or ')}`, at(field));
-      return src.type;
-    };
+    const check = (name: string, field: string, types: readonly string[]) => sourceOf(all, name, at(field), types).type;
     const ledgerType = check(config.ledger.source, 'ledger.source', LEDGER_TYPES);
     for (const key of POSTGRES_ONLY) {
       if (ledgerType !== 'postgres' && config.ledger[key] !== undefined) throw new ConfigError(`only applies to a postgres ledger; '${config.ledger.source}' is ${ledgerType}`, at(`ledger.${key}`));

@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConfigError } from '../../core/errors';
+import { sourceOf } from '../../core/config/sources';
 import type { GateCommon, GateDefinition } from '../../core/gate';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
@@ -159,11 +160,7 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
     for (const id of PROVIDERS) {
       const own = config[id];
       if (!own) continue;
-      const src = all.sources[own.source];
-      if (!src) {
-        throw new ConfigError(`source '${own.source}' is not defined under sources (defined: ${Object.keys(all.sources).join(', ') || 'none'})`, at(`${id}.source`));
-      }
-      if (src.type !== id) throw new ConfigError(`source '${own.source}' is ${src.type}; gates.monitoring.${id} needs a ${id} source`, at(`${id}.source`));
+      sourceOf(all, own.source, at(`${id}.source`), [id]);
     }
     const dd = config.datadog && (all.sources[config.datadog.source] as DatadogSourceConfig);
     if (dd && dd.apiKey && !dd.appKey) {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigError } from '../../core/errors';
+import { sourceOf } from '../../core/config/sources';
 import type { GateCommon, GateDefinition } from '../../core/gate';
 import type { JsonSchema } from '../../core/config/json-schema';
 import { connectPostgres, describeTarget, clientConfig, type PostgresSourceConfig } from '../../sources/postgres/connection';
@@ -103,11 +104,7 @@ export const tenantsGate: GateDefinition<TenantsGateConfig> = {
   },
 
   validate(config, all, at) {
-    const src = all.sources[config.source];
-    if (!src) {
-      throw new ConfigError(`source '${config.source}' is not defined under sources (defined: ${Object.keys(all.sources).join(', ') || 'none'})`, at('source'));
-    }
-    if (src.type !== 'postgres' && src.type !== 'dynamodb') throw new ConfigError(`source '${config.source}' is ${src.type}; gate tenants needs postgres or dynamodb`, at('source'));
+    const src = sourceOf(all, config.source, at('source'), ['postgres', 'dynamodb']);
     const foreign = src.type === 'postgres' ? DYNAMODB_KEYS : POSTGRES_KEYS;
     for (const key of foreign) {
       if (config[key] !== undefined) throw new ConfigError(`only applies to ${src.type === 'postgres' ? 'dynamodb' : 'postgres'} sources; '${config.source}' is ${src.type}`, at(key));

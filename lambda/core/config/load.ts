@@ -8,7 +8,7 @@ import { GATE_IDS, type GateId } from '../gate';
 import { hasEnvRef, resolveEnvRefs } from './env';
 import { locateLine } from './locate';
 import { buildConfigSchema } from './schema';
-import type { LoadedConfig, ReadinessConfig, SourceConfig } from './types';
+import type { LoadedConfig, ReadinessConfig } from './types';
 
 export const DEFAULT_CONFIG_FILE = 'readiness.yaml';
 
@@ -134,27 +134,6 @@ function checkReferences(config: ReadinessConfig, at: (p: (string | number)[]) =
     const own = config.gates[gate.id];
     if (own && own.enabled !== false) gate.validate?.(own as never, config, (field) => at(['gates', gate.id, ...field.split('.')]));
   }
-}
-
-/** Looks up a named source of one of the expected types, or throws a ConfigError naming the field. */
-export function sourceOf<T extends SourceConfig>(
-  config: ReadinessConfig,
-  name: string,
-  field: string,
-  types: readonly string[],
-): T {
-  const source = config.sources[name];
-  if (!source) {
-    const known = Object.keys(config.sources);
-    throw new ConfigError(
-      `source '${name}' is not defined under sources${known.length ? ` (defined: ${known.join(', ')})` : ''}`,
-      field,
-    );
-  }
-  if (!types.includes(source.type)) {
-    throw new ConfigError(`source '${name}' has type ${source.type}; this field needs ${types.join(' or ')}`, field);
-  }
-  return source as T;
 }
 
 export function isGateId(value: string): value is GateId {
