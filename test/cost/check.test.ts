@@ -41,6 +41,59 @@ function input(over: Partial<CostCheckInput>): CostCheckInput {
 
 const criterion = (o: Awaited<ReturnType<typeof checkCost>>, id: string) => o.criteria.find((c) => c.id === id)!;
 
+describe('checkCost: order of work', () => {
+  it('opens the ledger (connect, catalog) before any bill is read, so the aggregation runs while the bills page', async () => {
+    const order: string[] = [];
+    const base = ledger([['acme', 'aws', '10']]);
+    const out = await checkCost(
+      input({
+        ledger: {
+          open: async () => {
+            order.push('open');
+            await new Promise((r) => setTimeout(r, 20));
+            order.push('opened');
+          },
+          summarize: async (w, s) => {
+            order.push('summarize');
+            return base.summarize(w, s);
+          },
+          close: base.close,
+        },
+        providers: {
+          aws: {
+            bill: { provider: 'aws', fetch: async (w, s) => (order.push('bill'), bill('aws', { acme: '10' }).fetch(w, s)) },
+            ledgerValues: ['aws'],
+          },
+        },
+      }),
+    );
+    expect(order).toEqual(['open', 'opened', 'summarize', 'bill']);
+    expect(out.status).toBe('PASS');
+  });
+
+  it('a ledger that cannot be opened is ERROR naming the cause; the bills are still read and reported', async () => {
+    let summarized = false;
+    let fetched = false;
+    const out = await checkCost(
+      input({
+        ledger: {
+          open: () => Promise.reject(new Error("table 'tenant_costs' not found in app@db:5432 (set gates.cost.ledger.table)")),
+          summarize: async () => {
+            summarized = true;
+            throw new Error('not reached');
+          },
+          close: async () => undefined,
+        },
+        providers: { aws: { bill: { provider: 'aws', fetch: async (w, s) => ((fetched = true), bill('aws', { acme: '10' }).fetch(w, s)) }, ledgerValues: ['aws'] } },
+      }),
+    );
+    expect(out.status).toBe('ERROR');
+    expect(criterion(out, 'ledger').summary).toBe("cost ledger: table 'tenant_costs' not found in app@db:5432 (set gates.cost.ledger.table)");
+    expect(summarized).toBe(false);
+    expect(fetched).toBe(true);
+  });
+});
+
 describe('checkCost: reconciliation', () => {
   it('PASSes when totals and every material tenant are within 5%, with evidence and the CSV artifact', async () => {
     const out = await checkCost(

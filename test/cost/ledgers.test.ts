@@ -60,6 +60,33 @@ describe('PostgresCostLedger: one GROUP BY in the database', () => {
     }
   });
 
+  it('lets its connection go once the aggregate is read, and connects again for another summary', async () => {
+    const target = targets[0];
+    await target.exec(`CREATE TABLE costs_release (tenant_id text, usage_date date, provider text, cost_usd numeric); INSERT INTO costs_release VALUES ('acme', '2024-05-02', 'aws', 3);`);
+    const clients: Client[] = [];
+    const ended: Client[] = [];
+    const ledger = new PostgresCostLedger(async () => {
+      const c = await connect(target)();
+      c.on('end', () => ended.push(c));
+      clients.push(c);
+      return c;
+    }, { table: 'costs_release' }, target.name);
+    try {
+      await ledger.open();
+      expect(clients).toHaveLength(1);
+      const first = await ledger.summarize(WINDOW);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(ended).toEqual(clients);
+      const second = await ledger.summarize(WINDOW);
+      expect(clients).toHaveLength(2);
+      expect(totals(second)).toEqual(totals(first));
+      expect(totals(first)).toEqual({ 'aws:acme': '3.0000000000' });
+    } finally {
+      await ledger.close();
+    }
+    expect(ended).toHaveLength(2);
+  });
+
   it('finds the newest entry when nothing is newer than the window start, and names missing columns', async () => {
     const target = targets[0];
     await target.exec(`CREATE TABLE costs_old (tenant text, day date, vendor text, usd numeric); INSERT INTO costs_old VALUES ('a', '2024-03-02', 'aws', 1);`);

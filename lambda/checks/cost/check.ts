@@ -52,8 +52,12 @@ const NAMES: Record<Provider, string> = { aws: 'AWS', openai: 'OpenAI' };
 export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   const providers = (Object.keys(input.providers) as Provider[]).filter((p) => input.providers[p]);
   input.progress?.(`reading the ledger and the ${providers.map((p) => NAMES[p]).join(' and ')} bill(s) for ${input.window.from}..${input.window.to}`);
+  // The ledger's aggregation is started before the bills are paged: reading a bill is work in this
+  // process, the aggregation is work in the database, and the two overlap only in that order.
+  const opened = await Promise.allSettled([input.ledger.open?.(input.signal)]);
+  const summary = opened[0].status === 'rejected' ? Promise.reject(opened[0].reason) : input.ledger.summarize(input.window, input.signal);
   const [ledgerResult, ...billResults] = await Promise.allSettled([
-    input.ledger.summarize(input.window, input.signal),
+    summary,
     ...providers.map((p) => input.providers[p]!.bill.fetch(input.window, input.signal)),
   ]);
   const bills = new Map(providers.map((p, i) => [p, billResults[i] as PromiseSettledResult<ActualBill>]));
@@ -105,7 +109,8 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
     lines.push(...r.lines);
   }
 
-  const artifacts: Artifact[] = lines.length ? [csvArtifact(lines), jsonArtifact(lines, input)] : [];
+  const shown = lines.map(printed);
+  const artifacts: Artifact[] = lines.length ? [csvArtifact(shown), jsonArtifact(shown, input)] : [];
   const passed = criteria.filter((c) => c.id.endsWith('-total')).map((c) => c.summary);
   return outcomeFromCriteria(criteria, {
     measurements: [...measurements, ...criteria.flatMap((c) => (c.id === 'fresh' ? c.measurements ?? [] : []))],
@@ -301,8 +306,13 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     if (status === 'outside') outside.push(line);
     if (status !== 'below-floor') judged.push(line);
   }
-  const gap = (l: CostLine) => abs(l.tracked - l.actual);
-  const byGap = (a: CostLine, b: CostLine) => (gap(b) > gap(a) ? 1 : gap(b) < gap(a) ? -1 : a.tenant.localeCompare(b.tenant));
+  // Largest difference first, ties by tenant ID; each gap is computed once, not per comparison.
+  const gaps = new Map(judged.map((l) => [l, abs(l.tracked - l.actual)]));
+  const byGap = (a: CostLine, b: CostLine) => {
+    const ga = gaps.get(a)!;
+    const gb = gaps.get(b)!;
+    return gb > ga ? 1 : gb < ga ? -1 : a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0;
+  };
   outside.sort(byGap);
   const describe = (l: CostLine) =>
     `${l.tenant} (tracked ${formatUsd(l.tracked)}, billed ${formatUsd(l.actual)}${l.actual !== 0n ? `, ${variancePercent(l.tracked, l.actual)}%` : ''})`;
@@ -334,27 +344,30 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
 
 const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
+/** A line as both artifacts print it: amounts to the cent, variance in percent (null for a zero bill). */
+function printed(l: CostLine) {
+  return {
+    tenant_id: l.tenant,
+    provider: l.provider,
+    tracked_cost: formatDecimal(l.tracked, 2),
+    actual_cost: formatDecimal(l.actual, 2),
+    variance_pct: variancePercent(l.tracked, l.actual) ?? null,
+    status: l.status,
+  };
+}
+
 /** tenant_costs.csv: one line per tenant and provider, plus unallocated spend and totals. */
-function csvArtifact(lines: CostLine[]): Artifact {
-  const rows = lines.map((l) =>
-    [l.tenant, l.provider, formatDecimal(l.tracked, 2), formatDecimal(l.actual, 2), variancePercent(l.tracked, l.actual) ?? ''].map(csvField).join(','),
-  );
+function csvArtifact(lines: ReturnType<typeof printed>[]): Artifact {
+  const rows = lines.map((l) => [l.tenant_id, l.provider, l.tracked_cost, l.actual_cost, l.variance_pct ?? ''].map(csvField).join(','));
   return { name: 'tenant_costs.csv', contentType: 'text/csv', content: ['tenant_id,provider,tracked_cost,actual_cost,variance_pct', ...rows].join('\n') + '\n' };
 }
 
-function jsonArtifact(lines: CostLine[], input: CostCheckInput): Artifact {
+function jsonArtifact(lines: ReturnType<typeof printed>[], input: CostCheckInput): Artifact {
   const doc = {
     window: { from: input.window.from, to: input.window.to },
     tolerancePercent: formatDecimal(input.tolerancePercent, 2),
     materialityUsd: formatDecimal(input.materiality, 2),
-    lines: lines.map((l) => ({
-      tenant_id: l.tenant,
-      provider: l.provider,
-      tracked_cost: formatDecimal(l.tracked, 2),
-      actual_cost: formatDecimal(l.actual, 2),
-      variance_pct: variancePercent(l.tracked, l.actual) ?? null,
-      status: l.status,
-    })),
+    lines,
   };
   return { name: 'tenant_costs.json', contentType: 'application/json', content: JSON.stringify(doc, null, 2) + '\n' };
 }

@@ -205,7 +205,7 @@ export const costGate: GateDefinition<CostGateConfig> = {
         progress: ctx.progress,
       });
     } finally {
-      for (const close of closers) await close();
+      await Promise.all(closers.map((close) => close()));
     }
   },
 };

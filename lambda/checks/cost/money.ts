@@ -12,8 +12,17 @@ const DECIMAL = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
 const POW10 = Array.from({ length: 41 }, (_, i) => 10n ** BigInt(i));
 const pow10 = (n: number) => POW10[n] ?? 10n ** BigInt(n);
 
+/** The common form of a bill or ledger amount: plain digits with at most 12 decimals. */
+const PLAIN = /^(-?)(\d+)(?:\.(\d{0,12}))?$/;
+
 /** Parses a decimal string ("12.34", "-0.0000001", "1e-7", " 5 ") into pico-dollars. */
 export function parseMoney(text: string): Money {
+  const plain = PLAIN.exec(text);
+  if (plain) {
+    // Exact without rounding: the digits, padded to 12 decimals, are the pico-dollars.
+    const value = BigInt(plain[2] + (plain[3] ?? '').padEnd(SCALE_DIGITS, '0'));
+    return plain[1] ? -value : value;
+  }
   const m = DECIMAL.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new Error(`not a decimal amount: ${JSON.stringify(text.slice(0, 40))}`);
   const [, sign, int, frac = '', exp = '0'] = m;
@@ -46,7 +55,7 @@ export function abs(a: bigint): bigint {
 
 /** Fixed-point text with `digits` decimals, rounded half away from zero: 1234567n… → "1234.57". */
 export function formatDecimal(value: Money, digits = 2): string {
-  const unit = 10n ** BigInt(SCALE_DIGITS - digits);
+  const unit = pow10(SCALE_DIGITS - digits);
   const scaled = divRound(value, unit);
   const neg = scaled < 0n;
   const s = (neg ? -scaled : scaled).toString().padStart(digits + 1, '0');
@@ -73,7 +82,7 @@ export function toDollars(value: Money): number {
  */
 export function variancePercent(tracked: Money, actual: Money, digits = 2): string | undefined {
   if (actual === 0n) return undefined;
-  const scale = 10n ** BigInt(digits);
+  const scale = pow10(digits);
   const pct = divRound((tracked - actual) * 100n * scale, abs(actual));
   const neg = pct < 0n;
   const s = (neg ? -pct : pct).toString().padStart(digits + 1, '0');

@@ -21,6 +21,11 @@ export interface LedgerSummary {
 }
 
 export interface CostLedger {
+  /**
+   * Optional: connect and resolve the ledger's layout before the bills are read, so that the
+   * aggregation is already running in the database while the bills are paged in this process.
+   */
+  open?(signal: AbortSignal): Promise<void>;
   summarize(window: CostWindow, signal: AbortSignal): Promise<LedgerSummary>;
   close(): Promise<void>;
 }

@@ -247,17 +247,21 @@ function checkPage(page: GetCostAndUsageCommandOutput, metric: string): void {
   if (typeof page !== 'object' || page === null) throw bad('the body is not a JSON object');
   if (!Array.isArray(page.ResultsByTime)) throw bad(page.ResultsByTime === undefined ? 'ResultsByTime is missing' : 'ResultsByTime is not a list');
   if (page.NextPageToken !== undefined && page.NextPageToken !== null && typeof page.NextPageToken !== 'string') throw bad('NextPageToken is not a string');
-  for (const [i, period] of page.ResultsByTime.entries()) {
+  const results = page.ResultsByTime;
+  for (let i = 0; i < results.length; i++) {
+    const period = results[i];
     if (typeof period !== 'object' || period === null) throw bad(`ResultsByTime[${i}] is not an object`);
     if (period.Estimated !== undefined && typeof period.Estimated !== 'boolean') throw bad(`ResultsByTime[${i}].Estimated is not a boolean`);
-    if (period.Groups === undefined) continue;
-    if (!Array.isArray(period.Groups)) throw bad(`ResultsByTime[${i}].Groups is not a list`);
-    for (const [j, g] of period.Groups.entries()) {
-      const at = `ResultsByTime[${i}].Groups[${j}]`;
-      if (!Array.isArray(g?.Keys) || typeof g.Keys[0] !== 'string') throw bad(`${at}.Keys is not a list of strings`);
+    const groups = period.Groups;
+    if (groups === undefined) continue;
+    if (!Array.isArray(groups)) throw bad(`ResultsByTime[${i}].Groups is not a list`);
+    for (let j = 0; j < groups.length; j++) {
+      const g = groups[j];
+      const at = () => `ResultsByTime[${i}].Groups[${j}]`;
+      if (!Array.isArray(g?.Keys) || typeof g.Keys[0] !== 'string') throw bad(`${at()}.Keys is not a list of strings`);
       const m = g.Metrics?.[metric] as { Amount?: unknown; Unit?: unknown } | undefined;
-      if (m?.Amount !== undefined && (typeof m.Amount !== 'string' || !DECIMAL_TEXT.test(m.Amount))) throw bad(`${at}.Metrics.${metric}.Amount is not a decimal string (${text(m.Amount)})`);
-      if (m?.Unit !== undefined && typeof m.Unit !== 'string') throw bad(`${at}.Metrics.${metric}.Unit is not a string`);
+      if (m?.Amount !== undefined && (typeof m.Amount !== 'string' || !DECIMAL_TEXT.test(m.Amount))) throw bad(`${at()}.Metrics.${metric}.Amount is not a decimal string (${text(m.Amount)})`);
+      if (m?.Unit !== undefined && typeof m.Unit !== 'string') throw bad(`${at()}.Metrics.${metric}.Unit is not a string`);
     }
   }
 }

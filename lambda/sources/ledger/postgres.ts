@@ -5,6 +5,16 @@ import { exclusiveEnd, type CostWindow } from '../../checks/cost/window';
 import { quoteIdent } from '../postgres/connection';
 import { ledgerColumns, type LedgerMapping } from './mapping';
 
+/** The ledger table as the catalog describes it: quoted identifiers and the date column's type. */
+interface LedgerTable {
+  table: string;
+  tenant: string;
+  provider: string;
+  cost: string;
+  date: string;
+  dateType: string;
+}
+
 /**
  * The cost ledger in PostgreSQL, aggregated by the database: one GROUP BY over the rows from the
  * window's first day on, returning a sum per tenant and provider (exact numeric, as text) and the
@@ -12,6 +22,8 @@ import { ledgerColumns, type LedgerMapping } from './mapping';
  */
 export class PostgresCostLedger implements CostLedger {
   private client?: Client;
+  private resolved?: LedgerTable;
+  private closing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connect: () => Promise<Client>,
@@ -19,38 +31,44 @@ export class PostgresCostLedger implements CostLedger {
     private readonly target: string,
   ) {}
 
-  async summarize(window: CostWindow): Promise<LedgerSummary> {
+  /** Connects and reads the table's columns from the catalog in one round trip. */
+  async open(): Promise<void> {
+    if (this.resolved) return;
     const client = (this.client ??= await this.connect());
     const names = ledgerColumns(this.mapping);
-    const found = await client.query<{ quoted: string | null }>('SELECT to_regclass($1)::text AS quoted', [names.table]);
-    const table = found.rows[0]?.quoted;
-    if (!table) throw new Error(`table '${names.table}' not found in ${this.target} (set gates.cost.ledger.table)`);
-    const cols = await client.query<{ name: string; type: string }>(
-      `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-        WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
+    const cols = await client.query<{ quoted: string | null; name: string | null; type: string | null }>(
+      `SELECT to_regclass($1)::text AS quoted, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+         FROM (SELECT 1) one
+         LEFT JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum`,
       [names.table],
     );
+    const table = cols.rows[0]?.quoted;
+    if (!table) throw new Error(`table '${names.table}' not found in ${this.target} (set gates.cost.ledger.table)`);
     const typeOf = (wanted: string, key: string) => {
       const c = cols.rows.find((r) => r.name === wanted);
-      if (!c) throw new Error(`column '${wanted}' not found in ${table} (set gates.cost.ledger.${key}; columns: ${cols.rows.map((r) => r.name).join(', ')})`);
-      return c.type;
+      if (!c) throw new Error(`column '${wanted}' not found in ${table} (set gates.cost.ledger.${key}; columns: ${cols.rows.flatMap((r) => (r.name ? [r.name] : [])).join(', ')})`);
+      return c.type ?? '';
     };
-    const [tenant, provider, cost] = [
-      [names.tenant, 'tenantColumn'],
-      [names.provider, 'providerColumn'],
-      [names.cost, 'costColumn'],
-    ].map(([n, k]) => (typeOf(n, k), quoteIdent(n)));
+    typeOf(names.tenant, 'tenantColumn');
+    typeOf(names.provider, 'providerColumn');
     const costType = typeOf(names.cost, 'costColumn');
     if (!NUMERIC_TYPES.test(costType)) {
       throw new Error(`column '${names.cost}' of ${table} is ${costType}; it must be numeric (numeric, integer, bigint, real or double precision)`);
     }
     const dateType = typeOf(names.date, 'dateColumn');
-    const date = quoteIdent(names.date);
-    const dateOnly = dateType === 'date';
-    const zoned = dateType.startsWith('timestamp') && dateType.includes('with time zone');
-    if (!dateOnly && !dateType.startsWith('timestamp')) {
+    if (dateType !== 'date' && !dateType.startsWith('timestamp')) {
       throw new Error(`column '${names.date}' of ${table} is ${dateType}; it must be a date or a timestamp`);
     }
+    this.resolved = { table, tenant: quoteIdent(names.tenant), provider: quoteIdent(names.provider), cost: quoteIdent(names.cost), date: quoteIdent(names.date), dateType };
+  }
+
+  async summarize(window: CostWindow): Promise<LedgerSummary> {
+    await this.open();
+    const client = this.client!;
+    const { table, tenant, provider, cost, date, dateType } = this.resolved!;
+    const dateOnly = dateType === 'date';
+    const zoned = dateType.startsWith('timestamp') && dateType.includes('with time zone');
     // Bounds as the column's own type: [first day, day after the last) in UTC.
     const bound = (day: string) => (dateOnly ? day : zoned ? `${day} 00:00:00+00` : `${day} 00:00:00`);
     const newestSql = dateOnly ? `max(${date})::text` : `extract(epoch from max(${date}))::text`;
@@ -63,28 +81,41 @@ export class PostgresCostLedger implements CostLedger {
         GROUP BY 1, 2`,
       [bound(window.from), bound(exclusiveEnd(window))],
     );
+    // ISO dates compare as text; epoch seconds as numbers.
     let newest: string | null = null;
-    for (const r of res.rows) if (r.newest !== null && (newest === null || compare(r.newest, newest, dateOnly) > 0)) newest = r.newest;
+    let newestValue = -Infinity;
+    for (const r of res.rows) {
+      if (r.newest === null) continue;
+      if (dateOnly ? newest === null || r.newest > newest : Number(r.newest) > newestValue) {
+        newest = r.newest;
+        newestValue = dateOnly ? newestValue : Number(r.newest);
+      }
+    }
     // Nothing from the window on: the newest entry is older than the window (or the ledger is empty).
     if (newest === null) newest = (await client.query<{ newest: string | null }>(`SELECT ${newestSql} AS newest FROM ${table}`)).rows[0]?.newest ?? null;
+    const totals = [];
+    for (const r of res.rows) if (r.tracked !== null) totals.push({ tenant: r.tenant ?? '', provider: r.provider ?? '', amount: parseMoney(r.tracked) });
+    // Everything is read: the connection goes now, so that closing it overlaps the reconciliation.
+    void this.release();
     return {
       source: `PostgreSQL ${this.target}, table ${table} (aggregated in the database)`,
-      totals: res.rows
-        .filter((r) => r.tracked !== null)
-        .map((r) => ({ tenant: r.tenant ?? '', provider: r.provider ?? '', amount: parseMoney(r.tracked!) })),
+      totals,
       newest: newest === null ? null : { at: dateOnly ? new Date(`${newest}T00:00:00Z`) : new Date(Number(newest) * 1000), dateOnly },
     };
   }
 
   async close(): Promise<void> {
-    await this.client?.end().catch(() => undefined);
+    await this.release();
+  }
+
+  private release(): Promise<unknown> {
+    const client = this.client;
     this.client = undefined;
+    this.resolved = undefined;
+    this.closing = Promise.all([this.closing, client?.end().catch(() => undefined)]);
+    return this.closing;
   }
 }
 
 /** Column types whose sum reads back as a plain decimal (money does not: it prints a currency symbol). */
 const NUMERIC_TYPES = /^(numeric|decimal)(\(.*\))?$|^(smallint|integer|bigint|real|double precision)$/;
-
-function compare(a: string, b: string, dateOnly: boolean): number {
-  return dateOnly ? a.localeCompare(b) : Number(a) - Number(b);
-}
