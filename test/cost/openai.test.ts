@@ -52,13 +52,45 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
     }
   });
 
-  it('ERRORs naming rate limiting and unreachable endpoints', async () => {
-    const api = await startOpenAiCosts({ adminKey: KEY, costs, status: 429 });
+  it('asks a rate-limited page again after the Retry-After wait, and reads the whole bill', async () => {
+    const api = await startOpenAiCosts({ adminKey: KEY, costs, rateLimited: { times: 2, retryAfter: '0.2' } });
     try {
-      await expect(new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never)).rejects.toThrow(/rate-limited the costs API \(HTTP 429/);
+      const started = Date.now();
+      const out = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(380); // two waits of 0.2 s
+      expect(api.requests).toHaveLength(3);
+      expect(formatDecimal(out.groups.get('proj_a')!, 6)).toBe('1.000000');
     } finally {
       await api.stop();
     }
+  });
+
+  it('ERRORs naming rate limiting once maxAttempts is spent, or when the wait asked for is past what the check may wait', async () => {
+    const always = await startOpenAiCosts({ adminKey: KEY, costs, rateLimited: { retryAfter: '0' } });
+    try {
+      const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: always.baseUrl, maxAttempts: 3 }, plain).fetch(WINDOW, never).then(() => undefined, (e) => e);
+      expect(err.message).toBe('OpenAI rate-limited the costs API (HTTP 429: Rate limit reached for requests); still limited after 3 attempt(s)');
+      expect(err.remediation).toMatch(/maxAttempts/);
+      expect(always.requests).toHaveLength(3);
+    } finally {
+      await always.stop();
+    }
+    const long = await startOpenAiCosts({ adminKey: KEY, costs, rateLimited: { retryAfter: '60' } });
+    try {
+      const started = Date.now();
+      const deadline = Date.now() + 5_000;
+      const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: long.baseUrl }, plain, deadline).fetch(WINDOW, never).then(() => undefined, (e) => e);
+      expect(err.message).toBe('OpenAI rate-limited the costs API (HTTP 429: Rate limit reached for requests); it asks to wait 60 s, beyond the 3 s this check may wait');
+      expect(long.requests).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await long.stop();
+    }
+  });
+
+  it('ERRORs naming an unreachable endpoint', async () => {
+    const api = await startOpenAiCosts({ adminKey: KEY, costs });
+    await api.stop();
     await expect(new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never)).rejects.toThrow(/connection refused to 127.0.0.1/);
   });
 });

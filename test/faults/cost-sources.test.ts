@@ -306,10 +306,10 @@ const openAiError = (res: ServerResponse, status: number, message: string, code:
   openAiAnswer(res, JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } }), status);
 
 describe('gate 2 OpenAI costs source under faults', () => {
-  async function run(handler: Parameters<typeof httpFaultServer>[0] | number, opts: { timeoutSeconds?: number; requestTimeoutSeconds?: number } = {}) {
+  async function run(handler: Parameters<typeof httpFaultServer>[0] | number, opts: { timeoutSeconds?: number; requestTimeoutSeconds?: number; maxAttempts?: number } = {}) {
     const base = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
     return runCost({
-      sources: { oai: { type: 'openai', adminKey: OPENAI_KEY, baseUrl: `${base}/v1`, requestTimeoutSeconds: opts.requestTimeoutSeconds ?? 5 } },
+      sources: { oai: { type: 'openai', adminKey: OPENAI_KEY, baseUrl: `${base}/v1`, requestTimeoutSeconds: opts.requestTimeoutSeconds ?? 5, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) } },
       openai: 'oai',
       timeoutSeconds: opts.timeoutSeconds,
     });
@@ -343,9 +343,26 @@ describe('gate 2 OpenAI costs source under faults', () => {
     expect(JSON.stringify(r.report)).not.toContain(OPENAI_KEY);
   });
 
-  it('throttled (HTTP 429) → ERROR naming rate limiting after one request: this source does not retry', async () => {
-    const r = await run((n, _req, res) => (n === 1 ? openAiError(res, 429, 'Rate limit reached for requests', 'rate_limit_exceeded') : openAiAnswer(res)));
-    expectError(r, /^OpenAI bill: OpenAI rate-limited the costs API \(HTTP 429: Rate limit reached for requests\)$/, 3000);
+  const limited = (res: ServerResponse, retryAfter: string) => {
+    res.setHeader('Retry-After', retryAfter);
+    openAiError(res, 429, 'Rate limit reached for requests', 'rate_limit_exceeded');
+  };
+
+  it('throttled (HTTP 429) once → asked again after Retry-After, PASS', async () => {
+    const r = await run((n, _req, res) => (n === 1 ? limited(res, '0.1') : openAiAnswer(res)));
+    expect(r.result.status).toBe('PASS');
+    expect(api().hits()).toBe(2);
+  });
+
+  it('throttled (HTTP 429) on every attempt → ERROR naming rate limiting after maxAttempts, in bounded time', async () => {
+    const r = await run((_n, _req, res) => limited(res, '0.1'), { maxAttempts: 3 });
+    expectError(r, /^OpenAI bill: OpenAI rate-limited the costs API \(HTTP 429: Rate limit reached for requests\); still limited after 3 attempt\(s\)$/, 3000);
+    expect(api().hits()).toBe(3);
+  });
+
+  it('throttled (HTTP 429) with a wait past the gate deadline → ERROR at once, naming the wait', async () => {
+    const r = await run((_n, _req, res) => limited(res, '120'), { timeoutSeconds: 4 });
+    expectError(r, /^OpenAI bill: OpenAI rate-limited the costs API \(HTTP 429: Rate limit reached for requests\); it asks to wait 120 s, beyond the [0-3] s this check may wait$/, 2000);
     expect(api().hits()).toBe(1);
   });
 

@@ -191,7 +191,7 @@ export const costGate: GateDefinition<CostGateConfig> = {
       }
       if (config.openai) {
         const src = ctx.source<OpenAiSourceConfig>(config.openai.source, 'openai.source', ['openai']);
-        providers.openai = { bill: new OpenAiCostsBill(src, ctx.secrets), ledgerValues: config.openai.ledgerProviders ?? ['openai'], projects: config.openai.projects };
+        providers.openai = { bill: new OpenAiCostsBill(src, ctx.secrets, ctx.deadline), ledgerValues: config.openai.ledgerProviders ?? ['openai'], projects: config.openai.projects };
       }
       return await checkCost({
         ledger,

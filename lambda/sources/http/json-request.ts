@@ -6,7 +6,7 @@ import { KeyRejectedError } from '../../checks/monitoring/ports';
 export const RATE_LIMIT_RETRIES = 3;
 export const RATE_LIMIT_MAX_WAIT_MS = 10_000;
 /** Waits never end closer than this to the gate deadline, so the gate still reports its own ERROR. */
-const DEADLINE_MARGIN_MS = 1_000;
+export const DEADLINE_MARGIN_MS = 1_000;
 
 export interface JsonRequest {
   /** "Datadog", "New Relic": names the service in messages. */
@@ -77,7 +77,7 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
       throw new KeyRejectedError(req.key, `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`);
     }
     if (res.status === 429) {
-      const waitMs = resetDelayMs(res.headers, attempt);
+      const waitMs = rateLimitWaitMs(res.headers, attempt);
       const left = req.deadline - Date.now() - DEADLINE_MARGIN_MS;
       const bound = Math.min(req.maxWaitMs ?? RATE_LIMIT_MAX_WAIT_MS, left);
       if (attempt >= RATE_LIMIT_RETRIES || waitMs > bound) {
@@ -93,7 +93,7 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
 }
 
 /** How long the API asks us to wait: Datadog's X-RateLimit-Reset (seconds), else Retry-After, else a short backoff. */
-function resetDelayMs(headers: Headers, attempt: number): number {
+export function rateLimitWaitMs(headers: Headers, attempt: number): number {
   const reset = Number(headers.get('x-ratelimit-reset'));
   if (headers.get('x-ratelimit-reset') && Number.isFinite(reset) && reset >= 0) return reset * 1000;
   const retryAfter = headers.get('retry-after');
@@ -120,7 +120,8 @@ function apiMessage(text: string): string {
   return redact(msg.replace(/\s+/g, ' ').slice(0, 200));
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const onAbort = () => {

@@ -3,6 +3,7 @@ import type { SourceConfig } from '../../core/config/types';
 import { describeError } from '../../core/errors';
 import { redact, registerSecret } from '../../core/redact';
 import type { SecretResolver } from '../../core/secrets';
+import { DEADLINE_MARGIN_MS, delay, RATE_LIMIT_MAX_WAIT_MS, rateLimitWaitMs } from '../http/json-request';
 import { moneyFromNumber, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type BillSource } from '../../checks/cost/ports';
 import { exclusiveEnd, parseDay, type CostWindow } from '../../checks/cost/window';
@@ -18,6 +19,8 @@ export interface OpenAiSourceConfig extends SourceConfig {
   pageSize?: number;
   /** Per request. Default 30. */
   requestTimeoutSeconds?: number;
+  /** Attempts per page when OpenAI answers HTTP 429, including the first. Default 4. */
+  maxAttempts?: number;
 }
 
 export const openAiSourceSchema: JsonSchema = {
@@ -31,8 +34,22 @@ export const openAiSourceSchema: JsonSchema = {
     baseUrl: { type: 'string', pattern: '^https?://', default: 'https://api.openai.com/v1', description: 'API base URL (a proxy or a local stand-in).' },
     pageSize: { type: 'integer', minimum: 1, maximum: 180, default: 180, description: 'Daily buckets per page.' },
     requestTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 120, default: 30 },
+    maxAttempts: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10,
+      default: 4,
+      description: 'Attempts per page when rate-limited (HTTP 429), waiting as Retry-After says (at most 10 s a wait, never past the gate timeout).',
+    },
   },
 };
+
+/** HTTP 429 from the costs API: retried by OpenAiCostsBill.get within its bounds. */
+class RateLimited extends Error {
+  constructor(readonly headers: Headers, readonly why: string) {
+    super(`OpenAI rate-limited the costs API (${why})`);
+  }
+}
 
 interface CostsPage {
   data?: { start_time?: number; results?: { amount?: { value?: number; currency?: string }; project_id?: string | null }[] }[];
@@ -43,12 +60,17 @@ interface CostsPage {
 /**
  * The actual OpenAI bill: daily cost buckets grouped by project over the window (end_time
  * exclusive), every page followed. Project IDs are the allocation keys; org-level costs without a
- * project go under the empty key.
+ * project go under the empty key. A rate-limited page is asked again after the wait OpenAI names
+ * (Retry-After), up to `maxAttempts`, each wait bounded and never past `deadline` (epoch ms).
  */
 export class OpenAiCostsBill implements BillSource {
   readonly provider = 'openai' as const;
 
-  constructor(private readonly src: OpenAiSourceConfig, private readonly secrets: SecretResolver) {}
+  constructor(
+    private readonly src: OpenAiSourceConfig,
+    private readonly secrets: SecretResolver,
+    private readonly deadline = Number.POSITIVE_INFINITY,
+  ) {}
 
   async fetch(window: CostWindow, signal: AbortSignal): Promise<ActualBill> {
     const key = await this.secrets.resolve(this.src.adminKey);
@@ -99,6 +121,27 @@ export class OpenAiCostsBill implements BillSource {
   }
 
   private async get(url: URL, key: string, signal: AbortSignal): Promise<CostsPage> {
+    const attempts = this.src.maxAttempts ?? 4;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.request(url, key, signal);
+      } catch (err) {
+        if (!(err instanceof RateLimited)) throw err;
+        const waitMs = rateLimitWaitMs(err.headers, attempt - 1);
+        const bound = Math.min(RATE_LIMIT_MAX_WAIT_MS, this.deadline - Date.now() - DEADLINE_MARGIN_MS);
+        if (attempt >= attempts || waitMs > bound) {
+          const after =
+            attempt >= attempts
+              ? `still limited after ${attempt} attempt(s)`
+              : `it asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the ${Math.max(0, Math.floor(bound / 1000))} s this check may wait`;
+          throw new BillSourceError(`${err.message}; ${after}`, 'Run the check again later or less often, or raise maxAttempts (or timeoutSeconds) for the openai source.');
+        }
+        await delay(waitMs, signal);
+      }
+    }
+  }
+
+  private async request(url: URL, key: string, signal: AbortSignal): Promise<CostsPage> {
     const timeout = (this.src.requestTimeoutSeconds ?? 30) * 1000;
     let res: Response;
     try {
@@ -133,7 +176,7 @@ export class OpenAiCostsBill implements BillSource {
           'Use an organization admin key (Settings → Organization → Admin keys) with read access to usage; a project key cannot read organization costs.',
         );
       }
-      if (res.status === 429) throw new BillSourceError(`OpenAI rate-limited the costs API (${why})`, 'Run the check again later or less often.');
+      if (res.status === 429) throw new RateLimited(res.headers, why);
       throw new BillSourceError(`OpenAI costs API answered ${why}`);
     }
     try {

@@ -14,7 +14,8 @@ export interface OpenAiCost {
  * [start_time, end_time), `limit` buckets per page, `page` / `next_page` / `has_more`, Bearer auth
  * answered with OpenAI's error shape.
  */
-export async function startOpenAiCosts(opts: { adminKey: string; costs: OpenAiCost[]; status?: number }) {
+/** `rateLimited`: the first `times` requests (every one when omitted) answer HTTP 429 with this Retry-After. */
+export async function startOpenAiCosts(opts: { adminKey: string; costs: OpenAiCost[]; rateLimited?: { times?: number; retryAfter?: string } }) {
   const requests: URL[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -29,7 +30,11 @@ export async function startOpenAiCosts(opts: { adminKey: string; costs: OpenAiCo
       const given = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       return reply(401, { error: { message: `Incorrect API key provided: ${given}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
     }
-    if (opts.status) return reply(opts.status, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } });
+    const limited = opts.rateLimited;
+    if (limited && requests.length <= (limited.times ?? Infinity)) {
+      if (limited.retryAfter !== undefined) res.setHeader('Retry-After', limited.retryAfter);
+      return reply(429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } });
+    }
     const start = Number(url.searchParams.get('start_time'));
     const end = Number(url.searchParams.get('end_time') ?? Date.now() / 1000);
     const limit = Number(url.searchParams.get('limit') ?? 7);
