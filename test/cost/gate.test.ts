@@ -110,6 +110,27 @@ gates:
     expect(bad.stderr).toMatch(/bad\.yaml:\d+: gates\.cost\.window\.to: not a calendar date: '2024-02-30'/);
   });
 
+  it('takes AmortizedCost from a bill export, and names the metric an export cannot give', async () => {
+    const config = (metric: string) => `version: 1
+suite: cost-test
+sources:
+  appdb: { type: postgres, url: '\${env:DATABASE_URL}' }
+  export: { type: cur, path: bill.csv }
+gates:
+  cost:
+    ledger: { source: appdb }
+    aws: { source: export, metric: ${metric} }
+`;
+    writeFileSync(join(dir, 'amortized.yaml'), config('AmortizedCost'));
+    expect((await runCli(['validate', '--config', 'amortized.yaml'], { cwd: dir, env: env() })).code).toBe(0);
+    writeFileSync(join(dir, 'net-amortized.yaml'), config('NetAmortizedCost'));
+    const refused = await runCli(['validate', '--config', 'net-amortized.yaml'], { cwd: dir, env: env() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /net-amortized\.yaml:\d+: gates\.cost\.aws\.metric: NetAmortizedCost cannot be read from a bill export \(use UnblendedCost, NetUnblendedCost, BlendedCost, AmortizedCost, or a costexplorer source\)/,
+    );
+  });
+
   it('zero-config: SKIPs with the hint naming what to set, and configures itself from the environment', () => {
     expect(costGate.fromEnvironment({})).toEqual({ skip: expect.stringMatching(/set DATABASE_URL .* OPENAI_ADMIN_KEY and\/or SAAS_READINESS_COST_TAG/) });
     expect(costGate.fromEnvironment({ DATABASE_URL: 'postgres://x@h/db' })).toHaveProperty('skip');

@@ -157,6 +157,66 @@ describe('CSV ledger and CUR bill export: streamed, plain or gzip', () => {
     expect(groups(one.groups)).toEqual({ 'glo,bex': '7.00' });
   });
 
+  /** Every line item type amortization treats apart, May 2024 (and one in June, outside the window). */
+  const AMORTIZED_ROWS = [
+    // type, unblended, RI effective, RI unused upfront, RI unused recurring, RI ARN, SP effective, SP commitment to date, SP used, tag
+    ['Usage', '10', '', '', '', '', '', '', '', 'acme'],
+    ['DiscountedUsage', '0', '3.25', '', '', 'arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1', '', '', '', 'acme'],
+    ['RIFee', '50', '', '1.5', '2.25', 'arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1', '', '', '', ''],
+    ['Fee', '100', '', '', '', 'arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1', '', '', '', ''],
+    ['Fee', '29', '', '', '', '', '', '', '', ''],
+    ['SavingsPlanCoveredUsage', '8', '', '', '', '', '5.5', '', '', 'globex'],
+    ['SavingsPlanNegation', '-8', '', '', '', '', '', '', '', 'globex'],
+    ['SavingsPlanRecurringFee', '20', '', '', '', '', '', '20', '17.5', ''],
+    ['SavingsPlanUpfrontFee', '200', '', '', '', '', '', '', '', ''],
+    ['Tax', '4', '', '', '', '', '', '', '', 'acme'],
+  ];
+  const amortizedLegacy = [
+    'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/CurrencyCode,lineItem/UnblendedCost,reservation/EffectiveCost,reservation/UnusedAmortizedUpfrontFeeForBillingPeriod,reservation/UnusedRecurringFee,reservation/ReservationARN,savingsPlan/SavingsPlanEffectiveCost,savingsPlan/TotalCommitmentToDate,savingsPlan/UsedCommitment,resourceTags/user:tenant_id',
+    ...AMORTIZED_ROWS.map(([type, ...rest]) => [type, '2024-05-10T00:00:00Z', 'USD', ...rest].join(',')),
+    'Usage,2024-06-01T00:00:00Z,USD,99,,,,,,,,acme',
+  ].join('\n');
+  const amortizedCur2 = [
+    'line_item_line_item_type,line_item_usage_start_date,line_item_currency_code,line_item_unblended_cost,reservation_effective_cost,reservation_unused_amortized_upfront_fee_for_billing_period,reservation_unused_recurring_fee,reservation_reservation_a_r_n,savings_plan_savings_plan_effective_cost,savings_plan_total_commitment_to_date,savings_plan_used_commitment,resource_tags',
+    ...AMORTIZED_ROWS.map(([type, ...rest]) => {
+      const tag = rest.pop();
+      return [type, '2024-05-10 00:00:00', 'USD', ...rest, tag ? `"{""user_tenant_id"":""${tag}""}"` : '{}'].join(',');
+    }),
+  ].join('\n');
+
+  it.each([
+    ['legacy CUR', 'amortized-legacy.csv', amortizedLegacy],
+    ['CUR 2.0', 'amortized-cur2.csv', amortizedCur2],
+  ])('derives AmortizedCost from the reservation and savings-plan columns of a %s export, as Cost Explorer does', async (_name, file, text) => {
+    writeFileSync(join(dir, file), text);
+    const amortized = await new CurBill({ type: 'cur', path: join(dir, file) }, { ...query, metric: 'AmortizedCost' }).fetch(WINDOW, never);
+    // acme: usage 10 + RI-covered 3.25; globex: SP-covered 5.50 (its negation counts nothing);
+    // untagged: unused RI 1.50 + 2.25, support fee 29, unused SP commitment 2.50; upfront fees 0; tax excluded.
+    expect(groups(amortized.groups)).toEqual({ acme: '13.25', globex: '5.50', '': '35.25' });
+    expect(amortized.source).toContain('AmortizedCost by tag tenant_id');
+    const unblended = await new CurBill({ type: 'cur', path: join(dir, file) }, query).fetch(WINDOW, never);
+    expect(groups(unblended.groups)).toEqual({ acme: '10.00', globex: '0.00', '': '399.00' });
+  });
+
+  it('AmortizedCost: an export without reservations or savings plans is its unblended cost; a covered line without its column is named', async () => {
+    writeFileSync(join(dir, 'plain.csv'), legacy);
+    const plain = await new CurBill({ type: 'cur', path: join(dir, 'plain.csv') }, { ...query, metric: 'AmortizedCost' }).fetch(WINDOW, never);
+    expect(groups(plain.groups)).toEqual({ acme: '5.00', 'glo,bex': '7.00', '': '2.50' });
+    writeFileSync(
+      join(dir, 'no-ri-columns.csv'),
+      'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,resourceTags/user:tenant_id\nUsage,2024-05-02T00:00:00Z,1,acme\nDiscountedUsage,2024-05-02T00:00:00Z,0,acme\n',
+    );
+    const err = await new CurBill({ type: 'cur', path: join(dir, 'no-ri-columns.csv') }, { ...query, metric: 'AmortizedCost' }).fetch(WINDOW, never).then(() => undefined, (e) => e);
+    expect(err.message).toBe(
+      `${join(dir, 'no-ri-columns.csv')}: line 3: a DiscountedUsage line item needs reservation/EffectiveCost or reservation_effective_cost for AmortizedCost, and the export has no such column`,
+    );
+    expect(err.remediation).toMatch(/reservation and savings-plan columns/);
+    writeFileSync(join(dir, 'no-type.csv'), 'lineItem/UsageStartDate,lineItem/UnblendedCost,resourceTags/user:tenant_id\n2024-05-02T00:00:00Z,1,acme\n');
+    await expect(new CurBill({ type: 'cur', path: join(dir, 'no-type.csv') }, { ...query, metric: 'AmortizedCost' }).fetch(WINDOW, never)).rejects.toThrow(
+      /has no lineItem\/LineItemType or line_item_line_item_type column, which AmortizedCost needs/,
+    );
+  });
+
   it('explains a file without the tag column and a non-USD export', async () => {
     writeFileSync(join(dir, 'notag.csv'), 'lineItem/UsageStartDate,lineItem/UnblendedCost\n2024-05-01T00:00:00Z,1\n');
     const err = await new CurBill({ type: 'cur', path: join(dir, 'notag.csv') }, query).fetch(WINDOW, never).then(() => undefined, (e) => e);

@@ -28,8 +28,11 @@ export const curSourceSchema: JsonSchema = {
   },
 };
 
-/** Metrics a CUR line item carries directly; amortized cost needs reservation/savings-plan columns and is not derived here. */
-export const CUR_METRICS = ['UnblendedCost', 'NetUnblendedCost', 'BlendedCost'] as const;
+/**
+ * Metrics a bill export can give: three a line item carries directly, and AmortizedCost derived per
+ * line from the reservation and savings-plan columns (see {@link amortizedColumns}).
+ */
+export const CUR_METRICS = ['UnblendedCost', 'NetUnblendedCost', 'BlendedCost', 'AmortizedCost'] as const;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -49,7 +52,46 @@ const COLUMNS = {
   UnblendedCost: ['lineItem/UnblendedCost', 'line_item_unblended_cost'],
   NetUnblendedCost: ['lineItem/NetUnblendedCost', 'line_item_net_unblended_cost'],
   BlendedCost: ['lineItem/BlendedCost', 'line_item_blended_cost'],
+  AmortizedCost: ['lineItem/UnblendedCost', 'line_item_unblended_cost'],
 };
+
+/** The columns amortized cost is read from, by the line item types that need them. */
+const AMORTIZED = {
+  spEffective: ['savingsPlan/SavingsPlanEffectiveCost', 'savings_plan_savings_plan_effective_cost'],
+  spCommitment: ['savingsPlan/TotalCommitmentToDate', 'savings_plan_total_commitment_to_date'],
+  spUsed: ['savingsPlan/UsedCommitment', 'savings_plan_used_commitment'],
+  riEffective: ['reservation/EffectiveCost', 'reservation_effective_cost'],
+  riUnusedUpfront: ['reservation/UnusedAmortizedUpfrontFeeForBillingPeriod', 'reservation_unused_amortized_upfront_fee_for_billing_period'],
+  riUnusedRecurring: ['reservation/UnusedRecurringFee', 'reservation_unused_recurring_fee'],
+  riArn: ['reservation/ReservationARN', 'reservation_reservation_a_r_n'],
+} as const;
+type AmortizedColumn = keyof typeof AMORTIZED;
+
+/**
+ * Amortized cost of one line, as Cost Explorer computes it: usage covered by a savings plan or a
+ * reservation costs its effective cost; the plan's recurring fee counts only its unused commitment,
+ * the reservation's fee only its unused part; negations and upfront fees (spread over the covered
+ * usage) count nothing; every other line its unblended cost.
+ */
+function amortizedTerms(type: string, hasReservation: boolean): { add: AmortizedColumn[]; subtract?: AmortizedColumn } | 'zero' | 'unblended' {
+  switch (type) {
+    case 'SavingsPlanCoveredUsage':
+      return { add: ['spEffective'] };
+    case 'SavingsPlanRecurringFee':
+      return { add: ['spCommitment'], subtract: 'spUsed' };
+    case 'SavingsPlanNegation':
+    case 'SavingsPlanUpfrontFee':
+      return 'zero';
+    case 'DiscountedUsage':
+      return { add: ['riEffective'] };
+    case 'RIFee':
+      return { add: ['riUnusedUpfront', 'riUnusedRecurring'] };
+    case 'Fee':
+      return hasReservation ? 'zero' : 'unblended';
+    default:
+      return 'unblended';
+  }
+}
 
 /**
  * The actual AWS bill from a Cost and Usage Report export, streamed through csv-parse (never the
@@ -76,7 +118,7 @@ export class CurBill implements BillSource {
     const excluded = new Set(q.excludeRecordTypes);
     const accounts = q.linkedAccounts?.length ? new Set(q.linkedAccounts) : undefined;
     let header: string[] | undefined;
-    let col!: { day: number; type: number; currency: number; account: number; cost: number; tag: number; tagMap: number };
+    let col!: ReturnType<CurBill['columns']>;
     let rows = 0;
     let inWindow = 0;
     try {
@@ -96,14 +138,8 @@ export class CurBill implements BillSource {
         if (col.type >= 0 && excluded.has(record[col.type])) continue;
         if (accounts && col.account >= 0 && !accounts.has(record[col.account])) continue;
         inWindow++;
-        const text = record[col.cost];
-        if (text === undefined || text === '') continue;
-        let amount: Money;
-        try {
-          amount = parseMoney(text);
-        } catch {
-          throw new BillSourceError(`${this.src.path}: line ${rows + 1}: ${header[col.cost]} is not a number (${JSON.stringify(text.slice(0, 30))})`);
-        }
+        const amount = q.metric === 'AmortizedCost' ? this.amortized(record, header, col, rows + 1) : this.money(record, header, col.cost, rows + 1);
+        if (amount === undefined) continue;
         if (col.currency >= 0) currencies.add(record[col.currency] || 'USD');
         const tag = this.tagOf(record, col);
         groups.set(tag, (groups.get(tag) ?? 0n) + amount);
@@ -125,16 +161,49 @@ export class CurBill implements BillSource {
     };
   }
 
+  /** A money cell; undefined when empty, an ERROR naming file, line and column when not a number. */
+  private money(record: string[], header: string[], index: number, line: number): Money | undefined {
+    const text = record[index];
+    if (text === undefined || text === '') return undefined;
+    try {
+      return parseMoney(text);
+    } catch {
+      throw new BillSourceError(`${this.src.path}: line ${line}: ${header[index]} is not a number (${JSON.stringify(text.slice(0, 30))})`);
+    }
+  }
+
+  private amortized(record: string[], header: string[], col: ReturnType<CurBill['columns']>, line: number): Money | undefined {
+    const type = record[col.type] ?? '';
+    const terms = amortizedTerms(type, col.amortized.riArn >= 0 && (record[col.amortized.riArn] ?? '') !== '');
+    if (terms === 'zero') return 0n;
+    if (terms === 'unblended') return this.money(record, header, col.cost, line);
+    const cell = (name: AmortizedColumn) => {
+      const index = col.amortized[name];
+      if (index < 0) {
+        throw new BillSourceError(
+          `${this.src.path}: line ${line}: a ${type} line item needs ${AMORTIZED[name].join(' or ')} for AmortizedCost, and the export has no such column`,
+          'Export the report with its reservation and savings-plan columns (they appear once the account has either), or reconcile UnblendedCost.',
+        );
+      }
+      return this.money(record, header, index, line) ?? 0n;
+    };
+    let total = 0n;
+    for (const name of terms.add) total += cell(name);
+    if (terms.subtract) total -= cell(terms.subtract);
+    return total;
+  }
+
   private columns(header: string[]) {
     const find = (names: readonly string[]) => header.findIndex((h) => names.includes(h.trim()));
     const key = this.query.tagKey;
-    const cost = find(COLUMNS[this.query.metric as (typeof CUR_METRICS)[number]]);
+    const costColumns = COLUMNS[this.query.metric as (typeof CUR_METRICS)[number]];
+    const cost = find(costColumns);
     const day = find(COLUMNS.day);
     const tag = find([`resourceTags/user:${key}`, `resource_tags_user_${key}`]);
     const tagMap = find(['resource_tags']);
     const missing = [
       day < 0 ? COLUMNS.day.join(' or ') : '',
-      cost < 0 ? COLUMNS[this.query.metric as (typeof CUR_METRICS)[number]].join(' or ') : '',
+      cost < 0 ? costColumns.join(' or ') : '',
       tag < 0 && tagMap < 0 ? `resourceTags/user:${key} or resource_tags` : '',
     ].filter(Boolean);
     if (missing.length) {
@@ -145,7 +214,12 @@ export class CurBill implements BillSource {
           : undefined,
       );
     }
-    return { day, cost, tag, tagMap, type: find(COLUMNS.type), currency: find(COLUMNS.currency), account: find(COLUMNS.account) };
+    const type = find(COLUMNS.type);
+    if (this.query.metric === 'AmortizedCost' && type < 0) {
+      throw new BillSourceError(`${this.src.path} has no ${COLUMNS.type.join(' or ')} column, which AmortizedCost needs to tell covered usage and fees apart`);
+    }
+    const amortized = Object.fromEntries(Object.entries(AMORTIZED).map(([name, names]) => [name, find(names)])) as Record<AmortizedColumn, number>;
+    return { day, cost, tag, tagMap, type, currency: find(COLUMNS.currency), account: find(COLUMNS.account), amortized };
   }
 
   private tagOf(record: string[], col: { tag: number; tagMap: number }): string {
