@@ -30,7 +30,7 @@ export const curSourceSchema: JsonSchema = {
 
 /**
  * Metrics a bill export can give: three a line item carries directly, and AmortizedCost derived per
- * line from the reservation and savings-plan columns (see {@link amortizedColumns}).
+ * line from the reservation and savings-plan columns (see {@link amortizedTerms}).
  */
 export const CUR_METRICS = ['UnblendedCost', 'NetUnblendedCost', 'BlendedCost', 'AmortizedCost'] as const;
 
