@@ -151,6 +151,11 @@ describe("gate 3 propagation URL (the app's effective config) under faults", () 
     ['a login page served with 200', (_n, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in</body></html>'), (url) => `last poll: GET ${url}: malformed response: not JSON (text/html, 33 bytes)`],
     ['a body cut off mid-way', (_n, res) => (res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' }), res.write('{"model": '), setTimeout(() => res.destroy(), 10)), (url) => `last poll: GET ${url}: response body cut off (HTTP 200): other side closed`],
     ['a connection reset before any answer', (_n, res) => res.socket?.destroy(), (url) => `last poll: GET ${url}: other side closed`],
+    [
+      'an answer declaring 100 MiB',
+      (_n, res) => (res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(100 * 2 ** 20) }), res.write('{"model": ')),
+      (url) => `last poll: GET ${url}: response larger than 64 MiB (HTTP 200); stopped reading`,
+    ],
     ['an app that never answers', () => undefined, () => 'last poll: no answer within 1 s'],
   ])('%s → ERROR naming the cause, canary restored', async (_name, answer, cause) => {
     const { trip, result, url, ms } = await probe(answer);

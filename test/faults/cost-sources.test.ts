@@ -370,6 +370,11 @@ describe('gate 2 OpenAI costs source under faults', () => {
     ['a 500', (res) => openAiError(res, 500, 'The server had an error while processing your request.', 'server_error'), /^OpenAI bill: OpenAI costs API answered HTTP 500: The server had an error while processing your request\.$/],
     ['malformed JSON', (res) => openAiAnswer(res, '{"object": "page", "data": [{'), /^OpenAI bill: OpenAI costs API answered HTTP 200 with a body that is not JSON$/],
     ['a truncated body', truncated('application/json', '{"object": "page", "data": ['), /^OpenAI bill: OpenAI costs API at http:\/\/127\.0\.0\.1:\d+ answered HTTP 200 but the body was cut off: other side closed/],
+    [
+      'a page declaring 100 MiB',
+      (res) => (res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(100 * 2 ** 20) }), res.write('{"object": "page", "data": [')),
+      /^OpenAI bill: OpenAI costs API at http:\/\/127\.0\.0\.1:\d+ answered HTTP 200 with a page larger than 64 MiB; stopped reading$/,
+    ],
     ['data not a list', (res) => openAiAnswer(res, JSON.stringify({ object: 'page', data: 'none', has_more: false })), /^OpenAI bill: malformed response from the OpenAI costs API: data is not a list$/],
     ['no data at all', (res) => openAiAnswer(res, '{}'), /^OpenAI bill: malformed response from the OpenAI costs API: data is missing$/],
     ['results not a list', (res) => openAiAnswer(res, JSON.stringify({ data: [{ results: { value: 7 } }], has_more: false })), /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results is not a list$/],

@@ -58,6 +58,26 @@ const truncate = (res: ServerResponse, type = 'application/json') => {
   res.write('{"series": [{"scope": "tenant:');
   setTimeout(() => res.destroy(), 20);
 };
+/** Declares an answer over the 64 MiB limit, sends its first bytes and holds the rest. */
+const oversized = (res: ServerResponse) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(100 * 2 ** 20) });
+  res.write('{"series": [');
+};
+/** Streams 1 MiB chunks without a length, past the 64 MiB limit, until the reader goes away (at most 80). */
+const endless = (res: ServerResponse) => {
+  const chunk = Buffer.alloc(2 ** 20, ' ');
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{"valid": true, "padding": "');
+  let sent = 0;
+  const more = () => {
+    while (sent < 80 && !res.destroyed) {
+      sent++;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    res.end('"}');
+  };
+  more();
+};
 /** A closed port on 127.0.0.1. */
 async function closedPort(): Promise<number> {
   const s = await httpFaultServer(() => undefined);
@@ -205,6 +225,8 @@ describe('gate 4 Datadog source under faults', () => {
     ['a 502 with an HTML body', (x) => x.res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad Gateway</body></html>'), 'datadog.credentials', new RegExp(`^Datadog answered HTTP 502 ${where('/api/v1/validate')}$`)],
     ['malformed JSON', (x) => json(x.res, 200, '{"valid": tru'), 'datadog.credentials', new RegExp(`^Datadog answered HTTP 200 with a body that is not JSON ${where('/api/v1/validate')}$`)],
     ['a truncated body', (x) => truncate(x.res), 'datadog.credentials', new RegExp(`^Datadog answer broken off after HTTP 200: other side closed ${where('/api/v1/validate')}$`)],
+    ['an answer declaring 100 MiB', (x) => oversized(x.res), 'datadog.credentials', new RegExp(`^Datadog answer larger than 64 MiB after HTTP 200; stopped reading ${where('/api/v1/validate')}$`)],
+    ['an answer streaming past 64 MiB', (x) => endless(x.res), 'datadog.credentials', new RegExp(`^Datadog answer larger than 64 MiB after HTTP 200; stopped reading ${where('/api/v1/validate')}$`)],
     [
       'wrong type: valid is a string',
       (x) => (x.path.startsWith('/api/v1/validate') ? json(x.res, 200, { valid: 'yes' }) : x.pass()),
@@ -354,6 +376,7 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
     ['a 503', (x) => json(x.res, 503, { errors: [{ message: 'Service Unavailable' }] }), 'newrelic.credentials', new RegExp(`^New Relic answered HTTP 503 "Service Unavailable" ${where}$`)],
     ['malformed JSON', (x) => json(x.res, 200, '{"data": {"actor": '), 'newrelic.credentials', new RegExp(`^New Relic answered HTTP 200 with a body that is not JSON ${where}$`)],
     ['a truncated body', (x) => truncate(x.res), 'newrelic.credentials', new RegExp(`^New Relic answer broken off after HTTP 200: other side closed ${where}$`)],
+    ['an answer declaring 100 MiB', (x) => oversized(x.res), 'newrelic.credentials', new RegExp(`^New Relic answer larger than 64 MiB after HTTP 200; stopped reading ${where}$`)],
     ['a GraphQL error that is not about the key', mutating('signals', () => ({ data: null, errors: [{ message: 'NRQL Syntax Error: Error at line 1', path: ['actor', 'account', 'latency'] }] })), 'newrelic.signals', /^NerdGraph error at actor\.account\.latency: NRQL Syntax Error: Error at line 1$/],
     ['wrong type: data null without errors', (x) => json(x.res, 200, { data: null }), 'newrelic.credentials', /^malformed NerdGraph response: data is null, not an object, and there are no errors$/],
     ['wrong type: the answer is a JSON string', (x) => json(x.res, 200, '"ok"'), 'newrelic.credentials', /^malformed NerdGraph response: the answer is a string, not an object$/],

@@ -24,6 +24,45 @@ export interface JsonRequest {
   maxWaitMs?: number;
 }
 
+/** Answers larger than this are not read: a runaway or hostile endpoint must not exhaust memory. */
+export const MAX_ANSWER_BYTES = 64 * 2 ** 20;
+
+/** An answer that declared or streamed more than the limit; reading stopped there. */
+export class AnswerTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`larger than ${limitBytes / 2 ** 20} MiB`);
+    this.name = 'AnswerTooLargeError';
+  }
+}
+
+/**
+ * The body as UTF-8 text, read up to `maxBytes`: an answer that declares more (Content-Length) is
+ * not read at all, one that streams more is cancelled at the limit; both reject with
+ * {@link AnswerTooLargeError}. Read errors (a cut-off body, a timeout) reject as `res.text()` would.
+ */
+export async function readText(res: Response, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? '');
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new AnswerTooLargeError(maxBytes);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new AnswerTooLargeError(maxBytes);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 /** A non-2xx answer other than 401/403/429: the integration could not be evaluated. */
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -58,10 +97,11 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
     }
     let text: string;
     try {
-      text = await res.text();
+      text = await readText(res);
     } catch (err) {
       // The status line arrived but the body did not: a dropped connection or a stalled stream.
       if (req.signal.aborted) throw req.signal.reason ?? err;
+      if (err instanceof AnswerTooLargeError) throw new ApiError(res.status, `${req.service} answer ${err.message} after HTTP ${res.status}; stopped reading (${where})`);
       if ((err as Error).name === 'TimeoutError') throw new ApiError(res.status, `${req.service} did not finish its HTTP ${res.status} answer within ${timeoutMs / 1000} s (${where})`);
       throw new ApiError(res.status, `${req.service} answer broken off after HTTP ${res.status}: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
     }

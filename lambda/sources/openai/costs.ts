@@ -3,7 +3,7 @@ import type { SourceConfig } from '../../core/config/types';
 import { describeError } from '../../core/errors';
 import { redact, registerSecret } from '../../core/redact';
 import type { SecretResolver } from '../../core/secrets';
-import { DEADLINE_MARGIN_MS, delay, RATE_LIMIT_MAX_WAIT_MS, rateLimitWaitMs } from '../http/json-request';
+import { AnswerTooLargeError, DEADLINE_MARGIN_MS, delay, RATE_LIMIT_MAX_WAIT_MS, rateLimitWaitMs, readText } from '../http/json-request';
 import { moneyFromNumber, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type BillSource } from '../../checks/cost/ports';
 import { exclusiveEnd, parseDay, type CostWindow } from '../../checks/cost/window';
@@ -155,9 +155,12 @@ export class OpenAiCostsBill implements BillSource {
     }
     let text: string;
     try {
-      text = await res.text();
+      text = await readText(res);
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
+      if (err instanceof AnswerTooLargeError) {
+        throw new BillSourceError(`OpenAI costs API at ${url.origin} answered HTTP ${res.status} with a page ${err.message}; stopped reading`, 'Lower pageSize on the openai source: fewer daily buckets per page.');
+      }
       const cause = (err as { cause?: unknown }).cause;
       const why = (err as Error).name === 'TimeoutError' ? `not complete within ${timeout / 1000} s (requestTimeoutSeconds)` : `cut off: ${describeError(cause ?? err)}`;
       throw new BillSourceError(`OpenAI costs API at ${url.origin} answered HTTP ${res.status} but the body was ${why}`);
