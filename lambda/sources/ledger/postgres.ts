@@ -83,13 +83,8 @@ export class PostgresCostLedger implements CostLedger {
     );
     // ISO dates compare as text; epoch seconds as numbers.
     let newest: string | null = null;
-    let newestValue = -Infinity;
     for (const r of res.rows) {
-      if (r.newest === null) continue;
-      if (dateOnly ? newest === null || r.newest > newest : Number(r.newest) > newestValue) {
-        newest = r.newest;
-        newestValue = dateOnly ? newestValue : Number(r.newest);
-      }
+      if (r.newest !== null && (newest === null || (dateOnly ? r.newest > newest : Number(r.newest) > Number(newest)))) newest = r.newest;
     }
     // Nothing from the window on: the newest entry is older than the window (or the ledger is empty).
     if (newest === null) newest = (await client.query<{ newest: string | null }>(`SELECT ${newestSql} AS newest FROM ${table}`)).rows[0]?.newest ?? null;
