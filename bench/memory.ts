@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { healthyDatadog, startFakeDatadog } from '../test/monitoring/fake-datadog';
-import { tenantIds } from '../test/monitoring/local-server';
+import { tenantIds } from '../test/standins/local-server';
 import { measureNode, serverDatabase } from './measure';
 
 export interface MemoryRow {

@@ -7,7 +7,7 @@ import type { RunReport } from '../../lambda/core/runner';
 import { healthyDatadog, startFakeDatadog } from '../monitoring/fake-datadog';
 import { healthyNewRelic, startFakeNewRelic } from '../monitoring/fake-newrelic';
 import { healthyCloudWatch, startFakeCloudWatch } from '../monitoring/fake-cloudwatch';
-import type { LocalServer as FakeServer } from '../monitoring/local-server';
+import type { LocalServer as FakeServer } from '../standins/local-server';
 
 /**
  * Gate 4's sources under faults. Each provider is reached through a fault server on 127.0.0.1 that

@@ -4,7 +4,7 @@ import { setEnv } from '../support/dynalite';
 import { runGate } from '../support/gate';
 import { SecretsManagerResolver } from '../../lambda/core/secrets';
 import { healthyDatadog, startFakeDatadog, type DatadogState } from '../monitoring/fake-datadog';
-import type { LocalServer as MonitoringServer } from '../monitoring/local-server';
+import type { LocalServer as MonitoringServer } from '../standins/local-server';
 
 /**
  * Secrets Manager under faults, through the real @aws-sdk/client-secrets-manager (AWS JSON 1.1,

@@ -1,6 +1,6 @@
 import { healthyCloudWatch, startFakeCloudWatch, type CloudWatchState } from './fake-cloudwatch';
 import { cloudWatchYaml, runMonitoring } from './harness';
-import type { LocalServer } from './local-server';
+import type { LocalServer } from '../standins/local-server';
 
 /** The real @aws-sdk/client-cloudwatch, pointed at a local endpoint with AWS_ENDPOINT_URL_CLOUDWATCH. */
 describe('gate monitoring: CloudWatch through the AWS SDK against a local endpoint', () => {

@@ -1,6 +1,6 @@
 import { healthyDatadog, startFakeDatadog, type DatadogState } from './fake-datadog';
 import { datadogYaml, runMonitoring } from './harness';
-import { startLocalServer, type LocalServer } from './local-server';
+import { startLocalServer, type LocalServer } from '../standins/local-server';
 import { datadogApiUrl, groupByTag, notificationHandles } from '../../lambda/sources/datadog/monitoring';
 
 describe('gate monitoring: Datadog against a local Datadog API', () => {

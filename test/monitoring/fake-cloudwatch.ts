@@ -1,4 +1,4 @@
-import { sendJson, startLocalServer, tenantIds, type LocalServer } from './local-server';
+import { sendJson, startLocalServer, tenantIds, type LocalServer } from '../standins/local-server';
 
 export interface CloudWatchState {
   accessKeyId: string;

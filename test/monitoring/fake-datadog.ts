@@ -1,4 +1,4 @@
-import { sendJson, startLocalServer, tenantIds, type LocalServer } from './local-server';
+import { sendJson, startLocalServer, tenantIds, type LocalServer } from '../standins/local-server';
 
 /** What the fake Datadog org contains; tests change it per scenario. */
 export interface DatadogState {

@@ -7,7 +7,7 @@ import { runCli } from '../support/cli';
 import { healthyDatadog, startFakeDatadog, type DatadogState } from './fake-datadog';
 import { healthyNewRelic, startFakeNewRelic, type NewRelicState } from './fake-newrelic';
 import { datadogYaml, runExpectingUsage, runMonitoring } from './harness';
-import { sendJson, startLocalServer, type LocalServer } from './local-server';
+import { sendJson, startLocalServer, type LocalServer } from '../standins/local-server';
 
 const bothYaml = (require: 'any' | 'all') => `version: 1
 suite: mon-test

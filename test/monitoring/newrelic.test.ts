@@ -1,6 +1,6 @@
 import { healthyNewRelic, startFakeNewRelic, type NewRelicState } from './fake-newrelic';
 import { newRelicYaml, runExpectingUsage, runMonitoring } from './harness';
-import type { LocalServer } from './local-server';
+import type { LocalServer } from '../standins/local-server';
 import { newRelicGraphqlUrl } from '../../lambda/sources/newrelic/monitoring';
 
 describe('gate monitoring: New Relic against a local NerdGraph', () => {
