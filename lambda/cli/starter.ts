@@ -95,5 +95,5 @@ gates:
   #     tenantAttribute: tenant       # nrql: { latency, errors, throughput, tenants } (no SINCE)
   #   cloudwatch:
   #     source: aws
-  #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: TenantId }
+  #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: tenant_id }
 `;

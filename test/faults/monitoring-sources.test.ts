@@ -6,13 +6,13 @@ import type { CheckResult } from '../../lambda/core/result';
 import type { RunReport } from '../../lambda/core/runner';
 import { healthyDatadog, startFakeDatadog } from '../monitoring/fake-datadog';
 import { healthyNewRelic, startFakeNewRelic } from '../monitoring/fake-newrelic';
-import { healthyCloudWatch, startFakeCloudWatch } from '../monitoring/fake-cloudwatch';
+import { healthyCloudWatch, startCloudWatch } from '../standins/cloudwatch';
 import type { LocalServer as FakeServer } from '../standins/local-server';
 
 /**
  * Gate 4's sources under faults. Each provider is reached through a fault server on 127.0.0.1 that
- * either answers the fault or passes the request on to the healthy stand-in of test/monitoring
- * (Datadog API v1, NerdGraph, CloudWatch AWS JSON 1.0 via the real SDK client). A rejected key is
+ * either answers the fault or passes the request on to the healthy stand-in (Datadog API v1 and
+ * NerdGraph in test/monitoring, CloudWatch AWS JSON 1.0 via the real SDK client in test/standins). A rejected key is
  * FAIL "key rejected" (gate 4 measures whether the integration is live); everything else that
  * prevents measuring is ERROR with a specific cause; never PASS, in bounded time, and no key
  * appears anywhere in the report.
@@ -422,7 +422,7 @@ describe('gate 4 CloudWatch source under faults (real SDK client, AWS JSON 1.0)'
   let server: LocalServer | undefined;
   let restore: (() => void) | undefined;
   beforeAll(async () => {
-    fake = await startFakeCloudWatch(healthyCloudWatch());
+    fake = await startCloudWatch(healthyCloudWatch());
   });
   afterAll(() => fake.close());
   afterEach(async () => {
@@ -523,7 +523,23 @@ describe('gate 4 CloudWatch source under faults (real SDK client, AWS JSON 1.0)'
     ['wrong type: MetricDataResults missing', mutating('GetMetricData:tenants', () => ({ Messages: [] })), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: MetricDataResults is missing, not a list$/],
     ['wrong type: Values are strings', mutating('GetMetricData:tenants', (d) => void (d.MetricDataResults[0].Values = ['30', '12'])), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: MetricDataResults\[0\]\.Values is not a list of numbers$/],
     ['wrong type: a timestamp is not a time', mutating('GetMetricData:signals', (d) => void (d.MetricDataResults[0].Timestamps = ['yesterday', 1])), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: Expected real number, got implicit NaN$/],
-    ['wrong type: more values than timestamps', mutating('GetMetricData:signals', (d) => void d.MetricDataResults[0].Values.push(7)), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: MetricDataResults\[0\] has 3 values for 2 timestamps$/],
+    ['wrong type: more values than timestamps', mutating('GetMetricData:signals', (d) => void Object.assign(d.MetricDataResults[0], { Timestamps: d.MetricDataResults[0].Timestamps.slice(0, 2), Values: [1, 2, 7] })), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: MetricDataResults\[0\] has 3 values for 2 timestamps$/],
+    // docs/contracts/cloudwatch.md G12, G13, G15, D4: an answer that is not a complete measurement is never "no data".
+    ['a query without a result', mutating('GetMetricData:signals', (d) => void (d.MetricDataResults = [])), 'cloudwatch.signals', /^GetMetricData returned no result for latency$/],
+    ['PartialData without datapoints or NextToken', mutating('GetMetricData:signals', (d) => void Object.assign(d.MetricDataResults[0], { StatusCode: 'PartialData', Timestamps: [], Values: [] })), 'cloudwatch.signals', /^GetMetricData answered latency with PartialData and no datapoints$/],
+    [
+      'InternalError without a NextToken to retry with',
+      mutating('GetMetricData:tenants', (d) => ({ MetricDataResults: [{ Id: 'tenants', Label: 'tenants', Timestamps: [], Values: [], StatusCode: 'InternalError', Messages: [{ Code: 'InternalError', Value: 'An internal error occurred' }] }], Messages: [] })),
+      'cloudwatch.signals',
+      /^GetMetricData could not evaluate tenants: InternalError \(An internal error occurred\)$/,
+    ],
+    ['GetMetricData pages that never end', (x) => (op(x) === 'GetMetricData:tenants' ? x.res.writeHead(200, JSON10).end(JSON.stringify({ MetricDataResults: [], Messages: [], NextToken: 'again' })) : x.pass()), 'cloudwatch.signals', /^GetMetricData still had more pages after 50 requests for tenants$/],
+    [
+      'DescribeAlarms pages that never end',
+      (x) => (op(x) === 'DescribeAlarms' && x.body.includes('"MaxRecords":100') ? x.res.writeHead(200, JSON10).end(JSON.stringify({ MetricAlarms: [], CompositeAlarms: [], NextToken: 'again' })) : x.pass()),
+      'cloudwatch.alerting',
+      /^DescribeAlarms still had more alarms after 50 pages of 100; narrow them with gates\.monitoring\.cloudwatch\.alarmNamePrefix$/,
+    ],
   ])('%s → ERROR with the cause, never PASS', async (_name, handler, criterion, cause) => {
     const o = await run(handler);
     expect(o.result.status).toBe('ERROR');

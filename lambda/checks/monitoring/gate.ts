@@ -11,6 +11,7 @@ import { datadogApiUrl, DatadogMonitoring, type DatadogQueries, type DatadogSour
 import { newRelicGraphqlUrl, NewRelicMonitoring, type NewRelicQueries, type NewRelicSourceConfig } from '../../sources/newrelic/monitoring';
 import {
   CloudWatchMonitoring,
+  DEFAULT_TENANT_DIMENSION,
   type CloudWatchSignal,
   type CloudWatchSourceConfig,
   type CloudWatchTenantMetric,
@@ -53,7 +54,7 @@ const signalQueries = (desc: string) => ({
 const cloudWatchSignal = {
   type: 'object',
   oneOf: [
-    { additionalProperties: false, required: ['expression'], properties: { expression: query } },
+    { additionalProperties: false, required: ['expression'], properties: { expression: { ...query, maxLength: 2048 } } },
     {
       additionalProperties: false,
       required: ['namespace', 'metricName'],
@@ -110,7 +111,7 @@ const schema: JsonSchema = {
         signals: {
           type: 'object',
           additionalProperties: false,
-          description: 'Each an expression (Metrics Insights, metric math) or a metric; defaults: API Gateway Latency, 5XXError, Count.',
+          description: 'Each an expression (Metrics Insights, metric math, SEARCH) or a metric; defaults: API Gateway REST API Latency, 5XXError, Count.',
           properties: { latency: cloudWatchSignal, errors: cloudWatchSignal, throughput: cloudWatchSignal },
         },
         tenantMetric: {
@@ -118,7 +119,7 @@ const schema: JsonSchema = {
           additionalProperties: false,
           required: ['namespace', 'metricName'],
           description: 'Per-tenant request metric, broken down by its tenant dimension with SEARCH.',
-          properties: { namespace: query, metricName: query, dimension: { type: 'string', minLength: 1, default: 'TenantId' }, stat: { type: 'string', default: 'Sum' } },
+          properties: { namespace: query, metricName: query, dimension: { type: 'string', minLength: 1, maxLength: 255, default: DEFAULT_TENANT_DIMENSION }, stat: { type: 'string', default: 'Sum' } },
         },
         alarmNamePrefix: { type: 'string', minLength: 1, description: 'Only alarms whose name starts with this.' },
       },
