@@ -529,7 +529,7 @@ describe('gate 4 CloudWatch source under faults (real SDK client, AWS JSON 1.0)'
     ['PartialData without datapoints or NextToken', mutating('GetMetricData:signals', (d) => void Object.assign(d.MetricDataResults[0], { StatusCode: 'PartialData', Timestamps: [], Values: [] })), 'cloudwatch.signals', /^GetMetricData answered latency with PartialData and no datapoints$/],
     [
       'InternalError without a NextToken to retry with',
-      mutating('GetMetricData:tenants', (d) => ({ MetricDataResults: [{ Id: 'tenants', Label: 'tenants', Timestamps: [], Values: [], StatusCode: 'InternalError', Messages: [{ Code: 'InternalError', Value: 'An internal error occurred' }] }], Messages: [] })),
+      mutating('GetMetricData:tenants', () => ({ MetricDataResults: [{ Id: 'tenants', Label: 'tenants', Timestamps: [], Values: [], StatusCode: 'InternalError', Messages: [{ Code: 'InternalError', Value: 'An internal error occurred' }] }], Messages: [] })),
       'cloudwatch.signals',
       /^GetMetricData could not evaluate tenants: InternalError \(An internal error occurred\)$/,
     ],
