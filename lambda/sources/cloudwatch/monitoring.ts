@@ -79,6 +79,7 @@ const NOTIFYING_ACTION = /^arn:aws[a-z-]*:(sns|lambda|ssm|ssm-incidents):/;
 /** A Metrics Insights query: CloudWatch takes only one per GetMetricData request (G5). */
 const METRICS_INSIGHTS = /^\s*SELECT\b/i;
 
+/** A SEARCH expression: it answers one result per series it found (G15). */
 const SEARCH = /^\s*SEARCH\s*\(/i;
 
 /** How complete a query's answer was, worst first (G13). */
