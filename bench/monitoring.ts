@@ -60,7 +60,7 @@ gates:
       gateMedianMs: Number(gate.toFixed(1)),
       sequentialRawRoundTripsMedianMs: Number(raw.toFixed(1)),
       gateOverRawRatio: Number((gate / raw).toFixed(2)),
-      note: 'local stand-ins answer in ~3 ms; against real APIs (~50–300 ms a call) the gate is bounded by its 3 sequential stages (validate, app-key check, then signals + alerts concurrently)',
+      note: 'local stand-ins answer in ~3 ms; against real APIs (~50–300 ms a call) the gate is bounded by its 4 sequential stages (validate, app-key check, Datadog span-name discovery, then signals, tenants and alerts concurrently)',
     };
   } finally {
     await Promise.all([ddServer.close(), nrServer.close()]);
