@@ -64,7 +64,7 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
       expect(result.summary).toContain('DATADOG_API_KEY + DATADOG_APP_KEY + DD_ENV [+ DD_SERVICE, DATADOG_SITE]');
       expect(result.summary).toContain('NEW_RELIC_KEY + NEW_RELIC_ACCOUNT_ID [+ NEW_RELIC_REGION]');
       const half = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { DATADOG_API_KEY: 'abcd1234' }, cwd });
-      expect(JSON.parse(half.stdout).results[0].summary).toContain('DATADOG_API_KEY is set but DATADOG_APP_KEY is not');
+      expect(JSON.parse(half.stdout).results[0].summary).toContain('DATADOG_API_KEY is set but DATADOG_APP_KEY (or DD_APP_KEY) is not');
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
@@ -83,6 +83,12 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+
+  test("zero-config also takes Datadog's own DD_API_KEY, DD_APP_KEY and DD_SITE", async () => {
+    const fromEnv = monitoringGate.fromEnvironment({ DD_API_KEY: 'k1', DD_APP_KEY: 'a1', DD_SITE: 'datadoghq.eu', DD_ENV: 'prod' }) as { sources: Record<string, unknown> };
+    expect(fromEnv.sources.datadog).toEqual({ type: 'datadog', apiKey: 'k1', appKey: 'a1', site: 'datadoghq.eu' });
+    expect(monitoringGate.fromEnvironment({ DD_API_KEY: 'k1' })).toEqual({ skip: expect.stringContaining('DD_API_KEY is set but DATADOG_APP_KEY (or DD_APP_KEY) is not') });
   });
 
   test('zero-config without DD_ENV does not guess the environment: SKIP naming DD_ENV, nothing sent', async () => {

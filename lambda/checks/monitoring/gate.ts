@@ -144,11 +144,15 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
     const gate: MonitoringGateConfig = {};
     const tenantTag = env.SAAS_READINESS_TENANT_TAG || DEFAULT_TENANT_TAG;
     if (!new RegExp(TAG_PATTERN).test(tenantTag)) return { skip: `SAAS_READINESS_TENANT_TAG is not a tag name (${TAG_PATTERN})` };
+    // The notebook's names first, then the ones Datadog's own agent, tracers and clients read.
+    const ddApiKey = env.DATADOG_API_KEY || env.DD_API_KEY;
+    const ddAppKey = env.DATADOG_APP_KEY || env.DD_APP_KEY;
+    const ddSite = env.DATADOG_SITE || env.DD_SITE;
     // Without DD_ENV there is no telling production from staging: Datadog stays unconfigured.
-    if (env.DATADOG_API_KEY && env.DATADOG_APP_KEY && env.DD_ENV) {
-      registerSecret(env.DATADOG_API_KEY);
-      registerSecret(env.DATADOG_APP_KEY);
-      sources.datadog = { type: 'datadog', apiKey: env.DATADOG_API_KEY, appKey: env.DATADOG_APP_KEY, ...(env.DATADOG_SITE ? { site: env.DATADOG_SITE } : {}), ...(env.DATADOG_API_URL ? { apiUrl: env.DATADOG_API_URL } : {}) };
+    if (ddApiKey && ddAppKey && env.DD_ENV) {
+      registerSecret(ddApiKey);
+      registerSecret(ddAppKey);
+      sources.datadog = { type: 'datadog', apiKey: ddApiKey, appKey: ddAppKey, ...(ddSite ? { site: ddSite } : {}), ...(env.DATADOG_API_URL ? { apiUrl: env.DATADOG_API_URL } : {}) };
       gate.datadog = { source: 'datadog', env: env.DD_ENV, ...(env.DD_SERVICE ? { service: env.DD_SERVICE } : {}), tenantTag };
     }
     if (env.NEW_RELIC_KEY && env.NEW_RELIC_ACCOUNT_ID) {
@@ -158,9 +162,9 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
     }
     if (gate.datadog || gate.newrelic) return { gate, sources };
     const half = [
-      env.DATADOG_API_KEY && !env.DATADOG_APP_KEY ? 'DATADOG_API_KEY is set but DATADOG_APP_KEY is not' : '',
-      !env.DATADOG_API_KEY && env.DATADOG_APP_KEY ? 'DATADOG_APP_KEY is set but DATADOG_API_KEY is not' : '',
-      env.DATADOG_API_KEY && env.DATADOG_APP_KEY && !env.DD_ENV ? 'the Datadog keys are set but DD_ENV is not: set it to the env tag of production, e.g. DD_ENV=prod' : '',
+      ddApiKey && !ddAppKey ? `${env.DATADOG_API_KEY ? 'DATADOG_API_KEY' : 'DD_API_KEY'} is set but DATADOG_APP_KEY (or DD_APP_KEY) is not` : '',
+      !ddApiKey && ddAppKey ? `${env.DATADOG_APP_KEY ? 'DATADOG_APP_KEY' : 'DD_APP_KEY'} is set but DATADOG_API_KEY (or DD_API_KEY) is not` : '',
+      ddApiKey && ddAppKey && !env.DD_ENV ? 'the Datadog keys are set but DD_ENV is not: set it to the env tag of production, e.g. DD_ENV=prod' : '',
       env.NEW_RELIC_KEY && !env.NEW_RELIC_ACCOUNT_ID ? 'NEW_RELIC_KEY is set but NEW_RELIC_ACCOUNT_ID is not' : '',
     ].filter(Boolean);
     return { skip: `${MONITORING_HINT}${half.length ? ` (${half.join('; ')})` : ''}` };
