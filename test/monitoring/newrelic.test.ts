@@ -23,7 +23,7 @@ describe('gate monitoring: New Relic against a local NerdGraph', () => {
     expect(r.criterion('newrelic.signals').evidence?.join('\n')).toContain('throughput: 5400 events in the last 15 min');
     expect(r.criterion('newrelic.alerting').evidence?.join('\n')).toContain('Production API to PagerDuty → PAGERDUTY_SERVICE_INTEGRATION api-oncall');
     const nrql = server.requests.map((q) => JSON.parse(q.body).variables.nrql).filter(Boolean);
-    expect(nrql[0]).toMatch(/^SELECT count\(\*\) FROM Transaction FACET tenant LIMIT MAX SINCE \d{13} UNTIL \d{13}$/);
+    expect(nrql[0]).toMatch(/^SELECT count\(\*\) FROM Transaction FACET tenant_id LIMIT MAX SINCE \d{13} UNTIL \d{13}$/);
     expect(server.requests.every((q) => q.headers['api-key'] === state.apiKey)).toBe(true);
   });
 
