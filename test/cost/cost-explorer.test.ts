@@ -3,14 +3,17 @@ import { formatDecimal } from '../../lambda/checks/cost/money';
 import { BillSourceError, type AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
 import { setEnv } from '../support/dynalite';
-import { startCostExplorer, startSts, type CeLineItem, type CeServerOptions } from './support/cost-explorer-server';
+import { startCostExplorer, type CeLineItem, type CostExplorerOptions } from '../standins/costexplorer';
+import { startSts } from '../standins/sts';
 
 const QUERY: AwsBillQuery = { tagKey: 'tenant_id', metric: 'UnblendedCost', excludeRecordTypes: ['Credit', 'Refund', 'Tax'] };
 const WINDOW: CostWindow = { from: '2024-04-20', to: '2024-05-10', label: 'test' };
+/** Cost Explorer's current date in these tests: the window is within its history (CE-7). */
+const TODAY = '2024-06-15';
 const never = new AbortController().signal;
 
-async function withCe<T>(opts: CeServerOptions, fn: (ce: Awaited<ReturnType<typeof startCostExplorer>>) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
-  const ce = await startCostExplorer(opts);
+async function withCe<T>(opts: Omit<CostExplorerOptions, 'today'>, fn: (ce: Awaited<ReturnType<typeof startCostExplorer>>) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+  const ce = await startCostExplorer({ today: TODAY, ...opts });
   const restore = setEnv({
     AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint,
     AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
@@ -141,7 +144,7 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
   });
 
   it('assumes the configured role through STS and signs Cost Explorer requests with its credentials', async () => {
-    const sts = await startSts({ accessKeyId: 'ASIAASSUMEDROLEKEY' });
+    const sts = await startSts({ roles: [{ arn: 'arn:aws:iam::999999999999:role/cost-reader', externalId: 'ext-123' }], issueAccessKeyId: 'ASIAASSUMEDROLEKEY' });
     try {
       await withCe(
         { items, requireAccessKey: 'ASIAASSUMEDROLEKEY' },
@@ -167,7 +170,7 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
   });
 
   it('ERRORs naming the role when sts:AssumeRole is denied', async () => {
-    const sts = await startSts({ accessKeyId: 'x', deny: true });
+    const sts = await startSts({ roles: [] });
     try {
       await withCe(
         { items },

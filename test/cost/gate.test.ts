@@ -5,7 +5,7 @@ import { costGate } from '../../lambda/checks/cost/gate';
 import { runCli } from '../support/cli';
 import { setEnv } from '../support/dynalite';
 import { startPglite, type PostgresTarget } from '../support/postgres';
-import { startCostExplorer, type CeLineItem } from './support/cost-explorer-server';
+import { startCostExplorer, type CeLineItem } from '../standins/costexplorer';
 
 /**
  * Gate 2 end to end through the CLI: the ledger in PGlite (pg driver, GROUP BY), the bill from the
@@ -16,6 +16,8 @@ describe('gate cost through `saas-readiness run`', () => {
   let ce: Awaited<ReturnType<typeof startCostExplorer>>;
   const dir = mkdtempSync(join(tmpdir(), 'cost-gate-'));
   const today = new Date().toISOString().slice(0, 10);
+  /** Cost Explorer's current date: May 2024 is within its history (CE-7). */
+  const CE_TODAY = '2024-06-20';
 
   const items: CeLineItem[] = [
     { day: '2024-05-01', tag: 'acme', amount: '60.00' },
@@ -31,7 +33,7 @@ describe('gate cost through `saas-readiness run`', () => {
     await pg.exec(`CREATE TABLE tenant_costs (tenant_id text, usage_date date, provider text, cost_usd numeric(18,6));
       INSERT INTO tenant_costs VALUES ('acme', '2024-05-10', 'aws', 100), ('globex', '2024-05-15', 'aws', 50.50),
         ('globex', '2024-06-01', 'aws', 40), ('acme', '${today}', 'aws', 3), ('acme', '2024-05-10', 'openai', 7);`);
-    ce = await startCostExplorer({ items, pageSize: 1 });
+    ce = await startCostExplorer({ items, pageSize: 1, today: CE_TODAY });
     writeFileSync(
       join(dir, 'readiness.yaml'),
       `version: 1
@@ -88,7 +90,7 @@ gates:
   });
 
   it('ERRORs (exit 1) naming throttling when Cost Explorer keeps throttling', async () => {
-    const throttling = await startCostExplorer({ items, always: 'LimitExceededException' });
+    const throttling = await startCostExplorer({ items, always: 'LimitExceededException', today: CE_TODAY });
     try {
       process.env.AWS_ENDPOINT_URL_COST_EXPLORER = throttling.endpoint;
       const run = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--to', '2024-05-31', '--quiet'], { cwd: dir, env: env() });

@@ -148,7 +148,7 @@ const ceAnswer = (res: ServerResponse, body = CE_OK) => res.writeHead(200, { 'co
 const ceError = (res: ServerResponse, type: string, message: string, status = 400) =>
   res.writeHead(status, { 'content-type': CE_JSON }).end(JSON.stringify({ __type: `com.amazon.awsinsightsindexservice#${type}`, Message: message }));
 
-describe('gate 2 Cost Explorer source under faults (JSON 1.1 stand-in)', () => {
+describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () => {
   async function run(handler: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     const endpoint = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
     restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_COST_EXPLORER: endpoint });
@@ -231,7 +231,7 @@ const stsCredentials = (expiration = new Date(Date.now() + 900_000).toISOString(
 const stsError = (res: ServerResponse, status: number, code: string, message: string) =>
   res.writeHead(status, { 'content-type': 'text/xml' }).end(`<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r2</RequestId></ErrorResponse>`);
 
-describe('gate 2 STS role assumption under faults (query protocol stand-in)', () => {
+describe('gate 2 STS role assumption under faults (query protocol fault server)', () => {
   let signedWith: (string | undefined)[];
   async function run(sts: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     signedWith = [];
@@ -435,7 +435,7 @@ describe('gate 2 bill export (CUR) source under faults', () => {
   });
 });
 
-describe('gate 2 bill export on S3 under faults (REST/XML stand-in)', () => {
+describe('gate 2 bill export on S3 under faults (REST/XML fault server)', () => {
   async function run(handler: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     const endpoint = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
     restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: endpoint, AWS_S3_FORCE_PATH_STYLE: 'true' });

@@ -25,7 +25,9 @@ async function start(opts: Partial<OpenAiCostsOptions> = {}) {
   await api?.stop();
   api = await startOpenAiCosts({ adminKeys: [ADMIN], projectKeys: [PROJECT], costs, ...opts });
 }
-const get = (query: string, key: string | null = ADMIN) => fetch(`${api.baseUrl}/organization/costs?${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+/** A raw request; the JSON bodies are asserted field by field, so they are typed loosely. */
+type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+const get = (query: string, key: string | null = ADMIN): Promise<JsonResponse> => fetch(`${api.baseUrl}/organization/costs?${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 const bill = (over: Record<string, unknown> = {}) => new OpenAiCostsBill({ type: 'openai', adminKey: ADMIN, baseUrl: api.baseUrl, ...over }, plain);
 const WINDOW = { from: '2024-05-01', to: '2024-05-03', label: 'test' };
 
