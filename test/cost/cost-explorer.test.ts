@@ -3,6 +3,7 @@ import { formatDecimal } from '../../lambda/checks/cost/money';
 import { BillSourceError, type AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
 import { setEnv } from '../support/dynalite';
+import { httpFaultServer } from '../support/faults';
 import { startCostExplorer, type CeLineItem, type CostExplorerOptions } from '../standins/costexplorer';
 import { startSts } from '../standins/sts';
 
@@ -126,6 +127,41 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
         expect(err.message).toMatch(/no data for the window or is not enabled for this account \(DataUnavailableException\)/);
         expect(err.remediation).toMatch(/Enable Cost Explorer/);
         expect(ce.requests).toHaveLength(1); // not retried
+      } finally {
+        bill.close();
+      }
+    });
+  });
+
+  it('ERRORs when the periods answered leave days of the window out, instead of reading a smaller bill (CE-8, CE-14)', async () => {
+    const short = await httpFaultServer((_n, _req, res) =>
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
+        JSON.stringify({
+          ResultsByTime: [{ TimePeriod: { Start: '2024-04-20', End: '2024-05-01' }, Total: {}, Groups: [{ Keys: ['tenant_id$acme'], Metrics: { UnblendedCost: { Amount: '5', Unit: 'USD' } } }], Estimated: false }],
+        }),
+      ),
+    );
+    const restore = setEnv({ AWS_ENDPOINT_URL_COST_EXPLORER: short.url, AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' });
+    const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
+    try {
+      const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+      expect(err).toBeInstanceOf(BillSourceError);
+      expect(err.message).toBe("Cost Explorer's answer leaves 2024-05-01..2024-05-10 of the window 2024-04-20..2024-05-10 out: those days were not measured");
+    } finally {
+      bill.close();
+      restore();
+      await short.close();
+    }
+  });
+
+  it('explains a ValidationException with the window and the limits Cost Explorer documents (CE-4..CE-7)', async () => {
+    await withCe({ items }, async () => {
+      const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
+      try {
+        const old: CostWindow = { from: '2022-01-10', to: '2022-01-20', label: 'test' };
+        const err = await bill.fetch(old, never).then(() => undefined, (e) => e);
+        expect(err.message).toMatch(/^Cost Explorer refused the query for 2022-01-10\.\.2022-01-20 \(ValidationException: Start date 2022-01-10 is before the oldest date/);
+        expect(err.remediation).toMatch(/13 months before the current one/);
       } finally {
         bill.close();
       }

@@ -112,6 +112,13 @@ gates:
     expect(bad.stderr).toMatch(/bad\.yaml:\d+: gates\.cost\.window\.to: not a calendar date: '2024-02-30'/);
   });
 
+  it('refuses an externalId STS would refuse (STS-6), naming the field, before any request', async () => {
+    writeFileSync(join(dir, 'external-id.yaml'), readFileSync(join(dir, 'readiness.yaml'), 'utf8').replace('{ type: costexplorer, maxAttempts: 2 }', '{ type: costexplorer, roleArn: "arn:aws:iam::123456789012:role/cost", externalId: "our secret phrase" }'));
+    const bad = await runCli(['validate', '--config', 'external-id.yaml'], { cwd: dir, env: env() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/external-id\.yaml:\d+: sources\.ce\.externalId: /);
+  });
+
   it('takes AmortizedCost from a bill export, and names the metric an export cannot give', async () => {
     const config = (metric: string) => `version: 1
 suite: cost-test
