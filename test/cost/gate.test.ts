@@ -148,5 +148,7 @@ gates:
       gate: { ledger: { source: 'appdb' }, aws: { source: 'aws-bill', tagKey: 'tenant' }, openai: { source: 'openai-bill' } },
       sources: { appdb: { type: 'postgres', url: 'postgres://x@h/db' }, 'aws-bill': { type: 'costexplorer' }, 'openai-bill': { type: 'openai', adminKey: 'sk-admin-x' } },
     });
+    const viaBaseUrl = costGate.fromEnvironment({ DATABASE_URL: 'postgres://x@h/db', OPENAI_ADMIN_KEY: 'sk-admin-x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(viaBaseUrl).toMatchObject({ sources: { 'openai-bill': { type: 'openai', adminKey: 'sk-admin-x', baseUrl: 'http://127.0.0.1:9/v1' } } });
   });
 });
