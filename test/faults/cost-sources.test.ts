@@ -416,7 +416,7 @@ describe('gate 2 bill export (CUR) source under faults', () => {
     ['a corrupt gzip', () => file('cur-corrupt.csv.gz', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not deflate data at all, just text')])), /^AWS bill: \/.*cur-corrupt\.csv\.gz is not a valid gzip file \(truncated or corrupt\): /],
     ['a cost that is not a number', () => file('cur-cost.csv', [CUR_HEAD, CUR_ROWS[0], '2024-05-12T00:00:00Z,Usage,fifty,globex'].join('\n')), /^AWS bill: \/.*cur-cost\.csv: line 3: lineItem\/UnblendedCost is not a number \("fifty"\)$/],
     ['a usage date that is not a date', () => file('cur-date.csv', [CUR_HEAD, CUR_ROWS[0], '12/05/2024,Usage,50,globex'].join('\n')), /^AWS bill: \/.*cur-date\.csv: line 3: lineItem\/UsageStartDate is not a date \("12\/05\/2024"\)$/],
-    ['not a bill at all (binary)', () => file('cur-binary.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 1, 2, 3, 0xff, 0xfe, 10])), /^AWS bill: \/.*cur-binary\.csv is not a Cost and Usage Report with the needed columns: missing lineItem\/UsageStartDate/],
+    ['not a bill at all (binary)', () => file('cur-binary.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0xff, 0xfe, 10])), /^AWS bill: \/.*cur-binary\.csv is not a Cost and Usage Report with the needed columns: missing lineItem\/UsageStartDate/],
     ['an empty file', () => file('cur-empty.csv', ''), /^AWS bill: \/.*cur-empty\.csv is empty$/],
   ])('%s → ERROR with the cause, never PASS', async (_name, path, cause) => {
     expectError(await runFile(path()), cause, 3000);
@@ -475,7 +475,7 @@ describe('gate 2 bill export on S3 under faults (REST/XML fault server)', () => 
   });
 
   it('access denied (HTTP 403) → ERROR naming the object, asked once', async () => {
-    expectError(await run((_n, _req, res) => s3Error(res, 403, 'AccessDenied', 'Access Denied')), new RegExp(`^AWS bill: ${WHERE}: AccessDenied: Access Denied \\(HTTP 403\\)$`), 3000);
+    expectError(await run((_n, _req, res) => s3Error(res, 403, 'AccessDenied', 'Access Denied')), new RegExp(`^AWS bill: ${WHERE}: AccessDenied: Access Denied \\(HTTP 403\\) \\(s3:GetObject is missing, or the object does not exist and s3:ListBucket is missing: S3 answers both alike\\)$`), 3000);
     expect(s3().hits()).toBe(1);
   });
 

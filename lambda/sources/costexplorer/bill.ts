@@ -7,7 +7,7 @@ import { describeError } from '../../core/errors';
 import { redact, registerSecret } from '../../core/redact';
 import { parseMoney, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
-import { addDays, exclusiveEnd, type CostWindow } from '../../checks/cost/window';
+import { addDays, exclusiveEnd, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 
 /** `sources.<name>` with `type: costexplorer`: how to reach Cost Explorer. */
 export interface CostExplorerSourceConfig extends SourceConfig {
@@ -105,6 +105,7 @@ export class CostExplorerBill implements BillSource {
     const estimated = new Set<string>();
     const units = new Set<string>();
     const seenTokens = new Set<string>();
+    /** [Start, End) of every period answered: together they must cover the window (CE-8, CE-14). */
     const periods: [string, string][] = [];
     let token: string | undefined;
     let pages = 0;
@@ -145,7 +146,7 @@ export class CostExplorerBill implements BillSource {
       if (token && seenTokens.has(token)) throw new BillSourceError('Cost Explorer repeated a NextPageToken; stopped paging');
       if (token) seenTokens.add(token);
     } while (token);
-    const uncovered = gaps(periods, window.from, exclusiveEnd(window));
+    const uncovered = uncoveredDays(periods, window.from, exclusiveEnd(window));
     if (uncovered.length) {
       throw new BillSourceError(
         `Cost Explorer's answer leaves ${uncovered.join(', ')} of the window ${window.from}..${window.to} out: those days were not measured`,
@@ -293,19 +294,3 @@ const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 /** `YearMonthDay`: YYYY-MM-DD, optionally with THH:MM:SSZ (docs/contracts/costexplorer.md, CE-3). */
 const DAY_TEXT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/;
 
-/**
- * The parts of [from, end) that no period covers, as inclusive day ranges ("2024-05-11..2024-05-31").
- * Pages may repeat a period; the periods together must cover the window (CE-8, CE-14).
- */
-function gaps(periods: [string, string][], from: string, end: string): string[] {
-  const sorted = [...periods].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const missing: string[] = [];
-  let covered = from;
-  for (const [start, stop] of sorted) {
-    if (start > covered) missing.push(`${covered}..${addDays(start < end ? start : end, -1)}`);
-    if (stop > covered) covered = stop;
-    if (covered >= end) break;
-  }
-  if (covered < end) missing.push(`${covered}..${addDays(end, -1)}`);
-  return missing;
-}
