@@ -293,4 +293,3 @@ function checkPage(page: GetCostAndUsageCommandOutput, metric: string): void {
 const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 /** `YearMonthDay`: YYYY-MM-DD, optionally with THH:MM:SSZ (docs/contracts/costexplorer.md, CE-3). */
 const DAY_TEXT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/;
-
