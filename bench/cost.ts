@@ -12,7 +12,7 @@
  * Run on its own: npx tsx bench/cost.ts
  */
 import { Client } from 'pg';
-import { startCostExplorer, type CeLineItem } from '../test/cost/support/cost-explorer-server';
+import { startCostExplorer, type CeLineItem } from '../test/standins/costexplorer';
 import { ensureBuilt, fmt, measureNode, serverDatabase, startPgliteProcess } from './measure';
 
 const ROWS = 1_000_000;

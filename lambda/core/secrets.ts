@@ -24,12 +24,19 @@ export class SecretResolutionError extends Error {
   }
 }
 
-/** Reads secrets from AWS Secrets Manager (endpoint overridable with AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+/** The Region field of a full secret ARN (`arn:<partition>:secretsmanager:<region>:<account>:secret:<id>`). */
+const ARN_REGION = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:/;
+
+/**
+ * Reads secrets from AWS Secrets Manager (endpoint overridable with AWS_ENDPOINT_URL_SECRETS_MANAGER).
+ * Secrets Manager is regional: a full ARN is asked in the Region it names, a name or partial ARN in
+ * the SDK's Region (docs/contracts/secretsmanager.md, SM-4).
+ */
 export class SecretsManagerResolver implements SecretResolver {
   private readonly cache = new Map<string, Promise<string>>();
-  private client?: SecretsManagerClient;
+  private readonly clients = new Map<string, SecretsManagerClient>();
 
-  constructor(private readonly makeClient: () => SecretsManagerClient = () => new SecretsManagerClient({})) {}
+  constructor(private readonly makeClient: (region?: string) => SecretsManagerClient = (region) => new SecretsManagerClient(region ? { region } : {})) {}
 
   async resolve(value: string): Promise<string> {
     const m = SECRET_REF.exec(value);
@@ -71,10 +78,12 @@ export class SecretsManagerResolver implements SecretResolver {
   }
 
   private async fetch(secretId: string): Promise<string> {
-    this.client ??= this.makeClient();
+    const region = ARN_REGION.exec(secretId)?.[1];
+    const client = this.clients.get(region ?? '') ?? this.makeClient(region);
+    this.clients.set(region ?? '', client);
     let out;
     try {
-      out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     } catch (err) {
       // One line: the SDK's deserialization errors append a second line about a hidden field.
       throw new SecretResolutionError(secretId, describeError(err).split('\n')[0]);

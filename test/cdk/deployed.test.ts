@@ -16,7 +16,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { demoSchemaSql, DEMO_TENANTS } from '../../demo/dataset';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../demo/embedded-postgres';
 import { startDynalite } from '../support/dynalite';
-import { startS3, startSecretsManager } from './support/aws-stand-ins';
+import { startS3 } from '../standins/s3';
+import { startSecretsManager } from '../standins/secretsmanager';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -65,7 +66,7 @@ describe('the bundled gate function, as deployed', () => {
     };
     const [, started] = await Promise.all([
       run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }),
-      Promise.all([startEmbeddedPostgres(), startDynalite(), startS3()]),
+      Promise.all([startEmbeddedPostgres(), startDynalite(), startS3({ buckets: [{ name: BUCKET }] })]),
     ]);
     [pg, dynamo, s3] = started;
     template = JSON.parse(readFileSync(join(out, 'deploytest-readiness.template.json'), 'utf8'));
@@ -79,9 +80,9 @@ describe('the bundled gate function, as deployed', () => {
 
     await pg.db.exec(demoSchemaSql());
     const port = Number(new URL(pg.url).port);
-    secrets = await startSecretsManager({
-      [SECRET_ARN]: JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port, username: 'postgres', password: PASSWORD, dbname: 'postgres' }),
-    });
+    secrets = await startSecretsManager([
+      { arn: SECRET_ARN, value: JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port, username: 'postgres', password: PASSWORD, dbname: 'postgres' }) },
+    ]);
     await dynamo.client.send(
       new CreateTableCommand({
         TableName: TABLE,

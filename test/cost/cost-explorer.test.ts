@@ -3,14 +3,18 @@ import { formatDecimal } from '../../lambda/checks/cost/money';
 import { BillSourceError, type AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
 import { setEnv } from '../support/dynalite';
-import { startCostExplorer, startSts, type CeLineItem, type CeServerOptions } from './support/cost-explorer-server';
+import { httpFaultServer } from '../support/faults';
+import { startCostExplorer, type CeLineItem, type CostExplorerOptions } from '../standins/costexplorer';
+import { startSts } from '../standins/sts';
 
 const QUERY: AwsBillQuery = { tagKey: 'tenant_id', metric: 'UnblendedCost', excludeRecordTypes: ['Credit', 'Refund', 'Tax'] };
 const WINDOW: CostWindow = { from: '2024-04-20', to: '2024-05-10', label: 'test' };
+/** Cost Explorer's current date in these tests: the window is within its history (CE-7). */
+const TODAY = '2024-06-15';
 const never = new AbortController().signal;
 
-async function withCe<T>(opts: CeServerOptions, fn: (ce: Awaited<ReturnType<typeof startCostExplorer>>) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
-  const ce = await startCostExplorer(opts);
+async function withCe<T>(opts: Omit<CostExplorerOptions, 'today'>, fn: (ce: Awaited<ReturnType<typeof startCostExplorer>>) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+  const ce = await startCostExplorer({ today: TODAY, ...opts });
   const restore = setEnv({
     AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint,
     AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
@@ -129,6 +133,41 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
     });
   });
 
+  it('ERRORs when the periods answered leave days of the window out, instead of reading a smaller bill (CE-8, CE-14)', async () => {
+    const short = await httpFaultServer((_n, _req, res) =>
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
+        JSON.stringify({
+          ResultsByTime: [{ TimePeriod: { Start: '2024-04-20', End: '2024-05-01' }, Total: {}, Groups: [{ Keys: ['tenant_id$acme'], Metrics: { UnblendedCost: { Amount: '5', Unit: 'USD' } } }], Estimated: false }],
+        }),
+      ),
+    );
+    const restore = setEnv({ AWS_ENDPOINT_URL_COST_EXPLORER: short.url, AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' });
+    const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
+    try {
+      const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+      expect(err).toBeInstanceOf(BillSourceError);
+      expect(err.message).toBe("Cost Explorer's answer leaves 2024-05-01..2024-05-10 of the window 2024-04-20..2024-05-10 out: those days were not measured");
+    } finally {
+      bill.close();
+      restore();
+      await short.close();
+    }
+  });
+
+  it('explains a ValidationException with the window and the limits Cost Explorer documents (CE-4..CE-7)', async () => {
+    await withCe({ items }, async () => {
+      const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
+      try {
+        const old: CostWindow = { from: '2022-01-10', to: '2022-01-20', label: 'test' };
+        const err = await bill.fetch(old, never).then(() => undefined, (e) => e);
+        expect(err.message).toMatch(/^Cost Explorer refused the query for 2022-01-10\.\.2022-01-20 \(ValidationException: Start date 2022-01-10 is before the oldest date/);
+        expect(err.remediation).toMatch(/13 months before the current one/);
+      } finally {
+        bill.close();
+      }
+    });
+  });
+
   it('refuses a non-USD or mixed-currency bill', async () => {
     await withCe({ items: [...items, { day: '2024-05-02', tag: 'zeta', amount: '3', unit: 'EUR' }] }, async () => {
       const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
@@ -141,7 +180,7 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
   });
 
   it('assumes the configured role through STS and signs Cost Explorer requests with its credentials', async () => {
-    const sts = await startSts({ accessKeyId: 'ASIAASSUMEDROLEKEY' });
+    const sts = await startSts({ roles: [{ arn: 'arn:aws:iam::999999999999:role/cost-reader', externalId: 'ext-123' }], issueAccessKeyId: 'ASIAASSUMEDROLEKEY' });
     try {
       await withCe(
         { items, requireAccessKey: 'ASIAASSUMEDROLEKEY' },
@@ -167,7 +206,7 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
   });
 
   it('ERRORs naming the role when sts:AssumeRole is denied', async () => {
-    const sts = await startSts({ accessKeyId: 'x', deny: true });
+    const sts = await startSts({ roles: [] });
     try {
       await withCe(
         { items },

@@ -5,7 +5,7 @@ import { costGate } from '../../lambda/checks/cost/gate';
 import { runCli } from '../support/cli';
 import { setEnv } from '../support/dynalite';
 import { startPglite, type PostgresTarget } from '../support/postgres';
-import { startCostExplorer, type CeLineItem } from './support/cost-explorer-server';
+import { startCostExplorer, type CeLineItem } from '../standins/costexplorer';
 
 /**
  * Gate 2 end to end through the CLI: the ledger in PGlite (pg driver, GROUP BY), the bill from the
@@ -16,6 +16,8 @@ describe('gate cost through `saas-readiness run`', () => {
   let ce: Awaited<ReturnType<typeof startCostExplorer>>;
   const dir = mkdtempSync(join(tmpdir(), 'cost-gate-'));
   const today = new Date().toISOString().slice(0, 10);
+  /** Cost Explorer's current date: May 2024 is within its history (CE-7). */
+  const CE_TODAY = '2024-06-20';
 
   const items: CeLineItem[] = [
     { day: '2024-05-01', tag: 'acme', amount: '60.00' },
@@ -31,7 +33,7 @@ describe('gate cost through `saas-readiness run`', () => {
     await pg.exec(`CREATE TABLE tenant_costs (tenant_id text, usage_date date, provider text, cost_usd numeric(18,6));
       INSERT INTO tenant_costs VALUES ('acme', '2024-05-10', 'aws', 100), ('globex', '2024-05-15', 'aws', 50.50),
         ('globex', '2024-06-01', 'aws', 40), ('acme', '${today}', 'aws', 3), ('acme', '2024-05-10', 'openai', 7);`);
-    ce = await startCostExplorer({ items, pageSize: 1 });
+    ce = await startCostExplorer({ items, pageSize: 1, today: CE_TODAY });
     writeFileSync(
       join(dir, 'readiness.yaml'),
       `version: 1
@@ -88,7 +90,7 @@ gates:
   });
 
   it('ERRORs (exit 1) naming throttling when Cost Explorer keeps throttling', async () => {
-    const throttling = await startCostExplorer({ items, always: 'LimitExceededException' });
+    const throttling = await startCostExplorer({ items, always: 'LimitExceededException', today: CE_TODAY });
     try {
       process.env.AWS_ENDPOINT_URL_COST_EXPLORER = throttling.endpoint;
       const run = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--to', '2024-05-31', '--quiet'], { cwd: dir, env: env() });
@@ -108,6 +110,13 @@ gates:
     const bad = await runCli(['validate', '--config', 'bad.yaml'], { cwd: dir, env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/bad\.yaml:\d+: gates\.cost\.window\.to: not a calendar date: '2024-02-30'/);
+  });
+
+  it('refuses an externalId STS would refuse (STS-6), naming the field, before any request', async () => {
+    writeFileSync(join(dir, 'external-id.yaml'), readFileSync(join(dir, 'readiness.yaml'), 'utf8').replace('{ type: costexplorer, maxAttempts: 2 }', '{ type: costexplorer, roleArn: "arn:aws:iam::123456789012:role/cost", externalId: "our secret phrase" }'));
+    const bad = await runCli(['validate', '--config', 'external-id.yaml'], { cwd: dir, env: env() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/external-id\.yaml:\d+: sources\.ce\.externalId: /);
   });
 
   it('takes AmortizedCost from a bill export, and names the metric an export cannot give', async () => {
@@ -139,5 +148,7 @@ gates:
       gate: { ledger: { source: 'appdb' }, aws: { source: 'aws-bill', tagKey: 'tenant' }, openai: { source: 'openai-bill' } },
       sources: { appdb: { type: 'postgres', url: 'postgres://x@h/db' }, 'aws-bill': { type: 'costexplorer' }, 'openai-bill': { type: 'openai', adminKey: 'sk-admin-x' } },
     });
+    const viaBaseUrl = costGate.fromEnvironment({ DATABASE_URL: 'postgres://x@h/db', OPENAI_ADMIN_KEY: 'sk-admin-x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(viaBaseUrl).toMatchObject({ sources: { 'openai-bill': { type: 'openai', adminKey: 'sk-admin-x', baseUrl: 'http://127.0.0.1:9/v1' } } });
   });
 });

@@ -2,7 +2,8 @@ import { formatDecimal } from '../../lambda/checks/cost/money';
 import { redact } from '../../lambda/core/redact';
 import { OpenAiCostsBill } from '../../lambda/sources/openai/costs';
 import type { SecretResolver } from '../../lambda/core/secrets';
-import { startOpenAiCosts, type OpenAiCost } from './support/openai-server';
+import { setEnv } from '../support/dynalite';
+import { startOpenAiCosts, type OpenAiCost } from '../standins/openai';
 
 const KEY = 'sk-admin-local-test-0123456789abcdef';
 const plain: SecretResolver = { resolve: async (v) => v, json: async () => ({}) };
@@ -19,7 +20,7 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
   ];
 
   it('follows every page over the window (end_time exclusive) and groups by project', async () => {
-    const api = await startOpenAiCosts({ adminKey: KEY, costs });
+    const api = await startOpenAiCosts({ adminKeys: [KEY], costs });
     try {
       const out = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl, pageSize: 3 }, plain).fetch(WINDOW, never);
       expect(api.requests).toHaveLength(4); // 10 daily buckets, 3 per page
@@ -39,11 +40,34 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
     }
   });
 
+  it('reads amount.value sent as a decimal string (as the live API has) exactly, like a number', async () => {
+    const api = await startOpenAiCosts({ adminKeys: [KEY], costs, amountAs: 'string' });
+    try {
+      const out = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never);
+      expect(Object.fromEntries([...out.groups].map(([k, v]) => [k, formatDecimal(v, 6)]))).toEqual({ proj_a: '1.000000', proj_b: '2.345678', '': '0.060000' });
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('takes the base URL from OPENAI_BASE_URL when the source names none, as OpenAI SDKs do', async () => {
+    const api = await startOpenAiCosts({ adminKeys: [KEY], costs });
+    const restore = setEnv({ OPENAI_BASE_URL: api.baseUrl });
+    try {
+      const out = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY }, plain).fetch(WINDOW, never);
+      expect(out.source).toBe(`OpenAI organization costs by project (${api.baseUrl}, 1 page(s))`);
+      expect(api.requests).toHaveLength(1);
+    } finally {
+      restore();
+      await api.stop();
+    }
+  });
+
   it('ERRORs on a rejected admin key without ever showing the key', async () => {
-    const api = await startOpenAiCosts({ adminKey: 'sk-admin-the-right-one-xyz', costs });
+    const api = await startOpenAiCosts({ adminKeys: ['sk-admin-the-right-one-xyz'], costs });
     try {
       const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never).then(() => undefined, (e) => e);
-      expect(err.message).toMatch(/^OpenAI rejected the admin key \(HTTP 401: Incorrect API key provided: \*\*\*\./);
+      expect(err.message).toMatch(/^OpenAI rejected the admin key \(HTTP 401: Incorrect API key provided: sk-\*+cdef\./);
       expect(redact(err.message)).not.toContain(KEY);
       expect(err.message).not.toContain(KEY);
       expect(err.remediation).toMatch(/admin key/);
@@ -53,7 +77,7 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
   });
 
   it('asks a rate-limited page again after the Retry-After wait, and reads the whole bill', async () => {
-    const api = await startOpenAiCosts({ adminKey: KEY, costs, rateLimited: { times: 2, retryAfter: '0.2' } });
+    const api = await startOpenAiCosts({ adminKeys: [KEY], costs, rateLimited: { times: 2, retryAfter: '0.2' } });
     try {
       const started = Date.now();
       const out = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never);
@@ -66,7 +90,7 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
   });
 
   it('ERRORs naming rate limiting once maxAttempts is spent, or when the wait asked for is past what the check may wait', async () => {
-    const always = await startOpenAiCosts({ adminKey: KEY, costs, rateLimited: { retryAfter: '0' } });
+    const always = await startOpenAiCosts({ adminKeys: [KEY], costs, rateLimited: { retryAfter: '0' } });
     try {
       const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: always.baseUrl, maxAttempts: 3 }, plain).fetch(WINDOW, never).then(() => undefined, (e) => e);
       expect(err.message).toBe('OpenAI rate-limited the costs API (HTTP 429: Rate limit reached for requests); still limited after 3 attempt(s)');
@@ -75,7 +99,7 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
     } finally {
       await always.stop();
     }
-    const long = await startOpenAiCosts({ adminKey: KEY, costs, rateLimited: { retryAfter: '60' } });
+    const long = await startOpenAiCosts({ adminKeys: [KEY], costs, rateLimited: { retryAfter: '60' } });
     try {
       const started = Date.now();
       const deadline = Date.now() + 5_000;
@@ -89,7 +113,7 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
   });
 
   it('ERRORs naming an unreachable endpoint', async () => {
-    const api = await startOpenAiCosts({ adminKey: KEY, costs });
+    const api = await startOpenAiCosts({ adminKeys: [KEY], costs });
     await api.stop();
     await expect(new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never)).rejects.toThrow(/connection refused to 127.0.0.1/);
   });

@@ -148,7 +148,7 @@ const ceAnswer = (res: ServerResponse, body = CE_OK) => res.writeHead(200, { 'co
 const ceError = (res: ServerResponse, type: string, message: string, status = 400) =>
   res.writeHead(status, { 'content-type': CE_JSON }).end(JSON.stringify({ __type: `com.amazon.awsinsightsindexservice#${type}`, Message: message }));
 
-describe('gate 2 Cost Explorer source under faults (JSON 1.1 stand-in)', () => {
+describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () => {
   async function run(handler: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     const endpoint = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
     restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_COST_EXPLORER: endpoint });
@@ -231,7 +231,7 @@ const stsCredentials = (expiration = new Date(Date.now() + 900_000).toISOString(
 const stsError = (res: ServerResponse, status: number, code: string, message: string) =>
   res.writeHead(status, { 'content-type': 'text/xml' }).end(`<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r2</RequestId></ErrorResponse>`);
 
-describe('gate 2 STS role assumption under faults (query protocol stand-in)', () => {
+describe('gate 2 STS role assumption under faults (query protocol fault server)', () => {
   let signedWith: (string | undefined)[];
   async function run(sts: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     signedWith = [];
@@ -378,7 +378,7 @@ describe('gate 2 OpenAI costs source under faults', () => {
     ['data not a list', (res) => openAiAnswer(res, JSON.stringify({ object: 'page', data: 'none', has_more: false })), /^OpenAI bill: malformed response from the OpenAI costs API: data is not a list$/],
     ['no data at all', (res) => openAiAnswer(res, '{}'), /^OpenAI bill: malformed response from the OpenAI costs API: data is missing$/],
     ['results not a list', (res) => openAiAnswer(res, JSON.stringify({ data: [{ results: { value: 7 } }], has_more: false })), /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results is not a list$/],
-    ['amount.value a string', (res) => openAiAnswer(res, openAiPage([{ value: '7.00' }])), /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results\[0\]\.amount\.value is not a number \("7\.00"\)$/],
+    ['amount.value text that is no number', (res) => openAiAnswer(res, openAiPage([{ value: 'seven' }])), /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results\[0\]\.amount\.value is not a number \("seven"\)$/],
     ['project_id a number', (res) => openAiAnswer(res, openAiPage([{ value: 7, project: 12 }])), /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results\[0\]\.project_id is not a string$/],
     ['has_more a string', (res) => openAiAnswer(res, JSON.stringify({ data: [], has_more: 'false', next_page: null })), /^OpenAI bill: malformed response from the OpenAI costs API: has_more is not a boolean$/],
   ])('%s → ERROR with the cause, never PASS', async (_name, answer, cause) => {
@@ -416,7 +416,7 @@ describe('gate 2 bill export (CUR) source under faults', () => {
     ['a corrupt gzip', () => file('cur-corrupt.csv.gz', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not deflate data at all, just text')])), /^AWS bill: \/.*cur-corrupt\.csv\.gz is not a valid gzip file \(truncated or corrupt\): /],
     ['a cost that is not a number', () => file('cur-cost.csv', [CUR_HEAD, CUR_ROWS[0], '2024-05-12T00:00:00Z,Usage,fifty,globex'].join('\n')), /^AWS bill: \/.*cur-cost\.csv: line 3: lineItem\/UnblendedCost is not a number \("fifty"\)$/],
     ['a usage date that is not a date', () => file('cur-date.csv', [CUR_HEAD, CUR_ROWS[0], '12/05/2024,Usage,50,globex'].join('\n')), /^AWS bill: \/.*cur-date\.csv: line 3: lineItem\/UsageStartDate is not a date \("12\/05\/2024"\)$/],
-    ['not a bill at all (binary)', () => file('cur-binary.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 1, 2, 3, 0xff, 0xfe, 10])), /^AWS bill: \/.*cur-binary\.csv is not a Cost and Usage Report with the needed columns: missing lineItem\/UsageStartDate/],
+    ['not a bill at all (binary)', () => file('cur-binary.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0xff, 0xfe, 10])), /^AWS bill: \/.*cur-binary\.csv is not a Cost and Usage Report with the needed columns: missing lineItem\/UsageStartDate/],
     ['an empty file', () => file('cur-empty.csv', ''), /^AWS bill: \/.*cur-empty\.csv is empty$/],
   ])('%s → ERROR with the cause, never PASS', async (_name, path, cause) => {
     expectError(await runFile(path()), cause, 3000);
@@ -435,7 +435,7 @@ describe('gate 2 bill export (CUR) source under faults', () => {
   });
 });
 
-describe('gate 2 bill export on S3 under faults (REST/XML stand-in)', () => {
+describe('gate 2 bill export on S3 under faults (REST/XML fault server)', () => {
   async function run(handler: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     const endpoint = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
     restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: endpoint, AWS_S3_FORCE_PATH_STYLE: 'true' });
@@ -475,7 +475,7 @@ describe('gate 2 bill export on S3 under faults (REST/XML stand-in)', () => {
   });
 
   it('access denied (HTTP 403) → ERROR naming the object, asked once', async () => {
-    expectError(await run((_n, _req, res) => s3Error(res, 403, 'AccessDenied', 'Access Denied')), new RegExp(`^AWS bill: ${WHERE}: AccessDenied: Access Denied \\(HTTP 403\\)$`), 3000);
+    expectError(await run((_n, _req, res) => s3Error(res, 403, 'AccessDenied', 'Access Denied')), new RegExp(`^AWS bill: ${WHERE}: AccessDenied: Access Denied \\(HTTP 403\\) \\(s3:GetObject is missing, or the object does not exist and s3:ListBucket is missing: S3 answers both alike\\)$`), 3000);
     expect(s3().hits()).toBe(1);
   });
 

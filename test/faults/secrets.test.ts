@@ -50,7 +50,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
 
   async function run(handler: Parameters<typeof httpFaultServer>[0], opts: { timeoutSeconds?: number; endpoint?: string } = {}) {
     sm = await httpFaultServer((n, req, res, body) => {
-      // Only the real wire format gets an answer: a stand-in that accepted anything would prove nothing.
+      // Only the real wire format gets an answer: a fault server that accepted anything would prove nothing.
       if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue' || req.headers['content-type'] !== 'application/x-amz-json-1.1' || JSON.parse(body).SecretId !== ARN) {
         return awsError(res, 'UnknownOperationException', `unexpected request ${req.headers['x-amz-target']}`);
       }

@@ -139,7 +139,7 @@ export const costGate: GateDefinition<CostGateConfig> = {
       gate.aws = { source: 'aws-bill', tagKey: env.SAAS_READINESS_COST_TAG };
     }
     if (env.OPENAI_ADMIN_KEY) {
-      sources['openai-bill'] = { type: 'openai', adminKey: env.OPENAI_ADMIN_KEY };
+      sources['openai-bill'] = { type: 'openai', adminKey: env.OPENAI_ADMIN_KEY, ...(env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}) };
       gate.openai = { source: 'openai-bill' };
     }
     if (!gate.aws && !gate.openai) return { skip: hint };

@@ -45,6 +45,23 @@ export function exclusiveEnd(window: CostWindow): string {
   return addDays(window.to, 1);
 }
 
+/**
+ * The days of [from, end) that none of the [start, end) periods covers, as inclusive ranges
+ * ("2024-05-11..2024-05-31"): what a bill that claims those periods did not measure.
+ */
+export function uncoveredDays(periods: readonly (readonly [string, string])[], from: string, end: string): string[] {
+  const sorted = [...periods].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const missing: string[] = [];
+  let covered = from;
+  for (const [start, stop] of sorted) {
+    if (covered >= end) break;
+    if (start > covered) missing.push(`${covered}..${addDays(start < end ? start : end, -1)}`);
+    if (stop > covered) covered = stop;
+  }
+  if (covered < end) missing.push(`${covered}..${addDays(end, -1)}`);
+  return missing;
+}
+
 /** Number of days in the window, both ends counted. */
 export function windowDays(window: CostWindow): number {
   return Math.round((parseDay(window.to)!.getTime() - parseDay(window.from)!.getTime()) / DAY_MS) + 1;

@@ -7,12 +7,12 @@ import { describeError } from '../../core/errors';
 import { redact, registerSecret } from '../../core/redact';
 import { parseMoney, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
-import { addDays, exclusiveEnd, type CostWindow } from '../../checks/cost/window';
+import { addDays, exclusiveEnd, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 
 /** `sources.<name>` with `type: costexplorer`: how to reach Cost Explorer. */
 export interface CostExplorerSourceConfig extends SourceConfig {
   type: 'costexplorer';
-  /** Cost Explorer's endpoint region. Default us-east-1 (the only one outside China). */
+  /** Selects the partition: every aws region is served by us-east-1; China and GovCloud have their own. Default us-east-1. */
   region?: string;
   /** A role to assume (e.g. in the payer account) with ce:GetCostAndUsage. */
   roleArn?: string;
@@ -28,8 +28,14 @@ export const costExplorerSourceSchema: JsonSchema = {
   properties: {
     type: { const: 'costexplorer' },
     region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', default: 'us-east-1', description: 'Cost Explorer endpoint region.' },
-    roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$', description: 'Role to assume (sts:AssumeRole), e.g. in the payer account.' },
-    externalId: { type: 'string', minLength: 2, maxLength: 1224, description: 'ExternalId for the role, if its trust policy requires one.' },
+    roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$', maxLength: 2048, description: 'Role to assume (sts:AssumeRole), e.g. in the payer account.' },
+    externalId: {
+      type: 'string',
+      minLength: 2,
+      maxLength: 1224,
+      pattern: '^[\\w+=,.@:/-]*$',
+      description: 'ExternalId for the role, if its trust policy requires one (STS allows letters, digits and _+=,.@:/-).',
+    },
     maxAttempts: { type: 'integer', minimum: 1, maximum: 20, default: 5, description: 'Attempts per request (SDK standard retry; throttling backs off).' },
   },
 };
@@ -99,6 +105,8 @@ export class CostExplorerBill implements BillSource {
     const estimated = new Set<string>();
     const units = new Set<string>();
     const seenTokens = new Set<string>();
+    /** [Start, End) of every period answered: together they must cover the window (CE-8, CE-14). */
+    const periods: [string, string][] = [];
     let token: string | undefined;
     let pages = 0;
     do {
@@ -116,11 +124,12 @@ export class CostExplorerBill implements BillSource {
           { abortSignal: signal },
         );
       } catch (err) {
-        throw this.explain(err);
+        throw this.explain(err, window);
       }
       pages++;
       checkPage(page, q.metric);
       for (const period of page.ResultsByTime!) {
+        periods.push([period.TimePeriod!.Start!.slice(0, 10), period.TimePeriod!.End!.slice(0, 10)]);
         if (period.Estimated && period.TimePeriod?.Start && period.TimePeriod.End) {
           estimated.add(`${period.TimePeriod.Start}..${addDays(period.TimePeriod.End, -1)}`);
         }
@@ -137,6 +146,13 @@ export class CostExplorerBill implements BillSource {
       if (token && seenTokens.has(token)) throw new BillSourceError('Cost Explorer repeated a NextPageToken; stopped paging');
       if (token) seenTokens.add(token);
     } while (token);
+    const uncovered = uncoveredDays(periods, window.from, exclusiveEnd(window));
+    if (uncovered.length) {
+      throw new BillSourceError(
+        `Cost Explorer's answer leaves ${uncovered.join(', ')} of the window ${window.from}..${window.to} out: those days were not measured`,
+        'Run the check again; if it persists, narrow the window to the days Cost Explorer reports.',
+      );
+    }
     const foreign = [...units].filter((u) => u !== 'USD');
     if (foreign.length) {
       throw new BillSourceError(
@@ -162,7 +178,7 @@ export class CostExplorerBill implements BillSource {
   }
 
   /** Names the cause in the user's terms; the SDK has already retried what was retryable. */
-  private explain(err: unknown): Error {
+  private explain(err: unknown, window: CostWindow): Error {
     if (err instanceof BillSourceError) return err;
     const name = (err as { name?: string }).name ?? '';
     const made = `${this.answered} billed request(s) made, ${this.throttled} throttled`;
@@ -176,6 +192,12 @@ export class CostExplorerBill implements BillSource {
       return new BillSourceError(
         'Cost Explorer has no data for the window or is not enabled for this account (DataUnavailableException)',
         'Enable Cost Explorer in the Billing and Cost Management console (data appears within 24 hours), or pick a window that has data.',
+      );
+    }
+    if (name === 'ValidationException') {
+      return new BillSourceError(
+        `Cost Explorer refused the query for ${window.from}..${window.to} (ValidationException: ${(err as Error).message})`,
+        'Cost Explorer takes windows that start no later than today and end by the last day of the current month, reaching back 13 months before the current one (further only with multi-year data enabled, from the 1st of a month).',
       );
     }
     if (name === 'BillExpirationException') {
@@ -253,8 +275,10 @@ function checkPage(page: GetCostAndUsageCommandOutput, metric: string): void {
     if (typeof period !== 'object' || period === null) throw bad(`ResultsByTime[${i}] is not an object`);
     if (period.Estimated !== undefined && typeof period.Estimated !== 'boolean') throw bad(`ResultsByTime[${i}].Estimated is not a boolean`);
     const groups = period.Groups;
+    if (groups !== undefined && !Array.isArray(groups)) throw bad(`ResultsByTime[${i}].Groups is not a list`);
+    const tp = period.TimePeriod as { Start?: unknown; End?: unknown } | undefined;
+    if (typeof tp?.Start !== 'string' || typeof tp.End !== 'string' || !DAY_TEXT.test(tp.Start) || !DAY_TEXT.test(tp.End)) throw bad(`ResultsByTime[${i}].TimePeriod is not a pair of dates`);
     if (groups === undefined) continue;
-    if (!Array.isArray(groups)) throw bad(`ResultsByTime[${i}].Groups is not a list`);
     for (let j = 0; j < groups.length; j++) {
       const g = groups[j];
       const at = () => `ResultsByTime[${i}].Groups[${j}]`;
@@ -267,3 +291,5 @@ function checkPage(page: GetCostAndUsageCommandOutput, metric: string): void {
 }
 
 const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+/** `YearMonthDay`: YYYY-MM-DD, optionally with THH:MM:SSZ (docs/contracts/costexplorer.md, CE-3). */
+const DAY_TEXT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/;

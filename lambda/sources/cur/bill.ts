@@ -4,7 +4,7 @@ import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import { parseMoney, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
-import type { CostWindow } from '../../checks/cost/window';
+import { addDays, exclusiveEnd, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 import { openLocation } from './location';
 
 /** `sources.<name>` with `type: cur`: a Cost and Usage Report CSV export of the AWS bill. */
@@ -43,8 +43,10 @@ export function csvError(path: string, err: unknown): unknown {
   return err;
 }
 
-/** Legacy CUR and CUR 2.0 names of the columns read. */
+/** Legacy CUR and CUR 2.0 names of the columns read (docs/contracts/cur.md). */
 const COLUMNS = {
+  periodStart: ['bill/BillingPeriodStartDate', 'bill_billing_period_start_date'],
+  periodEnd: ['bill/BillingPeriodEndDate', 'bill_billing_period_end_date'],
   day: ['lineItem/UsageStartDate', 'line_item_usage_start_date'],
   type: ['lineItem/LineItemType', 'line_item_line_item_type'],
   currency: ['lineItem/CurrencyCode', 'line_item_currency_code'],
@@ -94,10 +96,35 @@ function amortizedTerms(type: string, hasReservation: boolean): { add: Amortized
 }
 
 /**
+ * A tag key as CUR 2.0's `resource_tags` map and Athena's column names give it: snake case,
+ * `CostCenter` → `cost_center`, `karpenter.sh/pool` → `karpenter_sh_pool` (CUR-7).
+ */
+export function snakeCaseTagKey(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
+}
+
+/**
+ * The days [first, after) one billing period covers, from its start and end timestamps (CUR-8):
+ * the end is the first instant of the next period, so an end at midnight is exclusive.
+ */
+function periodDays(start: string, end: string): [string, string] | undefined {
+  const first = start.slice(0, 10);
+  const last = end.slice(0, 10);
+  if (!DAY.test(first) || !DAY.test(last)) return undefined;
+  const midnight = !/[1-9]/.test(end.slice(10));
+  return [first, midnight ? last : addDays(last, 1)];
+}
+
+/**
  * The actual AWS bill from a Cost and Usage Report export, streamed through csv-parse (never the
  * whole file in memory): line items whose usage starts inside the window, summed per tag value.
  * The tag comes from `resourceTags/user:<key>` (legacy), `resource_tags_user_<key>`, or the CUR 2.0
- * `resource_tags` JSON map (`user_<key>`).
+ * `resource_tags` JSON map (`user_<key>` in snake case). When the export carries its billing period,
+ * the window must lie inside it: days outside are not measured, so they are an ERROR.
  */
 export class CurBill implements BillSource {
   readonly provider = 'aws' as const;
@@ -121,6 +148,8 @@ export class CurBill implements BillSource {
     let col!: ReturnType<CurBill['columns']>;
     let rows = 0;
     let inWindow = 0;
+    /** Distinct billing periods seen, as "start|end" text; a file holds one or a few. */
+    const periodTexts = new Set<string>();
     try {
       for await (const record of parser as AsyncIterable<string[]>) {
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
@@ -130,6 +159,7 @@ export class CurBill implements BillSource {
           continue;
         }
         rows++;
+        if (col.periodStart >= 0 && col.periodEnd >= 0) periodTexts.add(`${record[col.periodStart] ?? ''}|${record[col.periodEnd] ?? ''}`);
         const day = (record[col.day] ?? '').slice(0, 10);
         if (!DAY.test(day)) {
           throw new BillSourceError(`${this.src.path}: line ${rows + 1}: ${header[col.day]} is not a date (${JSON.stringify((record[col.day] ?? '').slice(0, 30))})`);
@@ -150,6 +180,26 @@ export class CurBill implements BillSource {
       stream.destroy();
     }
     if (!header) throw new BillSourceError(`${this.src.path} is empty`);
+    if (rows === 0) throw new BillSourceError(`${this.src.path} has a header but no line items: nothing was billed in it, so nothing can be measured`);
+    const notes: string[] = [];
+    if (col.periodStart >= 0 && col.periodEnd >= 0) {
+      const periods = [...periodTexts].map((t) => {
+        const [start, end] = t.split('|');
+        const days = periodDays(start, end);
+        if (!days) throw new BillSourceError(`${this.src.path}: the billing period ${JSON.stringify(t.replace('|', ' – ').slice(0, 60))} is not a pair of dates`);
+        return days;
+      });
+      const uncovered = uncoveredDays(periods, window.from, exclusiveEnd(window));
+      if (uncovered.length) {
+        const shown = periods.map(([a, b]) => `${a}..${addDays(b, -1)}`).join(', ');
+        throw new BillSourceError(
+          `${this.src.path} covers the billing period ${shown}; ${uncovered.join(', ')} of the window ${window.from}..${window.to} is outside it and was not measured`,
+          "Use a window inside the export's billing period (e.g. window: { previousMonth: true } with last month's export), or the export of every month the window touches.",
+        );
+      }
+    } else {
+      notes.push(`the export has no billing period columns (${COLUMNS.periodStart.join(' or ')}): whether it covers the whole window was not checked`);
+    }
     if ([...currencies].some((c) => c !== 'USD')) {
       throw new BillSourceError(`the bill export is in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
     }
@@ -157,7 +207,7 @@ export class CurBill implements BillSource {
       source: `bill export ${this.src.path} (${q.metric} by tag ${q.tagKey}; ${inWindow} of ${rows} line items in the window${excluded.size ? `; ${[...excluded].join(', ')} excluded` : ''})`,
       groups,
       estimated: [],
-      notes: [],
+      notes,
     };
   }
 
@@ -199,7 +249,7 @@ export class CurBill implements BillSource {
     const costColumns = COLUMNS[this.query.metric as (typeof CUR_METRICS)[number]];
     const cost = find(costColumns);
     const day = find(COLUMNS.day);
-    const tag = find([`resourceTags/user:${key}`, `resource_tags_user_${key}`]);
+    const tag = find([`resourceTags/user:${key}`, `resource_tags_user_${key}`, `resource_tags_user_${snakeCaseTagKey(key)}`]);
     const tagMap = find(['resource_tags']);
     const missing = [
       day < 0 ? COLUMNS.day.join(' or ') : '',
@@ -219,7 +269,18 @@ export class CurBill implements BillSource {
       throw new BillSourceError(`${this.src.path} has no ${COLUMNS.type.join(' or ')} column, which AmortizedCost needs to tell covered usage and fees apart`);
     }
     const amortized = Object.fromEntries(Object.entries(AMORTIZED).map(([name, names]) => [name, find(names)])) as Record<AmortizedColumn, number>;
-    return { day, cost, tag, tagMap, type, currency: find(COLUMNS.currency), account: find(COLUMNS.account), amortized };
+    return {
+      day,
+      cost,
+      tag,
+      tagMap,
+      type,
+      currency: find(COLUMNS.currency),
+      account: find(COLUMNS.account),
+      periodStart: find(COLUMNS.periodStart),
+      periodEnd: find(COLUMNS.periodEnd),
+      amortized,
+    };
   }
 
   private tagOf(record: string[], col: { tag: number; tagMap: number }): string {
@@ -233,7 +294,7 @@ export class CurBill implements BillSource {
       return '';
     }
     const key = this.query.tagKey;
-    const value = map[`user_${key}`] ?? map[`user:${key}`] ?? map[key];
+    const value = map[`user_${key}`] ?? map[`user_${snakeCaseTagKey(key)}`] ?? map[`user:${key}`] ?? map[key];
     return typeof value === 'string' ? value : '';
   }
 }

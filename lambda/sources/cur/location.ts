@@ -19,13 +19,14 @@ export async function openLocation(location: string, opts: { region?: string; si
   const s3 = parseS3Url(location);
   let raw: Readable;
   if (s3) {
-    const client = new S3Client(opts.region ? { region: opts.region } : {});
+    // A bucket answers only in its own Region; S3 names it in a 301 that the SDK follows when told to (S3-3).
+    const client = new S3Client({ ...(opts.region ? { region: opts.region } : {}), followRegionRedirects: true });
     try {
       const out = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: s3.key }), { abortSignal: opts.signal });
       raw = out.Body as Readable;
     } catch (err) {
       client.destroy();
-      throw new Error(`cannot read ${location}: ${describeError(err)}`);
+      throw new Error(`cannot read ${location}: ${describeError(err)}${s3Hint(err)}`);
     }
     raw.once('close', () => client.destroy());
   } else {
@@ -38,6 +39,14 @@ export async function openLocation(location: string, opts: { region?: string; si
   return gunzipIfCompressed(raw, location);
 }
 
+/** What an S3 refusal means for the object (docs/contracts/s3.md, S3-2). */
+function s3Hint(err: unknown): string {
+  const name = (err as { name?: string }).name;
+  if (name === 'NoSuchKey') return ' (no object at that key)';
+  if (name === 'AccessDenied') return ' (s3:GetObject is missing, or the object does not exist and s3:ListBucket is missing: S3 answers both alike)';
+  return '';
+}
+
 async function gunzipIfCompressed(input: Readable, location: string): Promise<Readable> {
   const it = input[Symbol.asyncIterator]();
   const first = await it.next();
@@ -46,6 +55,10 @@ async function gunzipIfCompressed(input: Readable, location: string): Promise<Re
     for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer;
   }
   const head = first.done ? Buffer.alloc(0) : (first.value as Buffer);
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x504b0304) {
+    input.destroy();
+    throw new Error(`${location} is a ZIP archive; read the CSV inside it, or export the report with GZIP compression`);
+  }
   const source = Readable.from(all(), { objectMode: false });
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip();

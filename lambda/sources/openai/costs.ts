@@ -4,7 +4,7 @@ import { describeError } from '../../core/errors';
 import { redact, registerSecret } from '../../core/redact';
 import type { SecretResolver } from '../../core/secrets';
 import { AnswerTooLargeError, DEADLINE_MARGIN_MS, delay, RATE_LIMIT_MAX_WAIT_MS, rateLimitWaitMs, readText } from '../http/json-request';
-import { moneyFromNumber, type Money } from '../../checks/cost/money';
+import { moneyFromNumber, parseMoney, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type BillSource } from '../../checks/cost/ports';
 import { exclusiveEnd, parseDay, type CostWindow } from '../../checks/cost/window';
 
@@ -13,7 +13,7 @@ export interface OpenAiSourceConfig extends SourceConfig {
   type: 'openai';
   /** An organization admin key: `${env:OPENAI_ADMIN_KEY}` or `${secret:ARN}`. */
   adminKey: string;
-  /** Default https://api.openai.com/v1. */
+  /** Default: OPENAI_BASE_URL when set (as OpenAI's own SDKs do), else https://api.openai.com/v1. */
   baseUrl?: string;
   /** Daily buckets per page (1–180). Default 180. */
   pageSize?: number;
@@ -31,7 +31,7 @@ export const openAiSourceSchema: JsonSchema = {
   properties: {
     type: { const: 'openai' },
     adminKey: { type: 'string', minLength: 1, description: 'Admin key: ${env:OPENAI_ADMIN_KEY} or ${secret:ARN}; never a literal.' },
-    baseUrl: { type: 'string', pattern: '^https?://', default: 'https://api.openai.com/v1', description: 'API base URL (a proxy or a local stand-in).' },
+    baseUrl: { type: 'string', pattern: '^https?://', default: 'https://api.openai.com/v1', description: 'API base URL (a proxy or a local stand-in). Without it: OPENAI_BASE_URL, else the default.' },
     pageSize: { type: 'integer', minimum: 1, maximum: 180, default: 180, description: 'Daily buckets per page.' },
     requestTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 120, default: 30 },
     maxAttempts: {
@@ -44,6 +44,10 @@ export const openAiSourceSchema: JsonSchema = {
   },
 };
 
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+/** A decimal as the live API has sent `amount.value` in a string: "12.50", "-0.0042", "1e-7". */
+const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** HTTP 429 from the costs API: retried by OpenAiCostsBill.get within its bounds. */
 class RateLimited extends Error {
   constructor(readonly headers: Headers, readonly why: string) {
@@ -52,7 +56,8 @@ class RateLimited extends Error {
 }
 
 interface CostsPage {
-  data?: { start_time?: number; results?: { amount?: { value?: number; currency?: string }; project_id?: string | null }[] }[];
+  /** `amount.value` is a number in the spec and has come as a decimal string from the live API. */
+  data?: { start_time?: number; results?: { amount?: { value?: number | string; currency?: string }; project_id?: string | null }[] }[];
   has_more?: boolean;
   next_page?: string | null;
 }
@@ -75,7 +80,7 @@ export class OpenAiCostsBill implements BillSource {
   async fetch(window: CostWindow, signal: AbortSignal): Promise<ActualBill> {
     const key = await this.secrets.resolve(this.src.adminKey);
     registerSecret(key);
-    const base = (this.src.baseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
+    const base = (this.src.baseUrl ?? (process.env.OPENAI_BASE_URL || DEFAULT_BASE_URL)).replace(/\/+$/, '');
     const start = parseDay(window.from)!.getTime() / 1000;
     const end = parseDay(exclusiveEnd(window))!.getTime() / 1000;
     const groups = new Map<string, Money>();
@@ -98,10 +103,11 @@ export class OpenAiCostsBill implements BillSource {
       checkPage(body);
       for (const bucket of body.data!) {
         for (const r of bucket.results ?? []) {
-          if (typeof r.amount?.value !== 'number') throw new BillSourceError('OpenAI costs API returned a result without amount.value');
-          currencies.add((r.amount.currency ?? '(none)').toUpperCase());
+          const value = r.amount?.value;
+          if (value === undefined) throw new BillSourceError('OpenAI costs API returned a result without amount.value');
+          currencies.add((r.amount!.currency ?? '(none)').toUpperCase());
           const project = r.project_id ?? '';
-          groups.set(project, (groups.get(project) ?? 0n) + moneyFromNumber(r.amount.value));
+          groups.set(project, (groups.get(project) ?? 0n) + (typeof value === 'number' ? moneyFromNumber(value) : parseMoney(value)));
         }
       }
       page = body.has_more && body.next_page ? body.next_page : undefined;
@@ -205,7 +211,8 @@ function checkPage(page: CostsPage): void {
       const at = `data[${i}].results[${j}]`;
       if (typeof r !== 'object' || r === null) throw bad(`${at} is not an object`);
       const value = r.amount?.value as unknown;
-      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw bad(`${at}.amount.value is not a number (${JSON.stringify(value)?.slice(0, 40)})`);
+      const number = typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && DECIMAL_TEXT.test(value);
+      if (value !== undefined && !number) throw bad(`${at}.amount.value is not a number (${JSON.stringify(value)?.slice(0, 40)})`);
       if (r.amount?.currency !== undefined && typeof r.amount.currency !== 'string') throw bad(`${at}.amount.currency is not a string`);
       if (r.project_id !== undefined && r.project_id !== null && typeof r.project_id !== 'string') throw bad(`${at}.project_id is not a string`);
     }
