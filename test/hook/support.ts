@@ -1,4 +1,5 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 
 /** The history table as ReadinessResults deploys it: string keys pk/sk, on demand. */
 export async function createHistoryTable(client: DynamoDBClient, name: string): Promise<void> {
@@ -42,4 +43,26 @@ export function stackRequest(over: Record<string, unknown> = {}, requestData: Re
 export function changeSetRequest(over: Record<string, unknown> = {}): Record<string, unknown> {
   const changeSet = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/cdk-deploy-change-set/9d8e7f60-ad5e-11ef-9a1c-0a1b2c3d4e5f';
   return stackRequest({ changeSetId: changeSet, actionInvocationPoint: 'CREATE_PRE_PROVISION', ...over }, { targetName: 'CHANGE_SET', targetType: 'CHANGE_SET', targetLogicalId: changeSet });
+}
+
+/** An sbt-aws TenantDetails table with `count` active tenants, each with a config and positive quotas. */
+export async function seedTenantRegistry(client: DynamoDBClient, table: string, count: number): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const items = Array.from({ length: count }, (_, i) => ({
+    tenantId: `tenant-${String(i).padStart(3, '0')}`,
+    tenantName: `Tenant ${i}`,
+    tier: 'pro',
+    sbtaws_active: true,
+    tenantConfig: JSON.stringify({ tier: 'pro', quotas: { rateLimitPerMinute: 60, monthlyTokenQuota: 100_000 } }),
+  }));
+  for (let i = 0; i < items.length; i += 25) {
+    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item: marshall(Item) } })) } }));
+  }
 }
