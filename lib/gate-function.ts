@@ -217,6 +217,14 @@ export class ReadinessGateFunction extends Construct {
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [historyKey.result(suite, plan.id)] } },
       }),
     );
+    add(
+      new PolicyStatement({
+        sid: 'ReadAcknowledgements',
+        actions: ['dynamodb:Query'],
+        resources: [results.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [historyKey.ack(suite)] } },
+      }),
+    );
     const prefix = reportPrefix(suite, plan.id);
     add(new PolicyStatement({ sid: 'WriteOwnReports', actions: ['s3:PutObject'], resources: [results.bucket.arnForObjects(`${prefix}*`)] }));
     acknowledge(role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(results.bucket.node.defaultChild as never)}.Arn>/${prefix}*]`, `Reports are written under the gate's own prefix ${prefix} with a timestamp in the key; nothing outside it.`);

@@ -5,18 +5,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ParseArgsConfig } from 'node:util';
-import {
-  acknowledgementRecord,
-  ACK_MAX_HOURS,
-  classifyAcknowledgements,
-  newAcknowledgement,
-  type AcknowledgementSection,
-} from '../core/acknowledgements';
+import { acknowledgementRecord, ACK_MAX_HOURS, newAcknowledgement, type AcknowledgementSection } from '../core/acknowledgements';
 import { resolveConfig } from '../core/config/load';
 import { ConfigError, describeError } from '../core/errors';
 import { redact } from '../core/redact';
 import type { RunReport } from '../core/runner';
-import { readAcknowledgements } from '../hook/history';
+import { acknowledgementSection } from '../hook/history';
 import { HOOK_ENV } from '../hook/settings';
 import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
 import { DynamoDbHistoryReader } from '../sources/history/dynamodb-reader';
@@ -72,22 +66,11 @@ export async function ackCommand(values: Values, io: CliIo, now = new Date()): P
   return 0;
 }
 
-/**
- * The suite's acknowledgements as a report shows them: each one in use (its gate did not PASS in
- * this report), unused or expired. A table that cannot be read is said so, never left out.
- */
-export async function acknowledgementSection(report: RunReport, table: string, now = new Date()): Promise<AcknowledgementSection> {
+/** The acknowledgements part of a `run` report, read from the history table. */
+export async function reportAcknowledgements(report: RunReport, table: string): Promise<AcknowledgementSection> {
   const client = new DynamoDBClient({});
-  const reader = new DynamoDbHistoryReader(client, table);
   try {
-    const acks = await readAcknowledgements(reader, report.suite, now, AbortSignal.timeout(READ_TIMEOUT_MS));
-    const standing = (gate: string) => {
-      const result = report.results.find((r) => r.gate === gate);
-      return !result ? 'not evaluated' : result.status === 'PASS' ? 'passing' : 'not passing';
-    };
-    return { source: reader.describe(), entries: classifyAcknowledgements(acks, standing, now) };
-  } catch (err) {
-    return { source: reader.describe(), entries: [], error: redact(describeError(err)) };
+    return await acknowledgementSection(report, new DynamoDbHistoryReader(client, table), new Date(), AbortSignal.timeout(READ_TIMEOUT_MS));
   } finally {
     client.destroy();
   }

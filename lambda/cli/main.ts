@@ -8,7 +8,7 @@ import { configSchema, DEFAULT_CONFIG_FILE, isGateId, resolveConfig } from '../c
 import { redact } from '../core/redact';
 import { runGates, selectedGates } from '../core/runner';
 import { SecretsManagerResolver, type SecretResolver } from '../core/secrets';
-import { ACK_HELP, ACK_OPTIONS, ackCommand, acknowledgementSection, historyTableOf } from './ack';
+import { ACK_HELP, ACK_OPTIONS, ackCommand, historyTableOf, reportAcknowledgements } from './ack';
 import { FORMATS, render, writeReports, type Format } from './output';
 import { STARTER_CONFIG } from './starter';
 
@@ -175,7 +175,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
       : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
   });
   const historyTable = historyTableOf(values, io.env);
-  if (historyTable) report.acknowledgements = await acknowledgementSection(report, historyTable);
+  if (historyTable) report.acknowledgements = await reportAcknowledgements(report, historyTable);
   io.stdout(render(report, format as Format, Boolean(io.isTTY) && !io.env.NO_COLOR));
   if (values.out) {
     const files = writeReports(report, resolve(io.cwd, values.out as string));

@@ -42,6 +42,8 @@ export type AcknowledgementState = 'in use' | 'unused' | 'expired';
 
 export interface AcknowledgementStatus extends Acknowledgement {
   state: AcknowledgementState;
+  /** How its gate stood where it was classified (why an active one is in use or unused). */
+  standing: GateStanding;
 }
 
 /** The acknowledgements a report shows, and where they were read. */
@@ -138,7 +140,10 @@ export function classifyAcknowledgements(acks: readonly Acknowledgement[], stand
   const shownAfter = now.getTime() - EXPIRED_ACK_SHOWN_DAYS * 86_400_000;
   return acks
     .filter((a) => Date.parse(a.validUntil) > shownAfter)
-    .map((a): AcknowledgementStatus => ({ ...a, state: !isActive(a, now) ? 'expired' : standing(a.gate) === 'not passing' ? 'in use' : 'unused' }))
+    .map((a): AcknowledgementStatus => {
+      const gate = standing(a.gate);
+      return { ...a, state: !isActive(a, now) ? 'expired' : gate === 'not passing' ? 'in use' : 'unused', standing: gate };
+    })
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
@@ -146,7 +151,9 @@ export function classifyAcknowledgements(acks: readonly Acknowledgement[], stand
 export function describeAcknowledgement(a: AcknowledgementStatus): string {
   const why =
     a.state === 'unused'
-      ? ' (unused: the gate passes without it)'
+      ? a.standing === 'passing'
+        ? ' (unused: the gate passes without it)'
+        : ' (unused: its gate is not evaluated here)'
       : a.state === 'expired'
         ? ' (expired: it excuses nothing)'
         : '';

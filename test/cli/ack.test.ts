@@ -119,7 +119,7 @@ describe('saas-readiness ack', () => {
       expect(res.code).toBe(0);
       expect(res.stdout).toContain('Acknowledgements (DynamoDB table ack-test-history): 2 unused, 1 expired');
       expect(res.stdout).toMatch(/^ {2}· tenants — unused \(unused: the gate passes without it\): jane@acme\.example, until \S+: Registry migration in progress, OPS-77$/m);
-      expect(res.stdout).toMatch(/^ {2}· cost — unused \(unused: the gate passes without it\): jane@acme\.example/m);
+      expect(res.stdout).toMatch(/^ {2}· cost — unused \(unused: its gate is not evaluated here\): jane@acme\.example/m);
       expect(res.stdout).toMatch(/^ {2}✗ tenants — expired \(expired: it excuses nothing\): ops@acme\.example, expired \S+: Expired break-glass from last week$/m);
       expect(res.stdout).not.toContain('Expired too long ago to show');
       expect(res.stdout).toMatch(/^READY — 1 passed/m);

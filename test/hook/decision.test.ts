@@ -96,7 +96,7 @@ describe('the deploy-time decision', () => {
     expect(d.hookStatus).toBe('SUCCESS');
     expect(d.message.split('\n')[0]).toBe('saas-readiness: suite acme-rag is NOT READY, but every gate not passing is acknowledged; stack acme-rag-billing proceeds under break-glass.');
     expect(d.message).toContain(`⚠ cost: FAIL at 2026-11-28T09:00:00.000Z (3.0 h ago): drift 8% — acknowledged by jane@acme.example until ${a.validUntil}: Bill export delayed by AWS; ticket OPS-42`);
-    expect(d.acknowledgements).toEqual([{ ...a, state: 'in use' }]);
+    expect(d.acknowledgements).toEqual([{ ...a, state: 'in use', standing: 'not passing' }]);
   });
 
   it('an acknowledgement excuses only its own gate', () => {
@@ -123,7 +123,7 @@ describe('the deploy-time decision', () => {
     const a = ack('cost', hoursAgo(1), hoursAgo(5));
     const d = decide(input({ history: { verdicts: { ...ALL_PASS, cost: { gate: 'cost', status: 'FAIL', summary: 'drift', at: hoursAgo(3) } }, acknowledgements: [a] } }));
     expect(d).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
-    expect(d.acknowledgements).toEqual([{ ...a, state: 'expired' }]);
+    expect(d.acknowledgements).toEqual([{ ...a, state: 'expired', standing: 'not passing' }]);
     expect(d.message).toContain(`• acknowledgement cost — expired (expired: it excuses nothing): jane@acme.example, expired ${a.validUntil}: Bill export delayed`);
   });
 
@@ -136,7 +136,7 @@ describe('the deploy-time decision', () => {
     const a = ack('tenants', hoursAhead(ACK_MAX_HOURS - 1));
     const d = decide(input({ history: { verdicts: ALL_PASS, acknowledgements: [a] } }));
     expect(d.hookStatus).toBe('SUCCESS');
-    expect(d.acknowledgements).toEqual([{ ...a, state: 'unused' }]);
+    expect(d.acknowledgements).toEqual([{ ...a, state: 'unused', standing: 'passing' }]);
     expect(d.message).toContain('• acknowledgement tenants — unused (unused: the gate passes without it): jane@acme.example');
   });
 

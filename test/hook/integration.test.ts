@@ -125,6 +125,15 @@ describe('the bundled deploy hook, against history written by the bundled gate f
     expect(res.message).toMatch(/⚠ tenants: FAIL at .* — acknowledged by jane@acme\.example until \S+: Three tenants offboarded today; OPS-91/);
   }, 60_000);
 
+  it('shows the acknowledgement in the gate function\'s next report, in use, without changing its verdict', async () => {
+    const result = await runGate();
+    expect(result.status).toBe('FAIL');
+    const report = JSON.parse(s3.objects.get(`${BUCKET}/${result.report}report.json`)!.body);
+    expect(report.verdict).toBe('NOT READY');
+    expect(report.acknowledgements).toMatchObject({ source: `DynamoDB table ${HISTORY}`, entries: [{ gate: 'tenants', owner: 'jane@acme.example', state: 'in use', standing: 'not passing' }] });
+    expect(s3.objects.get(`${BUCKET}/${result.report}report.md`)!.body).toMatch(/^- ⚠ tenants — in use: jane@acme\.example/m);
+  }, 60_000);
+
   it('never holds a delete', async () => {
     expect(await hook(stackRequest({ actionInvocationPoint: 'DELETE_PRE_PROVISION' }, { targetLogicalId: 'hooktest-billing' }))).toEqual({
       hookStatus: 'SUCCESS',
