@@ -37,7 +37,7 @@ export async function handler(event: unknown, context: Context): Promise<HookRes
     return answer(token, internalFailure(`saas-readiness: the hook is misconfigured: ${describeError(err)}.`), { target: target.description });
   }
   const now = new Date();
-  let history: ReadinessHistory | { error: string } = { verdicts: {}, acknowledgements: [] };
+  let history: ReadinessHistory | { error: string } | undefined;
   if (target.operation !== 'DELETE') {
     const reader = new DynamoDbHistoryReader((dynamodb ??= new DynamoDBClient({})), settings.table);
     const budget = Math.max(1_000, Math.min(READ_BUDGET_MS, context.getRemainingTimeInMillis() - ANSWER_RESERVE_MS));

@@ -31,8 +31,8 @@ export interface DecisionInput {
   target: string;
   suite: string;
   gates: readonly RequiredGate[];
-  /** What was read, or why it could not be. Not consulted for DELETE. */
-  history: ReadinessHistory | { error: string };
+  /** What was read, or why it could not be. Not needed (nor consulted) for DELETE; for CREATE and UPDATE its absence is an unread history. */
+  history?: ReadinessHistory | { error: string };
   failureMode: FailureMode;
   dashboardUrl?: string;
   now: Date;
@@ -64,13 +64,14 @@ export function decide(input: DecisionInput): HookDecision {
   if (input.operation === 'DELETE') {
     return { hookStatus: 'SUCCESS', message: `saas-readiness: ${target} is being deleted; deletes are never held.`, findings: [], acknowledgements: [] };
   }
-  if ('error' in input.history) {
+  const history = input.history ?? { error: 'the history was not read' };
+  if ('error' in history) {
     return {
       hookStatus: 'FAILED',
       errorCode: 'InternalFailure',
       message: clamp(
         [
-          `saas-readiness: readiness of suite ${suite} is unknown for ${target}: the history could not be read (${input.history.error}).`,
+          `saas-readiness: readiness of suite ${suite} is unknown for ${target}: the history could not be read (${history.error}).`,
           consequence(input.failureMode, 'unverified'),
           dashboardLine(input.dashboardUrl),
         ]),
@@ -78,7 +79,7 @@ export function decide(input: DecisionInput): HookDecision {
       acknowledgements: [],
     };
   }
-  const { verdicts, acknowledgements } = input.history;
+  const { verdicts, acknowledgements } = history;
   const findings = input.gates.map((g) => findingOf(g, verdicts[g.id], acknowledgements, now));
   const classified = classifyAcknowledgements(
     acknowledgements,

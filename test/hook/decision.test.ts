@@ -141,7 +141,7 @@ describe('the deploy-time decision', () => {
   });
 
   it('delete operations are never held, whatever the history says (and it is not consulted)', () => {
-    for (const history of [{ verdicts: {}, acknowledgements: [] }, { error: 'AccessDeniedException (HTTP 400)' }]) {
+    for (const history of [undefined, { verdicts: {}, acknowledgements: [] }, { error: 'AccessDeniedException (HTTP 400)' }]) {
       const d = decide(input({ operation: 'DELETE', history }));
       expect(d).toEqual({ hookStatus: 'SUCCESS', message: 'saas-readiness: stack acme-rag-billing is being deleted; deletes are never held.', findings: [], acknowledgements: [] });
     }
@@ -163,6 +163,10 @@ describe('the deploy-time decision', () => {
     const d = decide(input({ failureMode: 'WARN', history: { error: 'TimeoutError' } }));
     expect(d).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure' });
     expect(d.message).toContain('FailureMode WARN: CloudFormation continues with this warning; the deployment is NOT verified.');
+  });
+
+  it('a CREATE or UPDATE decided without the history is FAILED InternalFailure, never SUCCESS', () => {
+    expect(decide(input({ history: undefined }))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure', message: expect.stringContaining('the history could not be read (the history was not read)') });
   });
 
   it('NOT READY under FailureMode WARN says the deployment goes ahead while not ready', () => {
