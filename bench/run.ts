@@ -12,6 +12,7 @@ import { benchConfig } from './config';
 import { benchMonitoring } from './monitoring';
 import { benchCdk } from './cdk';
 import { benchNagOverhead } from './nag-overhead';
+import { benchHook } from './hook';
 import { benchMemory, type MemoryRow } from './memory';
 import { ensureBuilt, ROOT } from './measure';
 
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
   );
   if (heavy.length) process.exitCode = 1;
   out.push(...(await section('CDK app: bundles, cold start, synth time, resources, monthly cost', benchCdk)));
+  out.push(...(await section('Deploy hook: decision time with 1 year of hourly history × 4 gates (dynalite)', benchHook)));
   out.push(...(await section('cdk-nag readiness pack: synth overhead on ~500 resources', () => benchNagOverhead())));
   out.push(...sectionsMeasuredByHand());
   mkdirSync(join(ROOT, 'docs'), { recursive: true });

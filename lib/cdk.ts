@@ -8,3 +8,4 @@ export { ReadinessResults, type ReadinessResultsProps } from './results-store';
 export { ReadinessAlerting, type ReadinessAlertingProps } from './alerting';
 export { ReadinessDashboard, type ReadinessDashboardProps } from './dashboard';
 export { addReadinessStack } from './readiness-app';
+export { ReadinessHook, type ReadinessHookProps, type ReadinessDeployHookOptions } from './readiness-hook';

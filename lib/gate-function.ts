@@ -43,10 +43,10 @@ export interface ReadinessGateFunctionProps {
 /** Seconds between the gate's deadline and the function timeout, on top of the publish reserve. */
 const TIMEOUT_MARGIN_SECONDS = 10;
 
-/** The handler entry and the project it is bundled from (the repository, or the installed package). */
-function handlerEntry(): { entry: string; projectRoot?: string; depsLockFilePath?: string } {
+/** A handler's entry (`lambda/handlers/<name>`) and the project it is bundled from (the repository, or the installed package). */
+export function handlerEntry(name: 'gate' | 'hook'): { entry: string; projectRoot?: string; depsLockFilePath?: string } {
   const ext = __filename.endsWith('.ts') ? 'ts' : 'js';
-  const entry = join(__dirname, '..', 'lambda', 'handlers', `gate.${ext}`);
+  const entry = join(__dirname, '..', 'lambda', 'handlers', `${name}.${ext}`);
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'saas-readiness') {
@@ -93,7 +93,7 @@ export class ReadinessGateFunction extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `saas-readiness gate ${plan.id} of suite ${suite}: reads what the gate measures, writes its own results`,
     });
-    const { entry, projectRoot, depsLockFilePath } = handlerEntry();
+    const { entry, projectRoot, depsLockFilePath } = handlerEntry('gate');
     this.function = new NodejsFunction(this, 'Function', {
       entry,
       handler: 'handler',
@@ -215,6 +215,14 @@ export class ReadinessGateFunction extends Construct {
         actions: ['dynamodb:PutItem'],
         resources: [results.table.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [historyKey.result(suite, plan.id)] } },
+      }),
+    );
+    add(
+      new PolicyStatement({
+        sid: 'ReadAcknowledgements',
+        actions: ['dynamodb:Query'],
+        resources: [results.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [historyKey.ack(suite)] } },
       }),
     );
     const prefix = reportPrefix(suite, plan.id);

@@ -15,6 +15,8 @@ import { ReadinessStack } from './readiness-stack';
  * - `probeScheduleHours`: opt in to active probes every N hours (1–24)
  * - `schedule:<gate>`: hours between scheduled runs of that gate (1–24)
  * - `runOnDeploy`: `false` skips the first run at deploy time
+ * - `guardStacks`: comma-separated stack names the deploy hook holds while the suite is not READY
+ * - `hookFailureMode`: `FAIL` (default) or `WARN`, what CloudFormation does with the hook's FAILED answer
  */
 export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ReadinessStack {
   const env = opts.env ?? process.env;
@@ -38,6 +40,9 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
   if (Boolean(subnetIds?.length) !== Boolean(securityGroupIds?.length)) {
     throw new ConfigError('set both subnetIds and securityGroupIds for VPC placement, or neither', 'cdk context');
   }
+  const guardStacks = list('guardStacks');
+  const hookFailureMode = ctx('hookFailureMode') ?? 'FAIL';
+  if (hookFailureMode !== 'FAIL' && hookFailureMode !== 'WARN') throw new ConfigError(`must be FAIL or WARN (got '${hookFailureMode}')`, 'cdk context hookFailureMode');
   const scheduleHours: Partial<Record<GateId, number>> = {};
   for (const id of GATE_IDS) {
     const h = hours(`schedule:${id}`);
@@ -52,5 +57,6 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
     probeScheduleHours: hours('probeScheduleHours'),
     runOnDeploy: ctx('runOnDeploy') !== 'false',
     synthEnv: env,
+    deployHook: guardStacks?.length ? { guardedStacks: guardStacks, failureMode: hookFailureMode } : undefined,
   });
 }

@@ -12,6 +12,7 @@ import { ReadinessDashboard } from './dashboard';
 import { planDeployment, type DeploymentPlan } from './deployment-plan';
 import { ReadinessGateFunction, type VpcPlacement } from './gate-function';
 import { ReadinessResults } from './results-store';
+import { ReadinessHook, requiredGatesOf, type ReadinessDeployHookOptions } from './readiness-hook';
 
 export interface ReadinessStackProps extends StackProps {
   /** readiness.yaml loaded with `loadConfigFile(file, { resolveEnv: false, env })`: references kept. */
@@ -35,6 +36,8 @@ export interface ReadinessStackProps extends StackProps {
   costAllocationTagKey?: string;
   /** Where non-credential `${env:…}` values come from at synth. Default process.env. */
   synthEnv?: NodeJS.ProcessEnv;
+  /** Hold these stacks at deploy time while the suite is not READY (a ReadinessHook). Default: no hook. */
+  deployHook?: ReadinessDeployHookOptions;
 }
 
 /**
@@ -48,6 +51,7 @@ export class ReadinessStack extends Stack {
   readonly gates: ReadinessGateFunction[] = [];
   readonly alerting: ReadinessAlerting;
   readonly dashboard: ReadinessDashboard;
+  readonly deployHook?: ReadinessHook;
 
   constructor(scope: Construct, id: string, props: ReadinessStackProps) {
     super(scope, id, { description: `saas-readiness: production-readiness gates of ${props.config.config.suite}`, ...props });
@@ -108,10 +112,15 @@ export class ReadinessStack extends Stack {
       reportsBucketName: this.results.bucket.bucketName,
     });
     if (props.runOnDeploy ?? true) this.acknowledgeTriggerProvider();
+    const dashboardUrl = `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${suite}-readiness`;
+    if (props.deployHook) {
+      const { guardedStacks, failureMode, maxVerdictAgeHours } = props.deployHook;
+      const gates = requiredGatesOf(this.plan.gates, maxVerdictAgeHours);
+      this.deployHook = new ReadinessHook(this, 'DeployHook', { suite, historyTable: this.results.table, gates, guardedStacks, failureMode, dashboardUrl });
+      new CfnOutput(this, 'DeployHookAlias', { value: this.deployHook.alias, description: `holds ${guardedStacks.join(', ')} while ${suite} is not READY` });
+    }
 
-    new CfnOutput(this, 'DashboardUrl', {
-      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${suite}-readiness`,
-    });
+    new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alerting.topic.topicArn });
     new CfnOutput(this, 'ReportsBucket', { value: this.results.bucket.bucketName });
     new CfnOutput(this, 'HistoryTable', { value: this.results.table.tableName });

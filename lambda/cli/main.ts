@@ -8,6 +8,7 @@ import { configSchema, DEFAULT_CONFIG_FILE, isGateId, resolveConfig } from '../c
 import { redact } from '../core/redact';
 import { runGates, selectedGates } from '../core/runner';
 import { SecretsManagerResolver, type SecretResolver } from '../core/secrets';
+import { ACK_HELP, ACK_OPTIONS, ackCommand, historyTableOf, reportAcknowledgements } from './ack';
 import { FORMATS, render, writeReports, type Format } from './output';
 import { STARTER_CONFIG } from './starter';
 
@@ -47,6 +48,7 @@ Usage:
   saas-readiness init [--config FILE] [--force]
                                       write a commented starter readiness.yaml
   saas-readiness schema               print the JSON Schema of readiness.yaml
+${ACK_HELP}
   saas-readiness --version | --help
 
 Options for run:
@@ -58,6 +60,9 @@ Options for run:
   --allow-skip       learning mode: skipped gates do not make the suite NOT READY
   --no-probes        never run active probes (quota, config round trip)
   --quiet            no progress on stderr
+  --history-table NAME
+                     also show the suite's acknowledgements from the deployed history table
+                     (default: SAAS_READINESS_HISTORY_TABLE)
 ${gateOptions.map((o) => `  --${o.name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(21) + o.description).join('\n')}
 Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error.
 `;
@@ -73,6 +78,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
+  ...ACK_OPTIONS,
   ...Object.fromEntries(gateOptions.map((o) => [o.name, { type: o.type }])),
 } satisfies ParseArgsConfig['options'];
 
@@ -118,8 +124,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'schema':
       io.stdout(JSON.stringify(configSchema(), null, 2) + '\n');
       return EXIT.READY;
+    case 'ack':
+      return ackCommand(values, io);
     default:
-      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, schema; see --help)`);
+      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, schema, ack; see --help)`);
   }
 }
 
@@ -166,6 +174,8 @@ async function run(values: Values, io: CliIo): Promise<number> {
       ? undefined
       : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
   });
+  const historyTable = historyTableOf(values, io.env);
+  if (historyTable) report.acknowledgements = await reportAcknowledgements(report, historyTable);
   io.stdout(render(report, format as Format, Boolean(io.isTTY) && !io.env.NO_COLOR));
   if (values.out) {
     const files = writeReports(report, resolve(io.cwd, values.out as string));

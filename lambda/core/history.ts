@@ -29,4 +29,6 @@ export const historyKey = {
   schema: (suite: string, store: string) => `${suite}#schema#${store}`,
   /** Gate 3's canary probe journal for one config store, e.g. `acme-rag#probe#appdb`. */
   probe: (suite: string, store: string) => `${suite}#probe#${store}`,
+  /** Break-glass acknowledgements of the suite (`saas-readiness ack`), e.g. `acme-rag#ack`. */
+  ack: (suite: string) => `${suite}#ack`,
 };

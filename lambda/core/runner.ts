@@ -1,3 +1,4 @@
+import type { AcknowledgementSection } from './acknowledgements';
 import { ConfigError, DeadlineError, describeError } from './errors';
 import type { GateContext, GateDefinition, GateId } from './gate';
 import type { LoadedConfig, SourceConfig } from './config/types';
@@ -24,6 +25,8 @@ export interface RunReport {
   startedAt: string;
   durationMs: number;
   results: CheckResult[];
+  /** Break-glass acknowledgements of the suite, where a history table was given; they never change the verdict. */
+  acknowledgements?: AcknowledgementSection;
 }
 
 export interface RunOptions {

@@ -23,10 +23,14 @@ import { errorOutcome, STATUSES, type CheckResult } from '../core/result';
 import { runGates, verdictOf, REPORT_SCHEMA_VERSION, type RunReport } from '../core/runner';
 import { SecretsManagerResolver } from '../core/secrets';
 import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
+import { DynamoDbHistoryReader } from '../sources/history/dynamodb-reader';
+import { acknowledgementSection } from '../hook/history';
 import { HANDLER_ENV, PUBLISH_RESERVE_SECONDS, RESULT_LOG_MESSAGE, reportPrefix, type GateEvent } from './contract';
 import { probeKeys, withoutProbes } from './probes';
 
 const SERVICE = 'saas-readiness';
+/** Reading the acknowledgements for the reports gives up after this long (the reports then say so). */
+const ACK_READ_TIMEOUT_MS = 5_000;
 
 const logger = new Logger({ serviceName: SERVICE });
 // Clients live across invocations of a warm function; the SDK's standard retry strategy applies.
@@ -85,6 +89,9 @@ export async function handler(event: GateEvent | undefined, context: Context): P
     report: prefix,
   });
 
+  // Break-glass acknowledgements show in every report; they never change the result.
+  dynamodb ??= new DynamoDBClient({});
+  report.acknowledgements = await acknowledgementSection(report, new DynamoDbHistoryReader(dynamodb, required(HANDLER_ENV.historyTable)), new Date(), AbortSignal.timeout(ACK_READ_TIMEOUT_MS));
   // Storage failures fail the invocation (so the failure destination records it), after the metrics are out.
   await Promise.all([appendHistory(suite, result, run, leftOut, prefix, context.awsRequestId), writeReports(report, prefix)]);
   return { suite, gate: gateId, run, status: result.status, summary: result.summary, report: prefix };

@@ -1,4 +1,5 @@
 import type { RunReport } from '../runner';
+import { acknowledgementHeading, acknowledgementLines, gateAcknowledgementLines } from './acknowledgements';
 
 function xml(s: string): string {
   return s
@@ -17,6 +18,7 @@ export function renderJunit(report: RunReport): string {
       ...r.criteria.map((c) => `[${c.status}] ${c.title}: ${c.summary}${(c.evidence ?? []).map((e) => `\n    ${e}`).join('')}`),
       ...r.evidence,
       ...(r.remediation ? [`Fix: ${r.remediation}`] : []),
+      ...gateAcknowledgementLines(report, r.gate),
     ].join('\n');
     const open = `    <testcase classname="saas-readiness.${xml(report.suite)}" name="${xml(r.gate)}" time="${(r.durationMs / 1000).toFixed(3)}">`;
     const body =
@@ -33,7 +35,11 @@ export function renderJunit(report: RunReport): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="saas-readiness" tests="${report.results.length}" failures="${count('FAIL')}" errors="${count('ERROR')}" skipped="${count('SKIP')}" time="${(report.durationMs / 1000).toFixed(3)}">`,
     `  <testsuite name="${xml(report.suite)}" tests="${report.results.length}" failures="${count('FAIL')}" errors="${count('ERROR')}" skipped="${count('SKIP')}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `    <properties><property name="verdict" value="${xml(report.verdict)}"/><property name="allowSkip" value="${report.allowSkip}"/></properties>`,
+    `    <properties><property name="verdict" value="${xml(report.verdict)}"/><property name="allowSkip" value="${report.allowSkip}"/>${
+      report.acknowledgements
+        ? [acknowledgementHeading(report.acknowledgements), ...acknowledgementLines(report.acknowledgements)].map((l) => `<property name="acknowledgements" value="${xml(l)}"/>`).join('')
+        : ''
+    }</properties>`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

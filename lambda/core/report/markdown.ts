@@ -1,5 +1,6 @@
 import type { RunReport } from '../runner';
 import type { Status } from '../result';
+import { acknowledgementHeading, acknowledgementLines } from './acknowledgements';
 
 const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', SKIP: '⚠️', ERROR: '⛔' };
 
@@ -27,6 +28,9 @@ export function renderMarkdown(report: RunReport): string {
     }
     for (const e of r.evidence) out.push(`- ${cell(e)}`);
     if (r.remediation) out.push('', `**Fix:** ${cell(r.remediation)}`);
+  }
+  if (report.acknowledgements) {
+    out.push('', '### Acknowledgements', '', cell(acknowledgementHeading(report.acknowledgements)), '', ...acknowledgementLines(report.acknowledgements).map((l) => `- ${cell(l)}`));
   }
   return out.join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
 import type { RunReport } from '../runner';
 import type { Status } from '../result';
+import { acknowledgementHeading, acknowledgementLines } from './acknowledgements';
 
 const MARK: Record<Status, string> = { PASS: '✓', FAIL: '✗', SKIP: '⚠', ERROR: '✗' };
 const COLOR: Record<Status, string> = { PASS: '32', FAIL: '31', SKIP: '33', ERROR: '35' };
@@ -26,6 +27,7 @@ export function renderText(report: RunReport, opts: TextOptions = {}): string {
     for (const e of r.evidence) lines.push(`    · ${e}`);
     if (r.remediation && r.remediation !== r.summary) lines.push(`    → ${r.remediation}`);
   }
+  if (report.acknowledgements) lines.push('', acknowledgementHeading(report.acknowledgements), ...acknowledgementLines(report.acknowledgements).map((l) => `  ${l}`));
   lines.push('');
   const verdict = report.verdict === 'READY' ? paint('32;1', 'READY') : paint('31;1', 'NOT READY');
   lines.push(`${verdict} — ${report.verdictReason} (${(report.durationMs / 1000).toFixed(1)} s)`);

@@ -1,0 +1,77 @@
+/**
+ * `saas-readiness ack`: records a break-glass acknowledgement (gate, owner, reason, expiry) in the
+ * history table the deployed stack shares, and the part of `run` that shows the suite's
+ * acknowledgements in every report when that table is given.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ParseArgsConfig } from 'node:util';
+import { acknowledgementRecord, ACK_MAX_HOURS, newAcknowledgement, type AcknowledgementSection } from '../core/acknowledgements';
+import { resolveConfig } from '../core/config/load';
+import { ConfigError, describeError } from '../core/errors';
+import { redact } from '../core/redact';
+import type { RunReport } from '../core/runner';
+import { acknowledgementSection } from '../hook/history';
+import { HOOK_ENV } from '../hook/settings';
+import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
+import { DynamoDbHistoryReader } from '../sources/history/dynamodb-reader';
+import type { CliIo } from './main';
+
+export const ACK_OPTIONS = {
+  gate: { type: 'string' },
+  owner: { type: 'string' },
+  reason: { type: 'string' },
+  expires: { type: 'string' },
+  'history-table': { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+export const ACK_HELP = `  saas-readiness ack --gate ID --owner WHO --reason WHY --expires 4h|2d|ISO-TIME
+                    [--history-table NAME] [--config FILE]
+                                      break glass: let the deploy hook pass while gate ID is
+                                      not passing, until the expiry (at most ${ACK_MAX_HOURS / 24} days); shown
+                                      in every report until then`;
+
+/** How long reading acknowledgements for a report may take before the report says it could not. */
+const READ_TIMEOUT_MS = 10_000;
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** `--history-table`, else SAAS_READINESS_HISTORY_TABLE (the variable the deployed functions get). */
+export function historyTableOf(values: Values, env: NodeJS.ProcessEnv): string | undefined {
+  const table = (values['history-table'] as string | undefined) ?? env[HOOK_ENV.historyTable];
+  return table?.trim() || undefined;
+}
+
+export async function ackCommand(values: Values, io: CliIo, now = new Date()): Promise<number> {
+  const ack = newAcknowledgement(
+    { gate: values.gate as string | undefined, owner: values.owner as string | undefined, reason: values.reason as string | undefined, expires: values.expires as string | undefined },
+    now,
+  );
+  const table = historyTableOf(values, io.env);
+  if (!table) throw new ConfigError(`--history-table (or ${HOOK_ENV.historyTable}) is required: the deployed stack's HistoryTable output`);
+  const { config } = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const client = new DynamoDBClient({});
+  const store = new DynamoDbHistoryStore(client, table);
+  try {
+    await store.append(acknowledgementRecord(config.suite, ack));
+  } catch (err) {
+    io.stderr(`saas-readiness: the acknowledgement was not recorded: ${store.describe()}: ${redact(describeError(err))}\n`);
+    return 1;
+  } finally {
+    client.destroy();
+  }
+  io.stdout(
+    `acknowledged: gate ${ack.gate} of suite ${config.suite}, owner ${ack.owner}, until ${ack.validUntil} (${store.describe()})\n` +
+      `the deploy hook lets guarded stacks through while ${ack.gate} is not passing, and every report shows it until it expires\n`,
+  );
+  return 0;
+}
+
+/** The acknowledgements part of a `run` report, read from the history table. */
+export async function reportAcknowledgements(report: RunReport, table: string): Promise<AcknowledgementSection> {
+  const client = new DynamoDBClient({});
+  try {
+    return await acknowledgementSection(report, new DynamoDbHistoryReader(client, table), new Date(), AbortSignal.timeout(READ_TIMEOUT_MS));
+  } finally {
+    client.destroy();
+  }
+}
