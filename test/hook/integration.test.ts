@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { runCli } from '../support/cli';
 import { setEnv, startDynalite } from '../support/dynalite';
-import { startS3 } from '../cdk/support/aws-stand-ins';
+import { startS3 } from '../standins/s3';
 import { changeSetRequest, createHistoryTable, seedTenantRegistry, stackRequest } from './support';
 
 const run = promisify(execFile);
@@ -74,7 +74,7 @@ describe('the bundled deploy hook, against history written by the bundled gate f
       CDK_OUTDIR: out,
       CDK_CONTEXT_JSON: JSON.stringify({ config: CONFIG, guardStacks: 'hooktest-billing', runOnDeploy: 'false' }),
     };
-    [, dynamo, s3] = await Promise.all([run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }), startDynalite(), startS3()]);
+    [, dynamo, s3] = await Promise.all([run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }), startDynalite(), startS3({ buckets: [{ name: BUCKET }] })]);
     template = JSON.parse(readFileSync(join(out, 'hooktest-readiness.template.json'), 'utf8'));
     assets = JSON.parse(readFileSync(join(out, 'hooktest-readiness.assets.json'), 'utf8'));
     await createHistoryTable(dynamo.client, HISTORY);
