@@ -92,7 +92,8 @@ gates:
   #     tenantTag: tenant             # queries: { latency, errors, throughput, tenants } to override
   #   newrelic:
   #     source: newrelic
-  #     tenantAttribute: tenant       # nrql: { latency, errors, throughput, tenants } (no SINCE)
+  #     tenantAttribute: tenant_id    # nrql: { latency, errors, throughput, tenants } (no SINCE)
+  #     appName: my-api-production    # the APM app; needed when the account holds more than one
   #   cloudwatch:
   #     source: aws
   #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: TenantId }

@@ -5,7 +5,7 @@ import { runGate } from '../support/gate';
 import type { CheckResult } from '../../lambda/core/result';
 import type { RunReport } from '../../lambda/core/runner';
 import { healthyDatadog, startFakeDatadog } from '../monitoring/fake-datadog';
-import { healthyNewRelic, startFakeNewRelic } from '../monitoring/fake-newrelic';
+import { healthyNewRelic, startNewRelic } from '../standins/newrelic';
 import { healthyCloudWatch, startFakeCloudWatch } from '../monitoring/fake-cloudwatch';
 import type { LocalServer as FakeServer } from '../standins/local-server';
 
@@ -290,7 +290,7 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
   let fake: FakeServer;
   let server: LocalServer | undefined;
   beforeAll(async () => {
-    fake = await startFakeNewRelic(healthyNewRelic());
+    fake = await startNewRelic(healthyNewRelic());
   });
   afterAll(() => fake.close());
   afterEach(async () => {
@@ -313,7 +313,7 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
   /** Which NerdGraph request this is, from its query text. */
   const op = (x: Exchange) => {
     const q = String(JSON.parse(x.body || '{}').query ?? '');
-    return q.includes('user { email }') ? 'user' : q.includes('$latency') ? 'signals' : q.includes('$nrql') ? 'tenants' : q.includes('nrqlConditionsSearch') ? 'alerts' : 'other';
+    return q.includes('user { email }') ? 'user' : q.includes('$latency') ? 'signals' : q.includes('$tenants') ? 'tenants' : q.includes('nrqlConditionsSearch') ? 'alerts' : 'other';
   };
   /** Answers one operation with the stand-in's data changed by `mutate`. */
   const mutating = (which: string, mutate: (doc: any) => unknown): FaultHandler => async (x) => {
@@ -383,7 +383,7 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
     ['wrong type: actor is a list', mutating('user', () => ({ data: { actor: [] } })), 'newrelic.credentials', /^malformed NerdGraph response to the user check query: actor is a list, not an object$/],
     ['wrong type: NRQL results is a string', mutating('signals', (d) => void (d.data.actor.account.latency.results = 'many')), 'newrelic.signals', /^malformed NerdGraph response to the signals NRQL query: latency\.results is a string, not a list$/],
     ['wrong type: a count is a string', mutating('signals', (d) => void (d.data.actor.account.errors.results = [{ 'count.error': '5400' }])), 'newrelic.signals', /^malformed NerdGraph response to the signals NRQL query: errors\.results\[0\] has no numeric value \(\{"count\.error":"5400"\}\)$/],
-    ['wrong type: facet results is an object', mutating('tenants', (d) => void (d.data.actor.account.nrql.results = { facet: 'tenant-01' })), 'newrelic.signals', /^malformed NerdGraph response to the tenant breakdown NRQL query: actor\.account\.nrql\.results is an object, not a list$/],
+    ['wrong type: facet results is an object', mutating('tenants', (d) => void (d.data.actor.account.tenants.results = { facet: 'tenant-01' })), 'newrelic.signals', /^malformed NerdGraph response to the tenant breakdown NRQL query: tenants\.results is an object, not a list$/],
     [
       'wrong type: conditions is a string',
       mutating('alerts', (d) => void (d.data.actor.account.alerts.nrqlConditionsSearch.nrqlConditions = 'none')),
@@ -400,8 +400,8 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
   });
 
   it('a huge answer (~15 MB facet results, 30,000 tenants) is counted, not a crash', async () => {
-    const rows = Array.from({ length: 30_000 }, (_, i) => ({ facet: `t-${i}`, tenant: `t-${i}`, count: 450, note: 'n'.repeat(450) }));
-    const huge = JSON.stringify({ data: { actor: { account: { nrql: { results: rows } } } } });
+    const rows = Array.from({ length: 30_000 }, (_, i) => ({ facet: `t-${i}`, tenant_id: `t-${i}`, count: 450, note: 'n'.repeat(450) }));
+    const huge = JSON.stringify({ data: { actor: { account: { tenants: { results: rows }, apps: { results: [{ 'uniques.appName': ['acme-api'] }] } } } } });
     expect(huge.length).toBeGreaterThan(14_000_000);
     server = await faultServerBefore(fake.url, (x) => (op(x) === 'tenants' ? json(x.res, 200, huge) : x.pass()));
     const t0 = Date.now();

@@ -5,7 +5,7 @@ import { combine } from '../../lambda/checks/monitoring/check';
 import type { SecretResolver } from '../../lambda/core/secrets';
 import { runCli } from '../support/cli';
 import { healthyDatadog, startFakeDatadog, type DatadogState } from './fake-datadog';
-import { healthyNewRelic, startFakeNewRelic, type NewRelicState } from './fake-newrelic';
+import { healthyNewRelic, startNewRelic, type NewRelicState } from '../standins/newrelic';
 import { datadogYaml, runExpectingUsage, runMonitoring } from './harness';
 import { sendJson, startLocalServer, type LocalServer } from '../standins/local-server';
 
@@ -37,7 +37,7 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
   beforeAll(async () => {
     dd = healthyDatadog();
     nr = healthyNewRelic();
-    [ddServer, nrServer] = await Promise.all([startFakeDatadog(dd), startFakeNewRelic(nr)]);
+    [ddServer, nrServer] = await Promise.all([startFakeDatadog(dd), startNewRelic(nr)]);
   });
   afterAll(() => Promise.all([ddServer.close(), nrServer.close()]));
   beforeEach(() => {

@@ -32,7 +32,7 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
   });
 
   test('NR-02 a missing or wrong key is HTTP 401 with BAD_API_KEY', async () => {
-    for (const headers of [{}, { 'API-Key': 'NRAK-WRONG' }, { 'X-License-Key': state.apiKey }]) {
+    for (const headers of [{}, { 'API-Key': 'NRAK-WRONG' }, { 'X-License-Key': state.apiKey }] as Record<string, string>[]) {
       const r = await post('{ actor { user { email } } }', {}, headers);
       expect(r.status).toBe(401);
       expect(r.body).toEqual({ errors: [{ extensions: { error_code: 'BAD_API_KEY' }, message: 'Bad API Key or no API Key provided' }] });
