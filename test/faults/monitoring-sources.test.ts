@@ -372,12 +372,26 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
     expect(o.ms).toBeLessThan(3000);
   });
 
+  it("throttled past the retry budget the NerdGraph way (HTTP 200 TOO_MANY_REQUESTS) → ERROR naming the limit, after 1 + 3 requests", async () => {
+    const o = await run((x) => json(x.res, 200, { errors: [{ message: 'Too many requests', extensions: { errorClass: 'TOO_MANY_REQUESTS' } }] }));
+    expect(o.result.status).toBe('ERROR');
+    expect(o.criterion('newrelic.credentials').summary).toMatch(new RegExp(`^New Relic rate limit hit \\(TOO_MANY_REQUESTS\\): still limited after 3 retries ${where}$`));
+    expect(server!.hits()).toBe(4);
+    expect(o.ms).toBeLessThan(6000);
+  });
+
   it.each<[string, FaultHandler, string, RegExp]>([
     ['a 503', (x) => json(x.res, 503, { errors: [{ message: 'Service Unavailable' }] }), 'newrelic.credentials', new RegExp(`^New Relic answered HTTP 503 "Service Unavailable" ${where}$`)],
     ['malformed JSON', (x) => json(x.res, 200, '{"data": {"actor": '), 'newrelic.credentials', new RegExp(`^New Relic answered HTTP 200 with a body that is not JSON ${where}$`)],
     ['a truncated body', (x) => truncate(x.res), 'newrelic.credentials', new RegExp(`^New Relic answer broken off after HTTP 200: other side closed ${where}$`)],
     ['an answer declaring 100 MiB', (x) => oversized(x.res), 'newrelic.credentials', new RegExp(`^New Relic answer larger than 64 MiB after HTTP 200; stopped reading ${where}$`)],
     ['a GraphQL error that is not about the key', mutating('signals', () => ({ data: null, errors: [{ message: 'NRQL Syntax Error: Error at line 1', path: ['actor', 'account', 'latency'] }] })), 'newrelic.signals', /^NerdGraph error at actor\.account\.latency: NRQL Syntax Error: Error at line 1$/],
+    [
+      'a GraphQL validation error (the schema lacks a field)',
+      (x) => json(x.res, 200, { errors: [{ message: 'Cannot query field "accounts" on type "Actor".', locations: [{ line: 1, column: 28 }] }] }),
+      'newrelic.credentials',
+      /^NerdGraph error: Cannot query field "accounts" on type "Actor"\.$/,
+    ],
     ['wrong type: data null without errors', (x) => json(x.res, 200, { data: null }), 'newrelic.credentials', /^malformed NerdGraph response: data is null, not an object, and there are no errors$/],
     ['wrong type: the answer is a JSON string', (x) => json(x.res, 200, '"ok"'), 'newrelic.credentials', /^malformed NerdGraph response: the answer is a string, not an object$/],
     ['wrong type: actor is a list', mutating('user', () => ({ data: { actor: [] } })), 'newrelic.credentials', /^malformed NerdGraph response to the user check query: actor is a list, not an object$/],

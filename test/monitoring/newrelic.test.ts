@@ -52,6 +52,9 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       result = JSON.parse((await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: 'acme-api;acme-rollup' }, cwd })).stdout).results[0];
       expect(result.status).toBe('PASS');
       expect(result.summary).toBe('monitoring live in New Relic (account 1234567, app acme-api, 127.0.0.1:' + new URL(server.url).port + ')');
+      result = JSON.parse((await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: "acme's api" }, cwd })).stdout).results[0];
+      expect(result.status).toBe('SKIP');
+      expect(result.summary).toContain('app name "acme\'s api" contains a single quote, which NRQL cannot quote');
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
@@ -268,6 +271,12 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
     expect(r.result.status).toBe('ERROR');
     expect(r.criterion('newrelic.signals').summary).toMatch(/^NerdGraph error at actor\.account\.latency: NRDB query duration exceeded the timeout.* \(TIMEOUT\)$/);
   });
+
+  test('NRQL that takes longer than 10 s but less than its timeout is waited for', async () => {
+    state.nrqlSeconds = 10.5;
+    const r = await runMonitoring(newRelicYaml(), env());
+    expect(r.criterion('newrelic.signals').status).toBe('PASS');
+  }, 30_000);
 
   test('a deprecation notice next to the data is not a failure', async () => {
     state.deprecated = ['AiWorkflowsWorkflow.destinationsEnabled', 'User.email'];

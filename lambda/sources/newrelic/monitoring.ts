@@ -231,6 +231,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
    * its issues, the destinations they would notify and the muting rules that silence it.
    */
   async alertRules(signal: AbortSignal): Promise<AlertRule[]> {
+    this.requireQuotableApp();
     const first = await this.nerdgraph.query(
       `query($id: Int!, $cursor: String) { actor { account(id: $id) {
         alerts { ${CONDITIONS} ${POLICIES} mutingRules { id name enabled status condition { operator conditions { attribute operator values } } } }
@@ -305,7 +306,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
     }
   }
 
-  /** NR-13: NRQL documents no escape for a quote inside a string, so such an app name cannot be queried. */
+  /** NR-13: NRQL documents no escape for a quote inside a string, so such an app name can be neither queried nor matched. */
   private requireQuotableApp(): void {
     if (this.opts.appName !== undefined && nrqlString(this.opts.appName) === undefined) {
       throw new SettingRequiredError('NEW_RELIC_APP_NAME or gates.monitoring.newrelic.appName', `app name ${JSON.stringify(this.opts.appName)} contains a single quote, which NRQL cannot quote`);
