@@ -206,7 +206,8 @@ export class NewRelicMonitoring implements MonitoringProvider {
     const account = isRecord(data.actor) ? data.actor.account : undefined;
     if (!isRecord(account)) throw malformed('tenant breakdown NRQL', `actor.account is ${typeName(account)}, not an object`);
     if (apps) {
-      const seen = rows(account.apps, 'tenant breakdown NRQL', 'apps')[0]?.['uniques.appName'];
+      const first = rows(account.apps, 'tenant breakdown NRQL', 'apps')[0] ?? {};
+      const seen = first['uniques.appName'] ?? Object.values(first).find(Array.isArray);
       const names = Array.isArray(seen) ? seen.map(String).sort() : [];
       if (names.length > 1) {
         throw new SettingRequiredError(
