@@ -8,7 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson, startLocalServer, tenantIds, type LocalServer } from './local-server';
-import { NrqlError, runNrql, type EventBatch, type FacetRowShape, type NrValue } from './nrql';
+import { NrqlError, runNrql, type EventBatch, type FacetRowShape } from './nrql';
 
 export type { EventBatch } from './nrql';
 
@@ -735,9 +735,4 @@ export async function startNewRelic(state: NewRelicState, now: () => number = Da
     if (ctx.delayMs > 0) setTimeout(send, ctx.delayMs);
     else send();
   }
-}
-
-/** Attributes of the event batches, for tests that reshape traffic. */
-export function withAttributes(batches: EventBatch[], change: (a: Record<string, NrValue>) => Record<string, NrValue>): EventBatch[] {
-  return batches.map((b) => ({ ...b, attributes: change({ ...b.attributes }) }));
 }
