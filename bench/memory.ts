@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { healthyDatadog, startFakeDatadog } from '../test/monitoring/fake-datadog';
+import { healthyDatadog, startDatadog } from '../test/standins/datadog';
 import { tenantIds } from '../test/standins/local-server';
 import { measureNode, serverDatabase } from './measure';
 
@@ -59,12 +59,13 @@ export async function benchMemory(): Promise<MemoryRow[]> {
     await db.drop();
   }
 
-  const state = { ...healthyDatadog(), tenants: tenantIds(10_000) };
-  const dd = await startFakeDatadog(state);
+  const state = healthyDatadog();
+  state.services[0].spanAttributes = { tenant_id: tenantIds(10_000) };
+  const dd = await startDatadog(state);
   try {
     process.stderr.write('bench: gate 4 memory with 10,000 tenants in the breakdown…\n');
     const m = await measureNode(
-      RUN({ version: 1, suite: 'bench', sources: { dd: { type: 'datadog', apiKey: state.apiKey, appKey: state.appKey, apiUrl: dd.url } }, gates: { monitoring: { datadog: { source: 'dd' } } } }),
+      RUN({ version: 1, suite: 'bench', sources: { dd: { type: 'datadog', apiKey: state.apiKey, appKey: state.appKey, apiUrl: dd.url } }, gates: { monitoring: { datadog: { source: 'dd', env: 'prod' } } } }),
     );
     rows.push({ gate: 'monitoring', size: '10,000 tenants in the throughput breakdown (Datadog)', status: m.output, note: 'healthy stand-in', wallMs: Math.round(m.wallMs), peakRssMb: Math.round(m.peakRssMb), emptyNodeRssMb: Math.round(empty.peakRssMb) });
   } finally {

@@ -8,7 +8,7 @@ import { monitoringGate } from '../lambda/checks/monitoring/gate';
 import { parseConfig } from '../lambda/core/config/load';
 import { runGates } from '../lambda/core/runner';
 import { SecretsManagerResolver } from '../lambda/core/secrets';
-import { healthyDatadog, startFakeDatadog } from '../test/monitoring/fake-datadog';
+import { healthyDatadog, startDatadog } from '../test/standins/datadog';
 import { healthyNewRelic, startNewRelic } from '../test/standins/newrelic';
 
 const RUNS = 15;
@@ -21,7 +21,7 @@ function median(xs: number[]): number {
 export async function benchMonitoring(): Promise<Record<string, unknown>> {
   const dd = healthyDatadog();
   const nr = healthyNewRelic();
-  const [ddServer, nrServer] = await Promise.all([startFakeDatadog(dd), startNewRelic(nr)]);
+  const [ddServer, nrServer] = await Promise.all([startDatadog(dd), startNewRelic(nr)]);
   try {
     const yaml = `version: 1
 suite: bench
@@ -29,7 +29,7 @@ sources:
   dd: { type: datadog, apiKey: ${dd.apiKey}, appKey: ${dd.appKey}, apiUrl: '${ddServer.url}' }
   nr: { type: newrelic, apiKey: ${nr.apiKey}, accountId: ${nr.accountId}, apiUrl: '${nrServer.url}' }
 gates:
-  monitoring: { require: all, datadog: { source: dd }, newrelic: { source: nr } }
+  monitoring: { require: all, datadog: { source: dd, env: prod }, newrelic: { source: nr } }
 `;
     const loaded = parseConfig(yaml, 'bench.yaml', { env: {} });
     const gateMs: number[] = [];
@@ -60,7 +60,7 @@ gates:
       gateMedianMs: Number(gate.toFixed(1)),
       sequentialRawRoundTripsMedianMs: Number(raw.toFixed(1)),
       gateOverRawRatio: Number((gate / raw).toFixed(2)),
-      note: 'local stand-ins answer in ~3 ms; against real APIs (~50–300 ms a call) the gate is bounded by its 3 sequential stages (validate, app-key check, then signals + alerts concurrently)',
+      note: 'local stand-ins answer in ~3 ms; against real APIs (~50–300 ms a call) the gate is bounded by its 4 sequential stages (validate, app-key check, Datadog span-name discovery, then signals, tenants and alerts concurrently)',
     };
   } finally {
     await Promise.all([ddServer.close(), nrServer.close()]);

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchTenants, type TenantsBenchRow } from './tenants';
 import { benchCost } from './cost';
@@ -91,6 +91,17 @@ async function section(title: string, run: () => Promise<unknown>, render: (v: a
   }
 }
 
+/** Sections of the current docs/benchmarks.md whose title ends "(by hand)": kept, as this run cannot redo them. */
+function sectionsMeasuredByHand(): string[] {
+  let text = '';
+  try {
+    text = readFileSync(join(ROOT, 'docs', 'benchmarks.md'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split(/^(?=## )/m).filter((section) => /^## .*\(by hand\)\n/.test(section)).flatMap((section) => [section.trimEnd(), '']);
+}
+
 async function main(): Promise<void> {
   ensureBuilt();
   const out: string[] = ['# Benchmarks', '', 'Written by `npm run bench` (bench/run.ts); numbers from one run on this machine:', '', ...machine(), ''];
@@ -123,6 +134,7 @@ async function main(): Promise<void> {
   if (heavy.length) process.exitCode = 1;
   out.push(...(await section('CDK app: bundles, cold start, synth time, resources, monthly cost', benchCdk)));
   out.push(...(await section('cdk-nag readiness pack: synth overhead on ~500 resources', () => benchNagOverhead())));
+  out.push(...sectionsMeasuredByHand());
   mkdirSync(join(ROOT, 'docs'), { recursive: true });
   writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), out.join('\n'));
   process.stderr.write(`\nbench: wrote docs/benchmarks.md\n`);

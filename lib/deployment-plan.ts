@@ -54,7 +54,7 @@ export interface GateAccess {
   costExplorer: boolean;
   /** sts:AssumeRole on these role ARNs. */
   assumeRoles: string[];
-  /** cloudwatch:GetMetricData (resource `*`, required by the API) and DescribeAlarms (alarms of the region). */
+  /** cloudwatch:GetMetricData and DescribeAlarms, both on `*` (no resource-level permissions; composite alarms need `*`). */
   cloudWatchRead: { region?: string }[];
   /** s3:GetObject on these `bucket/key` objects. */
   s3Reads: { bucket: string; key: string }[];

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -262,16 +262,9 @@ export class ReadinessGateFunction extends Construct {
     }
     if (a.assumeRoles.length) add(new PolicyStatement({ sid: 'AssumeCostRole', actions: ['sts:AssumeRole'], resources: a.assumeRoles }));
     if (a.cloudWatchRead.length) {
-      add(new PolicyStatement({ sid: 'ReadMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-      add(
-        new PolicyStatement({
-          sid: 'ReadAlarms',
-          actions: ['cloudwatch:DescribeAlarms'],
-          resources: [...new Set(a.cloudWatchRead.map((c) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME, ...(c.region ? { region: c.region } : {}) })))],
-        }),
-      );
-      this.wildcardReasons.push('cloudwatch:GetMetricData has no resource-level permissions (resource "*" is required)');
-      acknowledge(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]', 'DescribeAlarms reads the alarms of the monitored account and region to check that alerting is configured; which alarms is not known in advance.');
+      // Composite alarms are only returned when DescribeAlarms is granted on "*" (docs/contracts/cloudwatch.md).
+      add(new PolicyStatement({ sid: 'ReadMonitoring', actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], resources: ['*'] }));
+      this.wildcardReasons.push('cloudwatch:GetMetricData has no resource-level permissions, and cloudwatch:DescribeAlarms returns composite alarms only when granted on "*"; both are read-only');
     }
     for (const [i, obj] of a.s3Reads.entries()) {
       add(new PolicyStatement({ sid: `ReadObject${i}`, effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${obj.bucket}/${obj.key}`] }));

@@ -89,12 +89,13 @@ gates:
   #   require: any                    # any: one live provider is enough; all: every one
   #   datadog:
   #     source: datadog
-  #     tenantTag: tenant             # queries: { latency, errors, throughput, tenants } to override
+  #     env: prod                     # the env tag of production (DD_ENV); required
+  #     tenantTag: tenant_id          # queries: { latency, errors, throughput, tenants } to override
   #   newrelic:
   #     source: newrelic
   #     tenantAttribute: tenant_id    # nrql: { latency, errors, throughput, tenants } (no SINCE)
   #     appName: my-api-production    # the APM app; needed when the account holds more than one
   #   cloudwatch:
   #     source: aws
-  #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: TenantId }
+  #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: tenant_id }
 `;

@@ -4,15 +4,15 @@ import { setEnv } from '../support/dynalite';
 import { runGate } from '../support/gate';
 import type { CheckResult } from '../../lambda/core/result';
 import type { RunReport } from '../../lambda/core/runner';
-import { healthyDatadog, startFakeDatadog } from '../monitoring/fake-datadog';
+import { healthyDatadog, startDatadog } from '../standins/datadog';
 import { healthyNewRelic, startNewRelic } from '../standins/newrelic';
-import { healthyCloudWatch, startFakeCloudWatch } from '../monitoring/fake-cloudwatch';
+import { healthyCloudWatch, startCloudWatch } from '../standins/cloudwatch';
 import type { LocalServer as FakeServer } from '../standins/local-server';
 
 /**
  * Gate 4's sources under faults. Each provider is reached through a fault server on 127.0.0.1 that
- * either answers the fault or passes the request on to the healthy stand-in of test/monitoring
- * (Datadog API v1, NerdGraph, CloudWatch AWS JSON 1.0 via the real SDK client). A rejected key is
+ * either answers the fault or passes the request on to the healthy stand-in (Datadog API v1 and
+ * NerdGraph in test/monitoring, CloudWatch AWS JSON 1.0 via the real SDK client in test/standins). A rejected key is
  * FAIL "key rejected" (gate 4 measures whether the integration is live); everything else that
  * prevents measuring is ERROR with a specific cause; never PASS, in bounded time, and no key
  * appears anywhere in the report.
@@ -106,15 +106,16 @@ function outcome(out: { result: CheckResult; report: RunReport }, t0: number): O
   };
 }
 
+/** The default latency query of the healthy stand-in (`avg:trace.express.request{env:prod}`). */
+const isLatencyQuery = (x: Exchange) => x.path.startsWith('/api/v1/query') && new URL(x.path, 'http://h').searchParams.get('query')?.startsWith('avg:') === true;
+
 const deadlineSummary = 'timed out after 1 s (raise gates.monitoring.timeoutSeconds if the system is just slow)';
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/** Huge answers are built once per run. */
+/** Huge answers are built once per run: spans aggregate buckets with long tenant IDs. */
 function hugeDatadogBreakdown(tenants: number): string {
-  const to = Math.floor(Date.now() / 1000);
-  const points = Array.from({ length: 20 }, (_, i) => [(to - 3600 * (i + 1)) * 1000, 40.5]);
-  const series = Array.from({ length: tenants }, (_, i) => ({ metric: 'trace.http.request.hits', scope: `tenant:t-${i}`, tag_set: [`tenant:t-${i}`], pointlist: points, length: points.length }));
-  return JSON.stringify({ status: 'ok', res_type: 'time_series', series });
+  const data = Array.from({ length: tenants }, (_, i) => ({ type: 'bucket', id: `b-${i}`, attributes: { by: { '@tenant_id': `t-${i}-${'x'.repeat(450)}` }, compute: { c0: 40 } } }));
+  return JSON.stringify({ data, meta: { status: 'done', elapsed: 900, request_id: 'r' } });
 }
 
 // ───────────────────────────────────────── Datadog ─────────────────────────────────────────
@@ -124,7 +125,7 @@ describe('gate 4 Datadog source under faults', () => {
   let fake: FakeServer;
   let server: LocalServer | undefined;
   beforeAll(async () => {
-    fake = await startFakeDatadog(healthyDatadog());
+    fake = await startDatadog(healthyDatadog());
   });
   afterAll(() => fake.close());
   afterEach(async () => {
@@ -138,7 +139,7 @@ describe('gate 4 Datadog source under faults', () => {
     const out = await runGate(
       {
         sources: { dd: { type: 'datadog', apiKey: keys.apiKey, appKey: keys.appKey, apiUrl: opts.url ?? server.url } },
-        gates: { monitoring: { timeoutSeconds: opts.timeoutSeconds ?? 10, minTenants: 10, datadog: { source: 'dd' } } },
+        gates: { monitoring: { timeoutSeconds: opts.timeoutSeconds ?? 10, minTenants: 10, datadog: { source: 'dd', env: 'prod' } } },
       },
       'monitoring',
     );
@@ -190,7 +191,7 @@ describe('gate 4 Datadog source under faults', () => {
   it('throttled then recovered → waits the announced reset and reaches PASS', async () => {
     let limited = 0;
     server = await faultServerBefore(fake.url, (x) => {
-      if (x.path.includes('by+%7Btenant%7D') && limited < 2) {
+      if (x.path === '/api/v2/spans/analytics/aggregate' && limited < 2) {
         limited++;
         return json(x.res, 429, { errors: ['Rate limit exceeded'] }, { 'x-ratelimit-reset': '0', 'x-ratelimit-name': 'query' });
       }
@@ -198,7 +199,7 @@ describe('gate 4 Datadog source under faults', () => {
     });
     const t0 = Date.now();
     const out = await runGate(
-      { sources: { dd: { type: 'datadog', apiKey: keys.apiKey, appKey: keys.appKey, apiUrl: server.url } }, gates: { monitoring: { timeoutSeconds: 10, minTenants: 10, datadog: { source: 'dd' } } } },
+      { sources: { dd: { type: 'datadog', apiKey: keys.apiKey, appKey: keys.appKey, apiUrl: server.url } }, gates: { monitoring: { timeoutSeconds: 10, minTenants: 10, datadog: { source: 'dd', env: 'prod' } } } },
       'monitoring',
     );
     expect(out.result.status).toBe('PASS');
@@ -235,13 +236,13 @@ describe('gate 4 Datadog source under faults', () => {
     ],
     [
       'wrong type: series is a string',
-      (x) => (x.path.includes('duration') ? json(x.res, 200, { status: 'ok', series: 'lots' }) : x.pass()),
+      (x) => (isLatencyQuery(x) ? json(x.res, 200, { status: 'ok', series: 'lots' }) : x.pass()),
       'datadog.signals',
-      /^malformed response from Datadog GET \/api\/v1\/query \(query "avg:trace\.http\.request\.duration\{\*\}"\): series is a string, not a list$/,
+      /^malformed response from Datadog GET \/api\/v1\/query \(query "avg:trace\.express\.request\{env:prod\}"\): series is a string, not a list$/,
     ],
     [
       'wrong type: datapoints are strings',
-      (x) => (x.path.includes('duration') ? json(x.res, 200, { status: 'ok', series: [{ scope: '*', pointlist: [[Date.now(), '12']] }] }) : x.pass()),
+      (x) => (isLatencyQuery(x) ? json(x.res, 200, { status: 'ok', series: [{ scope: '*', pointlist: [[Date.now(), '12']] }] }) : x.pass()),
       'datadog.signals',
       /: series\[0\]\.pointlist\[0\] is \[\d+,"12"\], not \[time, number or null\]$/,
     ],
@@ -256,8 +257,17 @@ describe('gate 4 Datadog source under faults', () => {
       'datadog.alerting',
       /^malformed response from Datadog GET \/api\/v1\/monitor: monitors\[1\]\.message is a number, not a string$/,
     ],
+    [
+      'spans aggregate timed out (partial counts)',
+      async (x) => (x.path === '/api/v2/spans/analytics/aggregate' ? json(x.res, 200, { ...JSON.parse((await x.upstream()).text), meta: { status: 'timeout' } }) : x.pass()),
+      'datadog.signals',
+      /^Datadog POST \/api\/v2\/spans\/analytics\/aggregate answered status "timeout": the span counts are partial$/,
+    ],
+    ['wrong type: spans aggregate data is an object', (x) => (x.path === '/api/v2/spans/analytics/aggregate' ? json(x.res, 200, { data: {} }) : x.pass()), 'datadog.signals', /^malformed response from Datadog POST \/api\/v2\/spans\/analytics\/aggregate: data is an object, not a list of buckets$/],
+    ['wrong type: active metrics is a string', (x) => (x.path.startsWith('/api/v1/metrics') ? json(x.res, 200, { metrics: 'all' }) : x.pass()), 'datadog.signals', /^malformed response from Datadog GET \/api\/v1\/metrics: metrics is a string, not a list of names$/],
+    ['wrong type: notification rules data is a string', (x) => (x.path.startsWith('/api/v2/monitor/notification_rule') ? json(x.res, 200, { data: 'none' }) : x.pass()), 'datadog.alerting', /^malformed response from Datadog GET \/api\/v2\/monitor\/notification_rule: data is a string, not a list of rules$/],
     ['wrong type: monitors is an object', (x) => (x.path.includes('with_downtimes=true') ? json(x.res, 200, { monitors: [] }) : x.pass()), 'datadog.alerting', /^Datadog GET \/api\/v1\/monitor did not answer a list of monitors$/],
-    ['a query error inside HTTP 200', (x) => (x.path.includes('duration') ? json(x.res, 200, { status: 'error', error: 'Rule: unknown metric' }) : x.pass()), 'datadog.signals', /^Datadog rejected the query "avg:trace\.http\.request\.duration\{\*\}": Rule: unknown metric$/],
+    ['a query error inside HTTP 200', (x) => (isLatencyQuery(x) ? json(x.res, 200, { status: 'error', error: 'Rule: unknown metric' }) : x.pass()), 'datadog.signals', /^Datadog rejected the query "avg:trace\.express\.request\{env:prod\}": Rule: unknown metric$/],
   ])('%s → ERROR with the cause, never PASS', async (_name, handler, criterion, cause) => {
     const o = await run(handler);
     expect(o.result.status).toBe('ERROR');
@@ -270,10 +280,10 @@ describe('gate 4 Datadog source under faults', () => {
   it('a huge answer (~11 MB tenant breakdown, 20,000 tenants) is counted, not a crash', async () => {
     const huge = hugeDatadogBreakdown(20_000);
     expect(huge.length).toBeGreaterThan(10_000_000);
-    server = await faultServerBefore(fake.url, (x) => (x.path.includes('by+%7Btenant%7D') ? json(x.res, 200, huge) : x.pass()));
+    server = await faultServerBefore(fake.url, (x) => (x.path === '/api/v2/spans/analytics/aggregate' ? json(x.res, 200, huge) : x.pass()));
     const t0 = Date.now();
     const out = await runGate(
-      { sources: { dd: { type: 'datadog', apiKey: keys.apiKey, appKey: keys.appKey, apiUrl: server.url } }, gates: { monitoring: { timeoutSeconds: 15, minTenants: 10, datadog: { source: 'dd' } } } },
+      { sources: { dd: { type: 'datadog', apiKey: keys.apiKey, appKey: keys.appKey, apiUrl: server.url } }, gates: { monitoring: { timeoutSeconds: 15, minTenants: 10, datadog: { source: 'dd', env: 'prod' } } } },
       'monitoring',
     );
     expect(out.result.status).toBe('PASS');
@@ -436,7 +446,7 @@ describe('gate 4 CloudWatch source under faults (real SDK client, AWS JSON 1.0)'
   let server: LocalServer | undefined;
   let restore: (() => void) | undefined;
   beforeAll(async () => {
-    fake = await startFakeCloudWatch(healthyCloudWatch());
+    fake = await startCloudWatch(healthyCloudWatch());
   });
   afterAll(() => fake.close());
   afterEach(async () => {
@@ -537,7 +547,23 @@ describe('gate 4 CloudWatch source under faults (real SDK client, AWS JSON 1.0)'
     ['wrong type: MetricDataResults missing', mutating('GetMetricData:tenants', () => ({ Messages: [] })), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: MetricDataResults is missing, not a list$/],
     ['wrong type: Values are strings', mutating('GetMetricData:tenants', (d) => void (d.MetricDataResults[0].Values = ['30', '12'])), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: MetricDataResults\[0\]\.Values is not a list of numbers$/],
     ['wrong type: a timestamp is not a time', mutating('GetMetricData:signals', (d) => void (d.MetricDataResults[0].Timestamps = ['yesterday', 1])), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: Expected real number, got implicit NaN$/],
-    ['wrong type: more values than timestamps', mutating('GetMetricData:signals', (d) => void d.MetricDataResults[0].Values.push(7)), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: MetricDataResults\[0\] has 3 values for 2 timestamps$/],
+    ['wrong type: more values than timestamps', mutating('GetMetricData:signals', (d) => void Object.assign(d.MetricDataResults[0], { Timestamps: d.MetricDataResults[0].Timestamps.slice(0, 2), Values: [1, 2, 7] })), 'cloudwatch.signals', /^malformed GetMetricData response from CloudWatch: MetricDataResults\[0\] has 3 values for 2 timestamps$/],
+    // docs/contracts/cloudwatch.md G12, G13, G15, D4: an answer that is not a complete measurement is never "no data".
+    ['a query without a result', mutating('GetMetricData:signals', (d) => void (d.MetricDataResults = [])), 'cloudwatch.signals', /^GetMetricData returned no result for latency$/],
+    ['PartialData without datapoints or NextToken', mutating('GetMetricData:signals', (d) => void Object.assign(d.MetricDataResults[0], { StatusCode: 'PartialData', Timestamps: [], Values: [] })), 'cloudwatch.signals', /^GetMetricData answered latency with PartialData and no datapoints$/],
+    [
+      'InternalError without a NextToken to retry with',
+      mutating('GetMetricData:tenants', () => ({ MetricDataResults: [{ Id: 'tenants', Label: 'tenants', Timestamps: [], Values: [], StatusCode: 'InternalError', Messages: [{ Code: 'InternalError', Value: 'An internal error occurred' }] }], Messages: [] })),
+      'cloudwatch.signals',
+      /^GetMetricData could not evaluate tenants: InternalError \(An internal error occurred\)$/,
+    ],
+    ['GetMetricData pages that never end', (x) => (op(x) === 'GetMetricData:tenants' ? x.res.writeHead(200, JSON10).end(JSON.stringify({ MetricDataResults: [], Messages: [], NextToken: 'again' })) : x.pass()), 'cloudwatch.signals', /^GetMetricData still had more pages after 50 requests for tenants$/],
+    [
+      'DescribeAlarms pages that never end',
+      (x) => (op(x) === 'DescribeAlarms' && x.body.includes('"MaxRecords":100') ? x.res.writeHead(200, JSON10).end(JSON.stringify({ MetricAlarms: [], CompositeAlarms: [], NextToken: 'again' })) : x.pass()),
+      'cloudwatch.alerting',
+      /^DescribeAlarms still had more alarms after 50 pages of 100; narrow them with gates\.monitoring\.cloudwatch\.alarmNamePrefix$/,
+    ],
   ])('%s → ERROR with the cause, never PASS', async (_name, handler, criterion, cause) => {
     const o = await run(handler);
     expect(o.result.status).toBe('ERROR');

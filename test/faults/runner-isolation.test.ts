@@ -48,7 +48,7 @@ describe('runner isolation under faults', () => {
             tenants: { source: 'appdb' },
             cost: { ledger: { source: 'refused' }, aws: { source: 'bill' } },
             config: { source: 'hung', timeoutSeconds: 1, history: { file: join(dir, 'history.jsonl') } },
-            monitoring: { datadog: { source: 'dd' } },
+            monitoring: { datadog: { source: 'dd', env: 'prod' } },
           },
         },
       },

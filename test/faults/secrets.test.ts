@@ -3,7 +3,7 @@ import { httpFaultServer, type LocalServer } from '../support/faults';
 import { setEnv } from '../support/dynalite';
 import { runGate } from '../support/gate';
 import { SecretsManagerResolver } from '../../lambda/core/secrets';
-import { healthyDatadog, startFakeDatadog, type DatadogState } from '../monitoring/fake-datadog';
+import { healthyDatadog, startDatadog, type DatadogOrg } from '../standins/datadog';
 import type { LocalServer as MonitoringServer } from '../standins/local-server';
 
 /**
@@ -32,13 +32,13 @@ function awsError(res: ServerResponse, type: string, message: string, status = 4
 const throttle = (res: ServerResponse) => awsError(res, 'ThrottlingException', 'Rate exceeded');
 
 describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () => {
-  let dd: DatadogState;
+  let dd: DatadogOrg;
   let ddServer: MonitoringServer;
   let sm: LocalServer | undefined;
   let restore: (() => void) | undefined;
   beforeAll(async () => {
     dd = healthyDatadog();
-    ddServer = await startFakeDatadog(dd);
+    ddServer = await startDatadog(dd);
   });
   afterAll(() => ddServer.close());
   afterEach(async () => {
@@ -67,7 +67,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
     const out = await runGate(
       {
         sources: { dd: { type: 'datadog', apiKey: `\${secret:${ARN}#api}`, appKey: `\${secret:${ARN}#app}`, apiUrl: ddServer.url } },
-        gates: { monitoring: { timeoutSeconds: opts.timeoutSeconds ?? 10, minTenants: 10, datadog: { source: 'dd' } } },
+        gates: { monitoring: { timeoutSeconds: opts.timeoutSeconds ?? 10, minTenants: 10, datadog: { source: 'dd', env: 'prod' } } },
       },
       'monitoring',
       { secrets: new SecretsManagerResolver() },

@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combine } from '../../lambda/checks/monitoring/check';
+import { monitoringGate } from '../../lambda/checks/monitoring/gate';
 import type { SecretResolver } from '../../lambda/core/secrets';
 import { runCli } from '../support/cli';
-import { healthyDatadog, startFakeDatadog, type DatadogState } from './fake-datadog';
+import { healthyDatadog, startDatadog, type DatadogOrg } from '../standins/datadog';
 import { healthyNewRelic, startNewRelic, type NewRelicState } from '../standins/newrelic';
 import { datadogYaml, runExpectingUsage, runMonitoring } from './harness';
 import { sendJson, startLocalServer, type LocalServer } from '../standins/local-server';
@@ -25,19 +26,19 @@ sources:
 gates:
   monitoring:
     require: ${require}
-    datadog: { source: dd }
+    datadog: { source: dd, env: prod }
     newrelic: { source: nr }
 `;
 
 describe('gate monitoring: configuration, providers combined, secrets', () => {
-  let dd: DatadogState;
+  let dd: DatadogOrg;
   let nr: NewRelicState;
   let ddServer: LocalServer;
   let nrServer: LocalServer;
   beforeAll(async () => {
     dd = healthyDatadog();
     nr = healthyNewRelic();
-    [ddServer, nrServer] = await Promise.all([startFakeDatadog(dd), startNewRelic(nr)]);
+    [ddServer, nrServer] = await Promise.all([startDatadog(dd), startNewRelic(nr)]);
   });
   afterAll(() => Promise.all([ddServer.close(), nrServer.close()]));
   beforeEach(() => {
@@ -60,20 +61,20 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
       const run = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: {}, cwd });
       const result = JSON.parse(run.stdout).results[0];
       expect(result.status).toBe('SKIP');
-      expect(result.summary).toContain('DATADOG_API_KEY + DATADOG_APP_KEY [+ DATADOG_SITE]');
+      expect(result.summary).toContain('DATADOG_API_KEY + DATADOG_APP_KEY + DD_ENV [+ DD_SERVICE, DATADOG_SITE]');
       expect(result.summary).toContain('NEW_RELIC_KEY + NEW_RELIC_ACCOUNT_ID [+ NEW_RELIC_REGION]');
       const half = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { DATADOG_API_KEY: 'abcd1234' }, cwd });
-      expect(JSON.parse(half.stdout).results[0].summary).toContain('DATADOG_API_KEY is set but DATADOG_APP_KEY is not');
+      expect(JSON.parse(half.stdout).results[0].summary).toContain('DATADOG_API_KEY is set but DATADOG_APP_KEY (or DD_APP_KEY) is not');
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
   });
 
-  test('zero-config from DATADOG_* env vars (DATADOG_API_URL override): PASS', async () => {
+  test('zero-config from DATADOG_* env vars and DD_ENV (DATADOG_API_URL override): PASS', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'monitoring-'));
     try {
       const run = await runCli(['run', '--check', 'monitoring', '--format', 'json'], {
-        env: { DATADOG_API_KEY: dd.apiKey, DATADOG_APP_KEY: dd.appKey, DATADOG_SITE: 'datadoghq.eu', DATADOG_API_URL: ddServer.url },
+        env: { DATADOG_API_KEY: dd.apiKey, DATADOG_APP_KEY: dd.appKey, DD_ENV: 'prod', DATADOG_SITE: 'datadoghq.eu', DATADOG_API_URL: ddServer.url },
         cwd,
       });
       const result = JSON.parse(run.stdout).results[0];
@@ -82,6 +83,52 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+
+  test("zero-config also takes Datadog's own DD_API_KEY, DD_APP_KEY and DD_SITE", async () => {
+    const fromEnv = monitoringGate.fromEnvironment({ DD_API_KEY: 'k1', DD_APP_KEY: 'a1', DD_SITE: 'datadoghq.eu', DD_ENV: 'prod' }) as { sources: Record<string, unknown> };
+    expect(fromEnv.sources.datadog).toEqual({ type: 'datadog', apiKey: 'k1', appKey: 'a1', site: 'datadoghq.eu' });
+    expect(monitoringGate.fromEnvironment({ DD_API_KEY: 'k1' })).toEqual({ skip: expect.stringContaining('DD_API_KEY is set but DATADOG_APP_KEY (or DD_APP_KEY) is not') });
+  });
+
+  test('zero-config without DD_ENV does not guess the environment: SKIP naming DD_ENV, nothing sent', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'monitoring-'));
+    const before = ddServer.requests.length;
+    try {
+      const run = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { DATADOG_API_KEY: dd.apiKey, DATADOG_APP_KEY: dd.appKey, DATADOG_API_URL: ddServer.url }, cwd });
+      const result = JSON.parse(run.stdout).results[0];
+      expect(result.status).toBe('SKIP');
+      expect(result.summary).toContain('the Datadog keys are set but DD_ENV is not: set it to the env tag of production, e.g. DD_ENV=prod');
+      expect(ddServer.requests.length).toBe(before);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  test('zero-config scopes to DD_ENV: staging monitors do not make production alerting', async () => {
+    dd.monitors = dd.monitors.filter((m) => String(m.name).startsWith('Staging'));
+    const cwd = mkdtempSync(join(tmpdir(), 'monitoring-'));
+    try {
+      const run = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { DATADOG_API_KEY: dd.apiKey, DATADOG_APP_KEY: dd.appKey, DD_ENV: 'prod', DATADOG_API_URL: ddServer.url }, cwd });
+      const result = JSON.parse(run.stdout).results[0];
+      expect(result.status).toBe('FAIL');
+      expect(result.summary).toContain('no alert rule covers errors; no alert rule covers latency');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  test('the tenant tag is tenant_id for every provider, like the other gates; SAAS_READINESS_TENANT_TAG sets it in zero-config', async () => {
+    const r = await runMonitoring(bothYaml('all'), env());
+    expect(r.criterion('datadog.signals').summary).toContain('by span tag @tenant_id');
+    expect(nrServer.requests.some((q) => q.body.includes('FACET tenant_id'))).toBe(true);
+    const keys = { DATADOG_API_KEY: 'k', DATADOG_APP_KEY: 'a', DD_ENV: 'prod', NEW_RELIC_KEY: 'n', NEW_RELIC_ACCOUNT_ID: '1' };
+    const fromEnv = (over: NodeJS.ProcessEnv) => monitoringGate.fromEnvironment({ ...keys, ...over }) as { gate: { datadog: { tenantTag: string }; newrelic: { tenantAttribute: string } } };
+    expect(fromEnv({}).gate.datadog.tenantTag).toBe('tenant_id');
+    expect(fromEnv({}).gate.newrelic.tenantAttribute).toBe('tenant_id');
+    expect(fromEnv({ SAAS_READINESS_TENANT_TAG: 'org_id' }).gate.datadog.tenantTag).toBe('org_id');
+    expect(fromEnv({ SAAS_READINESS_TENANT_TAG: 'org_id' }).gate.newrelic.tenantAttribute).toBe('org_id');
+    expect(monitoringGate.fromEnvironment({ ...keys, SAAS_READINESS_TENANT_TAG: 'tenant id!' })).toEqual({ skip: expect.stringContaining('SAAS_READINESS_TENANT_TAG is not a tag name') });
   });
 
   test('a readiness.yaml whose keys resolve empty (the demo) SKIPs with the hint', async () => {

@@ -62,6 +62,7 @@ gates:
     timeoutSeconds: 20
     datadog:
       source: dd
+      env: prod
 ${extra}`;
 
 export const newRelicYaml = (extra = '') => `version: 1

@@ -150,13 +150,15 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
   } catch (err) {
     return failure(p, 'signals', title, err, `Check the ${p.label} queries in gates.monitoring (they must be valid for the provider).`);
   }
-  const missing = SIGNALS.filter((k) => readings[k].samples <= 0);
+  const measuredZero = (k: SignalKind) => readings[k].samples <= 0 && readings[k].absentMeansZero === true && readings.throughput.samples > 0;
+  const missing = SIGNALS.filter((k) => readings[k].samples <= 0 && !measuredZero(k));
   const tenantCount = breakdown.tenants.length;
   const evidence = [
     ...SIGNALS.map((k) => {
       const r = readings[k];
       const age = r.lastAt ? `, newest ${Math.max(0, Math.round((to.getTime() - r.lastAt.getTime()) / 60_000))} min ago` : '';
-      return `${k}: ${r.samples} ${r.unit} in the last ${input.signalWindowMinutes} min${age} — ${r.query}`;
+      const zero = measuredZero(k) ? ` (counted only when non-zero; throughput flowing, so 0 ${k})` : '';
+      return `${k}: ${r.samples} ${r.unit} in the last ${input.signalWindowMinutes} min${age}${zero} — ${r.query}`;
     }),
     `tenants: ${tenantCount} distinct by ${breakdown.by} over ${input.tenantWindowHours} h${tenantCount ? ` (${listOffenders(breakdown.tenants)})` : ''} — ${breakdown.query}`,
   ];

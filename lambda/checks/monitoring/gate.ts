@@ -11,6 +11,7 @@ import { datadogApiUrl, DatadogMonitoring, type DatadogQueries, type DatadogSour
 import { agentAppName, newRelicGraphqlUrl, NewRelicMonitoring, type NewRelicQueries, type NewRelicSourceConfig } from '../../sources/newrelic/monitoring';
 import {
   CloudWatchMonitoring,
+  DEFAULT_TENANT_DIMENSION,
   type CloudWatchSignal,
   type CloudWatchSourceConfig,
   type CloudWatchTenantMetric,
@@ -30,7 +31,7 @@ export interface MonitoringGateConfig extends GateCommon {
   tenantWindowHours?: number;
   /** Regular expressions (case-insensitive) on a rule's name and query deciding what it covers. */
   alertPatterns?: Partial<Record<AlertedSignal, string>>;
-  datadog?: { source: string; queries?: DatadogQueries; tenantTag?: string; monitorTags?: string[] };
+  datadog?: { source: string; env?: string; service?: string; queries?: DatadogQueries; tenantTag?: string; monitorTags?: string[] };
   newrelic?: { source: string; nrql?: NewRelicQueries; tenantAttribute?: string; appName?: string };
   cloudwatch?: {
     source: string;
@@ -40,8 +41,11 @@ export interface MonitoringGateConfig extends GateCommon {
   };
 }
 
+/** The tenant tag / attribute every gate uses unless told otherwise (SAAS_READINESS_TENANT_TAG in zero-config). */
+export const DEFAULT_TENANT_TAG = 'tenant_id';
+
 export const MONITORING_HINT =
-  'not configured: set DATADOG_API_KEY + DATADOG_APP_KEY [+ DATADOG_SITE] for Datadog, or NEW_RELIC_KEY + NEW_RELIC_ACCOUNT_ID [+ NEW_RELIC_REGION] for New Relic (or configure gates.monitoring, e.g. for CloudWatch)';
+  'not configured: set DATADOG_API_KEY + DATADOG_APP_KEY + DD_ENV [+ DD_SERVICE, DATADOG_SITE] for Datadog, or NEW_RELIC_KEY + NEW_RELIC_ACCOUNT_ID [+ NEW_RELIC_REGION] for New Relic (or configure gates.monitoring, e.g. for CloudWatch)';
 
 const query = { type: 'string', minLength: 1 };
 const signalQueries = (desc: string) => ({
@@ -53,7 +57,7 @@ const signalQueries = (desc: string) => ({
 const cloudWatchSignal = {
   type: 'object',
   oneOf: [
-    { additionalProperties: false, required: ['expression'], properties: { expression: query } },
+    { additionalProperties: false, required: ['expression'], properties: { expression: { ...query, maxLength: 2048 } } },
     {
       additionalProperties: false,
       required: ['namespace', 'metricName'],
@@ -66,7 +70,8 @@ const cloudWatchSignal = {
     },
   ],
 };
-const tag = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.:/-]{0,199}$' };
+const TAG_PATTERN = '^[A-Za-z_][A-Za-z0-9_.:/-]{0,199}$';
+const tag = { type: 'string', pattern: TAG_PATTERN };
 
 const schema: JsonSchema = {
   properties: {
@@ -86,8 +91,10 @@ const schema: JsonSchema = {
       required: ['source'],
       properties: {
         source: { type: 'string', description: 'A source of type datadog.' },
-        queries: signalQueries('Datadog metric queries; defaults are APM trace.http.request.* metrics.'),
-        tenantTag: { ...tag, default: 'tenant', description: 'Tag that carries the tenant ID.' },
+        env: { type: 'string', description: "The env tag of production (Datadog's DD_ENV, e.g. prod); required when the source has an apiKey." },
+        service: { type: 'string', minLength: 1, description: 'The service tag (DD_SERVICE); narrows the default queries and the span search.' },
+        queries: signalQueries('Datadog metric queries; defaults: trace.<span>.* of the span names found in the env, tenants from the spans API.'),
+        tenantTag: { ...tag, default: DEFAULT_TENANT_TAG, description: 'Span attribute / metric tag that carries the tenant ID.' },
         monitorTags: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Only monitors with these tags (e.g. service:api).' },
       },
     },
@@ -98,7 +105,7 @@ const schema: JsonSchema = {
       properties: {
         source: { type: 'string', description: 'A source of type newrelic.' },
         nrql: signalQueries('NRQL counting events, without SINCE/UNTIL; defaults use the Transaction event.'),
-        tenantAttribute: { ...tag, default: 'tenant_id', description: 'Attribute that carries the tenant ID.' },
+        tenantAttribute: { ...tag, default: DEFAULT_TENANT_TAG, description: 'Attribute that carries the tenant ID.' },
         appName: { type: 'string', minLength: 1, pattern: "^[^']+$", description: 'APM app (appName) the default NRQL and the alert conditions are scoped to; zero-config: NEW_RELIC_APP_NAME.' },
       },
     },
@@ -111,7 +118,7 @@ const schema: JsonSchema = {
         signals: {
           type: 'object',
           additionalProperties: false,
-          description: 'Each an expression (Metrics Insights, metric math) or a metric; defaults: API Gateway Latency, 5XXError, Count.',
+          description: 'Each an expression (Metrics Insights, metric math, SEARCH) or a metric; defaults: API Gateway REST API Latency, 5XXError, Count.',
           properties: { latency: cloudWatchSignal, errors: cloudWatchSignal, throughput: cloudWatchSignal },
         },
         tenantMetric: {
@@ -119,7 +126,7 @@ const schema: JsonSchema = {
           additionalProperties: false,
           required: ['namespace', 'metricName'],
           description: 'Per-tenant request metric, broken down by its tenant dimension with SEARCH.',
-          properties: { namespace: query, metricName: query, dimension: { type: 'string', minLength: 1, default: 'TenantId' }, stat: { type: 'string', default: 'Sum' } },
+          properties: { namespace: query, metricName: query, dimension: { type: 'string', minLength: 1, maxLength: 255, default: DEFAULT_TENANT_DIMENSION }, stat: { type: 'string', default: 'Sum' } },
         },
         alarmNamePrefix: { type: 'string', minLength: 1, description: 'Only alarms whose name starts with this.' },
       },
@@ -137,22 +144,30 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
   fromEnvironment(env) {
     const sources: Record<string, SourceConfig> = {};
     const gate: MonitoringGateConfig = {};
-    if (env.DATADOG_API_KEY && env.DATADOG_APP_KEY) {
-      registerSecret(env.DATADOG_API_KEY);
-      registerSecret(env.DATADOG_APP_KEY);
-      sources.datadog = { type: 'datadog', apiKey: env.DATADOG_API_KEY, appKey: env.DATADOG_APP_KEY, ...(env.DATADOG_SITE ? { site: env.DATADOG_SITE } : {}), ...(env.DATADOG_API_URL ? { apiUrl: env.DATADOG_API_URL } : {}) };
-      gate.datadog = { source: 'datadog' };
+    const tenantTag = env.SAAS_READINESS_TENANT_TAG || DEFAULT_TENANT_TAG;
+    if (!new RegExp(TAG_PATTERN).test(tenantTag)) return { skip: `SAAS_READINESS_TENANT_TAG is not a tag name (${TAG_PATTERN})` };
+    // The notebook's names first, then the ones Datadog's own agent, tracers and clients read.
+    const ddApiKey = env.DATADOG_API_KEY || env.DD_API_KEY;
+    const ddAppKey = env.DATADOG_APP_KEY || env.DD_APP_KEY;
+    const ddSite = env.DATADOG_SITE || env.DD_SITE;
+    // Without DD_ENV there is no telling production from staging: Datadog stays unconfigured.
+    if (ddApiKey && ddAppKey && env.DD_ENV) {
+      registerSecret(ddApiKey);
+      registerSecret(ddAppKey);
+      sources.datadog = { type: 'datadog', apiKey: ddApiKey, appKey: ddAppKey, ...(ddSite ? { site: ddSite } : {}), ...(env.DATADOG_API_URL ? { apiUrl: env.DATADOG_API_URL } : {}) };
+      gate.datadog = { source: 'datadog', env: env.DD_ENV, ...(env.DD_SERVICE ? { service: env.DD_SERVICE } : {}), tenantTag };
     }
     if (env.NEW_RELIC_KEY && env.NEW_RELIC_ACCOUNT_ID) {
       registerSecret(env.NEW_RELIC_KEY);
       sources.newrelic = { type: 'newrelic', apiKey: env.NEW_RELIC_KEY, accountId: env.NEW_RELIC_ACCOUNT_ID, ...(env.NEW_RELIC_REGION ? { region: env.NEW_RELIC_REGION } : {}), ...(env.NEW_RELIC_API_URL ? { apiUrl: env.NEW_RELIC_API_URL } : {}) };
       const appName = agentAppName(env.NEW_RELIC_APP_NAME);
-      gate.newrelic = { source: 'newrelic', ...(appName ? { appName } : {}) };
+      gate.newrelic = { source: 'newrelic', tenantAttribute: tenantTag, ...(appName ? { appName } : {}) };
     }
     if (gate.datadog || gate.newrelic) return { gate, sources };
     const half = [
-      env.DATADOG_API_KEY && !env.DATADOG_APP_KEY ? 'DATADOG_API_KEY is set but DATADOG_APP_KEY is not' : '',
-      !env.DATADOG_API_KEY && env.DATADOG_APP_KEY ? 'DATADOG_APP_KEY is set but DATADOG_API_KEY is not' : '',
+      ddApiKey && !ddAppKey ? `${env.DATADOG_API_KEY ? 'DATADOG_API_KEY' : 'DD_API_KEY'} is set but DATADOG_APP_KEY (or DD_APP_KEY) is not` : '',
+      !ddApiKey && ddAppKey ? `${env.DATADOG_APP_KEY ? 'DATADOG_APP_KEY' : 'DD_APP_KEY'} is set but DATADOG_API_KEY (or DD_API_KEY) is not` : '',
+      ddApiKey && ddAppKey && !env.DD_ENV ? 'the Datadog keys are set but DD_ENV is not: set it to the env tag of production, e.g. DD_ENV=prod' : '',
       env.NEW_RELIC_KEY && !env.NEW_RELIC_ACCOUNT_ID ? 'NEW_RELIC_KEY is set but NEW_RELIC_ACCOUNT_ID is not' : '',
     ].filter(Boolean);
     return { skip: `${MONITORING_HINT}${half.length ? ` (${half.join('; ')})` : ''}` };
@@ -167,6 +182,9 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
     const dd = config.datadog && (all.sources[config.datadog.source] as DatadogSourceConfig);
     if (dd && dd.apiKey && !dd.appKey) {
       throw new ConfigError(`source '${config.datadog!.source}' has an apiKey but no appKey; metric queries and monitors need DD-APPLICATION-KEY (set DATADOG_APP_KEY)`, at('datadog.source'));
+    }
+    if (dd && dd.apiKey && !config.datadog!.env) {
+      throw new ConfigError("required: the env tag of production (e.g. env: prod, or ${env:DD_ENV}); without it staging data and monitors would count", at('datadog.env'));
     }
     const nr = config.newrelic && (all.sources[config.newrelic.source] as NewRelicSourceConfig);
     if (nr && nr.apiKey && (nr.accountId === undefined || nr.accountId === '')) {
@@ -197,8 +215,10 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
               appKey,
               baseUrl: datadogApiUrl(src),
               site: src.site || 'datadoghq.com',
+              env: own.env,
+              service: own.service,
               queries: own.queries,
-              tenantTag: own.tenantTag ?? 'tenant',
+              tenantTag: own.tenantTag ?? DEFAULT_TENANT_TAG,
               monitorTags: own.monitorTags,
               deadline: ctx.deadline,
             }),
@@ -217,7 +237,7 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
               accountId: Number(src.accountId),
               url: newRelicGraphqlUrl(src),
               queries: own.nrql,
-              tenantAttribute: own.tenantAttribute ?? 'tenant_id',
+              tenantAttribute: own.tenantAttribute ?? DEFAULT_TENANT_TAG,
               appName: own.appName,
               deadline: ctx.deadline,
             }),

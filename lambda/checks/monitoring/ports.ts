@@ -20,6 +20,11 @@ export interface SignalReading {
   unit: 'datapoints' | 'events';
   /** Time of the newest datapoint, where the provider reports one. */
   lastAt?: Date;
+  /**
+   * A count the provider writes only when it is non-zero (Datadog's trace.*.errors): no data
+   * while throughput flows is a measured zero, not a missing signal.
+   */
+  absentMeansZero?: boolean;
 }
 
 /** Throughput broken down by the tenant tag / attribute / dimension. */

@@ -37,17 +37,23 @@ export type CloudWatchSignal =
   | { expression: string }
   | { namespace: string; metricName: string; dimensions?: Record<string, string>; stat?: string };
 
-/** The per-tenant metric: e.g. Requests in namespace SaaS/Api with a TenantId dimension. */
+/** The per-tenant metric: e.g. Requests in namespace SaaS/Api with a tenant_id dimension. */
 export interface CloudWatchTenantMetric {
   namespace: string;
   metricName: string;
-  /** Default TenantId. */
+  /** Default {@link DEFAULT_TENANT_DIMENSION}. */
   dimension?: string;
   /** Default Sum. */
   stat?: string;
 }
 
-/** API Gateway REST APIs, across all APIs of the account and region (Metrics Insights). */
+/** The tenant key gates 2–3 and the rule pack use (cost allocation tag, ledger and config columns). */
+export const DEFAULT_TENANT_DIMENSION = 'tenant_id';
+
+/**
+ * API Gateway REST APIs, across all APIs of the account and region (Metrics Insights over the
+ * `{ApiName}` dimension set every REST API publishes; docs/contracts/cloudwatch.md A1–A3, G7).
+ */
 export const CLOUDWATCH_DEFAULT_SIGNALS: Record<SignalKind, CloudWatchSignal> = {
   latency: { expression: 'SELECT AVG(Latency) FROM SCHEMA("AWS/ApiGateway", ApiName)' },
   errors: { expression: 'SELECT SUM("5XXError") FROM SCHEMA("AWS/ApiGateway", ApiName)' },
@@ -63,6 +69,29 @@ export interface CloudWatchMonitoringOptions {
 }
 
 const MAX_PAGES = 50;
+
+/**
+ * AlarmActions that reach a person: SNS topics, Lambda functions, Systems Manager OpsItems and
+ * Incident Manager response plans. EC2, Auto Scaling and investigation actions notify nobody (D6).
+ */
+const NOTIFYING_ACTION = /^arn:aws[a-z-]*:(sns|lambda|ssm|ssm-incidents):/;
+
+/** A Metrics Insights query: CloudWatch takes only one per GetMetricData request (G5). */
+const METRICS_INSIGHTS = /^\s*SELECT\b/i;
+
+/** A SEARCH expression: it answers one result per series it found (G15). */
+const SEARCH = /^\s*SEARCH\s*\(/i;
+
+/** How complete a query's answer was, worst first (G13). */
+const STATUS_RANK = ['Forbidden', 'InternalError', 'PartialData', 'Complete'];
+
+/** Everything GetMetricData answered for one query Id, over all pages. */
+interface QueryAnswer {
+  results: MetricDataResult[];
+  /** Worst StatusCode on the last page that carried this Id. */
+  status: string;
+  messages: string[];
+}
 
 /** CloudWatch through the AWS SDK v3: GetMetricData and DescribeAlarms (endpoint: AWS_ENDPOINT_URL_CLOUDWATCH). */
 export class CloudWatchMonitoring implements MonitoringProvider {
@@ -83,12 +112,23 @@ export class CloudWatchMonitoring implements MonitoringProvider {
   }
 
   async readSignals(window: TimeWindow, signal: AbortSignal): Promise<Record<SignalKind, SignalReading>> {
-    const queries: MetricDataQuery[] = SIGNALS.map((kind) => toQuery(kind, this.signals[kind], 60));
-    const results = await this.metricData(queries, window, signal);
+    const queries = SIGNALS.map((kind) => toQuery(kind, this.signals[kind], 60));
+    // One request per Metrics Insights query, the other signals together (G5); concurrently, and
+    // a failure is reported for the first signal in SIGNALS order whatever finished first.
+    const batched = queries.filter((q) => !isMetricsInsights(q));
+    const requests = [...(batched.length ? [batched] : []), ...queries.filter(isMetricsInsights).map((q) => [q])];
+    const settled = await Promise.allSettled(requests.map((r) => this.metricData(r, window, signal)));
+    const failedAt = (i: number) => Math.min(...requests[i].map((q) => SIGNALS.indexOf(q.Id as SignalKind)));
+    const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ at: failedAt(i), reason: s.reason as unknown }] : [])).sort((a, b) => a.at - b.at);
+    if (failures.length) throw failures[0].reason;
+    const answers = new Map(settled.flatMap((s) => (s.status === 'fulfilled' ? [...s.value] : [])));
     return Object.fromEntries(
       SIGNALS.map((kind) => {
-        const mine = results.filter((r) => r.Id === kind);
-        const stamps = mine.flatMap((r) => (r.Timestamps ?? []).filter((_, i) => typeof r.Values?.[i] === 'number'));
+        const answer = answers.get(kind)!;
+        const stamps = answer.results.flatMap((r) => (r.Timestamps ?? []).filter((_, i) => typeof r.Values?.[i] === 'number'));
+        if (stamps.length === 0 && answer.status !== 'Complete') {
+          throw new Error(`GetMetricData answered ${kind} with ${answer.status} and no datapoints${because(answer.messages)}`);
+        }
         const last = stamps.reduce((max, t) => Math.max(max, t.getTime()), 0);
         const reading: SignalReading = { query: describeSignal(this.signals[kind]), samples: stamps.length, unit: 'datapoints', ...(last ? { lastAt: new Date(last) } : {}) };
         return [kind, reading];
@@ -98,19 +138,20 @@ export class CloudWatchMonitoring implements MonitoringProvider {
 
   async tenantBreakdown(window: TimeWindow, signal: AbortSignal): Promise<TenantBreakdown> {
     const m = this.opts.tenantMetric;
-    const dimension = m.dimension ?? 'TenantId';
-    const search = `SEARCH('{${quote(m.namespace)},${quote(dimension)}} MetricName=${quote(m.metricName)}', '${m.stat ?? 'Sum'}', 3600)`;
-    const results = await this.metricData(
+    const dimension = m.dimension ?? DEFAULT_TENANT_DIMENSION;
+    // Names with non-alphanumerics are double-quoted in the schema; a quoted metric name is an exact match (G8).
+    const search = `SEARCH('{${quote(m.namespace)},${quote(dimension)}} MetricName=${exact(m.metricName)}', '${m.stat ?? 'Sum'}', 3600)`;
+    const answers = await this.metricData(
       [{ Id: 'tenants', Expression: search, Label: `\${PROP('Dim.${dimension}')}`, Period: 3600, ReturnData: true }],
       window,
       signal,
     );
-    const tenants = new Set<string>();
-    for (const r of results) {
-      const total = (r.Values ?? []).reduce((sum, v) => sum + v, 0);
-      if (r.Label && total > 0) tenants.add(r.Label);
+    const totals = new Map<string, number>();
+    for (const r of answers.get('tenants')!.results) {
+      if (r.Label) totals.set(r.Label, (totals.get(r.Label) ?? 0) + (r.Values ?? []).reduce((sum, v) => sum + v, 0));
     }
-    return { query: search, by: `dimension ${dimension}`, tenants: [...tenants].sort() };
+    const tenants = [...totals].filter(([, total]) => total > 0).map(([tenant]) => tenant);
+    return { query: search, by: `dimension ${dimension}`, tenants: tenants.sort() };
   }
 
   async alertRules(signal: AbortSignal): Promise<AlertRule[]> {
@@ -136,7 +177,7 @@ export class CloudWatchMonitoring implements MonitoringProvider {
           name: a.AlarmName ?? '(unnamed alarm)',
           query: `${a.AlarmName ?? ''} ${watched.join(' ')}`,
           enabled: a.ActionsEnabled === true,
-          notifies: a.AlarmActions ?? [],
+          notifies: notifying(a.AlarmActions),
           ...(a.StateValue ? { state: a.StateValue } : {}),
         });
       }
@@ -147,14 +188,14 @@ export class CloudWatchMonitoring implements MonitoringProvider {
           query: `${a.AlarmName ?? ''} ${a.AlarmRule ?? ''}`,
           enabled: a.ActionsEnabled === true,
           ...(a.ActionsSuppressedBy ? { mutedBy: `actions suppressed (${a.ActionsSuppressedBy}${a.ActionsSuppressor ? ` by ${a.ActionsSuppressor}` : ''})` } : {}),
-          notifies: a.AlarmActions ?? [],
+          notifies: notifying(a.AlarmActions),
           ...(a.StateValue ? { state: a.StateValue } : {}),
         });
       }
       token = out.NextToken;
-      if (!token) break;
+      if (!token) return rules;
     }
-    return rules;
+    throw new Error(`DescribeAlarms still had more alarms after ${MAX_PAGES} pages of 100; narrow them with gates.monitoring.cloudwatch.alarmNamePrefix`);
   }
 
   private async describeAlarms(command: DescribeAlarmsCommand, signal: AbortSignal) {
@@ -163,8 +204,14 @@ export class CloudWatchMonitoring implements MonitoringProvider {
     return out;
   }
 
-  private async metricData(queries: MetricDataQuery[], window: TimeWindow, signal: AbortSignal): Promise<MetricDataResult[]> {
-    const results: MetricDataResult[] = [];
+  /**
+   * One GetMetricData request, followed through its NextToken pages (G12). Forbidden is final; an
+   * InternalError page is retried through its NextToken (G13); every Id asked for must be answered
+   * (a SEARCH that found nothing has no result).
+   */
+  private async metricData(queries: MetricDataQuery[], window: TimeWindow, signal: AbortSignal): Promise<Map<string, QueryAnswer>> {
+    const answers = new Map<string, QueryAnswer>();
+    const general: string[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const out = await sendChecked('GetMetricData', () =>
@@ -174,17 +221,33 @@ export class CloudWatchMonitoring implements MonitoringProvider {
         ),
       );
       checkMetricDataResults(out.MetricDataResults);
+      general.push(...messageTexts(out.Messages));
+      const worstOnThisPage = new Map<string, string>();
       for (const r of out.MetricDataResults ?? []) {
-        if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
-          const why = (r.Messages ?? []).map((m) => m.Value).filter(Boolean).join('; ');
-          throw new Error(`GetMetricData could not evaluate ${r.Id}: ${r.StatusCode}${why ? ` (${why})` : ''}`);
-        }
+        if (r.StatusCode === 'Forbidden') throw new Error(`GetMetricData could not evaluate ${r.Id}: Forbidden${because(messageTexts(r.Messages))}`);
+        const id = r.Id!;
+        const answer = answers.get(id) ?? { results: [], status: 'Complete', messages: [] };
+        answers.set(id, answer);
+        answer.results.push(r);
+        answer.messages.push(...messageTexts(r.Messages));
+        const status = r.StatusCode ?? 'Complete';
+        const worst = worstOnThisPage.get(id);
+        if (!worst || STATUS_RANK.indexOf(status) < STATUS_RANK.indexOf(worst)) worstOnThisPage.set(id, status);
       }
-      results.push(...(out.MetricDataResults ?? []));
+      for (const [id, status] of worstOnThisPage) answers.get(id)!.status = status;
       token = out.NextToken;
-      if (!token) break;
+      if (!token) {
+        for (const q of queries) {
+          const answer = answers.get(q.Id!);
+          // A SEARCH answers one result per series it found, so none when it found none (G15).
+          if (!answer && SEARCH.test(q.Expression ?? '')) answers.set(q.Id!, { results: [], status: 'Complete', messages: [] });
+          else if (!answer) throw new Error(`GetMetricData returned no result for ${q.Id}${because(general)}`);
+          else if (answer.status === 'InternalError') throw new Error(`GetMetricData could not evaluate ${q.Id}: InternalError${because(answer.messages)}`);
+        }
+        return answers;
+      }
     }
-    return results;
+    throw new Error(`GetMetricData still had more pages after ${MAX_PAGES} requests for ${queries.map((q) => q.Id).join(', ')}`);
   }
 }
 
@@ -260,7 +323,29 @@ function describeSignal(s: CloudWatchSignal): string {
   return `${s.stat ?? 'Sum'}(${s.namespace}/${s.metricName}${dims ? `{${dims}}` : ''})`;
 }
 
-/** Quotes a SEARCH term that has characters other than letters, digits and underscores. */
-function quote(term: string): string {
-  return /^[A-Za-z0-9_]+$/.test(term) ? term : `"${term.replace(/"/g, '\\"')}"`;
+function isMetricsInsights(q: MetricDataQuery): boolean {
+  return METRICS_INSIGHTS.test(q.Expression ?? '');
+}
+
+/** Only the alarm actions that notify someone (D6). */
+function notifying(actions: string[] | undefined): string[] {
+  return (actions ?? []).filter((arn) => NOTIFYING_ACTION.test(arn));
+}
+
+function messageTexts(messages: { Code?: string; Value?: string }[] | undefined): string[] {
+  return (messages ?? []).map((m) => m.Value || m.Code || '').filter(Boolean);
+}
+
+function because(messages: string[]): string {
+  return messages.length ? ` (${[...new Set(messages)].join('; ')})` : '';
+}
+
+/** A SEARCH schema name: bare only when letters and digits, else double-quoted (G8). */
+function quote(name: string): string {
+  return /^[A-Za-z0-9]+$/.test(name) ? name : exact(name);
+}
+
+/** A double-quoted SEARCH term: an exact match (G8). */
+function exact(term: string): string {
+  return `"${term.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
