@@ -9,7 +9,7 @@ import { parseConfig } from '../lambda/core/config/load';
 import { runGates } from '../lambda/core/runner';
 import { SecretsManagerResolver } from '../lambda/core/secrets';
 import { healthyDatadog, startDatadog } from '../test/standins/datadog';
-import { healthyNewRelic, startFakeNewRelic } from '../test/monitoring/fake-newrelic';
+import { healthyNewRelic, startNewRelic } from '../test/standins/newrelic';
 
 const RUNS = 15;
 
@@ -21,7 +21,7 @@ function median(xs: number[]): number {
 export async function benchMonitoring(): Promise<Record<string, unknown>> {
   const dd = healthyDatadog();
   const nr = healthyNewRelic();
-  const [ddServer, nrServer] = await Promise.all([startDatadog(dd), startFakeNewRelic(nr)]);
+  const [ddServer, nrServer] = await Promise.all([startDatadog(dd), startNewRelic(nr)]);
   try {
     const yaml = `version: 1
 suite: bench

@@ -94,6 +94,7 @@ gates:
   #   newrelic:
   #     source: newrelic
   #     tenantAttribute: tenant_id    # nrql: { latency, errors, throughput, tenants } (no SINCE)
+  #     appName: my-api-production    # the APM app; needed when the account holds more than one
   #   cloudwatch:
   #     source: aws
   #     tenantMetric: { namespace: MySaaS, metricName: Requests, dimension: tenant_id }

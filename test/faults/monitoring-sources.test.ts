@@ -5,7 +5,7 @@ import { runGate } from '../support/gate';
 import type { CheckResult } from '../../lambda/core/result';
 import type { RunReport } from '../../lambda/core/runner';
 import { healthyDatadog, startDatadog } from '../standins/datadog';
-import { healthyNewRelic, startFakeNewRelic } from '../monitoring/fake-newrelic';
+import { healthyNewRelic, startNewRelic } from '../standins/newrelic';
 import { healthyCloudWatch, startCloudWatch } from '../standins/cloudwatch';
 import type { LocalServer as FakeServer } from '../standins/local-server';
 
@@ -300,7 +300,7 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
   let fake: FakeServer;
   let server: LocalServer | undefined;
   beforeAll(async () => {
-    fake = await startFakeNewRelic(healthyNewRelic());
+    fake = await startNewRelic(healthyNewRelic());
   });
   afterAll(() => fake.close());
   afterEach(async () => {
@@ -323,7 +323,7 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
   /** Which NerdGraph request this is, from its query text. */
   const op = (x: Exchange) => {
     const q = String(JSON.parse(x.body || '{}').query ?? '');
-    return q.includes('user { email }') ? 'user' : q.includes('$latency') ? 'signals' : q.includes('$nrql') ? 'tenants' : q.includes('nrqlConditionsSearch') ? 'alerts' : 'other';
+    return q.includes('user { email }') ? 'user' : q.includes('$latency') ? 'signals' : q.includes('$tenants') ? 'tenants' : q.includes('nrqlConditionsSearch') ? 'alerts' : 'other';
   };
   /** Answers one operation with the stand-in's data changed by `mutate`. */
   const mutating = (which: string, mutate: (doc: any) => unknown): FaultHandler => async (x) => {
@@ -382,18 +382,32 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
     expect(o.ms).toBeLessThan(3000);
   });
 
+  it("throttled past the retry budget the NerdGraph way (HTTP 200 TOO_MANY_REQUESTS) → ERROR naming the limit, after 1 + 3 requests", async () => {
+    const o = await run((x) => json(x.res, 200, { errors: [{ message: 'Too many requests', extensions: { errorClass: 'TOO_MANY_REQUESTS' } }] }));
+    expect(o.result.status).toBe('ERROR');
+    expect(o.criterion('newrelic.credentials').summary).toMatch(new RegExp(`^New Relic rate limit hit \\(TOO_MANY_REQUESTS\\): still limited after 3 retries ${where}$`));
+    expect(server!.hits()).toBe(4);
+    expect(o.ms).toBeLessThan(6000);
+  });
+
   it.each<[string, FaultHandler, string, RegExp]>([
     ['a 503', (x) => json(x.res, 503, { errors: [{ message: 'Service Unavailable' }] }), 'newrelic.credentials', new RegExp(`^New Relic answered HTTP 503 "Service Unavailable" ${where}$`)],
     ['malformed JSON', (x) => json(x.res, 200, '{"data": {"actor": '), 'newrelic.credentials', new RegExp(`^New Relic answered HTTP 200 with a body that is not JSON ${where}$`)],
     ['a truncated body', (x) => truncate(x.res), 'newrelic.credentials', new RegExp(`^New Relic answer broken off after HTTP 200: other side closed ${where}$`)],
     ['an answer declaring 100 MiB', (x) => oversized(x.res), 'newrelic.credentials', new RegExp(`^New Relic answer larger than 64 MiB after HTTP 200; stopped reading ${where}$`)],
     ['a GraphQL error that is not about the key', mutating('signals', () => ({ data: null, errors: [{ message: 'NRQL Syntax Error: Error at line 1', path: ['actor', 'account', 'latency'] }] })), 'newrelic.signals', /^NerdGraph error at actor\.account\.latency: NRQL Syntax Error: Error at line 1$/],
+    [
+      'a GraphQL validation error (the schema lacks a field)',
+      (x) => json(x.res, 200, { errors: [{ message: 'Cannot query field "accounts" on type "Actor".', locations: [{ line: 1, column: 28 }] }] }),
+      'newrelic.credentials',
+      /^NerdGraph error: Cannot query field "accounts" on type "Actor"\.$/,
+    ],
     ['wrong type: data null without errors', (x) => json(x.res, 200, { data: null }), 'newrelic.credentials', /^malformed NerdGraph response: data is null, not an object, and there are no errors$/],
     ['wrong type: the answer is a JSON string', (x) => json(x.res, 200, '"ok"'), 'newrelic.credentials', /^malformed NerdGraph response: the answer is a string, not an object$/],
     ['wrong type: actor is a list', mutating('user', () => ({ data: { actor: [] } })), 'newrelic.credentials', /^malformed NerdGraph response to the user check query: actor is a list, not an object$/],
     ['wrong type: NRQL results is a string', mutating('signals', (d) => void (d.data.actor.account.latency.results = 'many')), 'newrelic.signals', /^malformed NerdGraph response to the signals NRQL query: latency\.results is a string, not a list$/],
     ['wrong type: a count is a string', mutating('signals', (d) => void (d.data.actor.account.errors.results = [{ 'count.error': '5400' }])), 'newrelic.signals', /^malformed NerdGraph response to the signals NRQL query: errors\.results\[0\] has no numeric value \(\{"count\.error":"5400"\}\)$/],
-    ['wrong type: facet results is an object', mutating('tenants', (d) => void (d.data.actor.account.nrql.results = { facet: 'tenant-01' })), 'newrelic.signals', /^malformed NerdGraph response to the tenant breakdown NRQL query: actor\.account\.nrql\.results is an object, not a list$/],
+    ['wrong type: facet results is an object', mutating('tenants', (d) => void (d.data.actor.account.tenants.results = { facet: 'tenant-01' })), 'newrelic.signals', /^malformed NerdGraph response to the tenant breakdown NRQL query: tenants\.results is an object, not a list$/],
     [
       'wrong type: conditions is a string',
       mutating('alerts', (d) => void (d.data.actor.account.alerts.nrqlConditionsSearch.nrqlConditions = 'none')),
@@ -410,8 +424,8 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
   });
 
   it('a huge answer (~15 MB facet results, 30,000 tenants) is counted, not a crash', async () => {
-    const rows = Array.from({ length: 30_000 }, (_, i) => ({ facet: `t-${i}`, tenant: `t-${i}`, count: 450, note: 'n'.repeat(450) }));
-    const huge = JSON.stringify({ data: { actor: { account: { nrql: { results: rows } } } } });
+    const rows = Array.from({ length: 30_000 }, (_, i) => ({ facet: `t-${i}`, tenant_id: `t-${i}`, count: 450, note: 'n'.repeat(450) }));
+    const huge = JSON.stringify({ data: { actor: { account: { tenants: { results: rows }, apps: { results: [{ 'uniques.appName': ['acme-api'] }] } } } } });
     expect(huge.length).toBeGreaterThan(14_000_000);
     server = await faultServerBefore(fake.url, (x) => (op(x) === 'tenants' ? json(x.res, 200, huge) : x.pass()));
     const t0 = Date.now();

@@ -6,7 +6,7 @@ import { monitoringGate } from '../../lambda/checks/monitoring/gate';
 import type { SecretResolver } from '../../lambda/core/secrets';
 import { runCli } from '../support/cli';
 import { healthyDatadog, startDatadog, type DatadogOrg } from '../standins/datadog';
-import { healthyNewRelic, startFakeNewRelic, type NewRelicState } from './fake-newrelic';
+import { healthyNewRelic, startNewRelic, type NewRelicState } from '../standins/newrelic';
 import { datadogYaml, runExpectingUsage, runMonitoring } from './harness';
 import { sendJson, startLocalServer, type LocalServer } from '../standins/local-server';
 
@@ -38,7 +38,7 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
   beforeAll(async () => {
     dd = healthyDatadog();
     nr = healthyNewRelic();
-    [ddServer, nrServer] = await Promise.all([startDatadog(dd), startFakeNewRelic(nr)]);
+    [ddServer, nrServer] = await Promise.all([startDatadog(dd), startNewRelic(nr)]);
   });
   afterAll(() => Promise.all([ddServer.close(), nrServer.close()]));
   beforeEach(() => {

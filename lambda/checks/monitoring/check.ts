@@ -3,6 +3,7 @@ import { listOffenders, statusOf, type Criterion, type GateOutcome, type Measure
 import {
   ALERTED_SIGNALS,
   KeyRejectedError,
+  SettingRequiredError,
   SIGNALS,
   type AlertedSignal,
   type AlertRule,
@@ -120,6 +121,9 @@ function failure(p: MonitoringProvider, id: string, title: string, err: unknown,
       remediation: `Issue a valid key for ${p.label} with the read scopes listed in the docs and update the secret or env var.`,
     };
   }
+  if (err instanceof SettingRequiredError) {
+    return { id: `${p.id}.${id}`, title, status: 'SKIP', summary: `not configured: ${err.message}`, remediation: `Set ${err.setting}.` };
+  }
   return { id: `${p.id}.${id}`, title, status: 'ERROR', summary: describeError(err), remediation };
 }
 
@@ -208,7 +212,9 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
       problems.push(`no alert rule covers ${kind}`);
       continue;
     }
-    const why = covering.map((r) => `"${r.name}" ${!r.enabled ? 'disabled' : r.mutedBy ? `muted (${r.mutedBy})` : 'has no notification target'}`);
+    const why = covering.map(
+      (r) => `"${r.name}" ${!r.enabled ? 'disabled' : r.mutedBy ? `muted (${r.mutedBy})` : `has no notification target${r.noTargetReason ? ` (${r.noTargetReason})` : ''}`}`,
+    );
     problems.push(`no usable ${kind} alert: ${listOffenders(why, why.length, 3)}`);
   }
   if (problems.length) {

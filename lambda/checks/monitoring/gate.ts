@@ -8,7 +8,7 @@ import { registerSecret } from '../../core/redact';
 import { skippedOutcome } from '../../core/result';
 import { isSecretRef } from '../../core/secrets';
 import { datadogApiUrl, DatadogMonitoring, type DatadogQueries, type DatadogSourceConfig } from '../../sources/datadog/monitoring';
-import { newRelicGraphqlUrl, NewRelicMonitoring, type NewRelicQueries, type NewRelicSourceConfig } from '../../sources/newrelic/monitoring';
+import { agentAppName, newRelicGraphqlUrl, NewRelicMonitoring, type NewRelicQueries, type NewRelicSourceConfig } from '../../sources/newrelic/monitoring';
 import {
   CloudWatchMonitoring,
   DEFAULT_TENANT_DIMENSION,
@@ -32,7 +32,7 @@ export interface MonitoringGateConfig extends GateCommon {
   /** Regular expressions (case-insensitive) on a rule's name and query deciding what it covers. */
   alertPatterns?: Partial<Record<AlertedSignal, string>>;
   datadog?: { source: string; env?: string; service?: string; queries?: DatadogQueries; tenantTag?: string; monitorTags?: string[] };
-  newrelic?: { source: string; nrql?: NewRelicQueries; tenantAttribute?: string };
+  newrelic?: { source: string; nrql?: NewRelicQueries; tenantAttribute?: string; appName?: string };
   cloudwatch?: {
     source: string;
     signals?: Partial<Record<SignalKind, CloudWatchSignal>>;
@@ -106,6 +106,7 @@ const schema: JsonSchema = {
         source: { type: 'string', description: 'A source of type newrelic.' },
         nrql: signalQueries('NRQL counting events, without SINCE/UNTIL; defaults use the Transaction event.'),
         tenantAttribute: { ...tag, default: DEFAULT_TENANT_TAG, description: 'Attribute that carries the tenant ID.' },
+        appName: { type: 'string', minLength: 1, pattern: "^[^']+$", description: 'APM app (appName) the default NRQL and the alert conditions are scoped to; zero-config: NEW_RELIC_APP_NAME.' },
       },
     },
     cloudwatch: {
@@ -159,7 +160,8 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
     if (env.NEW_RELIC_KEY && env.NEW_RELIC_ACCOUNT_ID) {
       registerSecret(env.NEW_RELIC_KEY);
       sources.newrelic = { type: 'newrelic', apiKey: env.NEW_RELIC_KEY, accountId: env.NEW_RELIC_ACCOUNT_ID, ...(env.NEW_RELIC_REGION ? { region: env.NEW_RELIC_REGION } : {}), ...(env.NEW_RELIC_API_URL ? { apiUrl: env.NEW_RELIC_API_URL } : {}) };
-      gate.newrelic = { source: 'newrelic', tenantAttribute: tenantTag };
+      const appName = agentAppName(env.NEW_RELIC_APP_NAME);
+      gate.newrelic = { source: 'newrelic', tenantAttribute: tenantTag, ...(appName ? { appName } : {}) };
     }
     if (gate.datadog || gate.newrelic) return { gate, sources };
     const half = [
@@ -236,6 +238,7 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
               url: newRelicGraphqlUrl(src),
               queries: own.nrql,
               tenantAttribute: own.tenantAttribute ?? DEFAULT_TENANT_TAG,
+              appName: own.appName,
               deadline: ctx.deadline,
             }),
           ),

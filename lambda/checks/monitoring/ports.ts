@@ -47,6 +47,8 @@ export interface AlertRule {
   mutedBy?: string;
   /** Where it notifies: @handles, workflow destinations, alarm action ARNs. */
   notifies: string[];
+  /** Why nothing it raises reaches a target, when the provider can say more than "no target". */
+  noTargetReason?: string;
   /** Current state as the provider reports it (OK, Alert, ALARM…), for the evidence. */
   state?: string;
 }
@@ -76,5 +78,16 @@ export class KeyRejectedError extends Error {
   constructor(readonly key: string, detail: string) {
     super(`${key} rejected: ${detail}`);
     this.name = 'KeyRejectedError';
+  }
+}
+
+/**
+ * The provider cannot be measured until the user names something only they know (e.g. which of
+ * several apps is production). The criterion SKIPs, naming the setting instead of guessing.
+ */
+export class SettingRequiredError extends Error {
+  constructor(readonly setting: string, detail: string) {
+    super(detail);
+    this.name = 'SettingRequiredError';
   }
 }

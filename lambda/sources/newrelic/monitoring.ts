@@ -1,8 +1,8 @@
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
-import { redact } from '../../core/redact';
 import {
   KeyRejectedError,
+  SettingRequiredError,
   SIGNALS,
   type AlertRule,
   type MonitoringProvider,
@@ -11,7 +11,35 @@ import {
   type TenantBreakdown,
   type TimeWindow,
 } from '../../checks/monitoring/ports';
-import { ApiError, isRecord, requestJson, typeName } from '../http/json-request';
+import { ApiError, isRecord, typeName } from '../http/json-request';
+import {
+  issuePriorities,
+  mutesWholeCondition,
+  routeVerdict,
+  scopedToOtherApps,
+  type ConditionFacts,
+  type MutingRule,
+  type Predicate,
+  type RouteVerdict,
+} from './alert-routing';
+import { malformed, NerdGraph } from './nerdgraph';
+import {
+  ANSWER_MARGIN_MS,
+  APPS_QUERY,
+  BREAKDOWN_TIMEOUT_S,
+  defaultQueries,
+  facetCount,
+  facetValue,
+  firstNumber,
+  nrqlString,
+  rows,
+  SIGNALS_TIMEOUT_S,
+  tenantFacet,
+  window,
+  type NewRelicQueries,
+} from './nrql';
+
+export type { NewRelicQueries } from './nrql';
 
 /** `sources.<name>` with `type: newrelic`. An empty apiKey means "not configured" (see the gate). */
 export interface NewRelicSourceConfig extends SourceConfig {
@@ -41,24 +69,10 @@ export function newRelicGraphqlUrl(src: Pick<NewRelicSourceConfig, 'region' | 'a
   return trimmed.endsWith('/graphql') ? trimmed : `${trimmed}/graphql`;
 }
 
-/**
- * NRQL for the three signals (each counts events; > 0 means the signal flows) and the tenant
- * breakdown. Queries carry no SINCE/UNTIL: the gate appends its window.
- */
-export interface NewRelicQueries {
-  latency?: string;
-  errors?: string;
-  throughput?: string;
-  /** Default: the throughput query with `FACET <tenantAttribute> LIMIT MAX`. */
-  tenants?: string;
+/** NR-13: the app name the agent reports under: the first of NEW_RELIC_APP_NAME's `;`/`,` list. */
+export function agentAppName(value: string | undefined): string | undefined {
+  return value?.split(/[;,]/)[0]?.trim() || undefined;
 }
-
-/** APM transactions: `duration` and `error` are set on every Transaction event. */
-export const NEW_RELIC_DEFAULT_QUERIES: Required<Omit<NewRelicQueries, 'tenants'>> = {
-  latency: 'SELECT count(duration) FROM Transaction',
-  errors: 'SELECT count(error) FROM Transaction',
-  throughput: 'SELECT count(*) FROM Transaction',
-};
 
 export interface NewRelicMonitoringOptions {
   apiKey: string;
@@ -66,13 +80,9 @@ export interface NewRelicMonitoringOptions {
   url: string;
   queries?: NewRelicQueries;
   tenantAttribute: string;
+  /** Scopes the default queries and the alert conditions to one APM app (NR-13). */
+  appName?: string;
   deadline: number;
-}
-
-interface GraphqlError {
-  message?: string;
-  path?: (string | number)[];
-  extensions?: { errorClass?: string; error_code?: string; code?: string };
 }
 
 interface Condition {
@@ -80,186 +90,229 @@ interface Condition {
   name: string;
   enabled: boolean;
   policyId: string;
-  nrql?: { query?: string };
+  nrql?: { query?: string | null } | null;
+  terms?: { priority?: string | null }[] | null;
 }
-interface MutingRule {
-  id: string;
-  name: string;
-  enabled: boolean;
-  status?: string;
-  condition?: { operator?: string; conditions?: { attribute: string; operator: string; values: string[] }[] };
+interface Destination {
+  channelId?: string | null;
+  name?: string | null;
+  type?: string | null;
+  notificationTriggers?: string[] | null;
 }
 interface Workflow {
   id: string;
   name: string;
   workflowEnabled: boolean;
   destinationsEnabled: boolean;
-  mutingRulesHandling?: string;
-  destinationConfigurations?: { channelId?: string; name?: string; type?: string }[];
-  issuesFilter?: { predicates?: { attribute: string; operator: string; values: string[] }[] };
+  mutingRulesHandling?: string | null;
+  destinationConfigurations?: Destination[] | null;
+  issuesFilter?: { type?: string | null; predicates?: Predicate[] | null } | null;
+}
+interface Channel {
+  id: string;
+  name?: string | null;
+  active?: boolean | null;
 }
 
-const AUTH_CODES = /^(BAD_API_KEY|UNAUTHORIZED|UNAUTHENTICATED|FORBIDDEN|ACCESS_DENIED)$/i;
-const MAX_PAGES = 20;
+/** Pages read per list before the gate gives up (an ERROR, not a verdict on a partial list). */
+const MAX_PAGES = 50;
 
-const CONDITIONS_FIELDS = 'nextCursor nrqlConditions { id name enabled policyId nrql { query } }';
-const WORKFLOWS_FIELDS =
-  'nextCursor entities { id name workflowEnabled destinationsEnabled mutingRulesHandling destinationConfigurations { channelId name type } issuesFilter { predicates { attribute operator values } } }';
+const CONDITIONS = 'nrqlConditionsSearch(cursor: $cursor) { nextCursor nrqlConditions { id name enabled policyId nrql { query } terms { priority } } }';
+const POLICIES = 'policiesSearch(cursor: $cursor) { nextCursor policies { id name } }';
+const WORKFLOWS =
+  'workflows(cursor: $cursor) { nextCursor entities { id name workflowEnabled destinationsEnabled mutingRulesHandling issuesFilter { type predicates { attribute operator values } } destinationConfigurations { channelId name type notificationTriggers } } }';
+const CHANNELS = 'channels(cursor: $cursor, filters: $filters) { nextCursor entities { id name active } }';
 
-/** New Relic over NerdGraph (GraphQL): user check, NRQL, NRQL alert conditions, muting rules and workflows. */
+/** New Relic over NerdGraph (docs/contracts/newrelic.md): the key's user, NRQL, NRQL alert conditions, muting rules, workflows. */
 export class NewRelicMonitoring implements MonitoringProvider {
   readonly id = 'newrelic';
   readonly label: string;
   readonly credentialsTitle = 'New Relic API key valid for the account';
+  private readonly nerdgraph: NerdGraph;
   private readonly queries: Required<NewRelicQueries>;
+  /** Whether the signals are the defaults on every app in the account (then one app must be unambiguous). */
+  private readonly unscopedDefaults: boolean;
 
   constructor(private readonly opts: NewRelicMonitoringOptions) {
-    this.label = `New Relic (account ${opts.accountId}, ${new URL(opts.url).host})`;
-    const q = { ...NEW_RELIC_DEFAULT_QUERIES, ...opts.queries };
-    this.queries = { ...q, tenants: opts.queries?.tenants ?? `${q.throughput} FACET ${opts.tenantAttribute} LIMIT MAX` };
+    this.label = `New Relic (account ${opts.accountId}${opts.appName ? `, app ${opts.appName}` : ''}, ${new URL(opts.url).host})`;
+    this.nerdgraph = new NerdGraph({ url: opts.url, apiKey: opts.apiKey, deadline: opts.deadline });
+    const q = { ...defaultQueries(opts.appName === undefined ? undefined : nrqlString(opts.appName)), ...opts.queries };
+    this.queries = { ...q, tenants: opts.queries?.tenants ?? `${q.throughput} ${tenantFacet(opts.tenantAttribute)}` };
+    this.unscopedDefaults = !opts.appName && !opts.queries?.latency && !opts.queries?.errors && !opts.queries?.throughput;
   }
 
+  /** NR-06: the key's user, and the account among those the user may view. */
   async verifyCredentials(signal: AbortSignal): Promise<string> {
-    const data = (await this.graphql(
-      'query($id: Int!) { actor { user { email } account(id: $id) { id name } } }',
-      { id: this.opts.accountId },
-      signal,
-    )) as { actor?: { user?: { email?: string }; account?: { id?: number; name?: string } | null } };
-    if (!isRecord(data.actor)) throw malformed('user check', `actor is ${typeName(data.actor)}, not an object`);
-    const user: unknown = data.actor.user;
+    const data = await this.nerdgraph.query('{ actor { user { email } accounts { id name } } }', {}, signal);
+    const actor = data.actor;
+    if (!isRecord(actor)) throw malformed('user check', `actor is ${typeName(actor)}, not an object`);
+    const user: unknown = actor.user;
     if (user !== undefined && user !== null && (!isRecord(user) || (user.email !== undefined && user.email !== null && typeof user.email !== 'string'))) {
       throw malformed('user check', 'actor.user is not {email: string}');
     }
-    const email = data.actor?.user?.email;
+    const accounts: unknown = actor.accounts ?? [];
+    if (!Array.isArray(accounts) || !accounts.every(isRecord)) throw malformed('user check', 'actor.accounts is not a list of objects');
+    const email = isRecord(user) ? (user.email as string | undefined) : undefined;
     if (!email) throw new KeyRejectedError('New Relic API key', 'NerdGraph returned no user for the key (is it a User key, NRAK-…?)');
-    const account = data.actor?.account;
-    if (!account) throw new KeyRejectedError('New Relic API key', `the key's user ${email} has no access to account ${this.opts.accountId}`);
-    return `key belongs to ${email}; account ${this.opts.accountId}${account.name ? ` (${account.name})` : ''} readable`;
+    const account = accounts.find((a) => Number(a.id) === this.opts.accountId);
+    if (!account) {
+      throw new KeyRejectedError(
+        'New Relic API key',
+        `the key's user ${email} cannot read account ${this.opts.accountId} (it can read ${accounts.length} other account(s); check NEW_RELIC_ACCOUNT_ID and NEW_RELIC_REGION)`,
+      );
+    }
+    const scope = this.opts.appName
+      ? `NRQL scoped to appName '${this.opts.appName}'`
+      : this.unscopedDefaults
+        ? 'NRQL covers every APM app in the account (set NEW_RELIC_APP_NAME to scope it to one)'
+        : 'NRQL as configured';
+    return `key belongs to ${email}; account ${this.opts.accountId}${account.name ? ` (${account.name})` : ''} readable; ${scope}`;
   }
 
-  async readSignals(window: TimeWindow, signal: AbortSignal): Promise<Record<SignalKind, SignalReading>> {
-    const since = this.since(window);
+  async readSignals(window_: TimeWindow, signal: AbortSignal): Promise<Record<SignalKind, SignalReading>> {
+    this.requireQuotableApp();
+    const since = window(window_.from, window_.to);
     const nrql = Object.fromEntries(SIGNALS.map((k) => [k, `${this.queries[k]} ${since}`]));
-    const data = (await this.graphql(
+    const data = await this.nerdgraph.query(
       `query($id: Int!, $latency: Nrql!, $errors: Nrql!, $throughput: Nrql!) { actor { account(id: $id) { ${SIGNALS.map(
-        (k) => `${k}: nrql(query: $${k}, timeout: 30) { results }`,
+        (k) => `${k}: nrql(query: $${k}, timeout: ${SIGNALS_TIMEOUT_S}) { results }`,
       ).join(' ')} } } }`,
       { id: this.opts.accountId, ...nrql },
       signal,
-    )) as { actor?: { account?: Record<string, { results?: Record<string, unknown>[] } | null> } };
-    const account = data.actor?.account;
+      SIGNALS_TIMEOUT_S * 1000 + ANSWER_MARGIN_MS,
+    );
+    const account = isRecord(data.actor) ? data.actor.account : undefined;
     if (!isRecord(account)) throw malformed('signals NRQL', `actor.account is ${typeName(account)}, not an object`);
     return Object.fromEntries(
-      SIGNALS.map((k) => [k, { query: this.queries[k], samples: eventCount(account[k], k), unit: 'events' } satisfies SignalReading]),
+      SIGNALS.map((k) => [k, { query: this.queries[k], samples: firstNumber(rows(account[k], 'signals NRQL', k), k), unit: 'events' } satisfies SignalReading]),
     ) as Record<SignalKind, SignalReading>;
   }
 
-  async tenantBreakdown(window: TimeWindow, signal: AbortSignal): Promise<TenantBreakdown> {
-    const data = (await this.graphql(
-      'query($id: Int!, $nrql: Nrql!) { actor { account(id: $id) { nrql(query: $nrql, timeout: 60) { results } } } }',
-      { id: this.opts.accountId, nrql: `${this.queries.tenants} ${this.since(window)}` },
+  /**
+   * NR-11: throughput faceted by the tenant attribute over the long window. With the default queries
+   * and no app name, the same request lists the apps that reported (NR-12): more than one means the
+   * account mixes apps (usually environments) and the gate will not guess which one is production.
+   */
+  async tenantBreakdown(window_: TimeWindow, signal: AbortSignal): Promise<TenantBreakdown> {
+    this.requireQuotableApp();
+    const since = window(window_.from, window_.to);
+    const apps = this.unscopedDefaults ? ` apps: nrql(query: $apps, timeout: ${BREAKDOWN_TIMEOUT_S}) { results }` : '';
+    const data = await this.nerdgraph.query(
+      `query($id: Int!, $tenants: Nrql!${apps ? ', $apps: Nrql!' : ''}) { actor { account(id: $id) { tenants: nrql(query: $tenants, timeout: ${BREAKDOWN_TIMEOUT_S}) { results }${apps} } } }`,
+      { id: this.opts.accountId, tenants: `${this.queries.tenants} ${since}`, ...(apps ? { apps: `${APPS_QUERY} ${since}` } : {}) },
       signal,
-    )) as { actor?: { account?: { nrql?: { results?: Record<string, unknown>[] } } } };
-    const tenants = new Set<string>();
-    const rows: unknown = data.actor?.account?.nrql?.results;
-    if (!Array.isArray(rows)) throw malformed('tenant breakdown NRQL', `actor.account.nrql.results is ${typeName(rows)}, not a list`);
-    rows.forEach((row, i) => {
-      if (!isRecord(row)) throw malformed('tenant breakdown NRQL', `results[${i}] is ${typeName(row)}, not an object`);
-    });
-    for (const row of rows as Record<string, unknown>[]) {
-      const facet = Array.isArray(row.facet) ? row.facet[0] : row.facet;
-      if (facet === null || facet === undefined || facet === '' || facet === 'Other') continue;
-      const count = Object.entries(row).find(([k, v]) => k !== 'facet' && k !== this.opts.tenantAttribute && typeof v === 'number')?.[1] as number | undefined;
-      if (count === undefined || count > 0) tenants.add(String(facet));
-    }
-    return { query: this.queries.tenants, by: `attribute ${this.opts.tenantAttribute}`, tenants: [...tenants].sort() };
-  }
-
-  async alertRules(signal: AbortSignal): Promise<AlertRule[]> {
-    const first = (await this.graphql(
-      `query($id: Int!) { actor { account(id: $id) {
-        alerts {
-          nrqlConditionsSearch { ${CONDITIONS_FIELDS} }
-          policiesSearch { policies { id name } }
-          mutingRules { id name enabled status condition { operator conditions { attribute operator values } } }
-        }
-        aiWorkflows { workflows { ${WORKFLOWS_FIELDS} } }
-      } } }`,
-      { id: this.opts.accountId },
-      signal,
-    )) as any;
-    const account = first?.actor?.account;
-    if (!isRecord(account as unknown)) throw malformed('alert conditions', `actor.account is ${typeName(account)}, not an object`);
-    const conditions: Condition[] = [...objects(account.alerts?.nrqlConditionsSearch?.nrqlConditions, 'alerts.nrqlConditionsSearch.nrqlConditions')];
-    const workflows: Workflow[] = [...objects(account.aiWorkflows?.workflows?.entities, 'aiWorkflows.workflows.entities')];
-    let conditionCursor: string | null = account.alerts?.nrqlConditionsSearch?.nextCursor ?? null;
-    let workflowCursor: string | null = account.aiWorkflows?.workflows?.nextCursor ?? null;
-    for (let page = 1; page < MAX_PAGES && conditionCursor; page++) {
-      const next = (await this.graphql(
-        `query($id: Int!, $cursor: String) { actor { account(id: $id) { alerts { nrqlConditionsSearch(cursor: $cursor) { ${CONDITIONS_FIELDS} } } } } }`,
-        { id: this.opts.accountId, cursor: conditionCursor },
-        signal,
-      )) as any;
-      const search = next?.actor?.account?.alerts?.nrqlConditionsSearch;
-      conditions.push(...objects(search?.nrqlConditions, 'alerts.nrqlConditionsSearch.nrqlConditions'));
-      conditionCursor = search?.nextCursor ?? null;
-    }
-    for (let page = 1; page < MAX_PAGES && workflowCursor; page++) {
-      const next = (await this.graphql(
-        `query($id: Int!, $cursor: String) { actor { account(id: $id) { aiWorkflows { workflows(cursor: $cursor) { ${WORKFLOWS_FIELDS} } } } } }`,
-        { id: this.opts.accountId, cursor: workflowCursor },
-        signal,
-      )) as any;
-      const list = next?.actor?.account?.aiWorkflows?.workflows;
-      workflows.push(...objects(list?.entities, 'aiWorkflows.workflows.entities'));
-      workflowCursor = list?.nextCursor ?? null;
-    }
-    const policyNames = new Map<string, string>(
-      objects(account.alerts?.policiesSearch?.policies, 'alerts.policiesSearch.policies').map((p: { id: string; name: string }) => [String(p.id), p.name]),
+      BREAKDOWN_TIMEOUT_S * 1000 + ANSWER_MARGIN_MS,
     );
-    const mutingRules: MutingRule[] = objects(account.alerts?.mutingRules, 'alerts.mutingRules');
-    return conditions.map((c) => toRule(c, policyNames.get(String(c.policyId)), workflows, mutingRules));
-  }
-
-  /** NRQL window as epoch milliseconds. */
-  private since(window: TimeWindow): string {
-    return `SINCE ${window.from.getTime()} UNTIL ${window.to.getTime()}`;
+    const account = isRecord(data.actor) ? data.actor.account : undefined;
+    if (!isRecord(account)) throw malformed('tenant breakdown NRQL', `actor.account is ${typeName(account)}, not an object`);
+    if (apps) {
+      const first = rows(account.apps, 'tenant breakdown NRQL', 'apps')[0] ?? {};
+      const seen = first['uniques.appName'] ?? Object.values(first).find(Array.isArray);
+      const names = Array.isArray(seen) ? seen.map(String).sort() : [];
+      if (names.length > 1) {
+        throw new SettingRequiredError(
+          'NEW_RELIC_APP_NAME (zero-config) or gates.monitoring.newrelic.appName',
+          `${names.length} APM apps report to account ${this.opts.accountId} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}); the gate will not guess which is production: set NEW_RELIC_APP_NAME or gates.monitoring.newrelic.appName to it`,
+        );
+      }
+    }
+    const tenants = new Set<string>();
+    const attribute = this.opts.tenantAttribute;
+    for (const row of rows(account.tenants, 'tenant breakdown NRQL', 'tenants')) {
+      const value = facetValue(row, attribute);
+      if (value === null || value === undefined || value === '') continue;
+      const count = facetCount(row, attribute);
+      if (count === undefined || count > 0) tenants.add(String(value));
+    }
+    return { query: this.queries.tenants, by: `attribute ${attribute}`, tenants: [...tenants].sort() };
   }
 
   /**
-   * One NerdGraph request. GraphQL reports failures as HTTP 200 with `errors`: authentication
-   * errors become KeyRejectedError, any other error fails the request (partial data is not evidence).
+   * NR-14 … NR-22: every NRQL condition (of the app, when one is set), with the workflows that route
+   * its issues, the destinations they would notify and the muting rules that silence it.
    */
-  private async graphql(query: string, variables: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
-    const doc = (await requestJson({
-      service: 'New Relic',
-      key: 'New Relic API key',
-      url: new URL(this.opts.url),
-      method: 'POST',
-      headers: { 'API-Key': this.opts.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: query.replace(/\s+/g, ' ').trim(), variables }),
+  async alertRules(signal: AbortSignal): Promise<AlertRule[]> {
+    this.requireQuotableApp();
+    const first = await this.nerdgraph.query(
+      `query($id: Int!, $cursor: String) { actor { account(id: $id) {
+        alerts { ${CONDITIONS} ${POLICIES} mutingRules { id name enabled status condition { operator conditions { attribute operator values } } } }
+        aiWorkflows { ${WORKFLOWS} }
+      } } }`,
+      { id: this.opts.accountId, cursor: null },
       signal,
-      deadline: this.opts.deadline,
-    })) as { data?: unknown; errors?: GraphqlError[] };
-    if (!isRecord(doc as unknown)) throw new ApiError(200, `malformed NerdGraph response: the answer is ${typeName(doc)}, not an object`);
-    const rawErrors: unknown = doc.errors;
-    if (rawErrors !== undefined && rawErrors !== null && (!Array.isArray(rawErrors) || !rawErrors.every((e) => isRecord(e)))) {
-      throw new ApiError(200, 'malformed NerdGraph response: errors is not a list of objects');
-    }
-    const errors = Array.isArray(doc.errors) ? doc.errors : [];
-    const auth = errors.find((e) => AUTH_CODES.test(e.extensions?.error_code ?? e.extensions?.errorClass ?? e.extensions?.code ?? ''));
-    if (auth) throw new KeyRejectedError('New Relic API key', `NerdGraph: ${redact(auth.message ?? 'unauthorized')}`);
-    if (errors.length) {
-      const where = errors[0].path?.length ? ` at ${errors[0].path.join('.')}` : '';
-      throw new ApiError(200, `NerdGraph error${where}: ${redact(errors.map((e) => e.message ?? 'unknown').join('; ').slice(0, 300))}`);
-    }
-    if (!isRecord(doc.data)) throw new ApiError(200, `malformed NerdGraph response: data is ${typeName(doc.data)}, not an object, and there are no errors`);
-    return doc.data;
+    );
+    const account = isRecord(first.actor) ? first.actor.account : undefined;
+    if (!isRecord(account)) throw malformed('alert conditions', `actor.account is ${typeName(account)}, not an object`);
+    const alerts = isRecord(account.alerts) ? account.alerts : {};
+    const aiWorkflows = isRecord(account.aiWorkflows) ? account.aiWorkflows : {};
+    const [conditions, policies, workflows] = await Promise.all([
+      this.allPages<Condition>(alerts.nrqlConditionsSearch, 'nrqlConditions', 'alerts.nrqlConditionsSearch', `alerts { ${CONDITIONS} }`, signal),
+      this.allPages<{ id: string; name: string }>(alerts.policiesSearch, 'policies', 'alerts.policiesSearch', `alerts { ${POLICIES} }`, signal),
+      this.allPages<Workflow>(aiWorkflows.workflows, 'entities', 'aiWorkflows.workflows', `aiWorkflows { ${WORKFLOWS} }`, signal),
+    ]);
+    const mutingRules: (MutingRule & { name: string })[] = objects(alerts.mutingRules, 'alerts.mutingRules');
+    const policyNames = new Map(policies.map((p) => [String(p.id), p.name]));
+    const relevant = conditions.filter((c) => !this.opts.appName || !scopedToOtherApps(c.nrql?.query ?? '', this.opts.appName));
+    const facts = relevant.map((c) => ({
+      condition: c,
+      facts: {
+        id: String(c.id),
+        name: c.name,
+        policyId: String(c.policyId),
+        policyName: policyNames.get(String(c.policyId)),
+        query: c.nrql?.query ?? '',
+        accountId: this.opts.accountId,
+        priorities: issuePriorities(c.terms),
+      } satisfies ConditionFacts,
+    }));
+    const enabled = workflows.filter((w) => w.workflowEnabled && w.destinationsEnabled);
+    const verdicts = facts.map(({ facts: f }) => enabled.map((w) => ({ workflow: w, verdict: routeVerdict(w.issuesFilter, f) })));
+    const channelIds = [...new Set(verdicts.flat().filter((v) => v.verdict.routes).flatMap((v) => (v.workflow.destinationConfigurations ?? []).map((d) => String(d.channelId ?? ''))))].filter(Boolean);
+    const channels = channelIds.length ? await this.channels(channelIds, signal) : new Map<string, Channel>();
+    return facts.map(({ condition, facts: f }, i) => toRule(condition, f, workflows, verdicts[i], mutingRules, channels));
   }
-}
 
-function malformed(operation: string, what: string): ApiError {
-  return new ApiError(200, `malformed NerdGraph response to the ${operation} query: ${what}`);
+  /** NR-14, NR-15, NR-18: the first page plus every further one, by `nextCursor`. */
+  private async allPages<T>(firstPage: unknown, listKey: string, what: string, selection: string, signal: AbortSignal): Promise<T[]> {
+    let pageData = firstPage;
+    const items: T[] = [];
+    for (let pages = 1; ; pages++) {
+      const page = isRecord(pageData) ? pageData : {};
+      items.push(...(objects(page[listKey], `${what}.${listKey}`) as T[]));
+      const cursor = page.nextCursor;
+      if (cursor === null || cursor === undefined || cursor === '') return items;
+      if (pages >= MAX_PAGES) throw new ApiError(200, `NerdGraph ${what} has more than ${MAX_PAGES} pages; stopped before reading them all`);
+      const next = await this.nerdgraph.query(`query($id: Int!, $cursor: String) { actor { account(id: $id) { ${selection} } } }`, { id: this.opts.accountId, cursor }, signal);
+      pageData = what.split('.').reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), isRecord(next.actor) ? next.actor.account : undefined);
+    }
+  }
+
+  /** NR-22: the channels the routed destinations use, by ID. */
+  private async channels(ids: string[], signal: AbortSignal): Promise<Map<string, Channel>> {
+    const byId = new Map<string, Channel>();
+    let cursor: unknown = null;
+    for (let pages = 1; ; pages++) {
+      const data = await this.nerdgraph.query(
+        `query($id: Int!, $cursor: String, $filters: AiNotificationsChannelFilter) { actor { account(id: $id) { aiNotifications { ${CHANNELS} } } } }`,
+        { id: this.opts.accountId, cursor, filters: { ids } },
+        signal,
+      );
+      const account = isRecord(data.actor) ? data.actor.account : undefined;
+      const list = isRecord(account) && isRecord(account.aiNotifications) ? account.aiNotifications.channels : undefined;
+      const page = isRecord(list) ? list : {};
+      for (const c of objects(page.entities, 'aiNotifications.channels.entities') as Channel[]) byId.set(String(c.id), c);
+      cursor = page.nextCursor;
+      if (cursor === null || cursor === undefined || cursor === '') return byId;
+      if (pages >= MAX_PAGES) throw new ApiError(200, `NerdGraph aiNotifications.channels has more than ${MAX_PAGES} pages; stopped before reading them all`);
+    }
+  }
+
+  /** NR-13: NRQL documents no escape for a quote inside a string, so such an app name can be neither queried nor matched. */
+  private requireQuotableApp(): void {
+    if (this.opts.appName !== undefined && nrqlString(this.opts.appName) === undefined) {
+      throw new SettingRequiredError('NEW_RELIC_APP_NAME or gates.monitoring.newrelic.appName', `app name ${JSON.stringify(this.opts.appName)} contains a single quote, which NRQL cannot quote`);
+    }
+  }
 }
 
 /** A list of objects, or [] when absent; anything else is a malformed answer. */
@@ -271,57 +324,65 @@ function objects(value: unknown, what: string): any[] {
   return value;
 }
 
-/**
- * The first numeric value of the first NRQL result row (e.g. `count` of `SELECT count(*)`); 0 when
- * there is no row or only nulls. A row of non-numbers (e.g. "5400") is a malformed answer, not "no data".
- */
-function eventCount(entry: unknown, signal: string): number {
-  const results = isRecord(entry) ? entry.results : undefined;
-  if (!Array.isArray(results)) throw malformed('signals NRQL', `${signal}.results is ${typeName(results)}, not a list`);
-  if (results.length === 0) return 0;
-  const row: unknown = results[0];
-  if (!isRecord(row)) throw malformed('signals NRQL', `${signal}.results[0] is ${typeName(row)}, not an object`);
-  const values = Object.values(row);
-  const value = values.find((v) => typeof v === 'number');
-  if (typeof value === 'number') return value;
-  if (values.every((v) => v === null)) return 0;
-  throw malformed('signals NRQL', `${signal}.results[0] has no numeric value (${JSON.stringify(row).slice(0, 80)})`);
+/** NR-21/NR-22: why a destination would not notify when an issue opens, or undefined when it would. */
+function destinationProblem(d: Destination, channels: Map<string, Channel>): string | undefined {
+  const triggers = d.notificationTriggers ?? [];
+  if (triggers.length && !triggers.map((t) => String(t).toUpperCase()).includes('ACTIVATED')) return `is not triggered on ACTIVATED (only ${triggers.join(', ')})`;
+  const channel = channels.get(String(d.channelId ?? ''));
+  if (!channel) return `uses channel ${d.channelId ?? '(none)'}, which does not exist`;
+  if (channel.active === false) return `uses channel "${channel.name ?? channel.id}", which is inactive`;
+  return undefined;
 }
 
-function toRule(c: Condition, policyName: string | undefined, workflows: Workflow[], mutingRules: MutingRule[]): AlertRule {
-  const routed = workflows.filter((w) => w.workflowEnabled && w.destinationsEnabled && routesPolicy(w, String(c.policyId)));
-  const notifies = routed.flatMap((w) => (w.destinationConfigurations ?? []).map((d) => `${w.name} → ${d.type ?? 'destination'} ${d.name ?? d.channelId ?? ''}`.trim()));
-  const muting = mutingRules.filter((r) => r.enabled && (r.status ?? 'ACTIVE') === 'ACTIVE' && mutes(r, c, policyName));
-  // A workflow set to NOTIFY_ALL_ISSUES still notifies for muted issues.
-  const stillNotifies = routed.some((w) => w.mutingRulesHandling === 'NOTIFY_ALL_ISSUES');
-  return {
+function toRule(
+  c: Condition,
+  f: ConditionFacts,
+  workflows: Workflow[],
+  verdicts: { workflow: Workflow; verdict: RouteVerdict }[],
+  mutingRules: (MutingRule & { name: string })[],
+  channels: Map<string, Channel>,
+): AlertRule {
+  const muting = mutingRules.filter((r) => mutesWholeCondition(r, f));
+  const routed = verdicts.filter((v) => v.verdict.routes);
+  // NR-17: a fully muted condition's issues still notify through NOTIFY_ALL_ISSUES workflows only.
+  const usable = muting.length ? routed.filter((v) => v.workflow.mutingRulesHandling === 'NOTIFY_ALL_ISSUES') : routed;
+  const notifies: string[] = [];
+  const problems: string[] = [];
+  for (const { workflow: w, verdict } of usable) {
+    const caveats = [
+      ...(verdict.priorities.length < f.priorities.length ? [`${verdict.priorities.join('/')} issues only`] : []),
+      ...verdict.onlyIf.map((p) => `only issues whose ${p}`),
+    ];
+    for (const d of w.destinationConfigurations ?? []) {
+      const problem = destinationProblem(d, channels);
+      if (problem) problems.push(`workflow "${w.name}" destination "${d.name ?? d.channelId}" ${problem}`);
+      else notifies.push(`${w.name} → ${d.type ?? 'destination'} ${d.name ?? d.channelId ?? ''}`.trim() + (caveats.length ? ` (${caveats.join('; ')})` : ''));
+    }
+  }
+  const rule: AlertRule = {
     id: String(c.id),
-    name: `${c.name}${policyName ? ` (policy ${policyName})` : ''}`,
-    query: `${c.name} ${c.nrql?.query ?? ''}`,
+    name: `${c.name}${f.policyName ? ` (policy ${f.policyName})` : ''}`,
+    query: `${c.name} ${f.query}`,
     enabled: c.enabled,
-    ...(muting.length && !stillNotifies ? { mutedBy: muting.map((r) => `muting rule ${r.name}`).join(', ') } : {}),
     notifies,
   };
+  if (muting.length && !usable.length && routed.length) rule.mutedBy = muting.map((r) => `muting rule ${r.name}`).join(', ');
+  if (!notifies.length) rule.noTargetReason = noTargetReason(f, workflows, verdicts, problems, muting.length > 0);
+  return rule;
 }
 
-/** A workflow routes a policy's issues when its filter is empty or only matches on that policy's ID. */
-function routesPolicy(w: Workflow, policyId: string): boolean {
-  const predicates = w.issuesFilter?.predicates ?? [];
-  return predicates.every((p) => /policyIds$/i.test(p.attribute) && p.values.map(String).includes(policyId));
-}
-
-/** Whether an active muting rule applies to the whole condition (rules on other attributes do not count). */
-function mutes(rule: MutingRule, c: Condition, policyName: string | undefined): boolean {
-  const values: Record<string, string | undefined> = { conditionid: String(c.id), policyid: String(c.policyId), conditionname: c.name, policyname: policyName };
-  const verdicts = (rule.condition?.conditions ?? []).map((cond) => {
-    const actual = values[cond.attribute.toLowerCase()];
-    if (actual === undefined) return undefined;
-    const op = cond.operator.toUpperCase();
-    if (op === 'EQUALS' || op === 'IN') return cond.values.map(String).includes(actual);
-    if (op === 'CONTAINS') return cond.values.some((v) => actual.includes(String(v)));
-    return undefined;
-  });
-  if (verdicts.length === 0) return false;
-  if ((rule.condition?.operator ?? 'AND').toUpperCase() === 'OR') return verdicts.some((v) => v === true);
-  return verdicts.every((v) => v === true);
+/** The most useful few reasons no workflow reaches a target, for the summary. */
+function noTargetReason(f: ConditionFacts, workflows: Workflow[], verdicts: { workflow: Workflow; verdict: RouteVerdict }[], problems: string[], muted: boolean): string {
+  const reasons = [...problems];
+  const disabled = workflows.filter((w) => !(w.workflowEnabled && w.destinationsEnabled) && routeVerdict(w.issuesFilter, f).routes);
+  reasons.push(...disabled.map((w) => `workflow "${w.name}" would route it but is ${w.workflowEnabled ? 'without enabled destinations' : 'disabled'}`));
+  const near = verdicts.filter((v) => !v.verdict.routes && (v.verdict.selectsCondition || v.verdict.onlyIf.length));
+  reasons.push(...near.map((v) => `workflow "${v.workflow.name}": ${v.verdict.reason}`));
+  if (muted) reasons.push('muted, and no routing workflow is set to NOTIFY_ALL_ISSUES');
+  if (!reasons.length) {
+    return workflows.length
+      ? `none of the ${workflows.length} workflow(s) routes policy ${f.policyId}${f.policyName ? ` ("${f.policyName}")` : ''}; e.g. filter on labels.policyIds EXACTLY_MATCHES ${f.policyId}`
+      : 'the account has no workflow';
+  }
+  return reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? `; and ${reasons.length - 3} more` : '');
 }
