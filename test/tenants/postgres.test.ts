@@ -1,7 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { clientConfig } from '../../lambda/sources/postgres/connection';
+import type { SecretResolver } from '../../lambda/core/secrets';
 import { DEMO_TENANTS, demoSchemaSql, type DemoTenant } from '../../demo/dataset';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
 import { runGate } from '../support/gate';
@@ -110,6 +113,13 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
     expect(col.result.summary).toMatch(/ID column 'uid' not found in tenants \(columns: tenant_id, name, /);
   });
 
+  it('uses the source\'s ssl setting even when the URL carries an sslmode (pg lets the URL win)', async () => {
+    await pg.exec(demoSchemaSql());
+    const url = `${pg.url}${pg.url.includes('?') ? '&' : '?'}sslmode=require`;
+    const { result } = await runGate({ sources: { appdb: { type: 'postgres', url, ssl: 'disable' } }, gates: { tenants: tenantsGate() } }, 'tenants');
+    expect(result.status).toBe('PASS');
+  });
+
   describe('isolation probe', () => {
     const probe = { isolationProbe: { role: 'app_user', tables: ['documents'], setting: 'app.current_tenant', tenant: 'initech' } };
     const isolation = async (gate: Record<string, unknown>) => (await run(gate)).result.criteria.find((c) => c.id === 'isolation')!;
@@ -202,6 +212,18 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
         await pg.exec(`ALTER TABLE documents OWNER TO CURRENT_USER; DROP OWNED BY ${owner}; DROP ROLE ${owner}`);
       }
     });
+  });
+});
+
+describe('PostgreSQL TLS settings (pg lets a connection string\'s TLS parameters override the ssl object)', () => {
+  const secrets = { resolve: async (v: string) => v, json: async () => ({}) } as unknown as SecretResolver;
+  it('caFile is trusted in addition to Node\'s CAs, and the URL\'s sslmode cannot drop it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-ca-'));
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIBlocal\n-----END CERTIFICATE-----\n';
+    writeFileSync(join(dir, 'ca.pem'), pem);
+    const cfg = await clientConfig({ type: 'postgres', url: 'postgres://app@db.example:5432/app?sslmode=verify-full', caFile: join(dir, 'ca.pem') }, secrets);
+    expect(cfg.connectionString).toBe('postgres://app@db.example:5432/app');
+    expect(cfg.ssl).toEqual({ rejectUnauthorized: true, ca: [...rootCertificates, pem] });
   });
 });
 
