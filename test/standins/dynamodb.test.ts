@@ -153,6 +153,14 @@ describe('DynamoDB contract rules (real SDK → stand-in → dynalite)', () => {
     expect(backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe('ENABLED');
   });
 
+  it('[D7] DescribeContinuousBackups names a missing table TableNotFoundException, not ResourceNotFoundException', async () => {
+    expect(await failure(client.send(new DescribeContinuousBackupsCommand({ TableName: 'TenantDetails' })))).toMatchObject({
+      name: 'TableNotFoundException',
+      status: 400,
+      message: 'Table not found: TenantDetails',
+    });
+  });
+
   it('[S5] tenantName, the index key, must be a string when present; an item without it is accepted', async () => {
     expect(await failure(client.send(new PutItemCommand({ TableName: table, Item: { tenantId: { S: 'bad-name' }, tenantName: { N: '7' } } })))).toMatchObject({ name: 'ValidationException' });
     await client.send(new PutItemCommand({ TableName: table, Item: { tenantId: { S: 'no-name' }, sbtaws_active: { BOOL: true } } }));

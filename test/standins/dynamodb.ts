@@ -5,7 +5,7 @@ import { createServer, request, type IncomingHttpHeaders } from 'node:http';
  * Everything else is forwarded to dynalite, which validates and pages like the service.
  */
 export interface DynamoStandInState {
-  /** DescribeContinuousBackups answers point-in-time recovery ENABLED or DISABLED [D9]. */
+  /** DescribeContinuousBackups answers point-in-time recovery ENABLED or DISABLED, TableNotFoundException for no table [D7, D9]. */
   pitr: boolean;
   /** DescribeTable answers carry an enabled StreamSpecification [D9]. */
   stream: boolean;
@@ -84,6 +84,10 @@ export async function startDynamoStandIn(dynalite: string, state: DynamoStandInS
         });
       }
       if (op === 'DescribeContinuousBackups') {
+        const described = await forward('/', { ...req.headers, 'x-amz-target': 'DynamoDB_20120810.DescribeTable' }, body).catch(() => undefined);
+        if (described?.status === 400 && described.body.includes('ResourceNotFoundException')) {
+          return json(400, { __type: `${DYNAMODB}#TableNotFoundException`, message: `Table not found: ${table}` });
+        }
         const now = Math.floor(Date.now() / 1000);
         return json(200, {
           ContinuousBackupsDescription: {

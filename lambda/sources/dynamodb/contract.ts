@@ -20,15 +20,19 @@ export function nextStartKey(lastEvaluatedKey: Record<string, AttributeValue> | 
   return lastEvaluatedKey && Object.keys(lastEvaluatedKey).length > 0 ? lastEvaluatedKey : undefined;
 }
 
+/** What DynamoDB answers for a table that does not exist: DescribeContinuousBackups has its own name [D7]. */
+const TABLE_NOT_FOUND = new Set(['ResourceNotFoundException', 'TableNotFoundException']);
+
 /**
- * ResourceNotFoundException names no table [D7]; say which name was looked up where, and how a
+ * A missing table's error does not say which name was looked up where [D7]; say so, and how a
  * CloudFormation-generated name is found [S1]. Other errors are returned unchanged.
  */
 export async function explainTableError(err: unknown, client: DynamoDBClient, table: string): Promise<unknown> {
-  if ((err as { name?: string } | null)?.name !== 'ResourceNotFoundException') return err;
+  const name = (err as { name?: string } | null)?.name;
+  if (!name || !TABLE_NOT_FOUND.has(name)) return err;
   const region = await client.config.region().catch(() => undefined);
   return new Error(
-    `DynamoDB table '${table}' not found${region ? ` in ${region}` : ''} (ResourceNotFoundException); ` +
+    `DynamoDB table '${table}' not found${region ? ` in ${region}` : ''} (${name}); ` +
       'sbt-aws creates TenantDetails without a tableName, so CloudFormation generates its name (<stack>-…TenantDetails…-<suffix>): ' +
       'look it up as the README\'s "Finding the sbt-aws table name" shows and set table: ${env:TENANT_DETAILS_TABLE}',
   );
