@@ -120,6 +120,26 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
     expect(result.status).toBe('PASS');
   });
 
+  (name === 'server' ? it : it.skip)('is ERROR, not a count of what row-level security lets the login see, when a policy on tenants applies to it', async () => {
+    await pg.exec(demoSchemaSql());
+    const login = `sr_census_${Date.now()}`;
+    // The policy hides the one tenant without a config record: counted through it, the gate PASSed.
+    await pg.exec(`CREATE ROLE ${login} LOGIN; GRANT SELECT ON tenants, tenant_configs TO ${login};
+                   DELETE FROM tenant_configs WHERE tenant_id = 'wonka-labs';
+                   ALTER TABLE tenants ENABLE ROW LEVEL SECURITY; CREATE POLICY hide ON tenants USING (tenant_id <> 'wonka-labs')`);
+    try {
+      const url = pg.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${login}@`);
+      const { result } = await runGate({ sources: { appdb: { type: 'postgres', url } }, gates: { tenants: tenantsGate() } }, 'tenants');
+      expect(result).toMatchObject({
+        status: 'ERROR',
+        summary:
+          'tenant store: table tenants has row-level security that applies to this login, which would see only some of its rows; connect as a role with BYPASSRLS (or a superuser): the check only reads',
+      });
+    } finally {
+      await pg.exec(`DROP OWNED BY ${login}; DROP ROLE ${login}`);
+    }
+  });
+
   describe('isolation probe', () => {
     const probe = { isolationProbe: { role: 'app_user', tables: ['documents'], setting: 'app.current_tenant', tenant: 'initech' } };
     const isolation = async (gate: Record<string, unknown>) => (await run(gate)).result.criteria.find((c) => c.id === 'isolation')!;

@@ -111,3 +111,35 @@ export async function connectPostgres(src: PostgresSourceConfig, secrets: Secret
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/** The table named by PostgreSQL's refusal under `row_security = off` (SQLSTATE 42501), if that is what `err` is. */
+export function rowSecurityRefusal(err: unknown): string | undefined {
+  const e = err as { code?: string; message?: string } | null;
+  if (e?.code !== '42501') return undefined;
+  return /query would be affected by row-level security policy for table "(.+)"/.exec(e.message ?? '')?.[1];
+}
+
+/**
+ * Runs reads that must see every row, not the rows row-level security lets this login see
+ * (docs/contracts/postgresql.md P3, P4): in a read-only transaction with `row_security = off`,
+ * PostgreSQL refuses a query that a policy would filter instead of answering with fewer rows.
+ * Transaction-scoped, so it is safe on a shared session (PGlite behind pglite-socket).
+ */
+export async function readEveryRow<T>(client: Client, read: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN READ ONLY');
+  try {
+    await client.query('SET LOCAL row_security = off');
+    const out = await read();
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const table = rowSecurityRefusal(err);
+    if (!table) throw err;
+    throw new Error(
+      `table ${table} has row-level security that applies to this login, which would see only some of its rows; ` +
+        'connect as a role with BYPASSRLS (or a superuser): the check only reads',
+    );
+  }
+}
+

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import type { IsolationProbe, IsolationProbeResult, IsolationTableResult } from '../../checks/tenants/ports';
-import { quoteIdent } from './connection';
+import { quoteIdent, rowSecurityRefusal } from './connection';
 
 /** How to see what one tenant can see: the app's role and the setting its RLS policies read. */
 export interface IsolationProbeConfig {
@@ -29,12 +29,6 @@ interface ProbedTable {
 /** Names read by `current_setting('name'…)` in a policy expression as pg_get_expr prints it. */
 function settingsIn(expression: string): string[] {
   return [...expression.matchAll(/current_setting\('((?:[^']|'')*)'/g)].map((m) => m[1].replace(/''/g, "'"));
-}
-
-/** SQLSTATE 42501 from `row_security = off`: the probe's own login is subject to row security. */
-function isRowSecurityRefusal(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === '42501' && /row-level security/.test(e.message ?? '');
 }
 
 /**
@@ -170,7 +164,7 @@ export class PostgresIsolationProbe implements IsolationProbe {
       }
       return { tenant, existing };
     } catch (err) {
-      if (!isRowSecurityRefusal(err)) throw err;
+      if (!rowSecurityRefusal(err)) throw err;
       throw new Error(
         `cannot count the rows that exist in ${current.quoted}: the probe's own login is subject to its row-level security ` +
           '(connect the probe as a role with BYPASSRLS or a superuser; it only reads)',
