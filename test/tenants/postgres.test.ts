@@ -226,7 +226,7 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
         const iso = result.criteria.find((c) => c.id === 'isolation')!;
         expect(iso.status).toBe('ERROR');
         expect(iso.summary).toBe(
-          "isolation probe: cannot count the rows that exist in documents: the probe's own login is subject to its row-level security (connect the probe as a role with BYPASSRLS or a superuser; it only reads)",
+          'isolation probe: table documents has row-level security that applies to this login, which would see only some of its rows; connect as a role with BYPASSRLS (or a superuser): the check only reads',
         );
       } finally {
         await pg.exec(`ALTER TABLE documents OWNER TO CURRENT_USER; DROP OWNED BY ${owner}; DROP ROLE ${owner}`);

@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 import { parseMoney } from '../../checks/cost/money';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import { exclusiveEnd, type CostWindow } from '../../checks/cost/window';
-import { quoteIdent, readEveryRow } from '../postgres/connection';
+import { quoteIdent, requireEveryRowVisible } from '../postgres/connection';
 import { ledgerColumns, type LedgerMapping } from './mapping';
 
 /** The ledger table as the catalog describes it: quoted identifiers and the date column's type. */
@@ -73,25 +73,23 @@ export class PostgresCostLedger implements CostLedger {
     const bound = (day: string) => (dateOnly ? day : zoned ? `${day} 00:00:00+00` : `${day} 00:00:00`);
     const newestSql = dateOnly ? `max(${date})::text` : `extract(epoch from max(${date}))::text`;
     // Every tenant's costs, not those row-level security would show this login.
-    const { res, newest } = await readEveryRow(client, async () => {
-      const res = await client.query<{ tenant: string | null; provider: string | null; tracked: string | null; newest: string | null }>(
-        `SELECT ${tenant}::text AS tenant, ${provider}::text AS provider,
-                (sum(${cost}) FILTER (WHERE ${date} < $2::${dateType}))::text AS tracked,
-                ${newestSql} AS newest
-           FROM ${table}
-          WHERE ${date} >= $1::${dateType}
-          GROUP BY 1, 2`,
-        [bound(window.from), bound(exclusiveEnd(window))],
-      );
-      // ISO dates compare as text; epoch seconds as numbers.
-      let newest: string | null = null;
-      for (const r of res.rows) {
-        if (r.newest !== null && (newest === null || (dateOnly ? r.newest > newest : Number(r.newest) > Number(newest)))) newest = r.newest;
-      }
-      // Nothing from the window on: the newest entry is older than the window (or the ledger is empty).
-      if (newest === null) newest = (await client.query<{ newest: string | null }>(`SELECT ${newestSql} AS newest FROM ${table}`)).rows[0]?.newest ?? null;
-      return { res, newest };
-    });
+    await requireEveryRowVisible(client, [table]);
+    const res = await client.query<{ tenant: string | null; provider: string | null; tracked: string | null; newest: string | null }>(
+      `SELECT ${tenant}::text AS tenant, ${provider}::text AS provider,
+              (sum(${cost}) FILTER (WHERE ${date} < $2::${dateType}))::text AS tracked,
+              ${newestSql} AS newest
+         FROM ${table}
+        WHERE ${date} >= $1::${dateType}
+        GROUP BY 1, 2`,
+      [bound(window.from), bound(exclusiveEnd(window))],
+    );
+    // ISO dates compare as text; epoch seconds as numbers.
+    let newest: string | null = null;
+    for (const r of res.rows) {
+      if (r.newest !== null && (newest === null || (dateOnly ? r.newest > newest : Number(r.newest) > Number(newest)))) newest = r.newest;
+    }
+    // Nothing from the window on: the newest entry is older than the window (or the ledger is empty).
+    if (newest === null) newest = (await client.query<{ newest: string | null }>(`SELECT ${newestSql} AS newest FROM ${table}`)).rows[0]?.newest ?? null;
     const totals = [];
     for (const r of res.rows) if (r.tracked !== null) totals.push({ tenant: r.tenant ?? '', provider: r.provider ?? '', amount: parseMoney(r.tracked) });
     // Everything is read: the connection goes now, so that closing it overlaps the reconciliation.

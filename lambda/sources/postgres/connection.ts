@@ -112,34 +112,19 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** The table named by PostgreSQL's refusal under `row_security = off` (SQLSTATE 42501), if that is what `err` is. */
-export function rowSecurityRefusal(err: unknown): string | undefined {
-  const e = err as { code?: string; message?: string } | null;
-  if (e?.code !== '42501') return undefined;
-  return /query would be affected by row-level security policy for table "(.+)"/.exec(e.message ?? '')?.[1];
-}
-
 /**
- * Runs reads that must see every row, not the rows row-level security lets this login see
- * (docs/contracts/postgresql.md P3, P4): in a read-only transaction with `row_security = off`,
- * PostgreSQL refuses a query that a policy would filter instead of answering with fewer rows.
- * Transaction-scoped, so it is safe on a shared session (PGlite behind pglite-socket).
+ * Fails when row-level security applies to this login on any of `tables` (catalog-quoted names):
+ * its reads would return only the rows the policies let it see, not every row
+ * (docs/contracts/postgresql.md P3, P4). row_security_active() answers for the current user
+ * without a transaction or a session setting, so it is safe on a shared session (PGlite).
  */
-export async function readEveryRow<T>(client: Client, read: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN READ ONLY');
-  try {
-    await client.query('SET LOCAL row_security = off');
-    const out = await read();
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    const table = rowSecurityRefusal(err);
-    if (!table) throw err;
+export async function requireEveryRowVisible(client: Client, tables: string[]): Promise<void> {
+  const active = await client.query<{ name: string }>('SELECT t AS name FROM unnest($1::text[]) AS t WHERE row_security_active(t::regclass)', [tables]);
+  const table = active.rows[0]?.name;
+  if (table) {
     throw new Error(
       `table ${table} has row-level security that applies to this login, which would see only some of its rows; ` +
         'connect as a role with BYPASSRLS (or a superuser): the check only reads',
     );
   }
 }
-

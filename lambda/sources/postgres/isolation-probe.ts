@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import type { IsolationProbe, IsolationProbeResult, IsolationTableResult } from '../../checks/tenants/ports';
-import { quoteIdent, rowSecurityRefusal } from './connection';
+import { quoteIdent, requireEveryRowVisible } from './connection';
 
 /** How to see what one tenant can see: the app's role and the setting its RLS policies read. */
 export interface IsolationProbeConfig {
@@ -32,15 +32,15 @@ function settingsIn(expression: string): string[] {
 }
 
 /**
- * Read-only probe (docs/contracts/postgresql.md). What exists is counted with `row_security = off`,
- * which makes PostgreSQL refuse rather than silently filter when the login is itself subject to RLS.
- * Then, inside a transaction that is always rolled back, it switches to the app role
- * (`SET LOCAL ROLE`) and sets the tenant setting (`set_config(…, true)`) twice: to the probed
- * tenant (own rows must be visible, others' not) and to a tenant that does not exist (nothing may
- * be visible). PostgreSQL accepts any two-part setting name as a placeholder, so only this
- * difference shows that the policies read the configured setting. Rows whose tenant column is NULL
- * belong to no tenant and are left out of every count. Transaction-scoped settings keep
- * it safe on connections that share one session (PGlite behind pglite-socket).
+ * Read-only probe (docs/contracts/postgresql.md). What exists is counted by the probe's login, which
+ * must be one row-level security does not filter (row_security_active()). Then, inside a
+ * transaction that is always rolled back, it switches to the app role (`SET LOCAL ROLE`) and sets
+ * the tenant setting (`set_config(…, true)`) twice: to the probed tenant (own rows must be visible,
+ * others' not) and to a tenant that does not exist (nothing may be visible). PostgreSQL accepts
+ * any two-part setting name as a placeholder, so only this difference shows that the policies
+ * read the configured setting. Rows whose tenant column is NULL belong to no tenant and are left
+ * out of every count. Transaction-scoped settings keep it safe on connections that share one
+ * session (PGlite behind pglite-socket).
  */
 export class PostgresIsolationProbe implements IsolationProbe {
   constructor(private readonly connect: () => Promise<Client>, private readonly cfg: IsolationProbeConfig) {}
@@ -134,43 +134,30 @@ export class PostgresIsolationProbe implements IsolationProbe {
     };
   }
 
-  /** Picks the tenant (unless configured) and counts, with row security off, the rows that exist. */
+  /** Picks the tenant (unless configured) and counts the rows that exist, as a login that sees every row. */
   private async countExisting(client: Client, tables: ProbedTable[], col: string): Promise<{ tenant: string; existing: { own: number; others: number }[] }> {
-    await client.query('BEGIN READ ONLY');
-    let current = tables[0];
-    try {
-      await client.query('SET LOCAL row_security = off');
-      let tenant = this.cfg.tenant;
-      if (!tenant) {
-        const inEvery = tables.slice(1).map((t) => `AND a.t IN (SELECT ${col}::text FROM ${t.quoted})`).join(' ');
-        const busiest = await client.query<{ t: string }>(
-          `SELECT a.t FROM (SELECT ${col}::text AS t, count(*) AS n FROM ${tables[0].quoted} GROUP BY 1) a
-            WHERE a.t IS NOT NULL ${inEvery} ORDER BY a.n DESC, a.t LIMIT 1`,
-        );
-        tenant = busiest.rows[0]?.t;
-        if (!tenant) {
-          const what = tables.length > 1 ? `no tenant has rows in every probed table (${tables.map((t) => t.name).join(', ')})` : `table '${tables[0].name}' has no tenant rows`;
-          throw new Error(`${what}: nothing to probe with (set isolationProbe.tenant)`);
-        }
-      }
-      const existing: { own: number; others: number }[] = [];
-      for (const t of tables) {
-        current = t;
-        const r = await client.query<{ own: string; others: string }>(
-          `SELECT count(*) FILTER (WHERE ${col}::text = $1) AS own, count(*) FILTER (WHERE ${col}::text <> $1) AS others FROM ${t.quoted}`,
-          [tenant],
-        );
-        existing.push({ own: Number(r.rows[0].own), others: Number(r.rows[0].others) });
-      }
-      return { tenant, existing };
-    } catch (err) {
-      if (!rowSecurityRefusal(err)) throw err;
-      throw new Error(
-        `cannot count the rows that exist in ${current.quoted}: the probe's own login is subject to its row-level security ` +
-          '(connect the probe as a role with BYPASSRLS or a superuser; it only reads)',
+    await requireEveryRowVisible(client, tables.map((t) => t.quoted));
+    let tenant = this.cfg.tenant;
+    if (!tenant) {
+      const inEvery = tables.slice(1).map((t) => `AND a.t IN (SELECT ${col}::text FROM ${t.quoted})`).join(' ');
+      const busiest = await client.query<{ t: string }>(
+        `SELECT a.t FROM (SELECT ${col}::text AS t, count(*) AS n FROM ${tables[0].quoted} GROUP BY 1) a
+          WHERE a.t IS NOT NULL ${inEvery} ORDER BY a.n DESC, a.t LIMIT 1`,
       );
-    } finally {
-      await client.query('ROLLBACK');
+      tenant = busiest.rows[0]?.t;
+      if (!tenant) {
+        const what = tables.length > 1 ? `no tenant has rows in every probed table (${tables.map((t) => t.name).join(', ')})` : `table '${tables[0].name}' has no tenant rows`;
+        throw new Error(`${what}: nothing to probe with (set isolationProbe.tenant)`);
+      }
     }
+    const existing: { own: number; others: number }[] = [];
+    for (const t of tables) {
+      const r = await client.query<{ own: string; others: string }>(
+        `SELECT count(*) FILTER (WHERE ${col}::text = $1) AS own, count(*) FILTER (WHERE ${col}::text <> $1) AS others FROM ${t.quoted}`,
+        [tenant],
+      );
+      existing.push({ own: Number(r.rows[0].own), others: Number(r.rows[0].others) });
+    }
+    return { tenant, existing };
   }
 }

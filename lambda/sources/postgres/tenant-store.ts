@@ -1,7 +1,7 @@
 import type { Client, QueryResult } from 'pg';
 import { isQuotaName } from '../../core/tenant-id';
 import type { Offenders, TenantCensus, TenantStore } from '../../checks/tenants/ports';
-import { quoteIdent, readEveryRow } from './connection';
+import { quoteIdent, requireEveryRowVisible } from './connection';
 
 /** Where gate 1 finds tenants in PostgreSQL. Every name is optional and defaults to the convention. */
 export interface PostgresTenantMapping {
@@ -120,6 +120,17 @@ export class PostgresTenantStore implements TenantStore {
     }
 
     const from = `FROM ${tenants.quoted} t ${join}`;
+    // Every row counts, not those row-level security would show this login.
+    await requireEveryRowVisible(client, [tenants.quoted, ...(configTable ? [configTable.quoted] : [])]);
+    const counts = await client.query<{ total: string; active: string; no_config: string; no_quota: string }>(
+      `SELECT count(*) AS total,
+              count(*) FILTER (WHERE ${activeSql}) AS active,
+              count(*) FILTER (WHERE ${activeSql} AND NOT (${configSql})) AS no_config,
+              count(*) FILTER (WHERE ${activeSql} AND NOT (${quotaSql})) AS no_quota
+         ${from}`,
+      params,
+    );
+    const row = counts.rows[0];
     const offenders = async (condition: string, count: number): Promise<Offenders> => {
       if (count === 0) return { count, examples: [] };
       const res = await client.query<{ id: string | null }>(
@@ -128,36 +139,21 @@ export class PostgresTenantStore implements TenantStore {
       );
       return { count, examples: res.rows.map((r) => r.id ?? '(null id)') };
     };
-    // Every row counts, not those row-level security would show this login.
-    const measured = await readEveryRow(client, async () => {
-      const counts = await client.query<{ total: string; active: string; no_config: string; no_quota: string }>(
-      `SELECT count(*) AS total,
-              count(*) FILTER (WHERE ${activeSql}) AS active,
-              count(*) FILTER (WHERE ${activeSql} AND NOT (${configSql})) AS no_config,
-              count(*) FILTER (WHERE ${activeSql} AND NOT (${quotaSql})) AS no_quota
-         ${from}`,
-        params,
-      );
-      const row = counts.rows[0];
-      const nullIds = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${tenants.quoted} t WHERE ${activeSql} AND ${idSql} IS NULL`, params);
-      return {
-        total: Number(row.total),
-        active: Number(row.active),
-        missingConfig: await offenders(configSql, Number(row.no_config)),
-        missingQuota: await offenders(quotaSql, Number(row.no_quota)),
-        nullIds: Number(nullIds.rows[0].n),
-      };
-    });
 
     const keyset = params.length + 1;
     const pageSql = `SELECT ${idSql}::text AS id FROM ${tenants.quoted} t
        WHERE ${activeSql} AND ${idSql} IS NOT NULL AND ($${keyset}::text IS NULL OR ${idSql} > ($${keyset}::text)::${id.type})
        ORDER BY ${idSql} LIMIT ${PAGE_SIZE}`;
+    const nullIds = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${tenants.quoted} t WHERE ${activeSql} AND ${idSql} IS NULL`,
+      params,
+    );
     const activeIds = async function* (): AsyncIterable<(string | null)[]> {
-      if (measured.nullIds) yield new Array<null>(measured.nullIds).fill(null);
+      const nulls = Number(nullIds.rows[0].n);
+      if (nulls) yield new Array<null>(nulls).fill(null);
       let after: string | null = null;
       for (;;) {
-        const page: QueryResult<{ id: string }> = await readEveryRow(client, () => client.query<{ id: string }>(pageSql, [...params, after]));
+        const page: QueryResult<{ id: string }> = await client.query<{ id: string }>(pageSql, [...params, after]);
         if (page.rows.length === 0) return;
         yield page.rows.map((r) => r.id);
         if (page.rows.length < PAGE_SIZE) return;
@@ -167,13 +163,13 @@ export class PostgresTenantStore implements TenantStore {
 
     return {
       store: `PostgreSQL ${this.target}, table ${tenants.quoted}`,
-      total: measured.total,
-      active: measured.active,
+      total: Number(row.total),
+      active: Number(row.active),
       activeRule,
       configRule,
-      missingConfig: measured.missingConfig,
+      missingConfig: await offenders(configSql, Number(row.no_config)),
       quotaFields: quotaCols.map((c) => c.name),
-      missingQuota: measured.missingQuota,
+      missingQuota: await offenders(quotaSql, Number(row.no_quota)),
       activeIds,
       notes: [],
     };
