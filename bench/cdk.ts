@@ -33,7 +33,15 @@ async function timed(args: string[], outdir: string, context: Record<string, unk
   await run(process.execPath, [TSX, ...args], {
     cwd: ROOT,
     maxBuffer: 1 << 24,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+      // The example readiness.yaml names sbt-aws' generated TenantDetails table through this variable.
+      TENANT_DETAILS_TABLE: 'ControlPlaneStack-ControlPlanetenantManagementServicetenantManagementTableTenantDetails5C4D3F2A-1Q2W3E4R5T6Y7',
+    },
   });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -53,6 +53,9 @@ export class SaaSStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     markTenantRegistry(this.tenantRegistry);
+    // CloudFormation generates the table's name (no tableName, as sbt-aws does): publish it for
+    // readiness.yaml, e.g. TENANT_DETAILS_TABLE=$(aws cloudformation describe-stacks … OutputKey=='TenantDetailsTableName').
+    new CfnOutput(this, 'TenantDetailsTableName', { value: this.tenantRegistry.tableName });
 
     this.tenantConfig = new dynamodb.Table(this, 'TenantConfig', {
       partitionKey: { name: 'tenantId', type: dynamodb.AttributeType.STRING },

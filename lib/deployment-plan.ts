@@ -156,7 +156,7 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
       probeKeys: probes,
       probesDeployed,
       timeoutSeconds: own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-      access: accessOf(gate.id, accessed, config),
+      access: accessOf(gate.id, accessed, config, env),
       ...(gate.id === 'cost' ? { threshold: numberAt(own, /tolerance/i) ?? 5 } : {}),
     });
   }
@@ -271,7 +271,10 @@ function stringsIn(node: unknown): { value: string; key: string }[] {
 }
 
 /** The access a gate's (deployed) config needs: from its sources' types and the references in it. */
-export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig): GateAccess {
+export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig, env: NodeJS.ProcessEnv = {}): GateAccess {
+  // A table named through ${env:…} (sbt-aws' generated TenantDetails name) is granted by the value
+  // the function will resolve: the synth environment's, as the function environment gets it.
+  const resolved = (value: string) => value.replace(ENV_NAME, (ref, name: string, fallback?: string) => env[name] || (fallback !== undefined ? fallback.slice(2) : ref));
   const access: GateAccess = {
     secretArns: [],
     dynamoDbReads: [],
@@ -296,9 +299,10 @@ export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig):
         break;
       case 'dynamodb': {
         const actions = GATE_DEFAULTS[id].dynamoDbReadActions;
-        if (actions.length) access.dynamoDbReads.push({ table: String(src.table), region, actions });
-        const canary = canaryKeys(gate);
-        if (canary.length && id === 'config') access.canaryWrites.push({ table: String(src.table), region, keys: canary });
+        const table = resolved(String(src.table));
+        if (actions.length) access.dynamoDbReads.push({ table, region, actions });
+        const canary = canaryKeys(gate).map(resolved);
+        if (canary.length && id === 'config') access.canaryWrites.push({ table, region, keys: canary });
         break;
       }
       case 'costexplorer':

@@ -13,7 +13,8 @@ sources:                  # named connections, shared by the gates that use them
     url: \${env:DATABASE_URL}          # deployed: secretArn: arn:aws:secretsmanager:…
   # registry:
   #   type: dynamodb
-  #   table: TenantDetails            # the sbt-aws tenant registry
+  #   table: \${env:TENANT_DETAILS_TABLE}   # sbt-aws' TenantDetails has a generated name: README,
+  #                                   # "Finding the sbt-aws table name" (not the literal TenantDetails)
   #   layout: sbt-aws
 
 gates:

@@ -207,10 +207,12 @@ describe('the stack of the full example (probes opted in, VPC, emails)', () => {
 });
 
 describe('the repository example readiness.yaml', () => {
-  const { app, template } = synth({});
+  // sbt-aws' TenantDetails has a CloudFormation-generated name, given to synth in TENANT_DETAILS_TABLE.
+  const tenantDetails = 'ControlPlaneStack-ControlPlanetenantManagementServicetenantManagementTableTenantDetails5C4D3F2A-1Q2W3E4R5T6Y7';
+  const { app, template } = synth({}, { TENANT_DETAILS_TABLE: tenantDetails });
 
   it('deploys one function per enabled gate of the config, each with its own slice of the config', () => {
-    const config = loadConfigFile(join(ROOT, 'readiness.yaml'), { resolveEnv: false, env: {} }).config;
+    const config = loadConfigFile(join(ROOT, 'readiness.yaml'), { resolveEnv: false, env: { TENANT_DETAILS_TABLE: tenantDetails } }).config;
     const expected = GATES.filter((g) => config.gates[g.id] && config.gates[g.id]!.enabled !== false).map((g) => g.id);
     const variables = Object.values(template.findResources('AWS::Lambda::Function'))
       .map((f) => (f as any).Properties.Environment?.Variables)
@@ -221,10 +223,12 @@ describe('the repository example readiness.yaml', () => {
     for (const v of variables) expect(Object.keys(JSON.parse(text(v.SAAS_READINESS_CONFIG)).gates)).toEqual([v.SAAS_READINESS_GATE]);
   });
 
-  it('reads the sbt-aws registry with Scan on that table only, and only secrets a deployed config names', () => {
+  it('reads the sbt-aws registry with Scan on that table only (its generated name, resolved at synth), and only secrets a deployed config names', () => {
     const statements = statementsOf(template);
     const scan = statements.find((s) => actionsOf(s).includes('dynamodb:Scan'))!;
-    expect(JSON.stringify(scan.Resource)).toMatch(/:table\/TenantDetails"/);
+    expect(JSON.stringify(scan.Resource)).toContain(`:table/${tenantDetails}"`);
+    const tenantsFn = Object.values<any>(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.SAAS_READINESS_GATE === 'tenants');
+    expect(tenantsFn.Properties.Environment.Variables.TENANT_DETAILS_TABLE).toBe(tenantDetails);
     const configs = JSON.stringify(template.findResources('AWS::Lambda::Function'));
     const secretArns = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')).flatMap((s) => [s.Resource].flat() as string[]);
     for (const arn of secretArns) expect(configs).toContain(arn.replace(/-\?{6}$/, ''));

@@ -2,8 +2,9 @@ import { CreateTableCommand, PutItemCommand, ScanCommand, UpdateItemCommand, typ
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbHistoryStore } from '../../lambda/sources/history/dynamodb';
 import { setEnv, startDynalite } from '../support/dynalite';
-import { startDynamoStandIn } from './dynamodb-standin';
-import { DAY, runConfigGate } from './support';
+import { startDynamoStandIn } from '../standins/dynamodb';
+import { DAY, runConfigGate, tempHistoryFile } from './support';
+import { parseConfig } from '../../lambda/core/config/load';
 
 const TENANTS = ['acme', 'globex', 'initech', 'hooli', 'test-canary'];
 const configOf = (id: string) => ({ model: 'gpt-4o', retrieval: { topK: 8 }, apiKey: `sk-${id}-secret` });
@@ -104,6 +105,17 @@ describe('gate 3 on DynamoDB (dynalite, sbt-aws TenantDetails)', () => {
       state.pitr = true;
       state.stream = false;
     }
+  });
+
+  it('is ERROR naming the table and how to find the generated name when the literal TenantDetails is configured', async () => {
+    const result = await run({ tenants: 'TenantDetails', history: 'unused' }, { history: { file: tempHistoryFile() }, canary: undefined });
+    expect(result.status).toBe('ERROR');
+    expect(result.summary).toMatch(/^config store: DynamoDB table 'TenantDetails' not found in us-east-1 \(ResourceNotFoundException\); sbt-aws creates TenantDetails without a tableName/);
+  });
+
+  it('with layout: custom, gate 3 must name the attributes it reads', () => {
+    const yaml = `version: 1\nsuite: t\nsources:\n  reg: { type: dynamodb, table: Configs, layout: custom }\ngates:\n  config:\n    source: reg\n    idAttribute: pk\n`;
+    expect(() => parseConfig(yaml, 'readiness.yaml')).toThrow(/gates\.config\.configAttribute: required: source 'reg' has layout: custom, which assumes no attribute names/);
   });
 
   it('names the tenant whose tenantConfig string is not JSON', async () => {

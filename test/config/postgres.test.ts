@@ -57,6 +57,23 @@ describe.each(postgresTargetNames())('gate 3 on PostgreSQL (%s)', (name) => {
     }
   });
 
+  (name === 'server' ? it : it.skip)('is ERROR, not a fingerprint of the configs row-level security lets the login see', async () => {
+    await seed(45);
+    const login = `sr_configs_${Date.now()}`;
+    await pg.exec(`CREATE ROLE ${login} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${login};
+                   ALTER TABLE tenant_configs ENABLE ROW LEVEL SECURITY; CREATE POLICY own ON tenant_configs USING (tenant_id = current_setting('app.current_tenant', true))`);
+    try {
+      const url = pg.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${login}@`);
+      const result = await runConfigGate({ appdb: { type: 'postgres', url } }, { history: { file: tempHistoryFile() } });
+      expect(result.status).toBe('ERROR');
+      expect(result.summary).toBe(
+        'config store: table tenant_configs has row-level security that applies to this login, which would see only some of its rows; connect as a role with BYPASSRLS (or a superuser): the check only reads',
+      );
+    } finally {
+      await pg.exec(`ALTER TABLE tenant_configs DISABLE ROW LEVEL SECURITY; DROP OWNED BY ${login}; DROP ROLE ${login}`);
+    }
+  });
+
   it('FAILs with "12 of 30 days" when the last migration ran 12 days ago; the canary is unchanged', async () => {
     await seed(12);
     const before = await configTable(pg.url);

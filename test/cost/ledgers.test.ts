@@ -60,6 +60,23 @@ describe('PostgresCostLedger: one GROUP BY in the database', () => {
     }
   });
 
+  // PGlite has one (superuser) login: only the server can log in as a role subject to a policy.
+  (postgresTargetNames().includes('server') ? it : it.skip)('refuses to sum only the rows row-level security shows its login', async () => {
+    const server = targets.find((t) => t.name === 'server')!;
+    const login = `sr_ledger_${Date.now()}`;
+    await server.exec(`CREATE TABLE costs_rls (tenant_id text, usage_date date, provider text, cost_usd numeric(20,10));
+      INSERT INTO costs_rls VALUES ${ROWS.map(([t, d, p, c]) => `('${t}', '${d}', '${p}', ${c})`).join(',')};
+      CREATE ROLE ${login} LOGIN; GRANT SELECT ON costs_rls TO ${login};
+      ALTER TABLE costs_rls ENABLE ROW LEVEL SECURITY; CREATE POLICY acme_only ON costs_rls USING (tenant_id = 'acme')`);
+    const ledger = new PostgresCostLedger(connect({ ...server, url: server.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${login}@`) }), { table: 'costs_rls' }, 'test');
+    try {
+      await expect(ledger.summarize(WINDOW)).rejects.toThrow('table costs_rls has row-level security that applies to this login, which would see only some of its rows');
+    } finally {
+      await ledger.close();
+      await server.exec(`DROP TABLE costs_rls; DROP OWNED BY ${login}; DROP ROLE ${login}`);
+    }
+  });
+
   it('lets its connection go once the aggregate is read, and connects again for another summary', async () => {
     const target = targets[0];
     await target.exec(`CREATE TABLE costs_release (tenant_id text, usage_date date, provider text, cost_usd numeric); INSERT INTO costs_release VALUES ('acme', '2024-05-02', 'aws', 3);`);

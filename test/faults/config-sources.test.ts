@@ -4,7 +4,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { demoSchemaSql } from '../../demo/dataset';
 import { demoConfigSql } from '../../demo/dataset-configs';
 import type { CheckResult } from '../../lambda/core/result';
-import { startDynamoStandIn } from '../config/dynamodb-standin';
+import { startDynamoStandIn } from '../standins/dynamodb';
 import { configTable, runConfigGate, tempHistoryFile } from '../config/support';
 import { setEnv, startDynalite } from '../support/dynalite';
 import { httpFaultServer, pgErrorResponse, tcpFaultServer, type LocalServer } from '../support/faults';
@@ -317,6 +317,15 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     expect(result).toMatchObject({ status: 'ERROR', summary: 'timed out after 0.5 s (raise gates.config.timeoutSeconds if the system is just slow)' });
     expect(calls.UpdateItem).toBeUndefined();
     expect(ms).toBeLessThan(2000);
+  });
+
+  it('a page whose LastEvaluatedKey is empty is the last page (contract D2), not a loop until the deadline', async () => {
+    const table = await seed();
+    const items = [{ tenantId: { S: 'acme' }, tenantConfig: { S: '{"model":"gpt-4o"}' } }, { tenantId: { S: 'test-canary' }, tenantConfig: { S: '{"model":"gpt-4o"}' } }];
+    faults.Scan = (_n, res) => (amzJson(res, 200, { Items: items, Count: 2, ScannedCount: 2, LastEvaluatedKey: {} }), true);
+    const { result } = await run(table, 5);
+    expect(criterion(result, 'configs')).toMatchObject({ status: 'PASS', summary: '2 tenant configs parse' });
+    expect(calls.Scan).toBe(1);
   });
 
   it('a config attribute of the wrong type (a number) → configs FAIL naming the tenant and the type', async () => {

@@ -85,6 +85,12 @@ describe('gate 1 DynamoDB source under faults (JSON 1.0 protocol stand-in)', () 
     expect(ms).toBeLessThan(9000);
   });
 
+  it('a page whose LastEvaluatedKey is empty is the last page (contract D2), not a loop until the deadline', async () => {
+    const { result } = await run((_n, _req, res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ ...JSON.parse(scanPage(['a', 'b'])), LastEvaluatedKey: {} })), 3);
+    expect(result.status).toBe('PASS');
+    expect(server!.hits()).toBe(1);
+  });
+
   it('a huge page (20 MB of items) is counted, not a crash', async () => {
     const ids = Array.from({ length: 40000 }, (_, i) => `tenant-${i}-${'x'.repeat(400)}`);
     const body = scanPage(ids);

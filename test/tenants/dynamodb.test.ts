@@ -2,6 +2,8 @@ import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type Wri
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startDynalite, setEnv } from '../support/dynalite';
 import { runGate } from '../support/gate';
+import { generatedTenantDetailsName } from '../standins/sbt-aws';
+import { parseConfig } from '../../lambda/core/config/load';
 
 type Item = Record<string, unknown>;
 
@@ -22,7 +24,8 @@ function tenant(id: string, opts: { active?: boolean; quota?: number | null; con
 describe('gate 1 on DynamoDB (dynalite, sbt-aws layout)', () => {
   let ddb: Awaited<ReturnType<typeof startDynalite>>;
   let restoreEnv: () => void;
-  const table = 'TenantDetails';
+  // As deployed by sbt-aws: a name CloudFormation generated, never the literal TenantDetails.
+  const table = generatedTenantDetailsName();
 
   beforeAll(async () => {
     ddb = await startDynalite();
@@ -102,12 +105,44 @@ describe('gate 1 on DynamoDB (dynalite, sbt-aws layout)', () => {
     expect(result.criteria.find((c) => c.id === 'quotas')!.summary).toBe('every active tenant has a positive quota (tenantConfig.quotas.rateLimitPerMinute)');
   });
 
-  it('is ERROR naming the cause when the table does not exist', async () => {
+  it('is ERROR naming the table, the region and how to find the generated name when the literal TenantDetails is configured', async () => {
     const { result } = await runGate(
-      { sources: { registry: { type: 'dynamodb', table: 'NoSuchTable' } }, gates: { tenants: { source: 'registry' } } },
+      { sources: { registry: { type: 'dynamodb', table: 'TenantDetails' } }, gates: { tenants: { source: 'registry' } } },
       'tenants',
     );
     expect(result.status).toBe('ERROR');
-    expect(result.summary).toMatch(/^tenant store: ResourceNotFoundException: .*\(HTTP 400\)$/);
+    expect(result.summary).toBe(
+      "tenant store: DynamoDB table 'TenantDetails' not found in us-east-1 (ResourceNotFoundException); sbt-aws creates TenantDetails without a tableName, " +
+        'so CloudFormation generates its name (<stack>-…TenantDetails…-<suffix>): look it up as the README\'s "Finding the sbt-aws table name" shows and set table: ${env:TENANT_DETAILS_TABLE}',
+    );
+  });
+
+  it('sbt-aws layout: an item without sbtaws_active is not an active tenant, even when no item has one', async () => {
+    const bare = (id: string) => {
+      const { sbtaws_active: _, ...rest } = tenant(id);
+      return rest;
+    };
+    await load([...Array.from({ length: 10 }, (_, i) => tenant(`t${i}`)), bare('hand-1'), bare('hand-2')]);
+    const some = await run();
+    expect(some.result.criteria[0].summary).toBe('10 active tenants (2 more not active)');
+    expect(some.result.evidence).toContain("2 items have no 'sbtaws_active' attribute and were not counted as active");
+    await load(Array.from({ length: 12 }, (_, i) => bare(`hand-${i}`)));
+    const none = await run();
+    expect(none.result.status).toBe('FAIL');
+    expect(none.result.summary).toBe('only 0 active tenants, need ≥ 10 (short by 10) (12 more not active)');
+  });
+
+  it('custom layout: assumes no attribute names, and without statusAttribute counts every item', async () => {
+    const yaml = (gate: string) => `version: 1\nsuite: t\nsources:\n  reg: { type: dynamodb, table: ${table}, layout: custom }\ngates:\n  tenants:\n    source: reg\n${gate}`;
+    expect(() => parseConfig(yaml('    configAttribute: settings\n'), 'readiness.yaml')).toThrow(
+      /gates\.tenants\.idAttribute: required: source 'reg' has layout: custom, which assumes no attribute names/,
+    );
+    await load(Array.from({ length: 11 }, (_, i) => ({ pk: `c${i}`, tenantId: `c${i}`, settings: { quota: 5 } })));
+    const { result } = await runGate(
+      { sources: { reg: { type: 'dynamodb', table, layout: 'custom' } }, gates: { tenants: { source: 'reg', idAttribute: 'pk', configAttribute: 'settings' } } },
+      'tenants',
+    );
+    expect(result.status).toBe('PASS');
+    expect(result.criteria[0].evidence?.[0]).toMatch(/active means every item \(layout custom without statusAttribute\)$/);
   });
 });

@@ -1,7 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { clientConfig } from '../../lambda/sources/postgres/connection';
+import type { SecretResolver } from '../../lambda/core/secrets';
 import { DEMO_TENANTS, demoSchemaSql, type DemoTenant } from '../../demo/dataset';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
 import { runGate } from '../support/gate';
@@ -110,28 +113,101 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
     expect(col.result.summary).toMatch(/ID column 'uid' not found in tenants \(columns: tenant_id, name, /);
   });
 
+  it('uses the source\'s ssl setting even when the URL carries an sslmode (pg lets the URL win)', async () => {
+    await pg.exec(demoSchemaSql());
+    const url = `${pg.url}${pg.url.includes('?') ? '&' : '?'}sslmode=require`;
+    const { result } = await runGate({ sources: { appdb: { type: 'postgres', url, ssl: 'disable' } }, gates: { tenants: tenantsGate() } }, 'tenants');
+    expect(result.status).toBe('PASS');
+  });
+
+  (name === 'server' ? it : it.skip)('is ERROR, not a count of what row-level security lets the login see, when a policy on tenants applies to it', async () => {
+    await pg.exec(demoSchemaSql());
+    const login = `sr_census_${Date.now()}`;
+    // The policy hides the one tenant without a config record: counted through it, the gate PASSed.
+    await pg.exec(`CREATE ROLE ${login} LOGIN; GRANT SELECT ON tenants, tenant_configs TO ${login};
+                   DELETE FROM tenant_configs WHERE tenant_id = 'wonka-labs';
+                   ALTER TABLE tenants ENABLE ROW LEVEL SECURITY; CREATE POLICY hide ON tenants USING (tenant_id <> 'wonka-labs')`);
+    try {
+      const url = pg.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${login}@`);
+      const { result } = await runGate({ sources: { appdb: { type: 'postgres', url } }, gates: { tenants: tenantsGate() } }, 'tenants');
+      expect(result).toMatchObject({
+        status: 'ERROR',
+        summary:
+          'tenant store: table tenants has row-level security that applies to this login, which would see only some of its rows; connect as a role with BYPASSRLS (or a superuser): the check only reads',
+      });
+    } finally {
+      await pg.exec(`DROP OWNED BY ${login}; DROP ROLE ${login}`);
+    }
+  });
+
   describe('isolation probe', () => {
     const probe = { isolationProbe: { role: 'app_user', tables: ['documents'], setting: 'app.current_tenant', tenant: 'initech' } };
-    it('PASSes when RLS is enabled, forced and hides other tenants', async () => {
+    const isolation = async (gate: Record<string, unknown>) => (await run(gate)).result.criteria.find((c) => c.id === 'isolation')!;
+
+    it('PASSes when RLS is enabled, forced, shows the tenant its own rows and hides the others', async () => {
       await pg.exec(demoSchemaSql());
-      const { result } = await run(probe);
-      const iso = result.criteria.find((c) => c.id === 'isolation')!;
+      const iso = await isolation(probe);
       expect(iso.status).toBe('PASS');
-      expect(iso.evidence?.[0]).toMatch(/^documents: RLS enabled, forced; as app_user with tenant initech: \d+ own rows, 0 of \d+ other-tenant rows visible$/);
+      expect(iso.summary).toBe("initech sees its own rows and no other tenant's in 1 table(s), and a tenant that does not exist sees none");
+      expect(iso.evidence?.[0]).toMatch(
+        /^documents: RLS enabled, forced; 1 SELECT policy for app_user \(reading app\.current_tenant\); as app_user with app\.current_tenant = 'initech': (\d+) of \1 own rows and 0 of \d+ other-tenant rows visible; with a tenant that does not exist: 0 rows visible$/,
+      );
     });
     it('FAILs when RLS is not forced', async () => {
       await pg.exec(demoSchemaSql());
       await pg.exec('ALTER TABLE documents NO FORCE ROW LEVEL SECURITY');
-      const { result } = await run(probe);
-      expect(result.criteria.find((c) => c.id === 'isolation')!.summary).toBe('tenant isolation broken: documents: row-level security not forced (the table owner bypasses it)');
+      expect((await isolation(probe)).summary).toBe('tenant isolation broken: documents: row-level security not forced (the table owner bypasses it)');
     });
     it('FAILs naming the leak when a policy lets other tenants through', async () => {
       await pg.exec(demoSchemaSql());
       await pg.exec("DROP POLICY tenant_isolation ON documents; CREATE POLICY leaky ON documents USING (tenant_id = current_setting('app.current_tenant', true) OR tenant_id = 'acme-legal')");
-      const { result } = await run(probe);
-      const iso = result.criteria.find((c) => c.id === 'isolation')!;
+      const iso = await isolation(probe);
       expect(iso.status).toBe('FAIL');
-      expect(iso.summary).toMatch(/^tenant isolation broken: documents: \d+ rows of other tenants visible to initech$/);
+      expect(iso.summary).toMatch(/^tenant isolation broken: documents: \d+ rows of other tenants visible to initech; documents: \d+ rows visible with app\.current_tenant naming a tenant that does not exist/);
+    });
+    it('is ERROR, not PASS, with a setting the policies do not read (set_config accepts any two-part name)', async () => {
+      await pg.exec(demoSchemaSql());
+      const iso = await isolation({ isolationProbe: { ...probe.isolationProbe, setting: 'app.tenant_id' } });
+      expect(iso.status).toBe('ERROR');
+      expect(iso.summary).toMatch(
+        /^isolation not measured: documents: none of initech's \d+ rows visible as app_user with app\.tenant_id = 'initech' \(the policies read app\.current_tenant, not app\.tenant_id; PostgreSQL accepts any two-part setting name as a placeholder, so a wrong name is not an error\)$/,
+      );
+    });
+    it('is ERROR, not PASS, for a tenant that does not exist', async () => {
+      await pg.exec(demoSchemaSql());
+      const iso = await isolation({ isolationProbe: { ...probe.isolationProbe, tenant: 'initec' } });
+      expect(iso.status).toBe('ERROR');
+      expect(iso.summary).toBe("isolation not measured: documents has no rows of tenant 'initec' (no such tenant there), so its view shows nothing");
+    });
+    it('is ERROR naming the cause when no SELECT policy applies to the app role (RLS then hides every row)', async () => {
+      await pg.exec(demoSchemaSql());
+      await pg.exec('DROP POLICY tenant_isolation ON documents');
+      const iso = await isolation(probe);
+      expect(iso.status).toBe('ERROR');
+      expect(iso.summary).toMatch(/\(no SELECT policy applies to app_user: row-level security then hides every row\)$/);
+    });
+    it('FAILs when what the role sees does not follow the setting (a policy on a fixed tenant)', async () => {
+      await pg.exec(demoSchemaSql());
+      await pg.exec("DROP POLICY tenant_isolation ON documents; CREATE POLICY fixed ON documents USING (tenant_id = 'initech')");
+      const iso = await isolation(probe);
+      expect(iso.status).toBe('FAIL');
+      expect(iso.summary).toMatch(/^tenant isolation broken: documents: \d+ rows visible with app\.current_tenant naming a tenant that does not exist \(visibility does not follow the setting\)$/);
+    });
+    it('by default probes the busiest tenant among those with rows in every listed table', async () => {
+      await pg.exec(demoSchemaSql());
+      await pg.exec(`CREATE TABLE notes (tenant_id text NOT NULL, body text);
+        INSERT INTO notes VALUES ('initech', 'a'), ('acme-legal', 'b');
+        GRANT SELECT ON notes TO app_user;
+        ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+        CREATE POLICY tenant_isolation ON notes USING (tenant_id = current_setting('app.current_tenant', true));
+        INSERT INTO documents (tenant_id, title) SELECT 'cyberdyne', 'bulk ' || g FROM generate_series(1, 20) g;`);
+      try {
+        const iso = await isolation({ isolationProbe: { role: 'app_user', tables: ['documents', 'notes'], setting: 'app.current_tenant' } });
+        expect(iso.status).toBe('PASS');
+        expect(iso.summary).toMatch(/^(initech|acme-legal) sees its own rows/);
+      } finally {
+        await pg.exec('DROP TABLE notes');
+      }
     });
     it('is not run with --no-probes, and the gate then cannot PASS', async () => {
       await pg.exec(demoSchemaSql());
@@ -139,6 +215,35 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
       expect(result.criteria.find((c) => c.id === 'isolation')).toMatchObject({ status: 'SKIP', summary: 'isolation probe configured but not run (--no-probes)' });
       expect(result.status).toBe('SKIP');
     });
+    (name === 'server' ? it : it.skip)('is ERROR naming BYPASSRLS when the probe\'s own login is subject to row security', async () => {
+      await pg.exec(demoSchemaSql());
+      const owner = `sr_owner_${Date.now()}`;
+      await pg.exec(`CREATE ROLE ${owner} LOGIN NOBYPASSRLS; ALTER TABLE documents OWNER TO ${owner}; GRANT app_user TO ${owner};
+                     GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${owner}; GRANT USAGE ON SCHEMA public TO ${owner}`);
+      try {
+        const url = pg.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${owner}@`);
+        const { result } = await runGate({ sources: { appdb: { type: 'postgres', url } }, gates: { tenants: tenantsGate(probe) } }, 'tenants');
+        const iso = result.criteria.find((c) => c.id === 'isolation')!;
+        expect(iso.status).toBe('ERROR');
+        expect(iso.summary).toBe(
+          'isolation probe: table documents has row-level security that applies to this login, which would see only some of its rows; connect as a role with BYPASSRLS (or a superuser): the check only reads',
+        );
+      } finally {
+        await pg.exec(`ALTER TABLE documents OWNER TO CURRENT_USER; DROP OWNED BY ${owner}; DROP ROLE ${owner}`);
+      }
+    });
+  });
+});
+
+describe('PostgreSQL TLS settings (pg lets a connection string\'s TLS parameters override the ssl object)', () => {
+  const secrets = { resolve: async (v: string) => v, json: async () => ({}) } as unknown as SecretResolver;
+  it('caFile is trusted in addition to Node\'s CAs, and the URL\'s sslmode cannot drop it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-ca-'));
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIBlocal\n-----END CERTIFICATE-----\n';
+    writeFileSync(join(dir, 'ca.pem'), pem);
+    const cfg = await clientConfig({ type: 'postgres', url: 'postgres://app@db.example:5432/app?sslmode=verify-full', caFile: join(dir, 'ca.pem') }, secrets);
+    expect(cfg.connectionString).toBe('postgres://app@db.example:5432/app');
+    expect(cfg.ssl).toEqual({ rejectUnauthorized: true, ca: [...rootCertificates, pem] });
   });
 });
 

@@ -14,7 +14,7 @@ import { registerSecret } from '../../core/redact';
 import { DynamoDbHistoryStore } from '../../sources/history/dynamodb';
 import { DEFAULT_HISTORY_FILE, FileHistoryStore } from '../../sources/history/file';
 import { clientConfig, connectPostgres, describeTarget, type PostgresSourceConfig } from '../../sources/postgres/connection';
-import type { DynamoDbSourceConfig } from '../../sources/dynamodb/tenant-store';
+import { requireCustomLayoutNames, type DynamoDbSourceConfig } from '../../sources/dynamodb/tenant-store';
 import { PostgresCanaryStore, PostgresConfigStore, type PostgresConfigMapping } from '../../sources/configstore/postgres';
 import { DynamoDbCanaryStore, DynamoDbConfigStore, type DynamoDbConfigMapping } from '../../sources/configstore/dynamodb';
 import { HttpEffectiveConfig } from '../../sources/configstore/effective-config-http';
@@ -166,6 +166,7 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
     for (const key of foreign) {
       if (config[key] !== undefined) throw new ConfigError(`only applies to ${src.type === 'postgres' ? 'dynamodb' : 'postgres'} sources; '${config.source}' is ${src.type}`, at(key));
     }
+    if (src.type === 'dynamodb') requireCustomLayoutNames(src as DynamoDbSourceConfig, config.source, config, ['idAttribute', 'configAttribute'], at);
     // Unresolved `${env:…}` (the CDK app validates without resolving) is checked where the gate runs.
     if (config.schemaFile && !hasEnvRef(config.schemaFile)) {
       try {

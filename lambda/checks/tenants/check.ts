@@ -1,7 +1,7 @@
 import { describeError } from '../../core/errors';
 import { listOffenders, outcomeFromCriteria, type Criterion, type GateOutcome } from '../../core/result';
 import { normalizeTenantId } from '../../core/tenant-id';
-import type { IsolationProbe, QuotaProbe, TenantCensus, TenantStore } from './ports';
+import type { IsolationProbe, IsolationTableResult, QuotaProbe, TenantCensus, TenantStore } from './ports';
 
 export interface TenantsCheckInput {
   store: TenantStore;
@@ -230,16 +230,24 @@ async function isolationCriterion(input: TenantsCheckInput): Promise<Criterion> 
   const problems: string[] = [];
   if (r.roleIsSuperuser) problems.push(`role ${r.role} is a superuser (bypasses RLS)`);
   if (r.roleBypassesRls) problems.push(`role ${r.role} has BYPASSRLS`);
+  const context = `${r.setting} = '${r.tenant}'`;
   const unmeasured: string[] = [];
   for (const t of r.tables) {
     if (!t.rlsEnabled) problems.push(`${t.table}: row-level security not enabled`);
     else if (!t.rlsForced) problems.push(`${t.table}: row-level security not forced (the table owner bypasses it)`);
     if (t.leakedRows > 0) problems.push(`${t.table}: ${t.leakedRows} rows of other tenants visible to ${r.tenant}`);
+    if (t.rlsEnabled && t.unknownTenantRows > 0) {
+      problems.push(`${t.table}: ${t.unknownTenantRows} rows visible with ${r.setting} naming a tenant that does not exist (visibility does not follow the setting)`);
+    }
     if (t.otherTenantRows === 0) unmeasured.push(`${t.table} has no rows of other tenants to hide`);
+    if (t.tenantRows === 0) unmeasured.push(`${t.table} has no rows of tenant '${r.tenant}' (no such tenant there), so its view shows nothing`);
+    else if (t.ownRows === 0) unmeasured.push(`${t.table}: none of ${r.tenant}'s ${t.tenantRows} rows visible as ${r.role} with ${context} (${whyNothingVisible(t, r.role, r.setting)})`);
   }
   const evidence = r.tables.map(
     (t) =>
-      `${t.table}: RLS ${t.rlsEnabled ? 'enabled' : 'disabled'}${t.rlsForced ? ', forced' : ''}; as ${r.role} with tenant ${r.tenant}: ${t.ownRows} own rows, ${t.leakedRows} of ${t.otherTenantRows} other-tenant rows visible`,
+      `${t.table}: RLS ${t.rlsEnabled ? 'enabled' : 'disabled'}${t.rlsForced ? ', forced' : ''}; ${t.selectPolicies} SELECT ${t.selectPolicies === 1 ? 'policy' : 'policies'} for ${r.role}` +
+      ` (reading ${t.settingsRead.length ? t.settingsRead.join(', ') : 'no setting'}); as ${r.role} with ${context}: ${t.ownRows} of ${t.tenantRows} own rows and ${t.leakedRows} of ${t.otherTenantRows} other-tenant rows visible;` +
+      ` with a tenant that does not exist: ${t.unknownTenantRows} rows visible`,
   );
   if (problems.length) {
     return {
@@ -252,13 +260,30 @@ async function isolationCriterion(input: TenantsCheckInput): Promise<Criterion> 
     };
   }
   if (unmeasured.length) {
-    return { id: 'isolation', title, status: 'ERROR', summary: `isolation not measurable: ${unmeasured.join('; ')}`, evidence };
+    return {
+      id: 'isolation',
+      title,
+      status: 'ERROR',
+      summary: `isolation not measured: ${unmeasured.join('; ')}`,
+      evidence,
+      remediation: `Probe a tenant that has rows in every listed table, and set isolationProbe.setting to the setting the policies read with current_setting().`,
+    };
   }
   return {
     id: 'isolation',
     title,
     status: 'PASS',
-    summary: `no other tenant's rows visible to ${r.tenant} in ${r.tables.length} table(s)`,
+    summary: `${r.tenant} sees its own rows and no other tenant's in ${r.tables.length} table(s), and a tenant that does not exist sees none`,
     evidence,
   };
+}
+
+/** Why a tenant with rows sees none of them, as far as the catalog tells. */
+function whyNothingVisible(t: IsolationTableResult, role: string, setting: string): string {
+  if (t.selectPolicies === 0) return `no SELECT policy applies to ${role}: row-level security then hides every row`;
+  if (!t.settingsRead.includes(setting)) {
+    const read = t.settingsRead.length ? `read ${t.settingsRead.join(', ')}` : 'read no setting through current_setting()';
+    return `the policies ${read}, not ${setting}; PostgreSQL accepts any two-part setting name as a placeholder, so a wrong name is not an error`;
+  }
+  return `the policies read ${setting} but match none of its rows; check the value format and the column type`;
 }

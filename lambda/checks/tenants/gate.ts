@@ -6,7 +6,7 @@ import type { JsonSchema } from '../../core/config/json-schema';
 import { connectPostgres, describeTarget, clientConfig, type PostgresSourceConfig } from '../../sources/postgres/connection';
 import { PostgresTenantStore, type PostgresTenantMapping } from '../../sources/postgres/tenant-store';
 import { PostgresIsolationProbe, type IsolationProbeConfig } from '../../sources/postgres/isolation-probe';
-import { DynamoDbTenantStore, type DynamoDbSourceConfig, type DynamoDbTenantMapping } from '../../sources/dynamodb/tenant-store';
+import { DynamoDbTenantStore, requireCustomLayoutNames, type DynamoDbSourceConfig, type DynamoDbTenantMapping } from '../../sources/dynamodb/tenant-store';
 import { HttpQuotaProbe, type QuotaProbeConfig } from '../../sources/http/quota-probe';
 import { checkTenants } from './check';
 import type { TenantStore } from './ports';
@@ -40,9 +40,9 @@ const schema: JsonSchema = {
     configTable: { ...name, description: 'PostgreSQL: config table (default tenant_configs when it exists).' },
     configTenantColumn: { ...name, description: 'PostgreSQL: tenant column of the config table (default tenant_id).' },
     configColumn: { ...name, description: 'PostgreSQL: config column on the tenants table (default config).' },
-    idAttribute: { ...name, description: 'DynamoDB: ID attribute (default tenantId).' },
-    statusAttribute: { ...name, description: 'DynamoDB: status attribute path (default sbtaws_active).' },
-    configAttribute: { ...name, description: 'DynamoDB: config attribute (default tenantConfig).' },
+    idAttribute: { ...name, description: 'DynamoDB: ID attribute (sbt-aws: tenantId; required with layout custom).' },
+    statusAttribute: { ...name, description: 'DynamoDB: status attribute path (sbt-aws: sbtaws_active; an item without it is not active).' },
+    configAttribute: { ...name, description: 'DynamoDB: config attribute (sbt-aws: tenantConfig; required with layout custom).' },
     quotaPaths: { ...names, description: 'DynamoDB: quota paths, e.g. tenantConfig.quotas.requestsPerMinute.' },
     scanSegments: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'DynamoDB: parallel scan segments.' },
     quotaProbe: {
@@ -109,6 +109,7 @@ export const tenantsGate: GateDefinition<TenantsGateConfig> = {
     for (const key of foreign) {
       if (config[key] !== undefined) throw new ConfigError(`only applies to ${src.type === 'postgres' ? 'dynamodb' : 'postgres'} sources; '${config.source}' is ${src.type}`, at(key));
     }
+    if (src.type === 'dynamodb') requireCustomLayoutNames(src as DynamoDbSourceConfig, config.source, config, ['idAttribute', 'configAttribute'], at);
   },
 
   async run(config, ctx) {
@@ -122,7 +123,7 @@ export const tenantsGate: GateDefinition<TenantsGateConfig> = {
       if (config.isolationProbe) isolationProbe = new PostgresIsolationProbe(connect, config.isolationProbe);
     } else {
       const client = new DynamoDBClient(src.region ? { region: src.region } : {});
-      store = new DynamoDbTenantStore(client, src.table, config, ctx.progress);
+      store = new DynamoDbTenantStore(client, src.table, config, ctx.progress, src.layout);
     }
     try {
       return await checkTenants({

@@ -52,23 +52,33 @@ export interface QuotaProbe {
   requireRetryAfter: boolean;
 }
 
-/** Per table: RLS flags and what tenant A's context could see of other tenants' rows. */
+/** Per table: RLS flags, what exists, and what the app role sees under a tenant context. */
 export interface IsolationTableResult {
   table: string;
   rlsEnabled: boolean;
   rlsForced: boolean;
-  /** Rows of other tenants that exist (seen by the owner), for the probe to be meaningful. */
+  /** Rows of the probed tenant that exist (counted with row security off). */
+  tenantRows: number;
+  /** Rows of other tenants that exist (counted with row security off). */
   otherTenantRows: number;
-  /** Rows of other tenants visible under tenant A's context as the app role. */
-  leakedRows: number;
-  /** Rows of tenant A visible under its own context. */
+  /** Rows of the probed tenant visible under its own context as the app role. */
   ownRows: number;
+  /** Rows of other tenants visible under the probed tenant's context as the app role. */
+  leakedRows: number;
+  /** Rows visible as the app role with the setting naming a tenant that does not exist. */
+  unknownTenantRows: number;
+  /** Policies on the table that apply to SELECT by the app role. */
+  selectPolicies: number;
+  /** Settings those policies read with current_setting(), as written in their expressions. */
+  settingsRead: string[];
 }
 
 export interface IsolationProbeResult {
   role: string;
   roleIsSuperuser: boolean;
   roleBypassesRls: boolean;
+  /** The setting the probe set, e.g. app.current_tenant. */
+  setting: string;
   tenant: string;
   tables: IsolationTableResult[];
 }

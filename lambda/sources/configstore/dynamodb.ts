@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditTrail, CanaryDocument, CanaryStore, ConfigSnapshot, ConfigStore } from '../../checks/config/ports';
+import { explainTableError, nextStartKey, SBT_AWS } from '../dynamodb/contract';
 
 /** Where gate 3 finds tenant configs in a DynamoDB item (sbt-aws TenantDetails by default). */
 export interface DynamoDbConfigMapping {
@@ -62,19 +63,22 @@ function notAttributeValue(v: unknown): string | undefined {
   return ok ? undefined : `is a ${type} attribute holding a ${kindOf(inner)}`;
 }
 
-/** Runs one SDK call; the SDK's deserialization failures (two lines) become one naming the operation and table. */
-async function sendChecked<T>(operation: string, table: string, send: () => Promise<T>): Promise<T> {
+/**
+ * Runs one SDK call; the SDK's deserialization failures (two lines) become one naming the operation
+ * and table, and a missing table says how to find a generated name.
+ */
+async function sendChecked<T>(operation: string, client: DynamoDBClient, table: string, send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (err) {
     const message = (err as { message?: unknown } | null)?.message;
-    if (typeof message !== 'string' || !/Deserialization error/.test(message)) throw err;
+    if (typeof message !== 'string' || !/Deserialization error/.test(message)) throw await explainTableError(err, client, table);
     throw new Error(`malformed ${operation} response from DynamoDB table ${table}: ${message.split('\n')[0].trim()}`);
   }
 }
 
 async function describeTable(client: DynamoDBClient, table: string, signal?: AbortSignal): Promise<TableDescription> {
-  const out = await sendChecked('DescribeTable', table, () => client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal }));
+  const out = await sendChecked('DescribeTable', client, table, () => client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal }));
   if (!out.Table) throw new Error(`DescribeTable returned no description for ${table}`);
   return out.Table;
 }
@@ -92,9 +96,9 @@ export class DynamoDbConfigStore implements ConfigStore {
 
   async snapshot(signal: AbortSignal): Promise<ConfigSnapshot> {
     const m = this.mapping;
-    const idAttr = m.idAttribute ?? 'tenantId';
-    const cfgAttr = m.configAttribute ?? 'tenantConfig';
-    const tierAttr = m.tierAttribute ?? 'tier';
+    const idAttr = m.idAttribute ?? SBT_AWS.id;
+    const cfgAttr = m.configAttribute ?? SBT_AWS.config;
+    const tierAttr = m.tierAttribute ?? SBT_AWS.tier;
     this.description = await describeTable(this.client, this.table, signal);
     const defs = new Map((this.description.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType]));
     const structure = new Set((this.description.KeySchema ?? []).map((k) => `key ${k.AttributeName} ${k.KeyType} ${defs.get(k.AttributeName) ?? '?'}`));
@@ -104,7 +108,7 @@ export class DynamoDbConfigStore implements ConfigStore {
     let seen = 0;
     const malformed = `malformed Scan response from DynamoDB table ${this.table}`;
     do {
-      const page = await sendChecked('Scan', this.table, () => this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }), { abortSignal: signal }));
+      const page = await sendChecked('Scan', this.client, this.table, () => this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }), { abortSignal: signal }));
       pages++;
       const items: unknown = page.Items;
       if (items !== undefined && !Array.isArray(items)) throw new Error(`${malformed}: Items is not a list`);
@@ -140,7 +144,7 @@ export class DynamoDbConfigStore implements ConfigStore {
           updatedAt: m.updatedAtAttribute ? text(attrs[m.updatedAtAttribute]) : null,
         });
       }
-      start = page.LastEvaluatedKey;
+      start = nextStartKey(page.LastEvaluatedKey);
     } while (start);
     configs.sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0));
     this.configs = configs;
@@ -154,7 +158,7 @@ export class DynamoDbConfigStore implements ConfigStore {
 
   async auditTrail(since: Date, _reservedKey: string, _nonce: string | undefined, signal: AbortSignal): Promise<AuditTrail> {
     const table = (this.description ??= await describeTable(this.client, this.table, signal));
-    const backups = await sendChecked('DescribeContinuousBackups', this.table, () => this.client.send(new DescribeContinuousBackupsCommand({ TableName: this.table }), { abortSignal: signal }));
+    const backups = await sendChecked('DescribeContinuousBackups', this.client, this.table, () => this.client.send(new DescribeContinuousBackupsCommand({ TableName: this.table }), { abortSignal: signal }));
     const pitr = backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
     const streams = table.StreamSpecification?.StreamEnabled ? `stream (${table.StreamSpecification.StreamViewType ?? 'enabled'})` : undefined;
     const parts = [pitr?.PointInTimeRecoveryStatus === 'ENABLED' ? `point-in-time recovery since ${pitr.EarliestRestorableDateTime?.toISOString() ?? '?'}` : undefined, streams].filter(Boolean);
@@ -195,7 +199,7 @@ export class DynamoDbCanaryStore implements CanaryStore {
   }
 
   private key(tenant: string) {
-    return { [this.mapping.idAttribute ?? 'tenantId']: { S: tenant } };
+    return { [this.mapping.idAttribute ?? SBT_AWS.id]: { S: tenant } };
   }
 
   private value(config: string): AttributeValue {
@@ -203,8 +207,8 @@ export class DynamoDbCanaryStore implements CanaryStore {
   }
 
   async read(tenant: string, signal?: AbortSignal): Promise<CanaryDocument | undefined> {
-    const attr = this.mapping.configAttribute ?? 'tenantConfig';
-    const out = await sendChecked('GetItem', this.table, () =>
+    const attr = this.mapping.configAttribute ?? SBT_AWS.config;
+    const out = await sendChecked('GetItem', this.client, this.table, () =>
       this.client.send(
         new GetItemCommand({ TableName: this.table, Key: this.key(tenant), ConsistentRead: true, ProjectionExpression: '#c', ExpressionAttributeNames: { '#c': attr } }),
         { abortSignal: signal },
@@ -231,7 +235,7 @@ export class DynamoDbCanaryStore implements CanaryStore {
           Key: this.key(tenant),
           UpdateExpression: 'SET #c = :next',
           ConditionExpression: '#c = :expected',
-          ExpressionAttributeNames: { '#c': this.mapping.configAttribute ?? 'tenantConfig' },
+          ExpressionAttributeNames: { '#c': this.mapping.configAttribute ?? SBT_AWS.config },
           ExpressionAttributeValues: { ':next': this.value(next), ':expected': this.value(expected) },
         }),
         { abortSignal: signal },

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import type { AuditTrail, CanaryDocument, CanaryStore, ConfigSnapshot, ConfigStore, MigrationRecord } from '../../checks/config/ports';
-import { quoteIdent } from '../postgres/connection';
+import { quoteIdent, requireEveryRowVisible } from '../postgres/connection';
 
 /** Where gate 3 finds tenant configs in PostgreSQL. Every name is optional and defaults to the convention. */
 export interface PostgresConfigMapping {
@@ -124,6 +124,8 @@ export class PostgresConfigStore implements ConfigStore {
   async snapshot(): Promise<ConfigSnapshot> {
     const { client, layout } = await this.open();
     const l = layout;
+    // Every tenant's config, not those row-level security would show this login.
+    await requireEveryRowVisible(client, [l.table.quoted]);
     const rows = await client.query<{ tenant_id: string; config: string | null; updated_at: unknown; tier: string | null }>(
       `SELECT c.${quoteIdent(l.tenant)}::text AS tenant_id, c.${quoteIdent(l.config.name)}::text AS config,
               ${l.updatedAt ? `c.${quoteIdent(l.updatedAt.name)}` : 'NULL'} AS updated_at, ${l.tier?.sql ?? 'NULL'} AS tier

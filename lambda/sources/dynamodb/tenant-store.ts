@@ -2,15 +2,23 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
+import { ConfigError } from '../../core/errors';
 import { isQuotaName } from '../../core/tenant-id';
 import type { TenantCensus, TenantStore } from '../../checks/tenants/ports';
+import { explainTableError, nextStartKey, SBT_AWS } from './contract';
+
+/**
+ * `sbt-aws`: the attribute names default to the SaaS Builder Toolkit's TenantDetails and a tenant is
+ * active only with `sbtaws_active` true. `custom`: the gates name the attributes they read.
+ */
+export type DynamoDbLayout = 'sbt-aws' | 'custom';
 
 /** `sources.<name>` with `type: dynamodb`. */
 export interface DynamoDbSourceConfig extends SourceConfig {
   type: 'dynamodb';
   table: string;
-  /** `sbt-aws` (TenantDetails: tenantId, tenantName, tier, tenantConfig JSON, sbtaws_active) or `custom`. */
-  layout?: 'sbt-aws' | 'custom';
+  /** `sbt-aws` (TenantDetails: tenantId, tenantName, tier, tenantConfig JSON string, sbtaws_active BOOL) or `custom`. */
+  layout?: DynamoDbLayout;
   region?: string;
 }
 
@@ -21,17 +29,37 @@ export const dynamoDbSourceSchema: JsonSchema = {
   description: 'A DynamoDB table, reached with the AWS SDK (AWS_ENDPOINT_URL_DYNAMODB is honoured).',
   properties: {
     type: { const: 'dynamodb' },
-    table: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,255}$', description: 'Table name.' },
-    layout: { enum: ['sbt-aws', 'custom'], default: 'sbt-aws', description: 'Attribute defaults: sbt-aws TenantDetails, or custom (name every attribute).' },
+    table: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_.-]{3,255}$',
+      description: 'Table name as deployed. sbt-aws lets CloudFormation generate it (not the literal TenantDetails): use ${env:TENANT_DETAILS_TABLE} with the looked-up name.',
+    },
+    layout: { enum: ['sbt-aws', 'custom'], default: 'sbt-aws', description: 'Attribute defaults: sbt-aws TenantDetails, or custom (the gates name idAttribute and configAttribute).' },
     region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', description: 'AWS region (default: the SDK environment).' },
   },
 };
+
+/**
+ * With `layout: custom` nothing is assumed about the items: the gate must name the attributes it
+ * reads. Throws a ConfigError naming the first missing key.
+ */
+export function requireCustomLayoutNames<K extends string>(
+  src: DynamoDbSourceConfig,
+  sourceName: string,
+  gate: Partial<Record<K, unknown>>,
+  keys: K[],
+  at: (key: K) => string,
+): void {
+  if ((src.layout ?? 'sbt-aws') !== 'custom') return;
+  const missing = keys.find((k) => gate[k] === undefined);
+  if (missing) throw new ConfigError(`required: source '${sourceName}' has layout: custom, which assumes no attribute names`, at(missing));
+}
 
 /** Where gate 1 finds tenants in a DynamoDB item. Paths are dotted; a JSON-string attribute is parsed. */
 export interface DynamoDbTenantMapping {
   /** Default `tenantId`. */
   idAttribute?: string;
-  /** Default `sbtaws_active` (sbt-aws marks deactivated tenants false). */
+  /** Default (sbt-aws) `sbtaws_active`; an item without it is not active. Custom layout without it: every item is active. */
   statusAttribute?: string;
   /** Values meaning active, compared case-insensitively as strings. Default `[true, active]`. */
   activeValues?: string[];
@@ -102,19 +130,20 @@ export class DynamoDbTenantStore implements TenantStore {
     private readonly table: string,
     private readonly mapping: DynamoDbTenantMapping,
     private readonly progress?: (message: string) => void,
+    private readonly layout: DynamoDbLayout = 'sbt-aws',
   ) {}
 
   async census(signal: AbortSignal): Promise<TenantCensus> {
     const m = this.mapping;
-    const idAttr = m.idAttribute ?? 'tenantId';
-    const statusAttr = m.statusAttribute ?? 'sbtaws_active';
+    const idAttr = m.idAttribute ?? SBT_AWS.id;
+    const statusAttr = m.statusAttribute ?? (this.layout === 'sbt-aws' ? SBT_AWS.active : undefined);
     const activeValues = (m.activeValues ?? ['true', 'active']).map((v) => v.toLowerCase());
-    const configAttr = m.configAttribute ?? 'tenantConfig';
+    const configAttr = m.configAttribute ?? SBT_AWS.config;
     const segments = m.scanSegments ?? 4;
 
-    // Project only the top-level attributes the census reads; without explicit quota paths the
-    // whole item is needed to discover quota-named attributes.
-    const roots = new Set([idAttr, statusAttr, configAttr].map((p) => p.split('.')[0]));
+    // Project only the top-level attributes the census reads (aliased: any may be a reserved word);
+    // without explicit quota paths the whole item is needed to discover quota-named attributes.
+    const roots = new Set([idAttr, statusAttr, configAttr].filter((p): p is string => p !== undefined).map((p) => p.split('.')[0]));
     for (const p of m.quotaPaths ?? []) roots.add(p.split('.')[0]);
     const names = Object.fromEntries([...roots].map((r, i) => [`#a${i}`, r]));
     const projection = m.quotaPaths ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {};
@@ -128,10 +157,15 @@ export class DynamoDbTenantStore implements TenantStore {
     const scanSegment = async (segment: number) => {
       let start: Record<string, AttributeValue> | undefined;
       do {
-        const page = await this.client.send(
-          new ScanCommand({ TableName: this.table, Segment: segment, TotalSegments: segments, ExclusiveStartKey: start, ...projection }),
-          { abortSignal: signal },
-        );
+        let page;
+        try {
+          page = await this.client.send(
+            new ScanCommand({ TableName: this.table, Segment: segment, TotalSegments: segments, ExclusiveStartKey: start, ...projection }),
+            { abortSignal: signal },
+          );
+        } catch (err) {
+          throw signal.aborted ? err : await explainTableError(err, this.client, this.table);
+        }
         pages++;
         if (page.Items !== undefined && !Array.isArray(page.Items)) {
           throw new Error(`malformed Scan response from DynamoDB table ${this.table}: Items is not a list`);
@@ -144,7 +178,7 @@ export class DynamoDbTenantStore implements TenantStore {
             throw new Error(`malformed item in DynamoDB table ${this.table}: ${(err as Error).message}`);
           }
           total++;
-          const status = valueAtPath(item, statusAttr);
+          const status = statusAttr === undefined ? undefined : valueAtPath(item, statusAttr);
           const hasStatus = status !== undefined && status !== null;
           if (hasStatus) withStatus++;
           const quotas = new Map<string, unknown>();
@@ -155,19 +189,18 @@ export class DynamoDbTenantStore implements TenantStore {
           rows.push({
             id: id === undefined || id === null ? null : String(id),
             hasStatus,
-            active: hasStatus && activeValues.includes(String(status).toLowerCase()),
+            active: statusAttr === undefined || (hasStatus && activeValues.includes(String(status).toLowerCase())),
             config: hasConfig(valueAtPath(item, configAttr)),
             quota: quotas.size > 0 && [...quotas.values()].every(positive),
           });
         }
         if (pages % 20 === 0) this.progress?.(`scanned ${total} items`);
-        start = page.LastEvaluatedKey;
+        start = nextStartKey(page.LastEvaluatedKey);
       } while (start);
     };
     await Promise.all(Array.from({ length: segments }, (_, s) => scanSegment(s)));
 
-    // Without a status attribute on any item, every item counts (as a table without a status column).
-    const active = withStatus === 0 ? rows : rows.filter((r) => r.active);
+    const active = rows.filter((r) => r.active);
     const quotaFields = [...quotaFieldNames].sort();
     const missingConfig = active.filter((r) => !r.config).map((r) => r.id ?? '(no id)');
     const missingQuota = active.filter((r) => !r.quota).map((r) => r.id ?? '(no id)');
@@ -176,7 +209,7 @@ export class DynamoDbTenantStore implements TenantStore {
       store: `DynamoDB table ${this.table} (${pages} pages, ${segments} segments)`,
       total,
       active: active.length,
-      activeRule: withStatus === 0 ? `every item (no '${statusAttr}' attribute on any item)` : `${statusAttr} in (${activeValues.join(', ')})`,
+      activeRule: statusAttr === undefined ? 'every item (layout custom without statusAttribute)' : `${statusAttr} in (${activeValues.join(', ')})`,
       configRule: `a non-empty '${configAttr}' attribute`,
       missingConfig: { count: missingConfig.length, examples: missingConfig.sort().slice(0, 10) },
       quotaFields,
@@ -184,7 +217,7 @@ export class DynamoDbTenantStore implements TenantStore {
       async *activeIds() {
         yield ids;
       },
-      notes: withStatus > 0 && withStatus < total ? [`${total - withStatus} items have no '${statusAttr}' attribute and were not counted as active`] : [],
+      notes: statusAttr !== undefined && withStatus < total ? [`${total - withStatus} items have no '${statusAttr}' attribute and were not counted as active`] : [],
     };
   }
 

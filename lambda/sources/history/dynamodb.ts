@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { HISTORY_RETENTION_DAYS, type HistoryRecord, type HistoryStore } from '../../core/history';
+import { nextStartKey } from '../dynamodb/contract';
 
 /**
  * History in a DynamoDB table with partition key `pk` and sort key `sk` (both strings) and TTL on
@@ -46,7 +47,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
         }),
       );
       for (const item of page.Items ?? []) out.push(unmarshall(item) as HistoryRecord);
-      start = page.LastEvaluatedKey;
+      start = nextStartKey(page.LastEvaluatedKey);
     } while (start);
     return out;
   }

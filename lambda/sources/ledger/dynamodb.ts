@@ -4,6 +4,7 @@ import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import type { CostWindow } from '../../checks/cost/window';
 import { ledgerColumns, type LedgerMapping } from './mapping';
 import { LedgerTally } from './tally';
+import { nextStartKey } from '../dynamodb/contract';
 
 const text = (v: AttributeValue | undefined): string | undefined => v?.S ?? v?.N;
 
@@ -62,7 +63,7 @@ export class DynamoDbCostLedger implements CostLedger {
           const problem = tally.add(text(item[names.tenant]) ?? '', text(item[names.provider]) ?? '', date?.N !== undefined ? Number(date.N) : date?.S, text(item[names.cost]));
           if (problem) throw new Error(`DynamoDB table ${this.table}: an item's ${problem.startsWith('cost') ? names.cost : names.date}: ${problem}`);
         }
-        start = page.LastEvaluatedKey;
+        start = nextStartKey(page.LastEvaluatedKey);
       } while (start);
     };
     await Promise.all(Array.from({ length: this.segments }, (_, s) => scan(s)));

@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 import { parseMoney } from '../../checks/cost/money';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import { exclusiveEnd, type CostWindow } from '../../checks/cost/window';
-import { quoteIdent } from '../postgres/connection';
+import { quoteIdent, requireEveryRowVisible } from '../postgres/connection';
 import { ledgerColumns, type LedgerMapping } from './mapping';
 
 /** The ledger table as the catalog describes it: quoted identifiers and the date column's type. */
@@ -72,6 +72,8 @@ export class PostgresCostLedger implements CostLedger {
     // Bounds as the column's own type: [first day, day after the last) in UTC.
     const bound = (day: string) => (dateOnly ? day : zoned ? `${day} 00:00:00+00` : `${day} 00:00:00`);
     const newestSql = dateOnly ? `max(${date})::text` : `extract(epoch from max(${date}))::text`;
+    // Every tenant's costs, not those row-level security would show this login.
+    await requireEveryRowVisible(client, [table]);
     const res = await client.query<{ tenant: string | null; provider: string | null; tracked: string | null; newest: string | null }>(
       `SELECT ${tenant}::text AS tenant, ${provider}::text AS provider,
               (sum(${cost}) FILTER (WHERE ${date} < $2::${dateType}))::text AS tracked,

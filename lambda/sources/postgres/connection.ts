@@ -1,5 +1,6 @@
 import { Client, type ClientConfig } from 'pg';
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { describeError } from '../../core/errors';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
@@ -29,7 +30,7 @@ export const postgresSourceSchema: JsonSchema = {
     type: { const: 'postgres' },
     url: { type: 'string', minLength: 1, description: 'postgres://user:password@host:5432/db — use ${env:NAME} or ${secret:ARN#key}, never a literal password.' },
     secretArn: { type: 'string', pattern: '^arn:aws[a-z-]*:secretsmanager:', description: 'Secrets Manager secret in the RDS format (host, port, username, password, dbname).' },
-    ssl: { enum: ['verify-full', 'require', 'disable'], description: 'TLS mode. Default: verify-full for secretArn, else as the URL says (sslmode).' },
+    ssl: { enum: ['verify-full', 'require', 'disable'], description: 'TLS mode; overrides the URL\'s sslmode. Default: verify-full for secretArn or with caFile, else as the URL says (sslmode).' },
     caFile: { type: 'string', description: 'PEM CA bundle to trust in addition to the defaults.' },
     connectTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 120, default: 10 },
     statementTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 900, default: 30 },
@@ -37,6 +38,9 @@ export const postgresSourceSchema: JsonSchema = {
   oneOf: [{ required: ['url'] }, { required: ['secretArn'] }],
   $comment: 'set exactly one of url or secretArn',
 };
+
+/** Query parameters through which a pg connection string sets TLS (pg-connection-string). */
+const URL_TLS_PARAMS = ['ssl', 'sslmode', 'sslcert', 'sslkey', 'sslrootcert', 'uselibpqcompat', 'sslnegotiation'];
 
 /** Where a connection goes, for messages: never includes the password. */
 export function describeTarget(cfg: ClientConfig): string {
@@ -67,11 +71,18 @@ export async function clientConfig(src: PostgresSourceConfig, secrets: SecretRes
     }
     if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error(`source url must start with postgres:// (got ${parsed.protocol}//)`);
     registerSecret(decodeURIComponent(parsed.password));
-    cfg = { connectionString: url, host: parsed.hostname, port: Number(parsed.port || 5432), database: decodeURIComponent(parsed.pathname.slice(1)) || undefined };
+    // pg lets TLS parameters in the connection string override the `ssl` object, so an explicit
+    // `ssl` or `caFile` would be silently lost; with either set, the URL's TLS parameters go.
+    if (src.ssl || src.caFile) {
+      for (const param of URL_TLS_PARAMS) parsed.searchParams.delete(param);
+      ssl ??= 'verify-full';
+    }
+    cfg = { connectionString: parsed.toString(), host: parsed.hostname, port: Number(parsed.port || 5432), database: decodeURIComponent(parsed.pathname.slice(1)) || undefined };
   }
   if (ssl === 'disable') cfg.ssl = false;
   else if (ssl === 'require') cfg.ssl = { rejectUnauthorized: false };
-  else if (ssl === 'verify-full') cfg.ssl = { rejectUnauthorized: true, ...(src.caFile ? { ca: readFileSync(src.caFile, 'utf8') } : {}) };
+  // Node's `ca` replaces its bundled CAs; caFile is documented as trusted in addition to them.
+  else if (ssl === 'verify-full') cfg.ssl = { rejectUnauthorized: true, ...(src.caFile ? { ca: [...rootCertificates, readFileSync(src.caFile, 'utf8')] } : {}) };
   cfg.connectionTimeoutMillis = (src.connectTimeoutSeconds ?? 10) * 1000;
   cfg.statement_timeout = (src.statementTimeoutSeconds ?? 30) * 1000;
   cfg.application_name = 'saas-readiness';
@@ -99,4 +110,21 @@ export async function connectPostgres(src: PostgresSourceConfig, secrets: Secret
 /** Quotes an identifier for SQL; only used with names read back from the catalog. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Fails when row-level security applies to this login on any of `tables` (catalog-quoted names):
+ * its reads would return only the rows the policies let it see, not every row
+ * (docs/contracts/postgresql.md P3, P4). row_security_active() answers for the current user
+ * without a transaction or a session setting, so it is safe on a shared session (PGlite).
+ */
+export async function requireEveryRowVisible(client: Client, tables: string[]): Promise<void> {
+  const active = await client.query<{ name: string }>('SELECT t AS name FROM unnest($1::text[]) AS t WHERE row_security_active(t::regclass)', [tables]);
+  const table = active.rows[0]?.name;
+  if (table) {
+    throw new Error(
+      `table ${table} has row-level security that applies to this login, which would see only some of its rows; ` +
+        'connect as a role with BYPASSRLS (or a superuser): the check only reads',
+    );
+  }
 }

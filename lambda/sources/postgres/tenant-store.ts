@@ -1,7 +1,7 @@
 import type { Client, QueryResult } from 'pg';
 import { isQuotaName } from '../../core/tenant-id';
 import type { Offenders, TenantCensus, TenantStore } from '../../checks/tenants/ports';
-import { quoteIdent } from './connection';
+import { quoteIdent, requireEveryRowVisible } from './connection';
 
 /** Where gate 1 finds tenants in PostgreSQL. Every name is optional and defaults to the convention. */
 export interface PostgresTenantMapping {
@@ -120,6 +120,8 @@ export class PostgresTenantStore implements TenantStore {
     }
 
     const from = `FROM ${tenants.quoted} t ${join}`;
+    // Every row counts, not those row-level security would show this login.
+    await requireEveryRowVisible(client, [tenants.quoted, ...(configTable ? [configTable.quoted] : [])]);
     const counts = await client.query<{ total: string; active: string; no_config: string; no_quota: string }>(
       `SELECT count(*) AS total,
               count(*) FILTER (WHERE ${activeSql}) AS active,
