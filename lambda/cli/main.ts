@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GATES } from '../catalog';
@@ -9,6 +9,12 @@ import { redact } from '../core/redact';
 import { runGates, selectedGates } from '../core/runner';
 import { SecretsManagerResolver, type SecretResolver } from '../core/secrets';
 import { FORMATS, render, writeReports, type Format } from './output';
+import { fitStepSummary } from '../core/report/github';
+import { renderMarkdown } from '../core/report/markdown';
+import { compareWithHistory, gateLocator, recordInHistory } from './deliver';
+import { diffRuns, renderDiffText } from './diff';
+import { historyStoreAt } from './history-location';
+import { isRegression } from '../core/changes';
 import { STARTER_CONFIG } from './starter';
 
 export interface CliIo {
@@ -46,6 +52,8 @@ Usage:
                                       check the config only (no connections)
   saas-readiness init [--config FILE] [--force]
                                       write a commented starter readiness.yaml
+  saas-readiness diff [--config FILE] [--history LOCATION] [--check ID] [--format text|json]
+                                      what changed between the two newest recorded runs
   saas-readiness schema               print the JSON Schema of readiness.yaml
   saas-readiness --version | --help
 
@@ -54,7 +62,10 @@ Options for run:
                      default reads DATABASE_URL and the other documented env vars)
   --check ID         run only this gate (repeatable or comma-separated): ${GATE_IDS.join(', ')}
   --format FORMAT    ${FORMATS.join(' | ')} (default text)
-  --out DIR          also write report.json, report.md, junit.xml and gate artifacts to DIR
+  --out DIR          also write report.json, report.md, junit.xml, report.html and gate artifacts to DIR
+  --history LOCATION compare with the previous run and record this one: a file (e.g.
+                     .saas-readiness/history.jsonl) or dynamodb:TABLE (the deployed history table);
+                     diff reads it (default .saas-readiness/history.jsonl)
   --allow-skip       learning mode: skipped gates do not make the suite NOT READY
   --no-probes        never run active probes (quota, config round trip)
   --quiet            no progress on stderr
@@ -67,6 +78,7 @@ const OPTIONS = {
   check: { type: 'string', multiple: true },
   format: { type: 'string', short: 'f' },
   out: { type: 'string', short: 'o' },
+  history: { type: 'string' },
   'allow-skip': { type: 'boolean' },
   'no-probes': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -115,11 +127,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return validateCommand(values, io);
     case 'init':
       return init(values, io);
+    case 'diff':
+      return diffCommand(values, io);
     case 'schema':
       io.stdout(JSON.stringify(configSchema(), null, 2) + '\n');
       return EXIT.READY;
     default:
-      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, schema; see --help)`);
+      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, diff, schema; see --help)`);
   }
 }
 
@@ -148,6 +162,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
     const missing = only.filter((id) => !selected.some((g) => g.id === id));
     throw new ConfigError(`--check: gate ${missing.join(', ')} is not enabled in ${loaded.file ?? 'the zero-config default'}`);
   }
+  const history = values.history !== undefined ? historyStoreAt(values.history as string, io.cwd) : undefined;
   const quiet = Boolean(values.quiet);
   const allowSkip = Boolean(values['allow-skip']);
   if (!quiet) {
@@ -166,12 +181,29 @@ async function run(values: Values, io: CliIo): Promise<number> {
       ? undefined
       : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
   });
-  io.stdout(render(report, format as Format, Boolean(io.isTTY) && !io.env.NO_COLOR));
+  const warn = (line: string) => io.stderr(`${line}\n`);
+  const timelines = history ? await compareWithHistory(report, history, new Date(), warn) : undefined;
+  const html = timelines ? { timelines } : {};
+  io.stdout(render(report, format as Format, { color: Boolean(io.isTTY) && !io.env.NO_COLOR, locate: gateLocator(loaded, io.cwd, io.env), html }));
+  if (format === 'github' && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, fitStepSummary(renderMarkdown(report)));
   if (values.out) {
-    const files = writeReports(report, resolve(io.cwd, values.out as string));
+    const files = writeReports(report, resolve(io.cwd, values.out as string), html);
     if (!quiet) io.stderr(`saas-readiness: wrote ${files.join(', ')}\n`);
   }
+  if (history) await recordInHistory(report, history, warn);
   return report.verdict === 'READY' ? EXIT.READY : EXIT.NOT_READY;
+}
+
+/** Exit 1 when something newly fails or a tenant left the tolerance, else 0. */
+async function diffCommand(values: Values, io: CliIo): Promise<number> {
+  const format = (values.format as string | undefined) ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new ConfigError(`diff --format must be text or json (got '${format}')`);
+  const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const only = checksOf(values);
+  const gates = selectedGates({ gates: GATES, loaded, only }).map((g) => g.id);
+  const diff = await diffRuns(historyStoreAt(values.history as string | undefined, io.cwd), loaded.config.suite, gates, new Date());
+  io.stdout(format === 'json' ? JSON.stringify({ suite: loaded.config.suite, ...diff }, null, 2) + '\n' : redact(renderDiffText(diff, loaded.config.suite)));
+  return diff.changes.some(isRegression) ? EXIT.NOT_READY : EXIT.READY;
 }
 
 function validateCommand(values: Values, io: CliIo): number {

@@ -1,5 +1,6 @@
 import type { RunReport } from '../runner';
 import type { Status } from '../result';
+import { describeChange } from '../changes';
 
 const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', SKIP: '⚠️', ERROR: '⛔' };
 
@@ -18,6 +19,7 @@ export function renderMarkdown(report: RunReport): string {
     '|---|---|---|---|',
     ...report.results.map((r) => `| ${ICON[r.status]} | ${r.title} (\`${r.gate}\`) | ${r.status} | ${cell(r.summary)} |`),
   ];
+  if (report.changes) out.push('', ...changesMarkdown(report));
   for (const r of report.results) {
     if (r.criteria.length === 0 && r.evidence.length === 0 && !r.remediation) continue;
     out.push('', `### ${ICON[r.status]} ${r.title}`, '');
@@ -29,4 +31,17 @@ export function renderMarkdown(report: RunReport): string {
     if (r.remediation) out.push('', `**Fix:** ${cell(r.remediation)}`);
   }
   return out.join('\n') + '\n';
+}
+
+function changesMarkdown(report: RunReport): string[] {
+  const c = report.changes!;
+  const out = ['### What changed since the previous run', ''];
+  if (c.changes.length === 0) out.push(`Nothing changed${c.compared.length ? ` in ${c.compared.join(', ')}` : ''}.`);
+  for (const g of c.changes) {
+    const [head, ...rest] = describeChange(g);
+    out.push(`- ${cell(head)}`, ...rest.map((l) => `  - ${cell(l.trim())}`));
+  }
+  if (c.firstRuns.length) out.push('', `First recorded run of ${c.firstRuns.map((g) => `\`${g}\``).join(', ')}: nothing to compare with.`);
+  out.push('', `_Compared with ${cell(c.history)}._`);
+  return out;
 }
