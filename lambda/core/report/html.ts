@@ -161,7 +161,7 @@ tr.bad th,tr.bad td{color:var(--fail);font-weight:600}.chart{margin:12px 0}.canv
 figcaption{font-size:13px;color:var(--muted);margin-top:4px}details.numbers summary{cursor:pointer;font-size:13px;color:var(--muted)}
 footer{color:var(--muted);font-size:12px;margin:24px 0}
 @media print{body{background:#fff;font-size:11pt}main{max-width:none;padding:0}section,.overview li{break-inside:avoid;border-color:#999}
-.canvas{height:220px}details.numbers>*{display:block}details.numbers summary{display:none}.verdict{border:2px solid #000;color:#000;background:none!important}
+.canvas{height:220px}details.numbers::details-content{content-visibility:visible;display:block}details.numbers summary{display:none}.verdict{border:2px solid #000;color:#000;background:none!important}
 .badge{color:#000;background:none!important;border:1px solid #000}a{color:inherit}}
 `;
 
@@ -190,12 +190,12 @@ const DRAW = `
       cfg = {type:'bar', data:{labels:d.rows.map(function(r){return r.provider;}), datasets:[
         {label:'tenants seen', data:d.rows.map(function(r){return r.tenants;}), backgroundColor:d.rows.map(function(r){return r.tenants>=r.minimum?col('pass'):col('fail');}), order:2},
         {label:'minimum', type:'line', data:d.rows.map(function(r){return r.minimum;}), showLine:false, pointStyle:'line', pointRadius:30, pointBorderWidth:3, borderColor:'#1f2328', order:1}
-      ]}, options:{scales:{y:{beginAtZero:true, title:{display:true,text:'tenants'}}}}};
+      ]}, options:{scales:{y:{beginAtZero:true, grace:'10%', title:{display:true,text:'tenants'}}}}};
     } else {
       var names = ['FAIL','ERROR','SKIP','PASS'];
       var palette = ['#0969da','#bf3989','#1b7c83','#953800','#6639ba'];
       cfg = {type:'line', data:{datasets:d.series.map(function(s,i){return {label:s.gate, stepped:true, data:s.points.map(function(p){return {x:Date.parse(p.at), y:d.levels[p.status]+(i-(d.series.length-1)/2)*0.06};}), borderColor:palette[i%palette.length], backgroundColor:s.points.map(function(p){return statusColor[p.status];}), pointRadius:4};})},
-        options:{parsing:false, scales:{x:{type:'linear', ticks:{maxTicksLimit:8, callback:function(v){return new Date(v).toISOString().slice(0,16).replace('T',' ');}}}, y:{min:-0.5, max:3.5, ticks:{stepSize:1, callback:function(v){return names[v]||'';}}}},
+        options:{parsing:false, scales:{x:{type:'linear', ticks:{maxTicksLimit:8, callback:function(v){return new Date(v).toISOString().slice(0,16).replace('T',' ');}}}, y:{min:-0.5, max:3.5, afterBuildTicks:function(axis){axis.ticks=[0,1,2,3].map(function(v){return {value:v};});}, ticks:{callback:function(v){return names[v]||'';}}}},
         plugins:{tooltip:{callbacks:{label:function(c){return c.dataset.label+': '+names[Math.round(c.raw.y)];}}}}}};
     }
     new Chart(ctx, cfg);
