@@ -14,6 +14,7 @@ import { renderMarkdown } from '../core/report/markdown';
 import { compareWithHistory, gateLocator, recordInHistory } from './deliver';
 import { diffRuns, renderDiffText } from './diff';
 import { historyStoreAt } from './history-location';
+import { sarifCommand } from './sarif';
 import { isRegression } from '../core/changes';
 import { STARTER_CONFIG } from './starter';
 
@@ -54,6 +55,9 @@ Usage:
                                       write a commented starter readiness.yaml
   saas-readiness diff [--config FILE] [--history LOCATION] [--check ID] [--format text|json]
                                       what changed between the two newest recorded runs
+  saas-readiness sarif [--app COMMAND] [--out FILE]
+                                      run the CDK app (default: cdk.json's app) and print the
+                                      readiness rule pack's findings as SARIF 2.1.0
   saas-readiness schema               print the JSON Schema of readiness.yaml
   saas-readiness --version | --help
 
@@ -79,6 +83,7 @@ const OPTIONS = {
   format: { type: 'string', short: 'f' },
   out: { type: 'string', short: 'o' },
   history: { type: 'string' },
+  app: { type: 'string' },
   'allow-skip': { type: 'boolean' },
   'no-probes': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -129,11 +134,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return init(values, io);
     case 'diff':
       return diffCommand(values, io);
+    case 'sarif':
+      return sarifCommand({ app: values.app as string | undefined, out: values.out as string | undefined, cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr });
     case 'schema':
       io.stdout(JSON.stringify(configSchema(), null, 2) + '\n');
       return EXIT.READY;
     default:
-      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, diff, schema; see --help)`);
+      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, diff, sarif, schema; see --help)`);
   }
 }
 
