@@ -15,6 +15,8 @@ import { compareWithHistory, gateLocator, recordInHistory } from './deliver';
 import { diffRuns, renderDiffText } from './diff';
 import { historyStoreAt } from './history-location';
 import { sarifCommand } from './sarif';
+import { publishRunToSecurityHub } from './security-hub';
+import { describeError } from '../core/errors';
 import { isRegression } from '../core/changes';
 import { STARTER_CONFIG } from './starter';
 
@@ -28,7 +30,7 @@ export interface CliIo {
   secrets?: SecretResolver;
 }
 
-export const EXIT = { READY: 0, NOT_READY: 1, USAGE: 2 } as const;
+export const EXIT = { READY: 0, NOT_READY: 1, USAGE: 2, NOT_DELIVERED: 3 } as const;
 
 export function toolVersion(): string {
   let dir = __dirname;
@@ -70,11 +72,14 @@ Options for run:
   --history LOCATION compare with the previous run and record this one: a file (e.g.
                      .saas-readiness/history.jsonl) or dynamodb:TABLE (the deployed history table);
                      diff reads it (default .saas-readiness/history.jsonl)
+  --security-hub     publish one finding per gate and per failing criterion to AWS Security Hub
+                     (account and region of the AWS SDK environment)
   --allow-skip       learning mode: skipped gates do not make the suite NOT READY
   --no-probes        never run active probes (quota, config round trip)
   --quiet            no progress on stderr
 ${gateOptions.map((o) => `  --${o.name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(21) + o.description).join('\n')}
-Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error.
+Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error, 3 the verdict was reached but
+Security Hub did not accept it.
 `;
 
 const OPTIONS = {
@@ -84,6 +89,7 @@ const OPTIONS = {
   out: { type: 'string', short: 'o' },
   history: { type: 'string' },
   app: { type: 'string' },
+  'security-hub': { type: 'boolean' },
   'allow-skip': { type: 'boolean' },
   'no-probes': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -198,6 +204,15 @@ async function run(values: Values, io: CliIo): Promise<number> {
     if (!quiet) io.stderr(`saas-readiness: wrote ${files.join(', ')}\n`);
   }
   if (history) await recordInHistory(report, history, warn);
+  if (values['security-hub']) {
+    try {
+      const sent = await publishRunToSecurityHub(report);
+      if (!quiet) io.stderr(`saas-readiness: Security Hub ${sent.account}/${sent.region}: ${sent.imported} finding(s) imported (${sent.archived} archived) in ${sent.requests} request(s)\n`);
+    } catch (err) {
+      io.stderr(`saas-readiness: publishing to Security Hub failed: ${redact(describeError(err))}\n`);
+      return EXIT.NOT_DELIVERED;
+    }
+  }
   return report.verdict === 'READY' ? EXIT.READY : EXIT.NOT_READY;
 }
 

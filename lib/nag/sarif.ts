@@ -11,6 +11,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CfnResource, Stack, Stage, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagMessageLevel } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { redactDeep } from '../../lambda/core/redact';
 import { acknowledgementReason } from './acknowledgements';
 import type { SaaSReadinessChecks } from './pack';
 import { type ReadinessRule, type ReadinessRuleInfo } from './rule';
@@ -152,7 +153,7 @@ function buildLog(findings: LoggedFinding[], templatePaths: readonly string[], o
     };
   });
   const dropped = sorted.length - kept.length;
-  return {
+  return redactDeep<SarifLog>({
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
     runs: [
@@ -168,7 +169,7 @@ function buildLog(findings: LoggedFinding[], templatePaths: readonly string[], o
         results,
       },
     ],
-  };
+  });
 }
 
 function pathToUri(path: string): string {

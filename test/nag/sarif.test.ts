@@ -100,7 +100,7 @@ describe('saas-readiness sarif --app', () => {
     expectValidSarif(log);
     expectAcceptedByCodeScanning(log);
     const queue = log.runs[0].results.find((r: { properties: { constructPath: string } }) => r.properties.constructPath === 'Saas/IngestQueue/Resource');
-    expect(queue.locations[0].physicalLocation.artifactLocation.uri).toBe('test/fixtures/nag/app.ts');
+    expect(queue!.locations[0].physicalLocation.artifactLocation.uri).toBe('test/fixtures/nag/app.ts');
   }, 120_000);
 
   it('says what to do when the app does not register the pack', async () => {
