@@ -175,11 +175,14 @@ export function gateRecordFrom(record: HistoryRecord, gate: string): GateRecord 
 /** Windows searched for the previous run, nearest first: most runs find it in the first, cheap query. */
 const LOOKBACK_DAYS = [2, 35, 400];
 
-/** The newest result of a gate in the history that started before `before`, if any. */
-export async function previousRun(store: HistoryStore, suite: string, gate: string, before: string, now: Date): Promise<GateRecord | undefined> {
+/**
+ * The newest result of a gate in the history that started before `before`, if any; with `run`,
+ * only results of that kind of run (a deployed gate compares scheduled runs with scheduled runs).
+ */
+export async function previousRun(store: HistoryStore, suite: string, gate: string, before: string, now: Date, run?: string): Promise<GateRecord | undefined> {
   for (const days of LOOKBACK_DAYS) {
     const since = new Date(now.getTime() - days * 86_400_000).toISOString();
-    const records = (await store.query(historyKey.result(suite, gate), since)).filter((r) => r.sk < before && typeof r.status === 'string');
+    const records = (await store.query(historyKey.result(suite, gate), since)).filter((r) => r.sk < before && typeof r.status === 'string' && (!run || r.run === run));
     if (records.length) return gateRecordFrom(records[records.length - 1], gate);
   }
   return undefined;
