@@ -37,7 +37,8 @@ export function tenantVariances(result: CheckResult): { tenants: TenantVariance[
   if (!artifact) return undefined;
   const doc = JSON.parse(artifact.content) as {
     tolerancePercent?: string;
-    lines: { tenant_id: string; provider: string; tracked_cost: string; actual_cost: string; variance_pct: number | null; status: string }[];
+    // Gate 2 writes amounts and the variance as exact decimal strings.
+    lines: { tenant_id: string; provider: string; tracked_cost: string; actual_cost: string; variance_pct: string | null; status: string }[];
   };
   const tenants = doc.lines
     .filter((l) => l.status !== 'total' && l.status !== 'unallocated')
@@ -46,7 +47,7 @@ export function tenantVariances(result: CheckResult): { tenants: TenantVariance[
       provider: l.provider,
       trackedUsd: Number(l.tracked_cost),
       billedUsd: Number(l.actual_cost),
-      variancePct: l.variance_pct,
+      variancePct: l.variance_pct === null ? null : Number(l.variance_pct),
       status: l.status,
     }));
   return { tenants, ...(doc.tolerancePercent !== undefined ? { tolerancePercent: Number(doc.tolerancePercent) } : {}) };

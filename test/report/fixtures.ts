@@ -14,7 +14,8 @@ export function costResult(lines: { tenant: string; tracked: number; billed: num
         provider: 'aws',
         tracked_cost: l.tracked.toFixed(2),
         actual_cost: l.billed.toFixed(2),
-        variance_pct: l.billed ? Number((((l.tracked - l.billed) / l.billed) * 100).toFixed(2)) : null,
+        // As gate 2 writes it: an exact decimal string.
+        variance_pct: l.billed ? (((l.tracked - l.billed) / l.billed) * 100).toFixed(2) : null,
         status: l.status,
       })),
     ],

@@ -194,8 +194,10 @@ const DRAW = `
     } else {
       var names = ['FAIL','ERROR','SKIP','PASS'];
       var palette = ['#0969da','#bf3989','#1b7c83','#953800','#6639ba'];
+      var times = d.series.reduce(function(all,s){return all.concat(s.points.map(function(p){return Date.parse(p.at);}));},[]);
+      var span = Math.max.apply(null, times) - Math.min.apply(null, times);
       cfg = {type:'line', data:{datasets:d.series.map(function(s,i){return {label:s.gate, stepped:true, data:s.points.map(function(p){return {x:Date.parse(p.at), y:d.levels[p.status]+(i-(d.series.length-1)/2)*0.06};}), borderColor:palette[i%palette.length], backgroundColor:s.points.map(function(p){return statusColor[p.status];}), pointRadius:4};})},
-        options:{parsing:false, scales:{x:{type:'linear', ticks:{maxTicksLimit:8, callback:function(v){return new Date(v).toISOString().slice(0,16).replace('T',' ');}}}, y:{min:-0.5, max:3.5, afterBuildTicks:function(axis){axis.ticks=[0,1,2,3].map(function(v){return {value:v};});}, ticks:{callback:function(v){return names[v]||'';}}}},
+        options:{parsing:false, scales:{x:{type:'linear', ticks:{maxTicksLimit:8, callback:function(v){return new Date(v).toISOString().slice(0,span<7200000?19:16).replace('T',' ');}}}, y:{min:-0.5, max:3.5, afterBuildTicks:function(axis){axis.ticks=[0,1,2,3].map(function(v){return {value:v};});}, ticks:{callback:function(v){return names[v]||'';}}}},
         plugins:{tooltip:{callbacks:{label:function(c){return c.dataset.label+': '+names[Math.round(c.raw.y)];}}}}}};
     }
     new Chart(ctx, cfg);
