@@ -224,7 +224,7 @@ async function diffCommand(values: Values, io: CliIo): Promise<number> {
   const only = checksOf(values);
   const gates = selectedGates({ gates: GATES, loaded, only }).map((g) => g.id);
   const diff = await diffRuns(historyStoreAt(values.history as string | undefined, io.cwd), loaded.config.suite, gates, new Date());
-  io.stdout(format === 'json' ? JSON.stringify({ suite: loaded.config.suite, ...diff }, null, 2) + '\n' : redact(renderDiffText(diff, loaded.config.suite)));
+  io.stdout(redact(format === 'json' ? JSON.stringify({ suite: loaded.config.suite, ...diff }, null, 2) + '\n' : renderDiffText(diff, loaded.config.suite)));
   return diff.changes.some(isRegression) ? EXIT.NOT_READY : EXIT.READY;
 }
 
