@@ -5,6 +5,9 @@ import { changesSince, compareGate, gateRecordOf, isRegression, recordRun } from
 import { FileHistoryStore } from '../../lambda/sources/history/file';
 import { renderMarkdown } from '../../lambda/core/report/markdown';
 import { renderText } from '../../lambda/core/report/text';
+import { checkCost } from '../../lambda/checks/cost/check';
+import { parseMoney } from '../../lambda/checks/cost/money';
+import { renderHtml } from '../../lambda/core/report/html';
 import { runCli } from '../support/cli';
 import { costResult, report, result } from './fixtures';
 
@@ -33,6 +36,27 @@ describe('what changed since the previous run', () => {
       { tenant: 'acme', provider: 'aws', from: -20, to: -1, movement: 'back within the tolerance' },
     ]);
     expect(change.tolerancePercent).toBe(5);
+  });
+
+  it('reads the tenant lines of the artifact the real gate 2 check writes', async () => {
+    const $ = (v: string) => parseMoney(v);
+    const outcome = await checkCost({
+      ledger: { summarize: async () => ({ source: 'ledger', totals: [{ tenant: 'acme', provider: 'aws', amount: $('100') }, { tenant: 'initech', provider: 'aws', amount: $('370.48') }], newest: { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true } }), close: async () => undefined },
+      window: { from: '2024-05-01', to: '2024-05-31', label: 'May' },
+      providers: { aws: { bill: { provider: 'aws', fetch: async () => ({ source: 'bill', groups: new Map([['acme', $('101')], ['initech', $('416.81')]]), estimated: [], notes: [] }) }, ledgerValues: ['aws'] } },
+      tolerancePercent: $('5'),
+      materiality: $('1'),
+      maxLagHours: 24,
+      now: new Date('2024-06-02T12:00:00Z'),
+      signal: new AbortController().signal,
+    });
+    const r = { gate: 'cost', title: 'Cost tracking accurate', startedAt: at(8), durationMs: 1, ...outcome };
+    expect(gateRecordOf(r).tenants).toEqual([
+      { tenant: 'acme', provider: 'aws', trackedUsd: 100, billedUsd: 101, variancePct: -0.99, status: 'ok' },
+      { tenant: 'initech', provider: 'aws', trackedUsd: 370.48, billedUsd: 416.81, variancePct: -11.12, status: 'outside' },
+    ]);
+    expect(gateRecordOf(r).tolerancePercent).toBe(5);
+    expect(renderHtml(report([r]))).toContain('outside the band: initech');
   });
 
   it('adds a section to the text and Markdown reports', async () => {
