@@ -114,7 +114,8 @@ function templateSite(node: IConstruct, root: string, templatePaths: readonly st
     if (index >= 0) line = index + 1;
   }
   const rel = relative(root, resolve(file));
-  return { uri: (rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel).split(sep).join('/'), line };
+  // An assembly outside the repository (a temporary directory) is named where `cdk synth` writes it by default.
+  return { uri: rel.startsWith('..') || isAbsolute(rel) ? `cdk.out/${stack.templateFile}` : rel.split(sep).join('/'), line };
 }
 
 function fingerprint(ruleId: string, path: string): string {

@@ -76,6 +76,18 @@ describe('SARIF 2.1.0 from the readiness rule pack', () => {
     expect(env.message.text).toContain('(TENANT_ACME_QUOTA)');
   });
 
+  it('falls back to the synthesized template, at the resource\'s line, when CDK recorded no creation stack', () => {
+    const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
+    const log = readinessSarif(buildApp(app), undefined, { sourceRoot: ROOT });
+    expectValidSarif(log);
+    expectAcceptedByCodeScanning(log);
+    const queue = log.runs[0].results.find((r) => r.properties.constructPath === 'Saas/IngestQueue/Resource')!;
+    const template = readFileSync(join(app.outdir, 'Saas.template.json'), 'utf8').split('\n');
+    const line = template.findIndex((l) => /^\s*"IngestQueue[0-9A-F]{8}": \{/.test(l)) + 1;
+    expect(line).toBeGreaterThan(1);
+    expect(queue.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'cdk.out/Saas.template.json', uriBaseId: 'SRCROOT' }, region: { startLine: line } });
+  });
+
   it('reports an acknowledgement as a suppression with its reason', () => {
     const results = sarif().runs[0].results;
     const legacy = results.find((r) => r.properties.constructPath === 'Saas/LegacyQueue/Resource')!;
