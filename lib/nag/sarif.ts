@@ -13,7 +13,8 @@ import { NagMessageLevel } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { redactDeep } from '../../lambda/core/redact';
 import { acknowledgementReason } from './acknowledgements';
-import type { SaaSReadinessChecks } from './pack';
+// pack.ts imports this module too; the class is used only inside functions, after both have loaded.
+import { SaaSReadinessChecks } from './pack';
 import { type ReadinessRule, type ReadinessRuleInfo } from './rule';
 import { READINESS_RULES } from './rules';
 import type { SaaSReadinessProps } from './settings';
@@ -199,9 +200,6 @@ function loggedFindings(pack: SaaSReadinessChecks, report: PolicyValidationPlugi
 export function readinessSarif(scope: IConstruct, props?: SaaSReadinessProps, opts: SarifOptions = {}): SarifLog {
   const root = scope.node.root;
   if (Stage.isStage(root)) root.synth();
-  // Imported here, not at the top: pack.ts imports this module for the plugin's SARIF output.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SaaSReadinessChecks } = require('./pack') as typeof import('./pack');
   const pack = new SaaSReadinessChecks(undefined, props);
   const report = pack.validateScope(scope);
   return buildLog(loggedFindings(pack, report, root), [], opts);
