@@ -9,6 +9,8 @@ import { checkCost } from '../../lambda/checks/cost/check';
 import { parseMoney } from '../../lambda/checks/cost/money';
 import { renderHtml } from '../../lambda/core/report/html';
 import { runCli } from '../support/cli';
+import { setEnv, startDynalite } from '../support/dynalite';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { costResult, report, result } from './fixtures';
 
 const at = (h: number) => new Date(Date.UTC(2026, 10, 28, h)).toISOString();
@@ -100,6 +102,39 @@ describe('saas-readiness run --history / diff', () => {
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toContain('tenants: newly failing (PASS → FAIL) — only 3 active tenants');
     expect(regressed.stdout).toContain('REGRESSED');
+  });
+
+  it('keeps the history in the deployed DynamoDB table with --history dynamodb:TABLE', async () => {
+    const dynamo = await startDynalite();
+    const restore = setEnv(dynamo.env);
+    try {
+      await dynamo.client.send(
+        new CreateTableCommand({
+          TableName: 'acme-history',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'sr-ddb-'));
+      const args = ['run', '--history', 'dynamodb:acme-history', '--allow-skip', '--quiet', '--check', 'tenants'];
+      const first = await runCli(args, { cwd: dir, env: {} });
+      expect(first.stdout).toContain('What changed since the previous run (DynamoDB table acme-history): nothing; first run of tenants');
+      const second = await runCli(args, { cwd: dir, env: {} });
+      expect(second.stdout).toContain('What changed since the previous run (DynamoDB table acme-history): nothing');
+      expect(second.stdout).not.toContain('first run');
+      const diff = await runCli(['diff', '--history', 'dynamodb:acme-history', '--check', 'tenants'], { cwd: dir, env: {} });
+      expect(diff).toMatchObject({ code: 0, stdout: expect.stringContaining('No change in tenants since the previous run.') });
+    } finally {
+      restore();
+      await dynamo.stop();
+    }
   });
 
   it('says so when there is nothing to compare', async () => {
