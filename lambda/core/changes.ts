@@ -26,9 +26,30 @@ export interface GateRecord {
   summary: string;
   startedAt: string;
   criteria: { id: string; title?: string; status: Status; summary: string }[];
-  /** Gate 2 only: per-tenant lines and the tolerance they were judged against. */
+  /** Gate 2 only: per-tenant lines (judged tenants: ok or outside) and the tolerance they were judged against. */
   tenants?: TenantVariance[];
   tolerancePercent?: number;
+  /** Set when there were too many tenants to keep: `tenants` then holds only those outside the tolerance. */
+  tenantsOutsideOnly?: boolean;
+}
+
+/**
+ * Bytes the tenant lines may take in one history record: a DynamoDB item holds at most 400 KB,
+ * and the rest of the record needs room. About 2,000 tenants fit; beyond, only those outside.
+ */
+export const TENANT_LINES_BUDGET_BYTES = 200 * 1024;
+
+function keptTenantLines(all: TenantVariance[]): { tenants: TenantVariance[]; tenantsOutsideOnly?: true } {
+  const judged = all.filter((t) => t.status === 'ok' || t.status === 'outside');
+  if (Buffer.byteLength(JSON.stringify(judged)) <= TENANT_LINES_BUDGET_BYTES) return { tenants: judged };
+  const outside: TenantVariance[] = [];
+  let bytes = 2;
+  for (const t of judged.filter((x) => x.status === 'outside')) {
+    bytes += Buffer.byteLength(JSON.stringify(t)) + 1;
+    if (bytes > TENANT_LINES_BUDGET_BYTES) break;
+    outside.push(t);
+  }
+  return { tenants: outside, tenantsOutsideOnly: true };
 }
 
 /** The tenant lines and tolerance of gate 2's `tenant_costs.json` artifact, when the result has one. */
@@ -62,7 +83,7 @@ export function gateRecordOf(result: CheckResult): GateRecord {
     summary: result.summary,
     startedAt: result.startedAt,
     criteria: result.criteria.map((c) => ({ id: c.id, title: c.title, status: c.status, summary: c.summary })),
-    ...(costs ? { tenants: costs.tenants, ...(costs.tolerancePercent !== undefined ? { tolerancePercent: costs.tolerancePercent } : {}) } : {}),
+    ...(costs ? { ...keptTenantLines(costs.tenants), ...(costs.tolerancePercent !== undefined ? { tolerancePercent: costs.tolerancePercent } : {}) } : {}),
   };
 }
 
@@ -80,8 +101,9 @@ export interface CriterionChange {
 export interface TenantChange {
   tenant: string;
   provider: string;
-  from: number | null;
-  to: number | null;
+  /** Variance in percent (null: nothing billed); undefined when the record kept only tenants outside the tolerance. */
+  from?: number | null;
+  to?: number | null;
   movement: 'left the tolerance' | 'back within the tolerance';
 }
 
@@ -132,12 +154,20 @@ export function compareGate(previous: GateRecord, current: GateRecord): GateChan
     criteria.push({ id, title: a?.title ?? b?.title, from: b?.status, to: a?.status, movement, summary: a?.summary ?? `no longer evaluated (was ${b!.status}: ${b!.summary})` });
   }
   const tenants: TenantChange[] = [];
-  const prevTenants = new Map((previous.tenants ?? []).map((t) => [`${t.provider}\u0000${t.tenant}`, t]));
+  const key = (t: TenantVariance) => `${t.provider}\u0000${t.tenant}`;
+  const prevTenants = new Map((previous.tenants ?? []).map((t) => [key(t), t]));
+  const curTenants = new Map((current.tenants ?? []).map((t) => [key(t), t]));
   for (const t of current.tenants ?? []) {
-    const p = prevTenants.get(`${t.provider}\u0000${t.tenant}`);
-    if (!p) continue;
-    if (p.status === 'ok' && t.status === 'outside') tenants.push({ tenant: t.tenant, provider: t.provider, from: p.variancePct, to: t.variancePct, movement: 'left the tolerance' });
-    if (p.status === 'outside' && t.status === 'ok') tenants.push({ tenant: t.tenant, provider: t.provider, from: p.variancePct, to: t.variancePct, movement: 'back within the tolerance' });
+    const p = prevTenants.get(key(t));
+    if (p?.status === 'ok' && t.status === 'outside') tenants.push({ tenant: t.tenant, provider: t.provider, from: p.variancePct, to: t.variancePct, movement: 'left the tolerance' });
+    if (p?.status === 'outside' && t.status === 'ok') tenants.push({ tenant: t.tenant, provider: t.provider, from: p.variancePct, to: t.variancePct, movement: 'back within the tolerance' });
+    // A record of only the outside tenants: absent there means it was not outside.
+    if (!p && previous.tenantsOutsideOnly && previous.tenants && t.status === 'outside') tenants.push({ tenant: t.tenant, provider: t.provider, to: t.variancePct, movement: 'left the tolerance' });
+  }
+  if (current.tenantsOutsideOnly && current.tenants) {
+    for (const p of previous.tenants ?? []) {
+      if (p.status === 'outside' && !curTenants.has(key(p))) tenants.push({ tenant: p.tenant, provider: p.provider, from: p.variancePct, movement: 'back within the tolerance' });
+    }
   }
   const movement = movementOf(previous.status, current.status);
   if (!movement && criteria.length === 0 && tenants.length === 0) return undefined;
@@ -169,6 +199,7 @@ export function gateRecordFrom(record: HistoryRecord, gate: string): GateRecord 
     startedAt: r.startedAt ?? record.sk.split('#')[0],
     criteria: r.criteria ?? [],
     ...(r.tenants ? { tenants: r.tenants } : {}),
+    ...(r.tenantsOutsideOnly ? { tenantsOutsideOnly: true } : {}),
     ...(r.tolerancePercent !== undefined ? { tolerancePercent: r.tolerancePercent } : {}),
   };
 }
@@ -220,13 +251,14 @@ export async function recordRun(store: HistoryStore, suite: string, results: rea
 
 /** One line per change, for text output, Markdown lists and notifications. */
 export function describeChange(change: GateChange): string[] {
-  const pct = (v: number | null) => (v === null ? 'nothing billed' : `${v > 0 ? '+' : ''}${v.toFixed(2)}%`);
+  const pct = (v: number | null | undefined, side: 'from' | 'to') =>
+    v === undefined ? (side === 'from' ? 'not outside before' : 'no longer outside') : v === null ? 'nothing billed' : `${v > 0 ? '+' : ''}${v.toFixed(2)}%`;
   const head = change.movement
     ? `${change.gate}: ${change.movement} (${change.from} → ${change.to}) — ${change.summary}`
     : `${change.gate}: still ${change.to}, but:`;
   return [
     head,
     ...change.criteria.map((c) => `  ${c.id}: ${c.movement} (${c.from ?? 'not evaluated'} → ${c.to ?? 'not evaluated'}) — ${c.summary}`),
-    ...change.tenants.map((t) => `  tenant ${t.tenant} (${t.provider}) ${t.movement}${change.tolerancePercent !== undefined ? ` ±${change.tolerancePercent}%` : ''}: ${pct(t.from)} → ${pct(t.to)}`),
+    ...change.tenants.map((t) => `  tenant ${t.tenant} (${t.provider}) ${t.movement}${change.tolerancePercent !== undefined ? ` ±${change.tolerancePercent}%` : ''}: ${pct(t.from, 'from')} → ${pct(t.to, 'to')}`),
   ];
 }

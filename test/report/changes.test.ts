@@ -40,6 +40,26 @@ describe('what changed since the previous run', () => {
     expect(change.tolerancePercent).toBe(5);
   });
 
+  it('keeps a record within a DynamoDB item for thousands of tenants: then only those outside, still naming crossings', () => {
+    const many = (outside: string[]) =>
+      costResult(
+        Array.from({ length: 5000 }, (_, i) => `tenant-${String(i).padStart(5, '0')}`).map((tenant) => ({ tenant, tracked: outside.includes(tenant) ? 80 : 100, billed: 100, status: outside.includes(tenant) ? 'outside' : 'ok' })),
+        outside.length ? 'FAIL' : 'PASS',
+      );
+    const before = gateRecordOf(many(['tenant-00007']));
+    const after = gateRecordOf(many(['tenant-00042']));
+    expect(before).toMatchObject({ tenantsOutsideOnly: true, tenants: [expect.objectContaining({ tenant: 'tenant-00007' })] });
+    expect(Buffer.byteLength(JSON.stringify(after))).toBeLessThan(300 * 1024);
+    const change = compareGate(before, after)!;
+    expect(change.tenants).toEqual([
+      { tenant: 'tenant-00042', provider: 'aws', to: -20, movement: 'left the tolerance' },
+      { tenant: 'tenant-00007', provider: 'aws', from: -20, movement: 'back within the tolerance' },
+    ]);
+    const text = renderText(report([result('cost', 'FAIL')], { changes: { history: 'h', compared: ['cost'], firstRuns: [], changes: [change] } }));
+    expect(text).toContain('tenant tenant-00042 (aws) left the tolerance ±5%: not outside before → -20.00%');
+    expect(text).toContain('tenant tenant-00007 (aws) back within the tolerance ±5%: -20.00% → no longer outside');
+  });
+
   it('reads the tenant lines of the artifact the real gate 2 check writes', async () => {
     const $ = (v: string) => parseMoney(v);
     const outcome = await checkCost({
