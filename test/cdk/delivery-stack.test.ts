@@ -5,15 +5,16 @@
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { addReadinessStack } from '../../lib/readiness-app';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(__dirname, 'fixtures');
 
-function synth(context: Record<string, unknown>): { stack: Stack; template: Template } {
+function synth(context: Record<string, unknown>): { app: App; stack: Stack; template: Template } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], config: join(FIXTURES, 'deployed.yaml'), ...context } });
   const stack = addReadinessStack(app, { cwd: ROOT, env: { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' } });
-  return { stack, template: Template.fromStack(stack) };
+  return { app, stack, template: Template.fromStack(stack) };
 }
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
@@ -40,12 +41,16 @@ describe('delivery options of the deployed stack', () => {
   });
 
   it('with -c securityHub=true, lets each function import findings into its account\'s default product and read only its hub', () => {
-    const { template } = synth({ securityHub: 'true' });
+    const { app, template } = synth({ securityHub: 'true' });
     expect(fnEnv(template).SAAS_READINESS_SECURITY_HUB).toBe('1');
     const sh = statements(template).filter((s) => [s.Action].flat().some((a) => a.startsWith('securityhub:')));
     expect(sh.map((s) => [s.Sid, s.Action, JSON.stringify(s.Resource)])).toEqual([
       ['SecurityHubImport', 'securityhub:BatchImportFindings', expect.stringMatching(/":securityhub:eu-west-1:123456789012:product\/123456789012\/default"/)],
       ['SecurityHubOwnFindings', 'securityhub:GetFindings', expect.stringMatching(/":securityhub:eu-west-1:123456789012:hub\/default"/)],
     ]);
+    // No wildcard, nothing to acknowledge: the stack still passes the AwsSolutions and Serverless packs.
+    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+      expect(pack.validateScope(app).violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    }
   });
 });
