@@ -60,6 +60,8 @@ export interface GateAccess {
   s3Reads: { bucket: string; key: string }[];
   /** A history table the gate itself reads and appends to (dynamodb:Query/PutItem), on these partitions only. */
   history?: { table: string; partitions: string[] };
+  /** Publishes its results to Security Hub: securityhub:BatchImportFindings on the account's default product, GetFindings on its hub. */
+  securityHub?: boolean;
 }
 
 export interface GatePlan {
@@ -97,6 +99,8 @@ export interface PlanOptions {
   probes?: boolean;
   /** Override the hours between scheduled runs per gate. */
   scheduleHours?: Partial<Record<GateId, number>>;
+  /** Publish each gate's scheduled results to Security Hub (opt-in). */
+  securityHub?: boolean;
 }
 
 /** Names the Lambda runtime reserves or provides itself; never copied into a function's environment. */
@@ -156,7 +160,7 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
       probeKeys: probes,
       probesDeployed,
       timeoutSeconds: own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-      access: accessOf(gate.id, accessed, config, env),
+      access: { ...accessOf(gate.id, accessed, config, env), ...(opts.securityHub ? { securityHub: true } : {}) },
       ...(gate.id === 'cost' ? { threshold: numberAt(own, /tolerance/i) ?? 5 } : {}),
     });
   }

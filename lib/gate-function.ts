@@ -10,6 +10,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { GateId } from '../lambda/core/gate';
 import { historyKey } from '../lambda/core/history';
@@ -38,6 +39,8 @@ export interface ReadinessGateFunctionProps {
   memorySize?: number;
   /** CloudWatch Logs retention. Default three months (the history table keeps results for 400 days). */
   logRetention?: RetentionDays;
+  /** Told when the gate's result changed since its previous run of the same kind. Default: no notifications. */
+  changes?: ITopic;
 }
 
 /** Seconds between the gate's deadline and the function timeout, on top of the publish reserve. */
@@ -115,6 +118,8 @@ export class ReadinessGateFunction extends Construct {
         [HANDLER_ENV.config]: plan.configJson,
         [HANDLER_ENV.historyTable]: results.table.tableName,
         [HANDLER_ENV.reportsBucket]: results.bucket.bucketName,
+        ...(props.changes ? { [HANDLER_ENV.changesTopic]: props.changes.topicArn } : {}),
+        ...(plan.access.securityHub ? { [HANDLER_ENV.securityHub]: '1' } : {}),
         // RDS and other AWS endpoints verify against the runtime's CA bundle (not loaded by default on Node 20+).
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         NODE_OPTIONS: '--enable-source-maps',
@@ -134,6 +139,7 @@ export class ReadinessGateFunction extends Construct {
     });
     if (props.vpc) this.placeInVpc(role, props.vpc);
     this.grant(role, plan, suite, results);
+    props.changes?.grantPublish(role);
 
     const schedule = (hours: number, event: GateEvent, name: string) =>
       new Rule(this, name, {
@@ -212,7 +218,8 @@ export class ReadinessGateFunction extends Construct {
     add(
       new PolicyStatement({
         sid: 'AppendOwnResults',
-        actions: ['dynamodb:PutItem'],
+        // Query: the previous run, to notify only on a change.
+        actions: ['dynamodb:PutItem', 'dynamodb:Query'],
         resources: [results.table.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [historyKey.result(suite, plan.id)] } },
       }),
@@ -267,6 +274,10 @@ export class ReadinessGateFunction extends Construct {
     if (a.costExplorer) {
       add(new PolicyStatement({ sid: 'CostExplorer', actions: ['ce:GetCostAndUsage'], resources: ['*'] }));
       this.wildcardReasons.push('ce:GetCostAndUsage has no resource-level permissions (Cost Explorer requires resource "*"); it is read-only');
+    }
+    if (a.securityHub) {
+      add(new PolicyStatement({ sid: 'SecurityHubImport', actions: ['securityhub:BatchImportFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`] }));
+      add(new PolicyStatement({ sid: 'SecurityHubOwnFindings', actions: ['securityhub:GetFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:hub/default`] }));
     }
     if (a.assumeRoles.length) add(new PolicyStatement({ sid: 'AssumeCostRole', actions: ['sts:AssumeRole'], resources: a.assumeRoles }));
     if (a.cloudWatchRead.length) {

@@ -11,6 +11,8 @@ import { ReadinessStack } from './readiness-stack';
  *
  * - `config`: path of readiness.yaml (default `readiness.yaml` in the working directory)
  * - `alarmEmail`: comma-separated emails for the "not ready" topic
+ * - `changeEmail`: comma-separated emails told when a gate's result changed (default: alarmEmail)
+ * - `securityHub`: `true` publishes the scheduled results to AWS Security Hub
  * - `subnetIds`, `securityGroupIds`: comma-separated IDs for VPC placement (both or neither)
  * - `probeScheduleHours`: opt in to active probes every N hours (1–24)
  * - `schedule:<gate>`: hours between scheduled runs of that gate (1–24)
@@ -52,6 +54,8 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
     config,
     env: { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION },
     alarmEmails: list('alarmEmail'),
+    changeEmails: list('changeEmail'),
+    securityHub: ctx('securityHub') === 'true',
     vpc: subnetIds?.length ? { subnetIds, securityGroupIds: securityGroupIds! } : undefined,
     scheduleHours,
     probeScheduleHours: hours('probeScheduleHours'),

@@ -8,6 +8,7 @@ import type { GateId } from '../lambda/core/gate';
 import { acknowledge } from './acknowledge';
 import { markPooled } from './nag/markers';
 import { ReadinessAlerting } from './alerting';
+import { ReadinessChangeNotifications } from './change-notifications';
 import { ReadinessDashboard } from './dashboard';
 import { planDeployment, type DeploymentPlan } from './deployment-plan';
 import { ReadinessGateFunction, type VpcPlacement } from './gate-function';
@@ -19,6 +20,10 @@ export interface ReadinessStackProps extends StackProps {
   config: LoadedConfig;
   /** Emails notified when the suite becomes NOT READY and READY again. Default none (subscribe to the topic yourself). */
   alarmEmails?: string[];
+  /** Emails told when a gate's result changed since its previous run. Default: the alarm emails. */
+  changeEmails?: string[];
+  /** Publish each gate's scheduled results to AWS Security Hub (it must be enabled in the account and region). Default false. */
+  securityHub?: boolean;
   /** Run the functions in these subnets with these security groups (e.g. to reach a private RDS). Default: no VPC. */
   vpc?: VpcPlacement;
   /** Hours between scheduled runs, per gate (1–24). Default: hourly; cost daily. */
@@ -50,6 +55,7 @@ export class ReadinessStack extends Stack {
   readonly results: ReadinessResults;
   readonly gates: ReadinessGateFunction[] = [];
   readonly alerting: ReadinessAlerting;
+  readonly changes: ReadinessChangeNotifications;
   readonly dashboard: ReadinessDashboard;
   readonly deployHook?: ReadinessHook;
 
@@ -62,6 +68,7 @@ export class ReadinessStack extends Stack {
       historyTable: this.results.table.tableName,
       probes: props.probeScheduleHours !== undefined,
       scheduleHours: props.scheduleHours,
+      securityHub: props.securityHub,
     });
     const { suite } = this.plan;
     if (this.plan.gates.length === 0) {
@@ -78,6 +85,7 @@ export class ReadinessStack extends Stack {
     acknowledge(failures, 'AwsSolutions-SQS3', terminal);
     acknowledge(failures, 'Serverless-SQSRedrivePolicy', terminal);
 
+    this.changes = new ReadinessChangeNotifications(this, 'Changes', { suite, emails: props.changeEmails ?? props.alarmEmails });
     for (const plan of this.plan.gates) {
       const fn = new ReadinessGateFunction(this, `Gate-${plan.id}`, {
         suite,
@@ -87,6 +95,7 @@ export class ReadinessStack extends Stack {
         probeScheduleHours: props.probeScheduleHours,
         vpc: props.vpc,
         memorySize: props.memorySize,
+        changes: this.changes.topic,
       });
       this.gates.push(fn);
       if (props.runOnDeploy ?? true) {
@@ -122,6 +131,7 @@ export class ReadinessStack extends Stack {
 
     new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alerting.topic.topicArn });
+    new CfnOutput(this, 'ChangesTopicArn', { value: this.changes.topic.topicArn, description: 'Told only when a gate result changed since its previous run; subscribe email, Slack/Teams (AWS Chatbot), SQS or Lambda' });
     new CfnOutput(this, 'ReportsBucket', { value: this.results.bucket.bucketName });
     new CfnOutput(this, 'HistoryTable', { value: this.results.table.tableName });
     for (const g of this.gates) new CfnOutput(this, `Function-${g.gate}`, { value: g.function.functionName, description: `aws lambda invoke --function-name <this> --payload '{}' out.json runs gate ${g.gate} now` });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GATES } from '../catalog';
@@ -10,6 +10,15 @@ import { runGates, selectedGates } from '../core/runner';
 import { SecretsManagerResolver, type SecretResolver } from '../core/secrets';
 import { ACK_HELP, ACK_OPTIONS, ackCommand, historyTableOf, reportAcknowledgements } from './ack';
 import { FORMATS, render, writeReports, type Format } from './output';
+import { fitStepSummary } from '../core/report/github';
+import { renderMarkdown } from '../core/report/markdown';
+import { compareWithHistory, gateLocator, recordInHistory } from './deliver';
+import { diffRuns, renderDiffText } from './diff';
+import { historyStoreAt } from './history-location';
+import { sarifCommand } from './sarif';
+import { publishRunToSecurityHub } from './security-hub';
+import { describeError } from '../core/errors';
+import { isRegression } from '../core/changes';
 import { STARTER_CONFIG } from './starter';
 
 export interface CliIo {
@@ -22,7 +31,7 @@ export interface CliIo {
   secrets?: SecretResolver;
 }
 
-export const EXIT = { READY: 0, NOT_READY: 1, USAGE: 2 } as const;
+export const EXIT = { READY: 0, NOT_READY: 1, USAGE: 2, NOT_DELIVERED: 3 } as const;
 
 export function toolVersion(): string {
   let dir = __dirname;
@@ -47,6 +56,11 @@ Usage:
                                       check the config only (no connections)
   saas-readiness init [--config FILE] [--force]
                                       write a commented starter readiness.yaml
+  saas-readiness diff [--config FILE] [--history LOCATION] [--check ID] [--format text|json]
+                                      what changed between the two newest recorded runs
+  saas-readiness sarif [--app COMMAND] [--out FILE]
+                                      run the CDK app (default: cdk.json's app) and print the
+                                      readiness rule pack's findings as SARIF 2.1.0
   saas-readiness schema               print the JSON Schema of readiness.yaml
 ${ACK_HELP}
   saas-readiness --version | --help
@@ -56,7 +70,12 @@ Options for run:
                      default reads DATABASE_URL and the other documented env vars)
   --check ID         run only this gate (repeatable or comma-separated): ${GATE_IDS.join(', ')}
   --format FORMAT    ${FORMATS.join(' | ')} (default text)
-  --out DIR          also write report.json, report.md, junit.xml and gate artifacts to DIR
+  --out DIR          also write report.json, report.md, junit.xml, report.html and gate artifacts to DIR
+  --history LOCATION compare with the previous run and record this one: a file (e.g.
+                     .saas-readiness/history.jsonl) or dynamodb:TABLE (the deployed history table);
+                     diff reads it (default .saas-readiness/history.jsonl)
+  --security-hub     publish one finding per gate and per failing criterion to AWS Security Hub
+                     (account and region of the AWS SDK environment)
   --allow-skip       learning mode: skipped gates do not make the suite NOT READY
   --no-probes        never run active probes (quota, config round trip)
   --quiet            no progress on stderr
@@ -64,7 +83,8 @@ Options for run:
                      also show the suite's acknowledgements from the deployed history table
                      (default: SAAS_READINESS_HISTORY_TABLE)
 ${gateOptions.map((o) => `  --${o.name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(21) + o.description).join('\n')}
-Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error.
+Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error, 3 the verdict was reached but
+Security Hub did not accept it.
 `;
 
 const OPTIONS = {
@@ -72,6 +92,9 @@ const OPTIONS = {
   check: { type: 'string', multiple: true },
   format: { type: 'string', short: 'f' },
   out: { type: 'string', short: 'o' },
+  history: { type: 'string' },
+  app: { type: 'string' },
+  'security-hub': { type: 'boolean' },
   'allow-skip': { type: 'boolean' },
   'no-probes': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -121,13 +144,17 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return validateCommand(values, io);
     case 'init':
       return init(values, io);
+    case 'diff':
+      return diffCommand(values, io);
+    case 'sarif':
+      return sarifCommand({ app: values.app as string | undefined, out: values.out as string | undefined, cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr });
     case 'schema':
       io.stdout(JSON.stringify(configSchema(), null, 2) + '\n');
       return EXIT.READY;
     case 'ack':
       return ackCommand(values, io);
     default:
-      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, schema, ack; see --help)`);
+      throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, diff, sarif, schema, ack; see --help)`);
   }
 }
 
@@ -156,6 +183,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
     const missing = only.filter((id) => !selected.some((g) => g.id === id));
     throw new ConfigError(`--check: gate ${missing.join(', ')} is not enabled in ${loaded.file ?? 'the zero-config default'}`);
   }
+  const history = values.history !== undefined ? historyStoreAt(values.history as string, io.cwd) : undefined;
   const quiet = Boolean(values.quiet);
   const allowSkip = Boolean(values['allow-skip']);
   if (!quiet) {
@@ -176,12 +204,38 @@ async function run(values: Values, io: CliIo): Promise<number> {
   });
   const historyTable = historyTableOf(values, io.env);
   if (historyTable) report.acknowledgements = await reportAcknowledgements(report, historyTable);
-  io.stdout(render(report, format as Format, Boolean(io.isTTY) && !io.env.NO_COLOR));
+  const warn = (line: string) => io.stderr(`${line}\n`);
+  const timelines = history ? await compareWithHistory(report, history, new Date(), warn) : undefined;
+  const html = timelines ? { timelines } : {};
+  io.stdout(render(report, format as Format, { color: Boolean(io.isTTY) && !io.env.NO_COLOR, locate: gateLocator(loaded, io.cwd, io.env), html }));
+  if (format === 'github' && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, fitStepSummary(renderMarkdown(report)));
   if (values.out) {
-    const files = writeReports(report, resolve(io.cwd, values.out as string));
+    const files = writeReports(report, resolve(io.cwd, values.out as string), html);
     if (!quiet) io.stderr(`saas-readiness: wrote ${files.join(', ')}\n`);
   }
+  if (history) await recordInHistory(report, history, warn);
+  if (values['security-hub']) {
+    try {
+      const sent = await publishRunToSecurityHub(report);
+      if (!quiet) io.stderr(`saas-readiness: Security Hub ${sent.account}/${sent.region}: ${sent.imported} finding(s) imported (${sent.archived} archived) in ${sent.requests} request(s)\n`);
+    } catch (err) {
+      io.stderr(`saas-readiness: publishing to Security Hub failed: ${redact(describeError(err))}\n`);
+      return EXIT.NOT_DELIVERED;
+    }
+  }
   return report.verdict === 'READY' ? EXIT.READY : EXIT.NOT_READY;
+}
+
+/** Exit 1 when something newly fails or a tenant left the tolerance, else 0. */
+async function diffCommand(values: Values, io: CliIo): Promise<number> {
+  const format = (values.format as string | undefined) ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new ConfigError(`diff --format must be text or json (got '${format}')`);
+  const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const only = checksOf(values);
+  const gates = selectedGates({ gates: GATES, loaded, only }).map((g) => g.id);
+  const diff = await diffRuns(historyStoreAt(values.history as string | undefined, io.cwd), loaded.config.suite, gates, new Date());
+  io.stdout(redact(format === 'json' ? JSON.stringify({ suite: loaded.config.suite, ...diff }, null, 2) + '\n' : renderDiffText(diff, loaded.config.suite)));
+  return diff.changes.some(isRegression) ? EXIT.NOT_READY : EXIT.READY;
 }
 
 function validateCommand(values: Values, io: CliIo): number {

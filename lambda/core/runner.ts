@@ -6,6 +6,7 @@ import { sourceOf } from './config/sources';
 import { errorOutcome, skippedOutcome, type CheckResult, type GateOutcome } from './result';
 import { redact, redactDeep } from './redact';
 import type { SecretResolver } from './secrets';
+import type { RunChanges } from './changes';
 
 export const REPORT_SCHEMA_VERSION = 1;
 export const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -27,6 +28,8 @@ export interface RunReport {
   results: CheckResult[];
   /** Break-glass acknowledgements of the suite, where a history table was given; they never change the verdict. */
   acknowledgements?: AcknowledgementSection;
+  /** What changed since the previous run of each gate; set when the run was compared with a history. */
+  changes?: RunChanges;
 }
 
 export interface RunOptions {

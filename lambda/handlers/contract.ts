@@ -12,6 +12,10 @@ export const HANDLER_ENV = {
   historyTable: 'SAAS_READINESS_HISTORY_TABLE',
   /** S3 bucket for report.json, report.md and the gate's artifacts. */
   reportsBucket: 'SAAS_READINESS_REPORTS_BUCKET',
+  /** SNS topic told when a result changed since the previous run of the same kind (unset: no notifications). */
+  changesTopic: 'SAAS_READINESS_CHANGES_TOPIC',
+  /** `1`: publish scheduled runs' results to Security Hub in the function's account and region. */
+  securityHub: 'SAAS_READINESS_SECURITY_HUB',
 } as const;
 
 /** Time kept back from the function timeout for publishing the result after the gate's deadline. */

@@ -6,6 +6,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
@@ -14,6 +16,7 @@ import { parseConfig } from '../core/config/load';
 import { describeError } from '../core/errors';
 import { isGateId } from '../core/config/load';
 import type { GateId } from '../core/gate';
+import { compareGate, gateRecordOf, previousRun } from '../core/changes';
 import { historyKey } from '../core/history';
 import { DURATION_METRIC, KEY_MEASUREMENTS, METRIC_NAMESPACE, STATUS_METRICS, dimensionsOf, keyMeasurementValue, type RunKind } from '../core/metrics';
 import { redact } from '../core/redact';
@@ -25,6 +28,8 @@ import { SecretsManagerResolver } from '../core/secrets';
 import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
 import { DynamoDbHistoryReader } from '../sources/history/dynamodb-reader';
 import { acknowledgementSection } from '../hook/history';
+import { publishToSecurityHub } from '../sinks/security-hub';
+import { changeNotification } from './change-notification';
 import { HANDLER_ENV, PUBLISH_RESERVE_SECONDS, RESULT_LOG_MESSAGE, reportPrefix, type GateEvent } from './contract';
 import { probeKeys, withoutProbes } from './probes';
 
@@ -36,6 +41,8 @@ const logger = new Logger({ serviceName: SERVICE });
 // Clients live across invocations of a warm function; the SDK's standard retry strategy applies.
 let s3: S3Client | undefined;
 let dynamodb: DynamoDBClient | undefined;
+let sns: SNSClient | undefined;
+let securityHub: SecurityHubClient | undefined;
 const secrets = new SecretsManagerResolver();
 
 export interface GateInvocationResult {
@@ -92,8 +99,12 @@ export async function handler(event: GateEvent | undefined, context: Context): P
   // Break-glass acknowledgements show in every report; they never change the result.
   dynamodb ??= new DynamoDBClient({});
   report.acknowledgements = await acknowledgementSection(report, new DynamoDbHistoryReader(dynamodb, required(HANDLER_ENV.historyTable)), new Date(), AbortSignal.timeout(ACK_READ_TIMEOUT_MS));
-  // Storage failures fail the invocation (so the failure destination records it), after the metrics are out.
-  await Promise.all([appendHistory(suite, result, run, leftOut, prefix, context.awsRequestId), writeReports(report, prefix)]);
+  // Storage and delivery failures fail the invocation (so the failure destination records it), after the metrics are out.
+  await Promise.all([
+    appendHistory(suite, result, run, leftOut, prefix, context.awsRequestId),
+    writeReports(report, prefix),
+    ...(run === 'scheduled' && env[HANDLER_ENV.securityHub] === '1' ? [publishFindings(suite, result, context.invokedFunctionArn)] : []),
+  ]);
   return { suite, gate: gateId, run, status: result.status, summary: result.summary, report: prefix };
 }
 
@@ -149,22 +160,42 @@ function publishMetrics(suite: string, gate: GateId, run: RunKind, result: Check
   metrics.publishStoredMetrics();
 }
 
+/**
+ * Appends the run to the history; when it differs from the previous run of the same kind and a
+ * changes topic is configured, tells the topic first (one message per change, none otherwise).
+ */
 async function appendHistory(suite: string, result: CheckResult, run: RunKind, leftOut: string[], prefix: string, requestId: string): Promise<void> {
   const table = required(HANDLER_ENV.historyTable);
   dynamodb ??= new DynamoDBClient({});
-  await new DynamoDbHistoryStore(dynamodb, table).append({
+  const store = new DynamoDbHistoryStore(dynamodb, table);
+  const sk = `${result.startedAt}#${requestId}`;
+  const topic = process.env[HANDLER_ENV.changesTopic];
+  if (topic) {
+    const previous = await previousRun(store, suite, result.gate, sk, new Date(), run);
+    const change = previous && compareGate(previous, gateRecordOf(result));
+    if (change) {
+      sns ??= new SNSClient({});
+      await sns.send(new PublishCommand({ TopicArn: topic, ...changeNotification(change, suite, run) }));
+    }
+  }
+  await store.append({
     pk: historyKey.result(suite, result.gate),
-    sk: `${result.startedAt}#${requestId}`,
+    sk,
     run,
-    status: result.status,
-    summary: result.summary,
+    ...gateRecordOf(result),
     ...(result.remediation ? { remediation: redact(result.remediation) } : {}),
     measurements: result.measurements,
-    criteria: result.criteria.map((c) => ({ id: c.id, status: c.status, summary: redact(c.summary) })),
     ...(leftOut.length ? { probesLeftOut: leftOut } : {}),
     durationMs: result.durationMs,
     report: prefix,
   });
+}
+
+/** Security Hub findings in the function's own account and region (from its ARN). */
+async function publishFindings(suite: string, result: CheckResult, functionArn: string): Promise<void> {
+  const [, partition, , region, accountId] = functionArn.split(':');
+  securityHub ??= new SecurityHubClient({});
+  await publishToSecurityHub(securityHub, suite, [result], { accountId, region, partition });
 }
 
 async function writeReports(report: RunReport, prefix: string): Promise<void> {

@@ -6,3 +6,4 @@ export * from './rules';
 export * from './settings';
 export type { StackIndex } from './stack-index';
 export * from './testing';
+export * from './sarif';

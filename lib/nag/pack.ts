@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, type IPolicyValidationContext } from 'aws-cdk-lib';
 import { NagPack, NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { acknowledgementReason, acknowledgementReasons } from './acknowledgements';
@@ -6,6 +6,15 @@ import { createRuleContext } from './context';
 import { ReadinessRule, ReadinessRuleInfo, RuleContext } from './rule';
 import { READINESS_RULES } from './rules';
 import { ReadinessSettings, resolveSettings, SaaSReadinessProps } from './settings';
+import { SARIF_CONTEXT_KEY, writeSarifFromPack } from './sarif';
+
+/** A finding that an acknowledgement with a reason silences (reported as a suppression in SARIF). */
+export interface AcknowledgedFinding {
+  readonly ruleId: string;
+  readonly rule: ReadinessRuleInfo;
+  readonly node: CfnResource;
+  readonly reason: string;
+}
 
 /** Prefix of every rule id of the pack: findings read `SaaSR-<rule id>`, e.g. `SaaSR-G2-CostTag`. */
 export const READINESS_PACK_PREFIX = 'SaaSR';
@@ -26,6 +35,8 @@ export class SaaSReadinessChecks extends NagPack {
   public readonly ruleIds: string[];
   private readonly settings: ReadinessSettings;
   private context: RuleContext;
+  /** Findings of the last validation that were acknowledged with a reason. */
+  public acknowledged: AcknowledgedFinding[] = [];
 
   constructor(scope?: IConstruct, props: SaaSReadinessProps = {}) {
     super(scope, props);
@@ -38,7 +49,19 @@ export class SaaSReadinessChecks extends NagPack {
   /** Validates `scope` with fresh cross-resource indexes (the tree may have changed since the last run). */
   public validateScope(scope: IConstruct) {
     this.context = createRuleContext(this.settings);
+    this.acknowledged = [];
     return super.validateScope(scope);
+  }
+
+  /**
+   * As a validation plugin during synth; with the context key `saas-readiness:sarif` set to a file
+   * path, it also writes the findings and acknowledgements there as a SARIF log.
+   */
+  public validate(context: IPolicyValidationContext) {
+    const report = super.validate(context);
+    const file = context.appConstruct.node.tryGetContext(SARIF_CONTEXT_KEY);
+    if (typeof file === 'string' && file) writeSarifFromPack(this, report, context.appConstruct, context.templatePaths, file);
+    return report;
   }
 
   protected checkResource(node: CfnResource): void {
@@ -66,6 +89,7 @@ export class SaaSReadinessChecks extends NagPack {
       const reasons = acknowledgementReasons(node, id, this.name);
       if (reasons.length === 0) open.push(finding);
       else if (reasons.every((reason) => reason.trim() === '')) acknowledgedWithoutReason.push(id);
+      else this.acknowledged.push({ ruleId: id, rule, node, reason: reasons.find((reason) => reason.trim() !== '')! });
     }
 
     const named = open.filter((finding): finding is string => finding !== undefined);

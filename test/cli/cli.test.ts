@@ -97,7 +97,7 @@ describe('saas-readiness CLI', () => {
   });
 
   it.each([
-    [['run', '--format', 'yaml'], /^saas-readiness: --format must be one of text, json, junit, markdown \(got 'yaml'\)\n$/],
+    [['run', '--format', 'yaml'], /^saas-readiness: --format must be one of text, json, junit, markdown, github, html \(got 'yaml'\)\n$/],
     [['run', '--check', 'billing'], /^saas-readiness: --check: unknown gate 'billing' \(gates: tenants, cost, config, monitoring\)\n$/],
     [['run', '--bogus'], /^saas-readiness: Unknown option '--bogus' \(see --help\)\n$/],
     [['frobnicate'], /^saas-readiness: unknown command 'frobnicate'/],

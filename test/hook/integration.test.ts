@@ -29,7 +29,8 @@ function localEnv(vars: Record<string, unknown>): Record<string, string> {
       ? v
       : (v as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'us-east-1')).join((v as { 'Fn::Join': [string] })['Fn::Join'][0]);
   return Object.fromEntries(
-    Object.entries(vars).map(([k, v]) => [k, k === 'SAAS_READINESS_HISTORY_TABLE' ? HISTORY : k === 'SAAS_READINESS_REPORTS_BUCKET' ? BUCKET : text(v)]),
+    // The change notifications are another suite's subject (test/cdk/handler-delivery): no topic here.
+    Object.entries(vars).filter(([k]) => k !== 'SAAS_READINESS_CHANGES_TOPIC').map(([k, v]) => [k, k === 'SAAS_READINESS_HISTORY_TABLE' ? HISTORY : k === 'SAAS_READINESS_REPORTS_BUCKET' ? BUCKET : text(v)]),
   );
 }
 

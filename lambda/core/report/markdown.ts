@@ -1,6 +1,7 @@
 import type { RunReport } from '../runner';
 import type { Status } from '../result';
 import { acknowledgementHeading, acknowledgementLines } from './acknowledgements';
+import { describeChange } from '../changes';
 
 const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', SKIP: '⚠️', ERROR: '⛔' };
 
@@ -19,6 +20,7 @@ export function renderMarkdown(report: RunReport): string {
     '|---|---|---|---|',
     ...report.results.map((r) => `| ${ICON[r.status]} | ${r.title} (\`${r.gate}\`) | ${r.status} | ${cell(r.summary)} |`),
   ];
+  if (report.changes) out.push('', ...changesMarkdown(report));
   for (const r of report.results) {
     if (r.criteria.length === 0 && r.evidence.length === 0 && !r.remediation) continue;
     out.push('', `### ${ICON[r.status]} ${r.title}`, '');
@@ -33,4 +35,17 @@ export function renderMarkdown(report: RunReport): string {
     out.push('', '### Acknowledgements', '', cell(acknowledgementHeading(report.acknowledgements)), '', ...acknowledgementLines(report.acknowledgements).map((l) => `- ${cell(l)}`));
   }
   return out.join('\n') + '\n';
+}
+
+function changesMarkdown(report: RunReport): string[] {
+  const c = report.changes!;
+  const out = ['### What changed since the previous run', ''];
+  if (c.changes.length === 0) out.push(`Nothing changed${c.compared.length ? ` in ${c.compared.join(', ')}` : ''}.`);
+  for (const g of c.changes) {
+    const [head, ...rest] = describeChange(g);
+    out.push(`- ${cell(head)}`, ...rest.map((l) => `  - ${cell(l.trim())}`));
+  }
+  if (c.firstRuns.length) out.push('', `First recorded run of ${c.firstRuns.map((g) => `\`${g}\``).join(', ')}: nothing to compare with.`);
+  out.push('', `_Compared with ${cell(c.history)}._`);
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { RunReport } from '../runner';
 import type { Status } from '../result';
 import { acknowledgementHeading, acknowledgementLines } from './acknowledgements';
+import { describeChange } from '../changes';
 
 const MARK: Record<Status, string> = { PASS: '✓', FAIL: '✗', SKIP: '⚠', ERROR: '✗' };
 const COLOR: Record<Status, string> = { PASS: '32', FAIL: '31', SKIP: '33', ERROR: '35' };
@@ -28,8 +29,18 @@ export function renderText(report: RunReport, opts: TextOptions = {}): string {
     if (r.remediation && r.remediation !== r.summary) lines.push(`    → ${r.remediation}`);
   }
   if (report.acknowledgements) lines.push('', acknowledgementHeading(report.acknowledgements), ...acknowledgementLines(report.acknowledgements).map((l) => `  ${l}`));
+  if (report.changes) lines.push('', ...changesText(report));
   lines.push('');
   const verdict = report.verdict === 'READY' ? paint('32;1', 'READY') : paint('31;1', 'NOT READY');
   lines.push(`${verdict} — ${report.verdictReason} (${(report.durationMs / 1000).toFixed(1)} s)`);
   return lines.join('\n') + '\n';
+}
+
+function changesText(report: RunReport): string[] {
+  const c = report.changes!;
+  const head = `What changed since the previous run (${c.history}):`;
+  if (c.changes.length === 0) {
+    return [`${head} nothing${c.firstRuns.length ? `; first run of ${c.firstRuns.join(', ')}` : ''}`];
+  }
+  return [head, ...c.changes.flatMap((g) => describeChange(g).map((l) => `  ${l}`)), ...(c.firstRuns.length ? [`  first run of ${c.firstRuns.join(', ')}`] : [])];
 }
