@@ -1,10 +1,12 @@
+import { escapeControl } from '../redact';
 import type { RunReport } from '../runner';
 import type { Status } from '../result';
 
 const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', SKIP: '⚠️', ERROR: '⛔' };
 
+/** One table cell or list item: pipes escaped, one line, control characters shown as escapes. */
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return escapeControl(s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' '));
 }
 
 /** Markdown for pull-request comments and job summaries. */
@@ -12,15 +14,15 @@ export function renderMarkdown(report: RunReport): string {
   const out: string[] = [
     `## saas-readiness: ${report.verdict === 'READY' ? '✅ READY' : '❌ NOT READY'}`,
     '',
-    `Suite \`${report.suite}\` — ${report.verdictReason}.`,
+    `Suite \`${cell(report.suite)}\` — ${cell(report.verdictReason)}.`,
     '',
     '| | Gate | Status | Summary |',
     '|---|---|---|---|',
-    ...report.results.map((r) => `| ${ICON[r.status]} | ${r.title} (\`${r.gate}\`) | ${r.status} | ${cell(r.summary)} |`),
+    ...report.results.map((r) => `| ${ICON[r.status]} | ${cell(r.title)} (\`${r.gate}\`) | ${r.status} | ${cell(r.summary)} |`),
   ];
   for (const r of report.results) {
     if (r.criteria.length === 0 && r.evidence.length === 0 && !r.remediation) continue;
-    out.push('', `### ${ICON[r.status]} ${r.title}`, '');
+    out.push('', `### ${ICON[r.status]} ${cell(r.title)}`, '');
     for (const c of r.criteria) {
       out.push(`- ${ICON[c.status]} **${cell(c.title)}** — ${cell(c.summary)}`);
       for (const e of c.evidence ?? []) out.push(`  - ${cell(e)}`);
