@@ -5,10 +5,11 @@ import { GATES } from '../catalog';
 import { ConfigError } from '../core/errors';
 import { GATE_IDS, type GateId } from '../core/gate';
 import { configSchema, DEFAULT_CONFIG_FILE, isGateId, resolveConfig } from '../core/config/load';
-import { redact } from '../core/redact';
+import { escapeControl, redact } from '../core/redact';
 import { runGates, selectedGates } from '../core/runner';
-import { SecretsManagerResolver, type SecretResolver } from '../core/secrets';
-import { FORMATS, render, writeReports, type Format } from './output';
+import { RuntimeSecretResolver, type SecretResolver } from '../core/secrets';
+import { signalExitCode, watchInterrupts } from './interrupts';
+import { FORMATS, prepareOutDir, render, writeReports, type Format } from './output';
 import { STARTER_CONFIG } from './starter';
 
 export interface CliIo {
@@ -21,6 +22,7 @@ export interface CliIo {
   secrets?: SecretResolver;
 }
 
+/** Exit codes; an interrupted run exits 128 + the signal number (130 SIGINT, 143 SIGTERM). */
 export const EXIT = { READY: 0, NOT_READY: 1, USAGE: 2 } as const;
 
 export function toolVersion(): string {
@@ -76,18 +78,29 @@ const OPTIONS = {
   ...Object.fromEntries(gateOptions.map((o) => [o.name, { type: o.type }])),
 } satisfies ParseArgsConfig['options'];
 
-/** The CLI. Returns the exit code; never throws. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+/**
+ * The CLI. Returns the exit code; never throws. Every byte it prints passes through here: redacted
+ * on stdout (reports escape control characters themselves, keeping their own colours), redacted
+ * and with control characters escaped on stderr.
+ */
+export async function main(argv: string[], raw: CliIo): Promise<number> {
+  const io: CliIo = { ...raw, stdout: (t) => raw.stdout(redact(t)), stderr: (t) => raw.stderr(escapeControl(redact(t))) };
   try {
     return await dispatch(argv, io);
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr(`saas-readiness: ${redact(err.message)}\n`);
+      io.stderr(`saas-readiness: ${oneLine(err.message)}\n`);
       return EXIT.USAGE;
     }
-    io.stderr(`saas-readiness: unexpected error: ${redact(err instanceof Error ? err.message : String(err))}\n`);
+    io.stderr(`saas-readiness: unexpected error: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.USAGE;
   }
+}
+
+/** A message as one line of bounded length, redacted before it is shortened. */
+function oneLine(message: string): string {
+  const line = redact(message).replace(/\s*\n\s*/g, ' ');
+  return line.length > 1000 ? `${line.slice(0, 1000)}…` : line;
 }
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
@@ -143,6 +156,8 @@ async function run(values: Values, io: CliIo): Promise<number> {
   const optionValues = Object.fromEntries(gateOptions.map((o) => [o.name, values[o.name] as string | boolean | undefined]));
   for (const gate of GATES) gate.checkOptions?.(optionValues);
   const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const outDir = values.out ? resolve(io.cwd, values.out as string) : undefined;
+  if (outDir) prepareOutDir(outDir);
   const selected = selectedGates({ gates: GATES, loaded, only });
   if (only && selected.length < only.length) {
     const missing = only.filter((id) => !selected.some((g) => g.id === id));
@@ -153,22 +168,36 @@ async function run(values: Values, io: CliIo): Promise<number> {
   if (!quiet) {
     io.stderr(`saas-readiness: running ${selected.map((g) => g.id).join(', ') || 'no gates'}${allowSkip ? ' (learning mode: skipped gates allowed)' : ''}${values['no-probes'] ? ' (probes off)' : ''}\n`);
   }
-  const report = await runGates({
-    gates: GATES,
-    loaded,
-    only,
-    secrets: io.secrets ?? new SecretsManagerResolver(),
-    allowSkip,
-    probes: !values['no-probes'],
-    gateOptions: optionValues,
-    tool: { name: 'saas-readiness', version: toolVersion() },
-    onProgress: quiet
-      ? undefined
-      : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
-  });
+  const interrupts = watchInterrupts();
+  let report;
+  try {
+    report = await runGates({
+      gates: GATES,
+      loaded,
+      only,
+      secrets: io.secrets ?? new RuntimeSecretResolver(),
+      allowSkip,
+      probes: !values['no-probes'],
+      gateOptions: optionValues,
+      signal: interrupts.signal,
+      tool: { name: 'saas-readiness', version: toolVersion() },
+      onProgress: quiet
+        ? undefined
+        : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
+    });
+  } finally {
+    interrupts.stop();
+  }
+  const signal = interrupts.received();
+  if (signal) {
+    // An interrupted run has no verdict: no report on stdout, nothing written to --out.
+    const probes = report.results.flatMap((r) => r.criteria.filter((c) => /restor/i.test(c.summary)).map((c) => `${r.gate}: ${c.summary}`));
+    io.stderr(`saas-readiness: interrupted by ${signal}; gates stopped, no report written${probes.length ? `; ${probes.join('; ')}` : ''}\n`);
+    return signalExitCode(signal);
+  }
   io.stdout(render(report, format as Format, Boolean(io.isTTY) && !io.env.NO_COLOR));
-  if (values.out) {
-    const files = writeReports(report, resolve(io.cwd, values.out as string));
+  if (outDir) {
+    const files = writeReports(report, outDir);
     if (!quiet) io.stderr(`saas-readiness: wrote ${files.join(', ')}\n`);
   }
   return report.verdict === 'READY' ? EXIT.READY : EXIT.NOT_READY;
