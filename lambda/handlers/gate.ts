@@ -21,7 +21,7 @@ import { renderJson } from '../core/report/json';
 import { renderMarkdown } from '../core/report/markdown';
 import { errorOutcome, STATUSES, type CheckResult } from '../core/result';
 import { runGates, verdictOf, REPORT_SCHEMA_VERSION, type RunReport } from '../core/runner';
-import { SecretsManagerResolver } from '../core/secrets';
+import { RuntimeSecretResolver } from '../core/secrets';
 import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
 import { HANDLER_ENV, PUBLISH_RESERVE_SECONDS, RESULT_LOG_MESSAGE, reportPrefix, type GateEvent } from './contract';
 import { probeKeys, withoutProbes } from './probes';
@@ -32,7 +32,7 @@ const logger = new Logger({ serviceName: SERVICE });
 // Clients live across invocations of a warm function; the SDK's standard retry strategy applies.
 let s3: S3Client | undefined;
 let dynamodb: DynamoDBClient | undefined;
-const secrets = new SecretsManagerResolver();
+const secrets = new RuntimeSecretResolver();
 
 export interface GateInvocationResult {
   suite: string;
