@@ -51,6 +51,5 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
     scheduleHours,
     probeScheduleHours: hours('probeScheduleHours'),
     runOnDeploy: ctx('runOnDeploy') !== 'false',
-    synthEnv: env,
   });
 }

@@ -232,7 +232,7 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
                 canary,
                 journal: new HistoryProbeJournal(history, historyKey.probe(ctx.suite, config.source)),
                 tenant: c.tenant,
-                effectiveConfig: c.effectiveConfigUrl ? new HttpEffectiveConfig(c.effectiveConfigUrl, headers) : undefined,
+                effectiveConfig: c.effectiveConfigUrl ? new HttpEffectiveConfig(await ctx.secrets.resolve(c.effectiveConfigUrl), headers) : undefined,
                 propagationLimitMs: (c.propagationLimitSeconds ?? 10) * 1000,
                 pollIntervalMs: c.pollIntervalMs ?? 250,
                 interrupts: processInterrupts,
