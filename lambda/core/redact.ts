@@ -24,8 +24,8 @@ export const REDACTED = '***';
 const TOKEN = /[^\s"'`<>]+/g;
 /** `scheme:` (any number of slashes, also none: typos) then `user:` — what follows up to the last `@` is the password. */
 const SCHEME_USER = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}:\/{0,3}[^:/@]*:/;
-/** `user:` at the start of a token without a scheme (`app:pw@host`). */
-const BARE_USER = /^[^:/@]*:(?!\/)/;
+/** `user:` at the start of a token without a scheme (`app:pw@host`, also `app:/pw@host`; not `scheme://user@host`). */
+const BARE_USER = /^[^:/@]*:(?!\/\/)/;
 /** `?api_key=…`, `&token=…`: query and form parameters whose names say they carry a secret. */
 const SECRET_PARAM = /([?&;])([A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|key|signature|sig|credential|auth)[A-Za-z0-9_.-]{0,64})=([^\s&#"'<>]*)/gi;
 /** `Bearer …` authorization values, and `Basic …` ones (base64: with a digit or symbol, unlike prose). */
@@ -46,15 +46,17 @@ export function redact(text: string): string {
   return out.replace(AUTH_SCHEME, (m: string) => `${m.startsWith('Bearer') ? 'Bearer' : 'Basic'} ${REDACTED}`);
 }
 
-/** `scheme://user:password@host` → `scheme://user:***@host`, for one token. */
+/**
+ * `scheme://user:password@host` → `scheme://user:***@host`, for one token. Where the token reads
+ * two ways (`aa:a:pw@h`: a scheme, or a user), the reading that hides more wins.
+ */
 function redactUserinfo(token: string): string {
   const at = token.lastIndexOf('@');
   if (at <= 0) return token;
   const head = token.slice(0, at);
-  const m = SCHEME_USER.exec(head) ?? BARE_USER.exec(head);
-  if (!m) return token;
-  const passwordStart = m.index + m[0].length;
-  if (passwordStart >= at) return token;
+  const starts = [SCHEME_USER.exec(head), BARE_USER.exec(head)].flatMap((m) => (m ? [m.index + m[0].length] : [])).filter((start) => start < at);
+  if (!starts.length) return token;
+  const passwordStart = Math.min(...starts);
   return `${token.slice(0, passwordStart)}${REDACTED}${token.slice(at)}`;
 }
 
