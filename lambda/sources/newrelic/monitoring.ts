@@ -1,6 +1,6 @@
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
-import { redact } from '../../core/redact';
+import { excerpt, redact } from '../../core/redact';
 import {
   KeyRejectedError,
   SIGNALS,
@@ -251,7 +251,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
     if (auth) throw new KeyRejectedError('New Relic API key', `NerdGraph: ${redact(auth.message ?? 'unauthorized')}`);
     if (errors.length) {
       const where = errors[0].path?.length ? ` at ${errors[0].path.join('.')}` : '';
-      throw new ApiError(200, `NerdGraph error${where}: ${redact(errors.map((e) => e.message ?? 'unknown').join('; ').slice(0, 300))}`);
+      throw new ApiError(200, `NerdGraph error${where}: ${excerpt(errors.map((e) => e.message ?? 'unknown').join('; '), 300)}`);
     }
     if (!isRecord(doc.data)) throw new ApiError(200, `malformed NerdGraph response: data is ${typeName(doc.data)}, not an object, and there are no errors`);
     return doc.data;
