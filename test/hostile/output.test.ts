@@ -120,7 +120,7 @@ describe('quoted response bodies: only an API\'s own error message, redacted, ne
       const dd = requestJson({ service: 'Datadog', key: 'Datadog API key', url: new URL(`${server.url}/dd/api/v1/validate`), headers: {}, signal: new AbortController().signal, deadline: Date.now() + 10_000 });
       await expect(dd).rejects.toThrow(/^Datadog answered HTTP 500 \(GET 127\.0\.0\.1:\d+\/dd\/api\/v1\/validate\)$/);
       const openai = new OpenAiCostsBill({ type: 'openai', adminKey: 'sk-admin-quoted-1234', baseUrl: `${server.url}/v1`, maxAttempts: 1 }, plainSecrets);
-      await expect(openai.fetch({ from: '2026-11-01', to: '2026-11-02' }, new AbortController().signal)).rejects.toThrow(/^OpenAI costs API .*HTTP 500(?!:)/);
+      await expect(openai.fetch({ from: '2026-11-01', to: '2026-11-02', label: 'test' }, new AbortController().signal)).rejects.toThrow(/^OpenAI costs API .*HTTP 500(?!:)/);
     } finally {
       await server.close();
     }

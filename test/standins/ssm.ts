@@ -25,11 +25,11 @@ const JSON11 = 'application/x-amz-json-1.1';
 export async function startSsmStandin(parameters: Record<string, StoredParameter> = {}): Promise<SsmStandin> {
   const state = { parameters: new Map(Object.entries(parameters)) } as SsmStandin;
   const server = await startLocalServer((req, res) => {
-    const error = (status: number, type: string, message: string) => res.writeHead(status, { 'content-type': JSON11 }).end(JSON.stringify({ __type: type, message }));
+    const error = (status: number, type: string, message: string) => void res.writeHead(status, { 'content-type': JSON11 }).end(JSON.stringify({ __type: type, message }));
     if (req.method !== 'POST' || req.headers['x-amz-target'] !== 'AmazonSSM.GetParameter' || req.headers['content-type'] !== JSON11) {
       return error(400, 'UnknownOperationException', `unexpected ${req.method} ${req.headers['x-amz-target']} ${req.headers['content-type']}`);
     }
-    if (state.answerWith) return res.writeHead(state.answerWith.status, { 'content-type': JSON11 }).end(state.answerWith.body);
+    if (state.answerWith) return void res.writeHead(state.answerWith.status, { 'content-type': JSON11 }).end(state.answerWith.body);
     let body: { Name?: unknown; WithDecryption?: unknown };
     try {
       body = JSON.parse(req.body);
@@ -53,7 +53,7 @@ export async function startSsmStandin(parameters: Record<string, StoredParameter
     const value = stored.versions[v - 1];
     if (value === undefined) return error(400, 'ParameterVersionNotFound', `Systems Manager could not find version ${v} of ${name}. Verify the version and try again.`);
     const encrypted = stored.type === 'SecureString' && body.WithDecryption !== true;
-    res.writeHead(200, { 'content-type': JSON11 }).end(
+    return void res.writeHead(200, { 'content-type': JSON11 }).end(
       JSON.stringify({
         Parameter: {
           ARN: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${name.replace(/^\//, '')}`,
