@@ -12,7 +12,7 @@ export function hasEnvRef(value: string): boolean {
 /**
  * Replaces `${env:NAME}` (or `${env:NAME:-default}`) in every string of a validated config.
  * A missing variable without a default is a ConfigError naming the field. Values placed into
- * secret-looking fields are registered for redaction. Returns a new object; the input is unchanged.
+ * secret-looking fields or request headers are registered for redaction. Returns a new object; the input is unchanged.
  */
 export function resolveEnvRefs<T>(value: T, env: NodeJS.ProcessEnv, where: (path: (string | number)[]) => string): T {
   const walk = (node: unknown, path: (string | number)[]): unknown => {
@@ -24,7 +24,8 @@ export function resolveEnvRefs<T>(value: T, env: NodeJS.ProcessEnv, where: (path
           if (fallback !== undefined) return fallback;
           throw new ConfigError(`environment variable ${name} is not set`, where(path));
         }
-        if (SECRET_FIELD.test(key)) registerSecret(v);
+        // Header values authenticate (X-Auth, X-Tenant-Token…) whatever their names say.
+        if (SECRET_FIELD.test(key) || path.includes('headers')) registerSecret(v);
         return v;
       });
     }
