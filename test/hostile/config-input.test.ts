@@ -166,8 +166,14 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
 
   describe('unwritable --out: refused before any gate (or probe) runs', () => {
     const blocker = file('not-a-folder', 'x');
-    it.each([
+    // /proc and /sys behave so on Linux only (the CI machine); elsewhere the portable cases run.
+    const linux: [string, string, RegExp][] = [
       ['/proc/x (was: hang after the report)', '/proc/x', /--out \/proc\/x: cannot create \/proc\/x: ENOENT/],
+      ['an existing folder nobody may write, even root (was: every gate ran, then EACCES)', '/sys/kernel', /--out \/sys\/kernel: the folder is not writable: permission denied$/m],
+      ['a folder that may not be created', '/sys/x', /--out \/sys\/x: cannot create \/sys\/x: permission denied$/m],
+    ];
+    it.each([
+      ...(process.platform === 'linux' ? linux : []),
       ['under a regular file', join(blocker, 'out'), /: .*not-a-folder is not a regular file, not a folder|cannot create/],
       ['a device', '/dev/null', /--out \/dev\/null: \/dev\/null is a character device, not a folder/],
       ['too many missing levels (a typo)', join(dir, 'a/b/c/d/e/f/g/h/i/j'), /cannot create the folder: file not found/],
