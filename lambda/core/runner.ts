@@ -143,7 +143,8 @@ async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Da
       controller.abort(err);
     }, seconds * 1000);
   });
-  const running = gate.run(own, ctx);
+  // A gate that throws synchronously rejects like one that fails later.
+  const running = (async () => gate.run(own, ctx))();
   let onInterrupt: (() => void) | undefined;
   const interrupted = new Promise<never>((_, reject) => {
     onInterrupt = () => {
