@@ -81,12 +81,13 @@ const OPTIONS = {
 /**
  * The CLI. Returns the exit code; never throws. Every byte it prints passes through here: redacted
  * on stdout (reports escape control characters themselves, keeping their own colours), redacted
- * and with control characters escaped on stderr.
+ * and with control characters escaped on stderr. Only the published JSON Schema, a constant of the
+ * code, is printed as it is: its examples (`postgres://user:password@host`) are shaped like secrets.
  */
 export async function main(argv: string[], raw: CliIo): Promise<number> {
   const io: CliIo = { ...raw, stdout: (t) => raw.stdout(redact(t)), stderr: (t) => raw.stderr(escapeControl(redact(t))) };
   try {
-    return await dispatch(argv, io);
+    return await dispatch(argv, io, raw.stdout);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`saas-readiness: ${oneLine(err.message)}\n`);
@@ -103,7 +104,7 @@ function oneLine(message: string): string {
   return line.length > 1000 ? `${line.slice(0, 1000)}…` : line;
 }
 
-async function dispatch(argv: string[], io: CliIo): Promise<number> {
+async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) => void): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -129,7 +130,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'init':
       return init(values, io);
     case 'schema':
-      io.stdout(JSON.stringify(configSchema(), null, 2) + '\n');
+      constantOut(JSON.stringify(configSchema(), null, 2) + '\n');
       return EXIT.READY;
     default:
       throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, schema; see --help)`);
