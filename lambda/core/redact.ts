@@ -20,16 +20,19 @@ export function registerSecret(value: string | undefined | null): void {
 
 export const REDACTED = '***';
 
-/** Runs of characters a credential-bearing token can span: anything but whitespace, quotes and angle brackets. */
-const TOKEN = /[^\s"'`<>]+/g;
 /** `scheme:` (any number of slashes, also none: typos) then `user:` — what follows up to the last `@` is the password. */
 const SCHEME_USER = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}:\/{0,3}[^:/@]*:/;
 /** `user:` at the start of a token without a scheme (`app:pw@host`, also `app:/pw@host`; not `scheme://user@host`). */
 const BARE_USER = /^[^:/@]*:(?!\/\/)/;
 /** `?api_key=…`, `&token=…`: query and form parameters whose names say they carry a secret. */
-const SECRET_PARAM = /([?&;])([A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|key|signature|sig|credential|auth)[A-Za-z0-9_.-]{0,64})=([^\s&#"'<>]*)/gi;
+const SECRET_PARAM = /([?&;])([A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|key|signature|sig|credential|auth)[A-Za-z0-9_.-]{0,64})=[^\s&#"'<>?]{0,16384}/gi;
 /** `Bearer …` authorization values, and `Basic …` ones (base64: with a digit or symbol, unlike prose). */
-const AUTH_SCHEME = /\b(?:Bearer\s+[A-Za-z0-9._~+/=-]{6,}|Basic\s+(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{6,}={0,2})/g;
+const AUTH_SCHEME = /\b(?:Bearer\s{1,16}[A-Za-z0-9._~+/=-]{6,16384}|Basic\s{1,16}(?=[A-Za-z]{0,16384}[0-9+/=])[A-Za-z0-9+/]{6,16384}={0,2})/g;
+/**
+ * How far before an `@` the user part is looked for. Every regular expression here runs on at most
+ * this much (or is bounded itself): a backtracking engine must never walk megabytes of one token.
+ */
+const USERINFO_WINDOW = 4096;
 
 /**
  * The text with every registered secret, every password in anything URL-shaped (also with a `/`
@@ -41,9 +44,29 @@ export function redact(text: string): string {
   for (const secret of ordered) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
-  if (out.includes('@')) out = out.replace(TOKEN, redactUserinfo);
+  if (out.includes('@')) out = redactUserinfos(out);
   if (out.includes('=')) out = out.replace(SECRET_PARAM, (_m, sep: string, name: string) => `${sep}${name}=${REDACTED}`);
   return out.replace(AUTH_SCHEME, (m: string) => `${m.startsWith('Bearer') ? 'Bearer' : 'Basic'} ${REDACTED}`);
+}
+
+/** A character that ends a token a credential can be part of: whitespace, quotes, angle brackets. */
+function isDelimiter(code: number): boolean {
+  return code <= 0x20 || code === 0x22 || code === 0x27 || code === 0x60 || code === 0x3c || code === 0x3e || code === 0x85 || code === 0xa0 || code === 0x2028 || code === 0x2029;
+}
+
+/** Applies {@link redactUserinfo} to every token holding an `@`, scanning each character at most twice. */
+function redactUserinfos(text: string): string {
+  let out = '';
+  let last = 0;
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', last)) {
+    let start = at;
+    while (start > last && !isDelimiter(text.charCodeAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < text.length && !isDelimiter(text.charCodeAt(end))) end++;
+    out += text.slice(last, start) + redactUserinfo(text.slice(start, end));
+    last = end;
+  }
+  return out + text.slice(last);
 }
 
 /**
@@ -53,8 +76,16 @@ export function redact(text: string): string {
 function redactUserinfo(token: string): string {
   const at = token.lastIndexOf('@');
   if (at <= 0) return token;
-  const head = token.slice(0, at);
-  const starts = [SCHEME_USER.exec(head), BARE_USER.exec(head)].flatMap((m) => (m ? [m.index + m[0].length] : [])).filter((start) => start < at);
+  // The user part is looked for just before the `@` and, in a longer token, at its start (a huge password).
+  const from = Math.max(0, at - USERINFO_WINDOW);
+  const near = token.slice(from, at);
+  const opening = token.slice(0, Math.min(at, USERINFO_WINDOW));
+  const readings: [RegExpExecArray | null, number][] = [
+    [SCHEME_USER.exec(near), from],
+    [SCHEME_USER.exec(opening), 0],
+    [BARE_USER.exec(opening), 0],
+  ];
+  const starts = readings.flatMap(([m, offset]) => (m ? [offset + m.index + m[0].length] : [])).filter((start) => start < at);
   if (!starts.length) return token;
   const passwordStart = Math.min(...starts);
   return `${token.slice(0, passwordStart)}${REDACTED}${token.slice(at)}`;
