@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { main } from '../lambda/cli/main';
 
+/** Longest the process lingers after the report for open handles to close. */
+const EXIT_GRACE_MS = 10_000;
+
 main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
@@ -9,4 +12,7 @@ main(process.argv.slice(2), {
   isTTY: process.stdout.isTTY,
 }).then((code) => {
   process.exitCode = code;
+  // Every gate stops its I/O at its deadline; should an adapter still hold a socket or a stream,
+  // the process ends anyway soon after the report instead of hanging a CI job.
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 });

@@ -4,11 +4,11 @@
  * configs, and a tiny "app" serving each tenant's effective config from the database with a 1 s
  * cache, so the canary round trip measures a real propagation delay.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { demoTempDir } from './temp';
 
 const DAY = 86_400_000;
 
@@ -83,7 +83,7 @@ export interface ConfigDemo {
  */
 export async function startConfigDemo(exec: (sql: string) => Promise<unknown>, databaseUrl: string): Promise<ConfigDemo> {
   await exec(demoConfigSql());
-  const dir = mkdtempSync(join(tmpdir(), 'saas-readiness-demo-'));
+  const dir = demoTempDir('saas-readiness-demo-');
   const schemaFile = join(dir, 'tenant-config.schema.json');
   writeFileSync(schemaFile, JSON.stringify(DEMO_CONFIG_SCHEMA, null, 2));
 

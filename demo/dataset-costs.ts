@@ -7,11 +7,11 @@
  * DEMO_COST_DRIFT=initech:+12 bills one tenant 12% more than the app tracked, so the gate FAILs
  * and names it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DEMO_TENANTS, type DemoTenant } from './dataset';
+import { demoTempDir } from './temp';
 
 export interface CostDrift {
   tenant: string;
@@ -106,7 +106,7 @@ export async function startCostDemo(exec: (sql: string) => Promise<unknown>, now
   const drift = parseCostDrift(process.env.DEMO_COST_DRIFT);
   const { ledgerSql, curCsv } = demoCosts(now, drift);
   await exec(ledgerSql);
-  const dir = mkdtempSync(join(tmpdir(), 'saas-readiness-bill-'));
+  const dir = demoTempDir('saas-readiness-bill-');
   const path = join(dir, 'bill-cur-export.csv.gz');
   writeFileSync(path, gzipSync(curCsv));
   return {

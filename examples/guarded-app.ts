@@ -20,7 +20,7 @@ export function addGuardedBillingApp(app: App, opts: { configFile?: string; env?
   const { suite } = config.config;
   const env: Environment = { account: synthEnv.CDK_DEFAULT_ACCOUNT, region: synthEnv.CDK_DEFAULT_REGION };
   const billingName = `${suite}-billing`;
-  const readiness = new ReadinessStack(app, `${suite}-readiness`, { config, env, synthEnv, deployHook: { guardedStacks: [billingName], failureMode: 'FAIL' } });
+  const readiness = new ReadinessStack(app, `${suite}-readiness`, { config, env, deployHook: { guardedStacks: [billingName], failureMode: 'FAIL' } });
   const billing = new BillingStack(app, billingName, { env });
   // The hook must exist before the stack it guards is first created.
   billing.addDependency(readiness, 'the deploy hook that guards it');

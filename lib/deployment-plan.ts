@@ -1,17 +1,19 @@
 /**
  * What the CDK app deploys for a readiness.yaml, decided at synth time without AWS: which gates,
- * the config slice each function receives, the environment values it needs, its schedule, and the
- * exact AWS access its sources require. Pure: no CDK types, so it is tested and reused directly.
+ * the config slice each function receives, its schedule, and the exact AWS access its sources and
+ * references require. Pure: no CDK types, so it is tested and reused directly. Nothing from the
+ * synth environment reaches the template: values come from Secrets Manager or Parameter Store at
+ * run time.
  */
 import { readFileSync } from 'node:fs';
 import { GATES } from '../lambda/catalog';
-import { hasEnvRef } from '../lambda/core/config/env';
 import { locateLine } from '../lambda/core/config/locate';
 import type { LoadedConfig, ReadinessConfig, SourceConfig } from '../lambda/core/config/types';
 import { ConfigError } from '../lambda/core/errors';
 import type { GateCommon, GateId } from '../lambda/core/gate';
 import { historyKey } from '../lambda/core/history';
 import { SECRET_FIELD } from '../lambda/core/redact';
+import { RUNTIME_REF } from '../lambda/core/references';
 import { DEFAULT_TIMEOUT_SECONDS } from '../lambda/core/runner';
 import { probeKeys, withoutProbes } from '../lambda/handlers/probes';
 
@@ -46,6 +48,8 @@ export const GATE_DEFAULTS: Record<GateId, GateDeploymentDefaults> = {
 export interface GateAccess {
   /** secretsmanager:GetSecretValue, one ARN each (a partial ARN gets the `-??????` suffix). */
   secretArns: string[];
+  /** ssm:GetParameter, one parameter each: its name (without a version or label selector) or its ARN. */
+  ssmParameters: string[];
   /** Reads of DynamoDB tables the gate's sources name. */
   dynamoDbReads: { table: string; region?: string; actions: string[] }[];
   /** Writes to canary items only: dynamodb:GetItem/UpdateItem with `dynamodb:LeadingKeys` = the canary ids. */
@@ -69,8 +73,6 @@ export interface GatePlan {
   title: string;
   /** The deployed config slice (JSON): version, suite, this gate, and only the sources it names. */
   configJson: string;
-  /** `${env:NAME}` values the function needs, taken from the synth environment (never credentials). */
-  environment: Record<string, string>;
   scheduleHours: number;
   /** Active probes in the gate's config (they run only on the opt-in probe schedule). */
   probeKeys: string[];
@@ -91,8 +93,6 @@ export interface DeploymentPlan {
 }
 
 export interface PlanOptions {
-  /** The synth environment: values of non-credential `${env:…}` references. Default process.env. */
-  env?: NodeJS.ProcessEnv;
   /** Name of the stack's history table (a token is fine): gates that keep history use it. */
   historyTable: string;
   /** Deploy the opt-in probe schedule: gates with active probes then run them on it. */
@@ -103,25 +103,26 @@ export interface PlanOptions {
   securityHub?: boolean;
 }
 
-/** Names the Lambda runtime reserves or provides itself; never copied into a function's environment. */
+/** Names the Lambda runtime sets itself: `${env:AWS_REGION}` is read there, nothing is copied. */
 const RUNTIME_ENV = /^(AWS_|LAMBDA_|_)/;
 /** Local paths the Lambda runtime has: its CA bundle and layers. */
 const RUNTIME_PATH = /^\/(var\/runtime|opt)\//;
 const SECRET_REF = /\$\{secret:([^}#]+)(?:#[^}]+)?\}/g;
 const ENV_NAME = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
-const URL_FIELD = /(url|dsn|connection)/i;
-const CREDENTIAL_FIELD = /(password|secret|token|key|credential|authorization|cookie)/i;
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
+const CREDENTIAL_FIELD = /(password|secret|token|key|credential|authorization|cookie|url|dsn|connection)/i;
+const CREDENTIAL_PARAM = /[?&;][^=&#]*(password|passwd|pwd|secret|token|key|signature|sig|credential|auth)[^=&#]*=\$\{env:/i;
+/** `user:password@` in anything URL-shaped, with or without the scheme's slashes. */
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/{0,3}[^\s/@:]*:[^\s@]+@/i;
 
 /**
  * Plans the deployment of a validated config (loaded with `resolveEnv: false`). Throws a
- * ConfigError naming file, line and field for what cannot be deployed safely: a credential taken
- * from an env var, a local file the function will not have, an env value missing at synth.
+ * ConfigError naming file, line and field for what cannot be deployed safely: any `${env:…}`
+ * (its value would be copied into the template), a password in a URL, a local file the function
+ * will not have.
  */
 export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): DeploymentPlan {
   const { config } = loaded;
-  const env = opts.env ?? process.env;
   const text = loaded.file ? readFileSync(loaded.file, 'utf8') : '';
   const at = (path: (string | number)[]) => {
     const line = text ? locateLine(text, path) : undefined;
@@ -149,18 +150,16 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
       [deployedGate, ['gates', gate.id]],
       ...sourceNames.map((n) => [config.sources[n], ['sources', n]] as [unknown, (string | number)[]]),
     ];
-    refuseUndeployable(paths, env, at);
-    const environment = environmentValues(paths, env, at, warnings);
+    refuseUndeployable(paths, at, warnings);
     gates.push({
       id: gate.id,
       title: gate.title,
       configJson: JSON.stringify(slice),
-      environment,
       scheduleHours: opts.scheduleHours?.[gate.id] ?? GATE_DEFAULTS[gate.id].scheduleHours,
       probeKeys: probes,
       probesDeployed,
       timeoutSeconds: own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-      access: { ...accessOf(gate.id, accessed, config, env), ...(opts.securityHub ? { securityHub: true } : {}) },
+      access: { ...accessOf(gate.id, accessed, config), ...(opts.securityHub ? { securityHub: true } : {}) },
       ...(gate.id === 'cost' ? { threshold: numberAt(own, /tolerance/i) ?? 5 } : {}),
     });
   }
@@ -192,35 +191,34 @@ function walk(node: unknown, path: (string | number)[], visit: (value: unknown, 
 }
 
 /**
- * Whether an `${env:…}` value in this field is a credential. Keys, tokens, passwords and the like
- * always are; a URL is when it connects a source (a database URL carries its password) or when its
- * value at synth carries one.
+ * Refuses what cannot be deployed without copying a value into the template, or at all: every
+ * `${env:…}` (but the Lambda runtime's own AWS_… names, read where the function runs), a password
+ * written into a URL, a local file. The message names the reference, never a value.
  */
-function isCredential(key: string, value: string, base: (string | number)[], env: NodeJS.ProcessEnv): boolean {
-  if (!hasEnvRef(value)) return false;
-  if (SECRET_FIELD.test(key) || CREDENTIAL_FIELD.test(key)) return true;
-  if (!URL_FIELD.test(key)) return false;
-  if (base[0] === 'sources') return true;
-  const resolved = value.replace(ENV_NAME, (_m, name: string) => env[name] ?? '');
-  return URL_PASSWORD.test(resolved);
-}
-
-/** Credentials from env vars, passwords written into URLs, and local files cannot be deployed. */
-function refuseUndeployable(roots: [unknown, (string | number)[]][], env: NodeJS.ProcessEnv, at: (path: (string | number)[]) => string): void {
+function refuseUndeployable(roots: [unknown, (string | number)[]][], at: (path: (string | number)[]) => string, warnings: string[]): void {
   for (const [root, base] of roots) {
     walk(root, base, (value, path) => {
       if (typeof value !== 'string') return;
       const key = String(path[path.length - 1] ?? '');
-      if (isCredential(key, value, base, env)) {
+      for (const m of value.matchAll(ENV_NAME)) {
+        const name = m[1];
+        if (RUNTIME_ENV.test(name)) {
+          warnings.push(`${at(path)}: \${env:${name}} is resolved from the Lambda runtime's own environment`);
+          continue;
+        }
+        const credential = SECRET_FIELD.test(key) || CREDENTIAL_FIELD.test(key) || CREDENTIAL_PARAM.test(value) || path.some((p) => p === 'headers');
         throw new ConfigError(
-          `${value} is a credential: deploying it would copy its value into the CloudFormation template and the function's environment. ` +
-            'Store it in AWS Secrets Manager and write ${secret:arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME} (or ${secret:ARN#jsonKey}' +
-            `${key === 'url' && base[0] === 'sources' ? '; for PostgreSQL use secretArn with an RDS-format secret' : ''}) instead`,
+          `\${env:${name}} would be resolved at synth and copied into the CloudFormation template, tree.json and the function's environment. ` +
+            (credential
+              ? 'Store it in AWS Secrets Manager and write ${secret:arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME} (or ${secret:ARN#jsonKey}), or as a SecureString in Parameter Store and write ${ssm:/NAME}' +
+                `${key === 'url' && base[0] === 'sources' ? '; for PostgreSQL use secretArn with an RDS-format secret' : ''}`
+              : 'A deployed function reads values at run time: put it in Parameter Store and write ${ssm:/NAME} (also inside a value, e.g. a URL), or write the value itself') +
+            ' instead',
           at(path),
         );
       }
       if (URL_PASSWORD.test(value)) {
-        throw new ConfigError('the URL contains a password; store it in AWS Secrets Manager and use ${secret:ARN#key} or secretArn instead', at(path));
+        throw new ConfigError('the URL contains a password; store it in AWS Secrets Manager and use ${secret:ARN#key} or secretArn, or in Parameter Store with ${ssm:/NAME}, instead', at(path));
       }
       if (/(^path$|file$)/i.test(key) && !/^s3:\/\//.test(value) && !RUNTIME_PATH.test(value)) {
         throw new ConfigError(
@@ -230,35 +228,6 @@ function refuseUndeployable(roots: [unknown, (string | number)[]][], env: NodeJS
       }
     });
   }
-}
-
-/** Values of the non-credential `${env:…}` references, from the synth environment. */
-function environmentValues(
-  roots: [unknown, (string | number)[]][],
-  env: NodeJS.ProcessEnv,
-  at: (path: (string | number)[]) => string,
-  warnings: string[],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [root, base] of roots) {
-    walk(root, base, (value, path) => {
-      if (typeof value !== 'string') return;
-      for (const m of value.matchAll(ENV_NAME)) {
-        const [, name, fallback] = m;
-        if (RUNTIME_ENV.test(name)) {
-          warnings.push(`${at(path)}: \${env:${name}} is resolved from the Lambda runtime's own environment`);
-          continue;
-        }
-        const v = env[name];
-        if (v === undefined || v === '') {
-          if (fallback !== undefined) continue;
-          throw new ConfigError(`environment variable ${name} is not set: the deployed function gets its value from the environment of cdk synth`, at(path));
-        }
-        out[name] = v;
-      }
-    });
-  }
-  return out;
 }
 
 function numberAt(node: GateConfig, key: RegExp): number | undefined {
@@ -275,12 +244,10 @@ function stringsIn(node: unknown): { value: string; key: string }[] {
 }
 
 /** The access a gate's (deployed) config needs: from its sources' types and the references in it. */
-export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig, env: NodeJS.ProcessEnv = {}): GateAccess {
-  // A table named through ${env:…} (sbt-aws' generated TenantDetails name) is granted by the value
-  // the function will resolve: the synth environment's, as the function environment gets it.
-  const resolved = (value: string) => value.replace(ENV_NAME, (ref, name: string, fallback?: string) => env[name] || (fallback !== undefined ? fallback.slice(2) : ref));
+export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig): GateAccess {
   const access: GateAccess = {
     secretArns: [],
+    ssmParameters: [],
     dynamoDbReads: [],
     canaryWrites: [],
     costExplorer: false,
@@ -291,6 +258,7 @@ export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig, 
   const sources = referencedSources(gate, config).map((name) => ({ name, src: config.sources[name] as SourceConfig }));
   for (const { value, key } of [gate, ...sources.map((s) => s.src)].flatMap(stringsIn)) {
     for (const m of value.matchAll(SECRET_REF)) access.secretArns.push(m[1]);
+    for (const m of value.matchAll(RUNTIME_REF)) if (m[0].startsWith('${ssm:')) access.ssmParameters.push(withoutSelector(m[0].slice(6, -1)));
     if (/rolearn$/i.test(key) && ROLE_ARN.test(value)) access.assumeRoles.push(value);
     const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
     if (s3) access.s3Reads.push({ bucket: s3[1], key: s3[2] });
@@ -303,9 +271,9 @@ export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig, 
         break;
       case 'dynamodb': {
         const actions = GATE_DEFAULTS[id].dynamoDbReadActions;
-        const table = resolved(String(src.table));
+        const table = String(src.table);
         if (actions.length) access.dynamoDbReads.push({ table, region, actions });
-        const canary = canaryKeys(gate).map(resolved);
+        const canary = canaryKeys(gate);
         if (canary.length && id === 'config') access.canaryWrites.push({ table, region, keys: canary });
         break;
       }
@@ -324,8 +292,16 @@ export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig, 
     access.history = { table: historyTable, partitions: [historyKey.schema(config.suite, gate.source), historyKey.probe(config.suite, gate.source)] };
   }
   access.secretArns = [...new Set(access.secretArns)].sort();
+  access.ssmParameters = [...new Set(access.ssmParameters)].sort();
   access.assumeRoles = [...new Set(access.assumeRoles)].sort();
   return access;
+}
+
+/** A parameter name or ARN without its `:version` / `:label` selector (IAM names the parameter itself). */
+function withoutSelector(parameter: string): string {
+  const at = parameter.lastIndexOf('/');
+  const colon = parameter.indexOf(':', at + 1);
+  return colon === -1 ? parameter : parameter.slice(0, colon);
 }
 
 /** The canary tenant ids in a gate's config: `canary: id`, or `canary: { tenant | id | tenantId }`. */

@@ -113,7 +113,6 @@ export class ReadinessGateFunction extends Construct {
       onFailure: new SqsDestination(props.failures),
       retryAttempts: 0,
       environment: {
-        ...plan.environment,
         [HANDLER_ENV.gate]: plan.id,
         [HANDLER_ENV.config]: plan.configJson,
         [HANDLER_ENV.historyTable]: results.table.tableName,
@@ -244,6 +243,16 @@ export class ReadinessGateFunction extends Construct {
           actions: ['secretsmanager:GetSecretValue'],
           // A partial ARN (no random suffix) matches the secret only with the documented `-??????`.
           resources: a.secretArns.map((arn) => (/-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-??????`)),
+        }),
+      );
+    }
+    if (a.ssmParameters.length) {
+      add(
+        new PolicyStatement({
+          sid: 'ReadParameters',
+          actions: ['ssm:GetParameter'],
+          // Exactly the referenced parameters: a grant on a path would also open every level below it.
+          resources: a.ssmParameters.map((p) => (p.startsWith('arn:') ? p : stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: p.replace(/^\//, '') }))),
         }),
       );
     }

@@ -9,7 +9,7 @@ export { redact, registerSecret } from '../lambda/core/redact';
 export type { ReadinessConfig, SourceConfig, LoadedConfig } from '../lambda/core/config/types';
 export { loadConfigFile, parseConfig, resolveConfig, configFromEnvironment, configSchema } from '../lambda/core/config/load';
 export { runGates, verdictOf, type RunReport, type RunOptions, type Verdict } from '../lambda/core/runner';
-export { SecretsManagerResolver, type SecretResolver } from '../lambda/core/secrets';
+export { ParameterStoreResolver, RuntimeSecretResolver, SecretsManagerResolver, type SecretResolver } from '../lambda/core/secrets';
 export { normalizeTenantId } from '../lambda/core/tenant-id';
 export { renderText } from '../lambda/core/report/text';
 export { renderJson } from '../lambda/core/report/json';

@@ -60,7 +60,6 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
     scheduleHours,
     probeScheduleHours: hours('probeScheduleHours'),
     runOnDeploy: ctx('runOnDeploy') !== 'false',
-    synthEnv: env,
     deployHook: guardStacks?.length ? { guardedStacks: guardStacks, failureMode: hookFailureMode } : undefined,
   });
 }

@@ -39,8 +39,6 @@ export interface ReadinessStackProps extends StackProps {
    * pooled platform cost, reconciled by gate 2 as the shared line. Default `tenant_id`.
    */
   costAllocationTagKey?: string;
-  /** Where non-credential `${env:…}` values come from at synth. Default process.env. */
-  synthEnv?: NodeJS.ProcessEnv;
   /** Hold these stacks at deploy time while the suite is not READY (a ReadinessHook). Default: no hook. */
   deployHook?: ReadinessDeployHookOptions;
 }
@@ -64,7 +62,6 @@ export class ReadinessStack extends Stack {
     markPooled(this, { key: props.costAllocationTagKey });
     this.results = new ReadinessResults(this, 'Results');
     this.plan = planDeployment(props.config, {
-      env: props.synthEnv,
       historyTable: this.results.table.tableName,
       probes: props.probeScheduleHours !== undefined,
       scheduleHours: props.scheduleHours,

@@ -5,11 +5,12 @@ import { GATES } from '../catalog';
 import { ConfigError } from '../core/errors';
 import { GATE_IDS, type GateId } from '../core/gate';
 import { configSchema, DEFAULT_CONFIG_FILE, isGateId, resolveConfig } from '../core/config/load';
-import { redact } from '../core/redact';
+import { escapeControl, redact } from '../core/redact';
 import { runGates, selectedGates } from '../core/runner';
-import { SecretsManagerResolver, type SecretResolver } from '../core/secrets';
+import { RuntimeSecretResolver, type SecretResolver } from '../core/secrets';
 import { ACK_HELP, ACK_OPTIONS, ackCommand, historyTableOf, reportAcknowledgements } from './ack';
-import { FORMATS, render, writeReports, type Format } from './output';
+import { signalExitCode, watchInterrupts } from './interrupts';
+import { FORMATS, prepareOutDir, render, writeReports, type Format } from './output';
 import { fitStepSummary } from '../core/report/github';
 import { renderMarkdown } from '../core/report/markdown';
 import { compareWithHistory, gateLocator, recordInHistory } from './deliver';
@@ -31,6 +32,7 @@ export interface CliIo {
   secrets?: SecretResolver;
 }
 
+/** Exit codes; an interrupted run exits 128 + the signal number (130 SIGINT, 143 SIGTERM). */
 export const EXIT = { READY: 0, NOT_READY: 1, USAGE: 2, NOT_DELIVERED: 3 } as const;
 
 export function toolVersion(): string {
@@ -105,21 +107,33 @@ const OPTIONS = {
   ...Object.fromEntries(gateOptions.map((o) => [o.name, { type: o.type }])),
 } satisfies ParseArgsConfig['options'];
 
-/** The CLI. Returns the exit code; never throws. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+/**
+ * The CLI. Returns the exit code; never throws. Every byte it prints passes through here: redacted
+ * on stdout (reports escape control characters themselves, keeping their own colours), redacted
+ * and with control characters escaped on stderr. Only the published JSON Schema, a constant of the
+ * code, is printed as it is: its examples (`postgres://user:password@host`) are shaped like secrets.
+ */
+export async function main(argv: string[], raw: CliIo): Promise<number> {
+  const io: CliIo = { ...raw, stdout: (t) => raw.stdout(redact(t)), stderr: (t) => raw.stderr(escapeControl(redact(t))) };
   try {
-    return await dispatch(argv, io);
+    return await dispatch(argv, io, raw.stdout);
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr(`saas-readiness: ${redact(err.message)}\n`);
+      io.stderr(`saas-readiness: ${oneLine(err.message)}\n`);
       return EXIT.USAGE;
     }
-    io.stderr(`saas-readiness: unexpected error: ${redact(err instanceof Error ? err.message : String(err))}\n`);
+    io.stderr(`saas-readiness: unexpected error: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.USAGE;
   }
 }
 
-async function dispatch(argv: string[], io: CliIo): Promise<number> {
+/** A message as one line of bounded length, redacted before it is shortened. */
+function oneLine(message: string): string {
+  const line = redact(message).replace(/\s*\n\s*/g, ' ');
+  return line.length > 1000 ? `${line.slice(0, 1000)}…` : line;
+}
+
+async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) => void): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -149,7 +163,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'sarif':
       return sarifCommand({ app: values.app as string | undefined, out: values.out as string | undefined, cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr });
     case 'schema':
-      io.stdout(JSON.stringify(configSchema(), null, 2) + '\n');
+      constantOut(JSON.stringify(configSchema(), null, 2) + '\n');
       return EXIT.READY;
     case 'ack':
       return ackCommand(values, io);
@@ -178,6 +192,8 @@ async function run(values: Values, io: CliIo): Promise<number> {
   const optionValues = Object.fromEntries(gateOptions.map((o) => [o.name, values[o.name] as string | boolean | undefined]));
   for (const gate of GATES) gate.checkOptions?.(optionValues);
   const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const outDir = values.out ? resolve(io.cwd, values.out as string) : undefined;
+  if (outDir) prepareOutDir(outDir);
   const selected = selectedGates({ gates: GATES, loaded, only });
   if (only && selected.length < only.length) {
     const missing = only.filter((id) => !selected.some((g) => g.id === id));
@@ -189,28 +205,42 @@ async function run(values: Values, io: CliIo): Promise<number> {
   if (!quiet) {
     io.stderr(`saas-readiness: running ${selected.map((g) => g.id).join(', ') || 'no gates'}${allowSkip ? ' (learning mode: skipped gates allowed)' : ''}${values['no-probes'] ? ' (probes off)' : ''}\n`);
   }
-  const report = await runGates({
-    gates: GATES,
-    loaded,
-    only,
-    secrets: io.secrets ?? new SecretsManagerResolver(),
-    allowSkip,
-    probes: !values['no-probes'],
-    gateOptions: optionValues,
-    tool: { name: 'saas-readiness', version: toolVersion() },
-    onProgress: quiet
-      ? undefined
-      : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
-  });
+  const interrupts = watchInterrupts();
+  let report;
+  try {
+    report = await runGates({
+      gates: GATES,
+      loaded,
+      only,
+      secrets: io.secrets ?? new RuntimeSecretResolver(),
+      allowSkip,
+      probes: !values['no-probes'],
+      gateOptions: optionValues,
+      signal: interrupts.signal,
+      tool: { name: 'saas-readiness', version: toolVersion() },
+      onProgress: quiet
+        ? undefined
+        : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
+    });
+  } finally {
+    interrupts.stop();
+  }
+  const signal = interrupts.received();
+  if (signal) {
+    // An interrupted run has no verdict: no report on stdout, nothing written to --out.
+    const probes = report.results.flatMap((r) => r.criteria.filter((c) => /restor/i.test(c.summary)).map((c) => `${r.gate}: ${c.summary}`));
+    io.stderr(`saas-readiness: interrupted by ${signal}; gates stopped, no report written${probes.length ? `; ${probes.join('; ')}` : ''}\n`);
+    return signalExitCode(signal);
+  }
   const historyTable = historyTableOf(values, io.env);
   if (historyTable) report.acknowledgements = await reportAcknowledgements(report, historyTable);
   const warn = (line: string) => io.stderr(`${line}\n`);
   const timelines = history ? await compareWithHistory(report, history, new Date(), warn) : undefined;
   const html = timelines ? { timelines } : {};
   io.stdout(render(report, format as Format, { color: Boolean(io.isTTY) && !io.env.NO_COLOR, locate: gateLocator(loaded, io.cwd, io.env), html }));
-  if (format === 'github' && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, fitStepSummary(renderMarkdown(report)));
-  if (values.out) {
-    const files = writeReports(report, resolve(io.cwd, values.out as string), html);
+  if (format === 'github' && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, fitStepSummary(redact(renderMarkdown(report))));
+  if (outDir) {
+    const files = writeReports(report, outDir, html);
     if (!quiet) io.stderr(`saas-readiness: wrote ${files.join(', ')}\n`);
   }
   if (history) await recordInHistory(report, history, warn);

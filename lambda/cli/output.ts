@@ -1,5 +1,8 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ConfigError } from '../core/errors';
+import { describeFileError, fileKind } from '../core/files';
+import { redact } from '../core/redact';
 import type { RunReport } from '../core/runner';
 import { renderGithub, type GateLocator } from '../core/report/github';
 import { renderHtml, type HtmlInputs } from '../core/report/html';
@@ -36,12 +39,58 @@ export function render(report: RunReport, format: Format, opts: RenderOptions = 
   }
 }
 
+/** Parent folders `--out` may create (a deeper missing path is more likely a typo). */
+const MAX_CREATED_LEVELS = 8;
+
 /**
- * Writes report.json, report.md, junit.xml, report.html and every gate's artifacts into `dir`. Each file is
- * written to a temporary name and renamed, so a reader never sees a half-written report.
+ * Makes sure `--out DIR` can take the reports before any gate runs: creates the folder (one level
+ * at a time: Node's recursive mkdir can loop forever under /proc) and writes and removes a probe
+ * file in it. Any problem is a ConfigError naming the folder, so the CLI exits 2 with nothing run.
+ */
+export function prepareOutDir(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    let stat;
+    try {
+      stat = statSync(at);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || at === dirname(at) || missing.length >= MAX_CREATED_LEVELS) throw new ConfigError(`cannot create the folder: ${describeFileError(err)}`, `--out ${dir}`);
+      missing.unshift(at);
+      continue;
+    }
+    if (!stat.isDirectory()) throw new ConfigError(`${at} is ${fileKind(stat)}, not a folder`, `--out ${dir}`);
+    break;
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new ConfigError(`cannot create ${folder}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code}`, `--out ${dir}`);
+    }
+  }
+  const probe = join(dir, `.saas-readiness-write-check-${process.pid}`);
+  try {
+    const fd = openSync(probe, 'wx');
+    try {
+      writeSync(fd, 'ok');
+    } finally {
+      closeSync(fd);
+    }
+    unlinkSync(probe);
+  } catch (err) {
+    rmSync(probe, { force: true });
+    throw new ConfigError(`the folder is not writable: ${describeFileError(err).replace('cannot read', 'cannot write')}`, `--out ${dir}`);
+  }
+}
+
+/**
+ * Writes report.json, report.md, junit.xml, report.html and every gate's artifacts into `dir`, every byte
+ * redacted. All files are first written under temporary names and only then renamed, so a reader
+ * never sees a half-written report and a failed write leaves the previous reports as they were.
  */
 export function writeReports(report: RunReport, dir: string, html: HtmlInputs = {}): string[] {
-  mkdirSync(dir, { recursive: true });
   const files: [string, string][] = [
     ['report.json', renderJson(report)],
     ['report.md', renderMarkdown(report)],
@@ -49,10 +98,17 @@ export function writeReports(report: RunReport, dir: string, html: HtmlInputs = 
     ['report.html', renderHtml(report, html)],
     ...report.results.flatMap((r) => (r.artifacts ?? []).map((a): [string, string] => [a.name, a.content])),
   ];
-  for (const [name, content] of files) {
-    const path = join(dir, name);
-    writeFileSync(`${path}.tmp`, content);
-    renameSync(`${path}.tmp`, path);
+  const written: string[] = [];
+  try {
+    for (const [name, content] of files) {
+      const tmp = join(dir, `${name}.tmp`);
+      written.push(tmp);
+      writeFileSync(tmp, redact(content));
+    }
+  } catch (err) {
+    for (const tmp of written) rmSync(tmp, { force: true });
+    throw new ConfigError(`cannot write the reports: ${describeFileError(err).replace('cannot read', 'cannot write')}`, `--out ${dir}`);
   }
+  for (const [name] of files) renameSync(join(dir, `${name}.tmp`), join(dir, name));
   return files.map(([name]) => join(dir, name));
 }

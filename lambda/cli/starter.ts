@@ -3,7 +3,8 @@ export const STARTER_CONFIG = `# readiness.yaml — saas-readiness configuration
 # Validate with: npx saas-readiness validate      Run with: npx saas-readiness run
 # Editor completion: point your YAML extension at node_modules/saas-readiness/schema/readiness.schema.json
 # \${env:NAME} is read from the environment when the check runs (\${env:NAME:-default} for a default);
-# \${secret:ARN} or \${secret:ARN#key} is read from AWS Secrets Manager at run time.
+# \${secret:ARN} or \${secret:ARN#key} is read from AWS Secrets Manager at run time, \${ssm:/name} from
+# Parameter Store (a deployed config must use these: cdk synth refuses every \${env:…}).
 version: 1
 suite: my-saas            # names the stack, the dashboard and the metric dimension
 

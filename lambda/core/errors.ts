@@ -78,3 +78,11 @@ function causeOf(err: unknown): string {
   if (e.message) return redact(e.message);
   return redact(String(err));
 }
+
+/** The run was interrupted (SIGINT/SIGTERM); the runner reports every gate still running as ERROR with it. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = 'InterruptedError';
+  }
+}

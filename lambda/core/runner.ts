@@ -10,6 +10,8 @@ import type { RunChanges } from './changes';
 
 export const REPORT_SCHEMA_VERSION = 1;
 export const DEFAULT_TIMEOUT_SECONDS = 60;
+/** How long an interrupted gate may take to stop (a canary restore needs a few seconds at most). */
+export const INTERRUPT_GRACE_MS = 10_000;
 
 export type Verdict = 'READY' | 'NOT READY';
 
@@ -38,6 +40,11 @@ export interface RunOptions {
   secrets: SecretResolver;
   /** Run only these gates (`--check`). */
   only?: readonly GateId[];
+  /**
+   * Aborted on an interrupt (SIGINT/SIGTERM): every gate is stopped with the signal's reason, and
+   * is given {@link INTERRUPT_GRACE_MS} to put back what its probe changed before it is reported.
+   */
+  signal?: AbortSignal;
   allowSkip?: boolean;
   probes?: boolean;
   gateOptions?: Record<string, string | boolean | undefined>;
@@ -114,6 +121,7 @@ async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Da
     return result;
   };
   if (!own) return finish(skippedOutcome(skipped[gate.id] ?? 'not configured'));
+  if (opts.signal?.aborted) return finish(errorOutcome(describeError(opts.signal.reason)));
 
   const seconds = own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const controller = new AbortController();
@@ -133,6 +141,7 @@ async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Da
   };
   opts.onProgress?.(gate.id, 'start', gate.title);
   let timer: NodeJS.Timeout | undefined;
+  let grace: NodeJS.Timeout | undefined;
   const overrun = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const err = new DeadlineError(seconds, `gates.${gate.id}.timeoutSeconds`);
@@ -140,8 +149,25 @@ async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Da
       controller.abort(err);
     }, seconds * 1000);
   });
+  // A gate that throws synchronously rejects like one that fails later.
+  const running = (async () => gate.run(own, ctx))();
+  let onInterrupt: (() => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    onInterrupt = () => {
+      const reason = opts.signal?.reason;
+      controller.abort(reason);
+      // The gate stops on its signal; a probe restores first. Report it once it has, or after the grace.
+      const stop = () => {
+        clearTimeout(grace);
+        reject(reason);
+      };
+      grace = setTimeout(stop, INTERRUPT_GRACE_MS);
+      running.then(stop, stop);
+    };
+    opts.signal?.addEventListener('abort', onInterrupt, { once: true });
+  });
   try {
-    return finish(await Promise.race([gate.run(own, ctx), overrun]));
+    return finish(await Promise.race([running, overrun, interrupted]));
   } catch (thrown) {
     // Whatever a gate throws while being aborted, the cause is the deadline.
     const err = controller.signal.aborted ? controller.signal.reason : thrown;
@@ -149,5 +175,7 @@ async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Da
     return finish(errorOutcome(describeError(err)));
   } finally {
     clearTimeout(timer);
+    clearTimeout(grace);
+    if (onInterrupt) opts.signal?.removeEventListener('abort', onInterrupt);
   }
 }

@@ -1,31 +1,103 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeError } from './errors';
 import { registerSecret } from './redact';
+import { RUNTIME_REF, SECRET_REF, SSM_PARAMETER, SSM_REF } from './references';
 
-/** `${secret:ARN}` or `${secret:ARN#jsonKey}`: a Secrets Manager value read at run time. */
-const SECRET_REF = /^\$\{secret:([^}#]+)(?:#([^}]+))?\}$/;
-
-export function isSecretRef(value: string): boolean {
-  return SECRET_REF.test(value);
-}
+export { isSecretRef } from './references';
 
 /** Resolves secret references at run time; values never leave this process unredacted. */
 export interface SecretResolver {
-  /** Returns the value itself, or the secret's value when `value` is a `${secret:…}` reference. */
+  /**
+   * Returns the value itself, or with every `${secret:…}` / `${ssm:…}` reference in it replaced by
+   * the value read at run time (every such value is registered for redaction).
+   */
   resolve(value: string): Promise<string>;
   /** The secret's value parsed as a JSON object (e.g. an RDS credentials secret). */
   json(secretId: string): Promise<Record<string, unknown>>;
 }
 
 export class SecretResolutionError extends Error {
-  constructor(secretId: string, cause: string) {
-    super(`cannot read secret ${secretId}: ${cause}`);
+  constructor(id: string, cause: string, what: 'secret' | 'parameter' = 'secret') {
+    super(`cannot read ${what} ${id}: ${cause}`);
     this.name = 'SecretResolutionError';
   }
 }
 
 /** The Region field of a full secret ARN (`arn:<partition>:secretsmanager:<region>:<account>:secret:<id>`). */
 const ARN_REGION = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:/;
+
+/**
+ * The resolver the CLI and the deployed functions use: `${secret:…}` from Secrets Manager,
+ * `${ssm:…}` from Parameter Store, whole or embedded in a longer value. Each backend caches what
+ * it read for the life of the resolver (one run in the CLI, one warm function in Lambda).
+ */
+export class RuntimeSecretResolver implements SecretResolver {
+  constructor(
+    private readonly secretsManager: SecretResolver = new SecretsManagerResolver(),
+    private readonly parameterStore: ParameterStoreResolver = new ParameterStoreResolver(),
+  ) {}
+
+  async resolve(value: string): Promise<string> {
+    if (!value.includes('${')) return value;
+    let out = '';
+    let last = 0;
+    for (const m of value.matchAll(RUNTIME_REF)) {
+      const ref = m[0];
+      out += value.slice(last, m.index) + (await (ref.startsWith('${ssm:') ? this.parameterStore.resolve(ref) : this.secretsManager.resolve(ref)));
+      last = m.index + ref.length;
+    }
+    return out + value.slice(last);
+  }
+
+  json(secretId: string): Promise<Record<string, unknown>> {
+    return this.secretsManager.json(secretId);
+  }
+}
+
+/**
+ * Reads `${ssm:…}` references from AWS Systems Manager Parameter Store with GetParameter
+ * (`WithDecryption: true`, so SecureString values arrive decrypted; endpoint overridable with
+ * AWS_ENDPOINT_URL_SSM). The contract relied on is in docs/contracts/ssm.md.
+ */
+export class ParameterStoreResolver {
+  private readonly cache = new Map<string, Promise<string>>();
+  private client?: SSMClient;
+
+  constructor(private readonly makeClient: () => SSMClient = () => new SSMClient({})) {}
+
+  resolve(value: string): Promise<string> {
+    const m = SSM_REF.exec(value);
+    if (!m) return Promise.resolve(value);
+    const name = m[1];
+    let pending = this.cache.get(name);
+    if (!pending) {
+      pending = this.fetch(name);
+      this.cache.set(name, pending);
+      pending.catch(() => this.cache.delete(name));
+    }
+    return pending;
+  }
+
+  private async fetch(name: string): Promise<string> {
+    if (!SSM_PARAMETER.test(name)) throw new SecretResolutionError(name, 'not a parameter name (letters, digits and _.-/, optionally :version or :label) or a parameter ARN', 'parameter');
+    this.client ??= this.makeClient();
+    let out;
+    try {
+      out = await this.client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    } catch (err) {
+      throw new SecretResolutionError(name, describeError(err).split('\n')[0], 'parameter');
+    }
+    const value = (out as { Parameter?: { Value?: unknown } }).Parameter?.Value;
+    if (typeof value !== 'string') {
+      const why = out.Parameter === undefined || out.Parameter === null ? 'it has no Parameter' : `Parameter.Value is ${value === undefined || value === null ? 'missing' : `a ${Array.isArray(value) ? 'list' : typeof value}`}, not a string`;
+      throw new SecretResolutionError(name, `malformed GetParameter response from Parameter Store: ${why}`, 'parameter');
+    }
+    // Every value read from Parameter Store is treated as a secret, String and SecureString alike.
+    registerSecret(value);
+    return value;
+  }
+}
 
 /**
  * Reads secrets from AWS Secrets Manager (endpoint overridable with AWS_ENDPOINT_URL_SECRETS_MANAGER).

@@ -24,7 +24,7 @@ import { renderJson } from '../core/report/json';
 import { renderMarkdown } from '../core/report/markdown';
 import { errorOutcome, STATUSES, type CheckResult } from '../core/result';
 import { runGates, verdictOf, REPORT_SCHEMA_VERSION, type RunReport } from '../core/runner';
-import { SecretsManagerResolver } from '../core/secrets';
+import { RuntimeSecretResolver } from '../core/secrets';
 import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
 import { DynamoDbHistoryReader } from '../sources/history/dynamodb-reader';
 import { acknowledgementSection } from '../hook/history';
@@ -43,7 +43,7 @@ let s3: S3Client | undefined;
 let dynamodb: DynamoDBClient | undefined;
 let sns: SNSClient | undefined;
 let securityHub: SecurityHubClient | undefined;
-const secrets = new SecretsManagerResolver();
+const secrets = new RuntimeSecretResolver();
 
 export interface GateInvocationResult {
   suite: string;

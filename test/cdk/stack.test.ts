@@ -2,6 +2,8 @@
  * The synthesized ReadinessStack, asserted on its CloudFormation template. Bundling is skipped here
  * (the "as deployed" test bundles and runs the real asset); each config is synthesized once.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -57,7 +59,6 @@ describe('the stack of the full example (probes opted in, VPC, emails)', () => {
       subnetIds: 'subnet-0aaa,subnet-0bbb',
       securityGroupIds: 'sg-0ccc',
     },
-    { FULLTEST_API_URL: 'https://api.example.com/v1/ping' },
   );
 
   it('deploys the gate as an arm64 Node.js 24 function with the CA bundle, tracing and a timeout above the gate deadline', () => {
@@ -71,7 +72,6 @@ describe('the stack of the full example (probes opted in, VPC, emails)', () => {
         Variables: Match.objectLike({
           NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
           SAAS_READINESS_GATE: 'tenants',
-          FULLTEST_API_URL: 'https://api.example.com/v1/ping',
           SAAS_READINESS_CONFIG: Match.stringLikeRegexp('"quotaProbe"'),
         }),
       },
@@ -82,10 +82,19 @@ describe('the stack of the full example (probes opted in, VPC, emails)', () => {
     });
   });
 
-  it('deploys secrets as references only; the one ${env:} value is a plain URL given to the function', () => {
+  it('deploys secrets and parameters as references only: nothing from the synth environment reaches the template', () => {
     const text = JSON.stringify(template.toJSON());
     expect(text).toContain('${secret:arn:aws:secretsmanager:eu-west-1:123456789012:secret:fulltest/canary-Zz9Yy8#apiKey}');
-    expect([...text.matchAll(/\$\{env:([A-Z_]+)/g)].map((m) => m[1])).toEqual(['FULLTEST_API_URL']);
+    expect(text).toContain('api_key=${ssm:/fulltest/probe/api-key}');
+    expect(text).not.toMatch(/\$\{env:|FULLTEST_API_URL|api\.example\.com\/v1\/ping"/);
+  });
+
+  it('grants ssm:GetParameter on exactly the referenced parameter, and no kms:Decrypt', () => {
+    const statements = statementsOf(template);
+    const read = statements.filter((s) => actionsOf(s).includes('ssm:GetParameter'));
+    expect(read).toHaveLength(1);
+    expect(JSON.stringify(read[0].Resource)).toMatch(/":ssm:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":parameter\/fulltest\/probe\/api-key"/);
+    expect(statements.flatMap(actionsOf)).not.toContain('kms:Decrypt');
   });
 
   it('schedules passive runs hourly and probe runs on their own opt-in daily schedule', () => {
@@ -207,12 +216,12 @@ describe('the stack of the full example (probes opted in, VPC, emails)', () => {
 });
 
 describe('the repository example readiness.yaml', () => {
-  // sbt-aws' TenantDetails has a CloudFormation-generated name, given to synth in TENANT_DETAILS_TABLE.
-  const tenantDetails = 'ControlPlaneStack-ControlPlanetenantManagementServicetenantManagementTableTenantDetails5C4D3F2A-1Q2W3E4R5T6Y7';
-  const { app, template } = synth({}, { TENANT_DETAILS_TABLE: tenantDetails });
+  // sbt-aws' TenantDetails has a CloudFormation-generated name, written into the deployed config.
+  const tenantDetails = 'ControlPlaneStack-ControlPlanetenantManagementServicetenantManagementTableTenantDetails1A2B3C4D-1Q2W3E4R5T6Y7';
+  const { app, template } = synth({}, {});
 
   it('deploys one function per enabled gate of the config, each with its own slice of the config', () => {
-    const config = loadConfigFile(join(ROOT, 'readiness.yaml'), { resolveEnv: false, env: { TENANT_DETAILS_TABLE: tenantDetails } }).config;
+    const config = loadConfigFile(join(ROOT, 'readiness.yaml'), { resolveEnv: false }).config;
     const expected = GATES.filter((g) => config.gates[g.id] && config.gates[g.id]!.enabled !== false).map((g) => g.id);
     const variables = Object.values(template.findResources('AWS::Lambda::Function'))
       .map((f) => (f as any).Properties.Environment?.Variables)
@@ -223,12 +232,10 @@ describe('the repository example readiness.yaml', () => {
     for (const v of variables) expect(Object.keys(JSON.parse(text(v.SAAS_READINESS_CONFIG)).gates)).toEqual([v.SAAS_READINESS_GATE]);
   });
 
-  it('reads the sbt-aws registry with Scan on that table only (its generated name, resolved at synth), and only secrets a deployed config names', () => {
+  it('reads the sbt-aws registry with Scan on that table only (its generated name), and only secrets a deployed config names', () => {
     const statements = statementsOf(template);
     const scan = statements.find((s) => actionsOf(s).includes('dynamodb:Scan'))!;
     expect(JSON.stringify(scan.Resource)).toContain(`:table/${tenantDetails}"`);
-    const tenantsFn = Object.values<any>(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.SAAS_READINESS_GATE === 'tenants');
-    expect(tenantsFn.Properties.Environment.Variables.TENANT_DETAILS_TABLE).toBe(tenantDetails);
     const configs = JSON.stringify(template.findResources('AWS::Lambda::Function'));
     const secretArns = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')).flatMap((s) => [s.Resource].flat() as string[]);
     for (const arn of secretArns) expect(configs).toContain(arn.replace(/-\?{6}$/, ''));
@@ -245,7 +252,6 @@ describe('access of gates whose config names Cost Explorer, CloudWatch or a cana
     id,
     title: id,
     configJson: '{}',
-    environment: {},
     scheduleHours: id === 'cost' ? 24 : 1,
     probeKeys: [],
     probesDeployed: false,
@@ -269,7 +275,7 @@ describe('access of gates whose config names Cost Explorer, CloudWatch or a cana
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Access');
     const results = new ReadinessResults(stack, 'Results');
     const failures = new Queue(stack, 'Failures');
-    const none = { secretArns: [], dynamoDbReads: [], canaryWrites: [], costExplorer: false, assumeRoles: [], cloudWatchRead: [], s3Reads: [] };
+    const none = { secretArns: [], ssmParameters: [], dynamoDbReads: [], canaryWrites: [], costExplorer: false, assumeRoles: [], cloudWatchRead: [], s3Reads: [] };
     new ReadinessGateFunction(stack, 'Cost', { suite: 'acc', results, failures, plan: plan('cost', { ...none, costExplorer: true, assumeRoles: ['arn:aws:iam::111122223333:role/payer-ce-read'] }) });
     new ReadinessGateFunction(stack, 'Monitoring', { suite: 'acc', results, failures, plan: plan('monitoring', { ...none, cloudWatchRead: [{}] }) });
     new ReadinessGateFunction(stack, 'Config', {
@@ -292,14 +298,14 @@ describe('access of gates whose config names Cost Explorer, CloudWatch or a cana
 });
 
 describe('synth refuses what cannot be deployed safely', () => {
-  it('a plain ${env:} credential, asking for a Secrets Manager reference and naming file, line and field', () => {
+  it('a plain ${env:} credential, asking for a Secrets Manager or Parameter Store reference and naming file, line and field', () => {
     const attempt = () =>
       addReadinessStack(new App({ context: { 'aws:cdk:bundling-stacks': [], config: join(FIXTURES, 'env-credential.yaml') } }), {
         cwd: ROOT,
         env: { DATABASE_URL: 'postgres://app:hunter2-secret@db:5432/app' },
       });
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/env-credential\.yaml:6: sources\.appdb\.url: \$\{env:DATABASE_URL\} is a credential.*Secrets Manager.*secretArn/);
+    expect(attempt).toThrow(/env-credential\.yaml:6: sources\.appdb\.url: \$\{env:DATABASE_URL\} would be resolved at synth and copied into the CloudFormation template.*Secrets Manager.*\$\{ssm:\/NAME\}.*secretArn/);
     expect(attempt).not.toThrow(/hunter2/);
   });
 
@@ -318,8 +324,22 @@ describe('synth refuses what cannot be deployed safely', () => {
     expect(message).toBe(cli.stderr);
   });
 
-  it('a non-credential env value missing at synth, naming the field and the reference', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], config: join(FIXTURES, 'full.yaml'), probeScheduleHours: 24 } });
-    expect(() => addReadinessStack(app, { cwd: ROOT, env: {} })).toThrow(/full\.yaml:14: gates\.tenants\.quotaProbe\.url: must match pattern .*\$\{env:FULLTEST_API_URL\}/);
+  it.each([
+    ['a quota-probe URL with ?api_key=${env:…} (was: copied into the template without a warning)', readFileSync(join(FIXTURES, 'env-value.yaml'), 'utf8'), /:12: gates\.tenants\.quotaProbe\.url: \$\{env:PROBE_API_KEY\} would be resolved at synth .*Secrets Manager/],
+    ['a header X-Auth: ${env:…} (was: copied into the template without a warning)', readFileSync(join(FIXTURES, 'env-value.yaml'), 'utf8').replace('?api_key=${env:PROBE_API_KEY}', ''), /:16: gates\.tenants\.quotaProbe\.tenants\.0\.headers\.X-Auth: \$\{env:PROBE_AUTH\} would be resolved at synth .*Secrets Manager/],
+  ])('%s', (_name, yaml, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sr-env-value-')), 'readiness.yaml');
+    writeFileSync(file, yaml);
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], config: file, probeScheduleHours: 24 } });
+    const attempt = () => addReadinessStack(app, { cwd: ROOT, env: { PROBE_API_KEY: 'probe-key-synth-marker-1', PROBE_AUTH: 'probe-auth-synth-marker-2' } });
+    expect(attempt).toThrow(message);
+    expect(attempt).not.toThrow(/marker/);
+  });
+
+  it('any other ${env:} value too, pointing to ${ssm:…}', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sr-env-value-')), 'readiness.yaml');
+    writeFileSync(file, 'version: 1\nsuite: envplain\nsources:\n  ddb: { type: dynamodb, table: "${env:TABLE_NAME}" }\ngates:\n  tenants: { source: ddb }\n');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], config: file } });
+    expect(() => addReadinessStack(app, { cwd: ROOT, env: { TABLE_NAME: 'TenantDetails' } })).toThrow(/:4: sources\.ddb\.table: \$\{env:TABLE_NAME\} would be resolved at synth .*put it in Parameter Store and write \$\{ssm:\/NAME\}/);
   });
 });

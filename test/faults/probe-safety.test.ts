@@ -292,12 +292,16 @@ describe('quota probe bound (property)', () => {
             const tenants = Array.from({ length: tenantCount }, (_, i) => ({ id: `test-${i}`, headers: { 'x-tenant': `test-${i}` } }));
             const probe = new HttpQuotaProbe({ url: api.url, tenants, maxRequests, timeoutSeconds, requestTimeoutSeconds: 0.05 }, plainSecrets);
             const results = await probe.run(new AbortController().signal);
-            // A request the probe gave up on still reaches the server; let it land before counting.
-            await new Promise((r) => setTimeout(r, 20));
+            // A request the probe gave up on may still reach the server: let it land (bounded) before counting.
+            const landBy = Date.now() + 1000;
+            while (Date.now() < landBy && results.some((r) => (api.hits.get(r.tenant) ?? 0) < r.sent)) await new Promise((r) => setTimeout(r, 10));
             for (const r of results) {
               const seen = api.hits.get(r.tenant) ?? 0;
               expect(seen).toBeLessThanOrEqual(maxRequests);
-              expect(seen).toBe(r.sent);
+              // On a loaded machine the one request the probe aborted itself (its last) may never have arrived.
+              const abortedLast = r.stoppedBy?.startsWith(`request ${r.sent}:`) ? 1 : 0;
+              expect(seen).toBeLessThanOrEqual(r.sent);
+              expect(seen).toBeGreaterThanOrEqual(r.sent - abortedLast);
               expect(r.elapsedMs).toBeLessThan(timeoutSeconds * 1000 + 500);
             }
           } finally {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -6,6 +5,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import { hasEnvRef } from '../../core/config/env';
 import { ConfigError } from '../../core/errors';
+import { readTextFile } from '../../core/files';
 import { sourceOf } from '../../core/config/sources';
 import type { GateCommon, GateDefinition } from '../../core/gate';
 import type { JsonSchema } from '../../core/config/json-schema';
@@ -119,11 +119,14 @@ const schema: JsonSchema = {
   },
 };
 
+/** A tenant-config JSON Schema is a regular file of at most this size. */
+const MAX_SCHEMA_FILE_BYTES = 4 * 2 ** 20;
+
 /** Compiles the tenant-config JSON Schema with the draft it declares. */
 function compileConfigSchema(file: string): ValidateFunction {
   let doc: { $schema?: string };
   try {
-    doc = JSON.parse(readFileSync(resolve(file), 'utf8')) as { $schema?: string };
+    doc = JSON.parse(readTextFile(resolve(file), MAX_SCHEMA_FILE_BYTES)) as { $schema?: string };
   } catch (err) {
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
@@ -230,7 +233,7 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
                 canary,
                 journal: new HistoryProbeJournal(history, historyKey.probe(ctx.suite, config.source)),
                 tenant: c.tenant,
-                effectiveConfig: c.effectiveConfigUrl ? new HttpEffectiveConfig(c.effectiveConfigUrl, headers) : undefined,
+                effectiveConfig: c.effectiveConfigUrl ? new HttpEffectiveConfig(await ctx.secrets.resolve(c.effectiveConfigUrl), headers) : undefined,
                 propagationLimitMs: (c.propagationLimitSeconds ?? 10) * 1000,
                 pollIntervalMs: c.pollIntervalMs ?? 250,
                 interrupts: processInterrupts,

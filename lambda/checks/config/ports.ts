@@ -92,8 +92,11 @@ export interface ProbeJournal {
   describe(): string;
   begin(entry: ProbeJournalEntry): Promise<void>;
   end(id: string, outcome: string): Promise<void>;
-  /** Entries begun and never ended (a hard kill mid-probe). */
-  pending(): Promise<ProbeJournalEntry[]>;
+  /**
+   * Entries begun and never ended (a hard kill mid-probe). A journal that keeps no config values
+   * fills them back in from `read` (the canary as it is now) where it can.
+   */
+  pending(read?: (tenant: string) => Promise<CanaryDocument | undefined>): Promise<ProbeJournalEntry[]>;
 }
 
 /** The app's effective config as the app serves it (e.g. GET /internal/effective-config). */

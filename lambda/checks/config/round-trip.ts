@@ -88,7 +88,7 @@ export async function restoreCanary(canary: CanaryStore, entry: ProbeJournalEntr
  */
 export async function repairPending(canary: CanaryStore, journal: ProbeJournal): Promise<string[]> {
   const lines: string[] = [];
-  for (const entry of await journal.pending()) {
+  for (const entry of await journal.pending((tenant) => canary.read(tenant))) {
     const outcome = await restoreCanary(canary, entry);
     if (outcome.how === 'failed') throw new Error(`cannot repair the unfinished probe of ${entry.startedAt} on ${entry.tenant}: ${outcome.detail}`);
     await journal.end(entry.id, `repaired: ${outcome.how}`);

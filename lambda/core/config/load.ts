@@ -1,14 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { load as parseYaml, CORE_SCHEMA, YAMLException } from 'js-yaml';
 import { GATES, SOURCE_SCHEMAS } from '../../catalog';
 import { ConfigError } from '../errors';
+import { InputFileError, readTextFile } from '../files';
 import { GATE_IDS, type GateId } from '../gate';
-import { hasEnvRef, resolveEnvRefs } from './env';
+import { excerpt, SECRET_FIELD } from '../redact';
+import { checkReferenceSyntax, hasEnvRef, resolveEnvRefs } from './env';
 import { locateLine } from './locate';
 import { buildConfigSchema } from './schema';
 import type { LoadedConfig, ReadinessConfig } from './types';
+import { parseYamlDocument, YAML_BUDGET } from './yaml';
 
 export const DEFAULT_CONFIG_FILE = 'readiness.yaml';
 
@@ -45,14 +47,14 @@ export function resolveConfig(file: string | undefined, cwd: string, opts: LoadO
   return configFromEnvironment(opts.env ?? process.env);
 }
 
+/** Reads a config file: a regular UTF-8 text file of at most {@link YAML_BUDGET}.maxBytes, never a device or a pipe. */
 export function loadConfigFile(file: string, opts: LoadOptions = {}): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file, YAML_BUDGET.maxBytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
-    throw new ConfigError(`${why}${code === 'ENOENT' ? ' (create one with `saas-readiness init`)' : ''}`, file);
+    if (!(err instanceof InputFileError)) throw err;
+    throw new ConfigError(`${err.message}${err.code === 'ENOENT' ? ' (create one with `saas-readiness init`)' : ''}`, file);
   }
   return parseConfig(text, file, opts);
 }
@@ -62,20 +64,11 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
   if (text.split(/\r?\n/).every((line) => line.trim() === '' || line.trim().startsWith('#'))) {
     throw new ConfigError('the file is empty (create a starter with `saas-readiness init`)', file);
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { filename: file, schema: CORE_SCHEMA });
-  } catch (err) {
-    if (err instanceof YAMLException) {
-      const mark = err.mark;
-      const where = mark ? `${file}:${mark.line + 1}:${mark.column + 1}` : file;
-      throw new ConfigError(`invalid YAML: ${err.reason}`, where);
-    }
-    throw err;
-  }
+  const doc = parseYamlDocument(text, file);
   if (doc === undefined || doc === null) {
     throw new ConfigError('the file is empty (create a starter with `saas-readiness init`)', file);
   }
+  checkReferenceSyntax(doc, (p) => where(file, text, p));
   // Env references are resolved first so that the values actually used are what gets validated.
   const resolved = opts.resolveEnv === false ? doc : resolveEnvRefs(doc, opts.env ?? process.env, (p) => where(file, text, p));
   const checked = opts.resolveEnv === false && opts.env ? asItWillResolve(doc, opts.env) : resolved;
@@ -164,13 +157,16 @@ function valueAt(doc: unknown, path: (string | number)[]): unknown {
 }
 
 function describeSchemaError(error: ErrorObject, doc: unknown): string {
-  const got = valueAt(doc, pathOf(error));
-  const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`;
+  const path = pathOf(error);
+  const got = valueAt(doc, path);
+  // A value is shown only as a short redacted excerpt, and never under a secret-looking key.
+  const secretField = path.some((p) => typeof p === 'string' && SECRET_FIELD.test(p));
+  const shown = got === undefined || secretField ? '' : ` (got ${excerpt(JSON.stringify(got) ?? String(got), 60)})`;
   const p = error.params as Record<string, any>;
   switch (error.keyword) {
     case 'additionalProperties': {
       const allowed = Object.keys((error.parentSchema as any)?.properties ?? {});
-      const hint = closest(p.additionalProperty, allowed);
+      const hint = closest(String(p.additionalProperty), allowed);
       return `unknown key${hint ? ` (did you mean '${hint}'?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`;
     }
     case 'required':
@@ -182,7 +178,7 @@ function describeSchemaError(error: ErrorObject, doc: unknown): string {
     case 'type':
       return `must be ${p.type}${shown}`;
     case 'propertyNames':
-      return `invalid name '${p.propertyName}'`;
+      return `invalid name '${excerpt(String(p.propertyName), 60)}'`;
     default:
       return `${error.message ?? 'is invalid'}${shown}`;
   }
@@ -190,6 +186,8 @@ function describeSchemaError(error: ErrorObject, doc: unknown): string {
 
 /** The allowed key closest to a misspelt one (edit distance ≤ 2), for "did you mean". */
 function closest(word: string, options: string[]): string | undefined {
+  // Keys are capped by the YAML budget; anything much longer than every option is no misspelling.
+  if (word.length > Math.max(0, ...options.map((o) => o.length)) + 2) return undefined;
   let best: string | undefined;
   let bestDistance = 3;
   for (const option of options) {

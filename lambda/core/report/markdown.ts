@@ -1,3 +1,4 @@
+import { escapeControl } from '../redact';
 import type { RunReport } from '../runner';
 import type { Status } from '../result';
 import { acknowledgementHeading, acknowledgementLines } from './acknowledgements';
@@ -5,8 +6,9 @@ import { describeChange } from '../changes';
 
 const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', SKIP: '⚠️', ERROR: '⛔' };
 
+/** One table cell or list item: pipes escaped, one line, control characters shown as escapes. */
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return escapeControl(s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' '));
 }
 
 /** Markdown for pull-request comments and job summaries. */
@@ -14,16 +16,16 @@ export function renderMarkdown(report: RunReport): string {
   const out: string[] = [
     `## saas-readiness: ${report.verdict === 'READY' ? '✅ READY' : '❌ NOT READY'}`,
     '',
-    `Suite \`${report.suite}\` — ${report.verdictReason}.`,
+    `Suite \`${cell(report.suite)}\` — ${cell(report.verdictReason)}.`,
     '',
     '| | Gate | Status | Summary |',
     '|---|---|---|---|',
-    ...report.results.map((r) => `| ${ICON[r.status]} | ${r.title} (\`${r.gate}\`) | ${r.status} | ${cell(r.summary)} |`),
+    ...report.results.map((r) => `| ${ICON[r.status]} | ${cell(r.title)} (\`${r.gate}\`) | ${r.status} | ${cell(r.summary)} |`),
   ];
   if (report.changes) out.push('', ...changesMarkdown(report));
   for (const r of report.results) {
     if (r.criteria.length === 0 && r.evidence.length === 0 && !r.remediation) continue;
-    out.push('', `### ${ICON[r.status]} ${r.title}`, '');
+    out.push('', `### ${ICON[r.status]} ${cell(r.title)}`, '');
     for (const c of r.criteria) {
       out.push(`- ${ICON[c.status]} **${cell(c.title)}** — ${cell(c.summary)}`);
       for (const e of c.evidence ?? []) out.push(`  - ${cell(e)}`);

@@ -37,6 +37,9 @@ export const CUR_METRICS = ['UnblendedCost', 'NetUnblendedCost', 'BlendedCost', 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A csv-parse error (unclosed quote, ragged row) names the file; anything else passes unchanged. */
+/** No CSV line of a bill or a ledger is longer: a file without line breaks (binary, zeros) is refused at this size. */
+export const MAX_CSV_RECORD_BYTES = 2 ** 20;
+
 export function csvError(path: string, err: unknown): unknown {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && code.startsWith('CSV_')) return new BillSourceError(`${path} is not a valid CSV file: ${(err as Error).message}`);
@@ -137,7 +140,7 @@ export class CurBill implements BillSource {
       throw new BillSourceError(`a CUR export cannot give ${q.metric} directly (supported: ${CUR_METRICS.join(', ')})`);
     }
     const stream = await openLocation(this.src.path, { region: this.src.region, signal });
-    const parser = parse({ bom: true, skip_empty_lines: true, relax_quotes: true });
+    const parser = parse({ bom: true, skip_empty_lines: true, relax_quotes: true, max_record_size: MAX_CSV_RECORD_BYTES });
     // pipe() does not forward a read error (a truncated gzip): the parse would end early and read as a smaller bill.
     pipeline(stream, parser, () => undefined);
     const groups = new Map<string, Money>();

@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { createReadStream, statSync } from 'node:fs';
+import { addAbortSignal, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describeError } from '../../core/errors';
+import { fileKind } from '../../core/files';
 
 /** An s3://bucket/key URL split, or undefined for a local path. */
 export function parseS3Url(location: string): { bucket: string; key: string } | undefined {
@@ -30,12 +31,22 @@ export async function openLocation(location: string, opts: { region?: string; si
     }
     raw.once('close', () => client.destroy());
   } else {
+    // A device or a FIFO never ends (and opening a FIFO blocks): only regular files are read.
+    let stat;
+    try {
+      stat = statSync(location);
+    } catch (err) {
+      throw new Error(`cannot read ${location}: ${describeError(err)}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (file not found)' : ''}`);
+    }
+    if (!stat.isFile()) throw new Error(`cannot read ${location}: it is ${fileKind(stat)}, not a regular file`);
     raw = createReadStream(location);
     await new Promise<void>((resolve, reject) => {
       raw.once('open', () => resolve());
       raw.once('error', (err) => reject(new Error(`cannot read ${location}: ${describeError(err)}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (file not found)' : ''}`)));
     });
   }
+  // The deadline stops the read itself (file or S3 body), not only the loop consuming it.
+  if (opts.signal) addAbortSignal(opts.signal, raw);
   return gunzipIfCompressed(raw, location);
 }
 

@@ -1,5 +1,5 @@
 import { describeError } from '../../core/errors';
-import { redact } from '../../core/redact';
+import { excerpt } from '../../core/redact';
 import { KeyRejectedError } from '../../checks/monitoring/ports';
 
 /** Bounds on waiting out HTTP 429: at most this many retries, each wait at most `maxWaitMs`. */
@@ -112,7 +112,7 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
         throw new ApiError(res.status, `${req.service} answered HTTP ${res.status} with a body that is not JSON (${where})`);
       }
     }
-    const detail = apiMessage(text);
+    const detail = apiErrorMessage(text);
     if (res.status === 401 || res.status === 403) {
       throw new KeyRejectedError(req.key, `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`);
     }
@@ -146,18 +146,26 @@ export function rateLimitWaitMs(headers: Headers, attempt: number): number {
   return 500 * 2 ** attempt;
 }
 
-/** The error text an API put in its body (Datadog `errors[]`, generic `message`), shortened and redacted. */
-function apiMessage(text: string): string {
-  let msg = '';
+/** The longest API error message quoted in a summary. */
+export const MAX_QUOTED_MESSAGE = 200;
+
+/**
+ * The one part of a failed answer that is ever quoted: the API's own error message, from a JSON
+ * error body (`errors[]` as Datadog sends it, `error.message` as OpenAI does, `message`, `error`),
+ * redacted before it is shortened to {@link MAX_QUOTED_MESSAGE} characters, control characters
+ * escaped. Any other body — HTML, plain text, a proxy's page — is never quoted: '' is returned.
+ */
+export function apiErrorMessage(text: string): string {
+  let doc: { errors?: unknown; message?: unknown; error?: unknown };
   try {
-    const doc = JSON.parse(text) as { errors?: unknown[]; message?: unknown; error?: unknown };
-    if (Array.isArray(doc.errors)) msg = doc.errors.map((e) => (typeof e === 'string' ? e : (e as { message?: string })?.message ?? '')).filter(Boolean).join('; ');
-    else if (typeof doc.message === 'string') msg = doc.message;
-    else if (typeof doc.error === 'string') msg = doc.error;
+    doc = JSON.parse(text) as typeof doc;
   } catch {
-    msg = text.trim().startsWith('<') ? '' : text.trim();
+    return '';
   }
-  return redact(msg.replace(/\s+/g, ' ').slice(0, 200));
+  if (!doc || typeof doc !== 'object') return '';
+  const messageOf = (e: unknown) => (typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : '');
+  const msg = Array.isArray(doc.errors) ? doc.errors.map(messageOf).filter(Boolean).join('; ') : messageOf(doc.message) || messageOf(doc.error);
+  return excerpt(msg, MAX_QUOTED_MESSAGE);
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */

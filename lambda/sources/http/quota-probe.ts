@@ -49,6 +49,7 @@ export class HttpQuotaProbe implements QuotaProbe {
     const perRequestMs = (this.cfg.requestTimeoutSeconds ?? 5) * 1000;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(tenant.headers ?? {})) headers[k] = await this.secrets.resolve(v);
+    const url = await this.secrets.resolve(this.cfg.url);
     const started = Date.now();
     const result: QuotaProbeResult = { tenant: tenant.id, sent: 0, maxRequests: max, elapsedMs: 0, statusCounts: {} };
     while (result.sent < max) {
@@ -64,7 +65,7 @@ export class HttpQuotaProbe implements QuotaProbe {
       result.sent++;
       let res: Response;
       try {
-        res = await fetch(this.cfg.url, {
+        res = await fetch(url, {
           method: this.cfg.method ?? 'GET',
           headers,
           body: this.cfg.body,

@@ -4,7 +4,7 @@ import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import type { CostWindow } from '../../checks/cost/window';
-import { csvError } from '../cur/bill';
+import { csvError, MAX_CSV_RECORD_BYTES } from '../cur/bill';
 import { openLocation } from '../cur/location';
 import { ledgerColumns, type LedgerMapping } from './mapping';
 import { LedgerTally } from './tally';
@@ -39,7 +39,7 @@ export class CsvCostLedger implements CostLedger {
     let header: string[] | undefined;
     let idx!: number[];
     try {
-      const parser = parse({ bom: true, skip_empty_lines: true, trim: true });
+      const parser = parse({ bom: true, skip_empty_lines: true, trim: true, max_record_size: MAX_CSV_RECORD_BYTES });
       // pipe() does not forward a read error (a truncated gzip): the parse would end early and read as a smaller ledger.
       pipeline(stream, parser, () => undefined);
       for await (const record of parser as AsyncIterable<string[]>) {

@@ -1,9 +1,9 @@
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import { describeError } from '../../core/errors';
-import { redact, registerSecret } from '../../core/redact';
+import { registerSecret } from '../../core/redact';
 import type { SecretResolver } from '../../core/secrets';
-import { AnswerTooLargeError, DEADLINE_MARGIN_MS, delay, RATE_LIMIT_MAX_WAIT_MS, rateLimitWaitMs, readText } from '../http/json-request';
+import { AnswerTooLargeError, apiErrorMessage, DEADLINE_MARGIN_MS, delay, RATE_LIMIT_MAX_WAIT_MS, rateLimitWaitMs, readText } from '../http/json-request';
 import { moneyFromNumber, parseMoney, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type BillSource } from '../../checks/cost/ports';
 import { exclusiveEnd, parseDay, type CostWindow } from '../../checks/cost/window';
@@ -172,13 +172,8 @@ export class OpenAiCostsBill implements BillSource {
       throw new BillSourceError(`OpenAI costs API at ${url.origin} answered HTTP ${res.status} but the body was ${why}`);
     }
     if (!res.ok) {
-      let detail = '';
-      try {
-        detail = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? '';
-      } catch {
-        detail = text.slice(0, 200);
-      }
-      const why = redact(`HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
+      const detail = apiErrorMessage(text);
+      const why = `HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
       if (res.status === 401 || res.status === 403) {
         throw new BillSourceError(
           `OpenAI rejected the admin key (${why})`,

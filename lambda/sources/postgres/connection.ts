@@ -1,7 +1,7 @@
 import { Client, type ClientConfig } from 'pg';
-import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { describeError } from '../../core/errors';
+import { readTextFile } from '../../core/files';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import { redact, registerSecret } from '../../core/redact';
@@ -28,7 +28,7 @@ export const postgresSourceSchema: JsonSchema = {
   description: 'A PostgreSQL database, reached with the pg driver.',
   properties: {
     type: { const: 'postgres' },
-    url: { type: 'string', minLength: 1, description: 'postgres://user:password@host:5432/db — use ${env:NAME} or ${secret:ARN#key}, never a literal password.' },
+    url: { type: 'string', pattern: '^(postgres(ql)?://[^/\\s]|\\$\\{)', description: 'postgres://user:password@host:5432/db — use ${env:NAME} or ${secret:ARN#key}, never a literal password.' },
     secretArn: { type: 'string', pattern: '^arn:aws[a-z-]*:secretsmanager:', description: 'Secrets Manager secret in the RDS format (host, port, username, password, dbname).' },
     ssl: { enum: ['verify-full', 'require', 'disable'], description: 'TLS mode; overrides the URL\'s sslmode. Default: verify-full for secretArn or with caFile, else as the URL says (sslmode).' },
     caFile: { type: 'string', description: 'PEM CA bundle to trust in addition to the defaults.' },
@@ -70,6 +70,7 @@ export async function clientConfig(src: PostgresSourceConfig, secrets: SecretRes
       throw new Error(`source url is not a valid URL: ${redact(url)}`);
     }
     if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error(`source url must start with postgres:// (got ${parsed.protocol}//)`);
+    if (!parsed.host) throw new Error('source url has no host: write postgres://user:password@host:5432/db');
     registerSecret(decodeURIComponent(parsed.password));
     // pg lets TLS parameters in the connection string override the `ssl` object, so an explicit
     // `ssl` or `caFile` would be silently lost; with either set, the URL's TLS parameters go.
@@ -82,11 +83,20 @@ export async function clientConfig(src: PostgresSourceConfig, secrets: SecretRes
   if (ssl === 'disable') cfg.ssl = false;
   else if (ssl === 'require') cfg.ssl = { rejectUnauthorized: false };
   // Node's `ca` replaces its bundled CAs; caFile is documented as trusted in addition to them.
-  else if (ssl === 'verify-full') cfg.ssl = { rejectUnauthorized: true, ...(src.caFile ? { ca: [...rootCertificates, readFileSync(src.caFile, 'utf8')] } : {}) };
+  else if (ssl === 'verify-full') cfg.ssl = { rejectUnauthorized: true, ...(src.caFile ? { ca: [...rootCertificates, readCaFile(src.caFile)] } : {}) };
   cfg.connectionTimeoutMillis = (src.connectTimeoutSeconds ?? 10) * 1000;
   cfg.statement_timeout = (src.statementTimeoutSeconds ?? 30) * 1000;
   cfg.application_name = 'saas-readiness';
   return cfg;
+}
+
+/** The PEM bundle of `caFile`: a regular text file of at most 1 MiB. */
+function readCaFile(file: string): string {
+  try {
+    return readTextFile(file, 2 ** 20);
+  } catch (err) {
+    throw new Error(`caFile ${file} ${(err as Error).message}`);
+  }
 }
 
 /** A connected client; a failure names the target and the cause, never the password. */
