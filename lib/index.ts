@@ -23,7 +23,7 @@ export { PostgresTenantStore } from '../lambda/sources/postgres/tenant-store';
 export { DynamoDbTenantStore } from '../lambda/sources/dynamodb/tenant-store';
 export { monitoringGate } from '../lambda/checks/monitoring/gate';
 export { checkMonitoring } from '../lambda/checks/monitoring/check';
-export { KeyRejectedError, type MonitoringProvider, type AlertRule, type SignalReading, type TenantBreakdown } from '../lambda/checks/monitoring/ports';
+export { type MonitoringProvider, type AlertRule, type SignalReading, type TenantBreakdown } from '../lambda/checks/monitoring/ports';
 export { DatadogMonitoring } from '../lambda/sources/datadog/monitoring';
 export { NewRelicMonitoring } from '../lambda/sources/newrelic/monitoring';
 export { CloudWatchMonitoring } from '../lambda/sources/cloudwatch/monitoring';
@@ -39,7 +39,6 @@ export { METRIC_NAMESPACE, DIMENSIONS, STATUS_METRICS, KEY_MEASUREMENTS } from '
 export { costGate, type CostGateConfig } from '../lambda/checks/cost/gate';
 export { checkCost, type CostCheckInput, type ProviderSetup, type CostLine } from '../lambda/checks/cost/check';
 export type * from '../lambda/checks/cost/ports';
-export { BillSourceError } from '../lambda/checks/cost/ports';
 export { parseMoney, formatUsd, variancePercent, withinTolerance, type Money } from '../lambda/checks/cost/money';
 export { resolveWindow, exclusiveEnd, type CostWindow, type WindowConfig } from '../lambda/checks/cost/window';
 export { CostExplorerBill } from '../lambda/sources/costexplorer/bill';

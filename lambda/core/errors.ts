@@ -86,3 +86,36 @@ export class InterruptedError extends Error {
     this.name = 'InterruptedError';
   }
 }
+
+/** What went wrong at a source, so that a check can judge it without knowing the backend. */
+export const SOURCE_ERROR_KINDS = ['unreachable', 'credentials', 'throttled', 'malformed', 'not-found', 'too-large'] as const;
+export type SourceErrorKind = (typeof SOURCE_ERROR_KINDS)[number];
+
+/**
+ * The one error adapters throw when a source fails in a way they can explain: the message names
+ * the cause in the user's terms, `kind` classifies it, `remediation` says how to fix it. A gate
+ * that measures the credential itself (gate 4) treats `credentials` as FAIL; every other gate
+ * reports it as ERROR.
+ */
+export class SourceError extends Error {
+  readonly remediation?: string;
+  /** The HTTP status of the answer, where there was one. */
+  readonly status?: number;
+  constructor(readonly kind: SourceErrorKind, message: string, details: { remediation?: string; status?: number } = {}) {
+    super(message);
+    this.name = 'SourceError';
+    if (details.remediation) this.remediation = details.remediation;
+    if (details.status !== undefined) this.status = details.status;
+  }
+}
+
+/**
+ * The source cannot be measured until the user names something only they know (e.g. which of
+ * several apps is production). The criterion SKIPs, naming the setting instead of guessing.
+ */
+export class SettingRequiredError extends Error {
+  constructor(readonly setting: string, detail: string) {
+    super(detail);
+    this.name = 'SettingRequiredError';
+  }
+}

@@ -1,6 +1,7 @@
 import { checkCost, type CostCheckInput } from '../../lambda/checks/cost/check';
 import { parseMoney } from '../../lambda/checks/cost/money';
-import { BillSourceError, type ActualBill, type BillSource, type CostLedger, type LedgerSummary, type TrackedTotal } from '../../lambda/checks/cost/ports';
+import { SourceError } from '../../lambda/core/errors';
+import type { ActualBill, BillSource, CostLedger, LedgerSummary, TrackedTotal } from '../../lambda/checks/cost/ports';
 
 const WINDOW = { from: '2024-05-01', to: '2024-05-31', label: 'test' };
 const NOW = new Date('2024-06-02T12:00:00Z');
@@ -22,7 +23,7 @@ function bill(provider: 'aws' | 'openai', groups: Record<string, string>, extra:
 }
 
 function failing(provider: 'aws' | 'openai', message: string): BillSource {
-  return { provider, fetch: async () => Promise.reject(new BillSourceError(message, 'do something')) };
+  return { provider, fetch: async () => Promise.reject(new SourceError('malformed', message, { remediation: 'do something' })) };
 }
 
 function input(over: Partial<CostCheckInput>): CostCheckInput {

@@ -1,6 +1,7 @@
 import { CostExplorerBill } from '../../lambda/sources/costexplorer/bill';
 import { formatDecimal } from '../../lambda/checks/cost/money';
-import { BillSourceError, type AwsBillQuery } from '../../lambda/checks/cost/ports';
+import { SourceError } from '../../lambda/core/errors';
+import type { AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
 import { setEnv } from '../support/dynalite';
 import { httpFaultServer } from '../support/faults';
@@ -109,7 +110,7 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
       const bill = new CostExplorerBill({ type: 'costexplorer', maxAttempts: 2 }, QUERY);
       try {
         const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
-        expect(err).toBeInstanceOf(BillSourceError);
+        expect(err).toBeInstanceOf(SourceError);
         expect(err.message).toMatch(/throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts/);
         expect(err.remediation).toMatch(/maxAttempts/);
         expect(ce.requests).toHaveLength(2);
@@ -145,7 +146,7 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
     const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
     try {
       const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
-      expect(err).toBeInstanceOf(BillSourceError);
+      expect(err).toBeInstanceOf(SourceError);
       expect(err.message).toBe("Cost Explorer's answer leaves 2024-05-01..2024-05-10 of the window 2024-04-20..2024-05-10 out: those days were not measured");
     } finally {
       bill.close();

@@ -1,4 +1,5 @@
-import { AnswerTooLargeError, readText } from '../../lambda/sources/http/json-request';
+import { SourceError } from '../../lambda/core/errors';
+import { readText } from '../../lambda/sources/http/json-request';
 
 /** A Response whose body arrives in the given chunks, recording whether the reader cancelled it. */
 function streamed(chunks: string[], headers: Record<string, string> = {}) {
@@ -35,7 +36,7 @@ describe('readText: an answer read up to a size limit', () => {
     const ok = streamed(['12345', '67890']);
     expect(await readText(ok.res, 10)).toBe('1234567890');
     const over = streamed(['12345', '67890', 'x', 'a', 'b', 'c', 'd']);
-    await expect(readText(over.res, 10)).rejects.toThrow(new AnswerTooLargeError(10));
+    await expect(readText(over.res, 10)).rejects.toMatchObject({ kind: 'too-large', message: `larger than ${10 / 2 ** 20} MiB` });
     expect(over.state.cancelled).toBe(true);
     // The stream may have pulled one chunk ahead of the reader, no more.
     expect(over.state.pulled).toBeLessThanOrEqual(4);
@@ -44,7 +45,7 @@ describe('readText: an answer read up to a size limit', () => {
   it('refuses an answer that declares more than the limit without reading it', async () => {
     const declared = streamed(['{}'], { 'content-length': '11' });
     const err = await readText(declared.res, 10).then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(AnswerTooLargeError);
+    expect(err).toBeInstanceOf(SourceError);
     expect((err as Error).message).toBe(`larger than ${10 / 2 ** 20} MiB`);
     expect(declared.state.pulled).toBe(0);
   });

@@ -63,11 +63,3 @@ export interface BillSource {
   fetch(window: CostWindow, signal: AbortSignal): Promise<ActualBill>;
   close?(): Promise<void> | void;
 }
-
-/** A bill source failed in a way it can explain: the message names the cause, `remediation` the fix. */
-export class BillSourceError extends Error {
-  constructor(message: string, readonly remediation?: string) {
-    super(message);
-    this.name = 'BillSourceError';
-  }
-}

@@ -1,9 +1,7 @@
-import { describeError } from '../../core/errors';
+import { describeError, SettingRequiredError, SourceError } from '../../core/errors';
 import { listOffenders, statusOf, type Criterion, type GateOutcome, type Measurement, type Status } from '../../core/result';
 import {
   ALERTED_SIGNALS,
-  KeyRejectedError,
-  SettingRequiredError,
   SIGNALS,
   type AlertedSignal,
   type AlertRule,
@@ -112,7 +110,7 @@ function notEvaluated(p: MonitoringProvider, id: string, title: string, why: str
 
 /** A rejected key is what this gate measures (FAIL); anything else means it could not be measured (ERROR). */
 function failure(p: MonitoringProvider, id: string, title: string, err: unknown, remediation: string): Criterion {
-  if (err instanceof KeyRejectedError) {
+  if (err instanceof SourceError && err.kind === 'credentials') {
     return {
       id: `${p.id}.${id}`,
       title,

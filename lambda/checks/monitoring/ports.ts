@@ -54,7 +54,7 @@ export interface AlertRule {
 }
 
 /**
- * One monitoring integration, as gate 4 sees it. Adapters throw {@link KeyRejectedError} when
+ * One monitoring integration, as gate 4 sees it. Adapters throw a `credentials` SourceError when
  * the provider refuses the integration's own key; any other error means "not evaluated".
  */
 export interface MonitoringProvider {
@@ -68,26 +68,4 @@ export interface MonitoringProvider {
   readSignals(window: TimeWindow, signal: AbortSignal): Promise<Record<SignalKind, SignalReading>>;
   tenantBreakdown(window: TimeWindow, signal: AbortSignal): Promise<TenantBreakdown>;
   alertRules(signal: AbortSignal): Promise<AlertRule[]>;
-}
-
-/**
- * The provider refused the monitoring key itself (HTTP 401/403, or a GraphQL auth error).
- * Gate 4 measures whether the integration is live, so this is a FAIL, not an ERROR.
- */
-export class KeyRejectedError extends Error {
-  constructor(readonly key: string, detail: string) {
-    super(`${key} rejected: ${detail}`);
-    this.name = 'KeyRejectedError';
-  }
-}
-
-/**
- * The provider cannot be measured until the user names something only they know (e.g. which of
- * several apps is production). The criterion SKIPs, naming the setting instead of guessing.
- */
-export class SettingRequiredError extends Error {
-  constructor(readonly setting: string, detail: string) {
-    super(detail);
-    this.name = 'SettingRequiredError';
-  }
 }

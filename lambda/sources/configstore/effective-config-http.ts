@@ -1,6 +1,6 @@
 import type { EffectiveConfig } from '../../checks/config/ports';
-import { describeError } from '../../core/errors';
-import { AnswerTooLargeError, readText } from '../http/json-request';
+import { describeError, SourceError } from '../../core/errors';
+import { readText } from '../http/json-request';
 
 /** The app's effective config over HTTP GET; headers carry credentials (resolved secrets). */
 export class HttpEffectiveConfig implements EffectiveConfig {
@@ -22,7 +22,7 @@ export class HttpEffectiveConfig implements EffectiveConfig {
       body = await readText(res);
     } catch (err) {
       if (signal.aborted) throw new Error(`GET ${this.url}: ${describeError(signal.reason ?? err)}`);
-      if (err instanceof AnswerTooLargeError) throw new Error(`GET ${this.url}: response ${err.message} (HTTP ${res.status}); stopped reading`);
+      if (err instanceof SourceError) throw new SourceError(err.kind, `GET ${this.url}: response ${err.message} (HTTP ${res.status}); stopped reading`, { status: res.status });
       throw new Error(`GET ${this.url}: response body cut off (HTTP ${res.status}): ${describeError((err as { cause?: unknown }).cause ?? err)}`);
     }
     if (!res.ok) throw new Error(`GET ${this.url}: HTTP ${res.status}`);

@@ -3,10 +3,10 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { FinalizeHandler, FinalizeHandlerArguments } from '@smithy/types';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
-import { describeError } from '../../core/errors';
+import { describeError, SourceError } from '../../core/errors';
 import { redact, registerSecret } from '../../core/redact';
 import { parseMoney, type Money } from '../../checks/cost/money';
-import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
+import type { ActualBill, AwsBillQuery, BillSource } from '../../checks/cost/ports';
 import { addDays, exclusiveEnd, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 
 /** `sources.<name>` with `type: costexplorer`: how to reach Cost Explorer. */
@@ -137,27 +137,27 @@ export class CostExplorerBill implements BillSource {
           const key = g.Keys?.[0] ?? '';
           const value = key.startsWith(prefix) ? key.slice(prefix.length) : key;
           const m = g.Metrics?.[q.metric];
-          if (!m?.Amount) throw new BillSourceError(`Cost Explorer returned a group without ${q.metric} (${JSON.stringify(key)})`);
+          if (!m?.Amount) throw new SourceError('malformed', `Cost Explorer returned a group without ${q.metric} (${JSON.stringify(key)})`);
           units.add(m.Unit ?? '(none)');
           groups.set(value, (groups.get(value) ?? 0n) + parseMoney(m.Amount));
         }
       }
       token = page.NextPageToken || undefined;
-      if (token && seenTokens.has(token)) throw new BillSourceError('Cost Explorer repeated a NextPageToken; stopped paging');
+      if (token && seenTokens.has(token)) throw new SourceError('malformed', 'Cost Explorer repeated a NextPageToken; stopped paging');
       if (token) seenTokens.add(token);
     } while (token);
     const uncovered = uncoveredDays(periods, window.from, exclusiveEnd(window));
     if (uncovered.length) {
-      throw new BillSourceError(
+      throw new SourceError('malformed', 
         `Cost Explorer's answer leaves ${uncovered.join(', ')} of the window ${window.from}..${window.to} out: those days were not measured`,
-        'Run the check again; if it persists, narrow the window to the days Cost Explorer reports.',
+        { remediation: 'Run the check again; if it persists, narrow the window to the days Cost Explorer reports.' },
       );
     }
     const foreign = [...units].filter((u) => u !== 'USD');
     if (foreign.length) {
-      throw new BillSourceError(
+      throw new SourceError('malformed', 
         `Cost Explorer reports amounts in ${[...units].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`,
-        'Reconcile a USD bill: set the account\'s preferred currency to USD or use a ledger in the bill\'s currency.',
+        { remediation: 'Reconcile a USD bill: set the account\'s preferred currency to USD or use a ledger in the bill\'s currency.' },
       );
     }
     const filterText = [
@@ -179,43 +179,43 @@ export class CostExplorerBill implements BillSource {
 
   /** Names the cause in the user's terms; the SDK has already retried what was retryable. */
   private explain(err: unknown, window: CostWindow): Error {
-    if (err instanceof BillSourceError) return err;
+    if (err instanceof SourceError) return err;
     const name = (err as { name?: string }).name ?? '';
     const made = `${this.answered} billed request(s) made, ${this.throttled} throttled`;
     if (THROTTLING.has(name) || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) {
-      return new BillSourceError(
+      return new SourceError('throttled', 
         `Cost Explorer throttled the requests (${name || 'HTTP 429'}) and the retries were exhausted after ${this.src.maxAttempts ?? 5} attempts (${made})`,
-        'Run the check again later or less often, or raise maxAttempts on the costexplorer source; Cost Explorer allows only a few requests per second per account.',
+        { remediation: 'Run the check again later or less often, or raise maxAttempts on the costexplorer source; Cost Explorer allows only a few requests per second per account.' },
       );
     }
     if (name === 'DataUnavailableException') {
-      return new BillSourceError(
+      return new SourceError('not-found', 
         'Cost Explorer has no data for the window or is not enabled for this account (DataUnavailableException)',
-        'Enable Cost Explorer in the Billing and Cost Management console (data appears within 24 hours), or pick a window that has data.',
+        { remediation: 'Enable Cost Explorer in the Billing and Cost Management console (data appears within 24 hours), or pick a window that has data.' },
       );
     }
     if (name === 'ValidationException') {
-      return new BillSourceError(
+      return new SourceError('malformed', 
         `Cost Explorer refused the query for ${window.from}..${window.to} (ValidationException: ${(err as Error).message})`,
-        'Cost Explorer takes windows that start no later than today and end by the last day of the current month, reaching back 13 months before the current one (further only with multi-year data enabled, from the 1st of a month).',
+        { remediation: 'Cost Explorer takes windows that start no later than today and end by the last day of the current month, reaching back 13 months before the current one (further only with multi-year data enabled, from the 1st of a month).' },
       );
     }
     if (name === 'BillExpirationException') {
-      return new BillSourceError(`the window is older than Cost Explorer keeps (BillExpirationException)`, 'Pick a window within the last 13 months.');
+      return new SourceError('not-found', `the window is older than Cost Explorer keeps (BillExpirationException)`, { remediation: 'Pick a window within the last 13 months.' });
     }
     if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || name === 'ExpiredTokenException') {
-      return new BillSourceError(
+      return new SourceError('credentials', 
         `Cost Explorer refused the credentials: ${describeError(err)}`,
-        `Grant ce:GetCostAndUsage to the identity the check runs as${this.src.roleArn ? ` (role ${this.src.roleArn})` : ''}.`,
+        { remediation: `Grant ce:GetCostAndUsage to the identity the check runs as${this.src.roleArn ? ` (role ${this.src.roleArn})` : ''}.` },
       );
     }
     if (name === 'CredentialsProviderError') {
-      return new BillSourceError(
+      return new SourceError('credentials', 
         `no AWS credentials for Cost Explorer: ${describeError(err)}`,
-        'Run with AWS credentials (AWS_PROFILE, environment variables, SSO or an instance/task role) that allow ce:GetCostAndUsage.',
+        { remediation: 'Run with AWS credentials (AWS_PROFILE, environment variables, SSO or an instance/task role) that allow ce:GetCostAndUsage.' },
       );
     }
-    return new BillSourceError(`Cost Explorer: ${sdkCause(err, 'GetCostAndUsage')} (${made})`);
+    return new SourceError('malformed', `Cost Explorer: ${sdkCause(err, 'GetCostAndUsage')} (${made})`);
   }
 
   /** Credentials of the role, assumed with the default credential chain and cached until shortly before expiry. */
@@ -228,10 +228,10 @@ export class CostExplorerBill implements BillSource {
       try {
         out = await this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'saas-readiness-cost', DurationSeconds: 900, ...(externalId ? { ExternalId: externalId } : {}) }));
       } catch (err) {
-        throw new BillSourceError(`cannot assume role ${roleArn}: ${sdkCause(err, 'sts:AssumeRole')}`, `Allow sts:AssumeRole on ${roleArn} for the identity the check runs as, and trust it in the role's trust policy.`);
+        throw new SourceError('credentials', `cannot assume role ${roleArn}: ${sdkCause(err, 'sts:AssumeRole')}`, { remediation: `Allow sts:AssumeRole on ${roleArn} for the identity the check runs as, and trust it in the role's trust policy.` });
       }
       const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new BillSourceError(`sts:AssumeRole ${roleArn} returned no credentials`);
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new SourceError('credentials', `sts:AssumeRole ${roleArn} returned no credentials`);
       registerSecret(c.SecretAccessKey);
       registerSecret(c.SessionToken);
       cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
@@ -264,7 +264,7 @@ function sdkCause(err: unknown, operation: string): string {
  * types would otherwise be read as an empty (or partial) bill. Every field read is checked here.
  */
 function checkPage(page: GetCostAndUsageCommandOutput, metric: string): void {
-  const bad = (what: string) => new BillSourceError(`malformed GetCostAndUsage response from Cost Explorer: ${what}`);
+  const bad = (what: string) => new SourceError('malformed', `malformed GetCostAndUsage response from Cost Explorer: ${what}`);
   const text = (v: unknown) => JSON.stringify(v)?.slice(0, 40) ?? String(v);
   if (typeof page !== 'object' || page === null) throw bad('the body is not a JSON object');
   if (!Array.isArray(page.ResultsByTime)) throw bad(page.ResultsByTime === undefined ? 'ResultsByTime is missing' : 'ResultsByTime is not a list');

@@ -1,9 +1,10 @@
+import { SourceError } from '../../core/errors';
 import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import { parseMoney, type Money } from '../../checks/cost/money';
-import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
+import type { ActualBill, AwsBillQuery, BillSource } from '../../checks/cost/ports';
 import { addDays, exclusiveEnd, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 import { openLocation } from './location';
 
@@ -42,7 +43,7 @@ export const MAX_CSV_RECORD_BYTES = 2 ** 20;
 
 export function csvError(path: string, err: unknown): unknown {
   const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && code.startsWith('CSV_')) return new BillSourceError(`${path} is not a valid CSV file: ${(err as Error).message}`);
+  if (typeof code === 'string' && code.startsWith('CSV_')) return new SourceError('malformed', `${path} is not a valid CSV file: ${(err as Error).message}`);
   return err;
 }
 
@@ -137,7 +138,7 @@ export class CurBill implements BillSource {
   async fetch(window: CostWindow, signal: AbortSignal): Promise<ActualBill> {
     const q = this.query;
     if (!(CUR_METRICS as readonly string[]).includes(q.metric)) {
-      throw new BillSourceError(`a CUR export cannot give ${q.metric} directly (supported: ${CUR_METRICS.join(', ')})`);
+      throw new SourceError('malformed', `a CUR export cannot give ${q.metric} directly (supported: ${CUR_METRICS.join(', ')})`);
     }
     const stream = await openLocation(this.src.path, { region: this.src.region, signal });
     const parser = parse({ bom: true, skip_empty_lines: true, relax_quotes: true, max_record_size: MAX_CSV_RECORD_BYTES });
@@ -165,7 +166,7 @@ export class CurBill implements BillSource {
         if (col.periodStart >= 0 && col.periodEnd >= 0) periodTexts.add(`${record[col.periodStart] ?? ''}|${record[col.periodEnd] ?? ''}`);
         const day = (record[col.day] ?? '').slice(0, 10);
         if (!DAY.test(day)) {
-          throw new BillSourceError(`${this.src.path}: line ${rows + 1}: ${header[col.day]} is not a date (${JSON.stringify((record[col.day] ?? '').slice(0, 30))})`);
+          throw new SourceError('malformed', `${this.src.path}: line ${rows + 1}: ${header[col.day]} is not a date (${JSON.stringify((record[col.day] ?? '').slice(0, 30))})`);
         }
         if (day < window.from || day > window.to) continue;
         if (col.type >= 0 && excluded.has(record[col.type])) continue;
@@ -182,29 +183,29 @@ export class CurBill implements BillSource {
     } finally {
       stream.destroy();
     }
-    if (!header) throw new BillSourceError(`${this.src.path} is empty`);
-    if (rows === 0) throw new BillSourceError(`${this.src.path} has a header but no line items: nothing was billed in it, so nothing can be measured`);
+    if (!header) throw new SourceError('not-found', `${this.src.path} is empty`);
+    if (rows === 0) throw new SourceError('not-found', `${this.src.path} has a header but no line items: nothing was billed in it, so nothing can be measured`);
     const notes: string[] = [];
     if (col.periodStart >= 0 && col.periodEnd >= 0) {
       const periods = [...periodTexts].map((t) => {
         const [start, end] = t.split('|');
         const days = periodDays(start, end);
-        if (!days) throw new BillSourceError(`${this.src.path}: the billing period ${JSON.stringify(t.replace('|', ' – ').slice(0, 60))} is not a pair of dates`);
+        if (!days) throw new SourceError('malformed', `${this.src.path}: the billing period ${JSON.stringify(t.replace('|', ' – ').slice(0, 60))} is not a pair of dates`);
         return days;
       });
       const uncovered = uncoveredDays(periods, window.from, exclusiveEnd(window));
       if (uncovered.length) {
         const shown = periods.map(([a, b]) => `${a}..${addDays(b, -1)}`).join(', ');
-        throw new BillSourceError(
+        throw new SourceError('malformed', 
           `${this.src.path} covers the billing period ${shown}; ${uncovered.join(', ')} of the window ${window.from}..${window.to} is outside it and was not measured`,
-          "Use a window inside the export's billing period (e.g. window: { previousMonth: true } with last month's export), or the export of every month the window touches.",
+          { remediation: "Use a window inside the export's billing period (e.g. window: { previousMonth: true } with last month's export), or the export of every month the window touches." },
         );
       }
     } else {
       notes.push(`the export has no billing period columns (${COLUMNS.periodStart.join(' or ')}): whether it covers the whole window was not checked`);
     }
     if ([...currencies].some((c) => c !== 'USD')) {
-      throw new BillSourceError(`the bill export is in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
+      throw new SourceError('malformed', `the bill export is in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
     }
     return {
       source: `bill export ${this.src.path} (${q.metric} by tag ${q.tagKey}; ${inWindow} of ${rows} line items in the window${excluded.size ? `; ${[...excluded].join(', ')} excluded` : ''})`,
@@ -221,7 +222,7 @@ export class CurBill implements BillSource {
     try {
       return parseMoney(text);
     } catch {
-      throw new BillSourceError(`${this.src.path}: line ${line}: ${header[index]} is not a number (${JSON.stringify(text.slice(0, 30))})`);
+      throw new SourceError('malformed', `${this.src.path}: line ${line}: ${header[index]} is not a number (${JSON.stringify(text.slice(0, 30))})`);
     }
   }
 
@@ -233,9 +234,9 @@ export class CurBill implements BillSource {
     const cell = (name: AmortizedColumn) => {
       const index = col.amortized[name];
       if (index < 0) {
-        throw new BillSourceError(
+        throw new SourceError('not-found', 
           `${this.src.path}: line ${line}: a ${type} line item needs ${AMORTIZED[name].join(' or ')} for AmortizedCost, and the export has no such column`,
-          'Export the report with its reservation and savings-plan columns (they appear once the account has either), or reconcile UnblendedCost.',
+          { remediation: 'Export the report with its reservation and savings-plan columns (they appear once the account has either), or reconcile UnblendedCost.' },
         );
       }
       return this.money(record, header, index, line) ?? 0n;
@@ -260,16 +261,16 @@ export class CurBill implements BillSource {
       tag < 0 && tagMap < 0 ? `resourceTags/user:${key} or resource_tags` : '',
     ].filter(Boolean);
     if (missing.length) {
-      throw new BillSourceError(
+      throw new SourceError('malformed', 
         `${this.src.path} is not a Cost and Usage Report with the needed columns: missing ${missing.join('; ')}`,
-        tag < 0 && tagMap < 0 && day >= 0 && cost >= 0
+        { remediation: tag < 0 && tagMap < 0 && day >= 0 && cost >= 0
           ? `Activate '${key}' as a cost allocation tag and include resource tags in the report (it then appears as resourceTags/user:${key}).`
-          : undefined,
+          : undefined },
       );
     }
     const type = find(COLUMNS.type);
     if (this.query.metric === 'AmortizedCost' && type < 0) {
-      throw new BillSourceError(`${this.src.path} has no ${COLUMNS.type.join(' or ')} column, which AmortizedCost needs to tell covered usage and fees apart`);
+      throw new SourceError('not-found', `${this.src.path} has no ${COLUMNS.type.join(' or ')} column, which AmortizedCost needs to tell covered usage and fees apart`);
     }
     const amortized = Object.fromEntries(Object.entries(AMORTIZED).map(([name, names]) => [name, find(names)])) as Record<AmortizedColumn, number>;
     return {

@@ -1,8 +1,7 @@
-import { ConfigError } from '../../core/errors';
+import { ConfigError, SourceError } from '../../core/errors';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import {
-  KeyRejectedError,
   SIGNALS,
   type AlertRule,
   type MonitoringProvider,
@@ -11,7 +10,7 @@ import {
   type TenantBreakdown,
   type TimeWindow,
 } from '../../checks/monitoring/ports';
-import { ApiError, isRecord, requestJson, typeName } from '../http/json-request';
+import { isRecord, requestJson, typeName } from '../http/json-request';
 
 /** Datadog sites and their API hosts (`https://api.<site>`). */
 export const DATADOG_SITES = [
@@ -133,7 +132,7 @@ export class DatadogMonitoring implements MonitoringProvider {
     // Only an explicit `valid: false` is a verdict on the key; any other shape is a broken answer.
     const valid = isRecord(doc) ? doc.valid : undefined;
     if (typeof valid !== 'boolean') throw malformed('GET /api/v1/validate', isRecord(doc) ? `valid is ${typeName(valid)}, not true or false` : `the answer is ${typeName(doc)}, not an object`);
-    if (!valid) throw new KeyRejectedError('Datadog API key', 'GET /api/v1/validate did not answer valid: true');
+    if (!valid) throw new SourceError('credentials', 'Datadog API key rejected: GET /api/v1/validate did not answer valid: true');
     // The application key is only checked by an endpoint that needs it; one monitor is the cheapest.
     await this.call('GET', '/api/v1/monitor', { page: '0', page_size: '1' }, signal);
     return `API key valid (GET /api/v1/validate) and application key accepted (GET /api/v1/monitor) at ${this.opts.baseUrl}`;
@@ -205,7 +204,7 @@ export class DatadogMonitoring implements MonitoringProvider {
     const doc = await this.call('POST', '/api/v2/spans/analytics/aggregate', {}, signal, undefined, JSON.stringify(body));
     if (!isRecord(doc)) throw malformed(operation, `the answer is ${typeName(doc)}, not an object`);
     const status = isRecord(doc.meta) ? doc.meta.status : undefined;
-    if (status !== undefined && status !== 'done') throw new ApiError(200, `Datadog ${operation} answered status ${JSON.stringify(status)}: the span counts are partial`);
+    if (status !== undefined && status !== 'done') throw new SourceError('malformed', `Datadog ${operation} answered status ${JSON.stringify(status)}: the span counts are partial`);
     if (!Array.isArray(doc.data)) throw malformed(operation, `data is ${typeName(doc.data)}, not a list of buckets`);
     const tenants = new Set<string>();
     doc.data.forEach((bucket: unknown, i: number) => {
@@ -266,12 +265,12 @@ export class DatadogMonitoring implements MonitoringProvider {
       const params: Record<string, string> = { with_downtimes: 'true', page: String(page), page_size: String(MONITOR_PAGE_SIZE) };
       if (this.opts.monitorTags?.length) params.monitor_tags = this.opts.monitorTags.join(',');
       const monitors = (await this.call('GET', '/api/v1/monitor', params, signal)) as Monitor[];
-      if (!Array.isArray(monitors)) throw new ApiError(200, 'Datadog GET /api/v1/monitor did not answer a list of monitors');
+      if (!Array.isArray(monitors)) throw new SourceError('malformed', 'Datadog GET /api/v1/monitor did not answer a list of monitors');
       monitors.forEach((m, i) => checkMonitor(m, `monitors[${page * MONITOR_PAGE_SIZE + i}]`));
       all.push(...monitors);
       if (monitors.length < MONITOR_PAGE_SIZE) return all;
     }
-    throw new ApiError(200, `Datadog has more than ${MAX_MONITOR_PAGES * MONITOR_PAGE_SIZE} monitors for this key; narrow them with gates.monitoring.datadog.monitorTags`);
+    throw new SourceError('malformed', `Datadog has more than ${MAX_MONITOR_PAGES * MONITOR_PAGE_SIZE} monitors for this key; narrow them with gates.monitoring.datadog.monitorTags`);
   }
 
   /** N8: every monitor notification rule, page by page; a page that adds nothing new ends the list. */
@@ -299,7 +298,7 @@ export class DatadogMonitoring implements MonitoringProvider {
       signal,
     )) as QueryResponse;
     if (!isRecord(res)) throw malformed(`GET /api/v1/query (query ${JSON.stringify(query)})`, `the answer is ${typeName(res)}, not an object`);
-    if (res.status === 'error' || res.error) throw new ApiError(200, `Datadog rejected the query ${JSON.stringify(query)}: ${res.error ?? 'status error'}`);
+    if (res.status === 'error' || res.error) throw new SourceError('malformed', `Datadog rejected the query ${JSON.stringify(query)}: ${res.error ?? 'status error'}`);
     const problem = seriesProblem(res.series);
     if (problem) throw malformed(`GET /api/v1/query (query ${JSON.stringify(query)})`, problem);
     return res;
@@ -315,8 +314,8 @@ export class DatadogMonitoring implements MonitoringProvider {
   }
 }
 
-function malformed(operation: string, what: string): ApiError {
-  return new ApiError(200, `malformed response from Datadog ${operation}: ${what}`);
+function malformed(operation: string, what: string): SourceError {
+  return new SourceError('malformed', `malformed response from Datadog ${operation}: ${what}`);
 }
 
 /** What is wrong with a query answer's `series` (a list of {scope?, tag_set?, pointlist: [ms, number|null][]}), if anything. */

@@ -1,6 +1,5 @@
-import { describeError } from '../../core/errors';
+import { describeError, SourceError, type SourceErrorKind } from '../../core/errors';
 import { excerpt } from '../../core/redact';
-import { KeyRejectedError } from '../../checks/monitoring/ports';
 
 /** Bounds on waiting out HTTP 429: at most this many retries, each wait at most `maxWaitMs`. */
 export const RATE_LIMIT_RETRIES = 3;
@@ -28,23 +27,20 @@ export interface JsonRequest {
 export const MAX_ANSWER_BYTES = 64 * 2 ** 20;
 
 /** An answer that declared or streamed more than the limit; reading stopped there. */
-export class AnswerTooLargeError extends Error {
-  constructor(readonly limitBytes: number) {
-    super(`larger than ${limitBytes / 2 ** 20} MiB`);
-    this.name = 'AnswerTooLargeError';
-  }
+function tooLarge(limitBytes: number): SourceError {
+  return new SourceError('too-large', `larger than ${limitBytes / 2 ** 20} MiB`);
 }
 
 /**
  * The body as UTF-8 text, read up to `maxBytes`: an answer that declares more (Content-Length) is
  * not read at all, one that streams more is cancelled at the limit; both reject with
- * {@link AnswerTooLargeError}. Read errors (a cut-off body, a timeout) reject as `res.text()` would.
+ * a `too-large` {@link SourceError}. Read errors (a cut-off body, a timeout) reject as `res.text()` would.
  */
 export async function readText(res: Response, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '');
   if (declared > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
-    throw new AnswerTooLargeError(maxBytes);
+    throw tooLarge(maxBytes);
   }
   if (!res.body) return '';
   const reader = res.body.getReader();
@@ -57,25 +53,22 @@ export async function readText(res: Response, maxBytes = MAX_ANSWER_BYTES): Prom
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new AnswerTooLargeError(maxBytes);
+      throw tooLarge(maxBytes);
     }
     text += decoder.decode(value, { stream: true });
   }
 }
 
-/** A non-2xx answer other than 401/403/429: the integration could not be evaluated. */
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'ApiError';
-  }
+/** The kind of a non-2xx answer other than 401/403/429: the integration could not be evaluated. */
+export function kindOfStatus(status: number): SourceErrorKind {
+  return status === 404 ? 'not-found' : status >= 500 ? 'unreachable' : 'malformed';
 }
 
 /**
- * One JSON request to a monitoring API. 401/403 throw {@link KeyRejectedError}; 429 is retried
+ * One JSON request to a monitoring API. 401/403 throw a `credentials` {@link SourceError}; 429 is retried
  * after the reset the API announces (`X-RateLimit-Reset` seconds, else `Retry-After`), at most
  * {@link RATE_LIMIT_RETRIES} times, each wait at most `maxWaitMs` and never past the deadline;
- * everything else that is not 2xx throws {@link ApiError}. Keys travel in headers only.
+ * everything else that is not 2xx throws a {@link SourceError} of the status's kind. Keys travel in headers only.
  */
 export async function requestJson(req: JsonRequest): Promise<unknown> {
   const where = `${req.method ?? 'GET'} ${req.url.host}${req.url.pathname}`;
@@ -92,8 +85,8 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
       });
     } catch (err) {
       if (req.signal.aborted) throw req.signal.reason ?? err;
-      if ((err as Error).name === 'TimeoutError') throw new ApiError(0, `${req.service} did not answer within ${timeoutMs / 1000} s (${where})`);
-      throw new ApiError(0, `${req.service} unreachable: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
+      if ((err as Error).name === 'TimeoutError') throw new SourceError('unreachable', `${req.service} did not answer within ${timeoutMs / 1000} s (${where})`);
+      throw new SourceError('unreachable', `${req.service} unreachable: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
     }
     let text: string;
     try {
@@ -101,20 +94,20 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
     } catch (err) {
       // The status line arrived but the body did not: a dropped connection or a stalled stream.
       if (req.signal.aborted) throw req.signal.reason ?? err;
-      if (err instanceof AnswerTooLargeError) throw new ApiError(res.status, `${req.service} answer ${err.message} after HTTP ${res.status}; stopped reading (${where})`);
-      if ((err as Error).name === 'TimeoutError') throw new ApiError(res.status, `${req.service} did not finish its HTTP ${res.status} answer within ${timeoutMs / 1000} s (${where})`);
-      throw new ApiError(res.status, `${req.service} answer broken off after HTTP ${res.status}: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
+      if (err instanceof SourceError) throw new SourceError(err.kind, `${req.service} answer ${err.message} after HTTP ${res.status}; stopped reading (${where})`, { status: res.status });
+      if ((err as Error).name === 'TimeoutError') throw new SourceError('unreachable', `${req.service} did not finish its HTTP ${res.status} answer within ${timeoutMs / 1000} s (${where})`);
+      throw new SourceError('unreachable', `${req.service} answer broken off after HTTP ${res.status}: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
     }
     if (res.ok) {
       try {
         return JSON.parse(text);
       } catch {
-        throw new ApiError(res.status, `${req.service} answered HTTP ${res.status} with a body that is not JSON (${where})`);
+        throw new SourceError('malformed', `${req.service} answered HTTP ${res.status} with a body that is not JSON (${where})`, { status: res.status });
       }
     }
     const detail = apiErrorMessage(text);
     if (res.status === 401 || res.status === 403) {
-      throw new KeyRejectedError(req.key, `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`);
+      throw new SourceError('credentials', `${req.key} rejected: ${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`, { status: res.status });
     }
     if (res.status === 429) {
       const waitMs = rateLimitWaitMs(res.headers, attempt);
@@ -123,12 +116,12 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
       if (attempt >= RATE_LIMIT_RETRIES || waitMs > bound) {
         const why = attempt >= RATE_LIMIT_RETRIES ? `still limited after ${attempt} retries` : `the limit resets in ${Math.ceil(waitMs / 1000)} s, beyond the ${Math.max(0, Math.floor(bound / 1000))} s this check may wait`;
         const name = res.headers.get('x-ratelimit-name');
-        throw new ApiError(429, `${req.service} rate limit hit${name ? ` (${name})` : ''}: ${why} (${where})`);
+        throw new SourceError('throttled', `${req.service} rate limit hit${name ? ` (${name})` : ''}: ${why} (${where})`);
       }
       await delay(waitMs, req.signal);
       continue;
     }
-    throw new ApiError(res.status, `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`);
+    throw new SourceError(kindOfStatus(res.status), `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`, { status: res.status });
   }
 }
 

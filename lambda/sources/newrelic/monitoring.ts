@@ -1,8 +1,7 @@
 import type { JsonSchema } from '../../core/config/json-schema';
+import { SettingRequiredError, SourceError } from '../../core/errors';
 import type { SourceConfig } from '../../core/config/types';
 import {
-  KeyRejectedError,
-  SettingRequiredError,
   SIGNALS,
   type AlertRule,
   type MonitoringProvider,
@@ -11,7 +10,7 @@ import {
   type TenantBreakdown,
   type TimeWindow,
 } from '../../checks/monitoring/ports';
-import { ApiError, isRecord, typeName } from '../http/json-request';
+import { isRecord, typeName } from '../http/json-request';
 import {
   issuePriorities,
   mutesWholeCondition,
@@ -153,12 +152,12 @@ export class NewRelicMonitoring implements MonitoringProvider {
     const accounts: unknown = actor.accounts ?? [];
     if (!Array.isArray(accounts) || !accounts.every(isRecord)) throw malformed('user check', 'actor.accounts is not a list of objects');
     const email = isRecord(user) ? (user.email as string | undefined) : undefined;
-    if (!email) throw new KeyRejectedError('New Relic API key', 'NerdGraph returned no user for the key (is it a User key, NRAK-…?)');
+    if (!email) throw new SourceError('credentials', 'New Relic API key rejected: NerdGraph returned no user for the key (is it a User key, NRAK-…?)');
     const account = accounts.find((a) => Number(a.id) === this.opts.accountId);
     if (!account) {
-      throw new KeyRejectedError(
-        'New Relic API key',
-        `the key's user ${email} cannot read account ${this.opts.accountId} (it can read ${accounts.length} other account(s); check NEW_RELIC_ACCOUNT_ID and NEW_RELIC_REGION)`,
+      throw new SourceError(
+        'credentials',
+        `New Relic API key rejected: the key's user ${email} cannot read account ${this.opts.accountId} (it can read ${accounts.length} other account(s); check NEW_RELIC_ACCOUNT_ID and NEW_RELIC_REGION)`,
       );
     }
     const scope = this.opts.appName
@@ -281,7 +280,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
       items.push(...(objects(page[listKey], `${what}.${listKey}`) as T[]));
       const cursor = page.nextCursor;
       if (cursor === null || cursor === undefined || cursor === '') return items;
-      if (pages >= MAX_PAGES) throw new ApiError(200, `NerdGraph ${what} has more than ${MAX_PAGES} pages; stopped before reading them all`);
+      if (pages >= MAX_PAGES) throw new SourceError('malformed', `NerdGraph ${what} has more than ${MAX_PAGES} pages; stopped before reading them all`);
       const next = await this.nerdgraph.query(`query($id: Int!, $cursor: String) { actor { account(id: $id) { ${selection} } } }`, { id: this.opts.accountId, cursor }, signal);
       pageData = what.split('.').reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), isRecord(next.actor) ? next.actor.account : undefined);
     }
@@ -303,7 +302,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
       for (const c of objects(page.entities, 'aiNotifications.channels.entities') as Channel[]) byId.set(String(c.id), c);
       cursor = page.nextCursor;
       if (cursor === null || cursor === undefined || cursor === '') return byId;
-      if (pages >= MAX_PAGES) throw new ApiError(200, `NerdGraph aiNotifications.channels has more than ${MAX_PAGES} pages; stopped before reading them all`);
+      if (pages >= MAX_PAGES) throw new SourceError('malformed', `NerdGraph aiNotifications.channels has more than ${MAX_PAGES} pages; stopped before reading them all`);
     }
   }
 

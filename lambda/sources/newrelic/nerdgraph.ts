@@ -1,7 +1,6 @@
-import { KeyRejectedError } from '../../checks/monitoring/ports';
+import { SourceError } from '../../core/errors';
 import { redact } from '../../core/redact';
 import {
-  ApiError,
   DEADLINE_MARGIN_MS,
   delay,
   isRecord,
@@ -30,7 +29,7 @@ export class NerdGraph {
   constructor(private readonly opts: { url: string; apiKey: string; deadline: number }) {}
 
   /**
-   * Sends one document and returns its `data`. A refused key is {@link KeyRejectedError};
+   * Sends one document and returns its `data`. A refused key is a `credentials` {@link SourceError};
    * `TOO_MANY_REQUESTS` (HTTP 200, NR-05) is asked again after a bounded backoff, like HTTP 429;
    * any other error fails the request with its message, path and class (partial data is not
    * evidence). `waitMs` is how long to wait for the answer (NRQL asks NerdGraph for longer).
@@ -49,14 +48,14 @@ export class NerdGraph {
         deadline: this.opts.deadline,
         ...(waitMs ? { timeoutMs: waitMs } : {}),
       });
-      if (!isRecord(doc)) throw new ApiError(200, `malformed NerdGraph response: the answer is ${typeName(doc)}, not an object`);
+      if (!isRecord(doc)) throw new SourceError('malformed', `malformed NerdGraph response: the answer is ${typeName(doc)}, not an object`);
       const rawErrors: unknown = doc.errors;
       if (rawErrors !== undefined && rawErrors !== null && (!Array.isArray(rawErrors) || !rawErrors.every((e) => isRecord(e)))) {
-        throw new ApiError(200, 'malformed NerdGraph response: errors is not a list of objects');
+        throw new SourceError('malformed', 'malformed NerdGraph response: errors is not a list of objects');
       }
       const errors = (Array.isArray(rawErrors) ? rawErrors : []) as GraphqlError[];
       const auth = errors.find((e) => AUTH_CODES.test(errorClass(e)));
-      if (auth) throw new KeyRejectedError('New Relic API key', `NerdGraph: ${redact(auth.message ?? 'unauthorized')}`);
+      if (auth) throw new SourceError('credentials', `New Relic API key rejected: NerdGraph: ${redact(auth.message ?? 'unauthorized')}`);
       if (errors.some((e) => errorClass(e) === 'TOO_MANY_REQUESTS')) {
         await this.backOff(attempt, signal, `${url.host}${url.pathname}`);
         continue;
@@ -66,9 +65,9 @@ export class NerdGraph {
         const first = failures[0];
         const where = first.path?.length ? ` at ${first.path.join('.')}` : '';
         const cls = errorClass(first) ? ` (${errorClass(first)})` : '';
-        throw new ApiError(200, `NerdGraph error${where}: ${redact(failures.map((e) => e.message ?? 'unknown').join('; ').slice(0, 300))}${cls}`);
+        throw new SourceError('malformed', `NerdGraph error${where}: ${redact(failures.map((e) => e.message ?? 'unknown').join('; ').slice(0, 300))}${cls}`);
       }
-      if (!isRecord(doc.data)) throw new ApiError(200, `malformed NerdGraph response: data is ${typeName(doc.data)}, not an object, and there are no errors`);
+      if (!isRecord(doc.data)) throw new SourceError('malformed', `malformed NerdGraph response: data is ${typeName(doc.data)}, not an object, and there are no errors`);
       return doc.data;
     }
   }
@@ -79,12 +78,12 @@ export class NerdGraph {
     const bound = Math.min(RATE_LIMIT_MAX_WAIT_MS, this.opts.deadline - Date.now() - DEADLINE_MARGIN_MS);
     if (attempt >= RATE_LIMIT_RETRIES || waitMs > bound) {
       const why = attempt >= RATE_LIMIT_RETRIES ? `still limited after ${attempt} retries` : 'no time left before the gate deadline to wait';
-      throw new ApiError(429, `New Relic rate limit hit (TOO_MANY_REQUESTS): ${why} (POST ${where})`);
+      throw new SourceError('throttled', `New Relic rate limit hit (TOO_MANY_REQUESTS): ${why} (POST ${where})`);
     }
     await delay(waitMs, signal);
   }
 }
 
-export function malformed(operation: string, what: string): ApiError {
-  return new ApiError(200, `malformed NerdGraph response to the ${operation} query: ${what}`);
+export function malformed(operation: string, what: string): SourceError {
+  return new SourceError('malformed', `malformed NerdGraph response to the ${operation} query: ${what}`);
 }

@@ -1,11 +1,11 @@
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
-import { describeError } from '../../core/errors';
+import { describeError, SourceError } from '../../core/errors';
 import { registerSecret } from '../../core/redact';
 import type { SecretResolver } from '../../core/secrets';
-import { AnswerTooLargeError, apiErrorMessage, DEADLINE_MARGIN_MS, delay, RATE_LIMIT_MAX_WAIT_MS, rateLimitWaitMs, readText } from '../http/json-request';
+import { apiErrorMessage, DEADLINE_MARGIN_MS, delay, RATE_LIMIT_MAX_WAIT_MS, rateLimitWaitMs, readText } from '../http/json-request';
 import { moneyFromNumber, parseMoney, type Money } from '../../checks/cost/money';
-import { BillSourceError, type ActualBill, type BillSource } from '../../checks/cost/ports';
+import type { ActualBill, BillSource } from '../../checks/cost/ports';
 import { exclusiveEnd, parseDay, type CostWindow } from '../../checks/cost/window';
 
 /** `sources.<name>` with `type: openai`: the organization costs API. */
@@ -104,19 +104,19 @@ export class OpenAiCostsBill implements BillSource {
       for (const bucket of body.data!) {
         for (const r of bucket.results ?? []) {
           const value = r.amount?.value;
-          if (value === undefined) throw new BillSourceError('OpenAI costs API returned a result without amount.value');
+          if (value === undefined) throw new SourceError('malformed', 'OpenAI costs API returned a result without amount.value');
           currencies.add((r.amount!.currency ?? '(none)').toUpperCase());
           const project = r.project_id ?? '';
           groups.set(project, (groups.get(project) ?? 0n) + (typeof value === 'number' ? moneyFromNumber(value) : parseMoney(value)));
         }
       }
       page = body.has_more && body.next_page ? body.next_page : undefined;
-      if (body.has_more && !body.next_page) throw new BillSourceError('OpenAI costs API said has_more without a next_page');
-      if (page && seen.has(page)) throw new BillSourceError('OpenAI costs API repeated a next_page cursor; stopped paging');
+      if (body.has_more && !body.next_page) throw new SourceError('malformed', 'OpenAI costs API said has_more without a next_page');
+      if (page && seen.has(page)) throw new SourceError('malformed', 'OpenAI costs API repeated a next_page cursor; stopped paging');
       if (page) seen.add(page);
     } while (page);
     if ([...currencies].some((c) => c !== 'USD')) {
-      throw new BillSourceError(`OpenAI costs are in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
+      throw new SourceError('malformed', `OpenAI costs are in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
     }
     return {
       source: `OpenAI organization costs by project (${base}, ${requests} page(s))`,
@@ -140,7 +140,7 @@ export class OpenAiCostsBill implements BillSource {
             attempt >= attempts
               ? `still limited after ${attempt} attempt(s)`
               : `it asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the ${Math.max(0, Math.floor(bound / 1000))} s this check may wait`;
-          throw new BillSourceError(`${err.message}; ${after}`, 'Run the check again later or less often, or raise maxAttempts (or timeoutSeconds) for the openai source.');
+          throw new SourceError('throttled', `${err.message}; ${after}`, { remediation: 'Run the check again later or less often, or raise maxAttempts (or timeoutSeconds) for the openai source.' });
         }
         await delay(waitMs, signal);
       }
@@ -155,45 +155,46 @@ export class OpenAiCostsBill implements BillSource {
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
       if ((err as Error).name === 'TimeoutError') {
-        throw new BillSourceError(`OpenAI costs API at ${url.origin} did not answer within ${timeout / 1000} s (requestTimeoutSeconds)`);
+        throw new SourceError('unreachable', `OpenAI costs API at ${url.origin} did not answer within ${timeout / 1000} s (requestTimeoutSeconds)`);
       }
-      throw new BillSourceError(`OpenAI costs API at ${url.origin}: ${describeError((err as { cause?: unknown }).cause ?? err)}`);
+      throw new SourceError('unreachable', `OpenAI costs API at ${url.origin}: ${describeError((err as { cause?: unknown }).cause ?? err)}`);
     }
     let text: string;
     try {
       text = await readText(res);
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
-      if (err instanceof AnswerTooLargeError) {
-        throw new BillSourceError(`OpenAI costs API at ${url.origin} answered HTTP ${res.status} with a page ${err.message}; stopped reading`, 'Lower pageSize on the openai source: fewer daily buckets per page.');
+      if (err instanceof SourceError && err.kind === 'too-large') {
+        throw new SourceError('too-large', `OpenAI costs API at ${url.origin} answered HTTP ${res.status} with a page ${err.message}; stopped reading`, { remediation: 'Lower pageSize on the openai source: fewer daily buckets per page.' });
       }
       const cause = (err as { cause?: unknown }).cause;
       const why = (err as Error).name === 'TimeoutError' ? `not complete within ${timeout / 1000} s (requestTimeoutSeconds)` : `cut off: ${describeError(cause ?? err)}`;
-      throw new BillSourceError(`OpenAI costs API at ${url.origin} answered HTTP ${res.status} but the body was ${why}`);
+      throw new SourceError('unreachable', `OpenAI costs API at ${url.origin} answered HTTP ${res.status} but the body was ${why}`);
     }
     if (!res.ok) {
       const detail = apiErrorMessage(text);
       const why = `HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
       if (res.status === 401 || res.status === 403) {
-        throw new BillSourceError(
+        throw new SourceError(
+          'credentials',
           `OpenAI rejected the admin key (${why})`,
-          'Use an organization admin key (Settings → Organization → Admin keys) with read access to usage; a project key cannot read organization costs.',
+          { remediation: 'Use an organization admin key (Settings → Organization → Admin keys) with read access to usage; a project key cannot read organization costs.' },
         );
       }
       if (res.status === 429) throw new RateLimited(res.headers, why);
-      throw new BillSourceError(`OpenAI costs API answered ${why}`);
+      throw new SourceError(res.status === 404 ? 'not-found' : res.status >= 500 ? 'unreachable' : 'malformed', `OpenAI costs API answered ${why}`, { status: res.status });
     }
     try {
       return JSON.parse(text) as CostsPage;
     } catch {
-      throw new BillSourceError(`OpenAI costs API answered HTTP ${res.status} with a body that is not JSON`);
+      throw new SourceError('malformed', `OpenAI costs API answered HTTP ${res.status} with a body that is not JSON`);
     }
   }
 }
 
 /** The fields read from a costs page, checked: a wrong type must not read as an empty bill. */
 function checkPage(page: CostsPage): void {
-  const bad = (what: string) => new BillSourceError(`malformed response from the OpenAI costs API: ${what}`);
+  const bad = (what: string) => new SourceError('malformed', `malformed response from the OpenAI costs API: ${what}`);
   if (typeof page !== 'object' || page === null || Array.isArray(page)) throw bad('the body is not a JSON object');
   if (!Array.isArray(page.data)) throw bad(page.data === undefined ? 'data is missing' : 'data is not a list');
   if (page.has_more !== undefined && typeof page.has_more !== 'boolean') throw bad('has_more is not a boolean');
