@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { GATE_DEFAULTS } from '../lib/deployment-plan';
+import { BUILT_IN } from '../lambda/registry';
 import { fmt, measureNode, ROOT } from './measure';
 
 const run = promisify(execFile);
@@ -85,10 +85,11 @@ const ASSUME = {
 };
 
 /** Monthly cost of a deployment of these gates at their default schedules, each line with its arithmetic. */
-export function monthlyCost(gates: readonly (keyof typeof GATE_DEFAULTS)[]): { total: number; lines: { item: string; usd: number; arithmetic: string }[] } {
-  const runs = gates.map((g) => (24 / GATE_DEFAULTS[g].scheduleHours) * ASSUME.daysPerMonth);
+export function monthlyCost(gates: readonly string[]): { total: number; lines: { item: string; usd: number; arithmetic: string }[] } {
+  const hours = (g: string) => BUILT_IN.gate(g)!.deployment.scheduleHours;
+  const runs = gates.map((g) => (24 / hours(g)) * ASSUME.daysPerMonth);
   const totalRuns = runs.reduce((a, b) => a + b, 0);
-  const costRuns = gates.includes('cost') ? (24 / GATE_DEFAULTS.cost.scheduleHours) * ASSUME.daysPerMonth : 0;
+  const costRuns = gates.includes('cost') ? (24 / hours('cost')) * ASSUME.daysPerMonth : 0;
   const gbs = totalRuns * ASSUME.secondsPerRun * ASSUME.memoryGb;
   const line = (item: string, usd: number, arithmetic: string) => ({ item, usd: Math.round(usd * 10_000) / 10_000, arithmetic });
   const lines = [

@@ -15,12 +15,12 @@ import { demoSchemaSql } from '../demo/dataset';
 import { demoConfigSql } from '../demo/dataset-configs';
 import { startEmbeddedPostgres } from '../demo/embedded-postgres';
 import { runRoundTrip } from '../lambda/checks/config/round-trip';
-import { GATES } from '../lambda/catalog';
+import { BUILT_IN } from '../lambda/registry';
 import { runGates } from '../lambda/core/runner';
 import { connectPostgres } from '../lambda/sources/postgres/connection';
-import { PostgresCanaryStore } from '../lambda/sources/configstore/postgres';
-import { FileHistoryStore } from '../lambda/sources/history/file';
-import { HistoryProbeJournal } from '../lambda/sources/probe-journal/history-journal';
+import { PostgresCanaryStore } from '../lambda/sources/postgres/config-store';
+import { FileHistoryStore } from '../lambda/sources/file/history';
+import { HistoryProbeJournal } from '../lambda/checks/config/probe-journal';
 import { serverDatabase } from './measure';
 
 const RUNS = 15;
@@ -75,7 +75,7 @@ async function benchOne(label: string, url: string, exec: (sql: string) => Promi
       skipped: {},
     };
     const gate = await timed(5, async () => {
-      const report = await runGates({ gates: GATES, loaded, only: ['config'], secrets: plainSecrets });
+      const report = await runGates({ registry: BUILT_IN, loaded, only: ['config'], secrets: plainSecrets });
       if (report.results[0].criteria.length === 0) throw new Error(`gate: ${report.results[0].summary}`);
     });
     const bareSelect = await timed(5, () => client.query('SELECT tenant_id, config::text FROM tenant_configs'));

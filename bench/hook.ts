@@ -10,7 +10,9 @@ import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, QueryCommand
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
 import { acknowledgementRecord, acknowledgementsSince } from '../lambda/core/acknowledgements';
-import { GATE_IDS } from '../lambda/core/gate';
+import { BUILT_IN } from '../lambda/registry';
+
+const GATE_IDS = BUILT_IN.gateIds;
 import { historyKey } from '../lambda/core/history';
 import { HOOK_ENV, type HookSettings } from '../lambda/hook/settings';
 import { ROOT } from './measure';

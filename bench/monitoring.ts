@@ -1,10 +1,11 @@
+import { BUILT_IN } from '../lambda/registry';
 /**
  * Gate 4 against local Datadog and NerdGraph stand-ins: the gate's wall time per run next to a
  * same-run baseline of raw HTTP round trips (the same number of requests the gate made, sent
  * sequentially with fetch), so the figure says what the gate adds over the network it needs.
  * Run alone with `npx tsx bench/monitoring.ts`.
  */
-import { monitoringGate } from '../lambda/checks/monitoring/gate';
+import { gate as monitoringGate } from '../lambda/checks/monitoring/gate';
 import { parseConfig } from '../lambda/core/config/load';
 import { runGates } from '../lambda/core/runner';
 import { SecretsManagerResolver } from '../lambda/core/secrets';
@@ -31,13 +32,13 @@ sources:
 gates:
   monitoring: { require: all, datadog: { source: dd, env: prod }, newrelic: { source: nr } }
 `;
-    const loaded = parseConfig(yaml, 'bench.yaml', { env: {} });
+    const loaded = parseConfig(BUILT_IN, yaml, 'bench.yaml', { env: {} });
     const gateMs: number[] = [];
     let requestsPerRun = 0;
     for (let i = 0; i < RUNS; i++) {
       const before = ddServer.requests.length + nrServer.requests.length;
       const t = performance.now();
-      const report = await runGates({ gates: [monitoringGate], loaded, secrets: new SecretsManagerResolver() });
+      const report = await runGates({ registry: BUILT_IN, only: [monitoringGate.id], loaded, secrets: new SecretsManagerResolver() });
       gateMs.push(performance.now() - t);
       if (report.results[0].status !== 'PASS') throw new Error(`bench run ${i}: ${report.results[0].status} ${report.results[0].summary}`);
       requestsPerRun = ddServer.requests.length + nrServer.requests.length - before;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { BUILT_IN } from '../lambda/registry';
 /**
  * The readiness suite guarding its billing automation: the readiness stack of readiness.yaml with
  * a deploy hook, and the example billing stack it holds while the suite is not READY.
@@ -16,7 +17,7 @@ import { BillingStack } from './billing-stack';
 
 export function addGuardedBillingApp(app: App, opts: { configFile?: string; env?: NodeJS.ProcessEnv } = {}): { readiness: ReadinessStack; billing: BillingStack } {
   const synthEnv = opts.env ?? process.env;
-  const config = loadConfigFile(resolve(opts.configFile ?? 'readiness.yaml'), { resolveEnv: false, env: synthEnv });
+  const config = loadConfigFile(BUILT_IN, resolve(opts.configFile ?? 'readiness.yaml'), { resolveEnv: false, env: synthEnv });
   const { suite } = config.config;
   const env: Environment = { account: synthEnv.CDK_DEFAULT_ACCOUNT, region: synthEnv.CDK_DEFAULT_REGION };
   const billingName = `${suite}-billing`;

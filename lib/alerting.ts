@@ -8,11 +8,14 @@ import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 
 export interface ReadinessAlertingProps {
-  suite: string;
+  readonly suite: string;
   /** The per-gate alarms; the suite is not ready when any of them is in ALARM. */
-  alarms: IAlarm[];
-  /** Email addresses subscribed to the topic (each must confirm the subscription). Default none. */
-  emails?: string[];
+  readonly alarms: readonly IAlarm[];
+  /**
+   * Email addresses subscribed to the topic (each must confirm the subscription).
+   * @default - none
+   */
+  readonly emails?: readonly string[];
 }
 
 /**

@@ -5,9 +5,12 @@ import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 
 export interface ReadinessChangeNotificationsProps {
-  suite: string;
-  /** Email addresses subscribed to the topic (each must confirm). Default none. */
-  emails?: string[];
+  readonly suite: string;
+  /**
+   * Email addresses subscribed to the topic (each must confirm).
+   * @default - none
+   */
+  readonly emails?: readonly string[];
 }
 
 /**

@@ -10,16 +10,16 @@ import {
   type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { KEY_MEASUREMENTS, STATUS_METRICS } from '../lambda/core/metrics';
+import { STATUS_METRICS } from '../lambda/core/metrics';
 import { RESULT_LOG_MESSAGE } from '../lambda/handlers/contract';
 import type { GatePlan } from './deployment-plan';
 import type { ReadinessGateFunction } from './gate-function';
 
 export interface ReadinessDashboardProps {
-  suite: string;
-  gates: { plan: GatePlan; fn: ReadinessGateFunction }[];
-  notReady: IAlarm;
-  reportsBucketName: string;
+  readonly suite: string;
+  readonly gates: readonly { readonly plan: GatePlan; readonly fn: ReadinessGateFunction }[];
+  readonly notReady: IAlarm;
+  readonly reportsBucketName: string;
 }
 
 /**
@@ -59,7 +59,7 @@ export class ReadinessDashboard extends Construct {
         }),
       ],
       gates.map(({ plan, fn }) => {
-        const key = KEY_MEASUREMENTS[plan.id];
+        const key = plan.keyMeasurement;
         const metric = fn.metric(key.metric, 'scheduled', plan.scheduleHours, 'Average').with({ label: key.label });
         const threshold = plan.threshold;
         return new GraphWidget({

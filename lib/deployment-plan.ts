@@ -6,101 +6,72 @@
  * run time.
  */
 import { readFileSync } from 'node:fs';
-import { GATES } from '../lambda/catalog';
 import { locateLine } from '../lambda/core/config/locate';
+import { resolveUse } from '../lambda/core/config/sources';
 import type { LoadedConfig, ReadinessConfig, SourceConfig } from '../lambda/core/config/types';
 import { ConfigError } from '../lambda/core/errors';
-import type { GateCommon, GateId } from '../lambda/core/gate';
-import { historyKey } from '../lambda/core/history';
+import type { GateCommon, GateDefinition, GateId, KeyMeasurement } from '../lambda/core/gate';
+import { mergePermissions, readParameterPermission, readSecretPermission, type Permission } from '../lambda/core/permissions';
+import { probeKeys, withoutProbes } from '../lambda/core/probes';
 import { SECRET_FIELD } from '../lambda/core/redact';
 import { RUNTIME_REF } from '../lambda/core/references';
+import type { Registry } from '../lambda/core/registry';
 import { DEFAULT_TIMEOUT_SECONDS } from '../lambda/core/runner';
-import { probeKeys, withoutProbes } from '../lambda/handlers/probes';
+import { BUILT_IN } from '../lambda/registry';
 
 type GateConfig = GateCommon & Record<string, unknown>;
 
-/** Per-gate defaults of the deployed stack. */
-export interface GateDeploymentDefaults {
-  /** Hours between scheduled runs. */
-  scheduleHours: number;
-  /** DynamoDB actions the gate needs on a dynamodb source it reads. */
-  dynamoDbReadActions: string[];
-  /** Why this schedule (shown in the README's deploy guide). */
-  why: string;
-}
-
-export const GATE_DEFAULTS: Record<GateId, GateDeploymentDefaults> = {
-  tenants: { scheduleHours: 1, dynamoDbReadActions: ['dynamodb:Scan'], why: 'tenant registry changes within the day' },
-  cost: {
-    scheduleHours: 24,
-    dynamoDbReadActions: [],
-    why: 'Cost Explorer refreshes its data about once a day and charges $0.01 per request',
-  },
-  config: {
-    scheduleHours: 1,
-    dynamoDbReadActions: ['dynamodb:Scan', 'dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups'],
-    why: 'a config schema change should be seen within the hour',
-  },
-  monitoring: { scheduleHours: 1, dynamoDbReadActions: [], why: 'a monitoring integration that stops should be seen within the hour' },
-};
-
-/** The AWS access one deployed gate needs; every entry names a concrete resource unless noted. */
-export interface GateAccess {
-  /** secretsmanager:GetSecretValue, one ARN each (a partial ARN gets the `-??????` suffix). */
-  secretArns: string[];
-  /** ssm:GetParameter, one parameter each: its name (without a version or label selector) or its ARN. */
-  ssmParameters: string[];
-  /** Reads of DynamoDB tables the gate's sources name. */
-  dynamoDbReads: { table: string; region?: string; actions: string[] }[];
-  /** Writes to canary items only: dynamodb:GetItem/UpdateItem with `dynamodb:LeadingKeys` = the canary ids. */
-  canaryWrites: { table: string; region?: string; keys: string[] }[];
-  /** ce:GetCostAndUsage (the API has no resource-level permissions: resource `*`). */
-  costExplorer: boolean;
-  /** sts:AssumeRole on these role ARNs. */
-  assumeRoles: string[];
-  /** cloudwatch:GetMetricData and DescribeAlarms, both on `*` (no resource-level permissions; composite alarms need `*`). */
-  cloudWatchRead: { region?: string }[];
-  /** s3:GetObject on these `bucket/key` objects. */
-  s3Reads: { bucket: string; key: string }[];
-  /** A history table the gate itself reads and appends to (dynamodb:Query/PutItem), on these partitions only. */
-  history?: { table: string; partitions: string[] };
-  /** Publishes its results to Security Hub: securityhub:BatchImportFindings on the account's default product, GetFindings on its hub. */
-  securityHub?: boolean;
+/** The modules a gate's function is bundled from: its gate's and those of the sources it opens. */
+export interface GateBundle {
+  /** Exports the gate as `gate`. */
+  readonly gate: string;
+  /** Each exports a source as `source`. */
+  readonly sources: readonly string[];
 }
 
 export interface GatePlan {
-  id: GateId;
-  title: string;
+  readonly id: GateId;
+  readonly title: string;
   /** The deployed config slice (JSON): version, suite, this gate, and only the sources it names. */
-  configJson: string;
-  scheduleHours: number;
+  readonly configJson: string;
+  readonly scheduleHours: number;
+  /** Why this schedule, as the gate says. */
+  readonly scheduleWhy: string;
   /** Active probes in the gate's config (they run only on the opt-in probe schedule). */
-  probeKeys: string[];
+  readonly probeKeys: readonly string[];
   /** Whether this deployment runs the probes (an opt-in probe schedule exists). */
-  probesDeployed: boolean;
+  readonly probesDeployed: boolean;
   /** The gate's own deadline; the function timeout is set above it. */
-  timeoutSeconds: number;
-  access: GateAccess;
+  readonly timeoutSeconds: number;
+  /** The AWS access the gate's sources need for this config (what the gate itself reads). */
+  readonly permissions: readonly Permission[];
+  /** Publishes its scheduled results to Security Hub. */
+  readonly securityHub: boolean;
+  /** The measurement graphed on the dashboard. */
+  readonly keyMeasurement: KeyMeasurement;
   /** Threshold lines for the key measurement on the dashboard, where the gate has one. */
-  threshold?: number;
+  readonly threshold?: number;
+  readonly bundle: GateBundle;
 }
 
 export interface DeploymentPlan {
-  suite: string;
-  gates: GatePlan[];
+  readonly suite: string;
+  readonly gates: readonly GatePlan[];
   /** Things that deploy but deserve attention (printed by the app as synth warnings). */
-  warnings: string[];
+  readonly warnings: readonly string[];
 }
 
 export interface PlanOptions {
+  /** The gates and sources to deploy from. @default the built-in registry */
+  readonly registry?: Registry;
   /** Name of the stack's history table (a token is fine): gates that keep history use it. */
-  historyTable: string;
-  /** Deploy the opt-in probe schedule: gates with active probes then run them on it. */
-  probes?: boolean;
-  /** Override the hours between scheduled runs per gate. */
-  scheduleHours?: Partial<Record<GateId, number>>;
-  /** Publish each gate's scheduled results to Security Hub (opt-in). */
-  securityHub?: boolean;
+  readonly historyTable: string;
+  /** Deploy the opt-in probe schedule: gates with active probes then run them on it. @default false */
+  readonly probes?: boolean;
+  /** Override the hours between scheduled runs per gate. @default each gate's own */
+  readonly scheduleHours?: Readonly<Partial<Record<GateId, number>>>;
+  /** Publish each gate's scheduled results to Security Hub (opt-in). @default false */
+  readonly securityHub?: boolean;
 }
 
 /** Names the Lambda runtime sets itself: `${env:AWS_REGION}` is read there, nothing is copied. */
@@ -109,7 +80,6 @@ const RUNTIME_ENV = /^(AWS_|LAMBDA_|_)/;
 const RUNTIME_PATH = /^\/(var\/runtime|opt)\//;
 const SECRET_REF = /\$\{secret:([^}#]+)(?:#[^}]+)?\}/g;
 const ENV_NAME = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const CREDENTIAL_FIELD = /(password|secret|token|key|credential|authorization|cookie|url|dsn|connection)/i;
 const CREDENTIAL_PARAM = /[?&;][^=&#]*(password|passwd|pwd|secret|token|key|signature|sig|credential|auth)[^=&#]*=\$\{env:/i;
 /** `user:password@` in anything URL-shaped, with or without the scheme's slashes. */
@@ -122,6 +92,7 @@ const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/{0,3}[^\s/@:]*:[^\s@]+@/i;
  * will not have.
  */
 export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): DeploymentPlan {
+  const registry = opts.registry ?? BUILT_IN;
   const { config } = loaded;
   const text = loaded.file ? readFileSync(loaded.file, 'utf8') : '';
   const at = (path: (string | number)[]) => {
@@ -130,49 +101,47 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
   };
   const warnings: string[] = [];
   const gates: GatePlan[] = [];
-  for (const gate of GATES) {
+  for (const gate of registry.gates) {
     const own = config.gates[gate.id] as GateConfig | undefined;
     if (!own || own.enabled === false) continue;
-    const probes = probeKeys(own);
+    const probes = probeKeys(gate, own);
     const probesDeployed = probes.length > 0 && Boolean(opts.probes);
     if (probes.length && !opts.probes) {
       warnings.push(
         `gates.${gate.id}: active probes (${probes.join(', ')}) are configured but will not run: scheduled runs leave them out; opt in with -c probeScheduleHours=24 (or the probeSchedule prop)`,
       );
     }
-    const deployedGate = deployedGateConfig(gate.id, own, opts.historyTable, warnings);
+    const history = gate.deployment.history?.(own, opts.historyTable);
+    if (history?.warning) warnings.push(history.warning);
+    const deployedGate = (history?.config ?? own) as GateConfig;
     const sourceNames = referencedSources(deployedGate, config);
     const sources = Object.fromEntries(sourceNames.map((n) => [n, config.sources[n]]));
     const slice: ReadinessConfig = { version: 1, suite: config.suite, sources, gates: { [gate.id]: deployedGate } };
 
-    const accessed = probesDeployed ? deployedGate : withoutProbes(deployedGate);
+    const accessed = probesDeployed ? deployedGate : withoutProbes(gate, deployedGate);
     const paths: [unknown, (string | number)[]][] = [
       [deployedGate, ['gates', gate.id]],
       ...sourceNames.map((n) => [config.sources[n], ['sources', n]] as [unknown, (string | number)[]]),
     ];
     refuseUndeployable(paths, at, warnings);
+    const { permissions, bundle } = accessOf(registry, gate, accessed, config);
     gates.push({
       id: gate.id,
       title: gate.title,
       configJson: JSON.stringify(slice),
-      scheduleHours: opts.scheduleHours?.[gate.id] ?? GATE_DEFAULTS[gate.id].scheduleHours,
+      scheduleHours: opts.scheduleHours?.[gate.id] ?? gate.deployment.scheduleHours,
+      scheduleWhy: gate.deployment.why,
       probeKeys: probes,
       probesDeployed,
       timeoutSeconds: own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-      access: { ...accessOf(gate.id, accessed, config), ...(opts.securityHub ? { securityHub: true } : {}) },
-      ...(gate.id === 'cost' ? { threshold: numberAt(own, /tolerance/i) ?? 5 } : {}),
+      permissions,
+      securityHub: Boolean(opts.securityHub),
+      keyMeasurement: gate.keyMeasurement,
+      ...(gate.deployment.threshold?.(own) !== undefined ? { threshold: gate.deployment.threshold(own) } : {}),
+      bundle,
     });
   }
   return { suite: config.suite, gates, warnings };
-}
-
-/** The gate's config as deployed: a gate that keeps history gets the stack's history table. */
-function deployedGateConfig(id: GateId, own: GateConfig, historyTable: string, warnings: string[]): GateConfig {
-  if (id !== 'config') return own;
-  const history = (own.history ?? {}) as { file?: string; table?: string; region?: string };
-  if (history.table) return own;
-  if (history.file) warnings.push(`gates.config.history.file is replaced by the stack's history table: a Lambda function has no lasting disk`);
-  return { ...own, history: { table: historyTable } };
 }
 
 /** Sources a gate names: every string in its config that is a source name. */
@@ -230,71 +199,37 @@ function refuseUndeployable(roots: [unknown, (string | number)[]][], at: (path: 
   }
 }
 
-function numberAt(node: GateConfig, key: RegExp): number | undefined {
-  const hit = Object.entries(node).find(([k, v]) => key.test(k) && typeof v === 'number');
-  return hit ? (hit[1] as number) : undefined;
-}
-
-function stringsIn(node: unknown): { value: string; key: string }[] {
-  const out: { value: string; key: string }[] = [];
-  walk(node, [], (value, path) => {
-    if (typeof value === 'string') out.push({ value, key: String(path[path.length - 1] ?? '') });
+function stringsIn(node: unknown): string[] {
+  const out: string[] = [];
+  walk(node, [], (value) => {
+    if (typeof value === 'string') out.push(value);
   });
   return out;
 }
 
-/** The access a gate's (deployed) config needs: from its sources' types and the references in it. */
-export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig): GateAccess {
-  const access: GateAccess = {
-    secretArns: [],
-    ssmParameters: [],
-    dynamoDbReads: [],
-    canaryWrites: [],
-    costExplorer: false,
-    assumeRoles: [],
-    cloudWatchRead: [],
-    s3Reads: [],
+/**
+ * What a gate's (deployed) config needs: the permissions its sources declare for the ports it
+ * opens, read access to every `${secret:…}` / `${ssm:…}` it or those sources reference, and the
+ * modules its function is bundled from.
+ */
+export function accessOf(registry: Registry, gate: GateDefinition, own: GateConfig, config: ReadinessConfig): { permissions: Permission[]; bundle: GateBundle } {
+  const permissions: Permission[] = [];
+  const used = new Map<string, SourceConfig>();
+  const modules = new Set<string>();
+  for (const use of gate.uses(own, { suite: config.suite })) {
+    const resolved = resolveUse(registry, config, use, (field) => `gates.${gate.id}.${field}`);
+    used.set(resolved.name ?? JSON.stringify(resolved.config), resolved.config);
+    modules.add(resolved.definition.module);
+    permissions.push(...(resolved.definition.permissions?.(resolved.config) ?? []), ...(resolved.opener.permissions?.(resolved.config, use.options) ?? []));
+  }
+  const references = [own, ...used.values()].flatMap(stringsIn);
+  const secrets = references.flatMap((v) => [...v.matchAll(SECRET_REF)].map((m) => m[1]));
+  const parameters = references.flatMap((v) => [...v.matchAll(RUNTIME_REF)].filter((m) => m[0].startsWith('${ssm:')).map((m) => withoutSelector(m[0].slice(6, -1))));
+  const references_ = [...new Set(secrets)].sort().map(readSecretPermission).concat([...new Set(parameters)].sort().map(readParameterPermission));
+  return {
+    permissions: mergePermissions([...references_, ...permissions]),
+    bundle: { gate: gate.module, sources: [...modules].sort() },
   };
-  const sources = referencedSources(gate, config).map((name) => ({ name, src: config.sources[name] as SourceConfig }));
-  for (const { value, key } of [gate, ...sources.map((s) => s.src)].flatMap(stringsIn)) {
-    for (const m of value.matchAll(SECRET_REF)) access.secretArns.push(m[1]);
-    for (const m of value.matchAll(RUNTIME_REF)) if (m[0].startsWith('${ssm:')) access.ssmParameters.push(withoutSelector(m[0].slice(6, -1)));
-    if (/rolearn$/i.test(key) && ROLE_ARN.test(value)) access.assumeRoles.push(value);
-    const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
-    if (s3) access.s3Reads.push({ bucket: s3[1], key: s3[2] });
-  }
-  for (const { src } of sources) {
-    const region = typeof src.region === 'string' ? src.region : undefined;
-    switch (src.type) {
-      case 'postgres':
-        if (typeof src.secretArn === 'string') access.secretArns.push(src.secretArn);
-        break;
-      case 'dynamodb': {
-        const actions = GATE_DEFAULTS[id].dynamoDbReadActions;
-        const table = String(src.table);
-        if (actions.length) access.dynamoDbReads.push({ table, region, actions });
-        const canary = canaryKeys(gate);
-        if (canary.length && id === 'config') access.canaryWrites.push({ table, region, keys: canary });
-        break;
-      }
-      case 'costexplorer':
-        access.costExplorer = true;
-        break;
-      case 'cloudwatch':
-        access.cloudWatchRead.push({ region });
-        break;
-      default:
-        break;
-    }
-  }
-  const historyTable = (gate.history as { table?: unknown } | undefined)?.table;
-  if (id === 'config' && typeof historyTable === 'string' && typeof gate.source === 'string') {
-    access.history = { table: historyTable, partitions: [historyKey.schema(config.suite, gate.source), historyKey.probe(config.suite, gate.source)] };
-  }
-  access.secretArns = [...new Set(access.secretArns)].sort();
-  access.ssmParameters = [...new Set(access.ssmParameters)].sort();
-  access.assumeRoles = [...new Set(access.assumeRoles)].sort();
-  return access;
 }
 
 /** A parameter name or ARN without its `:version` / `:label` selector (IAM names the parameter itself). */
@@ -302,20 +237,4 @@ function withoutSelector(parameter: string): string {
   const at = parameter.lastIndexOf('/');
   const colon = parameter.indexOf(':', at + 1);
   return colon === -1 ? parameter : parameter.slice(0, colon);
-}
-
-/** The canary tenant ids in a gate's config: `canary: id`, or `canary: { tenant | id | tenantId }`. */
-function canaryKeys(gate: GateConfig): string[] {
-  const keys: string[] = [];
-  for (const [k, v] of Object.entries(gate)) {
-    if (!/canary/i.test(k)) continue;
-    if (typeof v === 'string') keys.push(v);
-    else if (v && typeof v === 'object') {
-      for (const field of ['tenant', 'tenantId', 'id']) {
-        const id = (v as Record<string, unknown>)[field];
-        if (typeof id === 'string') keys.push(id);
-      }
-    }
-  }
-  return keys;
 }

@@ -4,50 +4,66 @@ import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { CfnFunction, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { CfnFunction, Architecture, Function as LambdaFunctionResource, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { GateId } from '../lambda/core/gate';
-import { historyKey } from '../lambda/core/history';
+import type { ArnParts } from '../lambda/core/permissions';
 import { METRIC_NAMESPACE, STATUS_METRICS, dimensionsOf, type RunKind } from '../lambda/core/metrics';
-import { HANDLER_ENV, PUBLISH_RESERVE_SECONDS, reportPrefix, type GateEvent } from '../lambda/handlers/contract';
-import type { GateAccess, GatePlan } from './deployment-plan';
+import { HANDLER_ENV, PUBLISH_RESERVE_SECONDS, type GateEvent } from '../lambda/handlers/contract';
+import type { GatePlan } from './deployment-plan';
+import { gateCode } from './gate-bundle';
 import type { ReadinessResults } from './results-store';
 import { acknowledge } from './acknowledge';
 
 /** Explicit VPC placement: IDs only, so `cdk synth` needs no lookups and no credentials. */
 export interface VpcPlacement {
-  subnetIds: string[];
-  securityGroupIds: string[];
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
 }
 
 export interface ReadinessGateFunctionProps {
-  suite: string;
-  plan: GatePlan;
-  results: ReadinessResults;
+  readonly suite: string;
+  readonly plan: GatePlan;
+  readonly results: ReadinessResults;
   /** Failed asynchronous invocations (crash, timeout) land here. */
-  failures: IQueue;
-  /** Hours between probe runs; only for gates with active probes. Omit for no probe schedule. */
-  probeScheduleHours?: number;
-  vpc?: VpcPlacement;
-  /** Memory of the function. Default 256 MB. */
-  memorySize?: number;
-  /** CloudWatch Logs retention. Default three months (the history table keeps results for 400 days). */
-  logRetention?: RetentionDays;
-  /** Told when the gate's result changed since its previous run of the same kind. Default: no notifications. */
-  changes?: ITopic;
+  readonly failures: IQueue;
+  /**
+   * Hours between probe runs; only for gates with active probes.
+   * @default - no probe schedule
+   */
+  readonly probeScheduleHours?: number;
+  /**
+   * Subnets and security groups of the function (e.g. to reach a private RDS).
+   * @default - no VPC
+   */
+  readonly vpc?: VpcPlacement;
+  /**
+   * Memory of the function in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * CloudWatch Logs retention (the history table keeps results for 400 days).
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Told when the gate's result changed since its previous run of the same kind.
+   * @default - no notifications
+   */
+  readonly changes?: ITopic;
 }
 
 /** Seconds between the gate's deadline and the function timeout, on top of the publish reserve. */
 const TIMEOUT_MARGIN_SECONDS = 10;
 
 /** A handler's entry (`lambda/handlers/<name>`) and the project it is bundled from (the repository, or the installed package). */
-export function handlerEntry(name: 'gate' | 'hook'): { entry: string; projectRoot?: string; depsLockFilePath?: string } {
+export function handlerEntry(name: 'hook'): { entry: string; projectRoot?: string; depsLockFilePath?: string } {
   const ext = __filename.endsWith('.ts') ? 'ts' : 'js';
   const entry = join(__dirname, '..', 'lambda', 'handlers', `${name}.${ext}`);
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
@@ -66,7 +82,7 @@ export function handlerEntry(name: 'gate' | 'hook'): { entry: string; projectRoo
  * gate's config, and the alarms on its `Passed` metric.
  */
 export class ReadinessGateFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunctionResource;
   readonly logGroup: LogGroup;
   /** ALARM when the last scheduled run did not PASS, or no run reported within the schedule period. */
   readonly alarm: Alarm;
@@ -96,12 +112,9 @@ export class ReadinessGateFunction extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `saas-readiness gate ${plan.id} of suite ${suite}: reads what the gate measures, writes its own results`,
     });
-    const { entry, projectRoot, depsLockFilePath } = handlerEntry('gate');
-    this.function = new NodejsFunction(this, 'Function', {
-      entry,
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath,
+    this.function = new LambdaFunctionResource(this, 'Function', {
+      code: gateCode(plan.bundle),
+      handler: 'index.handler',
       description: `saas-readiness: gate ${plan.id} (${plan.title}) of suite ${suite}`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -118,22 +131,11 @@ export class ReadinessGateFunction extends Construct {
         [HANDLER_ENV.historyTable]: results.table.tableName,
         [HANDLER_ENV.reportsBucket]: results.bucket.bucketName,
         ...(props.changes ? { [HANDLER_ENV.changesTopic]: props.changes.topicArn } : {}),
-        ...(plan.access.securityHub ? { [HANDLER_ENV.securityHub]: '1' } : {}),
+        ...(plan.securityHub ? { [HANDLER_ENV.securityHub]: '1' } : {}),
         // RDS and other AWS endpoints verify against the runtime's CA bundle (not loaded by default on Node 20+).
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node20',
-        format: OutputFormat.CJS,
-        // Bundled, not taken from the runtime: the SDK that is tested is the SDK that is deployed.
-        // pg-native is pg's optional native driver, never loaded.
-        externalModules: ['pg-native'],
-        forceDockerBundling: false,
       },
     });
     if (props.vpc) this.placeInVpc(role, props.vpc);
@@ -197,7 +199,7 @@ export class ReadinessGateFunction extends Construct {
   }
 
   private placeInVpc(role: Role, vpc: VpcPlacement): void {
-    (this.function.node.defaultChild as CfnFunction).vpcConfig = { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds };
+    (this.function.node.defaultChild as CfnFunction).vpcConfig = { subnetIds: [...vpc.subnetIds], securityGroupIds: [...vpc.securityGroupIds] };
     role.addToPolicy(
       new PolicyStatement({
         sid: 'VpcNetworkInterfaces',
@@ -210,94 +212,33 @@ export class ReadinessGateFunction extends Construct {
 
   private grant(role: Role, plan: GatePlan, suite: string, results: ReadinessResults): void {
     const stack = Stack.of(this);
-    const add = (statement: PolicyStatement) => role.addToPolicy(statement);
-    const a: GateAccess = plan.access;
-
-    add(new PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }));
-    add(
-      new PolicyStatement({
-        sid: 'AppendOwnResults',
-        // Query: the previous run, to notify only on a change.
-        actions: ['dynamodb:PutItem', 'dynamodb:Query'],
-        resources: [results.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [historyKey.result(suite, plan.id)] } },
-      }),
-    );
-    add(
-      new PolicyStatement({
-        sid: 'ReadAcknowledgements',
-        actions: ['dynamodb:Query'],
-        resources: [results.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [historyKey.ack(suite)] } },
-      }),
-    );
-    const prefix = reportPrefix(suite, plan.id);
-    add(new PolicyStatement({ sid: 'WriteOwnReports', actions: ['s3:PutObject'], resources: [results.bucket.arnForObjects(`${prefix}*`)] }));
-    acknowledge(role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(results.bucket.node.defaultChild as never)}.Arn>/${prefix}*]`, `Reports are written under the gate's own prefix ${prefix} with a timestamp in the key; nothing outside it.`);
+    role.addToPolicy(new PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }));
     acknowledge(role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>]`, 'Lambda names the log streams of this function at run time; the grant is limited to its own log group.');
+    results.grantAppendResults(role, suite, plan.id);
+    results.grantReadAcknowledgements(role, suite);
+    results.grantWriteReports(role, suite, plan.id);
 
-    if (a.secretArns.length) {
-      add(
-        new PolicyStatement({
-          sid: 'ReadSecrets',
-          actions: ['secretsmanager:GetSecretValue'],
-          // A partial ARN (no random suffix) matches the secret only with the documented `-??????`.
-          resources: a.secretArns.map((arn) => (/-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-??????`)),
-        }),
-      );
+    // What the gate reads, as its sources declare it; a second statement with the same sid is numbered.
+    const seen = new Map<string, number>();
+    for (const p of plan.permissions) {
+      const n = seen.get(p.sid) ?? 0;
+      seen.set(p.sid, n + 1);
+      const resources = p.resources.map((r) => (typeof r === 'string' ? r : this.arnOf(r)));
+      role.addToPolicy(new PolicyStatement({ sid: n ? `${p.sid}${n}` : p.sid, actions: [...p.actions], resources, ...(p.conditions ? { conditions: p.conditions as Record<string, unknown> } : {}) }));
+      if (p.wildcardReason) this.wildcardReasons.push(p.wildcardReason);
     }
-    if (a.ssmParameters.length) {
-      add(
-        new PolicyStatement({
-          sid: 'ReadParameters',
-          actions: ['ssm:GetParameter'],
-          // Exactly the referenced parameters: a grant on a path would also open every level below it.
-          resources: a.ssmParameters.map((p) => (p.startsWith('arn:') ? p : stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: p.replace(/^\//, '') }))),
-        }),
-      );
-    }
-    const tableArn = (table: string, region?: string) => stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: table, ...(region ? { region } : {}) });
-    for (const [i, read] of a.dynamoDbReads.entries()) {
-      add(new PolicyStatement({ sid: `ReadTable${i}`, actions: read.actions, resources: [tableArn(read.table, read.region)] }));
-    }
-    for (const [i, w] of a.canaryWrites.entries()) {
-      add(
-        new PolicyStatement({
-          sid: `WriteCanaryOnly${i}`,
-          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-          resources: [tableArn(w.table, w.region)],
-          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': w.keys } },
-        }),
-      );
-    }
-    if (a.history) {
-      add(
-        new PolicyStatement({
-          sid: 'GateHistory',
-          actions: ['dynamodb:Query', 'dynamodb:PutItem'],
-          resources: [a.history.table === results.table.tableName ? results.table.tableArn : tableArn(a.history.table)],
-          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': a.history.partitions } },
-        }),
-      );
-    }
-    if (a.costExplorer) {
-      add(new PolicyStatement({ sid: 'CostExplorer', actions: ['ce:GetCostAndUsage'], resources: ['*'] }));
-      this.wildcardReasons.push('ce:GetCostAndUsage has no resource-level permissions (Cost Explorer requires resource "*"); it is read-only');
-    }
-    if (a.securityHub) {
-      add(new PolicyStatement({ sid: 'SecurityHubImport', actions: ['securityhub:BatchImportFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`] }));
-      add(new PolicyStatement({ sid: 'SecurityHubOwnFindings', actions: ['securityhub:GetFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:hub/default`] }));
-    }
-    if (a.assumeRoles.length) add(new PolicyStatement({ sid: 'AssumeCostRole', actions: ['sts:AssumeRole'], resources: a.assumeRoles }));
-    if (a.cloudWatchRead.length) {
-      // Composite alarms are only returned when DescribeAlarms is granted on "*" (docs/contracts/cloudwatch.md).
-      add(new PolicyStatement({ sid: 'ReadMonitoring', actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], resources: ['*'] }));
-      this.wildcardReasons.push('cloudwatch:GetMetricData has no resource-level permissions, and cloudwatch:DescribeAlarms returns composite alarms only when granted on "*"; both are read-only');
-    }
-    for (const [i, obj] of a.s3Reads.entries()) {
-      add(new PolicyStatement({ sid: `ReadObject${i}`, effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${obj.bucket}/${obj.key}`] }));
+    if (plan.securityHub) {
+      role.addToPolicy(new PolicyStatement({ sid: 'SecurityHubImport', actions: ['securityhub:BatchImportFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`] }));
+      role.addToPolicy(new PolicyStatement({ sid: 'SecurityHubOwnFindings', actions: ['securityhub:GetFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:hub/default`] }));
     }
     this.wildcardReasons.push('active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions');
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', `Resource "*" only where the API has no resource-level permissions: ${this.wildcardReasons.join('; ')}.`);
+  }
+
+  /** An ARN a source declared, in this stack's partition (and its region and account, where the source left them out). */
+  private arnOf(parts: ArnParts): string {
+    const stack = Stack.of(this);
+    if (parts.service === 's3') return `arn:${stack.partition}:s3:::${parts.resource}/${parts.resourceName ?? ''}`;
+    return stack.formatArn({ service: parts.service, resource: parts.resource, resourceName: parts.resourceName, ...(parts.region !== undefined ? { region: parts.region } : {}), ...(parts.account !== undefined ? { account: parts.account } : {}) });
   }
 }

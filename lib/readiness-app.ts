@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { loadConfigFile } from '../lambda/core/config/load';
 import { ConfigError } from '../lambda/core/errors';
-import { GATE_IDS, type GateId } from '../lambda/core/gate';
+import type { GateId } from '../lambda/core/gate';
+import type { Registry } from '../lambda/core/registry';
+import { BUILT_IN } from '../lambda/registry';
 import { ReadinessStack } from './readiness-stack';
 
 /**
@@ -20,8 +22,9 @@ import { ReadinessStack } from './readiness-stack';
  * - `guardStacks`: comma-separated stack names the deploy hook holds while the suite is not READY
  * - `hookFailureMode`: `FAIL` (default) or `WARN`, what CloudFormation does with the hook's FAILED answer
  */
-export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ReadinessStack {
+export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.ProcessEnv; registry?: Registry } = {}): ReadinessStack {
   const env = opts.env ?? process.env;
+  const registry = opts.registry ?? BUILT_IN;
   const ctx = (key: string): string | undefined => {
     const v = app.node.tryGetContext(key);
     return v === undefined || v === null || v === '' ? undefined : String(v);
@@ -35,7 +38,7 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
     return n;
   };
   const file = resolve(opts.cwd ?? process.cwd(), ctx('config') ?? 'readiness.yaml');
-  const config = loadConfigFile(file, { resolveEnv: false, env });
+  const config = loadConfigFile(registry, file, { resolveEnv: false, env });
 
   const subnetIds = list('subnetIds');
   const securityGroupIds = list('securityGroupIds');
@@ -46,12 +49,13 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
   const hookFailureMode = ctx('hookFailureMode') ?? 'FAIL';
   if (hookFailureMode !== 'FAIL' && hookFailureMode !== 'WARN') throw new ConfigError(`must be FAIL or WARN (got '${hookFailureMode}')`, 'cdk context hookFailureMode');
   const scheduleHours: Partial<Record<GateId, number>> = {};
-  for (const id of GATE_IDS) {
+  for (const id of registry.gateIds) {
     const h = hours(`schedule:${id}`);
     if (h !== undefined) scheduleHours[id] = h;
   }
   return new ReadinessStack(app, `${config.config.suite}-readiness`, {
     config,
+    registry,
     env: { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION },
     alarmEmails: list('alarmEmail'),
     changeEmails: list('changeEmail'),

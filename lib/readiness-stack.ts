@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { LoadedConfig } from '../lambda/core/config/types';
 import { ConfigError } from '../lambda/core/errors';
 import type { GateId } from '../lambda/core/gate';
+import type { Registry } from '../lambda/core/registry';
 import { acknowledge } from './acknowledge';
 import { markPooled } from './nag/markers';
 import { ReadinessAlerting } from './alerting';
@@ -16,31 +17,64 @@ import { ReadinessResults } from './results-store';
 import { ReadinessHook, requiredGatesOf, type ReadinessDeployHookOptions } from './readiness-hook';
 
 export interface ReadinessStackProps extends StackProps {
-  /** readiness.yaml loaded with `loadConfigFile(file, { resolveEnv: false, env })`: references kept. */
-  config: LoadedConfig;
-  /** Emails notified when the suite becomes NOT READY and READY again. Default none (subscribe to the topic yourself). */
-  alarmEmails?: string[];
-  /** Emails told when a gate's result changed since its previous run. Default: the alarm emails. */
-  changeEmails?: string[];
-  /** Publish each gate's scheduled results to AWS Security Hub (it must be enabled in the account and region). Default false. */
-  securityHub?: boolean;
-  /** Run the functions in these subnets with these security groups (e.g. to reach a private RDS). Default: no VPC. */
-  vpc?: VpcPlacement;
-  /** Hours between scheduled runs, per gate (1–24). Default: hourly; cost daily. */
-  scheduleHours?: Partial<Record<GateId, number>>;
-  /** Opt in to active probes (quota probe, config canary): run them every this many hours (1–24). Default: never. */
-  probeScheduleHours?: number;
-  /** Run each gate once during deployment, so alarms start from a real result instead of paging on missing data. Default true. */
-  runOnDeploy?: boolean;
-  /** Memory of each gate function in MB. Default 256. */
-  memorySize?: number;
+  /** readiness.yaml loaded with `loadConfigFile(registry, file, { resolveEnv: false, env })`: references kept. */
+  readonly config: LoadedConfig;
+  /**
+   * The gates and sources to deploy from.
+   * @default the built-in registry
+   */
+  readonly registry?: Registry;
+  /**
+   * Emails notified when the suite becomes NOT READY and READY again.
+   * @default - none (subscribe to the topic yourself)
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * Emails told when a gate's result changed since its previous run.
+   * @default - the alarm emails
+   */
+  readonly changeEmails?: readonly string[];
+  /**
+   * Publish each gate's scheduled results to AWS Security Hub (it must be enabled in the account and region).
+   * @default false
+   */
+  readonly securityHub?: boolean;
+  /**
+   * Run the functions in these subnets with these security groups (e.g. to reach a private RDS).
+   * @default - no VPC
+   */
+  readonly vpc?: VpcPlacement;
+  /**
+   * Hours between scheduled runs, per gate (1–24).
+   * @default - each gate's own (hourly; cost daily)
+   */
+  readonly scheduleHours?: Readonly<Partial<Record<GateId, number>>>;
+  /**
+   * Opt in to active probes (quota probe, config canary): run them every this many hours (1–24).
+   * @default - never
+   */
+  readonly probeScheduleHours?: number;
+  /**
+   * Run each gate once during deployment, so alarms start from a real result instead of paging on missing data.
+   * @default true
+   */
+  readonly runOnDeploy?: boolean;
+  /**
+   * Memory of each gate function in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
   /**
    * Cost-allocation tag key put on every resource, with the shared value: the readiness stack is a
-   * pooled platform cost, reconciled by gate 2 as the shared line. Default `tenant_id`.
+   * pooled platform cost, reconciled by gate 2 as the shared line.
+   * @default tenant_id
    */
-  costAllocationTagKey?: string;
-  /** Hold these stacks at deploy time while the suite is not READY (a ReadinessHook). Default: no hook. */
-  deployHook?: ReadinessDeployHookOptions;
+  readonly costAllocationTagKey?: string;
+  /**
+   * Hold these stacks at deploy time while the suite is not READY (a ReadinessHook).
+   * @default - no hook
+   */
+  readonly deployHook?: ReadinessDeployHookOptions;
 }
 
 /**
@@ -62,6 +96,7 @@ export class ReadinessStack extends Stack {
     markPooled(this, { key: props.costAllocationTagKey });
     this.results = new ReadinessResults(this, 'Results');
     this.plan = planDeployment(props.config, {
+      registry: props.registry,
       historyTable: this.results.table.tableName,
       probes: props.probeScheduleHours !== undefined,
       scheduleHours: props.scheduleHours,

@@ -6,14 +6,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ParseArgsConfig } from 'node:util';
 import { acknowledgementRecord, ACK_MAX_HOURS, newAcknowledgement, type AcknowledgementSection } from '../core/acknowledgements';
+import type { Registry } from '../core/registry';
 import { resolveConfig } from '../core/config/load';
 import { ConfigError, describeError } from '../core/errors';
 import { redact } from '../core/redact';
 import type { RunReport } from '../core/runner';
 import { acknowledgementSection } from '../hook/history';
 import { HOOK_ENV } from '../hook/settings';
-import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
-import { DynamoDbHistoryReader } from '../sources/history/dynamodb-reader';
+import { DynamoDbHistoryStore } from '../sources/dynamodb/history';
+import { DynamoDbHistoryReader } from '../sources/dynamodb/history-reader';
 import type { CliIo } from './main';
 
 export const ACK_OPTIONS = {
@@ -41,14 +42,15 @@ export function historyTableOf(values: Values, env: NodeJS.ProcessEnv): string |
   return table?.trim() || undefined;
 }
 
-export async function ackCommand(values: Values, io: CliIo, now = new Date()): Promise<number> {
+export async function ackCommand(values: Values, io: CliIo, registry: Registry, now = new Date()): Promise<number> {
+  if (typeof values.gate === 'string' && !registry.isGateId(values.gate)) throw new ConfigError(`--gate: unknown gate '${values.gate}'`);
   const ack = newAcknowledgement(
     { gate: values.gate as string | undefined, owner: values.owner as string | undefined, reason: values.reason as string | undefined, expires: values.expires as string | undefined },
     now,
   );
   const table = historyTableOf(values, io.env);
   if (!table) throw new ConfigError(`--history-table (or ${HOOK_ENV.historyTable}) is required: the deployed stack's HistoryTable output`);
-  const { config } = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const { config } = resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
   const client = new DynamoDBClient({});
   const store = new DynamoDbHistoryStore(client, table);
   try {

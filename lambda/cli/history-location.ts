@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigError } from '../core/errors';
 import type { HistoryStore } from '../core/history';
-import { DynamoDbHistoryStore } from '../sources/history/dynamodb';
-import { DEFAULT_HISTORY_FILE, FileHistoryStore } from '../sources/history/file';
+import { DynamoDbHistoryStore } from '../sources/dynamodb/history';
+import { DEFAULT_HISTORY_FILE, FileHistoryStore } from '../sources/file/history';
 
 /**
  * `--history LOCATION`: a JSON-lines file (relative to the working directory), or

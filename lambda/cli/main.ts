@@ -1,10 +1,11 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { GATES } from '../catalog';
 import { ConfigError } from '../core/errors';
-import { GATE_IDS, type GateId } from '../core/gate';
-import { configSchema, DEFAULT_CONFIG_FILE, isGateId, resolveConfig } from '../core/config/load';
+import type { GateId } from '../core/gate';
+import { configSchema, DEFAULT_CONFIG_FILE, resolveConfig } from '../core/config/load';
+import type { Registry } from '../core/registry';
+import { BUILT_IN } from '../registry';
 import { escapeControl, redact } from '../core/redact';
 import { runGates, selectedGates } from '../core/runner';
 import { RuntimeSecretResolver, type SecretResolver } from '../core/secrets';
@@ -30,6 +31,8 @@ export interface CliIo {
   /** Colour and live progress only on a terminal. */
   isTTY?: boolean;
   secrets?: SecretResolver;
+  /** The gates and sources to offer. Default: the built-in ones. */
+  registry?: Registry;
 }
 
 /** Exit codes; an interrupted run exits 128 + the signal number (130 SIGINT, 143 SIGTERM). */
@@ -48,9 +51,9 @@ export function toolVersion(): string {
   return '0.0.0';
 }
 
-const gateOptions = GATES.flatMap((g) => g.cliOptions ?? []);
+const gateOptionsOf = (registry: Registry) => registry.gates.flatMap((g) => g.cliOptions ?? []);
 
-const HELP = `saas-readiness — production-readiness gates for multi-tenant SaaS on AWS
+const help = (registry: Registry) => `saas-readiness — production-readiness gates for multi-tenant SaaS on AWS
 
 Usage:
   saas-readiness run [options]        evaluate the gates and print the verdict
@@ -70,7 +73,7 @@ ${ACK_HELP}
 Options for run:
   --config FILE      config file (default ./${DEFAULT_CONFIG_FILE}; without one, the zero-config
                      default reads DATABASE_URL and the other documented env vars)
-  --check ID         run only this gate (repeatable or comma-separated): ${GATE_IDS.join(', ')}
+  --check ID         run only this gate (repeatable or comma-separated): ${registry.gateIds.join(', ')}
   --format FORMAT    ${FORMATS.join(' | ')} (default text)
   --out DIR          also write report.json, report.md, junit.xml, report.html and gate artifacts to DIR
   --history LOCATION compare with the previous run and record this one: a file (e.g.
@@ -84,12 +87,12 @@ Options for run:
   --history-table NAME
                      also show the suite's acknowledgements from the deployed history table
                      (default: SAAS_READINESS_HISTORY_TABLE)
-${gateOptions.map((o) => `  --${o.name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(21) + o.description).join('\n')}
+${gateOptionsOf(registry).map((o) => `  --${o.name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(21) + o.description).join('\n')}
 Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error, 3 the verdict was reached but
 Security Hub did not accept it.
 `;
 
-const OPTIONS = {
+const COMMON_OPTIONS = {
   config: { type: 'string', short: 'c' },
   check: { type: 'string', multiple: true },
   format: { type: 'string', short: 'f' },
@@ -104,8 +107,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
   ...ACK_OPTIONS,
-  ...Object.fromEntries(gateOptions.map((o) => [o.name, { type: o.type }])),
 } satisfies ParseArgsConfig['options'];
+
+/** The options `run` accepts: the common ones and each registered gate's own. */
+const optionsOf = (registry: Registry): ParseArgsConfig['options'] => ({
+  ...COMMON_OPTIONS,
+  ...Object.fromEntries(gateOptionsOf(registry).map((o) => [o.name, { type: o.type }])),
+});
 
 /**
  * The CLI. Returns the exit code; never throws. Every byte it prints passes through here: redacted
@@ -136,18 +144,18 @@ function oneLine(message: string): string {
 async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) => void): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: optionsOf(registryOf(io)), allowPositionals: true, strict: true });
   } catch (err) {
     throw new ConfigError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see --help)`);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parsed as { values: Values; positionals: string[] };
   if (values.version) {
     io.stdout(`${toolVersion()}\n`);
     return EXIT.READY;
   }
   const [command = values.help ? 'help' : 'run', ...rest] = positionals;
   if (values.help || command === 'help') {
-    io.stdout(HELP);
+    io.stdout(help(registryOf(io)));
     return EXIT.READY;
   }
   if (rest.length) throw new ConfigError(`unexpected argument '${rest[0]}' (see --help)`);
@@ -163,10 +171,10 @@ async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) =
     case 'sarif':
       return sarifCommand({ app: values.app as string | undefined, out: values.out as string | undefined, cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr });
     case 'schema':
-      constantOut(JSON.stringify(configSchema(), null, 2) + '\n');
+      constantOut(JSON.stringify(configSchema(registryOf(io)), null, 2) + '\n');
       return EXIT.READY;
     case 'ack':
-      return ackCommand(values, io);
+      return ackCommand(values, io, registryOf(io));
     default:
       throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, diff, sarif, schema, ack; see --help)`);
   }
@@ -174,27 +182,29 @@ async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) =
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-function checksOf(values: Values): GateId[] | undefined {
+const registryOf = (io: CliIo): Registry => io.registry ?? BUILT_IN;
+
+function checksOf(values: Values, registry: Registry): GateId[] | undefined {
   const raw = values.check as string[] | undefined;
   if (!raw) return undefined;
   const ids = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   for (const id of ids) {
-    if (!isGateId(id)) throw new ConfigError(`--check: unknown gate '${id}' (gates: ${GATE_IDS.join(', ')})`);
-    if (!GATES.some((g) => g.id === id)) throw new ConfigError(`--check: gate '${id}' is not available in this version`);
+    if (!registry.isGateId(id)) throw new ConfigError(`--check: unknown gate '${id}' (gates: ${registry.gateIds.join(', ')})`);
   }
   return ids as GateId[];
 }
 
 async function run(values: Values, io: CliIo): Promise<number> {
+  const registry = registryOf(io);
   const format = (values.format as string | undefined) ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--format must be one of ${FORMATS.join(', ')} (got '${format}')`);
-  const only = checksOf(values);
-  const optionValues = Object.fromEntries(gateOptions.map((o) => [o.name, values[o.name] as string | boolean | undefined]));
-  for (const gate of GATES) gate.checkOptions?.(optionValues);
-  const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
+  const only = checksOf(values, registry);
+  const optionValues = Object.fromEntries(gateOptionsOf(registry).map((o) => [o.name, values[o.name] as string | boolean | undefined]));
+  for (const gate of registry.gates) gate.checkOptions?.(optionValues);
+  const loaded = resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
   const outDir = values.out ? resolve(io.cwd, values.out as string) : undefined;
   if (outDir) prepareOutDir(outDir);
-  const selected = selectedGates({ gates: GATES, loaded, only });
+  const selected = selectedGates({ registry, loaded, only });
   if (only && selected.length < only.length) {
     const missing = only.filter((id) => !selected.some((g) => g.id === id));
     throw new ConfigError(`--check: gate ${missing.join(', ')} is not enabled in ${loaded.file ?? 'the zero-config default'}`);
@@ -209,7 +219,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
   let report;
   try {
     report = await runGates({
-      gates: GATES,
+      registry,
       loaded,
       only,
       secrets: io.secrets ?? new RuntimeSecretResolver(),
@@ -258,19 +268,21 @@ async function run(values: Values, io: CliIo): Promise<number> {
 
 /** Exit 1 when something newly fails or a tenant left the tolerance, else 0. */
 async function diffCommand(values: Values, io: CliIo): Promise<number> {
+  const registry = registryOf(io);
   const format = (values.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new ConfigError(`diff --format must be text or json (got '${format}')`);
-  const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
-  const only = checksOf(values);
-  const gates = selectedGates({ gates: GATES, loaded, only }).map((g) => g.id);
+  const loaded = resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
+  const only = checksOf(values, registry);
+  const gates = selectedGates({ registry, loaded, only }).map((g) => g.id);
   const diff = await diffRuns(historyStoreAt(values.history as string | undefined, io.cwd), loaded.config.suite, gates, new Date());
   io.stdout(redact(format === 'json' ? JSON.stringify({ suite: loaded.config.suite, ...diff }, null, 2) + '\n' : renderDiffText(diff, loaded.config.suite)));
   return diff.changes.some(isRegression) ? EXIT.NOT_READY : EXIT.READY;
 }
 
 function validateCommand(values: Values, io: CliIo): number {
-  const loaded = resolveConfig(values.config as string | undefined, io.cwd, { env: io.env });
-  const gates = selectedGates({ gates: GATES, loaded });
+  const registry = registryOf(io);
+  const loaded = resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
+  const gates = selectedGates({ registry, loaded });
   const where = loaded.file ?? 'zero-config default (no readiness.yaml; built from environment variables)';
   const lines = gates.map((g) => {
     const own = loaded.config.gates[g.id];

@@ -1,11 +1,16 @@
-import type { GateOutcome } from './result';
 import type { JsonSchema } from './config/json-schema';
 import type { ReadinessConfig, SourceConfig } from './config/types';
+import type { MetricUnitName } from './metrics';
+import type { Interrupts } from './interrupts';
+import type { GateOutcome } from './result';
 import type { SecretResolver } from './secrets';
+import type { SourceUse } from './source';
 
-/** The four gate ids, fixed by the design: used by `--check`, JUnit, metrics, history and alarms. */
-export const GATE_IDS = ['tenants', 'cost', 'config', 'monitoring'] as const;
-export type GateId = (typeof GATE_IDS)[number];
+/** A gate id: `--check`, JUnit test cases, metric dimensions, history keys and alarm names use it. */
+export type GateId = string;
+
+/** Gate ids: lower-case words, as they appear in metric dimensions and alarm names. */
+export const GATE_ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** Keys every gate accepts besides its own. */
 export interface GateCommon {
@@ -15,12 +20,13 @@ export interface GateCommon {
   timeoutSeconds?: number;
 }
 
-/** Everything a gate gets at run time. Gates never read env vars, files or argv themselves. */
+/** Everything a gate gets at run time. Gates never read env vars, files, argv or other gates' config. */
 export interface GateContext {
   suite: string;
-  config: ReadinessConfig;
-  /** Looks up a named source of the expected type(s); throws a ConfigError naming the field. */
-  source<T extends SourceConfig>(name: string, field: string, types: readonly T['type'][]): T;
+  /** Opens a port on the source a use names; throws a ConfigError naming the field when it cannot. */
+  open<T, O>(use: SourceUse<T, O>): Promise<T>;
+  /** The type and title of the source a use names, and whether it is configured (an empty key is not). */
+  describe(source: string | SourceConfig): { type: string; title: string; configured: boolean };
   secrets: SecretResolver;
   /** Aborted when the gate's deadline passes; long work should stop promptly. */
   signal: AbortSignal;
@@ -31,6 +37,8 @@ export interface GateContext {
   /** Progress lines for long work (shown on stderr by the CLI). */
   progress(message: string): void;
   now(): Date;
+  /** SIGINT/SIGTERM, deferred while a probe holds something it must put back. */
+  interrupts: Interrupts;
   /** Gate-specific command-line options, already parsed (e.g. `--from`). */
   options: Record<string, string | boolean | undefined>;
 }
@@ -42,23 +50,82 @@ export interface GateCliOption {
   description: string;
 }
 
+/** A criterion a gate can report. Reported ids may be qualified (`datadog.signals` for `signals`). */
+export interface CriterionInfo {
+  readonly id: string;
+  readonly title: string;
+  /** What to do when it is not met, in general terms (the result names the specifics). */
+  readonly remediation: string;
+}
+
+/** The measurement a deployed gate emits as its own metric, graphed on the dashboard. */
+export interface KeyMeasurement {
+  /** The name of the measurement in the gate's result, e.g. `activeTenants`. */
+  readonly measurement: string;
+  /** The CloudWatch metric name, e.g. `ActiveTenants`. */
+  readonly metric: string;
+  readonly unit: MetricUnitName;
+  /** Label on the dashboard. */
+  readonly label: string;
+  /** Draw the gate's threshold as horizontal lines at ± its value (cost variance). */
+  readonly symmetric?: boolean;
+}
+
+/** How the deployed stack runs a gate by default. */
+export interface GateDeployment<C> {
+  /** Hours between scheduled runs. */
+  readonly scheduleHours: number;
+  /** Why this schedule (shown in the README's deploy guide). */
+  readonly why: string;
+  /** The threshold drawn with the key measurement on the dashboard. */
+  threshold?(config: C): number | undefined;
+  /**
+   * A gate that keeps history of its own (gate 3's schema fingerprints and probe journal): its
+   * config as deployed, pointed at the stack's history table, and a warning for what that replaces.
+   */
+  history?(config: C, table: string): { config: C; warning?: string };
+}
+
+/** What gates may know about the registered sources: the option schemas of the sources that open a port. */
+export interface SourceCatalog {
+  /** Per source type that opens the port, the schema of its options (`{}` when it takes none). */
+  optionSchemas(portId: string): Record<string, JsonSchema>;
+}
+
 /**
- * A readiness gate. Adding a gate means writing one of these and registering it in
- * `lambda/checks/index.ts`; the runner, CLI, schema and reports pick it up from there.
+ * A readiness gate, declared in its own folder (`lambda/checks/<id>/gate.ts`) and registered in
+ * `lambda/gates.ts`: everything else — schema, CLI, runner, reports, deployment plan, metrics,
+ * dashboard and rule-pack gate names — derives from this.
  */
-export interface GateDefinition<C extends GateCommon = GateCommon> {
-  id: GateId;
-  title: string;
-  /** JSON Schema of `gates.<id>` (without the common keys, which are added for every gate). */
-  configSchema: JsonSchema;
-  /** JSON Schemas of the source types this gate introduces, keyed by `type`. */
-  sourceSchemas?: Record<string, JsonSchema>;
-  /** Zero-config default when no readiness.yaml exists: a config from env vars, or a SKIP hint. */
-  fromEnvironment(env: NodeJS.ProcessEnv): { gate: C; sources?: Record<string, SourceConfig> } | { skip: string };
-  /** Extra checks on the validated config that a schema cannot express (e.g. source types). */
-  validate?(config: C, all: ReadinessConfig, at: (field: string) => string): void;
-  cliOptions?: GateCliOption[];
+export interface GateDefinition<C extends GateCommon = any> {
+  readonly id: GateId;
+  readonly title: string;
+  /** The module that exports this definition as `gate` (`__filename`): a deployed function's bundle imports it from there. */
+  readonly module: string;
+  /**
+   * JSON Schema of `gates.<id>` (without the common keys, which are added for every gate). Its
+   * `default`s are applied once when the config is loaded. A function of the source catalog when
+   * it includes the options of the sources the gate opens.
+   */
+  readonly configSchema: JsonSchema | ((catalog: SourceCatalog) => JsonSchema);
+  readonly criteria: readonly CriterionInfo[];
+  readonly keyMeasurement: KeyMeasurement;
+  readonly deployment: GateDeployment<C>;
+  /** Keys of its config that set up active probes: scheduled runs leave them out, the opt-in probe schedule runs them. */
+  readonly probes?: readonly string[];
+  readonly cliOptions?: readonly GateCliOption[];
   /** Checks this gate's command-line options before anything runs; throws a ConfigError (exit 2). */
   checkOptions?(options: Record<string, string | boolean | undefined>): void;
+  /** Zero-config default when no readiness.yaml exists: a config from env vars, or a SKIP hint. */
+  fromEnvironment(env: NodeJS.ProcessEnv): { gate: C; sources?: Record<string, SourceConfig> } | { skip: string };
+  /** The ports the gate opens for this config: the loader checks them, the stack grants and bundles them. */
+  uses(config: C, scope: { suite: string }): SourceUse[];
+  /** Checks on its own validated config that a schema cannot express. */
+  validate?(config: C, at: (field: string) => string): void;
+  /**
+   * Values the gate shares with another gate, resolved when the config is loaded (before it is
+   * sliced for a deployed function), so that the CLI and the deployed function see the same.
+   */
+  resolve?(config: C, all: ReadinessConfig): C;
   run(config: C, ctx: GateContext): Promise<GateOutcome>;
 }

@@ -2,7 +2,10 @@ import type { AcknowledgementSection } from './acknowledgements';
 import { ConfigError, DeadlineError, describeError } from './errors';
 import type { GateContext, GateDefinition, GateId } from './gate';
 import type { LoadedConfig, SourceConfig } from './config/types';
-import { sourceOf } from './config/sources';
+import { resolveUse } from './config/sources';
+import { processInterrupts, type Interrupts } from './interrupts';
+import type { Registry } from './registry';
+import type { SourceUse } from './source';
 import { errorOutcome, skippedOutcome, type CheckResult, type GateOutcome } from './result';
 import { redact, redactDeep } from './redact';
 import type { SecretResolver } from './secrets';
@@ -35,7 +38,8 @@ export interface RunReport {
 }
 
 export interface RunOptions {
-  gates: readonly GateDefinition<any>[];
+  /** The gates (and the sources they open) this program knows. */
+  registry: Registry;
   loaded: LoadedConfig;
   secrets: SecretResolver;
   /** Run only these gates (`--check`). */
@@ -50,14 +54,16 @@ export interface RunOptions {
   gateOptions?: Record<string, string | boolean | undefined>;
   /** Called when a gate starts, reports progress, and ends. */
   onProgress?: (gate: GateId, event: 'start' | 'progress' | 'end', detail: string) => void;
+  /** Watched while a probe holds something it must put back. Default: this process's SIGINT/SIGTERM. */
+  interrupts?: Interrupts;
   now?: () => Date;
   tool?: { name: string; version: string };
 }
 
 /** The gates a run will evaluate, in registry order: enabled, selected, and configured or skipped. */
-export function selectedGates(opts: Pick<RunOptions, 'gates' | 'loaded' | 'only'>): GateDefinition<any>[] {
+export function selectedGates(opts: Pick<RunOptions, 'registry' | 'loaded' | 'only'>): GateDefinition[] {
   const { config, skipped } = opts.loaded;
-  return opts.gates.filter((g) => {
+  return opts.registry.gates.filter((g) => {
     if (opts.only && !opts.only.includes(g.id)) return false;
     const own = config.gates[g.id];
     if (own) return own.enabled !== false;
@@ -74,13 +80,36 @@ export async function runGates(opts: RunOptions): Promise<RunReport> {
   const started = now();
   const gates = selectedGates(opts);
   const results = await Promise.all(gates.map((g) => runOne(g, opts, now)));
+  return reportOf(results, { ...opts, suite: opts.loaded.config.suite, configFile: opts.loaded.file }, started, now);
+}
+
+/**
+ * The report of a run that could not start because its configuration did not load: each gate
+ * asked for is ERROR with the cause and how to fix it, so that it is published like any other.
+ */
+export function configErrorReport(
+  opts: Pick<RunOptions, 'registry' | 'only' | 'probes' | 'tool' | 'now'> & { suite: string; cause: string; remediation: string },
+): RunReport {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const gates = opts.registry.gates.filter((g) => !opts.only || opts.only.includes(g.id));
+  const results = gates.map((g) => resultOf(g, errorOutcome(opts.cause, opts.remediation), started, now));
+  return reportOf(results, opts, started, now);
+}
+
+function reportOf(
+  results: CheckResult[],
+  opts: Pick<RunOptions, 'allowSkip' | 'probes' | 'tool'> & { suite: string; configFile?: string },
+  started: Date,
+  now: () => Date,
+): RunReport {
   const allowSkip = opts.allowSkip ?? false;
   const { verdict, reason } = verdictOf(results, allowSkip);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: opts.tool ?? { name: 'saas-readiness', version: '0.0.0' },
-    suite: opts.loaded.config.suite,
-    ...(opts.loaded.file ? { configFile: opts.loaded.file } : {}),
+    suite: opts.suite,
+    ...(opts.configFile ? { configFile: opts.configFile } : {}),
     verdict,
     verdictReason: reason,
     allowSkip,
@@ -88,6 +117,17 @@ export async function runGates(opts: RunOptions): Promise<RunReport> {
     startedAt: started.toISOString(),
     durationMs: now().getTime() - started.getTime(),
     results,
+  };
+}
+
+/** A gate's outcome as reported: identity and timing added, every secret redacted. */
+function resultOf(gate: GateDefinition, outcome: GateOutcome, started: Date, now: () => Date): CheckResult {
+  return {
+    gate: gate.id,
+    title: gate.title,
+    ...redactDeep(outcome),
+    startedAt: started.toISOString(),
+    durationMs: now().getTime() - started.getTime(),
   };
 }
 
@@ -105,18 +145,12 @@ export function verdictOf(results: readonly CheckResult[], allowSkip: boolean): 
   return { verdict: 'READY', reason: skip ? `${parts} (learning mode: skipped gates not counted)` : parts };
 }
 
-async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Date): Promise<CheckResult> {
+async function runOne(gate: GateDefinition, opts: RunOptions, now: () => Date): Promise<CheckResult> {
   const { config, skipped } = opts.loaded;
   const started = now();
   const own = config.gates[gate.id];
   const finish = (outcome: GateOutcome): CheckResult => {
-    const result: CheckResult = {
-      gate: gate.id,
-      title: gate.title,
-      ...redactDeep(outcome),
-      startedAt: started.toISOString(),
-      durationMs: now().getTime() - started.getTime(),
-    };
+    const result = resultOf(gate, outcome, started, now);
     opts.onProgress?.(gate.id, 'end', `${result.status} (${(result.durationMs / 1000).toFixed(1)} s)`);
     return result;
   };
@@ -124,19 +158,28 @@ async function runOne(gate: GateDefinition<any>, opts: RunOptions, now: () => Da
   if (opts.signal?.aborted) return finish(errorOutcome(describeError(opts.signal.reason)));
 
   const seconds = own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const at = (field: string) => `gates.${gate.id}.${field}`;
   const controller = new AbortController();
   const deadline = started.getTime() + seconds * 1000;
+  const progress = (message: string) => opts.onProgress?.(gate.id, 'progress', redact(message));
   const ctx: GateContext = {
     suite: config.suite,
-    config,
-    source: <T extends SourceConfig>(name: string, field: string, types: readonly T['type'][]) =>
-      sourceOf<T>(config, name, `gates.${gate.id}.${field}`, types),
+    async open<T, O>(use: SourceUse<T, O>): Promise<T> {
+      const resolved = resolveUse(opts.registry, config, use as SourceUse, at);
+      return resolved.opener.open(resolved.config, use.options, { suite: config.suite, secrets: opts.secrets, signal: controller.signal, deadline, progress });
+    },
+    describe(source: string | SourceConfig) {
+      const found = typeof source === 'string' ? config.sources[source] : source;
+      const definition = found && opts.registry.source(found.type);
+      return { type: found?.type ?? 'unknown', title: definition?.title ?? found?.type ?? String(source), configured: Boolean(found && (definition?.configured?.(found) ?? true)) };
+    },
     secrets: opts.secrets,
     signal: controller.signal,
     deadline,
     probes: opts.probes ?? true,
-    progress: (message) => opts.onProgress?.(gate.id, 'progress', redact(message)),
+    progress,
     now,
+    interrupts: opts.interrupts ?? processInterrupts,
     options: opts.gateOptions ?? {},
   };
   opts.onProgress?.(gate.id, 'start', gate.title);

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeError } from './errors';
 import { registerSecret } from './redact';
-import { RUNTIME_REF, SECRET_REF, SSM_PARAMETER, SSM_REF } from './references';
+import { isSecretRef, RUNTIME_REF, SECRET_REF, SSM_PARAMETER, SSM_REF } from './references';
 
 export { isSecretRef } from './references';
 
@@ -176,4 +176,14 @@ function withoutSecretString(out: { SecretString?: unknown; SecretBinary?: unkno
   }
   const type = Array.isArray(out.SecretString) ? 'a list' : typeof out.SecretString === 'object' ? 'an object' : `a ${typeof out.SecretString}`;
   return `malformed GetSecretValue response from Secrets Manager: SecretString is ${type}, not a string`;
+}
+
+/**
+ * A credential as written in a source (a plain value from `${env:…}`, or a `${secret:…}` / `${ssm:…}`
+ * reference resolved now), registered for redaction.
+ */
+export async function resolveCredential(value: string, secrets: SecretResolver): Promise<string> {
+  const resolved = value && isSecretRef(value) ? await secrets.resolve(value) : value;
+  registerSecret(resolved);
+  return resolved;
 }

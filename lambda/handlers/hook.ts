@@ -13,7 +13,7 @@ import { hookResponse, parseHookRequest, type HookResponse } from '../hook/contr
 import { decide, type HookDecision } from '../hook/decision';
 import { readReadinessHistory, type ReadinessHistory } from '../hook/history';
 import { hookSettingsFrom } from '../hook/settings';
-import { DynamoDbHistoryReader } from '../sources/history/dynamodb-reader';
+import { DynamoDbHistoryReader } from '../sources/dynamodb/history-reader';
 
 /** Logged once per invocation at INFO: the answer and the state of each gate. */
 export const HOOK_LOG_MESSAGE = 'readiness hook decision';

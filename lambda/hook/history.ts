@@ -9,7 +9,7 @@ import { historyKey, type HistoryRecord } from '../core/history';
 import { redact } from '../core/redact';
 import { STATUSES, type Status } from '../core/result';
 import type { RunReport } from '../core/runner';
-import type { DynamoDbHistoryReader } from '../sources/history/dynamodb-reader';
+import type { DynamoDbHistoryReader } from '../sources/dynamodb/history-reader';
 
 /** The newest result a deployed gate function appended (see lambda/handlers/gate.ts). */
 export interface LatestVerdict {

@@ -2,7 +2,7 @@
  * What the ReadinessHook construct and the hook handler agree on: the environment variables the
  * construct sets and the settings they carry.
  */
-import { GATE_IDS, type GateId } from '../core/gate';
+import { GATE_ID_PATTERN } from '../core/gate';
 import type { FailureMode, RequiredGate } from './decision';
 
 export const HOOK_ENV = {
@@ -38,7 +38,7 @@ export function hookSettingsFrom(env: NodeJS.ProcessEnv): HookSettings & { table
     parsed.suite.length > 0 &&
     (parsed.failureMode === 'FAIL' || parsed.failureMode === 'WARN') &&
     gates.length > 0 &&
-    gates.every((g) => (GATE_IDS as readonly string[]).includes(g?.id as GateId) && typeof g.maxAgeHours === 'number' && g.maxAgeHours > 0);
+    gates.every((g) => typeof g?.id === 'string' && GATE_ID_PATTERN.test(g.id) && typeof g.maxAgeHours === 'number' && g.maxAgeHours > 0);
   if (!valid) throw new Error(`environment variable ${HOOK_ENV.settings} does not name a suite, a failure mode and at least one gate with its max age`);
   return { suite: parsed.suite!, gates, failureMode: parsed.failureMode!, ...(parsed.dashboardUrl ? { dashboardUrl: parsed.dashboardUrl } : {}), table };
 }

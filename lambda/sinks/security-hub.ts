@@ -14,6 +14,7 @@ import {
   type SeverityLabel,
 } from '@aws-sdk/client-securityhub';
 import { redact } from '../core/redact';
+import type { ResultSink } from './sink';
 import type { CheckResult, Criterion, Status } from '../core/result';
 
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
@@ -202,4 +203,16 @@ export async function publishToSecurityHub(client: SecurityHubClient, suite: str
   }
   if (failed.length) throw new Error(`Security Hub rejected ${failed.length} of ${findings.length} finding(s): ${failed.slice(0, 5).join('; ')}`);
   return { imported: findings.length, archived: findings.filter((f) => f.RecordState === 'ARCHIVED').length, requests: batches.length };
+}
+
+/** Scheduled results as Security Hub findings in the function's own account and region (from its ARN). */
+export function securityHubSink(client: SecurityHubClient): ResultSink {
+  return {
+    name: 'security-hub',
+    async publish({ suite, result, run, functionArn }) {
+      if (run !== 'scheduled') return;
+      const [, partition, , region, accountId] = functionArn.split(':');
+      await publishToSecurityHub(client, suite, [result], { accountId, region, partition });
+    },
+  };
 }

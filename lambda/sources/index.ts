@@ -1,23 +1,18 @@
-import type { JsonSchema } from '../core/config/json-schema';
-import { postgresSourceSchema } from './postgres/connection';
-import { dynamoDbSourceSchema } from './dynamodb/tenant-store';
-import { datadogSourceSchema } from './datadog/monitoring';
-import { newRelicSourceSchema } from './newrelic/monitoring';
-import { cloudWatchSourceSchema } from './cloudwatch/monitoring';
-import { costExplorerSourceSchema } from './costexplorer/bill';
-import { curSourceSchema } from './cur/bill';
-import { openAiSourceSchema } from './openai/costs';
-import { csvSourceSchema } from './ledger/csv';
+/**
+ * The registered source types, one entry file per backend. Adding a source: write
+ * `lambda/sources/<type>/index.ts` exporting a `SourceDefinition` as `source`, and add it here.
+ */
+import type { SourceDefinition } from '../core/source';
+import { source as cloudwatch } from './cloudwatch';
+import { source as costexplorer } from './costexplorer';
+import { source as csv } from './csv';
+import { source as cur } from './cur';
+import { source as datadog } from './datadog';
+import { source as dynamodb } from './dynamodb';
+import { source as file } from './file';
+import { source as http } from './http';
+import { source as newrelic } from './newrelic';
+import { source as openai } from './openai';
+import { source as postgres } from './postgres';
 
-/** Source types usable under `sources:`, keyed by `type`. Register a new adapter's schema here. */
-export const SOURCE_SCHEMAS: Record<string, JsonSchema> = {
-  postgres: postgresSourceSchema,
-  dynamodb: dynamoDbSourceSchema,
-  datadog: datadogSourceSchema,
-  newrelic: newRelicSourceSchema,
-  cloudwatch: cloudWatchSourceSchema,
-  costexplorer: costExplorerSourceSchema,
-  cur: curSourceSchema,
-  openai: openAiSourceSchema,
-  csv: csvSourceSchema,
-};
+export const SOURCES: readonly SourceDefinition[] = [postgres, dynamodb, csv, costexplorer, cur, openai, datadog, newrelic, cloudwatch, http, file];

@@ -23,7 +23,7 @@ describe('the gate function tells the changes topic only on a change, and publis
   let sns: SnsStandIn;
   let hub: SecurityHubStandIn;
   let restore: () => void;
-  let handler: typeof import('../../lambda/handlers/gate').handler;
+  let handler: (event: object, context: Context) => Promise<{ status: string }>;
   let request = 0;
   const invoke = (event = {}) =>
     handler(event, {
@@ -68,7 +68,14 @@ describe('the gate function tells the changes topic only on a change, and publis
       dynamo.client.send(new PutItemCommand({ TableName: TABLE, Item: marshall({ pk: 'deltest#result#tenants', sk, run, status, summary: `was ${status}`, criteria: [] }) }));
     await earlier('2026-01-01T00:00:00.000Z#a', 'scheduled', 'PASS');
     await earlier('2026-01-01T01:00:00.000Z#b', 'probes', 'FAIL');
-    ({ handler } = await import('../../lambda/handlers/gate'));
+    // As the tenants gate's bundle composes it: the gate and the one source its config opens.
+    const [{ gateHandler }, { Registry }, { gate }, { source }] = await Promise.all([
+      import('../../lambda/handlers/gate'),
+      import('../../lambda/core/registry'),
+      import('../../lambda/checks/tenants/gate'),
+      import('../../lambda/sources/postgres'),
+    ]);
+    handler = gateHandler(new Registry([gate], [source]));
   }, 60_000);
 
   afterAll(async () => {

@@ -9,13 +9,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ConfigError } from '../../lambda/core/errors';
-import { GATES } from '../../lambda/catalog';
+import { BUILT_IN } from '../../lambda/registry';
 import { METRIC_NAMESPACE } from '../../lambda/core/metrics';
 import { addReadinessStack } from '../../lib/readiness-app';
 import { loadConfigFile } from '../../lambda/core/config/load';
 import { ReadinessResults } from '../../lib/results-store';
 import { ReadinessGateFunction } from '../../lib/gate-function';
 import { accessOf, type GatePlan } from '../../lib/deployment-plan';
+import type { Permission } from '../../lambda/core/permissions';
+import type { ReadinessConfig } from '../../lambda/core/config/types';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { runCli } from '../support/cli';
 
@@ -221,8 +223,8 @@ describe('the repository example readiness.yaml', () => {
   const { app, template } = synth({}, {});
 
   it('deploys one function per enabled gate of the config, each with its own slice of the config', () => {
-    const config = loadConfigFile(join(ROOT, 'readiness.yaml'), { resolveEnv: false }).config;
-    const expected = GATES.filter((g) => config.gates[g.id] && config.gates[g.id]!.enabled !== false).map((g) => g.id);
+    const config = loadConfigFile(BUILT_IN, join(ROOT, 'readiness.yaml'), { resolveEnv: false }).config;
+    const expected = BUILT_IN.gates.filter((g) => config.gates[g.id] && config.gates[g.id]!.enabled !== false).map((g) => g.id);
     const variables = Object.values(template.findResources('AWS::Lambda::Function'))
       .map((f) => (f as any).Properties.Environment?.Variables)
       .filter((v) => v?.SAAS_READINESS_GATE);
@@ -248,42 +250,53 @@ describe('the repository example readiness.yaml', () => {
 
 describe('access of gates whose config names Cost Explorer, CloudWatch or a canary', () => {
   const base = { version: 1 as const, suite: 'acc', gates: {} };
-  const plan = (id: GatePlan['id'], access: GatePlan['access']): GatePlan => ({
+  const access = (id: string, own: Record<string, unknown>, sources: ReadinessConfig['sources']) => accessOf(BUILT_IN, BUILT_IN.gate(id)!, own, { ...base, sources });
+  const sidOf = (permissions: readonly Permission[], action: string) => permissions.find((p) => p.actions.includes(action));
+  const plan = (id: string, permissions: Permission[]): GatePlan => ({
     id,
     title: id,
     configJson: '{}',
-    scheduleHours: id === 'cost' ? 24 : 1,
+    scheduleHours: BUILT_IN.gate(id)!.deployment.scheduleHours,
+    scheduleWhy: 'test',
     probeKeys: [],
     probesDeployed: false,
     timeoutSeconds: 60,
-    access,
+    permissions,
+    securityHub: false,
+    keyMeasurement: BUILT_IN.gate(id)!.keyMeasurement,
+    bundle: { gate: BUILT_IN.gate(id)!.module, sources: [] },
   });
 
   it('derives ce:GetCostAndUsage and sts:AssumeRole on the configured role from a costexplorer source', () => {
-    const access = accessOf('cost', { source: 'bill' }, { ...base, sources: { bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } } });
-    expect(access.costExplorer).toBe(true);
-    expect(access.assumeRoles).toEqual(['arn:aws:iam::111122223333:role/payer-ce-read']);
+    const { permissions } = access('cost', { ledger: { source: 'bill' }, aws: { source: 'bill' } }, { bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } });
+    expect(sidOf(permissions, 'ce:GetCostAndUsage')).toMatchObject({ resources: ['*'], wildcardReason: expect.stringContaining('no resource-level permissions') });
+    expect(sidOf(permissions, 'sts:AssumeRole')?.resources).toEqual(['arn:aws:iam::111122223333:role/payer-ce-read']);
   });
 
   it('derives canary writes on the canary key only and history partitions for the config gate', () => {
-    const access = accessOf('config', { source: 'registry', canary: { tenant: 'canary-tenant' }, history: { table: 'Hist' } }, { ...base, sources: { registry: { type: 'dynamodb', table: 'TenantDetails' } } });
-    expect(access.canaryWrites).toEqual([{ table: 'TenantDetails', region: undefined, keys: ['canary-tenant'] }]);
-    expect(access.history).toEqual({ table: 'Hist', partitions: ['acc#schema#registry', 'acc#probe#registry'] });
+    const { permissions } = access('config', { source: 'registry', canary: { tenant: 'canary-tenant' }, history: { table: 'Hist' } }, { registry: { type: 'dynamodb', table: 'TenantDetails' } });
+    expect(sidOf(permissions, 'dynamodb:UpdateItem')).toMatchObject({
+      sid: 'WriteCanaryOnly',
+      resources: [{ service: 'dynamodb', resource: 'table', resourceName: 'TenantDetails' }],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['canary-tenant'] } },
+    });
+    expect(sidOf(permissions, 'dynamodb:PutItem')).toMatchObject({
+      sid: 'GateHistory',
+      resources: [{ service: 'dynamodb', resource: 'table', resourceName: 'Hist' }],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['acc#schema#registry', 'acc#probe#registry'] } },
+    });
   });
 
   it('turns them into statements: "*" only for ce:GetCostAndUsage and cloudwatch:GetMetricData / DescribeAlarms, LeadingKeys on canary writes', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Access');
     const results = new ReadinessResults(stack, 'Results');
     const failures = new Queue(stack, 'Failures');
-    const none = { secretArns: [], ssmParameters: [], dynamoDbReads: [], canaryWrites: [], costExplorer: false, assumeRoles: [], cloudWatchRead: [], s3Reads: [] };
-    new ReadinessGateFunction(stack, 'Cost', { suite: 'acc', results, failures, plan: plan('cost', { ...none, costExplorer: true, assumeRoles: ['arn:aws:iam::111122223333:role/payer-ce-read'] }) });
-    new ReadinessGateFunction(stack, 'Monitoring', { suite: 'acc', results, failures, plan: plan('monitoring', { ...none, cloudWatchRead: [{}] }) });
-    new ReadinessGateFunction(stack, 'Config', {
-      suite: 'acc',
-      results,
-      failures,
-      plan: plan('config', { ...none, dynamoDbReads: [{ table: 'TenantDetails', actions: ['dynamodb:Scan'] }], canaryWrites: [{ table: 'TenantDetails', keys: ['canary-tenant'] }] }),
-    });
+    const costAccess = access('cost', { ledger: { source: 'bill' }, aws: { source: 'bill' } }, { bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } });
+    const monitoringAccess = access('monitoring', { cloudwatch: { source: 'cw', tenantMetric: { namespace: 'A', metricName: 'B' } } }, { cw: { type: 'cloudwatch' } });
+    const configAccess = access('config', { source: 'registry', canary: { tenant: 'canary-tenant' }, history: { table: 'Hist' } }, { registry: { type: 'dynamodb', table: 'TenantDetails' } });
+    new ReadinessGateFunction(stack, 'Cost', { suite: 'acc', results, failures, plan: plan('cost', costAccess.permissions) });
+    new ReadinessGateFunction(stack, 'Monitoring', { suite: 'acc', results, failures, plan: plan('monitoring', monitoringAccess.permissions) });
+    new ReadinessGateFunction(stack, 'Config', { suite: 'acc', results, failures, plan: plan('config', configAccess.permissions) });
     const template = Template.fromStack(stack);
     const statements = statementsOf(template);
     const star = statements.filter((s) => JSON.stringify(s.Resource) === '"*"').flatMap(actionsOf);

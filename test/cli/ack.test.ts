@@ -9,7 +9,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { XMLParser } from 'fast-xml-parser';
 import { acknowledgementRecord, EXPIRED_ACK_SHOWN_DAYS } from '../../lambda/core/acknowledgements';
-import { DynamoDbHistoryStore } from '../../lambda/sources/history/dynamodb';
+import { DynamoDbHistoryStore } from '../../lambda/sources/dynamodb/history';
 import { runCli } from '../support/cli';
 import { setEnv, startDynalite } from '../support/dynalite';
 import { createHistoryTable, seedTenantRegistry } from '../hook/support';

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDbHistoryStore } from '../../lambda/sources/history/dynamodb';
+import { DynamoDbHistoryStore } from '../../lambda/sources/dynamodb/history';
 import { setEnv } from '../support/dynalite';
 import { describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 import { createTenantDetails, generatedTenantDetailsName, putItems, sbtAwsItem } from '../standins/sbt-aws';

@@ -1,6 +1,7 @@
+import { BUILT_IN } from '../../lambda/registry';
 import { CreateTableCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDbHistoryStore } from '../../lambda/sources/history/dynamodb';
+import { DynamoDbHistoryStore } from '../../lambda/sources/dynamodb/history';
 import { setEnv, startDynalite } from '../support/dynalite';
 import { startDynamoStandIn } from '../standins/dynamodb';
 import { DAY, runConfigGate, tempHistoryFile } from './support';
@@ -115,7 +116,7 @@ describe('gate 3 on DynamoDB (dynalite, sbt-aws TenantDetails)', () => {
 
   it('with layout: custom, gate 3 must name the attributes it reads', () => {
     const yaml = `version: 1\nsuite: t\nsources:\n  reg: { type: dynamodb, table: Configs, layout: custom }\ngates:\n  config:\n    source: reg\n    idAttribute: pk\n`;
-    expect(() => parseConfig(yaml, 'readiness.yaml')).toThrow(/gates\.config\.configAttribute: required: source 'reg' has layout: custom, which assumes no attribute names/);
+    expect(() => parseConfig(BUILT_IN, yaml, 'readiness.yaml')).toThrow(/gates\.config\.configAttribute: required: source 'reg' has layout: custom, which assumes no attribute names/);
   });
 
   it('names the tenant whose tenantConfig string is not JSON', async () => {

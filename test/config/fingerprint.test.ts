@@ -1,3 +1,4 @@
+import { BUILT_IN } from '../../lambda/registry';
 import { isSecretKey } from '../../lambda/checks/config/check';
 import { describeChange, fingerprintOf, jsonShape } from '../../lambda/checks/config/fingerprint';
 import { configFromEnvironment, parseConfig } from '../../lambda/core/config/load';
@@ -45,7 +46,7 @@ describe('config schema fingerprint', () => {
 
 describe('gates.config in readiness.yaml', () => {
   const parse = (gate: string) =>
-    parseConfig(`version: 1\nsuite: t\nsources:\n  appdb: { type: postgres, url: postgres://h/db }\n  reg: { type: dynamodb, table: TenantDetails }\ngates:\n  config:\n${gate}`, 'readiness.yaml');
+    parseConfig(BUILT_IN, `version: 1\nsuite: t\nsources:\n  appdb: { type: postgres, url: postgres://h/db }\n  reg: { type: dynamodb, table: TenantDetails }\ngates:\n  config:\n${gate}`, 'readiness.yaml');
   const error = (gate: string) => {
     try {
       parse(gate);
@@ -75,8 +76,8 @@ describe('gates.config in readiness.yaml', () => {
   });
 
   it('zero-config runs only with an explicit canary, and says what to set otherwise', () => {
-    expect(configFromEnvironment({ DATABASE_URL: 'postgres://h/db' }).skipped.config).toMatch(/set DATABASE_URL and SAAS_READINESS_CONFIG_CANARY=/);
-    const on = configFromEnvironment({ DATABASE_URL: 'postgres://h/db', SAAS_READINESS_CONFIG_CANARY: 'test-canary', SAAS_READINESS_CONFIG_URL: 'http://127.0.0.1:1/c' });
-    expect(on.config.gates.config).toEqual({ source: 'appdb', canary: { tenant: 'test-canary', effectiveConfigUrl: 'http://127.0.0.1:1/c' } });
+    expect(configFromEnvironment(BUILT_IN, { DATABASE_URL: 'postgres://h/db' }).skipped.config).toMatch(/set DATABASE_URL and SAAS_READINESS_CONFIG_CANARY=/);
+    const on = configFromEnvironment(BUILT_IN, { DATABASE_URL: 'postgres://h/db', SAAS_READINESS_CONFIG_CANARY: 'test-canary', SAAS_READINESS_CONFIG_URL: 'http://127.0.0.1:1/c' });
+    expect(on.config.gates.config).toMatchObject({ source: 'appdb', stableDays: 30, canary: { tenant: 'test-canary', effectiveConfigUrl: 'http://127.0.0.1:1/c', propagationLimitSeconds: 10 } });
   });
 });

@@ -1,9 +1,10 @@
+import { prepareGates } from '../../lambda/core/config/load';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { GATES } from '../../lambda/catalog';
+import { BUILT_IN } from '../../lambda/registry';
 import type { SourceConfig } from '../../lambda/core/config/types';
 import type { CheckResult } from '../../lambda/core/result';
 import { runGates } from '../../lambda/core/runner';
@@ -30,8 +31,8 @@ export async function runConfigGate(
   const at = opts.now;
   const started = Date.now();
   const report = await runGates({
-    gates: GATES,
-    loaded: { config: { version: 1, suite: 'test', sources, gates: { config: { source: 'appdb', ...gate } } }, skipped: {} },
+    registry: BUILT_IN,
+    loaded: { config: prepareGates(BUILT_IN, structuredClone({ version: 1, suite: 'test', sources, gates: { config: { source: 'appdb', ...gate } } })), skipped: {} },
     only: ['config'],
     secrets: plainSecrets,
     probes: opts.probes ?? true,

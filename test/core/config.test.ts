@@ -1,3 +1,4 @@
+import { BUILT_IN } from '../../lambda/registry';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ gates:
 
 function error(text: string, env: NodeJS.ProcessEnv = { DATABASE_URL: 'postgres://u:p@db:5432/app' }): string {
   try {
-    parseConfig(text, 'readiness.yaml', { env });
+    parseConfig(BUILT_IN, text, 'readiness.yaml', { env });
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return (err as Error).message;
@@ -29,7 +30,7 @@ function error(text: string, env: NodeJS.ProcessEnv = { DATABASE_URL: 'postgres:
 
 describe('readiness.yaml loading', () => {
   it('loads a valid config and resolves ${env:…}', () => {
-    const { config } = parseConfig(VALID, 'readiness.yaml', { env: { DATABASE_URL: 'postgres://u:p@db:5432/app' } });
+    const { config } = parseConfig(BUILT_IN, VALID, 'readiness.yaml', { env: { DATABASE_URL: 'postgres://u:p@db:5432/app' } });
     expect(config.suite).toBe('acme-rag');
     expect(config.sources.appdb).toEqual({ type: 'postgres', url: 'postgres://u:p@db:5432/app' });
     expect(config.gates.tenants).toEqual({ source: 'appdb', minTenants: 10 });
@@ -37,7 +38,7 @@ describe('readiness.yaml loading', () => {
 
   it('uses ${env:NAME:-default} when the variable is unset', () => {
     const text = VALID.replace('${env:DATABASE_URL}', '${env:DATABASE_URL:-postgres://localhost/app}');
-    expect(parseConfig(text, 'r.yaml', { env: {} }).config.sources.appdb.url).toBe('postgres://localhost/app');
+    expect(parseConfig(BUILT_IN, text, 'r.yaml', { env: {} }).config.sources.appdb.url).toBe('postgres://localhost/app');
   });
 
   it('names file, line and column for a YAML syntax error', () => {
@@ -82,21 +83,22 @@ describe('readiness.yaml loading', () => {
   });
 
   it('reports a missing file with the hint to run init', () => {
-    expect(() => loadConfigFile('/nonexistent/readiness.yaml')).toThrow(/file not found \(create one with `saas-readiness init`\)/);
+    expect(() => loadConfigFile(BUILT_IN, '/nonexistent/readiness.yaml')).toThrow(/file not found \(create one with `saas-readiness init`\)/);
   });
 
   it('finds ./readiness.yaml, else falls back to the zero-config default', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-cfg-'));
-    const zero = resolveConfig(undefined, dir, { env: {} });
+    const zero = resolveConfig(BUILT_IN, undefined, dir, { env: {} });
     expect(zero.file).toBeUndefined();
     expect(zero.skipped.tenants).toMatch(/set DATABASE_URL/);
     writeFileSync(join(dir, 'readiness.yaml'), VALID);
-    expect(resolveConfig(undefined, dir, { env: { DATABASE_URL: 'postgres://x/y' } }).file).toBe(join(dir, 'readiness.yaml'));
+    expect(resolveConfig(BUILT_IN, undefined, dir, { env: { DATABASE_URL: 'postgres://x/y' } }).file).toBe(join(dir, 'readiness.yaml'));
   });
 
   it('zero-config with DATABASE_URL runs gate 1 against PostgreSQL', () => {
-    const { config, skipped } = configFromEnvironment({ DATABASE_URL: 'postgres://u:p@h/db' });
-    expect(config.gates.tenants).toEqual({ source: 'appdb' });
+    const { config, skipped } = configFromEnvironment(BUILT_IN, { DATABASE_URL: 'postgres://u:p@h/db' });
+    // The gate's defaults are applied once, where the config is loaded.
+    expect(config.gates.tenants).toEqual({ source: 'appdb', minTenants: 10 });
     expect(config.sources.appdb).toEqual({ type: 'postgres', url: 'postgres://u:p@h/db' });
     expect(skipped.tenants).toBeUndefined();
   });

@@ -1,4 +1,6 @@
 import type { GateDefinition } from '../../lambda/core/gate';
+import { Registry } from '../../lambda/core/registry';
+import { fakeGate } from '../support/fake-gate';
 import { runGates, verdictOf } from '../../lambda/core/runner';
 import { outcomeFromCriteria, statusOf, type CheckResult, type Criterion } from '../../lambda/core/result';
 import type { LoadedConfig } from '../../lambda/core/config/types';
@@ -7,7 +9,7 @@ import { redact, registerSecret } from '../../lambda/core/redact';
 const secrets = { resolve: async (v: string) => v, json: async () => ({}) };
 
 function gate(id: 'tenants' | 'cost' | 'config' | 'monitoring', run: GateDefinition['run']): GateDefinition {
-  return { id, title: id, configSchema: {}, fromEnvironment: () => ({ skip: `set ${id.toUpperCase()}` }), run };
+  return fakeGate(id, run, `set ${id.toUpperCase()}`);
 }
 
 function loaded(gates: LoadedConfig['config']['gates'], skipped: LoadedConfig['skipped'] = {}): LoadedConfig {
@@ -62,7 +64,7 @@ describe('runner', () => {
     });
     const t0 = Date.now();
     const report = await runGates({
-      gates: [slow, hang],
+      registry: new Registry([slow, hang], []),
       loaded: loaded({ tenants: {}, cost: { timeoutSeconds: 0.2 } }),
       secrets,
     });
@@ -84,7 +86,7 @@ describe('runner', () => {
     const leak = gate('cost', async () => {
       throw new Error('login failed for postgres://app:hunter2-secret@db/x and key hunter2-secret');
     });
-    const report = await runGates({ gates: [boom, leak], loaded: loaded({ tenants: {}, cost: {} }), secrets });
+    const report = await runGates({ registry: new Registry([boom, leak], []), loaded: loaded({ tenants: {}, cost: {} }), secrets });
     expect(report.results[0]).toMatchObject({ status: 'ERROR', summary: 'connection refused to 10.0.0.5:5432 (ECONNREFUSED)' });
     expect(report.results[1].status).toBe('ERROR');
     expect(JSON.stringify(report)).not.toContain('hunter2-secret');
@@ -94,7 +96,7 @@ describe('runner', () => {
     const ran: string[] = [];
     const mk = (id: 'tenants' | 'cost' | 'config') => gate(id, async () => (ran.push(id), outcomeFromCriteria([c('PASS')])));
     const report = await runGates({
-      gates: [mk('tenants'), mk('cost'), mk('config')],
+      registry: new Registry([mk('tenants'), mk('cost'), mk('config')], []),
       loaded: loaded({ cost: { enabled: false } }, { tenants: 'set DATABASE_URL' }),
       secrets,
     });
@@ -102,7 +104,7 @@ describe('runner', () => {
     expect(report.results).toHaveLength(1);
     expect(report.results[0]).toMatchObject({ gate: 'tenants', status: 'SKIP', summary: 'set DATABASE_URL' });
 
-    const only = await runGates({ gates: [mk('tenants'), mk('config')], loaded: loaded({ tenants: {}, config: {} }), only: ['config'], secrets });
+    const only = await runGates({ registry: new Registry([mk('tenants'), mk('config')], []), loaded: loaded({ tenants: {}, config: {} }), only: ['config'], secrets });
     expect(only.results.map((x) => x.gate)).toEqual(['config']);
   });
 });

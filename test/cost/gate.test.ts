@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { costGate } from '../../lambda/checks/cost/gate';
+import { gate as costGate } from '../../lambda/checks/cost/gate';
 import { runCli } from '../support/cli';
 import { setEnv } from '../support/dynalite';
 import { startPglite, type PostgresTarget } from '../support/postgres';

@@ -7,9 +7,9 @@ import { BatchWriteItemCommand, CreateTableCommand } from '@aws-sdk/client-dynam
 import { formatDecimal } from '../../lambda/checks/cost/money';
 import type { LedgerSummary } from '../../lambda/checks/cost/ports';
 import { CurBill } from '../../lambda/sources/cur/bill';
-import { CsvCostLedger } from '../../lambda/sources/ledger/csv';
-import { DynamoDbCostLedger } from '../../lambda/sources/ledger/dynamodb';
-import { PostgresCostLedger } from '../../lambda/sources/ledger/postgres';
+import { CsvCostLedger } from '../../lambda/sources/csv/ledger';
+import { DynamoDbCostLedger } from '../../lambda/sources/dynamodb/ledger';
+import { PostgresCostLedger } from '../../lambda/sources/postgres/ledger';
 import { startDynalite } from '../support/dynalite';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
 

@@ -1,9 +1,10 @@
+import { Registry } from '../../lambda/core/registry';
+import { fakeGate } from '../support/fake-gate';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GATES } from '../../lambda/catalog';
+import { BUILT_IN } from '../../lambda/registry';
 import { runGates } from '../../lambda/core/runner';
-import type { GateDefinition } from '../../lambda/core/gate';
 import { outcomeFromCriteria } from '../../lambda/core/result';
 import { demoSchemaSql } from '../../demo/dataset';
 import { httpFaultServer, tcpFaultServer, type LocalServer } from '../support/faults';
@@ -29,7 +30,7 @@ describe('runner isolation under faults', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-iso-'));
     const t0 = Date.now();
     const report = await runGates({
-      gates: GATES,
+      registry: BUILT_IN,
       secrets: plainSecrets,
       probes: false,
       loaded: {
@@ -67,17 +68,16 @@ describe('runner isolation under faults', () => {
   });
 
   it('a gate that throws synchronously, rejects with a non-Error or never settles is ERROR, and the others report', async () => {
-    const fake = (id: GateDefinition['id'], run: GateDefinition['run']): GateDefinition => ({ id, title: id, configSchema: {}, fromEnvironment: () => ({ skip: '' }), run });
     const report = await runGates({
       secrets: plainSecrets,
-      gates: [
-        fake('tenants', () => {
+      registry: new Registry([
+        fakeGate('tenants', () => {
           throw new TypeError("Cannot read properties of undefined (reading 'rows')");
         }),
-        fake('cost', () => Promise.reject(undefined)),
-        fake('config', () => new Promise(() => undefined)),
-        fake('monitoring', async () => outcomeFromCriteria([{ id: 'x', title: 'x', status: 'PASS', summary: 'fine' }])),
-      ],
+        fakeGate('cost', () => Promise.reject(undefined)),
+        fakeGate('config', () => new Promise(() => undefined)),
+        fakeGate('monitoring', async () => outcomeFromCriteria([{ id: 'x', title: 'x', status: 'PASS', summary: 'fine' }])),
+      ], []),
       loaded: { skipped: {}, config: { version: 1, suite: 's', sources: {}, gates: { tenants: {}, cost: {}, config: { timeoutSeconds: 0.3 }, monitoring: {} } } },
     });
     expect(report.results.map((r) => [r.gate, r.status, r.summary])).toEqual([

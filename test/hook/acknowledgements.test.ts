@@ -28,7 +28,7 @@ describe('acknowledgements', () => {
     const base = newAcknowledgement(input('4h'), NOW);
     const acks = [base, { ...base, gate: 'tenants' as const }, { ...base, gate: 'config' as const }, { ...base, gate: 'monitoring' as const, validUntil: '2026-11-28T11:59:59.999Z' }];
     const standing = { cost: 'not passing', tenants: 'passing', config: 'not evaluated', monitoring: 'not passing' } as const;
-    expect(classifyAcknowledgements(acks, (g) => standing[g], NOW).map((a) => [a.gate, a.state])).toEqual([
+    expect(classifyAcknowledgements(acks, (g) => standing[g as keyof typeof standing], NOW).map((a) => [a.gate, a.state])).toEqual([
       ['cost', 'in use'],
       ['tenants', 'unused'],
       ['config', 'unused'],

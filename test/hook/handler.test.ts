@@ -11,7 +11,7 @@ import { historyKey } from '../../lambda/core/history';
 import type { HookResponse } from '../../lambda/hook/contract';
 import { HOOK_MESSAGE_LIMIT } from '../../lambda/hook/decision';
 import { HOOK_ENV, type HookSettings } from '../../lambda/hook/settings';
-import { DynamoDbHistoryStore } from '../../lambda/sources/history/dynamodb';
+import { DynamoDbHistoryStore } from '../../lambda/sources/dynamodb/history';
 import { setEnv, startDynalite } from '../support/dynalite';
 import { changeSetRequest, createHistoryTable, stackRequest } from './support';
 

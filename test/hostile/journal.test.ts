@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CanaryDocument, CanaryStore, ProbeJournalEntry } from '../../lambda/checks/config/ports';
 import { repairPending } from '../../lambda/checks/config/round-trip';
-import { FileHistoryStore } from '../../lambda/sources/history/file';
-import { HistoryProbeJournal } from '../../lambda/sources/probe-journal/history-journal';
+import { FileHistoryStore } from '../../lambda/sources/file/history';
+import { HistoryProbeJournal } from '../../lambda/checks/config/probe-journal';
 
 /**
  * The probe journal (`.saas-readiness/history.jsonl`) used to hold the canary's whole config, API

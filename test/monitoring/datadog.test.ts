@@ -66,7 +66,7 @@ describe('gate monitoring: Datadog against the contract stand-in', () => {
       .replace('gates:\n', 'gates:\n  tenants:\n    source: appdb\n    minTenants: 13\n');
     r = await runMonitoring(yaml, env());
     expect(r.criterion('datadog.signals').summary).toContain('shows only 12 tenants over 24 h, need ≥ 13');
-    expect(r.result.evidence.join('\n')).toContain('minTenants 13 (gates.tenants.minTenants)');
+    expect(r.result.evidence.join('\n')).toContain('minTenants 13');
   });
 
   test('tenantTag names the attribute; queries.tenants uses a metric grouped by the tag (span-based metric)', async () => {

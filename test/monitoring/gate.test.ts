@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combine } from '../../lambda/checks/monitoring/check';
-import { monitoringGate } from '../../lambda/checks/monitoring/gate';
+import { gate as monitoringGate } from '../../lambda/checks/monitoring/gate';
 import type { SecretResolver } from '../../lambda/core/secrets';
 import { runCli } from '../support/cli';
 import { healthyDatadog, startDatadog, type DatadogOrg } from '../standins/datadog';
@@ -123,7 +123,7 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
     expect(r.criterion('datadog.signals').summary).toContain('by span tag @tenant_id');
     expect(nrServer.requests.some((q) => q.body.includes('FACET tenant_id'))).toBe(true);
     const keys = { DATADOG_API_KEY: 'k', DATADOG_APP_KEY: 'a', DD_ENV: 'prod', NEW_RELIC_KEY: 'n', NEW_RELIC_ACCOUNT_ID: '1' };
-    const fromEnv = (over: NodeJS.ProcessEnv) => monitoringGate.fromEnvironment({ ...keys, ...over }) as { gate: { datadog: { tenantTag: string }; newrelic: { tenantAttribute: string } } };
+    const fromEnv = (over: NodeJS.ProcessEnv) => monitoringGate.fromEnvironment({ ...keys, ...over }) as unknown as { gate: { datadog: { tenantTag: string }; newrelic: { tenantAttribute: string } } };
     expect(fromEnv({}).gate.datadog.tenantTag).toBe('tenant_id');
     expect(fromEnv({}).gate.newrelic.tenantAttribute).toBe('tenant_id');
     expect(fromEnv({ SAAS_READINESS_TENANT_TAG: 'org_id' }).gate.datadog.tenantTag).toBe('org_id');

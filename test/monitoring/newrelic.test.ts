@@ -5,7 +5,8 @@ import { healthyNewRelic, startNewRelic, transactions, type NewRelicState, type 
 import type { LocalServer } from '../standins/local-server';
 import { runCli } from '../support/cli';
 import { newRelicYaml, runExpectingUsage, runMonitoring } from './harness';
-import { agentAppName, newRelicGraphqlUrl } from '../../lambda/sources/newrelic/monitoring';
+import { agentAppName } from '../../lambda/checks/monitoring/gate';
+import { newRelicGraphqlUrl } from '../../lambda/sources/newrelic/monitoring';
 
 /**
  * Gate 4's New Relic adapter against the contract stand-in (docs/contracts/newrelic.md): the

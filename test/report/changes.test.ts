@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { changesSince, compareGate, gateRecordOf, isRegression, recordRun } from '../../lambda/core/changes';
-import { FileHistoryStore } from '../../lambda/sources/history/file';
+import { FileHistoryStore } from '../../lambda/sources/file/history';
 import { renderMarkdown } from '../../lambda/core/report/markdown';
 import { renderText } from '../../lambda/core/report/text';
 import { checkCost } from '../../lambda/checks/cost/check';

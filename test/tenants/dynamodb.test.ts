@@ -1,3 +1,4 @@
+import { BUILT_IN } from '../../lambda/registry';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startDynalite, setEnv } from '../support/dynalite';
@@ -134,7 +135,7 @@ describe('gate 1 on DynamoDB (dynalite, sbt-aws layout)', () => {
 
   it('custom layout: assumes no attribute names, and without statusAttribute counts every item', async () => {
     const yaml = (gate: string) => `version: 1\nsuite: t\nsources:\n  reg: { type: dynamodb, table: ${table}, layout: custom }\ngates:\n  tenants:\n    source: reg\n${gate}`;
-    expect(() => parseConfig(yaml('    configAttribute: settings\n'), 'readiness.yaml')).toThrow(
+    expect(() => parseConfig(BUILT_IN, yaml('    configAttribute: settings\n'), 'readiness.yaml')).toThrow(
       /gates\.tenants\.idAttribute: required: source 'reg' has layout: custom, which assumes no attribute names/,
     );
     await load(Array.from({ length: 11 }, (_, i) => ({ pk: `c${i}`, tenantId: `c${i}`, settings: { quota: 5 } })));

@@ -1,102 +1,65 @@
 import { basename, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Ajv, { type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import { hasEnvRef } from '../../core/config/env';
+import { optionProperties } from '../../core/config/schema';
 import { ConfigError } from '../../core/errors';
 import { readTextFile } from '../../core/files';
-import { sourceOf } from '../../core/config/sources';
-import type { GateCommon, GateDefinition } from '../../core/gate';
+import type { GateCommon, GateDefinition, SourceCatalog } from '../../core/gate';
 import type { JsonSchema } from '../../core/config/json-schema';
-import { historyKey, type HistoryStore } from '../../core/history';
-import { registerSecret } from '../../core/redact';
-import { DynamoDbHistoryStore } from '../../sources/history/dynamodb';
-import { DEFAULT_HISTORY_FILE, FileHistoryStore } from '../../sources/history/file';
-import { clientConfig, connectPostgres, describeTarget, type PostgresSourceConfig } from '../../sources/postgres/connection';
-import { requireCustomLayoutNames, type DynamoDbSourceConfig } from '../../sources/dynamodb/tenant-store';
-import { PostgresCanaryStore, PostgresConfigStore, type PostgresConfigMapping } from '../../sources/configstore/postgres';
-import { DynamoDbCanaryStore, DynamoDbConfigStore, type DynamoDbConfigMapping } from '../../sources/configstore/dynamodb';
-import { HttpEffectiveConfig } from '../../sources/configstore/effective-config-http';
-import { HistoryProbeJournal } from '../../sources/probe-journal/history-journal';
-import { processInterrupts } from '../../sources/probe-journal/process-interrupts';
+import { DEFAULT_HISTORY_FILE, HISTORY, historyKey, type HistoryOptions, type HistoryStore } from '../../core/history';
+import type { SourceUse } from '../../core/source';
 import { checkConfig } from './check';
 import { DEFAULT_FINGERPRINT_DEPTH } from './fingerprint';
-import type { CanaryStore, ConfigStore } from './ports';
+import { CANARY_STORE, CONFIG_STORE, EFFECTIVE_CONFIG, type CanaryStore, type ConfigStore, type EffectiveConfig, type StoreOptions } from './ports';
+import { HistoryProbeJournal } from './probe-journal';
 import { DEFAULT_PROBE_KEY } from './round-trip';
 
 export interface CanaryConfig {
   /** The test tenant the probe may write; no other tenant is ever written. */
   tenant: string;
-  /** Reserved top-level key the nonce is written under. Default `_saasReadinessProbe`. */
-  key?: string;
+  /** Reserved top-level key the nonce is written under. */
+  key: string;
   /** App endpoint serving the canary's effective config; polled until the nonce shows. */
   effectiveConfigUrl?: string;
   headers?: Record<string, string>;
-  /** Default 10. */
-  propagationLimitSeconds?: number;
-  /** Default 250. */
-  pollIntervalMs?: number;
+  propagationLimitSeconds: number;
+  pollIntervalMs: number;
 }
 
 /** `gates.config` in readiness.yaml. */
-export interface ConfigGateConfig extends GateCommon, PostgresConfigMapping, DynamoDbConfigMapping {
+export interface ConfigGateConfig extends GateCommon {
   source: string;
-  /** Default 30. */
-  stableDays?: number;
+  stableDays: number;
   /** JSON Schema every tenant config must satisfy. */
   schemaFile?: string;
   fingerprintDepth?: number;
   /** Where fingerprints and the probe journal go. Default: file `.saas-readiness/history.jsonl`. */
   history?: { file?: string; table?: string; region?: string };
   canary?: CanaryConfig;
+  /** The source's own settings (table, column and attribute names). */
+  [setting: string]: unknown;
 }
 
 /** Time kept back from the gate deadline so an aborted probe can still restore the canary. */
 export const RESTORE_RESERVE_MS = 5000;
 
-const POSTGRES_KEYS = ['table', 'tenantColumn', 'configColumn', 'updatedAtColumn', 'tenantsTable', 'tierColumn', 'migrations', 'audit'] as const;
-const DYNAMODB_KEYS = ['idAttribute', 'configAttribute', 'tierAttribute', 'updatedAtAttribute'] as const;
 
-const name = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$.]{0,127}$' };
 
-const schema: JsonSchema = {
+const schema = (catalog: SourceCatalog): JsonSchema => ({
   required: ['source'],
   properties: {
     source: { type: 'string', description: 'Name of a postgres or dynamodb source under sources.' },
     stableDays: { type: 'integer', minimum: 1, maximum: 365, default: 30, description: 'Days the config schema must have been unchanged.' },
     schemaFile: { type: 'string', minLength: 1, description: 'JSON Schema file every tenant config must satisfy (path relative to the working directory).' },
     fingerprintDepth: { type: 'integer', minimum: 1, maximum: 32, default: DEFAULT_FINGERPRINT_DEPTH, description: 'Deepest JSON level included in the schema fingerprint.' },
-    table: { ...name, description: 'PostgreSQL: config table (default tenant_configs, else tenants).' },
-    tenantColumn: { ...name, description: 'PostgreSQL: tenant column (default tenant_id, else id).' },
-    configColumn: { ...name, description: 'PostgreSQL: config column, jsonb/json/text (default config).' },
-    updatedAtColumn: { ...name, description: 'PostgreSQL: change stamp column (default updated_at when it exists).' },
-    tenantsTable: { ...name, description: 'PostgreSQL: table with the tier (default tenants).' },
-    tierColumn: { ...name, description: 'PostgreSQL: tier column (default tier).' },
-    migrations: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['table', 'column'],
-      description: 'PostgreSQL: a migrations table besides Flyway, Prisma, Knex and Django.',
-      properties: { table: name, column: name, nameColumn: name },
-    },
-    audit: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['table'],
-      description: 'PostgreSQL: the audit table of config changes (default: tenant_config_audit and similar names).',
-      properties: { table: name, timeColumn: name },
-    },
-    idAttribute: { ...name, description: 'DynamoDB: partition key with the tenant ID (default tenantId).' },
-    configAttribute: { ...name, description: 'DynamoDB: config attribute, JSON string or map (default tenantConfig).' },
-    tierAttribute: { ...name, description: 'DynamoDB: tier attribute (default tier).' },
-    updatedAtAttribute: { ...name, description: 'DynamoDB: ISO-8601 change stamp; counts changes in the window.' },
     history: {
       type: 'object',
       additionalProperties: false,
       description: 'History of schema fingerprints and the probe journal: a local file (default) or the DynamoDB history table.',
       properties: {
-        file: { type: 'string', minLength: 1, default: DEFAULT_HISTORY_FILE },
+        file: { type: 'string', minLength: 1, description: `Default ${DEFAULT_HISTORY_FILE}.` },
         table: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,255}$', description: 'DynamoDB table with string keys pk, sk (the one the CDK app deploys).' },
         region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' },
       },
@@ -116,8 +79,9 @@ const schema: JsonSchema = {
         pollIntervalMs: { type: 'integer', minimum: 50, maximum: 10000, default: 250 },
       },
     },
+    ...optionProperties(catalog, CONFIG_STORE.id),
   },
-};
+});
 
 /** A tenant-config JSON Schema is a regular file of at most this size. */
 const MAX_SCHEMA_FILE_BYTES = 4 * 2 ** 20;
@@ -135,19 +99,51 @@ function compileConfigSchema(file: string): ValidateFunction {
   return ajv.compile(doc);
 }
 
-function historyStore(config: ConfigGateConfig): { history: HistoryStore; close(): void } {
-  const h = config.history ?? {};
-  if (h.table) {
-    const client = new DynamoDBClient(h.region ? { region: h.region } : {});
-    return { history: new DynamoDbHistoryStore(client, h.table), close: () => client.destroy() };
-  }
-  return { history: new FileHistoryStore(resolve(h.file ?? DEFAULT_HISTORY_FILE)), close: () => undefined };
-}
+const storeUse = (c: ConfigGateConfig): SourceUse<ConfigStore, StoreOptions> => ({ port: CONFIG_STORE, source: c.source, field: 'source', options: c, optionsAt: '' });
+const canaryUse = (c: ConfigGateConfig, canary: CanaryConfig): SourceUse<CanaryStore, { mapping: StoreOptions; tenant: string }> => ({
+  port: CANARY_STORE,
+  source: c.source,
+  field: 'source',
+  setting: 'canary',
+  options: { mapping: c, tenant: canary.tenant },
+});
+/** Fingerprints and the probe journal: the DynamoDB history table, or a local file. */
+const historyUse = (c: ConfigGateConfig, suite: string): SourceUse<HistoryStore, HistoryOptions> => ({
+  port: HISTORY,
+  source: c.history?.table ? { type: 'dynamodb', table: c.history.table, ...(c.history.region ? { region: c.history.region } : {}) } : { type: 'file', path: c.history?.file ?? DEFAULT_HISTORY_FILE },
+  field: c.history?.table ? 'history.table' : 'history.file',
+  options: { partitions: [historyKey.schema(suite, c.source), historyKey.probe(suite, c.source)] },
+});
+const effectiveConfigUse = (canary: CanaryConfig & { effectiveConfigUrl: string }): SourceUse<EffectiveConfig, { headers?: Record<string, string> }> => ({
+  port: EFFECTIVE_CONFIG,
+  source: { type: 'http', url: canary.effectiveConfigUrl },
+  field: 'canary.effectiveConfigUrl',
+  options: { headers: canary.headers },
+});
+const withUrl = (c: CanaryConfig | undefined): (CanaryConfig & { effectiveConfigUrl: string }) | undefined => (c?.effectiveConfigUrl ? (c as CanaryConfig & { effectiveConfigUrl: string }) : undefined);
 
-export const configGate: GateDefinition<ConfigGateConfig> = {
+export const gate: GateDefinition<ConfigGateConfig> = {
   id: 'config',
   title: 'Config database stable',
+  module: __filename,
   configSchema: schema,
+  criteria: [
+    { id: 'configs', title: 'Every tenant config parses (and validates)', remediation: 'Fix the tenant configs listed, or point the gate at the right table and column.' },
+    { id: 'round-trip', title: 'A config change reaches the app without a deploy', remediation: 'Make the app read tenant config from the database at run time (with a short cache).' },
+    { id: 'schema-stable', title: 'Config schema unchanged for stableDays', remediation: 'Keep the config schema stable, or wait until it has been for stableDays.' },
+    { id: 'audit-trail', title: 'Config changes audited', remediation: 'Record every config change in an audit table.' },
+  ],
+  keyMeasurement: { measurement: 'schemaStableDays', metric: 'ConfigStableDays', unit: 'Count', label: 'Config schema stable (days)' },
+  deployment: {
+    scheduleHours: 1,
+    why: 'a config schema change should be seen within the hour',
+    history(config, table) {
+      if (config.history?.table) return { config };
+      const warning = config.history?.file ? "gates.config.history.file is replaced by the stack's history table: a Lambda function has no lasting disk" : undefined;
+      return { config: { ...config, history: { table } }, ...(warning ? { warning } : {}) };
+    },
+  },
+  probes: ['canary'],
 
   /**
    * Zero-config needs an explicit canary: without one the gate cannot PASS, and a run would only
@@ -158,18 +154,19 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
     if (!env.DATABASE_URL || !env.SAAS_READINESS_CONFIG_CANARY) return { skip: hint };
     const url = env.SAAS_READINESS_CONFIG_URL;
     return {
-      gate: { source: 'appdb', canary: { tenant: env.SAAS_READINESS_CONFIG_CANARY, ...(url ? { effectiveConfigUrl: url } : {}) } },
-      sources: { appdb: { type: 'postgres', url: env.DATABASE_URL } as PostgresSourceConfig },
+      gate: { source: 'appdb', canary: { tenant: env.SAAS_READINESS_CONFIG_CANARY, ...(url ? { effectiveConfigUrl: url } : {}) } } as ConfigGateConfig,
+      sources: { appdb: { type: 'postgres', url: env.DATABASE_URL } },
     };
   },
 
-  validate(config, all, at) {
-    const src = sourceOf(all, config.source, at('source'), ['postgres', 'dynamodb']);
-    const foreign = src.type === 'postgres' ? DYNAMODB_KEYS : POSTGRES_KEYS;
-    for (const key of foreign) {
-      if (config[key] !== undefined) throw new ConfigError(`only applies to ${src.type === 'postgres' ? 'dynamodb' : 'postgres'} sources; '${config.source}' is ${src.type}`, at(key));
-    }
-    if (src.type === 'dynamodb') requireCustomLayoutNames(src as DynamoDbSourceConfig, config.source, config, ['idAttribute', 'configAttribute'], at);
+  uses: (c, { suite }) => [
+    storeUse(c),
+    historyUse(c, suite),
+    ...(c.canary ? [canaryUse(c, c.canary)] : []),
+    ...(withUrl(c.canary) ? [effectiveConfigUse(withUrl(c.canary)!)] : []),
+  ],
+
+  validate(config, at) {
     // Unresolved `${env:…}` (the CDK app validates without resolving) is checked where the gate runs.
     if (config.schemaFile && !hasEnvRef(config.schemaFile)) {
       try {
@@ -186,30 +183,16 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
   },
 
   async run(config, ctx) {
-    const src = ctx.source<PostgresSourceConfig | DynamoDbSourceConfig>(config.source, 'source', ['postgres', 'dynamodb']);
-    let store: ConfigStore;
-    let canary: CanaryStore | undefined;
-    if (src.type === 'postgres') {
-      const target = describeTarget(await clientConfig(src, ctx.secrets));
-      store = new PostgresConfigStore(() => connectPostgres(src, ctx.secrets, ctx.signal), config, target);
-      if (config.canary) canary = new PostgresCanaryStore((signal) => connectPostgres(src, ctx.secrets, signal), config, target);
-    } else {
-      const client = () => new DynamoDBClient(src.region ? { region: src.region } : {});
-      store = new DynamoDbConfigStore(client(), src.table, config);
-      if (config.canary) canary = new DynamoDbCanaryStore(client(), src.table, config);
-    }
+    const store = await ctx.open(storeUse(config));
+    const canary = config.canary ? await ctx.open(canaryUse(config, config.canary)) : undefined;
+    const url = withUrl(config.canary);
     let validateConfig: ((doc: Record<string, unknown>) => string | undefined) | undefined;
     if (config.schemaFile) {
       const validate = compileConfigSchema(config.schemaFile);
       validateConfig = (doc) => (validate(doc) ? undefined : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`).join('; '));
     }
-    const { history, close: closeHistory } = historyStore(config);
+    const history = await ctx.open(historyUse(config, ctx.suite));
     const c = config.canary;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(c?.headers ?? {})) {
-      headers[k] = await ctx.secrets.resolve(v);
-      registerSecret(headers[k]);
-    }
     // The probe stops early enough to restore before the runner's deadline.
     const probeStop = new AbortController();
     const timer = setTimeout(
@@ -222,7 +205,7 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
         store,
         history,
         historyKey: historyKey.schema(ctx.suite, config.source),
-        stableDays: config.stableDays ?? 30,
+        stableDays: config.stableDays,
         reservedKey: c?.key ?? DEFAULT_PROBE_KEY,
         validateConfig,
         schemaName: config.schemaFile && basename(config.schemaFile),
@@ -233,10 +216,10 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
                 canary,
                 journal: new HistoryProbeJournal(history, historyKey.probe(ctx.suite, config.source)),
                 tenant: c.tenant,
-                effectiveConfig: c.effectiveConfigUrl ? new HttpEffectiveConfig(await ctx.secrets.resolve(c.effectiveConfigUrl), headers) : undefined,
-                propagationLimitMs: (c.propagationLimitSeconds ?? 10) * 1000,
-                pollIntervalMs: c.pollIntervalMs ?? 250,
-                interrupts: processInterrupts,
+                effectiveConfig: url ? await ctx.open(effectiveConfigUse(url)) : undefined,
+                propagationLimitMs: c.propagationLimitSeconds * 1000,
+                pollIntervalMs: c.pollIntervalMs,
+                interrupts: ctx.interrupts,
               }
             : undefined,
         probesAllowed: ctx.probes,
@@ -247,7 +230,7 @@ export const configGate: GateDefinition<ConfigGateConfig> = {
       });
     } finally {
       clearTimeout(timer);
-      closeHistory();
+      history.close?.();
       await Promise.all([store.close(), canary?.close()]);
     }
   },

@@ -1,3 +1,5 @@
+import { definePort } from '../../core/ports';
+export type { Interrupts } from '../../core/interrupts';
 /** The small interfaces gate 3 measures through; one adapter per backend implements each. */
 
 /** One tenant's config as stored: a JSON string (text/json columns, sbt-aws tenantConfig) or a parsed map. */
@@ -106,10 +108,10 @@ export interface EffectiveConfig {
   fetch(signal: AbortSignal): Promise<string>;
 }
 
-/** Process interrupts (SIGINT/SIGTERM): watched only while the probe holds the canary. */
-export interface Interrupts {
-  /** Starts watching; returns the function that stops watching. */
-  watch(onInterrupt: (signal: NodeJS.Signals) => void): () => void;
-  /** Delivers the interrupt again once the canary is restored (the process then ends as it would have). */
-  reraise(signal: NodeJS.Signals): void;
-}
+/** Gate 3's settings a config store reads (table, column and attribute names): the gate's own config. */
+export type StoreOptions = Readonly<Record<string, unknown>>;
+
+export const CONFIG_STORE = definePort<ConfigStore, StoreOptions>('configStore', 'config store');
+/** The canary store writes one tenant only: the one named here (granted on that key only). */
+export const CANARY_STORE = definePort<CanaryStore, { mapping: StoreOptions; tenant: string }>('canaryStore', 'canary store');
+export const EFFECTIVE_CONFIG = definePort<EffectiveConfig, { headers?: Record<string, string> }>('effectiveConfig', "the app's effective config");

@@ -113,11 +113,19 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   const artifacts: Artifact[] = lines.length ? [csvArtifact(shown), jsonArtifact(shown, input)] : [];
   const passed = criteria.filter((c) => c.id.endsWith('-total')).map((c) => c.summary);
   return outcomeFromCriteria(criteria, {
-    measurements: [...measurements, ...criteria.flatMap((c) => (c.id === 'fresh' ? c.measurements ?? [] : []))],
+    measurements: [...variance(criteria.flatMap((c) => c.measurements ?? [])), ...measurements, ...criteria.flatMap((c) => (c.id === 'fresh' ? c.measurements ?? [] : []))],
     evidence,
     artifacts,
     passSummary: `tracked costs reconcile within ±${formatPercent(input.tolerancePercent)}: ${passed.join('; ')}`,
   });
+}
+
+/** The total variance furthest from zero over the providers (signed), the gate's key measurement. */
+function variance(measurements: readonly Measurement[]): Measurement[] {
+  const totals = measurements.filter((m) => m.name.endsWith('VariancePct') && typeof m.value === 'number');
+  if (totals.length === 0) return [];
+  const widest = totals.reduce((a, b) => (Math.abs(b.value as number) > Math.abs(a.value as number) ? b : a));
+  return [{ name: 'variancePercent', value: widest.value, unit: '%', threshold: widest.threshold }];
 }
 
 function formatPercent(p: Money): string {

@@ -1,46 +1,40 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { optionProperties } from '../../core/config/schema';
 import { ConfigError } from '../../core/errors';
-import { sourceOf } from '../../core/config/sources';
-import type { GateCommon, GateDefinition } from '../../core/gate';
+import type { GateCommon, GateDefinition, SourceCatalog } from '../../core/gate';
 import type { JsonSchema } from '../../core/config/json-schema';
-import type { DynamoDbSourceConfig } from '../../sources/dynamodb/tenant-store';
-import { connectPostgres, clientConfig, describeTarget, type PostgresSourceConfig } from '../../sources/postgres/connection';
-import { CostExplorerBill, type CostExplorerSourceConfig } from '../../sources/costexplorer/bill';
-import { CUR_METRICS, CurBill, type CurSourceConfig } from '../../sources/cur/bill';
-import { OpenAiCostsBill, type OpenAiSourceConfig } from '../../sources/openai/costs';
-import { CsvCostLedger, type CsvSourceConfig } from '../../sources/ledger/csv';
-import { DynamoDbCostLedger } from '../../sources/ledger/dynamodb';
-import type { LedgerMapping } from '../../sources/ledger/mapping';
-import { PostgresCostLedger } from '../../sources/ledger/postgres';
+import type { SourceConfig } from '../../core/config/types';
+import type { SourceUse } from '../../core/source';
 import { checkCost, type ProviderSetup } from './check';
+import type { LedgerMapping } from './ledger-mapping';
 import { parseMoney } from './money';
-import type { AwsBillQuery, BillSource, CostLedger, Provider } from './ports';
+import { AWS_BILL, COST_LEDGER, OPENAI_BILL, type AwsBillQuery, type BillSource, type CostLedger, type LedgerOptions, type Provider } from './ports';
 import { parseDay, resolveWindow, type WindowConfig } from './window';
 
 /** `gates.cost` in readiness.yaml. */
 export interface CostGateConfig extends GateCommon {
-  ledger: LedgerMapping & { source: string; scanSegments?: number };
+  /** The ledger's source, its column names, and what only one backend reads (table, scanSegments). */
+  ledger: LedgerMapping & { source: string; [setting: string]: unknown };
   aws?: {
     source: string;
-    tagKey?: string;
-    metric?: AwsBillQuery['metric'];
-    excludeRecordTypes?: string[];
+    tagKey: string;
+    metric: AwsBillQuery['metric'];
+    excludeRecordTypes: string[];
     linkedAccounts?: string[];
     sharedValue?: string;
-    ledgerProviders?: string[];
+    ledgerProviders: string[];
   };
-  openai?: { source: string; projects?: Record<string, string>; ledgerProviders?: string[] };
+  openai?: { source: string; projects?: Record<string, string>; ledgerProviders: string[] };
   window?: WindowConfig;
-  tolerancePercent?: number;
-  materialityUsd?: number;
-  maxLagHours?: number;
+  tolerancePercent: number;
+  materialityUsd: number;
+  maxLagHours: number;
 }
 
 const ident = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$.]{0,127}$' };
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
 const providerValues = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true };
 
-const schema: JsonSchema = {
+const schema = (catalog: SourceCatalog): JsonSchema => ({
   required: ['ledger'],
   anyOf: [{ required: ['aws'] }, { required: ['openai'] }],
   $comment: 'configure at least one bill: aws or openai',
@@ -52,12 +46,11 @@ const schema: JsonSchema = {
       description: "The app's own cost ledger: tenant_costs(tenant_id, usage_date, provider, cost_usd).",
       properties: {
         source: { type: 'string', description: 'A postgres, dynamodb or csv source.' },
-        table: { ...ident, default: 'tenant_costs', description: 'PostgreSQL: the ledger table.' },
         tenantColumn: { ...ident, default: 'tenant_id' },
         dateColumn: { ...ident, default: 'usage_date', description: 'A date (date-only) or timestamp column.' },
         providerColumn: { ...ident, default: 'provider' },
         costColumn: { ...ident, default: 'cost_usd', description: 'Cost in USD (numeric).' },
-        scanSegments: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'DynamoDB: parallel scan segments.' },
+        ...optionProperties(catalog, COST_LEDGER.id),
       },
     },
     aws: {
@@ -105,15 +98,39 @@ const schema: JsonSchema = {
     materialityUsd: { type: 'number', minimum: 0, default: 1, description: 'Tenants below this (tracked and actual) are not judged.' },
     maxLagHours: { type: 'number', exclusiveMinimum: 0, maximum: 8784, default: 24, description: 'Max age of the newest ledger entry.' },
   },
-};
+});
 
-const LEDGER_TYPES = ['postgres', 'dynamodb', 'csv'] as const;
-const POSTGRES_ONLY = ['table'] as const;
+const ledgerUse = (c: CostGateConfig): SourceUse<CostLedger, LedgerOptions> => ({ port: COST_LEDGER, source: c.ledger.source, field: 'ledger.source', options: c.ledger, optionsAt: 'ledger' });
+const awsUse = (aws: NonNullable<CostGateConfig['aws']>): SourceUse<BillSource, AwsBillQuery> => ({
+  port: AWS_BILL,
+  source: aws.source,
+  field: 'aws.source',
+  options: { tagKey: aws.tagKey, metric: aws.metric, excludeRecordTypes: aws.excludeRecordTypes, linkedAccounts: aws.linkedAccounts },
+  optionsAt: 'aws',
+});
+const openaiUse = (openai: NonNullable<CostGateConfig['openai']>): SourceUse<BillSource, Record<string, never>> => ({ port: OPENAI_BILL, source: openai.source, field: 'openai.source', options: {} });
 
-export const costGate: GateDefinition<CostGateConfig> = {
+export const gate: GateDefinition<CostGateConfig> = {
   id: 'cost',
   title: 'Cost tracking accurate',
+  module: __filename,
   configSchema: schema,
+  criteria: [
+    { id: 'ledger', title: 'Cost ledger readable', remediation: 'Check the ledger source settings (table and column names) and that it is reachable.' },
+    { id: 'fresh', title: 'Cost ledger up to date', remediation: 'The app must write cost entries continuously (at least daily).' },
+    { id: 'aws', title: 'AWS bill readable', remediation: 'Check the AWS bill source settings and credentials.' },
+    { id: 'aws-total', title: 'AWS total within tolerance', remediation: 'Reconcile the ledger with the AWS bill: untagged resources, missing metering.' },
+    { id: 'aws-tenants', title: 'AWS per tenant within tolerance', remediation: 'Compare each tenant\'s ledger entries with the resources tagged with it.' },
+    { id: 'openai', title: 'OpenAI bill readable', remediation: 'Check the OpenAI bill source settings and the admin key.' },
+    { id: 'openai-total', title: 'OpenAI total within tolerance', remediation: 'Reconcile the ledger with the OpenAI bill.' },
+    { id: 'openai-tenants', title: 'OpenAI per tenant within tolerance', remediation: 'Compare each tenant\'s ledger entries with its OpenAI project.' },
+  ],
+  keyMeasurement: { measurement: 'variancePercent', metric: 'CostVariancePercent', unit: 'Percent', label: 'Cost variance %', symmetric: true },
+  deployment: {
+    scheduleHours: 24,
+    why: 'Cost Explorer refreshes its data about once a day and charges $0.01 per request',
+    threshold: (config) => config.tolerancePercent,
+  },
   cliOptions: [
     { name: 'from', type: 'string', description: 'cost: first day of the window, YYYY-MM-DD (inclusive; with --to)' },
     { name: 'to', type: 'string', description: 'cost: last day of the window, YYYY-MM-DD (inclusive)' },
@@ -127,40 +144,28 @@ export const costGate: GateDefinition<CostGateConfig> = {
     const hint =
       'not configured: set DATABASE_URL (ledger table tenant_costs) plus OPENAI_ADMIN_KEY and/or SAAS_READINESS_COST_TAG=tenant_id (Cost Explorer, $0.01 per request) or SAAS_READINESS_BILL_EXPORT=path/to/cur.csv; or write gates.cost in readiness.yaml';
     if (!env.DATABASE_URL) return { skip: hint };
-    const sources: Record<string, PostgresSourceConfig | CostExplorerSourceConfig | CurSourceConfig | OpenAiSourceConfig> = {
+    const sources: Record<string, SourceConfig> = {
       appdb: { type: 'postgres', url: env.DATABASE_URL },
     };
-    const gate: CostGateConfig = { ledger: { source: 'appdb' } };
+    const gate = { ledger: { source: 'appdb' } } as CostGateConfig;
     if (env.SAAS_READINESS_BILL_EXPORT) {
       sources['aws-bill'] = { type: 'cur', path: env.SAAS_READINESS_BILL_EXPORT };
-      gate.aws = { source: 'aws-bill', ...(env.SAAS_READINESS_COST_TAG ? { tagKey: env.SAAS_READINESS_COST_TAG } : {}) };
+      gate.aws = { source: 'aws-bill', ...(env.SAAS_READINESS_COST_TAG ? { tagKey: env.SAAS_READINESS_COST_TAG } : {}) } as CostGateConfig['aws'];
     } else if (env.SAAS_READINESS_COST_TAG) {
       sources['aws-bill'] = { type: 'costexplorer' };
-      gate.aws = { source: 'aws-bill', tagKey: env.SAAS_READINESS_COST_TAG };
+      gate.aws = { source: 'aws-bill', tagKey: env.SAAS_READINESS_COST_TAG } as CostGateConfig['aws'];
     }
     if (env.OPENAI_ADMIN_KEY) {
       sources['openai-bill'] = { type: 'openai', adminKey: env.OPENAI_ADMIN_KEY, ...(env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL } : {}) };
-      gate.openai = { source: 'openai-bill' };
+      gate.openai = { source: 'openai-bill' } as CostGateConfig['openai'];
     }
     if (!gate.aws && !gate.openai) return { skip: hint };
     return { gate, sources };
   },
 
-  validate(config, all, at) {
-    const check = (name: string, field: string, types: readonly string[]) => sourceOf(all, name, at(field), types).type;
-    const ledgerType = check(config.ledger.source, 'ledger.source', LEDGER_TYPES);
-    for (const key of POSTGRES_ONLY) {
-      if (ledgerType !== 'postgres' && config.ledger[key] !== undefined) throw new ConfigError(`only applies to a postgres ledger; '${config.ledger.source}' is ${ledgerType}`, at(`ledger.${key}`));
-    }
-    if (ledgerType !== 'dynamodb' && config.ledger.scanSegments !== undefined) throw new ConfigError(`only applies to a dynamodb ledger`, at('ledger.scanSegments'));
-    if (config.aws) {
-      const type = check(config.aws.source, 'aws.source', ['costexplorer', 'cur']);
-      const metric = config.aws.metric ?? 'UnblendedCost';
-      if (type === 'cur' && !(CUR_METRICS as readonly string[]).includes(metric)) {
-        throw new ConfigError(`${metric} cannot be read from a bill export (use ${CUR_METRICS.join(', ')}, or a costexplorer source)`, at('aws.metric'));
-      }
-    }
-    if (config.openai) check(config.openai.source, 'openai.source', ['openai']);
+  uses: (c) => [ledgerUse(c), ...(c.aws ? [awsUse(c.aws)] : []), ...(c.openai ? [openaiUse(c.openai)] : [])],
+
+  validate(config, at) {
     const w = config.window;
     if (w && 'from' in w) {
       if (!parseDay(w.from)) throw new ConfigError(`not a calendar date: '${w.from}'`, at('window.from'));
@@ -172,34 +177,25 @@ export const costGate: GateDefinition<CostGateConfig> = {
   async run(config, ctx) {
     const window = resolveWindow(config.window, ctx.options, ctx.now());
     const closers: (() => unknown)[] = [];
-    const ledger = await openLedger(config, ctx);
+    const ledger = await ctx.open(ledgerUse(config));
     closers.push(() => ledger.close());
     const providers: Partial<Record<Provider, ProviderSetup>> = {};
     try {
       if (config.aws) {
-        const a = config.aws;
-        const src = ctx.source<CostExplorerSourceConfig | CurSourceConfig>(a.source, 'aws.source', ['costexplorer', 'cur']);
-        const query: AwsBillQuery = {
-          tagKey: a.tagKey ?? 'tenant_id',
-          metric: a.metric ?? 'UnblendedCost',
-          excludeRecordTypes: a.excludeRecordTypes ?? ['Credit', 'Refund', 'Tax'],
-          linkedAccounts: a.linkedAccounts,
-        };
-        const bill: BillSource = src.type === 'costexplorer' ? new CostExplorerBill(src, query) : new CurBill(src, query);
+        const bill = await ctx.open(awsUse(config.aws));
         closers.push(() => bill.close?.());
-        providers.aws = { bill, ledgerValues: a.ledgerProviders ?? ['aws'], sharedValue: a.sharedValue, tagKey: query.tagKey };
+        providers.aws = { bill, ledgerValues: config.aws.ledgerProviders, sharedValue: config.aws.sharedValue, tagKey: config.aws.tagKey };
       }
       if (config.openai) {
-        const src = ctx.source<OpenAiSourceConfig>(config.openai.source, 'openai.source', ['openai']);
-        providers.openai = { bill: new OpenAiCostsBill(src, ctx.secrets, ctx.deadline), ledgerValues: config.openai.ledgerProviders ?? ['openai'], projects: config.openai.projects };
+        providers.openai = { bill: await ctx.open(openaiUse(config.openai)), ledgerValues: config.openai.ledgerProviders, projects: config.openai.projects };
       }
       return await checkCost({
         ledger,
         window,
         providers,
-        tolerancePercent: parseMoney(String(config.tolerancePercent ?? 5)),
-        materiality: parseMoney(String(config.materialityUsd ?? 1)),
-        maxLagHours: config.maxLagHours ?? 24,
+        tolerancePercent: parseMoney(String(config.tolerancePercent)),
+        materiality: parseMoney(String(config.materialityUsd)),
+        maxLagHours: config.maxLagHours,
         now: ctx.now(),
         signal: ctx.signal,
         progress: ctx.progress,
@@ -209,16 +205,3 @@ export const costGate: GateDefinition<CostGateConfig> = {
     }
   },
 };
-
-async function openLedger(config: CostGateConfig, ctx: Parameters<GateDefinition['run']>[1]): Promise<CostLedger> {
-  const src = ctx.source<PostgresSourceConfig | DynamoDbSourceConfig | CsvSourceConfig>(config.ledger.source, 'ledger.source', LEDGER_TYPES);
-  if (src.type === 'postgres') {
-    const target = describeTarget(await clientConfig(src, ctx.secrets));
-    return new PostgresCostLedger(() => connectPostgres(src, ctx.secrets, ctx.signal), config.ledger, target);
-  }
-  if (src.type === 'dynamodb') {
-    return new DynamoDbCostLedger(new DynamoDBClient(src.region ? { region: src.region } : {}), src.table, config.ledger, config.ledger.scanSegments ?? 4);
-  }
-  return new CsvCostLedger(src, config.ledger);
-}
-

@@ -1,3 +1,5 @@
+import { definePort } from '../../core/ports';
+import type { LedgerMapping } from './ledger-mapping';
 import type { Money } from './money';
 import type { CostWindow } from './window';
 
@@ -63,3 +65,11 @@ export interface BillSource {
   fetch(window: CostWindow, signal: AbortSignal): Promise<ActualBill>;
   close?(): Promise<void> | void;
 }
+
+/** Gate 2's `ledger` settings a cost ledger reads: the column names, and what only one backend reads (table, scanSegments). */
+export type LedgerOptions = LedgerMapping & Readonly<Record<string, unknown>>;
+
+export const COST_LEDGER = definePort<CostLedger, LedgerOptions>('costLedger', 'cost ledger');
+/** The AWS bill: Cost Explorer, a Cost and Usage Report export, and any other reader of AWS billing data. */
+export const AWS_BILL = definePort<BillSource, AwsBillQuery>('awsBill', 'AWS bill');
+export const OPENAI_BILL = definePort<BillSource, Record<string, never>>('openaiBill', 'OpenAI bill');

@@ -21,9 +21,8 @@ export interface MonitoringCheckInput {
   providers: MonitoringProvider[];
   /** `any` (default): one provider meeting every criterion is enough; `all`: every provider must. */
   require: 'any' | 'all';
+  /** Distinct tenants the throughput breakdown must show (gate 4's own, else gate 1's, resolved at load time). */
   minTenants: number;
-  /** Where minTenants came from, for the evidence (e.g. "gates.tenants.minTenants"). */
-  minTenantsSource: string;
   signalWindowMinutes: number;
   tenantWindowHours: number;
   alertPatterns: Record<AlertedSignal, string>;
@@ -56,6 +55,7 @@ export async function checkMonitoring(input: MonitoringCheckInput): Promise<Gate
           .join(' | ');
   const remediation = [...new Set(deciding.flatMap((p) => p.criteria.filter((c) => c.status !== 'PASS').map((c) => c.remediation)).filter((r): r is string => Boolean(r)))].join(' ');
   const measurements: Measurement[] = [
+    { name: 'signalsFlowing', value: signalsFlowing(criteria), unit: 'signals', threshold: `= ${SIGNALS.length}` },
     { name: 'liveProviders', value: live.length, unit: 'providers', threshold: input.require === 'all' ? `= ${perProvider.length}` : '>= 1' },
     ...criteria.flatMap((c) => c.measurements ?? []),
   ];
@@ -66,10 +66,16 @@ export async function checkMonitoring(input: MonitoringCheckInput): Promise<Gate
     measurements,
     evidence: [
       `require: ${input.require} (${perProvider.map((p) => `${p.provider.label} ${p.status}`).join(', ')})`,
-      `signals window ${input.signalWindowMinutes} min, tenant window ${input.tenantWindowHours} h, minTenants ${input.minTenants} (${input.minTenantsSource})`,
+      `signals window ${input.signalWindowMinutes} min, tenant window ${input.tenantWindowHours} h, minTenants ${input.minTenants}`,
     ],
     ...(status !== 'PASS' && remediation ? { remediation } : {}),
   };
+}
+
+/** The most of latency, errors and throughput one provider saw flowing (0 when none could be read). */
+function signalsFlowing(criteria: readonly Criterion[]): number {
+  const counts = criteria.flatMap((c) => c.measurements ?? []).filter((m) => m.name.endsWith('.signalsFlowing') && typeof m.value === 'number');
+  return Math.max(0, ...counts.map((m) => m.value as number));
 }
 
 /**
@@ -162,6 +168,7 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
   ];
   const measurements: Measurement[] = [
     ...SIGNALS.map((k) => ({ name: `${p.id}.${k}Samples`, value: readings[k].samples, unit: readings[k].unit, threshold: '> 0' })),
+    { name: `${p.id}.signalsFlowing`, value: SIGNALS.length - missing.length, unit: 'signals', threshold: `= ${SIGNALS.length}` },
     { name: `${p.id}.tenantsMonitored`, value: tenantCount, unit: 'tenants', threshold: `>= ${input.minTenants}` },
   ];
   const problems: string[] = [];

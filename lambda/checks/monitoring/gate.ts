@@ -1,82 +1,44 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConfigError } from '../../core/errors';
-import { sourceOf } from '../../core/config/sources';
-import type { GateCommon, GateDefinition } from '../../core/gate';
+import type { GateCommon, GateContext, GateDefinition, SourceCatalog } from '../../core/gate';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import { registerSecret } from '../../core/redact';
 import { skippedOutcome } from '../../core/result';
-import { isSecretRef } from '../../core/secrets';
-import { datadogApiUrl, DatadogMonitoring, type DatadogQueries, type DatadogSourceConfig } from '../../sources/datadog/monitoring';
-import { agentAppName, newRelicGraphqlUrl, NewRelicMonitoring, type NewRelicQueries, type NewRelicSourceConfig } from '../../sources/newrelic/monitoring';
-import {
-  CloudWatchMonitoring,
-  DEFAULT_TENANT_DIMENSION,
-  type CloudWatchSignal,
-  type CloudWatchSourceConfig,
-  type CloudWatchTenantMetric,
-} from '../../sources/cloudwatch/monitoring';
+import type { SourceUse } from '../../core/source';
 import { checkMonitoring, DEFAULT_ALERT_PATTERNS } from './check';
-import type { AlertedSignal, MonitoringProvider, SignalKind } from './ports';
+import { DEFAULT_TENANT_TAG, MONITORING_PROVIDER, TAG_PATTERN, type AlertedSignal, type MonitoringProvider, type ProviderOptions } from './ports';
 
-/** `gates.monitoring` in readiness.yaml. */
-export interface MonitoringGateConfig extends GateCommon {
-  /** `any` (default): one live provider is enough; `all`: every configured provider must be live. */
-  require?: 'any' | 'all';
-  /** Distinct tenants the throughput breakdown must show. Default gates.tenants.minTenants, else 10. */
-  minTenants?: number;
-  /** Window in which latency, errors and throughput must have data. Default 15. */
-  signalWindowMinutes?: number;
-  /** Window of the per-tenant breakdown (long, so quiet tenants do not flap). Default 24. */
-  tenantWindowHours?: number;
-  /** Regular expressions (case-insensitive) on a rule's name and query deciding what it covers. */
-  alertPatterns?: Partial<Record<AlertedSignal, string>>;
-  datadog?: { source: string; env?: string; service?: string; queries?: DatadogQueries; tenantTag?: string; monitorTags?: string[] };
-  newrelic?: { source: string; nrql?: NewRelicQueries; tenantAttribute?: string; appName?: string };
-  cloudwatch?: {
-    source: string;
-    signals?: Partial<Record<SignalKind, CloudWatchSignal>>;
-    tenantMetric: CloudWatchTenantMetric;
-    alarmNamePrefix?: string;
-  };
+/** One provider section of `gates.monitoring`, keyed by its source type (its other keys are the source's options). */
+export interface ProviderSection {
+  source: string;
+  [option: string]: unknown;
 }
 
-/** The tenant tag / attribute every gate uses unless told otherwise (SAAS_READINESS_TENANT_TAG in zero-config). */
-export const DEFAULT_TENANT_TAG = 'tenant_id';
+/** `gates.monitoring` in readiness.yaml: its own keys, and one section per provider (`datadog`, `newrelic`, `cloudwatch`, …). */
+export interface MonitoringGateConfig extends GateCommon {
+  /** `any`: one live provider is enough; `all`: every configured provider must be live. */
+  require: 'any' | 'all';
+  /** Distinct tenants the throughput breakdown must show; resolved at load time (gates.tenants.minTenants, else 10). */
+  minTenants: number;
+  /** Window in which latency, errors and throughput must have data. */
+  signalWindowMinutes: number;
+  /** Window of the per-tenant breakdown (long, so quiet tenants do not flap). */
+  tenantWindowHours: number;
+  /** Regular expressions (case-insensitive) on a rule's name and query deciding what it covers. */
+  alertPatterns?: Partial<Record<AlertedSignal, string>>;
+  [provider: string]: unknown;
+}
 
 export const MONITORING_HINT =
   'not configured: set DATADOG_API_KEY + DATADOG_APP_KEY + DD_ENV [+ DD_SERVICE, DATADOG_SITE] for Datadog, or NEW_RELIC_KEY + NEW_RELIC_ACCOUNT_ID [+ NEW_RELIC_REGION] for New Relic (or configure gates.monitoring, e.g. for CloudWatch)';
 
-const query = { type: 'string', minLength: 1 };
-const signalQueries = (desc: string) => ({
-  type: 'object',
-  additionalProperties: false,
-  description: desc,
-  properties: { latency: query, errors: query, throughput: query, tenants: query },
-});
-const cloudWatchSignal = {
-  type: 'object',
-  oneOf: [
-    { additionalProperties: false, required: ['expression'], properties: { expression: { ...query, maxLength: 2048 } } },
-    {
-      additionalProperties: false,
-      required: ['namespace', 'metricName'],
-      properties: {
-        namespace: query,
-        metricName: query,
-        dimensions: { type: 'object', additionalProperties: { type: 'string' } },
-        stat: { type: 'string', default: 'Sum' },
-      },
-    },
-  ],
-};
-const TAG_PATTERN = '^[A-Za-z_][A-Za-z0-9_.:/-]{0,199}$';
-const tag = { type: 'string', pattern: TAG_PATTERN };
+/** Without a minTenants of its own, gate 4 counts against gate 1's, else this. */
+const DEFAULT_MIN_TENANTS = 10;
 
-const schema: JsonSchema = {
+const schema = (catalog: SourceCatalog): JsonSchema => ({
   properties: {
     require: { enum: ['any', 'all'], default: 'any', description: 'any: one live provider is enough; all: every configured provider must be live.' },
-    minTenants: { type: 'integer', minimum: 1, description: 'Distinct tenants in the throughput breakdown (default gates.tenants.minTenants, else 10).' },
+    minTenants: { type: 'integer', minimum: 1, description: `Distinct tenants in the throughput breakdown (default gates.tenants.minTenants, else ${DEFAULT_MIN_TENANTS}).` },
     signalWindowMinutes: { type: 'integer', minimum: 1, maximum: 1440, default: 15, description: 'Latency, errors and throughput need data in this window.' },
     tenantWindowHours: { type: 'integer', minimum: 1, maximum: 336, default: 24, description: 'Window of the per-tenant throughput breakdown.' },
     alertPatterns: {
@@ -85,65 +47,50 @@ const schema: JsonSchema = {
       description: 'Case-insensitive regular expressions on a rule name + query deciding whether it covers errors / latency.',
       properties: { errors: { type: 'string', default: DEFAULT_ALERT_PATTERNS.errors }, latency: { type: 'string', default: DEFAULT_ALERT_PATTERNS.latency } },
     },
-    datadog: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['source'],
-      properties: {
-        source: { type: 'string', description: 'A source of type datadog.' },
-        env: { type: 'string', description: "The env tag of production (Datadog's DD_ENV, e.g. prod); required when the source has an apiKey." },
-        service: { type: 'string', minLength: 1, description: 'The service tag (DD_SERVICE); narrows the default queries and the span search.' },
-        queries: signalQueries('Datadog metric queries; defaults: trace.<span>.* of the span names found in the env, tenants from the spans API.'),
-        tenantTag: { ...tag, default: DEFAULT_TENANT_TAG, description: 'Span attribute / metric tag that carries the tenant ID.' },
-        monitorTags: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Only monitors with these tags (e.g. service:api).' },
-      },
-    },
-    newrelic: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['source'],
-      properties: {
-        source: { type: 'string', description: 'A source of type newrelic.' },
-        nrql: signalQueries('NRQL counting events, without SINCE/UNTIL; defaults use the Transaction event.'),
-        tenantAttribute: { ...tag, default: DEFAULT_TENANT_TAG, description: 'Attribute that carries the tenant ID.' },
-        appName: { type: 'string', minLength: 1, pattern: "^[^']+$", description: 'APM app (appName) the default NRQL and the alert conditions are scoped to; zero-config: NEW_RELIC_APP_NAME.' },
-      },
-    },
-    cloudwatch: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['source', 'tenantMetric'],
-      properties: {
-        source: { type: 'string', description: 'A source of type cloudwatch.' },
-        signals: {
+    ...Object.fromEntries(
+      Object.entries(catalog.optionSchemas(MONITORING_PROVIDER.id)).map(([type, options]) => [
+        type,
+        {
+          ...options,
           type: 'object',
           additionalProperties: false,
-          description: 'Each an expression (Metrics Insights, metric math, SEARCH) or a metric; defaults: API Gateway REST API Latency, 5XXError, Count.',
-          properties: { latency: cloudWatchSignal, errors: cloudWatchSignal, throughput: cloudWatchSignal },
+          required: ['source', ...((options.required as string[] | undefined) ?? [])],
+          properties: { source: { type: 'string', description: `A source of type ${type}.` }, ...((options.properties as Record<string, JsonSchema> | undefined) ?? {}) },
         },
-        tenantMetric: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['namespace', 'metricName'],
-          description: 'Per-tenant request metric, broken down by its tenant dimension with SEARCH.',
-          properties: { namespace: query, metricName: query, dimension: { type: 'string', minLength: 1, maxLength: 255, default: DEFAULT_TENANT_DIMENSION }, stat: { type: 'string', default: 'Sum' } },
-        },
-        alarmNamePrefix: { type: 'string', minLength: 1, description: 'Only alarms whose name starts with this.' },
-      },
-    },
+      ]),
+    ),
   },
-};
+});
 
-const PROVIDERS = ['datadog', 'newrelic', 'cloudwatch'] as const;
+/** The provider sections of a monitoring config: the keys that are not the gate's own. */
+const OWN_KEYS = new Set(['enabled', 'timeoutSeconds', 'require', 'minTenants', 'signalWindowMinutes', 'tenantWindowHours', 'alertPatterns']);
+const sections = (c: MonitoringGateConfig): [string, ProviderSection][] =>
+  Object.entries(c).filter((e): e is [string, ProviderSection] => !OWN_KEYS.has(e[0]) && typeof e[1] === 'object' && e[1] !== null);
+const providerUse = (type: string, section: ProviderSection): SourceUse<MonitoringProvider, ProviderOptions> => ({
+  port: MONITORING_PROVIDER,
+  source: section.source,
+  field: `${type}.source`,
+  options: section,
+  optionsAt: type,
+  types: [type],
+});
 
-export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
+export const gate: GateDefinition<MonitoringGateConfig> = {
   id: 'monitoring',
   title: 'Production monitoring live',
+  module: __filename,
   configSchema: schema,
+  criteria: [
+    { id: 'credentials', title: 'Provider credentials valid', remediation: 'Issue a valid key with the read scopes listed in the docs.' },
+    { id: 'signals', title: 'Latency, errors and throughput flowing per tenant', remediation: 'Instrument the service and tag every request metric with the tenant.' },
+    { id: 'alerting', title: 'Error and latency alerts with a notification target', remediation: 'Keep an enabled, unmuted alert on errors and on latency, each notifying someone.' },
+  ],
+  keyMeasurement: { measurement: 'signalsFlowing', metric: 'MonitoringSignals', unit: 'Count', label: 'Monitoring signals flowing' },
+  deployment: { scheduleHours: 1, why: 'a monitoring integration that stops should be seen within the hour' },
 
   fromEnvironment(env) {
     const sources: Record<string, SourceConfig> = {};
-    const gate: MonitoringGateConfig = {};
+    const gate = {} as MonitoringGateConfig;
     const tenantTag = env.SAAS_READINESS_TENANT_TAG || DEFAULT_TENANT_TAG;
     if (!new RegExp(TAG_PATTERN).test(tenantTag)) return { skip: `SAAS_READINESS_TENANT_TAG is not a tag name (${TAG_PATTERN})` };
     // The notebook's names first, then the ones Datadog's own agent, tracers and clients read.
@@ -173,26 +120,9 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
     return { skip: `${MONITORING_HINT}${half.length ? ` (${half.join('; ')})` : ''}` };
   },
 
-  validate(config, all, at) {
-    for (const id of PROVIDERS) {
-      const own = config[id];
-      if (!own) continue;
-      sourceOf(all, own.source, at(`${id}.source`), [id]);
-    }
-    const dd = config.datadog && (all.sources[config.datadog.source] as DatadogSourceConfig);
-    if (dd && dd.apiKey && !dd.appKey) {
-      throw new ConfigError(`source '${config.datadog!.source}' has an apiKey but no appKey; metric queries and monitors need DD-APPLICATION-KEY (set DATADOG_APP_KEY)`, at('datadog.source'));
-    }
-    if (dd && dd.apiKey && !config.datadog!.env) {
-      throw new ConfigError("required: the env tag of production (e.g. env: prod, or ${env:DD_ENV}); without it staging data and monitors would count", at('datadog.env'));
-    }
-    const nr = config.newrelic && (all.sources[config.newrelic.source] as NewRelicSourceConfig);
-    if (nr && nr.apiKey && (nr.accountId === undefined || nr.accountId === '')) {
-      throw new ConfigError(`source '${config.newrelic!.source}' has an apiKey but no accountId; NRQL needs the account (set NEW_RELIC_ACCOUNT_ID)`, at('newrelic.source'));
-    }
-    for (const [k, q] of Object.entries(config.newrelic?.nrql ?? {})) {
-      if (/\b(SINCE|UNTIL)\b/i.test(q)) throw new ConfigError('leave out SINCE/UNTIL: the gate appends its own window', at(`newrelic.nrql.${k}`));
-    }
+  uses: (c) => sections(c).map(([type, section]) => providerUse(type, section)),
+
+  validate(config, at) {
     for (const [k, pattern] of Object.entries(config.alertPatterns ?? {})) {
       try {
         new RegExp(pattern, 'i');
@@ -202,71 +132,26 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
     }
   },
 
-  async run(config, ctx) {
-    const providers: MonitoringProvider[] = [];
-    if (config.datadog) {
-      const src = ctx.source<DatadogSourceConfig>(config.datadog.source, 'datadog.source', ['datadog']);
-      if (src.apiKey) {
-        const own = config.datadog;
-        providers.push(
-          await withKeys(ctx.secrets.resolve.bind(ctx.secrets), [src.apiKey, src.appKey ?? ''], 'datadog', 'Datadog', ([apiKey, appKey]) =>
-            new DatadogMonitoring({
-              apiKey,
-              appKey,
-              baseUrl: datadogApiUrl(src),
-              site: src.site || 'datadoghq.com',
-              env: own.env,
-              service: own.service,
-              queries: own.queries,
-              tenantTag: own.tenantTag ?? DEFAULT_TENANT_TAG,
-              monitorTags: own.monitorTags,
-              deadline: ctx.deadline,
-            }),
-          ),
-        );
-      }
-    }
-    if (config.newrelic) {
-      const src = ctx.source<NewRelicSourceConfig>(config.newrelic.source, 'newrelic.source', ['newrelic']);
-      if (src.apiKey) {
-        const own = config.newrelic;
-        providers.push(
-          await withKeys(ctx.secrets.resolve.bind(ctx.secrets), [src.apiKey], 'newrelic', 'New Relic', ([apiKey]) =>
-            new NewRelicMonitoring({
-              apiKey,
-              accountId: Number(src.accountId),
-              url: newRelicGraphqlUrl(src),
-              queries: own.nrql,
-              tenantAttribute: own.tenantAttribute ?? DEFAULT_TENANT_TAG,
-              appName: own.appName,
-              deadline: ctx.deadline,
-            }),
-          ),
-        );
-      }
-    }
-    if (config.cloudwatch) {
-      const src = ctx.source<CloudWatchSourceConfig>(config.cloudwatch.source, 'cloudwatch.source', ['cloudwatch']);
-      // The SDK's standard retry strategy handles throttling (with backoff) within maxAttempts.
-      const client = new CloudWatchClient({
-        ...(src.region ? { region: src.region } : {}),
-        maxAttempts: 3,
-        requestHandler: { requestTimeout: 10_000, connectionTimeout: 5_000 },
-      });
-      const region = src.region ?? (await client.config.region().catch(() => 'region not set'));
-      providers.push(new CloudWatchMonitoring(client, { ...config.cloudwatch, region }));
-    }
-    if (providers.length === 0) return skippedOutcome(MONITORING_HINT);
+  /** Gate 4 counts tenants against gate 1's minimum unless it has its own: resolved here, so a deployed slice carries the number. */
+  resolve(config, all) {
+    if (config.minTenants !== undefined) return config;
+    const tenants = all.gates.tenants as { minTenants?: number } | undefined;
+    return { ...config, minTenants: tenants?.minTenants ?? DEFAULT_MIN_TENANTS };
+  },
 
-    const tenantsGate = ctx.config.gates.tenants as { minTenants?: number } | undefined;
-    const minTenants = config.minTenants ?? tenantsGate?.minTenants ?? 10;
+  async run(config, ctx) {
+    const providers = await Promise.all(
+      sections(config)
+        .filter(([, section]) => ctx.describe(section.source).configured)
+        .map(([type, section]) => openProvider(ctx, providerUse(type, section))),
+    );
+    if (providers.length === 0) return skippedOutcome(MONITORING_HINT);
     return checkMonitoring({
       providers,
-      require: config.require ?? 'any',
-      minTenants,
-      minTenantsSource: config.minTenants ? 'gates.monitoring.minTenants' : tenantsGate?.minTenants ? 'gates.tenants.minTenants' : 'default',
-      signalWindowMinutes: config.signalWindowMinutes ?? 15,
-      tenantWindowHours: config.tenantWindowHours ?? 24,
+      require: config.require,
+      minTenants: config.minTenants,
+      signalWindowMinutes: config.signalWindowMinutes,
+      tenantWindowHours: config.tenantWindowHours,
       alertPatterns: { ...DEFAULT_ALERT_PATTERNS, ...config.alertPatterns },
       now: ctx.now(),
       signal: ctx.signal,
@@ -275,23 +160,22 @@ export const monitoringGate: GateDefinition<MonitoringGateConfig> = {
   },
 };
 
+/** NR-13: the app name the New Relic agent reports under: the first of NEW_RELIC_APP_NAME's `;`/`,` list. */
+export function agentAppName(value: string | undefined): string | undefined {
+  return value?.split(/[;,]/)[0]?.trim() || undefined;
+}
+
 /**
- * Resolves a provider's keys (env values or `${secret:…}`) and registers them for redaction. When
- * a secret cannot be read, the provider is still reported, with every criterion in ERROR naming why.
+ * Opens one provider. When that fails (a secret cannot be read), the provider is still reported,
+ * with every criterion in ERROR naming why.
  */
-async function withKeys(
-  resolve: (value: string) => Promise<string>,
-  refs: string[],
-  id: MonitoringProvider['id'],
-  label: string,
-  build: (keys: string[]) => MonitoringProvider,
-): Promise<MonitoringProvider> {
+async function openProvider(ctx: GateContext, use: SourceUse<MonitoringProvider, ProviderOptions>): Promise<MonitoringProvider> {
   try {
-    const keys = await Promise.all(refs.map((r) => (r && isSecretRef(r) ? resolve(r) : Promise.resolve(r))));
-    keys.forEach(registerSecret);
-    return build(keys);
+    return await ctx.open(use);
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const { type, title } = ctx.describe(use.source);
     const fail = () => Promise.reject(err);
-    return { id, label, credentialsTitle: `${label} key readable`, verifyCredentials: fail, readSignals: fail, tenantBreakdown: fail, alertRules: fail };
+    return { id: type, label: title, credentialsTitle: `${title} key readable`, verifyCredentials: fail, readSignals: fail, tenantBreakdown: fail, alertRules: fail };
   }
 }

@@ -1,3 +1,10 @@
+import { definePort } from '../../core/ports';
+/** The tenant tag / attribute every provider uses unless told otherwise (SAAS_READINESS_TENANT_TAG in zero-config). */
+export const DEFAULT_TENANT_TAG = 'tenant_id';
+
+/** What a tenant tag / attribute may be called. */
+export const TAG_PATTERN = '^[A-Za-z_][A-Za-z0-9_.:/-]{0,199}$';
+
 /** The three signals gate 4 expects every monitoring integration to carry. */
 export const SIGNALS = ['latency', 'errors', 'throughput'] as const;
 export type SignalKind = (typeof SIGNALS)[number];
@@ -58,7 +65,8 @@ export interface AlertRule {
  * the provider refuses the integration's own key; any other error means "not evaluated".
  */
 export interface MonitoringProvider {
-  readonly id: 'datadog' | 'newrelic' | 'cloudwatch';
+  /** The source type, e.g. `datadog`. */
+  readonly id: string;
   /** e.g. "Datadog (datadoghq.eu)". */
   readonly label: string;
   /** Title of the credentials criterion, e.g. "Datadog API key valid". */
@@ -69,3 +77,9 @@ export interface MonitoringProvider {
   tenantBreakdown(window: TimeWindow, signal: AbortSignal): Promise<TenantBreakdown>;
   alertRules(signal: AbortSignal): Promise<AlertRule[]>;
 }
+
+/** One provider section of `gates.monitoring` (e.g. `datadog: { source, env, tenantTag }`): its options. */
+export type ProviderOptions = Readonly<Record<string, unknown>>;
+
+/** Every source that opens this port adds a section keyed by its type to `gates.monitoring`. */
+export const MONITORING_PROVIDER = definePort<MonitoringProvider, ProviderOptions>('monitoringProvider', 'monitoring provider');

@@ -1,50 +1,40 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConfigError } from '../../core/errors';
-import { sourceOf } from '../../core/config/sources';
-import type { GateCommon, GateDefinition } from '../../core/gate';
+import { optionProperties } from '../../core/config/schema';
 import type { JsonSchema } from '../../core/config/json-schema';
-import { connectPostgres, describeTarget, clientConfig, type PostgresSourceConfig } from '../../sources/postgres/connection';
-import { PostgresTenantStore, type PostgresTenantMapping } from '../../sources/postgres/tenant-store';
-import { PostgresIsolationProbe, type IsolationProbeConfig } from '../../sources/postgres/isolation-probe';
-import { DynamoDbTenantStore, requireCustomLayoutNames, type DynamoDbSourceConfig, type DynamoDbTenantMapping } from '../../sources/dynamodb/tenant-store';
-import { HttpQuotaProbe, type QuotaProbeConfig } from '../../sources/http/quota-probe';
+import type { GateCommon, GateDefinition, SourceCatalog } from '../../core/gate';
+import type { SourceUse } from '../../core/source';
 import { checkTenants } from './check';
-import type { TenantStore } from './ports';
+import {
+  ISOLATION_PROBE,
+  QUOTA_PROBE,
+  TENANT_STORE,
+  type IsolationProbe,
+  type IsolationProbeConfig,
+  type QuotaProbe,
+  type QuotaProbeConfig,
+  type StoreOptions,
+  type TenantStore,
+} from './ports';
 
-/** `gates.tenants` in readiness.yaml. */
-export interface TenantsGateConfig extends GateCommon, PostgresTenantMapping, DynamoDbTenantMapping {
-  /** Name of a postgres or dynamodb source. */
+/** `gates.tenants` in readiness.yaml; the source's own settings (column or attribute names) sit beside these. */
+export interface TenantsGateConfig extends GateCommon {
+  /** Name of a source that opens a tenant store (postgres, dynamodb). */
   source: string;
-  /** Default 10. */
-  minTenants?: number;
+  minTenants: number;
+  activeValues?: string[];
   quotaProbe?: QuotaProbeConfig;
   isolationProbe?: IsolationProbeConfig;
+  [setting: string]: unknown;
 }
-
-const POSTGRES_KEYS = ['table', 'idColumn', 'statusColumn', 'quotaColumns', 'configTable', 'configTenantColumn', 'configColumn', 'isolationProbe'] as const;
-const DYNAMODB_KEYS = ['idAttribute', 'statusAttribute', 'configAttribute', 'quotaPaths', 'scanSegments'] as const;
 
 const name = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$.]{0,127}$' };
 const names = { type: 'array', items: name, minItems: 1, uniqueItems: true };
 
-const schema: JsonSchema = {
+const schema = (catalog: SourceCatalog): JsonSchema => ({
   required: ['source'],
   properties: {
     source: { type: 'string', description: 'Name of a postgres or dynamodb source under sources.' },
     minTenants: { type: 'integer', minimum: 1, default: 10, description: 'Active tenants needed.' },
-    table: { ...name, description: 'PostgreSQL: tenants table (default tenants).' },
-    idColumn: { ...name, description: 'PostgreSQL: ID column (default tenant_id, else id).' },
-    statusColumn: { ...name, description: 'PostgreSQL: status column (default status when it exists).' },
     activeValues: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Status values meaning active (default [active]; DynamoDB [true, active]).' },
-    quotaColumns: { ...names, description: 'PostgreSQL: quota columns (default: numeric columns named like quota or rate_limit).' },
-    configTable: { ...name, description: 'PostgreSQL: config table (default tenant_configs when it exists).' },
-    configTenantColumn: { ...name, description: 'PostgreSQL: tenant column of the config table (default tenant_id).' },
-    configColumn: { ...name, description: 'PostgreSQL: config column on the tenants table (default config).' },
-    idAttribute: { ...name, description: 'DynamoDB: ID attribute (sbt-aws: tenantId; required with layout custom).' },
-    statusAttribute: { ...name, description: 'DynamoDB: status attribute path (sbt-aws: sbtaws_active; an item without it is not active).' },
-    configAttribute: { ...name, description: 'DynamoDB: config attribute (sbt-aws: tenantConfig; required with layout custom).' },
-    quotaPaths: { ...names, description: 'DynamoDB: quota paths, e.g. tenantConfig.quotas.requestsPerMinute.' },
-    scanSegments: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'DynamoDB: parallel scan segments.' },
     quotaProbe: {
       type: 'object',
       additionalProperties: false,
@@ -87,50 +77,56 @@ const schema: JsonSchema = {
         tenant: { type: 'string', minLength: 1, description: 'Tenant whose view is probed (default: the one with most rows).' },
       },
     },
+    ...optionProperties(catalog, TENANT_STORE.id),
   },
-};
+});
 
-export const tenantsGate: GateDefinition<TenantsGateConfig> = {
+const storeUse = (c: TenantsGateConfig): SourceUse<TenantStore, StoreOptions> => ({ port: TENANT_STORE, source: c.source, field: 'source', options: c, optionsAt: '' });
+const isolationUse = (c: TenantsGateConfig, probe: IsolationProbeConfig): SourceUse<IsolationProbe, IsolationProbeConfig> => ({
+  port: ISOLATION_PROBE,
+  source: c.source,
+  field: 'source',
+  setting: 'isolationProbe',
+  options: probe,
+});
+const quotaUse = (probe: QuotaProbeConfig): SourceUse<QuotaProbe, QuotaProbeConfig> => ({ port: QUOTA_PROBE, source: { type: 'http', url: probe.url }, field: 'quotaProbe.url', options: probe });
+
+export const gate: GateDefinition<TenantsGateConfig> = {
   id: 'tenants',
   title: 'Multi-tenant operational',
+  module: __filename,
   configSchema: schema,
+  criteria: [
+    { id: 'store', title: 'Tenant store readable', remediation: 'Check the source settings and that it is reachable from where the check runs.' },
+    { id: 'active-tenants', title: 'Enough active tenants', remediation: 'Onboard more tenants, or lower minTenants if the target is different.' },
+    { id: 'unique-ids', title: 'Tenant IDs present and unique', remediation: 'Give every tenant a non-empty, unique ID.' },
+    { id: 'config-records', title: 'A config record per tenant', remediation: 'Create a config record for every active tenant.' },
+    { id: 'quotas', title: 'A positive quota per tenant', remediation: 'Set a positive quota for every active tenant.' },
+    { id: 'quota-probe', title: 'Quota enforced (HTTP 429)', remediation: 'Enforce the per-tenant quota at the API (usage plan, rate limiter).' },
+    { id: 'isolation', title: 'Row-level security isolates tenants', remediation: 'Enable and force row-level security with a policy on the tenant setting.' },
+  ],
+  keyMeasurement: { measurement: 'activeTenants', metric: 'ActiveTenants', unit: 'Count', label: 'Active tenants' },
+  deployment: { scheduleHours: 1, why: 'tenant registry changes within the day' },
+  probes: ['quotaProbe', 'isolationProbe'],
 
   fromEnvironment(env) {
     if (!env.DATABASE_URL) return { skip: 'not configured: set DATABASE_URL (or write readiness.yaml with `saas-readiness init`)' };
     return {
-      gate: { source: 'appdb' },
-      sources: { appdb: { type: 'postgres', url: env.DATABASE_URL } as PostgresSourceConfig },
+      gate: { source: 'appdb', minTenants: 10 },
+      sources: { appdb: { type: 'postgres', url: env.DATABASE_URL } },
     };
   },
 
-  validate(config, all, at) {
-    const src = sourceOf(all, config.source, at('source'), ['postgres', 'dynamodb']);
-    const foreign = src.type === 'postgres' ? DYNAMODB_KEYS : POSTGRES_KEYS;
-    for (const key of foreign) {
-      if (config[key] !== undefined) throw new ConfigError(`only applies to ${src.type === 'postgres' ? 'dynamodb' : 'postgres'} sources; '${config.source}' is ${src.type}`, at(key));
-    }
-    if (src.type === 'dynamodb') requireCustomLayoutNames(src as DynamoDbSourceConfig, config.source, config, ['idAttribute', 'configAttribute'], at);
-  },
+  uses: (c) => [storeUse(c), ...(c.isolationProbe ? [isolationUse(c, c.isolationProbe)] : []), ...(c.quotaProbe ? [quotaUse(c.quotaProbe)] : [])],
 
   async run(config, ctx) {
-    const src = ctx.source<PostgresSourceConfig | DynamoDbSourceConfig>(config.source, 'source', ['postgres', 'dynamodb']);
-    let store: TenantStore;
-    let isolationProbe: PostgresIsolationProbe | undefined;
-    if (src.type === 'postgres') {
-      const connect = () => connectPostgres(src, ctx.secrets, ctx.signal);
-      const target = describeTarget(await clientConfig(src, ctx.secrets));
-      store = new PostgresTenantStore(connect, config, target);
-      if (config.isolationProbe) isolationProbe = new PostgresIsolationProbe(connect, config.isolationProbe);
-    } else {
-      const client = new DynamoDBClient(src.region ? { region: src.region } : {});
-      store = new DynamoDbTenantStore(client, src.table, config, ctx.progress, src.layout);
-    }
+    const store = await ctx.open(storeUse(config));
     try {
       return await checkTenants({
         store,
-        minTenants: config.minTenants ?? 10,
-        quotaProbe: config.quotaProbe ? new HttpQuotaProbe(config.quotaProbe, ctx.secrets) : undefined,
-        isolationProbe,
+        minTenants: config.minTenants,
+        quotaProbe: config.quotaProbe ? await ctx.open(quotaUse(config.quotaProbe)) : undefined,
+        isolationProbe: config.isolationProbe ? await ctx.open(isolationUse(config, config.isolationProbe)) : undefined,
         probesAllowed: ctx.probes,
         signal: ctx.signal,
         progress: ctx.progress,

@@ -1,3 +1,5 @@
+import { definePort } from '../../core/ports';
+
 /** What gate 1 needs from a tenant store, measured by the store where it lives (pushed down). */
 export interface TenantCensus {
   /** Where the tenants were counted, e.g. "PostgreSQL db@127.0.0.1:5432 table public.tenants". */
@@ -86,3 +88,48 @@ export interface IsolationProbeResult {
 export interface IsolationProbe {
   run(signal: AbortSignal): Promise<IsolationProbeResult>;
 }
+
+export interface QuotaProbeTenant {
+  /** The test tenant's ID (for the report). */
+  id: string;
+  /** Headers that authenticate as this tenant, e.g. `x-api-key: ${env:TEST_TENANT_KEY}`. */
+  headers?: Record<string, string>;
+}
+
+export interface QuotaProbeConfig {
+  /** A cheap endpoint of the app: every request may cost money. */
+  url: string;
+  method?: 'GET' | 'POST' | 'HEAD';
+  body?: string;
+  /** Test tenants only: give them tiny quotas. */
+  tenants: QuotaProbeTenant[];
+  /** Upper bound on requests per tenant. Default 50. */
+  maxRequests?: number;
+  /** Upper bound on time per tenant. Default 20 s. */
+  timeoutSeconds?: number;
+  /** Per-request timeout. Default 5 s. */
+  requestTimeoutSeconds?: number;
+  /** Fail when the 429 has no Retry-After header. Default false (API Gateway sends none). */
+  requireRetryAfter?: boolean;
+}
+
+/** How to see what one tenant can see: the app's role and the setting its RLS policies read. */
+export interface IsolationProbeConfig {
+  /** The application's database role (must not be a superuser or have BYPASSRLS). */
+  role: string;
+  /** Tables that must isolate tenants. */
+  tables: string[];
+  /** Column holding the tenant ID in those tables. Default `tenant_id`. */
+  tenantColumn?: string;
+  /** The setting the RLS policies read, e.g. `app.current_tenant`. */
+  setting: string;
+  /** The tenant whose view is probed. Default: the tenant with the most rows in the first table among those with rows in every table. */
+  tenant?: string;
+}
+
+/** Gate 1's settings a tenant store reads (table, column and attribute names): the gate's own config. */
+export type StoreOptions = Readonly<Record<string, unknown>>;
+
+export const TENANT_STORE = definePort<TenantStore, StoreOptions>('tenantStore', 'tenant store');
+export const ISOLATION_PROBE = definePort<IsolationProbe, IsolationProbeConfig>('isolationProbe', 'isolation probe');
+export const QUOTA_PROBE = definePort<QuotaProbe, QuotaProbeConfig>('quotaProbe', 'quota probe');

@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { GATES, SOURCE_SCHEMAS } from '../../catalog';
 import { ConfigError } from '../errors';
 import { InputFileError, readTextFile } from '../files';
-import { GATE_IDS, type GateId } from '../gate';
+import type { GateCommon } from '../gate';
 import { excerpt, SECRET_FIELD } from '../redact';
+import type { Registry } from '../registry';
+import { applyDefaults } from './defaults';
 import { checkReferenceSyntax, hasEnvRef, resolveEnvRefs } from './env';
 import { locateLine } from './locate';
 import { buildConfigSchema } from './schema';
+import { refuseForeignOptions, resolveUse } from './sources';
 import type { LoadedConfig, ReadinessConfig } from './types';
 import { parseYamlDocument, YAML_BUDGET } from './yaml';
 
@@ -24,31 +26,35 @@ export interface LoadOptions {
   resolveEnv?: boolean;
 }
 
-let validator: ValidateFunction | undefined;
+const validators = new WeakMap<Registry, ValidateFunction>();
 
-/** The schema of readiness.yaml, as validated and as published in schema/. */
-export function configSchema() {
-  return buildConfigSchema(GATES, SOURCE_SCHEMAS);
+/** The schema of readiness.yaml for the registered gates and sources, as validated and as published in schema/. */
+export function configSchema(registry: Registry) {
+  return buildConfigSchema(registry);
 }
 
-function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(configSchema());
-  return validator;
+function validator(registry: Registry): ValidateFunction {
+  let validate = validators.get(registry);
+  if (!validate) {
+    validate = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(configSchema(registry));
+    validators.set(registry, validate);
+  }
+  return validate;
 }
 
 /**
  * Finds the config to use: the file named on the command line, else ./readiness.yaml, else the
  * zero-config default built from environment variables (as the original notebook did).
  */
-export function resolveConfig(file: string | undefined, cwd: string, opts: LoadOptions = {}): LoadedConfig {
-  if (file) return loadConfigFile(resolve(cwd, file), opts);
+export function resolveConfig(registry: Registry, file: string | undefined, cwd: string, opts: LoadOptions = {}): LoadedConfig {
+  if (file) return loadConfigFile(registry, resolve(cwd, file), opts);
   const candidate = resolve(cwd, DEFAULT_CONFIG_FILE);
-  if (existsSync(candidate)) return loadConfigFile(candidate, opts);
-  return configFromEnvironment(opts.env ?? process.env);
+  if (existsSync(candidate)) return loadConfigFile(registry, candidate, opts);
+  return configFromEnvironment(registry, opts.env ?? process.env);
 }
 
 /** Reads a config file: a regular UTF-8 text file of at most {@link YAML_BUDGET}.maxBytes, never a device or a pipe. */
-export function loadConfigFile(file: string, opts: LoadOptions = {}): LoadedConfig {
+export function loadConfigFile(registry: Registry, file: string, opts: LoadOptions = {}): LoadedConfig {
   let text: string;
   try {
     text = readTextFile(file, YAML_BUDGET.maxBytes);
@@ -56,11 +62,11 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): LoadedConf
     if (!(err instanceof InputFileError)) throw err;
     throw new ConfigError(`${err.message}${err.code === 'ENOENT' ? ' (create one with `saas-readiness init`)' : ''}`, file);
   }
-  return parseConfig(text, file, opts);
+  return parseConfig(registry, text, file, opts);
 }
 
 /** Parses and validates config text; every problem is a ConfigError naming file, field and line. */
-export function parseConfig(text: string, file: string, opts: LoadOptions = {}): LoadedConfig {
+export function parseConfig(registry: Registry, text: string, file: string, opts: LoadOptions = {}): LoadedConfig {
   if (text.split(/\r?\n/).every((line) => line.trim() === '' || line.trim().startsWith('#'))) {
     throw new ConfigError('the file is empty (create a starter with `saas-readiness init`)', file);
   }
@@ -72,7 +78,7 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
   // Env references are resolved first so that the values actually used are what gets validated.
   const resolved = opts.resolveEnv === false ? doc : resolveEnvRefs(doc, opts.env ?? process.env, (p) => where(file, text, p));
   const checked = opts.resolveEnv === false && opts.env ? asItWillResolve(doc, opts.env) : resolved;
-  const check = validate();
+  const check = validator(registry);
   if (!check(checked)) {
     const error = mostSpecific(check.errors ?? []);
     const path = pathOf(error);
@@ -81,8 +87,8 @@ export function parseConfig(text: string, file: string, opts: LoadOptions = {}):
   const config = resolved as ReadinessConfig;
   config.sources ??= {};
   config.gates ??= {};
-  checkReferences(config, (p) => where(file, text, p));
-  return { config, file, skipped: {} };
+  checkGates(registry, config, (p) => where(file, text, p));
+  return { config: prepareGates(registry, config), file, skipped: {} };
 }
 
 /** A copy with each `${env:…}` replaced where `env` resolves it; strings it cannot resolve stay as written. */
@@ -101,19 +107,19 @@ function asItWillResolve(node: unknown, env: NodeJS.ProcessEnv): unknown {
 }
 
 /** The zero-config default: each gate configures itself from env vars or says what to set. */
-export function configFromEnvironment(env: NodeJS.ProcessEnv): LoadedConfig {
+export function configFromEnvironment(registry: Registry, env: NodeJS.ProcessEnv): LoadedConfig {
   const config: ReadinessConfig = { version: 1, suite: env.SAAS_READINESS_SUITE || 'default', sources: {}, gates: {} };
   const skipped: LoadedConfig['skipped'] = {};
-  for (const gate of GATES) {
+  for (const gate of registry.gates) {
     const fromEnv = gate.fromEnvironment(env);
     if ('skip' in fromEnv) {
       skipped[gate.id] = fromEnv.skip;
       continue;
     }
-    config.gates[gate.id] = fromEnv.gate as never;
+    config.gates[gate.id] = fromEnv.gate;
     Object.assign(config.sources, fromEnv.sources ?? {});
   }
-  return { config, skipped };
+  return { config: prepareGates(registry, config), skipped };
 }
 
 function where(file: string, text: string, path: (string | number)[]): string {
@@ -122,15 +128,51 @@ function where(file: string, text: string, path: (string | number)[]): string {
   return `${file}${line ? `:${line}` : ''}: ${field}`;
 }
 
-function checkReferences(config: ReadinessConfig, at: (p: (string | number)[]) => string): void {
-  for (const gate of GATES) {
+const enabled = (registry: Registry, config: ReadinessConfig) =>
+  registry.gates.flatMap((gate) => {
     const own = config.gates[gate.id];
-    if (own && own.enabled !== false) gate.validate?.(own as never, config, (field) => at(['gates', gate.id, ...field.split('.')]));
+    return own && own.enabled !== false ? [{ gate, own }] : [];
+  });
+
+/**
+ * What a schema cannot say about each enabled gate: its own checks, and for every port it opens,
+ * that the named source exists and opens it, with no setting meant for another source type.
+ */
+function checkGates(registry: Registry, config: ReadinessConfig, at: (p: (string | number)[]) => string): void {
+  for (const { gate, own } of enabled(registry, config)) {
+    const atGate = (field: string) => at(['gates', gate.id, ...field.split('.')]);
+    gate.validate?.(own, atGate);
+    for (const use of gate.uses(own, { suite: config.suite })) {
+      const resolved = resolveUse(registry, config, use, atGate);
+      refuseForeignOptions(registry, use, resolved, atGate);
+      const atOptions = (field: string) => atGate(use.optionsAt ? `${use.optionsAt}.${field}` : field);
+      resolved.opener.validate?.(resolved.config, use.options, atOptions, resolved.name ?? resolved.definition.type);
+    }
   }
 }
 
-export function isGateId(value: string): value is GateId {
-  return (GATE_IDS as readonly string[]).includes(value);
+/**
+ * Completes every gate's config once, where it is loaded: values it shares with another gate
+ * (resolved before a deployed function gets its slice, so that the CLI and the function see the
+ * same), then the defaults of its schema and of the sources it opens. Changes `config` in place.
+ */
+export function prepareGates(registry: Registry, config: ReadinessConfig): ReadinessConfig {
+  for (const { gate, own } of enabled(registry, config)) {
+    const resolved = gate.resolve ? gate.resolve(own, config) : own;
+    applyDefaults(registry.gateSchema(gate), resolved);
+    for (const use of gate.uses(resolved, { suite: config.suite })) {
+      const options = use.optionsAt === undefined ? undefined : use.optionsAt === '' ? resolved : objectAt(resolved, use.optionsAt);
+      const source = typeof use.source === 'string' ? config.sources[use.source] : use.source;
+      const opener = source && registry.source(source.type)?.opens.find((o) => o.port.id === use.port.id);
+      if (options && opener?.optionsSchema) applyDefaults(opener.optionsSchema, options);
+    }
+    config.gates[gate.id] = resolved;
+  }
+  return config;
+}
+
+function objectAt(node: GateCommon, path: string): unknown {
+  return path.split('.').reduce<unknown>((n, key) => (n && typeof n === 'object' ? (n as Record<string, unknown>)[key] : undefined), node);
 }
 
 function pathOf(error: ErrorObject): (string | number)[] {

@@ -1,4 +1,5 @@
-import type { GateDefinition } from '../gate';
+import type { SourceCatalog } from '../gate';
+import type { Registry } from '../registry';
 import type { JsonSchema } from './json-schema';
 
 export const SUITE_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,62}$';
@@ -19,22 +20,21 @@ const GATE_COMMON: Record<string, JsonSchema> = {
  * The JSON Schema of readiness.yaml, assembled from the registered gates and source types. The
  * same document validates configs at run time and is published as schema/readiness.schema.json.
  */
-export function buildConfigSchema(
-  gates: readonly GateDefinition<any>[],
-  sources: Readonly<Record<string, JsonSchema>>,
-): JsonSchema {
+export function buildConfigSchema(registry: Registry): JsonSchema {
   const gateProperties: Record<string, JsonSchema> = {};
-  for (const gate of gates) {
-    const own = gate.configSchema as { properties?: Record<string, JsonSchema>; required?: string[] };
+  for (const gate of registry.gates) {
+    const schema = registry.gateSchema(gate);
+    const own = schema as { properties?: Record<string, JsonSchema>; required?: string[] };
     gateProperties[gate.id] = {
-      ...gate.configSchema,
+      ...schema,
       type: 'object',
       description: gate.title,
       properties: { ...GATE_COMMON, ...(own.properties ?? {}) },
       additionalProperties: false,
     };
   }
-  const types = Object.keys(sources);
+  const named = registry.sources.filter((s) => !s.inline);
+  const types = named.map((s) => s.type);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'urn:saas-readiness:readiness.schema.json',
@@ -59,7 +59,7 @@ export function buildConfigSchema(
           properties: { type: { enum: types, description: 'Which adapter to use.' } },
           allOf: types.map((t) => ({
             if: { properties: { type: { const: t } }, required: ['type'] },
-            then: sources[t],
+            then: named.find((s) => s.type === t)!.schema,
           })),
         },
       },
@@ -71,4 +71,21 @@ export function buildConfigSchema(
       },
     },
   };
+}
+
+/**
+ * The settings every source that opens a port reads from a gate's config, as schema properties to
+ * merge into that gate's own (the first source to declare a key describes it). A default is
+ * described, not declared: it is applied only for the source that reads the setting.
+ */
+export function optionProperties(catalog: SourceCatalog, portId: string): Record<string, JsonSchema> {
+  const merged: Record<string, JsonSchema> = {};
+  for (const schema of Object.values(catalog.optionSchemas(portId))) {
+    for (const [key, property] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) {
+      if (merged[key]) continue;
+      const { default: fallback, ...rest } = property;
+      merged[key] = fallback === undefined ? property : { ...rest, description: `${String(rest.description ?? '')} Default ${JSON.stringify(fallback)}.`.trim() };
+    }
+  }
+  return merged;
 }

@@ -1,30 +1,7 @@
 import { describeError } from '../../core/errors';
-import type { QuotaProbe, QuotaProbeResult } from '../../checks/tenants/ports';
+import type { QuotaProbe, QuotaProbeConfig, QuotaProbeResult, QuotaProbeTenant } from '../../checks/tenants/ports';
 import type { SecretResolver } from '../../core/secrets';
 
-export interface QuotaProbeTenant {
-  /** The test tenant's ID (for the report). */
-  id: string;
-  /** Headers that authenticate as this tenant, e.g. `x-api-key: ${env:TEST_TENANT_KEY}`. */
-  headers?: Record<string, string>;
-}
-
-export interface QuotaProbeConfig {
-  /** A cheap endpoint of the app: every request may cost money. */
-  url: string;
-  method?: 'GET' | 'POST' | 'HEAD';
-  body?: string;
-  /** Test tenants only: give them tiny quotas. */
-  tenants: QuotaProbeTenant[];
-  /** Upper bound on requests per tenant. Default 50. */
-  maxRequests?: number;
-  /** Upper bound on time per tenant. Default 20 s. */
-  timeoutSeconds?: number;
-  /** Per-request timeout. Default 5 s. */
-  requestTimeoutSeconds?: number;
-  /** Fail when the 429 has no Retry-After header. Default false (API Gateway sends none). */
-  requireRetryAfter?: boolean;
-}
 
 /**
  * Sends requests one at a time as each test tenant until the API answers 429, never more than

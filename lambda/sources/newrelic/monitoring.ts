@@ -68,10 +68,6 @@ export function newRelicGraphqlUrl(src: Pick<NewRelicSourceConfig, 'region' | 'a
   return trimmed.endsWith('/graphql') ? trimmed : `${trimmed}/graphql`;
 }
 
-/** NR-13: the app name the agent reports under: the first of NEW_RELIC_APP_NAME's `;`/`,` list. */
-export function agentAppName(value: string | undefined): string | undefined {
-  return value?.split(/[;,]/)[0]?.trim() || undefined;
-}
 
 export interface NewRelicMonitoringOptions {
   apiKey: string;

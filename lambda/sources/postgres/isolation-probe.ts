@@ -1,21 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
-import type { IsolationProbe, IsolationProbeResult, IsolationTableResult } from '../../checks/tenants/ports';
+import type { IsolationProbe, IsolationProbeConfig, IsolationProbeResult, IsolationTableResult } from '../../checks/tenants/ports';
 import { quoteIdent, requireEveryRowVisible } from './connection';
 
-/** How to see what one tenant can see: the app's role and the setting its RLS policies read. */
-export interface IsolationProbeConfig {
-  /** The application's database role (must not be a superuser or have BYPASSRLS). */
-  role: string;
-  /** Tables that must isolate tenants. */
-  tables: string[];
-  /** Column holding the tenant ID in those tables. Default `tenant_id`. */
-  tenantColumn?: string;
-  /** The setting the RLS policies read, e.g. `app.current_tenant`. */
-  setting: string;
-  /** The tenant whose view is probed. Default: the tenant with the most rows in the first table among those with rows in every table. */
-  tenant?: string;
-}
 
 interface ProbedTable {
   name: string;

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import type { AuditTrail, CanaryDocument, CanaryStore, ConfigSnapshot, ConfigStore, MigrationRecord } from '../../checks/config/ports';
-import { quoteIdent, requireEveryRowVisible } from '../postgres/connection';
+import { quoteIdent, requireEveryRowVisible } from './connection';
 
 /** Where gate 3 finds tenant configs in PostgreSQL. Every name is optional and defaults to the convention. */
 export interface PostgresConfigMapping {

@@ -1,6 +1,6 @@
 import type { EffectiveConfig } from '../../checks/config/ports';
 import { describeError, SourceError } from '../../core/errors';
-import { readText } from '../http/json-request';
+import { readText } from './json-request';
 
 /** The app's effective config over HTTP GET; headers carry credentials (resolved secrets). */
 export class HttpEffectiveConfig implements EffectiveConfig {

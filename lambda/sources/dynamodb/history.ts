@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { HISTORY_RETENTION_DAYS, type HistoryRecord, type HistoryStore } from '../../core/history';
-import { nextStartKey } from '../dynamodb/contract';
+import { nextStartKey } from './contract';
 
 /**
  * History in a DynamoDB table with partition key `pk` and sort key `sk` (both strings) and TTL on

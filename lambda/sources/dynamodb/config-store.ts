@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditTrail, CanaryDocument, CanaryStore, ConfigSnapshot, ConfigStore } from '../../checks/config/ports';
-import { explainTableError, nextStartKey, SBT_AWS } from '../dynamodb/contract';
+import { explainTableError, nextStartKey, SBT_AWS } from './contract';
 
 /** Where gate 3 finds tenant configs in a DynamoDB item (sbt-aws TenantDetails by default). */
 export interface DynamoDbConfigMapping {

@@ -2,9 +2,9 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import { describeError } from '../../core/errors';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import type { CostWindow } from '../../checks/cost/window';
-import { ledgerColumns, type LedgerMapping } from './mapping';
-import { LedgerTally } from './tally';
-import { nextStartKey } from '../dynamodb/contract';
+import { ledgerColumns, type LedgerMapping } from '../../checks/cost/ledger-mapping';
+import { LedgerTally } from '../../checks/cost/ledger-tally';
+import { nextStartKey } from './contract';
 
 const text = (v: AttributeValue | undefined): string | undefined => v?.S ?? v?.N;
 

@@ -2,8 +2,8 @@ import type { Client } from 'pg';
 import { parseMoney } from '../../checks/cost/money';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import { exclusiveEnd, type CostWindow } from '../../checks/cost/window';
-import { quoteIdent, requireEveryRowVisible } from '../postgres/connection';
-import { ledgerColumns, type LedgerMapping } from './mapping';
+import { quoteIdent, requireEveryRowVisible } from './connection';
+import { ledgerColumns, type LedgerMapping } from '../../checks/cost/ledger-mapping';
 
 /** The ledger table as the catalog describes it: quoted identifiers and the date column's type. */
 interface LedgerTable {

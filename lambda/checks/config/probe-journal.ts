@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CanaryDocument, ProbeJournal, ProbeJournalEntry } from '../../checks/config/ports';
+import type { CanaryDocument, ProbeJournal, ProbeJournalEntry } from './ports';
 import type { HistoryStore } from '../../core/history';
 
 /**

@@ -1,4 +1,10 @@
-import type { Interrupts } from '../../checks/config/ports';
+/** Process interrupts (SIGINT/SIGTERM): watched only while a probe holds something it must put back. */
+export interface Interrupts {
+  /** Starts watching; returns the function that stops watching. */
+  watch(onInterrupt: (signal: NodeJS.Signals) => void): () => void;
+  /** Delivers the interrupt again once the probe has restored (the process then ends as it would have). */
+  reraise(signal: NodeJS.Signals): void;
+}
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 

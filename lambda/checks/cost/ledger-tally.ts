@@ -1,6 +1,6 @@
-import { parseMoney, type Money } from '../../checks/cost/money';
-import type { LedgerSummary, TrackedTotal } from '../../checks/cost/ports';
-import type { CostWindow } from '../../checks/cost/window';
+import { parseMoney, type Money } from './money';
+import type { LedgerSummary, TrackedTotal } from './ports';
+import type { CostWindow } from './window';
 
 /** A ledger date value: a day (YYYY-MM-DD, date-only) or a timestamp (ISO 8601 text or epoch seconds). */
 export function parseLedgerDate(value: string | number): { day: string; at: Date; dateOnly: boolean } | undefined {

@@ -6,8 +6,8 @@ import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import type { CostWindow } from '../../checks/cost/window';
 import { csvError, MAX_CSV_RECORD_BYTES } from '../cur/bill';
 import { openLocation } from '../cur/location';
-import { ledgerColumns, type LedgerMapping } from './mapping';
-import { LedgerTally } from './tally';
+import { ledgerColumns, type LedgerMapping } from '../../checks/cost/ledger-mapping';
+import { LedgerTally } from '../../checks/cost/ledger-tally';
 
 /** `sources.<name>` with `type: csv`: a CSV file with a header row (local path or s3://; plain or gzip). */
 export interface CsvSourceConfig extends SourceConfig {

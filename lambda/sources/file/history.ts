@@ -4,7 +4,7 @@ import type { HistoryRecord, HistoryStore } from '../../core/history';
 import { readTextFile } from '../../core/files';
 
 /** Default location for the CLI, relative to the working directory. */
-export const DEFAULT_HISTORY_FILE = '.saas-readiness/history.jsonl';
+export { DEFAULT_HISTORY_FILE } from '../../core/history';
 
 /** A history file is read whole; past this size use the DynamoDB history table (or a new file). */
 export const MAX_HISTORY_FILE_BYTES = 64 * 2 ** 20;
