@@ -1,0 +1,38 @@
+/**
+ * Every registered gate's PASS emits its key metric, the one its dashboard widget graphs. The
+ * gates run for real (through the runner and the loader's defaults) on an in-memory source; the
+ * EMF document is the one the handler's metrics sink writes. Before the registry, gate 4's key
+ * metric was picked by /signals?/i and its result had no measurement of that name, so the
+ * "Monitoring signals flowing" graph never got data (gate 2's /variance/i found nothing either).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { prepareGates } from '../../lambda/core/config/load';
+import { METRIC_NAMESPACE } from '../../lambda/core/metrics';
+import { Registry } from '../../lambda/core/registry';
+import { runGates } from '../../lambda/core/runner';
+import { GATES } from '../../lambda/gates';
+import { metricsSink } from '../../lambda/sinks/metrics';
+import { SOURCES } from '../../lambda/sources';
+import { plainSecrets } from '../support/gate';
+import { memorySource, MEMORY_CONFIG } from '../support/memory-source';
+
+const registry = new Registry(GATES, [...SOURCES, memorySource]);
+
+describe('the key metric of every registered gate', () => {
+  const config = structuredClone(MEMORY_CONFIG) as typeof MEMORY_CONFIG & { gates: { config: { history?: { file: string } } } };
+  config.gates.config.history = { file: join(mkdtempSync(join(tmpdir(), 'sr-key-')), 'history.jsonl') };
+  const run = runGates({ registry, loaded: { config: prepareGates(registry, config), skipped: {} }, secrets: plainSecrets, probes: true });
+
+  it.each(GATES.map((g) => [g.id, g] as const))('%s: a PASS emits its key metric by the name it declares', async (_id, gate) => {
+    const result = (await run).results.find((r) => r.gate === gate.id)!;
+    expect({ status: result.status, summary: result.summary }).toMatchObject({ status: 'PASS' });
+    const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'test' });
+    metricsSink(metrics, gate).publish({ report: await run, result, suite: 'memtest', run: 'scheduled', prefix: 'p/', probesLeftOut: [], requestId: 'r', functionArn: 'arn' });
+    const emf = metrics.serializeMetrics() as unknown as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
+    expect(emf._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).toContain(gate.keyMeasurement.metric);
+    expect(typeof emf[gate.keyMeasurement.metric]).toBe('number');
+  });
+});
