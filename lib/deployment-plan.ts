@@ -114,7 +114,7 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
     const history = gate.deployment.history?.(own, opts.historyTable);
     if (history?.warning) warnings.push(history.warning);
     const deployedGate = (history?.config ?? own) as GateConfig;
-    const sourceNames = referencedSources(deployedGate, config);
+    const sourceNames = namedSources(gate, deployedGate, config);
     const sources = Object.fromEntries(sourceNames.map((n) => [n, config.sources[n]]));
     const slice: ReadinessConfig = { version: 1, suite: config.suite, sources, gates: { [gate.id]: deployedGate } };
 
@@ -144,13 +144,10 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
   return { suite: config.suite, gates, warnings };
 }
 
-/** Sources a gate names: every string in its config that is a source name. */
-function referencedSources(gate: GateConfig, config: ReadinessConfig): string[] {
-  const names = new Set<string>();
-  walk(gate, [], (value) => {
-    if (typeof value === 'string' && Object.hasOwn(config.sources, value)) names.add(value);
-  });
-  return [...names].sort();
+/** The sources under `sources:` a gate's config names for the ports it opens. */
+function namedSources(gate: GateDefinition, own: GateConfig, config: ReadinessConfig): string[] {
+  const names = gate.uses(own, { suite: config.suite }).flatMap((use) => (typeof use.source === 'string' && Object.hasOwn(config.sources, use.source) ? [use.source] : []));
+  return [...new Set(names)].sort();
 }
 
 function walk(node: unknown, path: (string | number)[], visit: (value: unknown, path: (string | number)[]) => void): void {

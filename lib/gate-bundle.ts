@@ -3,6 +3,7 @@
  * modules of the sources its config opens, registered with the thin gate handler) and bundled
  * with esbuild, so that each function carries only its gate, its sources and their clients.
  */
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
@@ -52,6 +53,8 @@ export function gateCode(bundle: GateBundle): Code {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('saas-readiness/no-docker-bundling'),
+      // Part of CDK's bundling cache key (a function is not): one bundle per distinct entry.
+      environment: { SAAS_READINESS_ENTRY: createHash('sha256').update(bundleEntry(bundle)).digest('hex') },
       local: {
         tryBundle(outputDir: string) {
           // Loaded only when a stack is bundled: a synth that skips bundling needs no esbuild.

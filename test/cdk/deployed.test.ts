@@ -1,10 +1,11 @@
 /**
  * "As deployed": the CDK app is synthesized in its own process with no AWS credentials (as
- * `cdk synth` runs it), then the bundled asset in the cloud assembly — the exact file that would be
- * uploaded — is invoked in a fresh Node process with the environment variables of the synthesized
- * function, against local endpoints: PGlite over the Postgres wire protocol, dynalite, and
- * stand-ins speaking the Secrets Manager and S3 protocols. One synth and one invocation serve all
- * assertions, including that every metric the alarms and the dashboard read is one the handler emits.
+ * `cdk synth` runs it), then each gate's bundled asset in the cloud assembly — the exact file that
+ * would be uploaded — is invoked in a fresh Node process with the environment variables of its
+ * synthesized function, against local endpoints: PGlite over the Postgres wire protocol, dynalite,
+ * and stand-ins speaking the Secrets Manager, S3 and CloudWatch protocols. One synth and one
+ * invocation per gate serve all assertions, including that every metric the alarms and the
+ * dashboard read is one the handlers emit.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,10 @@ import { promisify } from 'node:util';
 import { CreateTableCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { demoSchemaSql, DEMO_TENANTS } from '../../demo/dataset';
+import { demoCosts } from '../../demo/dataset-costs';
+import { BUILT_IN } from '../../lambda/registry';
+import { healthyCloudWatch, startCloudWatch } from '../standins/cloudwatch';
+import type { LocalServer } from '../standins/local-server';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../demo/embedded-postgres';
 import { startDynalite } from '../support/dynalite';
 import { startS3 } from '../standins/s3';
@@ -25,6 +30,8 @@ const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:deployt
 const PASSWORD = 'pg-Secret-9f3kQ';
 const TABLE = 'deploytest-history';
 const BUCKET = 'deploytest-reports';
+const BILLS = 'deploytest-bills';
+const ACCESS_KEY = 'AKIDLOCALTEST';
 
 interface Emf {
   _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
@@ -35,25 +42,32 @@ interface Emf {
 const identity = (namespace: string, name: string, dims: Record<string, string>) =>
   `${namespace}|${name}|${Object.entries(dims).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',')}`;
 
-/** Replaces CloudFormation intrinsics in a Fn::Join with placeholders, to read the dashboard body. */
-function joined(value: unknown): string {
+/** Replaces CloudFormation intrinsics in a Fn::Join with `token(part)`, to read the dashboard body or a config naming a stack resource. */
+function joined(value: unknown, token: (part: unknown) => string = () => 'TOKEN'): string {
   if (typeof value === 'string') return value;
-  const parts = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-  return parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  const [sep, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts.map((p) => (typeof p === 'string' ? p : token(p))).join(sep);
 }
 
-describe('the bundled gate function, as deployed', () => {
+interface Deployed {
+  vars: Record<string, unknown>;
+  assetDir: string;
+  timeoutMs: number;
+  stdout: string;
+  result: any;
+}
+
+describe('the bundled gate functions, as deployed', () => {
   const out = mkdtempSync(join(tmpdir(), 'sr-cdk-'));
   let template: any;
-  let fnVars: Record<string, unknown>;
-  let assetDir: string;
-  let timeoutMs: number;
+  const gates: Record<string, Deployed> = {};
   let pg: EmbeddedPostgres;
   let dynamo: Awaited<ReturnType<typeof startDynalite>>;
   let secrets: Awaited<ReturnType<typeof startSecretsManager>>;
   let s3: Awaited<ReturnType<typeof startS3>>;
-  let stdout = '';
-  let result: any;
+  let cloudwatch: LocalServer;
+  /** Secrets Manager requests of gate 1's run alone. */
+  let tenantsSecretRequests: string[] = [];
 
   beforeAll(async () => {
     // Synth in a clean environment: no AWS credentials, no metadata service, no network.
@@ -66,19 +80,23 @@ describe('the bundled gate function, as deployed', () => {
     };
     const [, started] = await Promise.all([
       run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }),
-      Promise.all([startEmbeddedPostgres(), startDynalite(), startS3({ buckets: [{ name: BUCKET }] })]),
+      Promise.all([startEmbeddedPostgres(), startDynalite(), startS3({ buckets: [{ name: BUCKET }, { name: BILLS }] }), startCloudWatch({ ...healthyCloudWatch(), accessKeyId: ACCESS_KEY })]),
     ]);
-    [pg, dynamo, s3] = started;
+    [pg, dynamo, s3, cloudwatch] = started;
     template = JSON.parse(readFileSync(join(out, 'deploytest-readiness.template.json'), 'utf8'));
-    const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SAAS_READINESS_GATE);
-    timeoutMs = fn.Properties.Timeout * 1000;
-    fnVars = fn.Properties.Environment.Variables;
-    // The asset manifest maps the S3 key the function deploys from to the staged directory in cdk.out.
+    // The asset manifest maps the S3 key each function deploys from to the staged directory in cdk.out.
     const assets = JSON.parse(readFileSync(join(out, 'deploytest-readiness.assets.json'), 'utf8'));
-    const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-    assetDir = join(out, assets.files[hash].source.path);
+    const historyTable = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')![0];
+    for (const fn of Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SAAS_READINESS_GATE)) {
+      const vars = fn.Properties.Environment.Variables;
+      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      gates[vars.SAAS_READINESS_GATE] = { vars, assetDir: join(out, assets.files[hash].source.path), timeoutMs: fn.Properties.Timeout * 1000, stdout: '', result: undefined };
+    }
 
+    const { ledgerSql, curCsv } = demoCosts(new Date());
     await pg.db.exec(demoSchemaSql());
+    await pg.db.exec(ledgerSql);
+    s3.put(BILLS, 'cur.csv', curCsv);
     const port = Number(new URL(pg.url).port);
     secrets = await startSecretsManager([
       { arn: SECRET_ARN, value: JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port, username: 'postgres', password: PASSWORD, dbname: 'postgres' }) },
@@ -98,57 +116,83 @@ describe('the bundled gate function, as deployed', () => {
       }),
     );
 
-    // The function's environment from the template; references to stack resources become the local ones.
-    const functionEnv = Object.fromEntries(
-      Object.entries(fnVars).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'SAAS_READINESS_HISTORY_TABLE' ? TABLE : k === 'SAAS_READINESS_REPORTS_BUCKET' ? BUCKET : '']),
-    );
-    // The CA bundle path exists only in the Lambda runtime; Node ignores a missing file with a warning.
-    const invoke = `
-      const { handler } = require(${JSON.stringify(join(assetDir, 'index.js'))});
-      const context = { awsRequestId: 'req-0001', functionName: 'gate', getRemainingTimeInMillis: () => ${timeoutMs} };
-      handler({}, context).then((r) => process.stdout.write('\\nRESULT ' + JSON.stringify(r) + '\\n'), (e) => { console.error(e); process.exit(1); });`;
-    const child = await run(process.execPath, ['-e', invoke], {
-      cwd: assetDir,
-      maxBuffer: 1 << 24,
-      env: {
-        PATH: process.env.PATH,
-        ...functionEnv,
-        NODE_EXTRA_CA_CERTS: '',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
-        AWS_SECRET_ACCESS_KEY: 'local-test-secret',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-      },
-    });
-    stdout = child.stdout;
-    result = JSON.parse(/^RESULT (.*)$/m.exec(stdout)![1]);
+    // Each function's environment from the template; references to stack resources become the local ones.
+    const local = (part: unknown) => ((part as { Ref?: string }).Ref === historyTable ? TABLE : '');
+    const invoke = async (gate: string) => {
+      const { vars, assetDir, timeoutMs } = gates[gate];
+      const functionEnv = Object.fromEntries(
+        Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'SAAS_READINESS_HISTORY_TABLE' ? TABLE : k === 'SAAS_READINESS_REPORTS_BUCKET' ? BUCKET : (v as object)['Fn::Join' as never] ? joined(v, local) : '']),
+      );
+      // The CA bundle path exists only in the Lambda runtime; Node ignores a missing file with a warning.
+      const code = `
+        const { handler } = require(${JSON.stringify(join(assetDir, 'index.js'))});
+        const context = { awsRequestId: 'req-${gate}', functionName: '${gate}', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:${gate}', getRemainingTimeInMillis: () => ${timeoutMs} };
+        handler({}, context).then((r) => process.stdout.write('\\nRESULT ' + JSON.stringify(r) + '\\n'), (e) => { console.error(e); process.exit(1); });`;
+      const child = await run(process.execPath, ['-e', code], {
+        cwd: assetDir,
+        maxBuffer: 1 << 24,
+        env: {
+          PATH: process.env.PATH,
+          ...functionEnv,
+          NODE_EXTRA_CA_CERTS: '',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: ACCESS_KEY,
+          AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+          AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+        },
+      });
+      gates[gate].stdout = child.stdout;
+      gates[gate].result = JSON.parse(/^RESULT (.*)$/m.exec(child.stdout)![1]);
+    };
+    await invoke('tenants');
+    tenantsSecretRequests = [...secrets.requests];
+    for (const gate of ['cost', 'config', 'monitoring']) await invoke(gate);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([pg?.stop(), dynamo?.stop(), secrets?.stop(), s3?.stop()]);
+    await Promise.all([pg?.stop(), dynamo?.stop(), secrets?.stop(), s3?.stop(), cloudwatch?.close()]);
     rmSync(out, { recursive: true, force: true });
   });
 
-  const emf = (): Emf[] => stdout.split('\n').filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l) as Emf);
+  const emf = (gate: string): Emf[] => gates[gate].stdout.split('\n').filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l) as Emf);
+  const stdout = (gate = 'tenants') => gates[gate].stdout;
+  const bundle = (gate: string) => readFileSync(join(gates[gate].assetDir, 'index.js'), 'utf8');
 
-  it('bundles the handler with its AWS SDK clients into one minified file with a source map', () => {
-    const code = readFileSync(join(assetDir, 'index.js'), 'utf8');
-    expect(existsSync(join(assetDir, 'index.js.map'))).toBe(true);
-    expect(code).toContain('GetSecretValue');
-    // The SDK is inside the bundle, not required from the runtime's copy.
-    expect(code).not.toMatch(/require\("@aws-sdk\/client-/);
+  it('deploys one function per registered gate', () => {
+    expect(Object.keys(gates).sort()).toEqual([...BUILT_IN.gateIds].sort());
+  });
+
+  it('bundles each handler with its AWS SDK clients into one minified file with a source map', () => {
+    for (const gate of Object.keys(gates)) {
+      expect(existsSync(join(gates[gate].assetDir, 'index.js.map'))).toBe(true);
+      // The SDK is inside the bundle, not required from the runtime's copy.
+      expect(bundle(gate)).not.toMatch(/require\("@aws-sdk\/client-/);
+    }
+    expect(bundle('tenants')).toContain('GetSecretValue');
+  });
+
+  it('gives each gate a bundle of its own: only its gate, its sources and their clients', () => {
+    const sizes = Object.keys(gates).map((g) => bundle(g).length);
+    expect(new Set(sizes).size).toBe(sizes.length);
+    // Gate 4 reads CloudWatch and no database; gates 1–3 read PostgreSQL and not CloudWatch; only gate 2 parses CSV.
+    expect(bundle('monitoring')).toContain('GetMetricData');
+    expect(bundle('monitoring')).not.toContain('pg_catalog');
+    for (const g of ['tenants', 'cost', 'config']) expect(bundle(g)).not.toContain('GetMetricData');
+    expect(bundle('cost')).toContain('CSV_');
+    for (const g of ['tenants', 'config', 'monitoring']) expect(bundle(g)).not.toContain('CSV_');
   });
 
   it('PASSes gate 1 on the seeded database reached through the secret, and says so in its result', () => {
-    expect(result).toMatchObject({ suite: 'deploytest', gate: 'tenants', run: 'scheduled', status: 'PASS', report: expect.stringMatching(/^reports\/deploytest\/tenants\//) });
-    expect(secrets.requests).toEqual([`secretsmanager.GetSecretValue ${SECRET_ARN}`]);
+    expect(gates.tenants.result).toMatchObject({ suite: 'deploytest', gate: 'tenants', run: 'scheduled', status: 'PASS', report: expect.stringMatching(/^reports\/deploytest\/tenants\//) });
+    expect(tenantsSecretRequests).toEqual([`secretsmanager.GetSecretValue ${SECRET_ARN}`]);
   });
 
   it('emits EMF: Passed 1 and the other statuses 0, the active tenant count, under the documented dimensions', () => {
-    const [doc] = emf();
-    expect(emf()).toHaveLength(1);
+    const [doc] = emf('tenants');
+    expect(emf('tenants')).toHaveLength(1);
     const directive = doc._aws.CloudWatchMetrics[0];
     expect(directive.Namespace).toBe('SaasReadiness');
     expect(directive.Dimensions).toEqual([['Suite', 'Gate', 'Run']]);
@@ -158,32 +202,39 @@ describe('the bundled gate function, as deployed', () => {
   });
 
   it('logs one structured result line with the reason, and never the database password', () => {
-    const lines = stdout.split('\n').filter((l) => l.includes('"readiness gate result"')).map((l) => JSON.parse(l));
+    const lines = stdout().split('\n').filter((l) => l.includes('"readiness gate result"')).map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'INFO', gate: 'tenants', status: 'PASS', summary: expect.any(String) });
-    expect(stdout).not.toContain(PASSWORD);
+    for (const gate of Object.keys(gates)) expect(stdout(gate)).not.toContain(PASSWORD);
   });
 
   it('appends the result to the history table under the gate partition', async () => {
     const page = await dynamo.client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'deploytest#result#tenants' } } }));
     const records = (page.Items ?? []).map((i) => unmarshall(i));
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ status: 'PASS', run: 'scheduled', report: result.report, sk: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*#req-0001$/) });
+    expect(records[0]).toMatchObject({ status: 'PASS', run: 'scheduled', report: gates.tenants.result.report, sk: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*#req-tenants$/) });
     expect(records[0].expiresAt).toBeGreaterThan(Date.now() / 1000 + 399 * 86_400);
     expect(records[0].measurements).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'activeTenants' })]));
   });
 
   it('writes report.json and report.md to the reports bucket under the run prefix', () => {
-    const json = s3.objects.get(`${BUCKET}/${result.report}report.json`);
+    const json = s3.objects.get(`${BUCKET}/${gates.tenants.result.report}report.json`);
     expect(json).toBeDefined();
     expect(JSON.parse(json!.body)).toMatchObject({ suite: 'deploytest', verdict: 'READY', results: [expect.objectContaining({ gate: 'tenants', status: 'PASS' })] });
-    expect(s3.objects.get(`${BUCKET}/${result.report}report.md`)?.body).toContain('tenants');
+    expect(s3.objects.get(`${BUCKET}/${gates.tenants.result.report}report.md`)?.body).toContain('tenants');
     for (const o of s3.objects.values()) expect(o.body).not.toContain(PASSWORD);
   });
 
-  it('references in its alarms and dashboard only metrics the handler emitted (namespace, name, dimensions)', () => {
+  it('emits every gate\'s key metric, the one its dashboard widget graphs', () => {
+    for (const gate of BUILT_IN.gates) {
+      const [doc] = emf(gate.id);
+      expect({ gate: gate.id, value: typeof doc[gate.keyMeasurement.metric] }).toEqual({ gate: gate.id, value: 'number', ...(typeof doc[gate.keyMeasurement.metric] === 'number' ? {} : { summary: gates[gate.id].result.summary }) });
+    }
+  });
+
+  it('references in its alarms and dashboard only metrics the handlers emitted (namespace, name, dimensions)', () => {
     const emitted = new Set<string>();
-    for (const doc of emf()) {
+    for (const doc of Object.keys(gates).flatMap(emf)) {
       for (const d of doc._aws.CloudWatchMetrics) {
         for (const dims of d.Dimensions) {
           const values = Object.fromEntries(dims.map((k) => [k, String(doc[k])]));
@@ -209,11 +260,12 @@ describe('the bundled gate function, as deployed', () => {
         }
       }
     }
-    // Passed (alarm), the status breakdown and the key measurement (dashboard) are all referenced.
-    expect(referenced.length).toBeGreaterThanOrEqual(6);
+    // Passed (alarm), the status breakdown and the key measurement (dashboard) of every gate are all referenced.
+    expect(referenced.length).toBeGreaterThanOrEqual(6 * Object.keys(gates).length);
     for (const ref of referenced) expect(emitted).toContain(ref);
     // The only other alarm is the function-errors alarm, on Lambda's own metric for this function.
     const lambdaAlarms = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === 'AWS/Lambda');
-    expect(lambdaAlarms.map((a) => [a.Properties.MetricName, a.Properties.Dimensions[0].Name])).toEqual([['Errors', 'FunctionName']]);
+    expect(new Set(lambdaAlarms.map((a) => `${a.Properties.MetricName} by ${a.Properties.Dimensions[0].Name}`))).toEqual(new Set(['Errors by FunctionName']));
+    expect(lambdaAlarms).toHaveLength(Object.keys(gates).length);
   });
 });

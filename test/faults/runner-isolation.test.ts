@@ -1,3 +1,4 @@
+import { prepareGates } from '../../lambda/core/config/load';
 import { Registry } from '../../lambda/core/registry';
 import { fakeGate } from '../support/fake-gate';
 import { mkdtempSync } from 'node:fs';
@@ -35,7 +36,8 @@ describe('runner isolation under faults', () => {
       probes: false,
       loaded: {
         skipped: {},
-        config: {
+        // Completed as the loader completes a config (defaults such as gate 1's minTenants).
+        config: prepareGates(BUILT_IN, {
           version: 1,
           suite: 'iso',
           sources: {
@@ -51,7 +53,7 @@ describe('runner isolation under faults', () => {
             config: { source: 'hung', timeoutSeconds: 1, history: { file: join(dir, 'history.jsonl') } },
             monitoring: { datadog: { source: 'dd', env: 'prod' } },
           },
-        },
+        }),
       },
     });
     const byGate = Object.fromEntries(report.results.map((r) => [r.gate, r]));

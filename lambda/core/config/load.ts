@@ -87,8 +87,10 @@ export function parseConfig(registry: Registry, text: string, file: string, opts
   const config = resolved as ReadinessConfig;
   config.sources ??= {};
   config.gates ??= {};
+  // Checked as completed (defaults in), as the gates will read it.
+  prepareGates(registry, config);
   checkGates(registry, config, (p) => where(file, text, p));
-  return { config: prepareGates(registry, config), file, skipped: {} };
+  return { config, file, skipped: {} };
 }
 
 /** A copy with each `${env:…}` replaced where `env` resolves it; strings it cannot resolve stay as written. */
