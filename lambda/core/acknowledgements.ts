@@ -119,7 +119,8 @@ export function acknowledgementOf(record: HistoryRecord): Acknowledgement | unde
   const { gate, owner, reason, createdAt, validUntil } = record;
   const strings = [gate, owner, reason, createdAt, validUntil];
   if (!strings.every((s) => typeof s === 'string' && s.length > 0)) return undefined;
-  if (!isGateId(gate as string) || Number.isNaN(Date.parse(createdAt as string)) || Number.isNaN(Date.parse(validUntil as string))) return undefined;
+  // The sort key names the gate it was written for (`<createdAt>#<gate>`): a record saying otherwise is not one.
+  if (!isGateId(gate as string) || !record.sk.endsWith(`#${gate as string}`) || Number.isNaN(Date.parse(createdAt as string)) || Number.isNaN(Date.parse(validUntil as string))) return undefined;
   return { gate: gate as GateId, owner: owner as string, reason: reason as string, createdAt: createdAt as string, validUntil: validUntil as string };
 }
 

@@ -268,7 +268,7 @@ describe('access of gates whose config names Cost Explorer, CloudWatch or a cana
   });
 
   it('derives ce:GetCostAndUsage and sts:AssumeRole on the configured role from a costexplorer source', () => {
-    const { permissions } = access('cost', { ledger: { source: 'bill' }, aws: { source: 'bill' } }, { bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } });
+    const { permissions } = access('cost', { ledger: { source: 'db' }, aws: { source: 'bill' } }, { db: { type: 'postgres', url: 'postgres://db/app' }, bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } });
     expect(sidOf(permissions, 'ce:GetCostAndUsage')).toMatchObject({ resources: ['*'], wildcardReason: expect.stringContaining('no resource-level permissions') });
     expect(sidOf(permissions, 'sts:AssumeRole')?.resources).toEqual(['arn:aws:iam::111122223333:role/payer-ce-read']);
   });
@@ -291,7 +291,7 @@ describe('access of gates whose config names Cost Explorer, CloudWatch or a cana
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Access');
     const results = new ReadinessResults(stack, 'Results');
     const failures = new Queue(stack, 'Failures');
-    const costAccess = access('cost', { ledger: { source: 'bill' }, aws: { source: 'bill' } }, { bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } });
+    const costAccess = access('cost', { ledger: { source: 'db' }, aws: { source: 'bill' } }, { db: { type: 'postgres', url: 'postgres://db/app' }, bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } });
     const monitoringAccess = access('monitoring', { cloudwatch: { source: 'cw', tenantMetric: { namespace: 'A', metricName: 'B' } } }, { cw: { type: 'cloudwatch' } });
     const configAccess = access('config', { source: 'registry', canary: { tenant: 'canary-tenant' }, history: { table: 'Hist' } }, { registry: { type: 'dynamodb', table: 'TenantDetails' } });
     new ReadinessGateFunction(stack, 'Cost', { suite: 'acc', results, failures, plan: plan('cost', costAccess.permissions) });
