@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { acknowledgementReason, acknowledgementReasons } from './acknowledgements';
 import { createRuleContext } from './context';
 import { ReadinessRule, ReadinessRuleInfo, RuleContext } from './rule';
+import { GATES } from '../../lambda/gates';
 import { READINESS_RULES } from './rules';
 import { ReadinessSettings, resolveSettings, SaaSReadinessProps } from './settings';
 import { SARIF_CONTEXT_KEY, writeSarifFromPack } from './sarif';
@@ -33,6 +34,10 @@ export const READINESS_PLUGIN_NAME = 'SaaSReadinessChecks';
 export class SaaSReadinessChecks extends NagPack {
   public readonly name = READINESS_PLUGIN_NAME;
   public readonly ruleIds: string[];
+  /** The gates this pack's rules are grouped by: the registered ones. */
+  public readonly gateNames: readonly string[];
+  /** Every rule the pack composes: its own and those given in its props. */
+  public readonly rules: readonly ReadinessRule[];
   private readonly settings: ReadinessSettings;
   private context: RuleContext;
   /** Findings of the last validation that were acknowledged with a reason. */
@@ -43,7 +48,12 @@ export class SaaSReadinessChecks extends NagPack {
     this.packName = READINESS_PACK_PREFIX;
     this.settings = resolveSettings(props);
     this.context = createRuleContext(this.settings);
-    this.ruleIds = [...READINESS_RULES, acknowledgementReason].map((rule) => `${READINESS_PACK_PREFIX}-${rule.id}`);
+    this.gateNames = (props.gates ?? GATES).map((g) => g.id);
+    this.rules = [...READINESS_RULES, ...(props.rules ?? [])];
+    for (const rule of this.rules) {
+      if (!this.gateNames.includes(rule.gate)) throw new Error(`rule ${rule.id} names gate '${rule.gate}', which is not registered (gates: ${this.gateNames.join(', ')})`);
+    }
+    this.ruleIds = [...this.rules, acknowledgementReason].map((rule) => `${READINESS_PACK_PREFIX}-${rule.id}`);
   }
 
   /** Validates `scope` with fresh cross-resource indexes (the tree may have changed since the last run). */
@@ -65,7 +75,7 @@ export class SaaSReadinessChecks extends NagPack {
   }
 
   protected checkResource(node: CfnResource): void {
-    for (const rule of READINESS_RULES) this.applyReadinessRule(rule, node);
+    for (const rule of this.rules) this.applyReadinessRule(rule, node);
   }
 
   private applyReadinessRule(rule: ReadinessRule, node: CfnResource): void {

@@ -3,8 +3,10 @@ import { NagMessageLevel, NagRuleResult } from 'cdk-nag';
 import { ReadinessSettings } from './settings';
 import { StackIndex } from './stack-index';
 
-/** The readiness gates, with the ids the CLI and the scheduled checks use. */
-export type ReadinessGate = 'tenants' | 'cost' | 'config' | 'monitoring';
+import type { GateId } from '../../lambda/core/gate';
+
+/** A registered gate's id (the CLI's `--check`, the deployed functions' metric dimension): the pack refuses a rule naming another. */
+export type ReadinessGate = GateId;
 
 /** What a finding says: shown by cdk-nag as `<packName>-<id>: <info> Fix: <fix>`. */
 export interface ReadinessRuleInfo {

@@ -16,7 +16,6 @@ import { acknowledgementReason } from './acknowledgements';
 // pack.ts imports this module too; the class is used only inside functions, after both have loaded.
 import { SaaSReadinessChecks } from './pack';
 import { type ReadinessRule, type ReadinessRuleInfo } from './rule';
-import { READINESS_RULES } from './rules';
 import type { SaaSReadinessProps } from './settings';
 
 /** Context key (`cdk synth -c saas-readiness:sarif=readiness.sarif`) that makes the plugin write SARIF. */
@@ -28,7 +27,6 @@ export const MAX_RESULTS_PER_RUN = 25_000;
 export const FINGERPRINT_KEY = 'saasReadinessFinding/v1';
 
 const TOOL_NAME = 'saas-readiness';
-const GATE_OF: Record<string, string> = { G1: 'tenants', G2: 'cost', G3: 'config', G4: 'monitoring' };
 
 export interface SarifOptions {
   /** Paths in the log are relative to this directory (the repository root). Default `GITHUB_WORKSPACE`, else the working directory. */
@@ -123,10 +121,10 @@ function fingerprint(ruleId: string, path: string): string {
   return createHash('sha256').update(`${ruleId}\u0000${path}`).digest('hex');
 }
 
-function buildLog(findings: LoggedFinding[], templatePaths: readonly string[], opts: SarifOptions): SarifLog {
+function buildLog(rules: readonly ReadinessRule[], findings: LoggedFinding[], templatePaths: readonly string[], opts: SarifOptions): SarifLog {
   const root = resolve(opts.sourceRoot ?? process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const infos: ReadinessRuleInfo[] = [...READINESS_RULES, acknowledgementReason];
-  const rules = infos.map((r) => ruleDescriptor(r, (r as Partial<ReadinessRule>).gate ?? GATE_OF[r.id.slice(0, 2)]));
+  const infos: ReadinessRuleInfo[] = [...rules, acknowledgementReason];
+  const descriptors = infos.map((r) => ruleDescriptor(r, (r as Partial<ReadinessRule>).gate));
   const index = new Map(infos.map((r, i) => [`SaaSR-${r.id}`, i]));
   const sorted = [...findings].sort((a, b) => a.ruleId.localeCompare(b.ruleId) || a.node.node.path.localeCompare(b.node.node.path));
   const kept = sorted.slice(0, MAX_RESULTS_PER_RUN);
@@ -160,7 +158,7 @@ function buildLog(findings: LoggedFinding[], templatePaths: readonly string[], o
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: TOOL_NAME, ...(opts.version ? { version: opts.version } : {}), rules } },
+        tool: { driver: { name: TOOL_NAME, ...(opts.version ? { version: opts.version } : {}), rules: descriptors } },
         originalUriBaseIds: { SRCROOT: { uri: `${pathToUri(root)}/` } },
         invocations: [
           {
@@ -185,7 +183,7 @@ function constructsByPath(root: IConstruct): Map<string, IConstruct> {
 
 function loggedFindings(pack: SaaSReadinessChecks, report: PolicyValidationPluginReport, root: IConstruct): LoggedFinding[] {
   const byPath = constructsByPath(root);
-  const infos = new Map([...READINESS_RULES, acknowledgementReason].map((r) => [`SaaSR-${r.id}`, r as ReadinessRuleInfo]));
+  const infos = new Map([...pack.rules, acknowledgementReason].map((r) => [`SaaSR-${r.id}`, r as ReadinessRuleInfo]));
   const open = report.violations.flatMap((v) =>
     v.violatingResources.map((r) => ({ ruleId: v.ruleName, rule: infos.get(baseRuleId(v.ruleName))!, node: byPath.get(r.constructPath ?? '')! })),
   );
@@ -202,12 +200,12 @@ export function readinessSarif(scope: IConstruct, props?: SaaSReadinessProps, op
   if (Stage.isStage(root)) root.synth();
   const pack = new SaaSReadinessChecks(undefined, props);
   const report = pack.validateScope(scope);
-  return buildLog(loggedFindings(pack, report, root), [], opts);
+  return buildLog(pack.rules, loggedFindings(pack, report, root), [], opts);
 }
 
 /** Called by the plugin after a validation during synth: writes the log to `file` (relative to the working directory). */
 export function writeSarifFromPack(pack: SaaSReadinessChecks, report: PolicyValidationPluginReport, app: IConstruct, templatePaths: readonly string[], file: string): void {
-  const log = buildLog(loggedFindings(pack, report, app), templatePaths, {});
+  const log = buildLog(pack.rules, loggedFindings(pack, report, app), templatePaths, {});
   const target = resolve(file);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, JSON.stringify(log, null, 2) + '\n');

@@ -1,3 +1,4 @@
+import type { ReadinessRule } from './rule';
 import { NagPackProps } from 'cdk-nag';
 import { DEFAULT_COST_TAG_KEY } from './markers';
 
@@ -67,6 +68,10 @@ export interface SaaSReadinessProps extends NagPackProps {
   readonly tenantConfigEnvPatterns?: readonly RegExp[];
   /** Layer ARNs that count as monitoring instrumentation. @default DEFAULT_INSTRUMENTATION_LAYER_PATTERNS */
   readonly instrumentationLayerPatterns?: readonly RegExp[];
+  /** The registered gates, whose ids a rule may name. @default the built-in gates */
+  readonly gates?: readonly { readonly id: string }[];
+  /** Rules composed into the pack besides its own (one rule per file, each naming its gate). @default none */
+  readonly rules?: readonly ReadinessRule[];
 }
 
 /** `SaaSReadinessProps` with every default filled in: what the rules read. */
