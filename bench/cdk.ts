@@ -1,17 +1,15 @@
 /**
- * The deployed stack, measured: per-function bundle sizes, a cold-start proxy (requiring the
- * bundle in a fresh Node process vs a fresh process loading nothing), synth time of the readiness
- * app vs a minimal one-function app in the same run, the resource count, and the monthly cost at
- * the default schedules, itemised with its arithmetic.
+ * The deployed stack, measured: synth time of the readiness app vs a minimal one-function app in
+ * the same run, the resource count, and the monthly cost at the default schedules, itemised with
+ * its arithmetic. Each gate's bundle is measured in bundles.ts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import { BUILT_IN } from '../lambda/registry';
-import { fmt, measureNode, ROOT } from './measure';
+import { fmt, ROOT } from './measure';
 
 const run = promisify(execFile);
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -23,7 +21,7 @@ import { Runtime, Architecture } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 const app = new App();
 const stack = new Stack(app, 'Minimal');
-new NodejsFunction(stack, 'Fn', { entry: ${JSON.stringify(join(ROOT, 'lambda', 'handlers', 'probes.ts'))}, runtime: Runtime.NODEJS_24_X,
+new NodejsFunction(stack, 'Fn', { entry: ${JSON.stringify(join(ROOT, 'lambda', 'core', 'probes.ts'))}, runtime: Runtime.NODEJS_24_X,
   architecture: Architecture.ARM_64, bundling: { minify: true, sourceMap: true, target: 'node20', externalModules: [] } });
 app.synth();
 `;
@@ -119,24 +117,9 @@ export async function benchCdk(): Promise<Record<string, unknown>> {
     const manifest = JSON.parse(readFileSync(join(readinessOut, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
     const templateFile = Object.keys(manifest.artifacts).find((k) => manifest.artifacts[k].type === 'aws:cloudformation:stack')!;
     const template = JSON.parse(readFileSync(join(readinessOut, `${templateFile}.template.json`), 'utf8'));
-    const assets = JSON.parse(readFileSync(join(readinessOut, `${templateFile}.assets.json`), 'utf8'));
     const resources = Object.values<any>(template.Resources);
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SAAS_READINESS_GATE);
 
-    const bundles = [];
-    for (const fn of functions) {
-      const dir = join(readinessOut, assets.files[String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')].source.path);
-      const code = readFileSync(join(dir, 'index.js'));
-      const baseline = await median(5, async () => (await measureNode('')).wallMs);
-      const loaded = await median(5, async () => (await measureNode(`require(${JSON.stringify(join(dir, 'index.js'))})`)).wallMs);
-      bundles.push({
-        gate: fn.Properties.Environment.Variables.SAAS_READINESS_GATE,
-        indexJs: `${(code.length / 1024).toFixed(0)} KiB`,
-        indexJsGzip: `${(gzipSync(code).length / 1024).toFixed(0)} KiB (≈ the uploaded zip)`,
-        sourceMap: `${(statSync(join(dir, 'index.js.map')).size / 1024).toFixed(0)} KiB`,
-        coldStartProxy: `require() in a fresh node: ${fmt.ms(loaded)} vs empty node ${fmt.ms(baseline)} → +${fmt.ms(loaded - baseline)} (median of 5)`,
-      });
-    }
     const deployed = functions.map((f) => f.Properties.Environment.Variables.SAAS_READINESS_GATE);
     const types: Record<string, number> = {};
     for (const r of resources) types[r.Type] = (types[r.Type] ?? 0) + 1;
@@ -147,7 +130,6 @@ export async function benchCdk(): Promise<Record<string, unknown>> {
         ratio: fmt.ratio(readinessMs, minimalMs),
         note: 'the app process as `cdk synth` runs it (tsx, esbuild bundling, cdk-nag), median of 3; the CDK CLI adds the same start-up to both',
       },
-      bundles,
       resources: { total: resources.length, byType: types },
       monthlyCostUsd: {
         defaultExample: { gates: deployed, ...monthlyCost(deployed) },

@@ -10,6 +10,7 @@ import { benchTenants, type TenantsBenchRow } from './tenants';
 import { benchCost } from './cost';
 import { benchConfig } from './config';
 import { benchMonitoring } from './monitoring';
+import { benchBundles } from './bundles';
 import { benchCdk } from './cdk';
 import { benchNagOverhead } from './nag-overhead';
 import { benchHook } from './hook';
@@ -133,7 +134,8 @@ async function main(): Promise<void> {
     '',
   );
   if (heavy.length) process.exitCode = 1;
-  out.push(...(await section('CDK app: bundles, cold start, synth time, resources, monthly cost', benchCdk)));
+  out.push(...(await section('Gate bundles: size and load time per gate vs a bare node', benchBundles)));
+  out.push(...(await section('CDK app: synth time, resources, monthly cost', benchCdk)));
   out.push(...(await section('Deploy hook: decision time with 1 year of hourly history × 4 gates (dynalite)', benchHook)));
   out.push(...(await section('cdk-nag readiness pack: synth overhead on ~500 resources', () => benchNagOverhead())));
   out.push(...sectionsMeasuredByHand());
