@@ -35,4 +35,11 @@ describe('the key metric of every registered gate', () => {
     expect(emf._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).toContain(gate.keyMeasurement.metric);
     expect(typeof emf[gate.keyMeasurement.metric]).toBe('number');
   });
+
+  it.each(GATES.map((g) => [g.id, g] as const))('%s: reports only criteria it declares', async (_id, gate) => {
+    const result = (await run).results.find((r) => r.gate === gate.id)!;
+    const declared = gate.criteria.map((c) => c.id);
+    // A criterion may be qualified by what it is about (`memory.signals` for gate 4's `signals`).
+    for (const c of result.criteria) expect(declared).toContain(c.id.split('.').pop());
+  });
 });
