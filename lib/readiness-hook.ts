@@ -13,28 +13,38 @@ import { acknowledge } from './acknowledge';
 import { handlerEntry } from './gate-function';
 
 export interface ReadinessHookProps {
-  suite: string;
+  readonly suite: string;
   /** The history table the gate functions append their results to. */
-  historyTable: ITable;
+  readonly historyTable: ITable;
   /** The gates whose newest verdict must be PASS, each with how old that verdict may be. */
-  gates: RequiredGate[];
+  readonly gates: readonly RequiredGate[];
   /**
    * Names of the stacks the hook holds while the suite is not READY (1–50; `*` and `?` match as
    * CloudFormation's stack filters do). The stack this construct is in must not be among them:
    * a NOT READY suite could then not deploy its own fix.
    */
-  guardedStacks: string[];
+  readonly guardedStacks: readonly string[];
   /**
    * What CloudFormation does with a FAILED answer: `FAIL` stops the operation, `WARN` lets it
-   * continue with the answer as a warning. Default `FAIL`.
+   * continue with the answer as a warning.
+   * @default FailureMode.FAIL
    */
-  failureMode?: FailureMode;
-  /** Shown in every answer. */
-  dashboardUrl?: string;
-  /** The hook's type name alias, unique per account and Region. Default `Private::Readiness::<Suite>`. */
-  alias?: string;
-  /** CloudFormation Logs retention of the hook function. Default three months. */
-  logRetention?: RetentionDays;
+  readonly failureMode?: FailureMode;
+  /**
+   * Shown in every answer.
+   * @default - no link
+   */
+  readonly dashboardUrl?: string;
+  /**
+   * The hook's type name alias, unique per account and Region.
+   * @default Private::Readiness::<Suite>
+   */
+  readonly alias?: string;
+  /**
+   * CloudFormation Logs retention of the hook function.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
 }
 
 /** Hooks wait up to 30 s for the function; it answers well before. */
@@ -82,7 +92,7 @@ export class ReadinessHook extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `saas-readiness deploy hook of suite ${props.suite}: reads the newest verdicts and the acknowledgements`,
     });
-    const settings: HookSettings = { suite: props.suite, gates: props.gates, failureMode, ...(props.dashboardUrl ? { dashboardUrl: props.dashboardUrl } : {}) };
+    const settings: HookSettings = { suite: props.suite, gates: [...props.gates], failureMode, ...(props.dashboardUrl ? { dashboardUrl: props.dashboardUrl } : {}) };
     const { entry, projectRoot, depsLockFilePath } = handlerEntry('hook');
     this.function = new NodejsFunction(this, 'Function', {
       entry,
@@ -137,7 +147,7 @@ export class ReadinessHook extends Construct {
       failureMode,
       hookStatus: 'ENABLED',
       targetOperations: ['STACK', 'CHANGE_SET'],
-      stackFilters: { filteringCriteria: 'ALL', stackNames: { include: props.guardedStacks } },
+      stackFilters: { filteringCriteria: 'ALL', stackNames: { include: [...props.guardedStacks] } },
     });
     // Deletes are left out: a hook that is never invoked cannot hold them, whatever happens to the function.
     // The resource schema accepts TargetFilters as either {Actions, InvocationPoints, TargetNames} or {Targets};
@@ -179,11 +189,14 @@ export class ReadinessHook extends Construct {
 /** The deploy-time hook of a ReadinessStack (its `deployHook` prop). */
 export interface ReadinessDeployHookOptions {
   /** Stacks held while the suite is not READY (see {@link ReadinessHookProps.guardedStacks}). */
-  guardedStacks: string[];
-  /** Default `FAIL`. */
-  failureMode?: FailureMode;
-  /** Hours a gate's newest verdict may be old. Default: twice the gate's schedule, so one missed run is tolerated and a second is not. */
-  maxVerdictAgeHours?: Partial<Record<RequiredGate['id'], number>>;
+  readonly guardedStacks: readonly string[];
+  /** @default FailureMode.FAIL */
+  readonly failureMode?: FailureMode;
+  /**
+   * Hours a gate's newest verdict may be old.
+   * @default - twice the gate's schedule, so one missed run is tolerated and a second is not
+   */
+  readonly maxVerdictAgeHours?: Partial<Record<RequiredGate['id'], number>>;
 }
 
 /** Every deployed gate is required; its max age defaults to twice its schedule. */

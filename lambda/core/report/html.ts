@@ -211,7 +211,8 @@ const DRAW = `
 export function renderHtml(report: RunReport, inputs: HtmlInputs = {}): string {
   const specs: ChartSpec[] = [];
   const sections = report.results.map((r) => {
-    const parts = [r.gate === 'cost' ? costCharts(r) : r.gate === 'monitoring' ? monitoringCharts(r) : { charts: [], tables: [] }];
+    // Charts follow the evidence a result carries (a tenant_costs.json artifact, per-provider tenant counts), whichever gate produced it.
+    const parts = [costCharts(r), monitoringCharts(r)];
     const blocks = parts.flatMap((p) => p.charts.map((c, i) => chartBlock(c, [p.tables[i]])));
     specs.push(...parts.flatMap((p) => p.charts));
     return gateSection(r, blocks.join(''));
