@@ -43,11 +43,16 @@ describe('delivery options of the deployed stack', () => {
   it('with -c securityHub=true, lets each function import findings into its account\'s default product and read only its hub', () => {
     const { app, template } = synth({ securityHub: 'true' });
     expect(fnEnv(template).SAAS_READINESS_SECURITY_HUB).toBe('1');
-    const sh = statements(template).filter((s) => [s.Action].flat().some((a) => a.startsWith('securityhub:')));
-    expect(sh.map((s) => [s.Sid, s.Action, JSON.stringify(s.Resource)])).toEqual([
-      ['SecurityHubImport', 'securityhub:BatchImportFindings', expect.stringMatching(/":securityhub:eu-west-1:123456789012:product\/123456789012\/default"/)],
-      ['SecurityHubOwnFindings', 'securityhub:GetFindings', expect.stringMatching(/":securityhub:eu-west-1:123456789012:hub\/default"/)],
-    ]);
+    // Each gate function's policy, the same two statements.
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    const perFunction = policies.map((st) => st.filter((s) => [s.Action].flat().some((a) => a.startsWith('securityhub:')))).filter((sh) => sh.length > 0);
+    expect(perFunction).toHaveLength(Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => JSON.stringify(f).includes('SAAS_READINESS_GATE')).length);
+    for (const sh of perFunction) {
+      expect(sh.map((s) => [s.Sid, s.Action, JSON.stringify(s.Resource)])).toEqual([
+        ['SecurityHubImport', 'securityhub:BatchImportFindings', expect.stringMatching(/":securityhub:eu-west-1:123456789012:product\/123456789012\/default"/)],
+        ['SecurityHubOwnFindings', 'securityhub:GetFindings', expect.stringMatching(/":securityhub:eu-west-1:123456789012:hub\/default"/)],
+      ]);
+    }
     // No wildcard, nothing to acknowledge: the stack still passes the AwsSolutions and Serverless packs.
     for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
       expect(pack.validateScope(app).violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
