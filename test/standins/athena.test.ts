@@ -90,7 +90,7 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
     expect(athena!.requests.map((r) => r.operation)).toEqual(expect.arrayContaining(['StartQueryExecution', 'GetQueryExecution', 'GetQueryResults']));
     const res = await globalThis.fetch(athena!.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AmazonAthena.GetQueryExecution', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
     expect(res.status).toBe(400);
-    expect((await res.json()).__type).toMatch(/UnrecognizedClientException/);
+    expect(((await res.json()) as { __type: string }).__type).toMatch(/UnrecognizedClientException/);
   });
 
   it('AT-2: QueryString is at most 262144 characters; the same ClientRequestToken returns the same execution', async () => {
