@@ -84,7 +84,9 @@ export class S3Store implements ObjectStore {
 
   private fail(err: unknown, key: string): Error {
     if (err instanceof BillSourceError) return err;
-    return new BillSourceError(`cannot read s3://${this.bucket}/${key}: ${describeError(err)}${s3Hint(err)}`);
+    // A refused HeadObject has no body, so the SDK cannot name the error: it is S3's AccessDenied.
+    const forbidden = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403 && (err as { name?: string }).name !== 'AccessDenied';
+    return new BillSourceError(`cannot read s3://${this.bucket}/${key}: ${forbidden ? 'AccessDenied (HTTP 403)' : describeError(err)}${s3Hint(err)}`);
   }
 
   async get(key: string, signal: AbortSignal): Promise<Buffer | undefined> {
@@ -150,11 +152,10 @@ export class S3Store implements ObjectStore {
     return found;
   }
 
+  /** The key is read from this store's bucket: a replicated export keeps its keys while its manifests still name the bucket it was delivered to. */
   keyOf(uri: string): string {
     const m = S3_URI.exec(uri);
-    if (!m) return uri;
-    if (m[1] !== this.bucket) throw new BillSourceError(`the manifest lists ${uri}, outside the export's bucket ${this.bucket}`);
-    return m[2];
+    return m ? m[2] : uri;
   }
 
   close(): void {
