@@ -156,6 +156,13 @@ describe('Data Exports reader (docs/contracts/dataexports.md)', () => {
     expect(sorted((await read(src)).groups)).toEqual(sorted(expected(many)));
   });
 
+  it('DE-6: Parquet written with DATA_PAGE_V2 pages and delta encodings reads the same', async () => {
+    // Distinct amounts and tags, so that the writer picks delta and byte-stream-split encodings over dictionaries.
+    const many = lines.flatMap((l, i) => Array.from({ length: 12 }, (_, k) => ({ ...l, tag: (i + k) % 7 === 0 ? undefined : `${l.tag ?? 'x'}-${i % 500}`, cost: ((i * 12 + k) * 0.0001731).toFixed(7) })));
+    const { src } = await tree({ schema: 'cur2', parquetVersion: 'V2', rowGroupSize: 2048, filesPerPeriod: 1 }, many);
+    expect(sorted((await read(src)).groups)).toEqual(sorted(expected(many)));
+  });
+
   it('CUR-13..CUR-16: legacy CUR reads the period manifest\'s latest assembly, never an earlier one beside it', async () => {
     const root = join(dir, `t${++n}`);
     await writer.write(root, lines.map((l) => ({ ...l, cost: '99' })), { schema: 'legacy', filesPerPeriod: 2 }, 'assembly-old');

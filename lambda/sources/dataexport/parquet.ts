@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
@@ -31,13 +31,17 @@ const PARSERS = {
   dateFromDays: (v: number) => dayText(v),
 };
 
+/** Units per day of an INT64 timestamp, by its Parquet unit. */
+const PER_DAY = { MILLIS: 86_400_000, MICROS: 86_400_000_000, NANOS: 86_400_000_000_000 } as const;
+
 /** Codecs beyond hyparquet's built-in Snappy: GZIP through node:zlib. */
 const COMPRESSORS = { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) };
 
 /**
- * A Parquet data file read with hyparquet (pure JavaScript): one row group at a time, only the
- * requested columns, each fetched with ranged reads. Map columns are decoded page by page from
- * their key and value leaves (see {@link mapLookup}) instead of being assembled into one object per row.
+ * A Parquet data file read through hyparquet's page decoder (pure JavaScript): one row group at a
+ * time, one requested column at a time, each column chunk fetched with one ranged read and decoded
+ * page by page straight into a compact column (doubles, or a code per row). Nothing is assembled
+ * into rows or objects, so memory follows the row group's row count at a few bytes a row.
  */
 export async function openParquetTable(store: ObjectStore, key: string, size: number, signal: AbortSignal): Promise<DataTable> {
   const where = `${store.label}/${key}`;
@@ -48,57 +52,80 @@ export async function openParquetTable(store: ObjectStore, key: string, size: nu
   } catch (err) {
     throw new BillSourceError(`${where} is not a readable Parquet file: ${describeError(err)}`);
   }
-  const tree = parquetSchema(metadata);
-  const names = tree.children.map((c) => c.element.name);
+  const names = parquetSchema(metadata).children.map((c) => c.element.name);
   return {
     format: 'Parquet',
     names,
     async *batches(requests: ColumnRequest[]): AsyncGenerator<Batch> {
-      let groupStart = 0;
       for (const [index, group] of metadata.row_groups.entries()) {
         const rows = Number(group.num_rows);
         const columns: Column[] = [];
         try {
-          // One column at a time, each reduced to codes or doubles before the next is decoded.
           for (const r of requests) {
-            columns.push(r.mapKeys ? await mapLookup(file, metadata, index, r.name, r.mapKeys, rows) : await flatColumn(file, metadata, r.name, groupStart, rows));
+            columns.push(r.mapKeys ? await mapLookup(file, metadata, index, r.name, r.mapKeys, rows) : await flatColumn(file, leafOf(metadata, index, [r.name]), rows));
           }
         } catch (err) {
           if (err instanceof BillSourceError) throw err;
           throw new BillSourceError(`${where}: row group ${index + 1} of ${metadata.row_groups.length} cannot be read: ${describeError(err)}`);
         }
         yield { length: rows, columns };
-        groupStart += rows;
       }
     },
     close: () => undefined,
   };
 }
 
-/** A flat column of one row group: doubles as a Float64Array (NaN for null), anything else as dictionary codes. */
-async function flatColumn(file: AsyncBuffer, metadata: FileMetaData, name: string, groupStart: number, rows: number): Promise<Column> {
-  let doubles: Float64Array | undefined;
-  let coded: Coder | undefined;
-  await parquetRead({
-    file,
-    metadata,
-    columns: [name],
-    rowStart: groupStart,
-    rowEnd: groupStart + rows,
-    parsers: PARSERS,
-    compressors: COMPRESSORS,
-    onChunk: ({ columnData, rowStart }) => {
-      const offset = rowStart - groupStart;
-      if (!doubles && !coded) {
-        const numeric = columnData instanceof Float64Array || columnData instanceof Float32Array || (columnData.length > 0 && typeof columnData[0] === 'number');
-        if (numeric) doubles = new Float64Array(rows).fill(NaN);
-        else coded = new Coder(rows);
+/**
+ * A flat column of one row group: DOUBLE/FLOAT as a Float64Array (NaN for null), INT64 timestamps
+ * as day codes computed from the raw integers, anything else as dictionary codes.
+ */
+async function flatColumn(file: AsyncBuffer, leaf: Leaf, rows: number): Promise<Column> {
+  if (leaf.entries !== rows) throw new Error(`column ${leaf.name}: ${leaf.entries} values for ${rows} rows`);
+  const { element } = leaf.decoder;
+  if (element.type === 'DOUBLE' || element.type === 'FLOAT') {
+    const doubles = new Float64Array(rows).fill(NaN);
+    let row = 0;
+    await eachPage(file, leaf, (_rep, def, values) => {
+      let vi = 0;
+      for (let i = 0; i < def.length; i++, row++) if (def[i] === leaf.maxDef) doubles[row] = Number(values[vi++]);
+    });
+    return doubles;
+  }
+  const coder = new Coder(rows);
+  const unit = element.type === 'INT64' ? timestampUnit(element) : undefined;
+  if (unit) {
+    // Decoded raw (no Date or BigInt array per page), then turned into days here.
+    const raw: Leaf = { ...leaf, decoder: { ...leaf.decoder, element: { ...element, logical_type: undefined, converted_type: undefined } } };
+    const perDay = BigInt(PER_DAY[unit]);
+    let row = 0;
+    await eachPage(file, raw, (_rep, def, values) => {
+      const ints = values as ArrayLike<bigint>;
+      let vi = 0;
+      for (let i = 0; i < def.length; i++, row++) {
+        if (def[i] !== leaf.maxDef) continue;
+        const v = ints[vi++];
+        coder.set(row, dayText(Number((v < 0n ? v - perDay + 1n : v) / perDay)));
       }
-      if (doubles) for (let i = 0; i < columnData.length; i++) doubles[offset + i] = columnData[i] ?? NaN;
-      else for (let i = 0; i < columnData.length; i++) coded!.set(offset + i, columnData[i]);
-    },
+    });
+    return coder.column();
+  }
+  let row = 0;
+  await eachPage(file, leaf, (_rep, def, values) => {
+    let vi = 0;
+    for (let i = 0; i < def.length; i++, row++) if (def[i] === leaf.maxDef) coder.set(row, values[vi++]);
   });
-  return doubles ?? (coded ?? new Coder(rows)).column();
+  return coder.column();
+}
+
+type SchemaElement = FileMetaData['schema'][number];
+
+/** The unit of an INT64 timestamp column (DE-18), or undefined for any other INT64. */
+function timestampUnit(element: SchemaElement): keyof typeof PER_DAY | undefined {
+  const logical = element.logical_type as { type?: string; unit?: string } | undefined;
+  if (logical?.type === 'TIMESTAMP' && logical.unit && logical.unit in PER_DAY) return logical.unit as keyof typeof PER_DAY;
+  if (element.converted_type === 'TIMESTAMP_MILLIS') return 'MILLIS';
+  if (element.converted_type === 'TIMESTAMP_MICROS') return 'MICROS';
+  return undefined;
 }
 
 /** Dictionary codes for one column of a row group. */
@@ -128,77 +155,93 @@ class Coder {
 
 /**
  * The value of the first of `keys` in each row's map, for one row group (DE-19). A Parquet MAP
- * stores its keys and values as two leaf columns of entries with repetition level 0 at the start
- * of each row; an entry exists where the key's definition level is at its maximum. Both leaves are
- * decoded page by page (levels and values only) and walked side by side, so memory holds one
- * string reference per row, never an object per row.
+ * stores its keys and values as two leaf columns of entries, repetition level 0 starting a row; an
+ * entry is present where its definition level is at the maximum. The key leaf is reduced to one
+ * byte per entry (the rank of the key among `keys`, 0 for others), then the value leaf is walked
+ * page by page beside it: memory holds a byte per entry and a code per row, never a string per entry.
  */
 async function mapLookup(file: AsyncBuffer, metadata: FileMetaData, groupIndex: number, name: string, keys: string[], rows: number): Promise<Column> {
-  const leafKey = await leafEntries(file, metadata, groupIndex, name, 'key');
-  const leafValue = await leafEntries(file, metadata, groupIndex, name, 'value');
-  if (leafKey.rep.length !== leafValue.rep.length) throw new Error(`map ${name}: ${leafKey.rep.length} keys but ${leafValue.rep.length} values`);
+  const rank = new Map(keys.map((k, i) => [k, i + 1]));
+  const keyLeaf = leafOf(metadata, groupIndex, [name, 'key_value', 'key']);
+  const valueLeaf = leafOf(metadata, groupIndex, [name, 'key_value', 'value']);
+  const keyRank = new Uint8Array(keyLeaf.entries);
+  let e = 0;
+  await eachPage(file, keyLeaf, (_rep, def, values) => {
+    let vi = 0;
+    for (let i = 0; i < def.length; i++, e++) if (def[i] === keyLeaf.maxDef) keyRank[e] = rank.get(values[vi++] as string) ?? 0;
+  });
+  if (valueLeaf.entries !== keyLeaf.entries) throw new Error(`map ${name}: ${keyLeaf.entries} keys but ${valueLeaf.entries} values`);
   const out = new Coder(rows);
-  const rank = new Map(keys.map((k, i) => [k, i]));
   let row = -1;
-  let best = keys.length;
-  let vi = 0;
-  let ki = 0;
-  for (let e = 0; e < leafKey.rep.length; e++) {
-    if (leafKey.rep[e] === 0) {
-      row++;
-      best = keys.length;
+  let best = 0;
+  e = 0;
+  await eachPage(file, valueLeaf, (rep, def, values) => {
+    let vi = 0;
+    for (let i = 0; i < def.length; i++, e++) {
+      if (rep[i] === 0) {
+        row++;
+        best = keys.length + 1;
+      }
+      const value = def[i] === valueLeaf.maxDef ? values[vi++] : undefined;
+      const r = keyRank[e];
+      if (r && r < best && value !== undefined && value !== null) {
+        best = r;
+        out.set(row, value);
+      }
     }
-    const hasKey = leafKey.def[e] === leafKey.maxDef;
-    const hasValue = leafValue.def[e] === leafValue.maxDef;
-    const k = hasKey ? (leafKey.values[ki++] as string) : undefined;
-    const v = hasValue ? (leafValue.values[vi++] as string) : undefined;
-    if (k === undefined) continue;
-    const r = rank.get(k);
-    if (r !== undefined && r < best && v !== undefined && v !== null) {
-      best = r;
-      out.set(row, v);
-    }
-  }
+  });
   if (row + 1 !== rows) throw new Error(`map ${name}: ${row + 1} rows decoded, the row group has ${rows}`);
   return out.column();
 }
 
-interface LeafEntries {
-  rep: ArrayLike<number>;
-  def: ArrayLike<number>;
+type ColumnDecoder = Parameters<typeof readDataPage>[2];
+
+/** One leaf column chunk of a row group, with what decoding its pages needs. */
+interface Leaf {
+  name: string;
+  decoder: ColumnDecoder;
+  start: number;
+  bytes: number;
+  /** Values in the chunk, nulls and (for a map) empty maps included: one per level entry. */
+  entries: number;
   maxDef: number;
-  /** Non-null values, in entry order. */
-  values: ArrayLike<unknown>;
 }
 
-/** Levels and values of the `key` or `value` leaf of map column `name` in one row group. */
-async function leafEntries(file: AsyncBuffer, metadata: FileMetaData, groupIndex: number, name: string, leaf: 'key' | 'value'): Promise<LeafEntries> {
-  const chunk = metadata.row_groups[groupIndex].columns.find((c) => {
-    const path = c.meta_data?.path_in_schema ?? [];
-    return path[0] === name && path.length === 3 && path[2] === leaf;
-  });
-  const meta = chunk?.meta_data;
-  if (!meta) throw new Error(`${name} is not a map column of string keys and values (no ${leaf} leaf)`);
+/** The leaf at `path` (a top-level column, or a map's `key_value.key` / `key_value.value`) in row group `groupIndex`. */
+function leafOf(metadata: FileMetaData, groupIndex: number, path: string[]): Leaf {
+  const meta = metadata.row_groups[groupIndex].columns.find((c) => (c.meta_data?.path_in_schema ?? []).join('\u0000') === path.join('\u0000'))?.meta_data;
+  if (!meta) {
+    throw new Error(path.length > 1 ? `${path[0]} is not a map column of string keys and values (no ${path.slice(1).join('.')} leaf)` : `${path[0]} is not a flat column`);
+  }
   const schemaPath = getSchemaPath(metadata.schema, meta.path_in_schema);
   const element = schemaPath[schemaPath.length - 1].element;
-  const decoder = { pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath, codec: meta.codec, parsers: PARSERS, compressors: COMPRESSORS };
-  const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-  const buffer = await file.slice(start, start + Number(meta.total_compressed_size));
+  return {
+    name: meta.path_in_schema.join('.'),
+    decoder: { pathInSchema: meta.path_in_schema, type: meta.type, element, schemaPath, codec: meta.codec, parsers: PARSERS, compressors: COMPRESSORS },
+    start: Number(meta.dictionary_page_offset ?? meta.data_page_offset),
+    bytes: Number(meta.total_compressed_size),
+    entries: Number(meta.num_values),
+    maxDef: getMaxDefinitionLevel(schemaPath),
+  };
+}
+
+/**
+ * Decodes a leaf's pages one at a time (levels and values, no assembly into rows), handing each to
+ * `visit` with its repetition and definition levels and its present values, dictionary resolved.
+ */
+async function eachPage(file: AsyncBuffer, leaf: Leaf, visit: (rep: ArrayLike<number>, def: ArrayLike<number>, values: ArrayLike<unknown>) => void): Promise<void> {
+  const { decoder } = leaf;
+  const buffer = await file.slice(leaf.start, leaf.start + leaf.bytes);
   const reader = { view: new DataView(buffer), offset: 0 };
-  const total = Number(meta.num_values);
-  const maxDef = getMaxDefinitionLevel(schemaPath);
-  const rep = new Uint8Array(total);
-  const def = new Uint8Array(total);
-  const values: unknown[] = [];
   let dictionary: ArrayLike<unknown> | undefined;
   let entries = 0;
-  while (entries < total && reader.offset < buffer.byteLength) {
+  while (entries < leaf.entries && reader.offset < buffer.byteLength) {
     const header = parquetHeader(reader);
     const bytes = new Uint8Array(buffer, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
       const page = decompressPage(bytes, header.uncompressed_page_size, decoder.codec, COMPRESSORS);
-      const plain = readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, decoder.type, header.dictionary_page_header!.num_values, element.type_length);
+      const plain = readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, decoder.type, header.dictionary_page_header!.num_values, decoder.element.type_length);
       dictionary = convert(plain, decoder);
       continue;
     }
@@ -211,17 +254,12 @@ async function leafEntries(file: AsyncBuffer, metadata: FileMetaData, groupIndex
       page = readDataPageV2(bytes, header, decoder);
       encoding = header.data_page_header_v2!.encoding;
     } else continue;
-    const defs = page.definitionLevels ?? [];
-    const n = defs.length || page.repetitionLevels.length;
-    if (entries + n > total) throw new Error(`map ${name}: pages hold more than the chunk's ${total} entries`);
-    for (let i = 0; i < n; i++) {
-      rep[entries + i] = page.repetitionLevels[i] ?? 0;
-      def[entries + i] = defs[i] ?? maxDef;
-    }
+    const rep = page.repetitionLevels;
+    const n = page.definitionLevels?.length || rep.length || header.data_page_header?.num_values || header.data_page_header_v2?.num_values || 0;
+    const def = page.definitionLevels?.length ? page.definitionLevels : new Uint8Array(n).fill(leaf.maxDef);
+    if (entries + n > leaf.entries) throw new Error(`leaf ${leaf.name}: pages hold more than the chunk's ${leaf.entries} values`);
+    visit(rep, def, convertWithDictionary(page.dataPage, dictionary as never, encoding, decoder));
     entries += n;
-    const decoded = convertWithDictionary(page.dataPage, dictionary as never, encoding, decoder);
-    for (let i = 0; i < decoded.length; i++) values.push(decoded[i]);
   }
-  if (entries !== total) throw new Error(`map ${name}: ${entries} of the chunk's ${total} entries decoded`);
-  return { rep, def, maxDef, values };
+  if (entries !== leaf.entries) throw new Error(`leaf ${leaf.name}: ${entries} of the chunk's ${leaf.entries} values decoded`);
 }
