@@ -14,5 +14,8 @@ declare module 'hyparquet/src/plain.js' {
   export { readPlain } from 'hyparquet/types/plain';
 }
 declare module 'hyparquet/src/schema.js' {
-  export { getSchemaPath, getMaxDefinitionLevel } from 'hyparquet/types/schema';
+  export { getSchemaPath, getMaxDefinitionLevel, getMaxRepetitionLevel } from 'hyparquet/types/schema';
+}
+declare module 'hyparquet/src/encoding.js' {
+  export { readRleBitPackedHybrid } from 'hyparquet/types/encoding';
 }

@@ -4,7 +4,8 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readPlain } from 'hyparquet/src/plain.js';
-import { getMaxDefinitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
+import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import { getMaxDefinitionLevel, getMaxRepetitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
 import { describeError } from '../../core/errors';
 import { BillSourceError } from '../../checks/cost/ports';
 import type { ObjectStore } from './store';
@@ -85,9 +86,9 @@ async function flatColumn(file: AsyncBuffer, leaf: Leaf, rows: number): Promise<
   if (element.type === 'DOUBLE' || element.type === 'FLOAT') {
     const doubles = new Float64Array(rows).fill(NaN);
     let row = 0;
-    await eachPage(file, leaf, (_rep, def, values) => {
+    await eachPage(file, leaf, (_rep, def, value) => {
       let vi = 0;
-      for (let i = 0; i < def.length; i++, row++) if (def[i] === leaf.maxDef) doubles[row] = Number(values[vi++]);
+      for (let i = 0; i < def.length; i++, row++) if (def[i] === leaf.maxDef) doubles[row] = Number(value(vi++));
     });
     return doubles;
   }
@@ -98,21 +99,20 @@ async function flatColumn(file: AsyncBuffer, leaf: Leaf, rows: number): Promise<
     const raw: Leaf = { ...leaf, decoder: { ...leaf.decoder, element: { ...element, logical_type: undefined, converted_type: undefined } } };
     const perDay = BigInt(PER_DAY[unit]);
     let row = 0;
-    await eachPage(file, raw, (_rep, def, values) => {
-      const ints = values as ArrayLike<bigint>;
+    await eachPage(file, raw, (_rep, def, value) => {
       let vi = 0;
       for (let i = 0; i < def.length; i++, row++) {
         if (def[i] !== leaf.maxDef) continue;
-        const v = ints[vi++];
+        const v = value(vi++) as bigint;
         coder.set(row, dayText(Number((v < 0n ? v - perDay + 1n : v) / perDay)));
       }
     });
     return coder.column();
   }
   let row = 0;
-  await eachPage(file, leaf, (_rep, def, values) => {
+  await eachPage(file, leaf, (_rep, def, value) => {
     let vi = 0;
-    for (let i = 0; i < def.length; i++, row++) if (def[i] === leaf.maxDef) coder.set(row, values[vi++]);
+    for (let i = 0; i < def.length; i++, row++) if (def[i] === leaf.maxDef) coder.set(row, value(vi++));
   });
   return coder.column();
 }
@@ -166,23 +166,23 @@ async function mapLookup(file: AsyncBuffer, metadata: FileMetaData, groupIndex: 
   const valueLeaf = leafOf(metadata, groupIndex, [name, 'key_value', 'value']);
   const keyRank = new Uint8Array(keyLeaf.entries);
   let e = 0;
-  await eachPage(file, keyLeaf, (_rep, def, values) => {
+  await eachPage(file, keyLeaf, (_rep, def, value) => {
     let vi = 0;
-    for (let i = 0; i < def.length; i++, e++) if (def[i] === keyLeaf.maxDef) keyRank[e] = rank.get(values[vi++] as string) ?? 0;
+    for (let i = 0; i < def.length; i++, e++) if (def[i] === keyLeaf.maxDef) keyRank[e] = rank.get(value(vi++) as string) ?? 0;
   });
   if (valueLeaf.entries !== keyLeaf.entries) throw new Error(`map ${name}: ${keyLeaf.entries} keys but ${valueLeaf.entries} values`);
   const out = new Coder(rows);
   let row = -1;
   let best = 0;
   e = 0;
-  await eachPage(file, valueLeaf, (rep, def, values) => {
+  await eachPage(file, valueLeaf, (rep, def, valueAt) => {
     let vi = 0;
     for (let i = 0; i < def.length; i++, e++) {
       if (rep[i] === 0) {
         row++;
         best = keys.length + 1;
       }
-      const value = def[i] === valueLeaf.maxDef ? values[vi++] : undefined;
+      const value = def[i] === valueLeaf.maxDef ? valueAt(vi++) : undefined;
       const r = keyRank[e];
       if (r && r < best && value !== undefined && value !== null) {
         best = r;
@@ -205,6 +205,7 @@ interface Leaf {
   /** Values in the chunk, nulls and (for a map) empty maps included: one per level entry. */
   entries: number;
   maxDef: number;
+  maxRep: number;
 }
 
 /** The leaf at `path` (a top-level column, or a map's `key_value.key` / `key_value.value`) in row group `groupIndex`. */
@@ -222,14 +223,20 @@ function leafOf(metadata: FileMetaData, groupIndex: number, path: string[]): Lea
     bytes: Number(meta.total_compressed_size),
     entries: Number(meta.num_values),
     maxDef: getMaxDefinitionLevel(schemaPath),
+    maxRep: getMaxRepetitionLevel(schemaPath),
   };
 }
 
+const bitWidth = (max: number) => 32 - Math.clz32(max);
+
 /**
  * Decodes a leaf's pages one at a time (levels and values, no assembly into rows), handing each to
- * `visit` with its repetition and definition levels and its present values, dictionary resolved.
+ * `visit` with its repetition and definition levels and the accessor of its present values.
+ * Dictionary-encoded v1 pages (what Parquet writers produce for bills' repetitive columns) are
+ * decoded here into byte levels and integer indices, resolved through the dictionary only when
+ * visited; other pages go through hyparquet's readDataPage / readDataPageV2.
  */
-async function eachPage(file: AsyncBuffer, leaf: Leaf, visit: (rep: ArrayLike<number>, def: ArrayLike<number>, values: ArrayLike<unknown>) => void): Promise<void> {
+async function eachPage(file: AsyncBuffer, leaf: Leaf, visit: (rep: ArrayLike<number>, def: ArrayLike<number>, value: (i: number) => unknown) => void): Promise<void> {
   const { decoder } = leaf;
   const buffer = await file.slice(leaf.start, leaf.start + leaf.bytes);
   const reader = { view: new DataView(buffer), offset: 0 };
@@ -245,20 +252,34 @@ async function eachPage(file: AsyncBuffer, leaf: Leaf, visit: (rep: ArrayLike<nu
       dictionary = convert(plain, decoder);
       continue;
     }
-    let page;
-    let encoding;
-    if (header.type === 'DATA_PAGE') {
-      page = readDataPage(decompressPage(bytes, header.uncompressed_page_size, decoder.codec, COMPRESSORS), header.data_page_header!, decoder);
-      encoding = header.data_page_header!.encoding;
-    } else if (header.type === 'DATA_PAGE_V2') {
-      page = readDataPageV2(bytes, header, decoder);
-      encoding = header.data_page_header_v2!.encoding;
+    let n: number;
+    if (header.type === 'DATA_PAGE' && dictionary && header.data_page_header!.encoding.endsWith('_DICTIONARY')) {
+      n = header.data_page_header!.num_values;
+      const page = decompressPage(bytes, header.uncompressed_page_size, decoder.codec, COMPRESSORS);
+      const r = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+      const rep = new Uint8Array(leaf.maxRep ? n : 0);
+      if (leaf.maxRep) readRleBitPackedHybrid(r, bitWidth(leaf.maxRep), rep);
+      const def = new Uint8Array(n);
+      if (leaf.maxDef) readRleBitPackedHybrid(r, bitWidth(leaf.maxDef), def);
+      let present = 0;
+      for (let i = 0; i < n; i++) if (def[i] === leaf.maxDef) present++;
+      const width = r.view.getUint8(r.offset++);
+      const indices = new Uint32Array(present);
+      if (width) readRleBitPackedHybrid(r, width, indices, page.byteLength - r.offset);
+      const dict = dictionary;
+      visit(rep, def, (i) => dict[indices[i]]);
+    } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
+      const page = header.type === 'DATA_PAGE'
+        ? readDataPage(decompressPage(bytes, header.uncompressed_page_size, decoder.codec, COMPRESSORS), header.data_page_header!, decoder)
+        : readDataPageV2(bytes, header, decoder);
+      const encoding = (header.data_page_header ?? header.data_page_header_v2)!.encoding;
+      const rep = page.repetitionLevels;
+      n = page.definitionLevels?.length || rep.length || (header.data_page_header ?? header.data_page_header_v2)!.num_values;
+      const def = page.definitionLevels?.length ? page.definitionLevels : new Uint8Array(n).fill(leaf.maxDef);
+      const values = convertWithDictionary(page.dataPage, dictionary as never, encoding, decoder);
+      visit(rep, def, (i) => values[i]);
     } else continue;
-    const rep = page.repetitionLevels;
-    const n = page.definitionLevels?.length || rep.length || header.data_page_header?.num_values || header.data_page_header_v2?.num_values || 0;
-    const def = page.definitionLevels?.length ? page.definitionLevels : new Uint8Array(n).fill(leaf.maxDef);
     if (entries + n > leaf.entries) throw new Error(`leaf ${leaf.name}: pages hold more than the chunk's ${leaf.entries} values`);
-    visit(rep, def, convertWithDictionary(page.dataPage, dictionary as never, encoding, decoder));
     entries += n;
   }
   if (entries !== leaf.entries) throw new Error(`leaf ${leaf.name}: ${entries} of the chunk's ${leaf.entries} values decoded`);
