@@ -47,7 +47,7 @@ describe('access of gate 2 with a dataexport or athena source', () => {
     expect(statements.filter((s) => JSON.stringify(s.Resource) === '"*"').flatMap((s) => [s.Action].flat())).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(s3|athena|glue):/)]));
     for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
       // Only the gate function's own resources: the queue here is a bare test double.
-      const ours = pack.validateScope(app).violations.flatMap((v) => v.violatingResources.filter((r) => r.constructPath.startsWith('Exports/Cost')).map((r) => `${v.ruleName}: ${r.constructPath}`));
+      const ours = pack.validateScope(app).violations.flatMap((v) => v.violatingResources.filter((r) => (r.constructPath ?? '').startsWith('Exports/Cost')).map((r) => `${v.ruleName}: ${r.constructPath}`));
       expect(ours).toEqual([]);
     }
   });
