@@ -99,7 +99,7 @@ describe('bill export reader against the CUR contract', () => {
 
   it('CUR-10: a Parquet file is named as such and pointed to the dataexport source, not read as garbled CSV', async () => {
     const parquet = file('bill.parquet', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(60), Buffer.from('PAR1')]));
-    expect((await failure(read(parquet))).message).toMatch(/is a Parquet file, not CSV; read the export with a dataexport source/);
+    expect((await failure(read(parquet)))?.message).toMatch(/is a Parquet file, not CSV; read the export with a dataexport source/);
   });
 
   it('CUR-11: a window reaching outside the billing period in the file is an ERROR naming the days not measured', async () => {

@@ -119,8 +119,10 @@ export class DataExportBill implements BillSource {
       estimated: [],
       notes: [...tally.notes, `read ${files} data file(s) listed by ${snapshots.length} manifest(s); files of superseded snapshots are not read`],
       readCost: {
-        summary: `S3: ${usage.gets} GET/HEAD and ${usage.lists} LIST request(s), ${(usage.bytes / 1_048_576).toFixed(1)} MiB read (S3 Standard request prices; no Cost Explorer request)`,
-        cost: S3_GET_PRICE * BigInt(usage.gets) + S3_LIST_PRICE * BigInt(usage.lists),
+        summary: store.remote
+          ? `S3: ${usage.gets} GET/HEAD and ${usage.lists} LIST request(s), ${(usage.bytes / 1_048_576).toFixed(1)} MiB read (S3 Standard request prices; no Cost Explorer request)`
+          : `a local copy of the export: ${(usage.bytes / 1_048_576).toFixed(1)} MiB read, no S3 or Cost Explorer request`,
+        cost: store.remote ? S3_GET_PRICE * BigInt(usage.gets) + S3_LIST_PRICE * BigInt(usage.lists) : 0n,
         measurements: [
           { name: 's3Requests', value: usage.gets + usage.lists, unit: 'requests' },
           { name: 's3BytesRead', value: usage.bytes, unit: 'bytes' },
@@ -167,6 +169,12 @@ export class DataExportBill implements BillSource {
     if (plan.note) tally.notes.add(`${plan.schema}: ${plan.note}`);
     const excluded = new Set(q.excludeRecordTypes);
     const accounts = q.linkedAccounts?.length ? new Set(q.linkedAccounts) : undefined;
+    if (accounts && plan.at.account < 0) {
+      table.close();
+      throw new BillSourceError(`${where} has no account column (${plan.schema === 'FOCUS' ? 'SubAccountId' : 'line item usage account'}), so linkedAccounts cannot be applied`);
+    }
+    if (excluded.size && plan.at.type < 0) tally.notes.add(`${where} has no line item type column: ${q.excludeRecordTypes.join(', ')} could not be excluded there`);
+    if (plan.at.currency < 0) tally.notes.add(`${where} has no currency column: its amounts are taken as USD`);
     const [periodStart, periodEnd] = snap.days;
     let last = tally.lastDay.get(snap) ?? '';
     let row = 0;

@@ -29,6 +29,8 @@ export interface StoreUsage {
 export interface ObjectStore {
   /** `s3://bucket` or the local directory, for messages. */
   readonly label: string;
+  /** Whether reading costs S3 requests (false for a local copy). */
+  readonly remote: boolean;
   readonly usage: StoreUsage;
   /** The object's bytes, or undefined when there is no object at that key. */
   get(key: string, signal: AbortSignal): Promise<Buffer | undefined>;
@@ -73,6 +75,7 @@ const absent = (err: unknown) => {
 
 export class S3Store implements ObjectStore {
   readonly usage: StoreUsage = { gets: 0, lists: 0, bytes: 0 };
+  readonly remote = true;
   readonly label: string;
   private readonly client: S3Client;
 
@@ -166,6 +169,7 @@ export class S3Store implements ObjectStore {
 /** A local copy of the bucket: `<root>/<key>`. */
 export class LocalStore implements ObjectStore {
   readonly usage: StoreUsage = { gets: 0, lists: 0, bytes: 0 };
+  readonly remote = false;
 
   constructor(private readonly root: string) {}
 
