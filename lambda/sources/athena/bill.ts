@@ -10,8 +10,7 @@ import {
 import { describeError } from '../../core/errors';
 import { divRound, parseMoney, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
-import { addDays, exclusiveEnd, uncoveredDays, type CostWindow } from '../../checks/cost/window';
-import { monthsOf } from '../dataexport/bill';
+import { addDays, exclusiveEnd, monthsOf, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 import { costColumn, reconciliationQuery, RESULT_COLUMNS, type AthenaTable } from './query';
 import type { AthenaSourceConfig } from './schema';
 

@@ -1,7 +1,6 @@
 import { BillSourceError, type AwsBillQuery } from '../../checks/cost/ports';
-import { exclusiveEnd, type CostWindow } from '../../checks/cost/window';
+import { exclusiveEnd, monthsOf, type CostWindow } from '../../checks/cost/window';
 import { snakeCaseTagKey } from '../cur/bill';
-import { monthsOf } from '../dataexport/bill';
 
 /** Column names of the export tables AWS's setup creates (cur.md CUR-1..CUR-7, dataexports.md DE-8..DE-15). */
 const LAYOUTS = {

@@ -1,6 +1,6 @@
 import { moneyFromNumber, parseMoney, type Money } from '../../checks/cost/money';
 import { BillSourceError, type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
-import { addDays, exclusiveEnd, uncoveredDays, type CostWindow } from '../../checks/cost/window';
+import { addDays, exclusiveEnd, monthsOf, nextMonthStart, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 import { amortizedTerms, type AmortizedColumn } from '../cur/bill';
 import { planColumns, type ColumnPlan } from './columns';
 import { findSnapshot, manifestKeys, type PeriodSnapshot } from './manifest';
@@ -13,16 +13,6 @@ const S3_GET_PRICE = parseMoney('0.0000004');
 const S3_LIST_PRICE = parseMoney('0.000005');
 /** HEAD requests in flight at once when checking that every listed file is there. */
 const HEAD_CONCURRENCY = 8;
-
-/** The first day of the month after `month` (YYYY-MM). */
-const nextMonthStart = (month: string) => `${addDays(`${month}-28`, 7).slice(0, 7)}-01`;
-
-/** The calendar months (YYYY-MM) the window touches: one billing period each. */
-export function monthsOf(window: CostWindow): string[] {
-  const months: string[] = [];
-  for (let m = window.from.slice(0, 7); m <= window.to.slice(0, 7); m = nextMonthStart(m).slice(0, 7)) months.push(m);
-  return months;
-}
 
 /** `a..b`: the days of [start, end) inside the window, or undefined when none are. */
 function daysInWindow(start: string, end: string, window: CostWindow): string | undefined {

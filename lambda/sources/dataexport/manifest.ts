@@ -1,4 +1,5 @@
 import { BillSourceError } from '../../checks/cost/ports';
+import { nextMonthStart } from '../../checks/cost/window';
 import type { ObjectStore } from './store';
 
 /** The current snapshot of one billing period: the files its manifest lists, nothing else. */
@@ -24,12 +25,6 @@ export interface ExportLocation {
 
 const base = (loc: ExportLocation) => `${loc.prefix ? `${loc.prefix}/` : ''}${loc.exportName}`;
 
-/** The first day of the month after `month` (YYYY-MM), as YYYY-MM-DD. */
-function nextMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
-}
-
 /** Where the reader looks for a month's manifest, for the ERROR when there is none. */
 export function manifestKeys(loc: ExportLocation, month: string): string[] {
   const de = `${base(loc)}/metadata/BILLING_PERIOD=${month}/${loc.exportName}-Manifest.json`;
@@ -39,7 +34,7 @@ export function manifestKeys(loc: ExportLocation, month: string): string[] {
 
 /** CUR-13: `yyyymmdd-yyyymmdd`, the period's first day and the next period's. */
 function legacyFolder(month: string): string {
-  return `${month.replace('-', '')}01-${nextMonth(month).slice(0, 7).replace('-', '')}01`;
+  return `${month.replace('-', '')}01-${nextMonthStart(month).slice(0, 7).replace('-', '')}01`;
 }
 
 /**
@@ -93,7 +88,7 @@ function dayOfStamp(text: unknown): string | undefined {
 /** `billingPeriod {start, end}` when the manifest states it, else the calendar month. */
 function periodOf(doc: Record<string, unknown>, month: string, where: string): [string, string] {
   const bp = doc.billingPeriod as { start?: unknown; end?: unknown } | undefined;
-  if (bp === undefined) return [`${month}-01`, nextMonth(month)];
+  if (bp === undefined) return [`${month}-01`, nextMonthStart(month)];
   const start = dayOfStamp(bp.start);
   const end = dayOfStamp(bp.end);
   if (!start || !end || end <= start) throw new BillSourceError(`${where}: billingPeriod ${JSON.stringify(bp).slice(0, 80)} is not a pair of dates`);
