@@ -85,14 +85,15 @@ function dayOfStamp(text: unknown): string | undefined {
   return compact ? `${compact[1]}-${compact[2]}-${compact[3]}` : undefined;
 }
 
-/** `billingPeriod {start, end}` when the manifest states it, else the calendar month. */
-function periodOf(doc: Record<string, unknown>, month: string, where: string): [string, string] {
+/**
+ * `billingPeriod {start, end}` when the manifest states it as a pair of dates, else the calendar
+ * month of the partition (DE-1), which the period is by definition.
+ */
+function periodOf(doc: Record<string, unknown>, month: string): [string, string] {
   const bp = doc.billingPeriod as { start?: unknown; end?: unknown } | undefined;
-  if (bp === undefined) return [`${month}-01`, nextMonthStart(month)];
-  const start = dayOfStamp(bp.start);
-  const end = dayOfStamp(bp.end);
-  if (!start || !end || end <= start) throw new BillSourceError(`${where}: billingPeriod ${JSON.stringify(bp).slice(0, 80)} is not a pair of dates`);
-  return [start, end];
+  const start = dayOfStamp(bp?.start);
+  const end = dayOfStamp(bp?.end);
+  return start && end && end > start ? [start, end] : [`${month}-01`, nextMonthStart(month)];
 }
 
 /** DE-3: `executionId`, `dataFiles` (full S3 URIs). */
@@ -102,7 +103,7 @@ function dataExportsManifest(store: ObjectStore, where: string, body: Buffer, mo
   if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) throw new BillSourceError(`${where}: dataFiles is not a list of S3 URIs`);
   return {
     month,
-    days: periodOf(doc, month, where),
+    days: periodOf(doc, month),
     manifest: where,
     snapshot: typeof doc.executionId === 'string' ? doc.executionId : '(no executionId)',
     files: (files as string[]).map((uri) => store.keyOf(uri)),
@@ -117,7 +118,7 @@ function legacyManifest(where: string, body: Buffer, month: string): PeriodSnaps
   if (!Array.isArray(keys) || !keys.every((f) => typeof f === 'string')) throw new BillSourceError(`${where}: reportKeys is not a list of S3 keys`);
   return {
     month,
-    days: periodOf(doc, month, where),
+    days: periodOf(doc, month),
     manifest: where,
     snapshot: typeof doc.assemblyId === 'string' ? doc.assemblyId : '(no assemblyId)',
     files: keys as string[],
