@@ -163,6 +163,16 @@ describe('Data Exports reader (docs/contracts/dataexports.md)', () => {
     expect(sorted((await read(src)).groups)).toEqual(sorted(expected(many)));
   });
 
+  it('DE-6: Parquet compressed with GZIP or BROTLI reads the same; ZSTD where the runtime can decompress it, else an ERROR naming the codec', async () => {
+    for (const codec of ['gzip', 'brotli'] as const) {
+      const { src } = await tree({ schema: 'cur2', codec, filesPerPeriod: 1 });
+      expect(sorted((await read(src)).groups)).toEqual(sorted(expected(lines)));
+    }
+    const { src } = await tree({ schema: 'cur2', codec: 'zstd', filesPerPeriod: 1 });
+    if ('zstdDecompressSync' in (await import('node:zlib'))) expect(sorted((await read(src)).groups)).toEqual(sorted(expected(lines)));
+    else await expect(read(src)).rejects.toThrow(/row group 1 of 1 cannot be read: parquet unsupported compression codec: ZSTD/);
+  });
+
   it('CUR-13..CUR-16: legacy CUR reads the period manifest\'s latest assembly, never an earlier one beside it', async () => {
     const root = join(dir, `t${++n}`);
     await writer.write(root, lines.map((l) => ({ ...l, cost: '99' })), { schema: 'legacy', filesPerPeriod: 2 }, 'assembly-old');

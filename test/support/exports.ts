@@ -42,6 +42,8 @@ export interface ExportTreeOptions {
   rowGroupSize?: number;
   /** V2 writes DATA_PAGE_V2 pages with delta encodings (as newer writers do). Default V1. */
   parquetVersion?: 'V1' | 'V2';
+  /** Parquet compression codec. Default snappy. */
+  codec?: 'snappy' | 'gzip' | 'brotli' | 'zstd';
 }
 
 export interface WrittenExport {
@@ -156,7 +158,7 @@ export class ExportWriter {
         const path = join(root, ...key.split('/'));
         mkdirSync(dirname(path), { recursive: true });
         const select = `SELECT * EXCLUDE (rn__) FROM (SELECT *, row_number() OVER () - 1 AS rn__ FROM (${projection(schema, tagKey, month, csv)})) WHERE rn__ % ${parts} = ${k}`;
-        const format = csv ? `FORMAT csv, HEADER true, COMPRESSION gzip` : `FORMAT parquet, COMPRESSION snappy${opts.rowGroupSize ? `, ROW_GROUP_SIZE ${opts.rowGroupSize}` : ''}${opts.parquetVersion ? `, PARQUET_VERSION ${opts.parquetVersion}` : ''}`;
+        const format = csv ? `FORMAT csv, HEADER true, COMPRESSION gzip` : `FORMAT parquet, COMPRESSION ${opts.codec ?? 'snappy'}${opts.rowGroupSize ? `, ROW_GROUP_SIZE ${opts.rowGroupSize}` : ''}${opts.parquetVersion ? `, PARQUET_VERSION ${opts.parquetVersion}` : ''}`;
         await this.con.run(`COPY (${select}) TO ${sql(path)} (${format})`);
         files.push(key);
       }

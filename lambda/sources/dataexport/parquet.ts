@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { parquetMetadataAsync, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
@@ -35,8 +35,16 @@ const PARSERS = {
 /** Units per day of an INT64 timestamp, by its Parquet unit. */
 const PER_DAY = { MILLIS: 86_400_000, MICROS: 86_400_000_000, NANOS: 86_400_000_000_000 } as const;
 
-/** Codecs beyond hyparquet's built-in Snappy: GZIP through node:zlib. */
-const COMPRESSORS = { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) };
+/**
+ * Codecs beyond hyparquet's built-in Snappy, from node:zlib: GZIP and BROTLI, and ZSTD where the
+ * runtime has it (Node 22.15 and later, so the Lambda's Node 24); LZ4 is not read.
+ */
+const zstd = (zlib as { zstdDecompressSync?: (input: Uint8Array) => Buffer }).zstdDecompressSync;
+const COMPRESSORS = {
+  GZIP: (input: Uint8Array) => new Uint8Array(zlib.gunzipSync(input)),
+  BROTLI: (input: Uint8Array) => new Uint8Array(zlib.brotliDecompressSync(input)),
+  ...(zstd ? { ZSTD: (input: Uint8Array) => new Uint8Array(zstd(input)) } : {}),
+};
 
 /**
  * A Parquet data file read through hyparquet's page decoder (pure JavaScript): one row group at a
