@@ -84,8 +84,10 @@ function projection(schema: ExportSchema, tagKey: string, month: string, csv: bo
   const map = (key: string) => (csv ? `to_json(${mapOf(key)})` : mapOf(key));
   const usage = `CAST(day AS TIMESTAMP) + INTERVAL ((rn % 24)) HOUR`;
   if (schema === 'focus') {
-    return `SELECT ${ts(start)} AS BillingPeriodStart, ${ts(end)} AS BillingPeriodEnd,
-      ${ts(usage)} AS ChargePeriodStart, ${ts(`${usage} + INTERVAL 1 HOUR`)} AS ChargePeriodEnd,
+    // FOCUS timestamps are timestamp_milliseconds (DE-10, DE-12): Parquet TIMESTAMP(MILLIS).
+    const ms = (e: string) => (csv ? ts(e) : `CAST(${e} AS TIMESTAMP_MS)`);
+    return `SELECT ${ms(start)} AS BillingPeriodStart, ${ms(end)} AS BillingPeriodEnd,
+      ${ms(usage)} AS ChargePeriodStart, ${ms(`${usage} + INTERVAL 1 HOUR`)} AS ChargePeriodEnd,
       CASE type WHEN 'Usage' THEN 'Usage' WHEN 'Tax' THEN 'Tax' WHEN 'Credit' THEN 'Credit' WHEN 'Refund' THEN 'Credit' ELSE 'Adjustment' END AS ChargeCategory,
       'Regular' AS ChargeClass, CAST(cost AS DOUBLE) AS BilledCost, CAST(cost AS DOUBLE) AS EffectiveCost, CAST(cost AS DOUBLE) AS ListCost,
       currency AS BillingCurrency, '999999999999' AS BillingAccountId, account AS SubAccountId,
