@@ -61,7 +61,7 @@ export interface GateAccess {
   /** s3:GetObject under these prefixes and s3:ListBucket limited to them: an export's manifests and data files, an Athena table's data. */
   s3Prefixes?: { bucket: string; prefix: string }[];
   /** Athena queries: the query actions on the workgroup, the Glue catalog's database and table, and the result location (read and write). */
-  athena?: { region?: string; workGroup: string; catalog: string; database: string; table: string; results?: { bucket: string; prefix: string } }[];
+  athena?: { region?: string; workGroup: string; database: string; table: string; results?: { bucket: string; prefix: string } }[];
   /** A history table the gate itself reads and appends to (dynamodb:Query/PutItem), on these partitions only. */
   history?: { table: string; partitions: string[] };
 }
@@ -334,7 +334,6 @@ export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig):
         (access.athena ??= []).push({
           region,
           workGroup: typeof src.workGroup === 'string' ? src.workGroup : 'primary',
-          catalog: typeof src.catalog === 'string' ? src.catalog : 'AwsDataCatalog',
           database: typeof src.database === 'string' ? src.database : 'cid_data_export',
           table: typeof src.table === 'string' ? src.table : format,
           ...(out ? { results: { bucket: out[1], prefix: out[2] } } : {}),

@@ -23,7 +23,7 @@ describe('access of gate 2 with a dataexport or athena source', () => {
     expect(accessOf('cost', { aws: { source: 'export' } }, { ...base, sources }).s3Prefixes).toEqual([{ bucket: 'acme-cur', prefix: 'exports/acme-cur2/' }]);
     const athena = accessOf('cost', { aws: { source: 'query' } }, { ...base, sources });
     expect(athena.athena).toEqual([
-      { region: 'eu-west-1', workGroup: 'finops', catalog: 'AwsDataCatalog', database: 'cid_data_export', table: 'cur2', results: { bucket: 'acme-athena-results', prefix: 'readiness/' } },
+      { region: 'eu-west-1', workGroup: 'finops', database: 'cid_data_export', table: 'cur2', results: { bucket: 'acme-athena-results', prefix: 'readiness/' } },
     ]);
     expect(athena.s3Prefixes).toEqual([{ bucket: 'acme-cur', prefix: 'exports/acme-cur2/data/' }]);
   });
