@@ -82,7 +82,9 @@ export class S3Store implements ObjectStore {
   constructor(private readonly bucket: string, region?: string) {
     this.label = `s3://${bucket}`;
     // A bucket answers only in its own Region; the SDK follows S3's redirect when told to (S3-3).
-    this.client = new S3Client({ ...(region ? { region } : {}), followRegionRedirects: true });
+    // A local endpoint (AWS_ENDPOINT_URL_S3, an emulator on localhost) is addressed path-style (S3-1).
+    const local = /^https?:\/\/(localhost|127\.|\[::1\])/.test(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL ?? '');
+    this.client = new S3Client({ ...(region ? { region } : {}), followRegionRedirects: true, ...(local ? { forcePathStyle: true } : {}) });
   }
 
   private fail(err: unknown, key: string): Error {
