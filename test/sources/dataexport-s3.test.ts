@@ -84,6 +84,15 @@ describe('Data Exports reader over S3', () => {
       expect(superseded.exportName).toBe(current.exportName);
     });
 
+    it('an emulator addressed as localhost is read path-style (S3-1)', async () => {
+      const back = setEnv({ AWS_ENDPOINT_URL_S3: s3.endpoint.replace('127.0.0.1', 'localhost') });
+      try {
+        expect(sorted((await remote(focusCsv)).groups)).toEqual(sorted((await local(focusCsv)).groups));
+      } finally {
+        back();
+      }
+    });
+
     it('reads a FOCUS gzip CSV export, streamed', async () => {
       expect(sorted((await remote(focusCsv)).groups)).toEqual(sorted((await local(focusCsv)).groups));
     });
