@@ -62,6 +62,10 @@ export interface GateAccess {
   cloudWatchRead: { region?: string }[];
   /** s3:GetObject on these `bucket/key` objects. */
   s3Reads: { bucket: string; key: string }[];
+  /** s3:GetObject under these prefixes and s3:ListBucket limited to them: an export's manifests and data files, an Athena table's data. */
+  s3Prefixes?: { bucket: string; prefix: string }[];
+  /** Athena queries: the query actions on the workgroup, the Glue catalog's database and table, and the result location (read and write). */
+  athena?: { region?: string; workGroup: string; database: string; table: string; results?: { bucket: string; prefix: string } }[];
   /** A history table the gate itself reads and appends to (dynamodb:Query/PutItem), on these partitions only. */
   history?: { table: string; partitions: string[] };
   /** Publishes its results to Security Hub: securityhub:BatchImportFindings on the account's default product, GetFindings on its hub. */
@@ -142,6 +146,14 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
     }
     const deployedGate = deployedGateConfig(gate.id, own, opts.historyTable, warnings);
     const sourceNames = referencedSources(deployedGate, config);
+    for (const name of sourceNames) {
+      const src = config.sources[name];
+      if (src.type === 'athena' && (!src.dataLocation || !src.outputLocation)) {
+        warnings.push(
+          `sources.${name}: an athena source without ${!src.dataLocation ? 'dataLocation' : 'outputLocation'} gets no S3 grant for ${!src.dataLocation ? "the table's data (Athena reads it with the function's credentials)" : "the workgroup's result location"}; add it, or grant that access to the function yourself`,
+        );
+      }
+    }
     const sources = Object.fromEntries(sourceNames.map((n) => [n, config.sources[n]]));
     const slice: ReadinessConfig = { version: 1, suite: config.suite, sources, gates: { [gate.id]: deployedGate } };
 
@@ -283,6 +295,27 @@ export function accessOf(id: GateId, gate: GateConfig, config: ReadinessConfig):
       case 'cloudwatch':
         access.cloudWatchRead.push({ region });
         break;
+      case 'dataexport':
+        if (typeof src.bucket === 'string') {
+          const prefix = typeof src.prefix === 'string' && src.prefix ? `${src.prefix}/` : '';
+          (access.s3Prefixes ??= []).push({ bucket: src.bucket, prefix: `${prefix}${String(src.exportName)}/` });
+        }
+        break;
+      case 'athena': {
+        const location = (value: unknown) => (typeof value === 'string' ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(value) : null);
+        const data = location(src.dataLocation);
+        if (data) (access.s3Prefixes ??= []).push({ bucket: data[1], prefix: data[2] });
+        const out = location(src.outputLocation);
+        const format = src.format === 'focus' ? 'focus' : 'cur2';
+        (access.athena ??= []).push({
+          region,
+          workGroup: typeof src.workGroup === 'string' ? src.workGroup : 'primary',
+          database: typeof src.database === 'string' ? src.database : 'cid_data_export',
+          table: typeof src.table === 'string' ? src.table : format,
+          ...(out ? { results: { bucket: out[1], prefix: out[2] } } : {}),
+        });
+        break;
+      }
       default:
         break;
     }

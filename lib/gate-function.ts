@@ -297,6 +297,37 @@ export class ReadinessGateFunction extends Construct {
     for (const [i, obj] of a.s3Reads.entries()) {
       add(new PolicyStatement({ sid: `ReadObject${i}`, effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${obj.bucket}/${obj.key}`] }));
     }
+    const objects = (bucket: string, prefix: string) => `arn:${stack.partition}:s3:::${bucket}/${prefix}*`;
+    const prefixGrant = (sid: string, bucket: string, prefix: string, actions: string[], why: string) => {
+      add(new PolicyStatement({ sid, actions, resources: [objects(bucket, prefix)] }));
+      // ListBucket tells a missing object from a denied one (S3-2) and finds create-new snapshots (DE-5), within the prefix only.
+      add(new PolicyStatement({ sid: `${sid}List`, actions: ['s3:ListBucket'], resources: [`arn:${stack.partition}:s3:::${bucket}`], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }));
+      acknowledge(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${prefix}*]`, why);
+    };
+    for (const [i, p] of (a.s3Prefixes ?? []).entries()) {
+      prefixGrant(`ReadExport${i}`, p.bucket, p.prefix, ['s3:GetObject'], `A bill export is many objects per billing period, named by AWS at each refresh and listed by its manifests; read-only, under the export's prefix ${p.prefix} only.`);
+    }
+    for (const [i, q] of (a.athena ?? []).entries()) {
+      const arn = (service: string, resource: string) => stack.formatArn({ service, resource, ...(q.region ? { region: q.region } : {}) });
+      add(
+        new PolicyStatement({
+          sid: `AthenaQuery${i}`,
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+          resources: [arn('athena', `workgroup/${q.workGroup}`)],
+        }),
+      );
+      add(
+        new PolicyStatement({
+          sid: `AthenaTable${i}`,
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
+          resources: [arn('glue', 'catalog'), arn('glue', `database/${q.database}`), arn('glue', `table/${q.database}/${q.table}`)],
+        }),
+      );
+      if (q.results) {
+        add(new PolicyStatement({ sid: `AthenaResults${i}Bucket`, actions: ['s3:GetBucketLocation'], resources: [`arn:${stack.partition}:s3:::${q.results.bucket}`] }));
+        prefixGrant(`AthenaResults${i}`, q.results.bucket, q.results.prefix, ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], `Athena writes each query's results under ${q.results.prefix} with a query ID in the key, and GetQueryResults reads them back; nothing outside that prefix.`);
+      }
+    }
     this.wildcardReasons.push('active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions');
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', `Resource "*" only where the API has no resource-level permissions: ${this.wildcardReasons.join('; ')}.`);
   }

@@ -6,6 +6,8 @@ import { newRelicSourceSchema } from './newrelic/monitoring';
 import { cloudWatchSourceSchema } from './cloudwatch/monitoring';
 import { costExplorerSourceSchema } from './costexplorer/bill';
 import { curSourceSchema } from './cur/bill';
+import { dataExportSourceSchema } from './dataexport/schema';
+import { athenaSourceSchema } from './athena/schema';
 import { openAiSourceSchema } from './openai/costs';
 import { csvSourceSchema } from './ledger/csv';
 
@@ -18,6 +20,8 @@ export const SOURCE_SCHEMAS: Record<string, JsonSchema> = {
   cloudwatch: cloudWatchSourceSchema,
   costexplorer: costExplorerSourceSchema,
   cur: curSourceSchema,
+  dataexport: dataExportSourceSchema,
+  athena: athenaSourceSchema,
   openai: openAiSourceSchema,
   csv: csvSourceSchema,
 };

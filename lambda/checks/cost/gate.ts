@@ -7,6 +7,11 @@ import type { DynamoDbSourceConfig } from '../../sources/dynamodb/tenant-store';
 import { connectPostgres, clientConfig, describeTarget, type PostgresSourceConfig } from '../../sources/postgres/connection';
 import { CostExplorerBill, type CostExplorerSourceConfig } from '../../sources/costexplorer/bill';
 import { CUR_METRICS, CurBill, type CurSourceConfig } from '../../sources/cur/bill';
+import { DataExportBill } from '../../sources/dataexport/bill';
+import type { DataExportSourceConfig } from '../../sources/dataexport/schema';
+import { AthenaBill } from '../../sources/athena/bill';
+import { costColumn } from '../../sources/athena/query';
+import type { AthenaSourceConfig } from '../../sources/athena/schema';
 import { OpenAiCostsBill, type OpenAiSourceConfig } from '../../sources/openai/costs';
 import { CsvCostLedger, type CsvSourceConfig } from '../../sources/ledger/csv';
 import { DynamoDbCostLedger } from '../../sources/ledger/dynamodb';
@@ -28,6 +33,8 @@ export interface CostGateConfig extends GateCommon {
     linkedAccounts?: string[];
     sharedValue?: string;
     ledgerProviders?: string[];
+    maxCostExplorerUsd?: number;
+    maxUntaggedPercent?: number;
   };
   openai?: { source: string; projects?: Record<string, string>; ledgerProviders?: string[] };
   window?: WindowConfig;
@@ -64,15 +71,23 @@ const schema: JsonSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['source'],
-      description: 'The actual AWS bill: a costexplorer or cur source.',
+      description: 'The actual AWS bill: a costexplorer, cur, dataexport or athena source.',
       properties: {
-        source: { type: 'string', description: 'A costexplorer or cur source.' },
+        source: { type: 'string', description: 'A costexplorer, cur, dataexport or athena source.' },
         tagKey: { type: 'string', minLength: 1, maxLength: 128, default: 'tenant_id', description: 'Cost allocation tag holding the tenant ID.' },
         metric: { enum: ['UnblendedCost', 'AmortizedCost', 'NetUnblendedCost', 'BlendedCost', 'NetAmortizedCost'], default: 'UnblendedCost' },
         excludeRecordTypes: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: ['Credit', 'Refund', 'Tax'], description: 'Record types left out ([] keeps all).' },
         linkedAccounts: { type: 'array', items: { type: 'string', pattern: '^\\d{12}$' }, minItems: 1, uniqueItems: true, description: 'Only these linked accounts.' },
         sharedValue: { type: 'string', minLength: 1, description: 'Tag value of pooled resources (e.g. shared).' },
         ledgerProviders: { ...providerValues, default: ['aws'], description: 'Ledger provider values that are AWS costs.' },
+        maxCostExplorerUsd: {
+          type: 'number',
+          minimum: 0.01,
+          maximum: 1000,
+          default: 0.25,
+          description: 'Cost Explorer: the most one run may spend on requests ($0.01 each); past it the gate ERRORs pointing to the dataexport and athena sources.',
+        },
+        maxUntaggedPercent: { type: 'number', minimum: 0, maximum: 100, default: 20, description: 'The largest untagged share of the AWS bill that still PASSes.' },
       },
     },
     openai: {
@@ -108,6 +123,7 @@ const schema: JsonSchema = {
 };
 
 const LEDGER_TYPES = ['postgres', 'dynamodb', 'csv'] as const;
+const AWS_BILL_TYPES = ['costexplorer', 'cur', 'dataexport', 'athena'] as const;
 const POSTGRES_ONLY = ['table'] as const;
 
 export const costGate: GateDefinition<CostGateConfig> = {
@@ -154,11 +170,20 @@ export const costGate: GateDefinition<CostGateConfig> = {
     }
     if (ledgerType !== 'dynamodb' && config.ledger.scanSegments !== undefined) throw new ConfigError(`only applies to a dynamodb ledger`, at('ledger.scanSegments'));
     if (config.aws) {
-      const type = check(config.aws.source, 'aws.source', ['costexplorer', 'cur']);
+      const type = check(config.aws.source, 'aws.source', AWS_BILL_TYPES);
       const metric = config.aws.metric ?? 'UnblendedCost';
-      if (type === 'cur' && !(CUR_METRICS as readonly string[]).includes(metric)) {
+      if ((type === 'cur' || type === 'dataexport') && !(CUR_METRICS as readonly string[]).includes(metric)) {
         throw new ConfigError(`${metric} cannot be read from a bill export (use ${CUR_METRICS.join(', ')}, or a costexplorer source)`, at('aws.metric'));
       }
+      if (type === 'athena') {
+        const src = all.sources[config.aws.source] as AthenaSourceConfig;
+        try {
+          costColumn(src.format ?? 'cur2', metric);
+        } catch (err) {
+          throw new ConfigError((err as Error).message, at('aws.metric'));
+        }
+      }
+      if (config.aws.maxCostExplorerUsd !== undefined && type !== 'costexplorer') throw new ConfigError(`only applies to a costexplorer source; '${config.aws.source}' is ${type}`, at('aws.maxCostExplorerUsd'));
     }
     if (config.openai) check(config.openai.source, 'openai.source', ['openai']);
     const w = config.window;
@@ -178,16 +203,29 @@ export const costGate: GateDefinition<CostGateConfig> = {
     try {
       if (config.aws) {
         const a = config.aws;
-        const src = ctx.source<CostExplorerSourceConfig | CurSourceConfig>(a.source, 'aws.source', ['costexplorer', 'cur']);
+        const src = ctx.source<CostExplorerSourceConfig | CurSourceConfig | DataExportSourceConfig | AthenaSourceConfig>(a.source, 'aws.source', AWS_BILL_TYPES);
         const query: AwsBillQuery = {
           tagKey: a.tagKey ?? 'tenant_id',
           metric: a.metric ?? 'UnblendedCost',
           excludeRecordTypes: a.excludeRecordTypes ?? ['Credit', 'Refund', 'Tax'],
           linkedAccounts: a.linkedAccounts,
         };
-        const bill: BillSource = src.type === 'costexplorer' ? new CostExplorerBill(src, query) : new CurBill(src, query);
+        const bill: BillSource =
+          src.type === 'costexplorer'
+            ? new CostExplorerBill(src, query, parseMoney(String(a.maxCostExplorerUsd ?? 0.25)))
+            : src.type === 'cur'
+              ? new CurBill(src, query)
+              : src.type === 'dataexport'
+                ? new DataExportBill(src, query)
+                : new AthenaBill(src, query, ctx.deadline);
         closers.push(() => bill.close?.());
-        providers.aws = { bill, ledgerValues: a.ledgerProviders ?? ['aws'], sharedValue: a.sharedValue, tagKey: query.tagKey };
+        providers.aws = {
+          bill,
+          ledgerValues: a.ledgerProviders ?? ['aws'],
+          sharedValue: a.sharedValue,
+          tagKey: query.tagKey,
+          maxUntaggedPercent: parseMoney(String(a.maxUntaggedPercent ?? 20)),
+        };
       }
       if (config.openai) {
         const src = ctx.source<OpenAiSourceConfig>(config.openai.source, 'openai.source', ['openai']);
