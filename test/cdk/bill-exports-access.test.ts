@@ -34,7 +34,7 @@ describe('access of gate 2 with a dataexport or athena source', () => {
     const results = new ReadinessResults(stack, 'Results');
     const failures = new Queue(stack, 'Failures');
     const access = { ...accessOf('cost', { aws: { source: 'export' } }, { ...base, sources }), athena: accessOf('cost', { aws: { source: 'query' } }, { ...base, sources }).athena };
-    const plan: GatePlan = { id: 'cost', title: 'cost', configJson: '{}', environment: {}, scheduleHours: 24, probeKeys: [], probesDeployed: false, timeoutSeconds: 120, access };
+    const plan: GatePlan = { id: 'cost', title: 'cost', configJson: '{}', scheduleHours: 24, probeKeys: [], probesDeployed: false, timeoutSeconds: 120, access };
     new ReadinessGateFunction(stack, 'Cost', { suite: 'acc', results, failures, plan });
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => (p as any).Properties.PolicyDocument.Statement as Statement[]);
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
