@@ -1,0 +1,23 @@
+/**
+ * The unit tier on its own: checks through their ports with in-memory fakes. No global setup (the
+ * root config probes for a local PostgreSQL server, which this tier never needs), no network.
+ *
+ *   NODE_OPTIONS=--experimental-vm-modules npx jest -c test/unit/jest.config.js --coverage
+ *
+ * The root jest.config.js runs these files too, as part of `npm test`.
+ */
+const { resolve } = require('node:path');
+
+module.exports = {
+  rootDir: resolve(__dirname, '../..'),
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/unit'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  testTimeout: 5000,
+  maxWorkers: 1,
+  collectCoverageFrom: ['lambda/checks/**/*.ts'],
+  coverageReporters: ['text', 'text-summary'],
+};
