@@ -219,6 +219,12 @@ describe('the probe refuses, or cannot run: ERROR, nothing written', () => {
     expect(trip(out).summary).toBe("canary round trip: canary tenant 'canary' config is not a JSON object");
   });
 
+  it('a canary whose config is not JSON at all', async () => {
+    const { out, db } = await probe({}, ({ db }) => db.put('canary', '{"tier":'));
+    expect(trip(out).summary).toBe("canary round trip: canary tenant 'canary' config is not a JSON object");
+    expect(db.writes).toBe(0);
+  });
+
   it('a canary already holding the probe key (another run in flight)', async () => {
     const { out, db } = await probe({}, ({ db }) => db.put('canary', { ...CANARY, [KEY]: 'sr-other-run' }));
     expect(trip(out).summary).toMatch(/^canary round trip: canary 'canary' already holds _saasReadinessProbe \(another run is probing/);

@@ -269,6 +269,15 @@ describe('criterion schema-stable: unchanged for ≥ stableDays, never PASS with
     expect(c.summary).toBe('schema unchanged for 0 of 30 days (changed on 2024-06-03: json model changed: string → number, JSON key renamed: retrieval.topK → retrieval.top_k)');
   });
 
+  it('names a removed column', async () => {
+    const w = world();
+    await runAt(w, 0);
+    w.db.structure.pop();
+    expect(byId(await runAt(w, DAY), 'schema-stable').summary).toBe(
+      'schema unchanged for 0 of 30 days (changed on 2024-06-03: column removed: tenant_configs.tenant_id text not null)',
+    );
+  });
+
   it('names at most three changes, then the total', async () => {
     const w = world();
     await runAt(w, 0);
@@ -368,6 +377,18 @@ describe('tenant_configs.yaml', () => {
       globex: { updated_at: '2024-01-01T00:00:01.000Z', config: { model: 'm' } },
       broken: { updated_at: '2024-01-01T00:00:01.000Z', problem: expect.stringMatching(/^not valid JSON/) },
     });
+  });
+
+  it('redacts inside arrays too, and leaves out updated_at where the store has no stamp', async () => {
+    const w = world({ acme: { webhooks: [{ url: 'https://h', signingSecret: 's3' }] } });
+    const store = w.db.configStore();
+    const snapshot = store.snapshot.bind(store);
+    store.snapshot = async (s) => {
+      const snap = await snapshot(s);
+      return { ...snap, configs: snap.configs.map((c) => ({ ...c, updatedAt: null })) };
+    };
+    const out = await runAt(w, 0, { store });
+    expect(load(out.artifacts![0].content)).toEqual({ acme: { config: { webhooks: [{ url: 'https://h', signingSecret: '***redacted***' }] } } });
   });
 
   it('is an empty map when there are no configs', async () => {

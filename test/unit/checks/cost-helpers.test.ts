@@ -4,7 +4,7 @@
  * windows from the config naming their field).
  */
 import { abs, divRound, formatDecimal, formatUsd, moneyFromNumber, parseMoney, sharePercent, toDollars, variancePercent, withinTolerance } from '../../../lambda/checks/cost/money';
-import { addDays, dayOf, parseDay, resolveWindow, uncoveredDays, windowDays } from '../../../lambda/checks/cost/window';
+import { addDays, dayOf, exclusiveEnd, parseDay, resolveWindow, uncoveredDays, windowDays } from '../../../lambda/checks/cost/window';
 
 describe('money edges', () => {
   it('divRound rounds half away from zero on both signs', () => {
@@ -36,6 +36,10 @@ describe('money edges', () => {
     expect(parseMoney('0.0000000000004')).toBe(0n);
     expect(parseMoney('0.0000000000015')).toBe(2n);
     expect(parseMoney('-0.0000000000015')).toBe(-2n);
+  });
+
+  it('parseMoney reads amounts far beyond 10^40 pico-dollars exactly', () => {
+    expect(formatDecimal(parseMoney('1e30'), 0)).toBe('1' + '0'.repeat(30));
   });
 
   it('moneyFromNumber refuses non-finite numbers and reads exponent forms exactly', () => {
@@ -102,6 +106,10 @@ describe('window edges', () => {
   it('addDays refuses what is not a day', () => {
     expect(() => addDays('2024-02-30', 1)).toThrow(/not a day: 2024-02-30/);
     expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
+  });
+
+  it('exclusiveEnd is the day after the inclusive end, across a leap day', () => {
+    expect(exclusiveEnd({ from: '2024-02-01', to: '2024-02-28', label: '' })).toBe('2024-02-29');
   });
 
   it('windowDays counts both ends, across a DST change in any zone', () => {

@@ -420,6 +420,14 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
     expect(artifact(without, 'tenant_costs.csv')).toContain('\n(shared),aws,0.00,5.00,-100.00\n');
   });
 
+  it('without a tagKey, the messages name the tag generically', async () => {
+    const untagged = await run(entries([['acme', 'aws', '40']]), { aws: aws({ '': '40' }, { tagKey: undefined }) });
+    expect(byId(untagged, 'aws-tenants').summary).toBe('all $40.00 of AWS spend in the window is untagged (no tenant tag value)');
+    expect(byId(untagged, 'aws-tenants').remediation).toMatch(/^Activate 'tenant_id' as a user-defined cost allocation tag/);
+    const partly = await run(entries([['acme', 'aws', '40']]), { aws: aws({ acme: '40', '': '10' }, { tagKey: undefined }) });
+    expect(byId(partly, 'aws-total').remediation).toMatch(/^Tag every resource that serves tenants with the cost allocation tag /);
+  });
+
   it('without a sharedValue, a tag value "shared" is just another tenant', async () => {
     const c = byId(await run(entries([['acme', 'aws', '10']]), { aws: aws({ acme: '10', shared: '5' }) }), 'aws-tenants');
     expect(c.summary).toContain('shared (tracked $0.00, billed $5.00, -100.00%)');
@@ -453,6 +461,13 @@ describe('OpenAI: per project mapped to tenants, or in total', () => {
     const csv = artifact(out, 'tenant_costs.csv');
     expect(csv).toContain('\n(no project),openai,0.00,0.30,-100.00\n');
     expect(csv).toContain('\n(projects not in openai.projects),openai,0.00,0.20,-100.00\n');
+  });
+
+  it('a tenant outside tolerance is traced to its project', async () => {
+    const out = await run(entries([['acme', 'openai', '10']]), { openai: openai({ p1: '12' }, { projects: { p1: 'acme' } }) });
+    const c = byId(out, 'openai-tenants');
+    expect(c.status).toBe('FAIL');
+    expect(c.remediation).toBe("For each tenant listed, compare the ledger entries with the bill (the tenant's project) and fix the metering.");
   });
 
   it('FAILs when none of the spend is in a mapped project', async () => {
