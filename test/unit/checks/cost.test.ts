@@ -52,7 +52,7 @@ const artifact = (o: GateOutcome, name: string) => o.artifacts!.find((a) => a.na
 describe('checkCost: the whole gate', () => {
   it('PASSes when the ledger is fresh and AWS reconciles in total and per tenant', async () => {
     const out = await run(entries([['acme', 'aws', '100'], ['globex', 'aws', '50']]), { aws: aws({ acme: '100', globex: '50' }) });
-    expect(statuses(out)).toEqual({ fresh: 'PASS', 'aws-total': 'PASS', 'aws-tenants': 'PASS' });
+    expect(statuses(out)).toEqual({ fresh: 'PASS', 'aws-total': 'PASS', 'aws-tenants': 'PASS', 'aws-allocation': 'PASS' });
     expect(out.status).toBe('PASS');
     expect(out.summary).toBe('tracked costs reconcile within ±5%: AWS: tracked $150.00 vs billed $150.00 (0.00%)');
     expect(out.evidence).toEqual(['window: 2024-05-01 to 2024-05-31 inclusive (test window)', 'ledger: memory ledger']);
@@ -147,7 +147,7 @@ describe('ledger and bill errors: ERROR, never PASS', () => {
 
   it('one provider in error keeps the gate from PASS while the other reconciles', async () => {
     const out = await run(entries([['acme', 'aws', '10'], ['acme', 'openai', '3']]), { aws: aws({ acme: '10' }), openai: openai(new Error('rate limited')) });
-    expect(statuses(out)).toEqual({ fresh: 'PASS', 'aws-total': 'PASS', 'aws-tenants': 'PASS', openai: 'ERROR' });
+    expect(statuses(out)).toEqual({ fresh: 'PASS', 'aws-total': 'PASS', 'aws-tenants': 'PASS', 'aws-allocation': 'PASS', openai: 'ERROR' });
     expect(out.status).toBe('ERROR');
   });
 
