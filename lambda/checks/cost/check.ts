@@ -1,5 +1,5 @@
 import { describeError } from '../../core/errors';
-import { listOffenders, outcomeFromCriteria, type Artifact, type Criterion, type GateOutcome, type Measurement } from '../../core/result';
+import { errorOutcome, listOffenders, outcomeFromCriteria, type Artifact, type Criterion, type GateOutcome, type Measurement } from '../../core/result';
 import { normalizeTenantId } from '../../core/tenant-id';
 import { abs, divRound, formatDecimal, formatUsd, SCALE_DIGITS, sharePercent, toDollars, variancePercent, withinTolerance, type Money } from './money';
 import type { ActualBill, BillSource, CostLedger, LedgerSummary, Provider } from './ports';
@@ -53,6 +53,7 @@ const NAMES: Record<Provider, string> = { aws: 'AWS', openai: 'OpenAI' };
  */
 export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   const providers = (Object.keys(input.providers) as Provider[]).filter((p) => input.providers[p]);
+  if (providers.length === 0) return errorOutcome('no bill to reconcile the ledger with: configure aws and/or openai', 'Set gates.cost.aws.source or gates.cost.openai.source.');
   input.progress?.(`reading the ledger and the ${providers.map((p) => NAMES[p]).join(' and ')} bill(s) for ${input.window.from}..${input.window.to}`);
   // The ledger's aggregation is started before the bills are paged: reading a bill is work in this
   // process, the aggregation is work in the database, and the two overlap only in that order.
@@ -122,8 +123,9 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   });
 }
 
+/** A configured percentage as written: 5 → "5%", 0.125 → "0.125%" (up to 6 decimals). */
 function formatPercent(p: Money): string {
-  return `${formatDecimal(p, 2).replace(/\.?0+$/, '')}%`;
+  return `${formatDecimal(p, 6).replace(/\.?0+$/, '')}%`;
 }
 
 function freshnessCriterion(ledger: LedgerSummary, input: CostCheckInput): Criterion {
@@ -338,16 +340,19 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
   criteria.push({
     id: `${provider}-tenants`,
     title: tenantsTitle,
-    status: judged.length === 0 && below === 0 ? 'ERROR' : ok ? 'PASS' : 'FAIL',
+    status: judged.length === 0 ? 'ERROR' : ok ? 'PASS' : 'FAIL',
     summary:
       judged.length === 0 && below === 0
         ? `${name}: no tenant has spend in the ledger or the bill`
-        : ok
+        : judged.length === 0
+          ? `${name}: none of the ${below} tenant(s) reaches the ${formatUsd(input.materiality)} floor on either side, so per-tenant accuracy was not measured`
+          : ok
           ? `${name}: all ${judged.length} material tenant(s) within ±${formatPercent(tol)}`
           : `${name}: ${outside.length} of ${judged.length} tenant(s) outside ±${formatPercent(tol)}: ${listOffenders(outside.map(describe), outside.length)}`,
     evidence,
     measurements: [{ name: `${provider}TenantsOutsideTolerance`, value: outside.length, unit: 'tenants', threshold: '0' }],
-    ...(ok ? {} : { remediation: `For each tenant listed, compare the ledger entries with the bill (${provider === 'aws' ? 'resources tagged with that tenant' : 'the tenant\'s project'}) and fix the metering.` }),
+    ...(judged.length === 0 && below > 0 ? { remediation: 'Lower gates.cost.materialityUsd below the tenants\' spend in the window, or widen the window.' } : {}),
+    ...(ok || judged.length === 0 ? {} : { remediation: `For each tenant listed, compare the ledger entries with the bill (${provider === 'aws' ? 'resources tagged with that tenant' : 'the tenant\'s project'}) and fix the metering.` }),
   });
   measurements.push(...(criteria[criteria.length - 1].measurements ?? []));
   return { criteria, measurements, lines };

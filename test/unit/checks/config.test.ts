@@ -414,3 +414,19 @@ describe('--no-probes with a canary configured', () => {
     expect(w.db.auditCalls[0].nonce).toBeUndefined();
   });
 });
+
+describe('edge messages', () => {
+  it('a stored config of JSON null is named as null, not "object"', async () => {
+    const w = world({ acme: 'null' });
+    const out = await runAt(w, 0);
+    expect(byId(out, 'configs').evidence?.join('\n')).toMatch(/not a JSON object \(null\)/);
+  });
+
+  it('--no-probes with an unreadable journal says so instead of hiding it', async () => {
+    const w = world();
+    const journal = new MemoryJournal();
+    journal.fail.pending = new Error('history table not readable');
+    const out = await runAt(w, 0, { probesAllowed: false, roundTrip: { canary: w.db.canaryStore(), journal, tenant: 'acme', propagationLimitMs: 10_000, pollIntervalMs: 250 } });
+    expect(byId(out, 'round-trip')).toMatchObject({ status: 'SKIP', summary: expect.stringMatching(/--no-probes\); the probe journal could not be read \(history table not readable\)/) });
+  });
+});

@@ -508,3 +508,28 @@ describe('artifacts: tenant_costs.csv and tenant_costs.json', () => {
     expect(doc.lines.find((l: { tenant_id: string }) => l.tenant_id === 'tiny')).toEqual({ tenant_id: 'tiny', provider: 'aws', tracked_cost: '0.10', actual_cost: '0.00', variance_pct: null, status: 'below-floor' });
   });
 });
+
+describe('nothing to judge is never PASS', () => {
+  it('no bill configured: ERROR, not a PASS with an empty summary', async () => {
+    const out = await run(entries([['acme', 'aws', '10']]), {});
+    expect(out.status).toBe('ERROR');
+    expect(out.summary).toBe('no bill to reconcile the ledger with: configure aws and/or openai');
+  });
+
+  it('every tenant below the materiality floor: per-tenant accuracy ERROR naming the floor, not "all 0 within"', async () => {
+    const out = await run(entries([['a', 'aws', '0.50'], ['b', 'aws', '0.90']]), { aws: aws({ a: '0.90', b: '0.50' }) });
+    expect(byId(out, 'aws-tenants')).toMatchObject({
+      status: 'ERROR',
+      summary: 'AWS: none of the 2 tenant(s) reaches the $1.00 floor on either side, so per-tenant accuracy was not measured',
+      remediation: expect.stringMatching(/materialityUsd/),
+    });
+    expect(out.status).not.toBe('PASS');
+  });
+
+  it('a tolerance finer than a hundredth of a percent is shown as configured', async () => {
+    const out = await run(entries([['acme', 'aws', '100']]), { aws: aws({ acme: '100' }) }, { tolerancePercent: parseMoney('0.125') });
+    expect(byId(out, 'aws-total').title).toMatch(/±0\.125%/);
+    const tiny = await run(entries([['acme', 'aws', '100']]), { aws: aws({ acme: '100' }) }, { tolerancePercent: parseMoney('0.001') });
+    expect(tiny.summary).toMatch(/within ±0\.001%/);
+  });
+});

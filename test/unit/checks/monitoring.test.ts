@@ -85,10 +85,10 @@ describe('criterion <provider>.credentials: a rejected key is FAIL, an unreachab
     const p = fakeProvider({ credentials: rejected() });
     const out = await run([p]);
     expect(statuses(out)).toEqual({ 'datadog.credentials': 'FAIL', 'datadog.signals': 'ERROR', 'datadog.alerting': 'ERROR' });
-    expect(byId(out, 'datadog.credentials').summary).toBe('key rejected: Datadog API key rejected: Datadog answered HTTP 403 (GET /api/v1/validate)');
+    expect(byId(out, 'datadog.credentials').summary).toBe('Datadog API key rejected: Datadog answered HTTP 403 (GET /api/v1/validate)');
     expect(byId(out, 'datadog.signals').summary).toBe('not evaluated: the key was rejected');
     expect(out.status).toBe('FAIL');
-    expect(out.summary).toBe('Datadog (datadoghq.com): key rejected: Datadog API key rejected: Datadog answered HTTP 403 (GET /api/v1/validate)');
+    expect(out.summary).toBe('Datadog (datadoghq.com): Datadog API key rejected: Datadog answered HTTP 403 (GET /api/v1/validate)');
     expect(out.remediation).toMatch(/^Issue a valid key for Datadog \(datadoghq\.com\)/);
     expect(p.calls).toEqual(['credentials']);
   });
@@ -97,7 +97,7 @@ describe('criterion <provider>.credentials: a rejected key is FAIL, an unreachab
     const out = await one({ credentials: unreachable() });
     expect(statuses(out)).toEqual({ 'datadog.credentials': 'ERROR', 'datadog.signals': 'ERROR', 'datadog.alerting': 'ERROR' });
     expect(byId(out, 'datadog.credentials').summary).toBe('connection refused to api.datadoghq.com:443 (ECONNREFUSED)');
-    expect(byId(out, 'datadog.alerting').summary).toBe('not evaluated: the credentials check could not complete');
+    expect(byId(out, 'datadog.alerting').summary).toBe('not evaluated: the credentials could not be verified');
     expect(out.status).toBe('ERROR');
     expect(out.remediation).toMatch(/reachable from where the check runs/);
   });
@@ -188,7 +188,7 @@ describe('criterion <provider>.signals: latency, errors and throughput flowing p
   });
 
   it('a rejected key on the signal queries is FAIL, an unreachable query ERROR, a missing setting SKIP', async () => {
-    expect(await signals({ signals: rejected() })).toMatchObject({ status: 'FAIL', summary: expect.stringMatching(/^key rejected: /) });
+    expect(await signals({ signals: rejected() })).toMatchObject({ status: 'FAIL', summary: expect.stringMatching(/^Datadog API key rejected: /) });
     const err = await signals({ tenants: new Error('Datadog answered HTTP 400: invalid query') });
     expect(err).toMatchObject({ status: 'ERROR', summary: 'Datadog answered HTTP 400: invalid query' });
     expect(err.remediation).toMatch(/Check the Datadog \(datadoghq\.com\) queries/);
@@ -301,7 +301,7 @@ describe('require: any | all', () => {
     const out = await run([dd({ credentials: rejected() }), newRelic({ tenants: [] })]);
     expect(out.status).toBe('FAIL');
     expect(out.summary).toBe(
-      'Datadog (datadoghq.com): key rejected: Datadog API key rejected: Datadog answered HTTP 403 (GET /api/v1/validate) | New Relic (account 1): throughput has no breakdown by tag tenant_id over 24 h (tenants not tagged)',
+      'Datadog (datadoghq.com): Datadog API key rejected: Datadog answered HTTP 403 (GET /api/v1/validate) | New Relic (account 1): throughput has no breakdown by tag tenant_id over 24 h (tenants not tagged)',
     );
   });
 
@@ -348,5 +348,24 @@ describe('combine: statuses of providers under any / all', () => {
   ];
   it.each(cases)('%j under %s is %s', (statuses, require, expected) => {
     expect(combine(statuses, require)).toBe(expected);
+  });
+});
+
+describe('messages that name the cause once', () => {
+  it('no provider at all: ERROR saying so, never an empty summary', async () => {
+    const out = await run([]);
+    expect(out).toMatchObject({ status: 'ERROR', summary: 'no monitoring provider to evaluate' });
+  });
+
+  it('a credentials check that needs a setting: the others are SKIP naming it, not ERROR "could not complete"', async () => {
+    const out = await one({ credentials: new SettingRequiredError('DD_ENV', 'set DD_ENV to the production env') });
+    expect(statuses(out)).toEqual({ 'datadog.credentials': 'SKIP', 'datadog.signals': 'SKIP', 'datadog.alerting': 'SKIP' });
+    expect(byId(out, 'datadog.signals').summary).toMatch(/^not evaluated: .*DD_ENV/);
+    expect(out.status).toBe('SKIP');
+  });
+
+  it('an unverifiable key is named once in the gate summary, without the "not evaluated" repeats', async () => {
+    const out = await one({ credentials: unreachable() });
+    expect(out.summary).toBe('Datadog (datadoghq.com): connection refused to api.datadoghq.com:443 (ECONNREFUSED)');
   });
 });

@@ -424,3 +424,16 @@ describe('criterion isolation (row-level security probe)', () => {
     expect(out.status).toBe('SKIP');
   });
 });
+
+describe('probes that measured nothing are never PASS', () => {
+  it('a quota probe that probed no tenant is ERROR', async () => {
+    const out = await run(healthyTenants(12), { quotaProbe: fakeQuotaProbe([]) });
+    expect(byId(out, 'quota-probe')).toMatchObject({ status: 'ERROR', summary: 'quota probe: no test tenant was probed, so enforcement was not measured' });
+    expect(out.status).toBe('ERROR');
+  });
+
+  it('an isolation probe that probed no table is ERROR', async () => {
+    const out = await run(healthyTenants(12), { isolationProbe: fakeIsolationProbe(isolationResult([])) });
+    expect(byId(out, 'isolation')).toMatchObject({ status: 'ERROR', summary: 'isolation not measured: no table was probed' });
+  });
+});

@@ -97,3 +97,10 @@ describe('listOffenders', () => {
     expect(listOffenders(ids(3), 3, 3)).toBe('t1, t2, t3');
   });
 });
+
+describe('listOffenders without names', () => {
+  it('a count the source gave without examples reads as a count, not " … (5 in total)"', () => {
+    expect(listOffenders([], 5)).toBe('5 (not named by the source)');
+    expect(listOffenders([], 0)).toBe('');
+  });
+});
