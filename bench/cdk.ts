@@ -75,7 +75,7 @@ const ASSUME = {
   /** History record of 1–2 KB: 2 write units. */
   writeUnitsPerRun: 2,
   s3PutsPerRun: 2,
-  /** GetCostAndUsage calls per cost run (grouped by tag and by service). */
+  /** GetCostAndUsage requests per cost run: one page per month of a window over two months (≤ a page of tenants); the gate stops at maxCostExplorerUsd ($0.25). */
   costExplorerRequestsPerRun: 2,
   /** Passed, Failed, Skipped, Errored, DurationMs and the key measurement. */
   metricsPerRunKind: 6,

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchTenants, type TenantsBenchRow } from './tenants';
 import { benchCost } from './cost';
+import { benchExports } from './exports';
 import { benchConfig } from './config';
 import { benchMonitoring } from './monitoring';
 import { benchBundles } from './bundles';
@@ -121,6 +122,15 @@ async function main(): Promise<void> {
   if (over.length) process.exitCode = 1;
   let costResult: Record<string, unknown> | undefined;
   out.push(...(await section('Gate 2 (cost): 1,000,000 ledger rows, 1,000 tenants', async () => (costResult = await benchCost()))));
+  let exportsResult: { rows?: { path: string; gatePeakRssMb: number }[] } | undefined;
+  out.push(
+    ...(await section('Gate 2 (cost): bill exports (1,000,000 line items direct, 10,000,000 through Athena) and Cost Explorer at 10,000 tenants', async () => (exportsResult = (await benchExports()) as typeof exportsResult))),
+  );
+  const exportsOver = (exportsResult?.rows ?? []).filter((r) => r.gatePeakRssMb >= LAMBDA_MEMORY_MB);
+  if (exportsOver.length) {
+    out.push(`**Over the ${LAMBDA_MEMORY_MB} MB Lambda budget:** ${exportsOver.map((r) => r.path).join(', ')}`, '');
+    process.exitCode = 1;
+  }
   out.push(...(await section('Gate 3 (config): canary round trip and fingerprint', benchConfig)));
   out.push(...(await section('Gate 4 (monitoring): against local Datadog and NerdGraph endpoints', benchMonitoring)));
   let memoryRows: MemoryRow[] = [];

@@ -47,15 +47,23 @@ const usd = (micros: bigint) => {
 };
 const dayOf = (now: Date, back: number) => new Date(now.getTime() - back * 86_400_000).toISOString().slice(0, 10);
 
+/** The calendar month a day is billed in, as CUR writes it: start and exclusive end, both at midnight UTC. */
+function billingPeriod(day: string): string {
+  const start = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  const stamp = (d: Date) => d.toISOString().replace('.000Z', 'Z');
+  return `${stamp(start)},${stamp(end)}`;
+}
+
 /** Ledger rows and CUR line items for the last 45 days (the ledger up to today, the bill up to yesterday). */
 export function demoCosts(now: Date, drift?: CostDrift): { ledgerSql: string; curCsv: string } {
   const ledger: string[] = [];
   const cur: string[] = [
-    'identity/LineItemId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/CurrencyCode,lineItem/UnblendedCost,resourceTags/user:tenant_id',
+    'identity/LineItemId,bill/BillingPeriodStartDate,bill/BillingPeriodEndDate,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/CurrencyCode,lineItem/UnblendedCost,resourceTags/user:tenant_id',
   ];
   let id = 0;
   const line = (type: string, day: string, product: string, micros: bigint, tag: string) =>
-    cur.push(`li-${++id},123456789012,${type},${day}T00:00:00Z,${product},USD,${usd(micros)},${tag}`);
+    cur.push(`li-${++id},${billingPeriod(day)},123456789012,${type},${day}T00:00:00Z,${product},USD,${usd(micros)},${tag}`);
   const active = DEMO_TENANTS.filter((t) => t.status !== 'deleted');
   for (let back = DAYS - 1; back >= 0; back--) {
     const day = dayOf(now, back);

@@ -124,7 +124,8 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
       ...sourceNames.map((n) => [config.sources[n], ['sources', n]] as [unknown, (string | number)[]]),
     ];
     refuseUndeployable(paths, at, warnings);
-    const { permissions, bundle } = accessOf(registry, gate, accessed, config);
+    const { permissions, bundle, warnings: sourceWarnings } = accessOf(registry, gate, accessed, config);
+    warnings.push(...sourceWarnings);
     gates.push({
       id: gate.id,
       title: gate.title,
@@ -209,8 +210,9 @@ function stringsIn(node: unknown): string[] {
  * opens, read access to every `${secret:…}` / `${ssm:…}` it or those sources reference, and the
  * modules its function is bundled from.
  */
-export function accessOf(registry: Registry, gate: GateDefinition, own: GateConfig, config: ReadinessConfig): { permissions: Permission[]; bundle: GateBundle } {
+export function accessOf(registry: Registry, gate: GateDefinition, own: GateConfig, config: ReadinessConfig): { permissions: Permission[]; bundle: GateBundle; warnings: string[] } {
   const permissions: Permission[] = [];
+  const warnings: string[] = [];
   const used = new Map<string, SourceConfig>();
   const modules = new Set<string>();
   for (const use of gate.uses(own, { suite: config.suite })) {
@@ -218,6 +220,7 @@ export function accessOf(registry: Registry, gate: GateDefinition, own: GateConf
     used.set(resolved.name ?? JSON.stringify(resolved.config), resolved.config);
     modules.add(resolved.definition.module);
     permissions.push(...(resolved.definition.permissions?.(resolved.config) ?? []), ...(resolved.opener.permissions?.(resolved.config, use.options) ?? []));
+    warnings.push(...(resolved.definition.deployWarnings?.(resolved.config, resolved.name ?? resolved.config.type) ?? []));
   }
   const references = [own, ...used.values()].flatMap(stringsIn);
   const secrets = references.flatMap((v) => [...v.matchAll(SECRET_REF)].map((m) => m[1]));
@@ -226,6 +229,7 @@ export function accessOf(registry: Registry, gate: GateDefinition, own: GateConf
   return {
     permissions: mergePermissions([...references_, ...permissions]),
     bundle: { gate: gate.module, sources: [...modules].sort() },
+    warnings: [...new Set(warnings)],
   };
 }
 

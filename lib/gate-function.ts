@@ -225,7 +225,12 @@ export class ReadinessGateFunction extends Construct {
       seen.set(p.sid, n + 1);
       const resources = p.resources.map((r) => (typeof r === 'string' ? r : this.arnOf(r)));
       role.addToPolicy(new PolicyStatement({ sid: n ? `${p.sid}${n}` : p.sid, actions: [...p.actions], resources, ...(p.conditions ? { conditions: p.conditions as Record<string, unknown> } : {}) }));
-      if (p.wildcardReason) this.wildcardReasons.push(p.wildcardReason);
+      if (!p.wildcardReason) continue;
+      if (resources.includes('*')) this.wildcardReasons.push(p.wildcardReason);
+      // An S3 prefix grant is a wildcard of its own in cdk-nag's eyes: acknowledged with the source's reason.
+      for (const r of p.resources) {
+        if (typeof r !== 'string' && r.service === 's3' && r.resourceName?.endsWith('*')) acknowledge(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${r.resource}/${r.resourceName}]`, p.wildcardReason);
+      }
     }
     if (plan.securityHub) {
       role.addToPolicy(new PolicyStatement({ sid: 'SecurityHubImport', actions: ['securityhub:BatchImportFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`] }));
@@ -238,7 +243,7 @@ export class ReadinessGateFunction extends Construct {
   /** An ARN a source declared, in this stack's partition (and its region and account, where the source left them out). */
   private arnOf(parts: ArnParts): string {
     const stack = Stack.of(this);
-    if (parts.service === 's3') return `arn:${stack.partition}:s3:::${parts.resource}/${parts.resourceName ?? ''}`;
+    if (parts.service === 's3') return `arn:${stack.partition}:s3:::${parts.resource}${parts.resourceName === undefined ? '' : `/${parts.resourceName}`}`;
     return stack.formatArn({ service: parts.service, resource: parts.resource, resourceName: parts.resourceName, ...(parts.region !== undefined ? { region: parts.region } : {}), ...(parts.account !== undefined ? { account: parts.account } : {}) });
   }
 }

@@ -25,7 +25,7 @@ export interface Permission {
   /** ARNs, or `*` where the API has no resource-level permissions (then `wildcardReason` says so). */
   readonly resources: readonly ResourceRef[];
   readonly conditions?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
-  /** Why resource `*`: acknowledged with this reason in cdk-nag. */
+  /** Why a wildcard resource (`*`, or an S3 prefix ending in `*`): acknowledged with this reason in cdk-nag. */
   readonly wildcardReason?: string;
 }
 
@@ -68,4 +68,20 @@ export function readObjectPermissions(location: string): Permission[] {
 /** A DynamoDB table of this account, in the source's region or the stack's. */
 export function tableArn(table: string, region?: string): ArnParts {
   return { service: 'dynamodb', resource: 'table', resourceName: table, ...(region ? { region } : {}) };
+}
+
+/** An S3 bucket itself (for s3:ListBucket), in any region and account. */
+export function bucketArn(bucket: string): ArnParts {
+  return { service: 's3', resource: bucket, region: '', account: '' };
+}
+
+/**
+ * `actions` on every object under `s3://bucket/prefix`, and s3:ListBucket limited to that prefix
+ * (it tells a missing object from a denied one, and finds objects AWS names at run time).
+ */
+export function prefixPermissions(sid: string, bucket: string, prefix: string, actions: readonly string[], why: string): Permission[] {
+  return [
+    { sid, actions, resources: [{ service: 's3', resource: bucket, resourceName: `${prefix}*`, region: '', account: '' }], wildcardReason: why },
+    { sid: `${sid}List`, actions: ['s3:ListBucket'], resources: [bucketArn(bucket)], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } },
+  ];
 }

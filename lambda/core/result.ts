@@ -117,5 +117,6 @@ export function errorOutcome(cause: string, remediation?: string): GateOutcome {
 /** Formats a list of offenders as "a, b, c … (+N more)" showing at most `limit`. */
 export function listOffenders(items: readonly string[], total = items.length, limit = 10): string {
   const shown = items.slice(0, limit).join(', ');
+  if (!shown) return total > 0 ? `${total} (not named by the source)` : '';
   return total > Math.min(items.length, limit) ? `${shown} … (${total} in total)` : shown;
 }

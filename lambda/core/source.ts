@@ -50,6 +50,8 @@ export interface SourceDefinition<S extends SourceConfig = any> {
   configured?(source: S): boolean;
   /** The access the source needs whatever it opens (e.g. its credentials' secret). */
   permissions?(source: S): Permission[];
+  /** What deploys but deserves attention (a grant the source cannot derive): printed as synth warnings. */
+  deployWarnings?(source: S, name: string): string[];
 }
 
 /** Declares how a source opens a port, with the port's types checked. */

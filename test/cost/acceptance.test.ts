@@ -68,7 +68,7 @@ describe('gate 2 defaults against the contract stand-ins', () => {
     expect(cost.status).toBe('PASS');
     expect(run.code).toBe(0);
     const ids = cost.criteria.map((c: { id: string; status: string }) => `${c.id}:${c.status}`);
-    expect(ids).toEqual(['fresh:PASS', 'aws-total:PASS', 'aws-tenants:PASS', 'openai-total:PASS']);
+    expect(ids).toEqual(['fresh:PASS', 'aws-total:PASS', 'aws-allocation:PASS', 'aws-tenants:PASS', 'openai-total:PASS']);
     const first = ce.requests.find((r) => r.status === 200)!.body;
     expect(first.TimePeriod).toEqual({ Start: days[29], End: addDays(to, 1) });
     expect(openai.requests.at(-1)!.searchParams.get('bucket_width')).toBe('1d');
@@ -94,7 +94,7 @@ gates:
     );
     const run = await runCli(['run', '--check', 'cost', '--format', 'json', '--quiet'], { cwd: dir, env: { DATABASE_URL: pg.url, OPENAI_ADMIN_KEY: ADMIN_KEY } });
     const cost = JSON.parse(run.stdout).results[0];
-    expect(cost.criteria.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual(['fresh:PASS', 'aws-total:PASS', 'aws-tenants:PASS', 'openai-total:PASS', 'openai-tenants:PASS']);
+    expect(cost.criteria.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual(['fresh:PASS', 'aws-total:PASS', 'aws-allocation:PASS', 'aws-tenants:PASS', 'openai-total:PASS', 'openai-tenants:PASS']);
     rmSync(join(dir, 'readiness.yaml'));
   });
 

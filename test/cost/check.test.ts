@@ -268,3 +268,41 @@ describe('checkCost: reconciliation', () => {
     expect(criterion(out, 'aws-total').evidence).toContain('estimated by the provider (may still change): 2024-05-01..2024-05-31');
   });
 });
+
+describe('checkCost: conservation of the AWS bill (aws-allocation)', () => {
+  const aws = (groups: Record<string, string>, extra: Partial<ActualBill> = {}, maxUntaggedPercent?: string) => ({
+    bill: bill('aws', groups, extra),
+    ledgerValues: ['aws'],
+    sharedValue: 'shared',
+    tagKey: 'tenant_id',
+    ...(maxUntaggedPercent ? { maxUntaggedPercent: $(maxUntaggedPercent) } : {}),
+  });
+  const tracked = ledger([['acme', 'aws', '60'], ['globex', 'aws', '20']]);
+
+  it('PASSes when tenants + shared + untagged equal the source\'s own total and untagged stays under the ceiling', async () => {
+    const out = await checkCost(input({ ledger: tracked, providers: { aws: aws({ acme: '60', globex: '20', shared: '5', '': '15' }, { total: $('100') }) } }));
+    const c = criterion(out, 'aws-allocation');
+    expect(c.status).toBe('PASS');
+    expect(c.summary).toBe("AWS: tenants $80.00 + shared $5.00 + untagged $15.00 = $100.00, the source's own total $100.00; untagged 15.00%");
+  });
+
+  it('ERRORs when the groups do not add up to the source\'s total (a page or file lost while reading)', async () => {
+    const out = await checkCost(input({ ledger: tracked, providers: { aws: aws({ acme: '60', globex: '20', '': '1' }, { total: $('100.01') }) } }));
+    expect(criterion(out, 'aws-allocation')).toMatchObject({ status: 'ERROR', summary: expect.stringMatching(/does not add up: .* = \$81\.00, but the source's own total \$100\.01/) });
+    expect(out.status).toBe('ERROR');
+  });
+
+  it('FAILs a bill whose untagged share passes the ceiling, even when every tagged tenant reconciles', async () => {
+    const out = await checkCost(input({ ledger: tracked, providers: { aws: aws({ acme: '60', globex: '20', '': '80' }, {}, '30') } }));
+    expect(criterion(out, 'aws-tenants').status).toBe('PASS');
+    expect(criterion(out, 'aws-allocation')).toMatchObject({ status: 'FAIL', summary: expect.stringMatching(/untagged 50\.00% exceeds the 30% ceiling/) });
+    expect(criterion(out, 'aws-allocation').summary).toContain("the sum of the source's groups (it gives no total of its own)");
+  });
+
+  it('reports what reading the bill cost beside the criteria', async () => {
+    const readCost = { summary: 'Athena: query q scanned 1.0 MiB', cost: $('0.0000476837'), measurements: [{ name: 'athenaScannedBytes', value: 1048576, unit: 'bytes' }] };
+    const out = await checkCost(input({ ledger: tracked, providers: { aws: aws({ acme: '60', globex: '20' }, { readCost }) } }));
+    expect(criterion(out, 'aws-total').evidence).toContain('Athena: query q scanned 1.0 MiB: ≈ $0.000048');
+    expect(out.measurements).toEqual(expect.arrayContaining([{ name: 'billReadCostUsd', value: 0.000048, unit: 'USD' }, { name: 'athenaScannedBytes', value: 1048576, unit: 'bytes' }]));
+  });
+});

@@ -1,5 +1,5 @@
 import { CostExplorerBill } from '../../lambda/sources/costexplorer/bill';
-import { formatDecimal } from '../../lambda/checks/cost/money';
+import { formatDecimal, parseMoney } from '../../lambda/checks/cost/money';
 import { SourceError } from '../../lambda/core/errors';
 import type { AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
@@ -73,6 +73,27 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
         expect(ce.requests.slice(1).every((r) => typeof r.body.NextPageToken === 'string')).toBe(true);
       } finally {
         bill.close();
+      }
+    });
+  });
+
+  it('stops before a page that would pass the run\'s budget (maxCostExplorerUsd) and points to the exports, having paid only what it says', async () => {
+    await withCe({ items, pageSize: 2 }, async (ce) => {
+      const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY, parseMoney('0.03'));
+      try {
+        const err = await bill.fetch(WINDOW, never).then(() => undefined, (e: SourceError) => e);
+        expect(err).toBeInstanceOf(SourceError);
+        expect(err!.message).toBe("stopped before page 4 of Cost Explorer's answer: 3 request(s) made ($0.03, 4 tag value(s) read) and the next would pass maxCostExplorerUsd $0.03");
+        expect(err!.remediation).toMatch(/dataexport source .* athena source/);
+        expect(ce.requests).toHaveLength(3);
+      } finally {
+        bill.close();
+      }
+      const enough = new CostExplorerBill({ type: 'costexplorer' }, QUERY, parseMoney('0.04'));
+      try {
+        expect((await enough.fetch(WINDOW, never)).requests?.count).toBe(4);
+      } finally {
+        enough.close();
       }
     });
   });

@@ -156,7 +156,7 @@ describe('gate 4 Datadog source under faults', () => {
     const o = await run(() => undefined, { url: `http://127.0.0.1:${port}` });
     expect(o.result.status).toBe('ERROR');
     expect(o.criterion('datadog.credentials').summary).toBe(`Datadog unreachable: connection refused to 127.0.0.1:${port} (ECONNREFUSED) (GET 127.0.0.1:${port}/api/v1/validate)`);
-    expect(o.criterion('datadog.signals').summary).toBe('not evaluated: the credentials check could not complete');
+    expect(o.criterion('datadog.signals').summary).toBe('not evaluated: the credentials could not be verified');
     expect(o.result.summary).toMatch(/^Datadog \(datadoghq\.com\): Datadog unreachable: connection refused/);
     expect(o.ms).toBeLessThan(3000);
   });
@@ -171,14 +171,14 @@ describe('gate 4 Datadog source under faults', () => {
     [
       'API key: 403 (the body even echoes the key)',
       (x) => (x.path.startsWith('/api/v1/validate') ? json(x.res, 403, { errors: [`Forbidden: API key ${keys.apiKey} is not valid`] }) : x.pass()),
-      new RegExp(`^key rejected: Datadog API key rejected: Datadog answered HTTP 403 "Forbidden: API key \\*\\*\\* is not valid" ${where('/api/v1/validate')}$`),
+      new RegExp(`^Datadog API key rejected: Datadog answered HTTP 403 "Forbidden: API key \\*\\*\\* is not valid" ${where('/api/v1/validate')}$`),
     ],
-    ['API key: 401', (x) => (x.path.startsWith('/api/v1/validate') ? json(x.res, 401, { errors: ['Unauthorized'] }) : x.pass()), new RegExp(`^key rejected: Datadog API key rejected: Datadog answered HTTP 401 "Unauthorized" ${where('/api/v1/validate')}$`)],
-    ['API key: valid false', (x) => (x.path.startsWith('/api/v1/validate') ? json(x.res, 200, { valid: false }) : x.pass()), /^key rejected: Datadog API key rejected: GET \/api\/v1\/validate did not answer valid: true$/],
+    ['API key: 401', (x) => (x.path.startsWith('/api/v1/validate') ? json(x.res, 401, { errors: ['Unauthorized'] }) : x.pass()), new RegExp(`^Datadog API key rejected: Datadog answered HTTP 401 "Unauthorized" ${where('/api/v1/validate')}$`)],
+    ['API key: valid false', (x) => (x.path.startsWith('/api/v1/validate') ? json(x.res, 200, { valid: false }) : x.pass()), /^Datadog API key rejected: GET \/api\/v1\/validate did not answer valid: true$/],
     [
       'application key: 403 on the monitor check',
       (x) => (x.path.startsWith('/api/v1/monitor') ? json(x.res, 403, { errors: ['Forbidden'] }) : x.pass()),
-      new RegExp(`^key rejected: Datadog API or application key rejected: Datadog answered HTTP 403 "Forbidden" ${where('/api/v1/monitor')}`),
+      new RegExp(`^Datadog API or application key rejected: Datadog answered HTTP 403 "Forbidden" ${where('/api/v1/monitor')}`),
     ],
   ])('auth rejected (%s) → FAIL "key rejected", the rest not evaluated', async (_name, handler, cause) => {
     const o = await run(handler);
@@ -348,16 +348,16 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
   });
 
   it.each<[string, FaultHandler, RegExp]>([
-    ['HTTP 401', (x) => json(x.res, 401, { errors: [{ message: 'Invalid API key' }] }), new RegExp(`^key rejected: New Relic API key rejected: New Relic answered HTTP 401 "Invalid API key" ${where}$`)],
+    ['HTTP 401', (x) => json(x.res, 401, { errors: [{ message: 'Invalid API key' }] }), new RegExp(`^New Relic API key rejected: New Relic answered HTTP 401 "Invalid API key" ${where}$`)],
     [
       "NerdGraph's auth error inside HTTP 200 (echoing the key)",
       (x) => json(x.res, 200, { errors: [{ message: `Invalid API key: ${healthy.apiKey}`, extensions: { error_code: 'BAD_API_KEY' } }] }),
-      /^key rejected: New Relic API key rejected: NerdGraph: Invalid API key: \*\*\*$/,
+      /^New Relic API key rejected: NerdGraph: Invalid API key: \*\*\*$/,
     ],
     [
       'no access to the account (FORBIDDEN)',
       (x) => json(x.res, 200, { data: { actor: { user: { email: 'sre@example.com' }, account: null } }, errors: [{ message: 'Access denied.', path: ['actor', 'account'], extensions: { errorClass: 'FORBIDDEN' } }] }),
-      /^key rejected: New Relic API key rejected: NerdGraph: Access denied\.$/,
+      /^New Relic API key rejected: NerdGraph: Access denied\.$/,
     ],
   ])('auth rejected (%s) → FAIL "key rejected"', async (_name, handler, cause) => {
     const o = await run(handler);

@@ -173,7 +173,7 @@ describe('gate monitoring: Datadog against the contract stand-in', () => {
   test('key rejected: FAIL "key rejected", other criteria not evaluated', async () => {
     const r = await runMonitoring(datadogYaml(), env({ DATADOG_API_KEY: 'wrong-api-key-000000' }));
     expect(r.result.status).toBe('FAIL');
-    expect(r.criterion('datadog.credentials').summary).toMatch(/^key rejected: Datadog API key rejected: Datadog answered HTTP 403 "Forbidden"/);
+    expect(r.criterion('datadog.credentials').summary).toMatch(/^Datadog API key rejected: Datadog answered HTTP 403 "Forbidden"/);
     expect(r.criterion('datadog.signals').status).toBe('ERROR');
   });
 

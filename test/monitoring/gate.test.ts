@@ -150,7 +150,7 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
   test('require all: every provider must be live', async () => {
     const r = await runMonitoring(bothYaml('all'), env({ NEW_RELIC_KEY: 'NRAK-REVOKED000000000' }));
     expect(r.result.status).toBe('FAIL');
-    expect(r.result.summary).toMatch(/^New Relic .*: key rejected/);
+    expect(r.result.summary).toMatch(/^New Relic .*: New Relic API key rejected/);
     expect(r.run.code).toBe(1);
   });
 

@@ -80,14 +80,14 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
   test('key rejected: HTTP 401 BAD_API_KEY is FAIL', async () => {
     const r = await runMonitoring(newRelicYaml(), env({ NEW_RELIC_KEY: 'NRAK-WRONGWRONGWRONG' }));
     expect(r.result.status).toBe('FAIL');
-    expect(r.criterion('newrelic.credentials').summary).toMatch(/^key rejected: New Relic API key rejected: New Relic answered HTTP 401 "Bad API Key or no API Key provided"/);
+    expect(r.criterion('newrelic.credentials').summary).toMatch(/^New Relic API key rejected: New Relic answered HTTP 401 "Bad API Key or no API Key provided"/);
   });
 
   test("an account the key's user cannot read: FAIL naming it, from actor.accounts", async () => {
     const r = await runMonitoring(newRelicYaml(), env({ NEW_RELIC_ACCOUNT_ID: '999' }));
     expect(r.result.status).toBe('FAIL');
     expect(r.criterion('newrelic.credentials').summary).toBe(
-      "key rejected: New Relic API key rejected: the key's user sre@example.com cannot read account 999 (it can read 1 other account(s); check NEW_RELIC_ACCOUNT_ID and NEW_RELIC_REGION)",
+      "New Relic API key rejected: the key's user sre@example.com cannot read account 999 (it can read 1 other account(s); check NEW_RELIC_ACCOUNT_ID and NEW_RELIC_REGION)",
     );
   });
 

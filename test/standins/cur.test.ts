@@ -97,6 +97,11 @@ describe('bill export reader against the CUR contract', () => {
     expect(await failure(read(zip))).toMatchObject({ message: `${zip} is a ZIP archive; read the CSV inside it, or export the report with GZIP compression` });
   });
 
+  it('CUR-10: a Parquet file is named as such and pointed to the dataexport source, not read as garbled CSV', async () => {
+    const parquet = file('bill.parquet', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(60), Buffer.from('PAR1')]));
+    expect((await failure(read(parquet)))?.message).toMatch(/is a Parquet file, not CSV; read the export with a dataexport source/);
+  });
+
   it('CUR-11: a window reaching outside the billing period in the file is an ERROR naming the days not measured', async () => {
     const path = file('may.csv', curCsv(lines, { format: 'legacy', period: { start: '2024-05-01', end: '2024-06-01' } }));
     const err = await failure(read(path, {}, { from: '2024-05-15', to: '2024-06-13', label: 't' }));

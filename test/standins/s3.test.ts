@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { startS3, type S3StandIn } from './s3';
 
@@ -60,5 +60,24 @@ describe('S3 stand-in (docs/contracts/s3.md) through the real SDK client', () =>
     const res = await fetch(`${s3.endpoint}/no-such-bucket/x`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/s3/aws4_request' } });
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(/<Error><Code>NoSuchBucket<\/Code><Message>The specified bucket does not exist<\/Message>/);
+  });
+
+  it('S3-7: HeadObject answers headers only; a missing key is 404 NotFound with s3:ListBucket, 403 without', async () => {
+    const head = await client().send(new HeadObjectCommand({ Bucket: 'listed', Key: 'cur/2024-05.csv' }));
+    expect(head.ContentLength).toBe(8);
+    await expect(client().send(new HeadObjectCommand({ Bucket: 'listed', Key: 'nope' }))).rejects.toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+    await expect(client().send(new HeadObjectCommand({ Bucket: 'unlisted', Key: 'nope' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+  });
+
+  it('S3-8: ListObjectsV2 lists keys under a prefix in key order, 1,000 a page with a continuation token; AccessDenied without s3:ListBucket', async () => {
+    for (let i = 0; i < 1005; i++) s3.put('listed', `many/${String(i).padStart(4, '0')}.json`, '{}', { lastModified: new Date(Date.UTC(2026, 0, 1, 0, 0, i)) });
+    const first = await client().send(new ListObjectsV2Command({ Bucket: 'listed', Prefix: 'many/' }));
+    expect(first.Contents).toHaveLength(1000);
+    expect(first.IsTruncated).toBe(true);
+    expect(first.Contents![0]).toMatchObject({ Key: 'many/0000.json', Size: 2, LastModified: new Date('2026-01-01T00:00:00Z') });
+    const second = await client().send(new ListObjectsV2Command({ Bucket: 'listed', Prefix: 'many/', ContinuationToken: first.NextContinuationToken }));
+    expect(second.Contents!.map((o) => o.Key)).toEqual(['many/1000.json', 'many/1001.json', 'many/1002.json', 'many/1003.json', 'many/1004.json']);
+    expect(second.IsTruncated).toBe(false);
+    await expect(client().send(new ListObjectsV2Command({ Bucket: 'unlisted', Prefix: '' }))).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });

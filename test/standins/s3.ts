@@ -21,6 +21,8 @@ export interface StoredObject {
   bytes: Buffer;
   contentType?: string;
   contentEncoding?: string;
+  /** Default: when it was put. */
+  lastModified: Date;
 }
 
 export interface S3StandIn {
@@ -29,7 +31,7 @@ export interface S3StandIn {
   objects: Map<string, StoredObject>;
   /** `<METHOD> <path>` of every request, and the Region each was signed for. */
   requests: { line: string; region: string }[];
-  put(bucket: string, key: string, body: string | Buffer, meta?: { contentType?: string; contentEncoding?: string }): void;
+  put(bucket: string, key: string, body: string | Buffer, meta?: { contentType?: string; contentEncoding?: string; lastModified?: Date }): void;
   stop(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3Sta
   const requests: S3StandIn['requests'] = [];
   const put: S3StandIn['put'] = (bucket, key, body, meta = {}) => {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    objects.set(`${bucket}/${key}`, { body: bytes.toString('utf8'), bytes, ...meta });
+    objects.set(`${bucket}/${key}`, { body: bytes.toString('utf8'), bytes, ...meta, lastModified: meta.lastModified ?? new Date() });
   };
   const server = await listenLocal((req, raw, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
@@ -66,9 +68,36 @@ export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3Sta
       res.writeHead(200, { etag: '"0123456789abcdef0123456789abcdef"' });
       return res.end();
     }
-    if (req.method !== 'GET') return sendError(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
-    if (bucket.canRead === false) return sendError(res, 403, 'AccessDenied', 'Access Denied');
+    if (req.method === 'GET' && key === '' && url.searchParams.get('list-type') === '2') {
+      // S3-8: ListObjectsV2, only for callers with s3:ListBucket; 1,000 keys a page at most, in key order.
+      if (bucket.canList === false) return sendError(res, 403, 'AccessDenied', 'Access Denied');
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const max = Math.min(1000, Number(url.searchParams.get('max-keys') ?? 1000));
+      const after = url.searchParams.get('continuation-token') ? Buffer.from(url.searchParams.get('continuation-token')!, 'base64').toString('utf8') : '';
+      const keys = [...objects.keys()].filter((k) => k.startsWith(`${bucketName}/${prefix}`)).map((k) => k.slice(bucketName.length + 1)).filter((k) => k > after).sort();
+      const page = keys.slice(0, max);
+      const truncated = keys.length > max;
+      const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      return res.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucketName}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+          page.map((k) => `<Contents><Key>${xml(k)}</Key><LastModified>${objects.get(`${bucketName}/${k}`)!.lastModified.toISOString()}</LastModified><ETag>"0123456789abcdef0123456789abcdef"</ETag><Size>${objects.get(`${bucketName}/${k}`)!.bytes.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('') +
+          (truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]).toString('base64')}</NextContinuationToken>` : '') +
+          '</ListBucketResult>',
+      );
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    if (bucket.canRead === false) return req.method === 'HEAD' ? (res.writeHead(403), res.end()) : sendError(res, 403, 'AccessDenied', 'Access Denied');
     const object = objects.get(`${bucketName}/${key}`);
+    if (req.method === 'HEAD') {
+      // S3-7: HeadObject answers with headers only; a missing key is 404 (403 without s3:ListBucket), no body.
+      if (!object) {
+        res.writeHead(bucket.canList === false ? 403 : 404, { 'x-amz-request-id': 'STANDIN' });
+        return res.end();
+      }
+      res.writeHead(200, { 'content-length': String(object.bytes.length), 'last-modified': object.lastModified.toUTCString(), etag: '"0123456789abcdef0123456789abcdef"', 'content-type': object.contentType ?? 'binary/octet-stream' });
+      return res.end();
+    }
     // S3-2: NoSuchKey only for a caller that may list the bucket.
     if (!object) return bucket.canList === false ? sendError(res, 403, 'AccessDenied', 'Access Denied') : sendError(res, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
     // S3-5: one byte range.
@@ -84,7 +113,7 @@ export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3Sta
       ...(object.contentEncoding ? { 'content-encoding': object.contentEncoding } : {}),
       ...(range ? { 'content-range': `bytes ${start}-${end}/${object.bytes.length}` } : {}),
       etag: '"0123456789abcdef0123456789abcdef"',
-      'last-modified': new Date(0).toUTCString(),
+      'last-modified': object.lastModified.toUTCString(),
     });
     res.end(bytes);
   });

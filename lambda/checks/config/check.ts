@@ -144,7 +144,7 @@ function parse(tenant: StoredConfig, reservedKey: string): Parsed {
       return { tenant, problem: `not valid JSON (${(err as Error).message})` };
     }
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { tenant, problem: `not a JSON object (${Array.isArray(value) ? 'array' : typeof value})` };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { tenant, problem: `not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})` };
   const doc = { ...(value as Record<string, unknown>) };
   delete doc[reservedKey];
   return { tenant, doc };
@@ -265,7 +265,10 @@ async function roundTripCriterion(input: ConfigCheckInput, repairError: string |
       remediation: 'Set gates.config.canary.tenant to a test tenant (and canary.effectiveConfigUrl to the app endpoint serving its effective config).',
     };
   }
-  if (!input.probesAllowed) return { id: 'round-trip', title, status: 'SKIP', summary: 'canary round trip configured but not run (--no-probes)' };
+  if (!input.probesAllowed) {
+    const journal = repairError ? `; the probe journal could not be read (${repairError}), so unfinished probes are unknown` : '';
+    return { id: 'round-trip', title, status: 'SKIP', summary: `canary round trip configured but not run (--no-probes)${journal}` };
+  }
   if (repairError) return { id: 'round-trip', title, status: 'ERROR', summary: `not probed: ${repairError}`, remediation: 'Restore the canary config by hand, or fix access and run again.' };
 
   let r: RoundTripResult;

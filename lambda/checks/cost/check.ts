@@ -1,7 +1,7 @@
 import { describeError } from '../../core/errors';
-import { listOffenders, outcomeFromCriteria, type Artifact, type Criterion, type GateOutcome, type Measurement } from '../../core/result';
+import { errorOutcome, listOffenders, outcomeFromCriteria, type Artifact, type Criterion, type GateOutcome, type Measurement } from '../../core/result';
 import { normalizeTenantId } from '../../core/tenant-id';
-import { abs, formatDecimal, formatUsd, sharePercent, toDollars, variancePercent, withinTolerance, type Money } from './money';
+import { abs, divRound, formatDecimal, formatUsd, SCALE_DIGITS, sharePercent, toDollars, variancePercent, withinTolerance, type Money } from './money';
 import type { ActualBill, BillSource, CostLedger, LedgerSummary, Provider } from './ports';
 import { dayOf, type CostWindow } from './window';
 
@@ -16,6 +16,8 @@ export interface ProviderSetup {
   projects?: Record<string, string>;
   /** AWS: the cost allocation tag key, for messages. */
   tagKey?: string;
+  /** AWS: the largest untagged share of the bill, in percent as an exact decimal (parseMoney('20') = 20 %). */
+  maxUntaggedPercent?: Money;
 }
 
 export interface CostCheckInput {
@@ -51,6 +53,7 @@ const NAMES: Record<Provider, string> = { aws: 'AWS', openai: 'OpenAI' };
  */
 export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   const providers = (Object.keys(input.providers) as Provider[]).filter((p) => input.providers[p]);
+  if (providers.length === 0) return errorOutcome('no bill to reconcile the ledger with: configure aws and/or openai', 'Set gates.cost.aws.source or gates.cost.openai.source.');
   input.progress?.(`reading the ledger and the ${providers.map((p) => NAMES[p]).join(' and ')} bill(s) for ${input.window.from}..${input.window.to}`);
   // The ledger's aggregation is started before the bills are paged: reading a bill is work in this
   // process, the aggregation is work in the database, and the two overlap only in that order.
@@ -128,8 +131,9 @@ function variance(measurements: readonly Measurement[]): Measurement[] {
   return [{ name: 'variancePercent', value: widest.value, unit: '%', threshold: widest.threshold }];
 }
 
+/** A configured percentage as written: 5 → "5%", 0.125 → "0.125%" (up to 6 decimals). */
 function formatPercent(p: Money): string {
-  return `${formatDecimal(p, 2).replace(/\.?0+$/, '')}%`;
+  return `${formatDecimal(p, 6).replace(/\.?0+$/, '')}%`;
 }
 
 function freshnessCriterion(ledger: LedgerSummary, input: CostCheckInput): Criterion {
@@ -216,6 +220,7 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     ...(bill.requests
       ? [`${bill.requests.count} Cost Explorer request(s) made, ${formatUsd(bill.requests.cost)} at $0.01 each${bill.requests.throttled ? ` (${bill.requests.throttled} throttled and retried)` : ''}`]
       : []),
+    ...(bill.readCost ? [`${bill.readCost.summary}: ≈ $${formatDecimal(bill.readCost.cost, 6)}`] : []),
   ];
   const unallocatedPct = sharePercent(unallocatedTotal, actualTotal);
   const unallocatedNote =
@@ -266,6 +271,9 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     measurements.push({ name: 'costExplorerRequests', value: bill.requests.count, unit: 'requests' });
     measurements.push({ name: 'costExplorerCostUsd', value: toDollars(bill.requests.cost), unit: 'USD' });
   }
+  if (bill.readCost) {
+    measurements.push({ name: 'billReadCostUsd', value: toDollars(bill.readCost.cost), unit: 'USD' }, ...bill.readCost.measurements);
+  }
   if (!byTenant) {
     criteria[0].evidence!.push('no project → tenant map (openai.projects): compared in total only');
     return { criteria, measurements, lines };
@@ -273,6 +281,11 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
 
   for (const [k, m] of unallocated) lines.push({ tenant: `(${k.split(' (')[0]})`, provider, tracked: 0n, actual: m, status: 'unallocated' });
   measurements.push({ name: `${provider}UnallocatedPct`, value: Number(unallocatedPct), unit: '%' });
+  if (provider === 'aws' && actualTotal !== 0n) {
+    const allocation = allocationCriterion(bill, sum(actual.values()), unallocated, setup);
+    criteria.push(allocation);
+    measurements.push(...(allocation.measurements ?? []));
+  }
   const tenantsTitle = `${name} per tenant within ±${formatPercent(tol)} (tenants ≥ ${formatUsd(input.materiality)})`;
   if (actualTotal !== 0n && sum(actual.values()) === 0n && unallocatedTotal !== 0n) {
     const all = provider === 'aws'
@@ -335,19 +348,64 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
   criteria.push({
     id: `${provider}-tenants`,
     title: tenantsTitle,
-    status: judged.length === 0 && below === 0 ? 'ERROR' : ok ? 'PASS' : 'FAIL',
+    status: judged.length === 0 ? 'ERROR' : ok ? 'PASS' : 'FAIL',
     summary:
       judged.length === 0 && below === 0
         ? `${name}: no tenant has spend in the ledger or the bill`
-        : ok
+        : judged.length === 0
+          ? `${name}: none of the ${below} tenant(s) reaches the ${formatUsd(input.materiality)} floor on either side, so per-tenant accuracy was not measured`
+          : ok
           ? `${name}: all ${judged.length} material tenant(s) within ±${formatPercent(tol)}`
           : `${name}: ${outside.length} of ${judged.length} tenant(s) outside ±${formatPercent(tol)}: ${listOffenders(outside.map(describe), outside.length)}`,
     evidence,
     measurements: [{ name: `${provider}TenantsOutsideTolerance`, value: outside.length, unit: 'tenants', threshold: '0' }],
-    ...(ok ? {} : { remediation: `For each tenant listed, compare the ledger entries with the bill (${provider === 'aws' ? 'resources tagged with that tenant' : 'the tenant\'s project'}) and fix the metering.` }),
+    ...(judged.length === 0 && below > 0 ? { remediation: 'Lower gates.cost.materialityUsd below the tenants\' spend in the window, or widen the window.' } : {}),
+    ...(ok || judged.length === 0 ? {} : { remediation: `For each tenant listed, compare the ledger entries with the bill (${provider === 'aws' ? 'resources tagged with that tenant' : 'the tenant\'s project'}) and fix the metering.` }),
   });
   measurements.push(...(criteria[criteria.length - 1].measurements ?? []));
   return { criteria, measurements, lines };
+}
+
+const CENT = 10n ** BigInt(SCALE_DIGITS - 2);
+
+/**
+ * Conservation: the tenant lines, shared and untagged spend add up, to the cent, to the bill's
+ * total as its source computed it (Athena's grand-total row, the export reader's running sum; the
+ * sum of the groups where the source gives no total of its own); and untagged spend stays under
+ * the ceiling, so a bill that is mostly untagged cannot look healthy.
+ */
+function allocationCriterion(bill: ActualBill, tenants: Money, unallocated: Map<string, Money>, setup: ProviderSetup): Criterion {
+  const untagged = unallocated.get('untagged') ?? 0n;
+  const shared = sum(unallocated.values()) - untagged;
+  const allocated = tenants + shared + untagged;
+  const total = bill.total ?? sum(bill.groups.values());
+  const ceiling = setup.maxUntaggedPercent ?? 20n * 10n ** BigInt(SCALE_DIGITS);
+  const untaggedPct = sharePercent(untagged, total);
+  const title = `AWS bill fully allocated (tenants + shared + untagged = total; untagged ≤ ${formatPercent(ceiling)})`;
+  const equation = `tenants ${formatUsd(tenants)} + shared ${formatUsd(shared)} + untagged ${formatUsd(untagged)} = ${formatUsd(allocated)}`;
+  const against = bill.total !== undefined ? `the source's own total ${formatUsd(total)}` : `${formatUsd(total)}, the sum of the source's groups (it gives no total of its own)`;
+  const measurements = [{ name: 'awsUntaggedPct', value: Number(untaggedPct), unit: '%', threshold: `<= ${formatDecimal(ceiling, 2)}` }];
+  if (divRound(allocated, CENT) !== divRound(total, CENT)) {
+    return {
+      id: 'aws-allocation',
+      title,
+      status: 'ERROR',
+      summary: `AWS: the bill does not add up: ${equation}, but ${against}`,
+      measurements,
+      remediation: 'The bill source lost or repeated line items while it was read (a page or file missing): run the check again; if it persists, compare the export or query with the billing console.',
+    };
+  }
+  const ok = untagged * 100n * 10n ** BigInt(SCALE_DIGITS) <= ceiling * abs(total);
+  return {
+    id: 'aws-allocation',
+    title,
+    status: ok ? 'PASS' : 'FAIL',
+    summary: `AWS: ${equation}, ${against}; untagged ${untaggedPct}%${ok ? '' : ` exceeds the ${formatPercent(ceiling)} ceiling`}`,
+    measurements,
+    ...(ok
+      ? {}
+      : { remediation: `Tag the resources behind the untagged spend with ${setup.tagKey ?? 'the cost allocation tag'} (pooled ones with the shared value), or raise gates.cost.aws.maxUntaggedPercent if that share is known and accepted.` }),
+  };
 }
 
 const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

@@ -22,6 +22,9 @@ export interface CostGateConfig extends GateCommon {
     linkedAccounts?: string[];
     sharedValue?: string;
     ledgerProviders: string[];
+    maxUntaggedPercent: number;
+    /** Options of the bill source actually used (e.g. costexplorer's maxCostExplorerUsd). */
+    [setting: string]: unknown;
   };
   openai?: { source: string; projects?: Record<string, string>; ledgerProviders: string[] };
   window?: WindowConfig;
@@ -57,15 +60,17 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
       type: 'object',
       additionalProperties: false,
       required: ['source'],
-      description: 'The actual AWS bill: a costexplorer or cur source.',
+      description: 'The actual AWS bill: a costexplorer, cur, dataexport or athena source.',
       properties: {
-        source: { type: 'string', description: 'A costexplorer or cur source.' },
+        source: { type: 'string', description: 'A costexplorer, cur, dataexport or athena source.' },
         tagKey: { type: 'string', minLength: 1, maxLength: 128, default: 'tenant_id', description: 'Cost allocation tag holding the tenant ID.' },
         metric: { enum: ['UnblendedCost', 'AmortizedCost', 'NetUnblendedCost', 'BlendedCost', 'NetAmortizedCost'], default: 'UnblendedCost' },
         excludeRecordTypes: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: ['Credit', 'Refund', 'Tax'], description: 'Record types left out ([] keeps all).' },
         linkedAccounts: { type: 'array', items: { type: 'string', pattern: '^\\d{12}$' }, minItems: 1, uniqueItems: true, description: 'Only these linked accounts.' },
         sharedValue: { type: 'string', minLength: 1, description: 'Tag value of pooled resources (e.g. shared).' },
         ledgerProviders: { ...providerValues, default: ['aws'], description: 'Ledger provider values that are AWS costs.' },
+        maxUntaggedPercent: { type: 'number', minimum: 0, maximum: 100, default: 20, description: 'The largest untagged share of the AWS bill that still PASSes.' },
+        ...optionProperties(catalog, AWS_BILL.id),
       },
     },
     openai: {
@@ -105,7 +110,8 @@ const awsUse = (aws: NonNullable<CostGateConfig['aws']>): SourceUse<BillSource, 
   port: AWS_BILL,
   source: aws.source,
   field: 'aws.source',
-  options: { tagKey: aws.tagKey, metric: aws.metric, excludeRecordTypes: aws.excludeRecordTypes, linkedAccounts: aws.linkedAccounts },
+  // The whole section: the query, plus the options the bill source declares (defaults applied once, at load).
+  options: aws as AwsBillQuery & Record<string, unknown>,
   optionsAt: 'aws',
 });
 const openaiUse = (openai: NonNullable<CostGateConfig['openai']>): SourceUse<BillSource, Record<string, never>> => ({ port: OPENAI_BILL, source: openai.source, field: 'openai.source', options: {} });
@@ -121,6 +127,7 @@ export const gate: GateDefinition<CostGateConfig> = {
     { id: 'aws', title: 'AWS bill readable', remediation: 'Check the AWS bill source settings and credentials.' },
     { id: 'aws-total', title: 'AWS total within tolerance', remediation: 'Reconcile the ledger with the AWS bill: untagged resources, missing metering.' },
     { id: 'aws-tenants', title: 'AWS per tenant within tolerance', remediation: 'Compare each tenant\'s ledger entries with the resources tagged with it.' },
+    { id: 'aws-allocation', title: 'AWS bill fully allocated', remediation: 'Tag the resources behind untagged spend (pooled ones with the shared value), or raise aws.maxUntaggedPercent if that share is accepted.' },
     { id: 'openai', title: 'OpenAI bill readable', remediation: 'Check the OpenAI bill source settings and the admin key.' },
     { id: 'openai-total', title: 'OpenAI total within tolerance', remediation: 'Reconcile the ledger with the OpenAI bill.' },
     { id: 'openai-tenants', title: 'OpenAI per tenant within tolerance', remediation: 'Compare each tenant\'s ledger entries with its OpenAI project.' },
@@ -184,7 +191,13 @@ export const gate: GateDefinition<CostGateConfig> = {
       if (config.aws) {
         const bill = await ctx.open(awsUse(config.aws));
         closers.push(() => bill.close?.());
-        providers.aws = { bill, ledgerValues: config.aws.ledgerProviders, sharedValue: config.aws.sharedValue, tagKey: config.aws.tagKey };
+        providers.aws = {
+          bill,
+          ledgerValues: config.aws.ledgerProviders,
+          sharedValue: config.aws.sharedValue,
+          tagKey: config.aws.tagKey,
+          maxUntaggedPercent: parseMoney(String(config.aws.maxUntaggedPercent)),
+        };
       }
       if (config.openai) {
         providers.openai = { bill: await ctx.open(openaiUse(config.openai)), ledgerValues: config.openai.ledgerProviders, projects: config.openai.projects };

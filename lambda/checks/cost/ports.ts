@@ -47,6 +47,13 @@ export interface ActualBill {
   estimated: string[];
   /** Billed API requests made to read this bill, and what they cost (Cost Explorer: $0.01 each). */
   requests?: { count: number; cost: Money; throttled: number };
+  /**
+   * The bill's total as the source computed it apart from the groups (Athena's grand-total row,
+   * the export reader's running sum), which the groups must add up to (conservation).
+   */
+  total?: Money;
+  /** What reading the bill cost other than Cost Explorer requests: S3 requests, bytes Athena scanned. */
+  readCost?: { summary: string; cost: Money; measurements: { name: string; value: number; unit: string }[] };
   notes: string[];
 }
 

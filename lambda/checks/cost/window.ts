@@ -62,6 +62,18 @@ export function uncoveredDays(periods: readonly (readonly [string, string])[], f
   return missing;
 }
 
+/** The first day (YYYY-MM-DD) of the month after `month` (YYYY-MM). */
+export function nextMonthStart(month: string): string {
+  return `${addDays(`${month}-28`, 7).slice(0, 7)}-01`;
+}
+
+/** The calendar months (YYYY-MM) the window touches: one AWS billing period each. */
+export function monthsOf(window: CostWindow): string[] {
+  const months: string[] = [];
+  for (let m = window.from.slice(0, 7); m <= window.to.slice(0, 7); m = nextMonthStart(m).slice(0, 7)) months.push(m);
+  return months;
+}
+
 /** Number of days in the window, both ends counted. */
 export function windowDays(window: CostWindow): number {
   return Math.round((parseDay(window.to)!.getTime() - parseDay(window.from)!.getTime()) / DAY_MS) + 1;

@@ -1,5 +1,5 @@
 import { describeError, SettingRequiredError, SourceError } from '../../core/errors';
-import { listOffenders, statusOf, type Criterion, type GateOutcome, type Measurement, type Status } from '../../core/result';
+import { errorOutcome, listOffenders, statusOf, type Criterion, type GateOutcome, type Measurement, type Status } from '../../core/result';
 import {
   ALERTED_SIGNALS,
   SIGNALS,
@@ -37,6 +37,7 @@ export interface MonitoringCheckInput {
  * with a notification target cover errors and latency. Providers are evaluated concurrently.
  */
 export async function checkMonitoring(input: MonitoringCheckInput): Promise<GateOutcome> {
+  if (input.providers.length === 0) return errorOutcome('no monitoring provider to evaluate', 'Configure gates.monitoring.datadog, newrelic or cloudwatch.');
   const evaluated = await Promise.all(input.providers.map(async (p) => ({ provider: p, criteria: await evaluate(p, input) })));
   const perProvider = evaluated.map((e) => ({ ...e, status: statusOf(e.criteria) }));
   const status = combine(perProvider.map((p) => p.status), input.require);
@@ -51,7 +52,7 @@ export async function checkMonitoring(input: MonitoringCheckInput): Promise<Gate
             : ''
         }`
       : deciding
-          .map((p) => `${p.provider.label}: ${p.criteria.filter((c) => c.status === p.status).map((c) => c.summary).join('; ')}`)
+          .map((p) => `${p.provider.label}: ${deciders(p.criteria, p.status).map((c) => c.summary).join('; ')}`)
           .join(' | ');
   const remediation = [...new Set(deciding.flatMap((p) => p.criteria.filter((c) => c.status !== 'PASS').map((c) => c.remediation)).filter((r): r is string => Boolean(r)))].join(' ');
   const measurements: Measurement[] = [
@@ -94,15 +95,27 @@ export function combine(statuses: Status[], require: 'any' | 'all'): Status {
   return statuses.includes('FAIL') ? 'FAIL' : 'SKIP';
 }
 
+/** Criteria left unevaluated because the credentials check did not pass: they never lead a summary. */
+const dependents = new WeakSet<Criterion>();
+
+/** The criteria that decide a provider's status, without those that only follow from another. */
+function deciders(criteria: Criterion[], status: Status): Criterion[] {
+  const same = criteria.filter((c) => c.status === status);
+  const own = same.filter((c) => !dependents.has(c));
+  return own.length ? own : same;
+}
+
 async function evaluate(p: MonitoringProvider, input: MonitoringCheckInput): Promise<Criterion[]> {
   input.progress?.(`${p.label}: checking credentials`);
   const credentials = await credentialsCriterion(p, input.signal);
   if (credentials.status !== 'PASS') {
-    const why = credentials.status === 'FAIL' ? 'the key was rejected' : 'the credentials check could not complete';
+    // A missing setting (SKIP) leaves the rest unconfigured too; a rejected or unverifiable key leaves it unevaluated.
+    const status = credentials.status === 'SKIP' ? 'SKIP' : 'ERROR';
+    const why = credentials.status === 'FAIL' ? 'the key was rejected' : credentials.status === 'SKIP' ? credentials.summary : 'the credentials could not be verified';
     return [
       credentials,
-      notEvaluated(p, 'signals', 'Latency, errors and throughput flowing per tenant', why),
-      notEvaluated(p, 'alerting', 'Error and latency alerts with a notification target', why),
+      notEvaluated(p, 'signals', 'Latency, errors and throughput flowing per tenant', status, why),
+      notEvaluated(p, 'alerting', 'Error and latency alerts with a notification target', status, why),
     ];
   }
   input.progress?.(`${p.label}: reading signals and alert rules`);
@@ -110,8 +123,10 @@ async function evaluate(p: MonitoringProvider, input: MonitoringCheckInput): Pro
   return [credentials, signals, alerting];
 }
 
-function notEvaluated(p: MonitoringProvider, id: string, title: string, why: string): Criterion {
-  return { id: `${p.id}.${id}`, title: `${p.label}: ${title}`, status: 'ERROR', summary: `not evaluated: ${why}` };
+function notEvaluated(p: MonitoringProvider, id: string, title: string, status: Status, why: string): Criterion {
+  const criterion: Criterion = { id: `${p.id}.${id}`, title: `${p.label}: ${title}`, status, summary: `not evaluated: ${why}` };
+  dependents.add(criterion);
+  return criterion;
 }
 
 /** A rejected key is what this gate measures (FAIL); anything else means it could not be measured (ERROR). */
@@ -121,7 +136,7 @@ function failure(p: MonitoringProvider, id: string, title: string, err: unknown,
       id: `${p.id}.${id}`,
       title,
       status: 'FAIL',
-      summary: `key rejected: ${err.message}`,
+      summary: err.message,
       remediation: `Issue a valid key for ${p.label} with the read scopes listed in the docs and update the secret or env var.`,
     };
   }

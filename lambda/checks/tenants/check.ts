@@ -182,6 +182,9 @@ async function quotaProbeCriterion(input: TenantsCheckInput): Promise<Criterion>
   } catch (err) {
     return { id: 'quota-probe', title, status: 'ERROR', summary: `quota probe: ${describeError(err)}` };
   }
+  if (results.length === 0) {
+    return { id: 'quota-probe', title, status: 'ERROR', summary: 'quota probe: no test tenant was probed, so enforcement was not measured', remediation: 'List at least one test tenant under quotaProbe.tenants.' };
+  }
   const evidence = results.map((r) => {
     const statuses = Object.entries(r.statusCounts).map(([s, n]) => `${s}×${n}`).join(' ');
     const limited = r.limitedAt
@@ -259,6 +262,7 @@ async function isolationCriterion(input: TenantsCheckInput): Promise<Criterion> 
       remediation: 'ENABLE and FORCE ROW LEVEL SECURITY on every tenant table, with a policy on the tenant setting; connect the app as a role without SUPERUSER or BYPASSRLS.',
     };
   }
+  if (r.tables.length === 0) unmeasured.push('no table was probed');
   if (unmeasured.length) {
     return {
       id: 'isolation',

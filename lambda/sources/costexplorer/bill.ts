@@ -5,7 +5,7 @@ import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import { describeError, SourceError } from '../../core/errors';
 import { redact, registerSecret } from '../../core/redact';
-import { parseMoney, type Money } from '../../checks/cost/money';
+import { formatUsd, parseMoney, type Money } from '../../checks/cost/money';
 import type { ActualBill, AwsBillQuery, BillSource } from '../../checks/cost/ports';
 import { addDays, exclusiveEnd, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 
@@ -64,7 +64,11 @@ export class CostExplorerBill implements BillSource {
   private answered = 0;
   private throttled = 0;
 
-  constructor(private readonly src: CostExplorerSourceConfig, private readonly query: AwsBillQuery) {}
+  /**
+   * @param budget the most this run may spend on requests (`gates.cost.aws.maxCostExplorerUsd`):
+   * a page that would pass it is not asked for, and the run is an ERROR pointing to the exports.
+   */
+  constructor(private readonly src: CostExplorerSourceConfig, private readonly query: AwsBillQuery, private readonly budget?: Money) {}
 
   /** Built on first use, so that the SDK's start-up work overlaps the ledger query instead of delaying it. */
   private costExplorer(): CostExplorerClient {
@@ -110,6 +114,7 @@ export class CostExplorerBill implements BillSource {
     let token: string | undefined;
     let pages = 0;
     do {
+      this.guard(pages, groups.size);
       let page: GetCostAndUsageCommandOutput;
       try {
         page = await this.costExplorer().send(
@@ -171,6 +176,16 @@ export class CostExplorerBill implements BillSource {
       requests: this.requests(),
       notes: [],
     };
+  }
+
+  /**
+   * Stops before a request that would take the run past its budget: Cost Explorer does not
+   * document its page size, so the number of pages (and what they cost) grows with tenants × months
+   * and is known only as they come.
+   */
+  private guard(pages: number, groupsRead: number): void {
+    if (this.budget === undefined || COST_EXPLORER_REQUEST_PRICE * BigInt(this.answered + 1) <= this.budget) return;
+    throw new SourceError('malformed', `stopped before page ${pages + 1} of Cost Explorer's answer: ${this.answered} request(s) made (${formatUsd(COST_EXPLORER_REQUEST_PRICE * BigInt(this.answered))}, ${groupsRead} tag value(s) read) and the next would pass maxCostExplorerUsd ${formatUsd(this.budget)}`, { remediation: 'At this many tenants read the bill from its export instead: a dataexport source (S3 requests, fractions of a cent a run) or an athena source ($5 per TB scanned, 10 MB minimum); or raise gates.cost.aws.maxCostExplorerUsd.' });
   }
 
   private requests() {

@@ -1,5 +1,6 @@
 /** The `costexplorer` source: AWS Cost Explorer (GetCostAndUsage), read as gate 2's AWS bill. */
 import { AWS_BILL } from '../../checks/cost/ports';
+import { parseMoney } from '../../checks/cost/money';
 import { opens, type SourceDefinition } from '../../core/source';
 import { CostExplorerBill, costExplorerSourceSchema, type CostExplorerSourceConfig } from './bill';
 
@@ -19,5 +20,20 @@ export const source: SourceDefinition<CostExplorerSourceConfig> = {
     },
     ...(src.roleArn ? [{ sid: 'AssumeCostRole', actions: ['sts:AssumeRole'], resources: [src.roleArn] }] : []),
   ],
-  opens: [opens(AWS_BILL, { open: (src, query) => new CostExplorerBill(src, query) })],
+  opens: [
+    opens(AWS_BILL, {
+      optionsSchema: {
+        properties: {
+          maxCostExplorerUsd: {
+            type: 'number',
+            minimum: 0.01,
+            maximum: 1000,
+            default: 0.25,
+            description: 'Cost Explorer: the most one run may spend on requests ($0.01 each); past it the gate ERRORs pointing to the dataexport and athena sources.',
+          },
+        },
+      },
+      open: (src, query) => new CostExplorerBill(src, query, parseMoney(String((query as { maxCostExplorerUsd?: number }).maxCostExplorerUsd ?? 0.25))),
+    }),
+  ],
 };

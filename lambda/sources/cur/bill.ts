@@ -48,7 +48,7 @@ export function csvError(path: string, err: unknown): unknown {
 }
 
 /** Legacy CUR and CUR 2.0 names of the columns read (docs/contracts/cur.md). */
-const COLUMNS = {
+export const COLUMNS = {
   periodStart: ['bill/BillingPeriodStartDate', 'bill_billing_period_start_date'],
   periodEnd: ['bill/BillingPeriodEndDate', 'bill_billing_period_end_date'],
   day: ['lineItem/UsageStartDate', 'line_item_usage_start_date'],
@@ -62,7 +62,7 @@ const COLUMNS = {
 };
 
 /** The columns amortized cost is read from, by the line item types that need them. */
-const AMORTIZED = {
+export const AMORTIZED = {
   spEffective: ['savingsPlan/SavingsPlanEffectiveCost', 'savings_plan_savings_plan_effective_cost'],
   spCommitment: ['savingsPlan/TotalCommitmentToDate', 'savings_plan_total_commitment_to_date'],
   spUsed: ['savingsPlan/UsedCommitment', 'savings_plan_used_commitment'],
@@ -71,7 +71,7 @@ const AMORTIZED = {
   riUnusedRecurring: ['reservation/UnusedRecurringFee', 'reservation_unused_recurring_fee'],
   riArn: ['reservation/ReservationARN', 'reservation_reservation_a_r_n'],
 } as const;
-type AmortizedColumn = keyof typeof AMORTIZED;
+export type AmortizedColumn = keyof typeof AMORTIZED;
 
 /**
  * Amortized cost of one line, as Cost Explorer computes it: usage covered by a savings plan or a
@@ -79,7 +79,7 @@ type AmortizedColumn = keyof typeof AMORTIZED;
  * the reservation's fee only its unused part; negations and upfront fees (spread over the covered
  * usage) count nothing; every other line its unblended cost.
  */
-function amortizedTerms(type: string, hasReservation: boolean): { add: AmortizedColumn[]; subtract?: AmortizedColumn } | 'zero' | 'unblended' {
+export function amortizedTerms(type: string, hasReservation: boolean): { add: AmortizedColumn[]; subtract?: AmortizedColumn } | 'zero' | 'unblended' {
   switch (type) {
     case 'SavingsPlanCoveredUsage':
       return { add: ['spEffective'] };

@@ -70,6 +70,10 @@ async function gunzipIfCompressed(input: Readable, location: string): Promise<Re
     input.destroy();
     throw new Error(`${location} is a ZIP archive; read the CSV inside it, or export the report with GZIP compression`);
   }
+  if (head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1') {
+    input.destroy();
+    throw new Error(`${location} is a Parquet file, not CSV; read the export with a dataexport source (bucket, prefix, exportName), which reads Parquet and every file of every billing period through their manifests`);
+  }
   const source = Readable.from(all(), { objectMode: false });
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip();
