@@ -105,7 +105,7 @@ export async function benchCost(): Promise<Record<string, unknown>> {
     );
     const items: CeLineItem[] = sums.rows.flatMap((r) => {
       const [int, frac = ''] = r.total.split('.');
-      const micros = BigInt(int) * 1_000_000n + BigInt((frac + '000000').slice(0, 6));
+      const micros = BigInt(int) * 1_000_000n + BigInt((`${frac}000000`).slice(0, 6));
       const half = micros / 2n;
       const asUsd = (m: bigint) => `${m / 1_000_000n}.${(m % 1_000_000n).toString().padStart(6, '0')}`;
       return [
@@ -166,7 +166,7 @@ export async function benchCost(): Promise<Record<string, unknown>> {
 
 if (require.main === module) {
   benchCost().then(
-    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (err) => {
       process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
       process.exit(1);

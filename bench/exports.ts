@@ -78,7 +78,7 @@ async function writeExport(con: DuckDBConnection, root: string, rows: number, fi
 async function writeLedger(con: DuckDBConnection, files: string[], path: string): Promise<void> {
   await con.run(`CREATE OR REPLACE VIEW bill AS SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}])`);
   const rows = (await con.runAndReadAll(BARE_QUERY)).getRowsJson() as [string, string][];
-  writeFileSync(path, ['tenant_id,usage_date,provider,cost_usd', ...rows.filter(([t]) => t).map(([t, c]) => `${t},${TO},aws,${c}`)].join('\n') + '\n');
+  writeFileSync(path, `${['tenant_id,usage_date,provider,cost_usd', ...rows.filter(([t]) => t).map(([t, c]) => `${t},${TO},aws,${c}`)].join('\n')}\n`);
 }
 
 /** The bare engine query in a fresh process: DuckDB over the same files, its wall time and peak RSS. */
@@ -241,7 +241,7 @@ export async function benchExports(): Promise<Record<string, unknown>> {
 
 if (require.main === module) {
   benchExports().then(
-    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (err) => {
       process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
       process.exit(1);

@@ -165,7 +165,7 @@ export async function benchHook(): Promise<Record<string, unknown>> {
 
 if (require.main === module) {
   benchHook().then(
-    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (e) => {
       console.error(e);
       process.exit(1);

@@ -1,4 +1,4 @@
-import { App, AppProps, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';

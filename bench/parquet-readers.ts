@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 }
 
 void main();

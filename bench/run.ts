@@ -84,11 +84,11 @@ async function section(title: string, run: () => Promise<unknown>, render: (v: a
   try {
     const value = await run();
     const lines = [`## ${title}`, '', ...render(value), '', `_(${((Date.now() - t) / 1000).toFixed(0)} s)_`, ''];
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
     return lines;
   } catch (err) {
     const lines = [`## ${title}`, '', `**did not complete:** ${(err as Error).message}`, ''];
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
     process.exitCode = 1;
     return lines;
   }

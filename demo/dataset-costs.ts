@@ -106,7 +106,7 @@ INSERT INTO tenant_costs (tenant_id, usage_date, provider, cost_usd) VALUES
   ${ledger.join(',\n  ')};
 CREATE INDEX tenant_costs_usage_date ON tenant_costs (usage_date);
 `;
-  return { ledgerSql, curCsv: cur.join('\n') + '\n' };
+  return { ledgerSql, curCsv: `${cur.join('\n')}\n` };
 }
 
 /** Seeds the ledger and writes the bill export; `env` points readiness.yaml at the export. */

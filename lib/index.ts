@@ -29,7 +29,7 @@ export { PostgresTenantStore } from '../lambda/sources/postgres/tenant-store';
 export { DynamoDbTenantStore } from '../lambda/sources/dynamodb/tenant-store';
 export { gate as monitoringGate } from '../lambda/checks/monitoring/gate';
 export { checkMonitoring } from '../lambda/checks/monitoring/check';
-export { type MonitoringProvider, type AlertRule, type SignalReading, type TenantBreakdown } from '../lambda/checks/monitoring/ports';
+export type { MonitoringProvider, AlertRule, SignalReading, TenantBreakdown } from '../lambda/checks/monitoring/ports';
 export { DatadogMonitoring } from '../lambda/sources/datadog/monitoring';
 export { NewRelicMonitoring } from '../lambda/sources/newrelic/monitoring';
 export { CloudWatchMonitoring } from '../lambda/sources/cloudwatch/monitoring';

@@ -32,11 +32,11 @@ export function renderDiffText(diff: RunChanges, suite: string): string {
         ? `Only one recorded run of ${diff.firstRuns.join(', ')}: nothing to compare with yet.`
         : 'No recorded runs. Record them with `saas-readiness run --history …` (or point --history at the deployed history table).',
     );
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
   if (diff.changes.length === 0) lines.push(`No change in ${diff.compared.join(', ')} since the previous run.`);
   for (const change of diff.changes) lines.push(...describeChange(change));
   if (diff.firstRuns.length) lines.push('', `Only one recorded run of ${diff.firstRuns.join(', ')}.`);
   lines.push('', diff.changes.some(isRegression) ? 'REGRESSED — something newly fails or left the tolerance' : 'NO REGRESSION');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

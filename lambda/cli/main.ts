@@ -171,7 +171,7 @@ async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) =
     case 'sarif':
       return sarifCommand({ app: values.app as string | undefined, out: values.out as string | undefined, cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr });
     case 'schema':
-      constantOut(JSON.stringify(configSchema(registryOf(io)), null, 2) + '\n');
+      constantOut(`${JSON.stringify(configSchema(registryOf(io)), null, 2)}\n`);
       return EXIT.READY;
     case 'ack':
       return ackCommand(values, io, registryOf(io));
@@ -275,7 +275,7 @@ async function diffCommand(values: Values, io: CliIo): Promise<number> {
   const only = checksOf(values, registry);
   const gates = selectedGates({ registry, loaded, only }).map((g) => g.id);
   const diff = await diffRuns(historyStoreAt(values.history as string | undefined, io.cwd), loaded.config.suite, gates, new Date());
-  io.stdout(redact(format === 'json' ? JSON.stringify({ suite: loaded.config.suite, ...diff }, null, 2) + '\n' : renderDiffText(diff, loaded.config.suite)));
+  io.stdout(redact(format === 'json' ? `${JSON.stringify({ suite: loaded.config.suite, ...diff }, null, 2)}\n` : renderDiffText(diff, loaded.config.suite)));
   return diff.changes.some(isRegression) ? EXIT.NOT_READY : EXIT.READY;
 }
 

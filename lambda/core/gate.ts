@@ -97,6 +97,7 @@ export interface SourceCatalog {
  * `lambda/gates.ts`: everything else — schema, CLI, runner, reports, deployment plan, metrics,
  * dashboard and rule-pack gate names — derives from this.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds gates and sources of every config type; each is type-checked where it is declared
 export interface GateDefinition<C extends GateCommon = any> {
   readonly id: GateId;
   readonly title: string;

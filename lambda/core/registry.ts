@@ -44,6 +44,7 @@ export class Registry implements SourceCatalog {
   }
 
   /** The sources that open a port, each with its opener, in registration order. */
+  // biome-ignore lint/suspicious/noExplicitAny: a registry holds gates and sources of every config type; each is type-checked where it is declared
   openers(portId: string): { source: SourceDefinition; opener: PortOpener<any, any, any> }[] {
     return this.sources.flatMap((source) => source.opens.filter((o) => o.port.id === portId).map((opener) => ({ source, opener })));
   }

@@ -35,6 +35,7 @@ export interface PortOpener<S extends SourceConfig, T, O> {
  * A source type under `sources:` (or, `inline`, one written inside a gate's own settings): its
  * schema, the ports it opens and the access it needs. One entry file per backend declares it.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds gates and sources of every config type; each is type-checked where it is declared
 export interface SourceDefinition<S extends SourceConfig = any> {
   readonly type: string;
   /** e.g. "PostgreSQL", for messages. */
@@ -45,6 +46,7 @@ export interface SourceDefinition<S extends SourceConfig = any> {
   readonly schema: JsonSchema;
   /** Written inside a gate's settings only (a history file, an HTTP probe), never under `sources:`. */
   readonly inline?: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: a registry holds gates and sources of every config type; each is type-checked where it is declared
   readonly opens: readonly PortOpener<S, any, any>[];
   /** False for a declared but empty source (an empty API key): gates leave it out. Default true. */
   configured?(source: S): boolean;

@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { NagMessageLevel } from 'cdk-nag';
-import { IConstruct } from 'constructs';
-import { ReadinessRuleInfo } from './rule';
+import type { IConstruct } from 'constructs';
+import type { ReadinessRuleInfo } from './rule';
 
 /**
  * Reported instead of a finding that was acknowledged only with a blank reason: CDK and

@@ -1,7 +1,7 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
-import { RuleContext } from './rule';
-import { ReadinessSettings } from './settings';
-import { buildStackIndex, StackIndex } from './stack-index';
+import { type CfnResource, Stack } from 'aws-cdk-lib';
+import type { RuleContext } from './rule';
+import type { ReadinessSettings } from './settings';
+import { buildStackIndex, type StackIndex } from './stack-index';
 
 /** A fresh context for one validation run: each stack's index is built on first use, then reused. */
 export function createRuleContext(settings: ReadinessSettings): RuleContext {

@@ -1,4 +1,4 @@
-import { CfnDeletionPolicy, CfnResource } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, type CfnResource } from 'aws-cdk-lib';
 import { CfnGlobalTable, CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnDBCluster, CfnDBInstance } from 'aws-cdk-lib/aws-rds';
 import { isRetainedOnDelete, isTrue, resolved } from './resources';
@@ -17,6 +17,7 @@ export function isRdsDatabase(node: CfnResource): node is RdsDatabase {
 }
 
 /** Global tables configure recovery and protection per replica: every replica must have it. */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation property values are untyped once tokens are resolved
 function everyReplica(table: CfnGlobalTable, property: (replica: any) => unknown): boolean {
   const replicas: unknown[] = resolved(table, table.replicas) ?? [];
   return replicas.length > 0 && replicas.every((replica) => property(replica) === true);

@@ -1,5 +1,5 @@
 import { Tags } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 
 /** Tag key that marks a resource as the tenant registry (value `true`). */
 export const TENANT_REGISTRY_TAG = 'saas-readiness:tenant-registry';

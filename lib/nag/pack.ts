@@ -1,12 +1,12 @@
-import { CfnResource, type IPolicyValidationContext } from 'aws-cdk-lib';
-import { NagPack, NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import type { CfnResource, IPolicyValidationContext } from 'aws-cdk-lib';
+import { NagPack, NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { acknowledgementReason, acknowledgementReasons } from './acknowledgements';
 import { createRuleContext } from './context';
-import { ReadinessRule, ReadinessRuleInfo, RuleContext } from './rule';
+import type { ReadinessRule, ReadinessRuleInfo, RuleContext } from './rule';
 import { GATES } from '../../lambda/gates';
 import { READINESS_RULES } from './rules';
-import { ReadinessSettings, resolveSettings, SaaSReadinessProps } from './settings';
+import { type ReadinessSettings, resolveSettings, type SaaSReadinessProps } from './settings';
 import { SARIF_CONTEXT_KEY, writeSarifFromPack } from './sarif';
 
 /** A finding that an acknowledgement with a reason silences (reported as a suppression in SARIF). */

@@ -1,11 +1,12 @@
-import { CfnDeletionPolicy, CfnResource, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, type CfnResource, Stack, TagManager, Token } from 'aws-cdk-lib';
 import { CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
 import { CONFIG_STORE_TAG, TENANT_REGISTRY_TAG } from './markers';
-import { ReadinessSettings } from './settings';
+import type { ReadinessSettings } from './settings';
 
 /** Small, pure readers over L1 resources shared by the rules. */
 
 /** The value with tokens resolved; plain primitives are returned as they are (resolving costs). */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation property values are untyped once tokens are resolved
 export function resolved(node: CfnResource, value: unknown): any {
   if (value === undefined || value === null) return value;
   if (typeof value !== 'object' && !Token.isUnresolved(value)) return value;

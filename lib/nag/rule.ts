@@ -1,7 +1,7 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleResult } from 'cdk-nag';
-import { ReadinessSettings } from './settings';
-import { StackIndex } from './stack-index';
+import type { CfnResource } from 'aws-cdk-lib';
+import type { NagMessageLevel, NagRuleResult } from 'cdk-nag';
+import type { ReadinessSettings } from './settings';
+import type { StackIndex } from './stack-index';
 
 import type { GateId } from '../../lambda/core/gate';
 

@@ -15,7 +15,7 @@ import { redactDeep } from '../../lambda/core/redact';
 import { acknowledgementReason } from './acknowledgements';
 // pack.ts imports this module too; the class is used only inside functions, after both have loaded.
 import { SaaSReadinessChecks } from './pack';
-import { type ReadinessRule, type ReadinessRuleInfo } from './rule';
+import type { ReadinessRule, ReadinessRuleInfo } from './rule';
 import type { SaaSReadinessProps } from './settings';
 
 /** Context key (`cdk synth -c saas-readiness:sarif=readiness.sarif`) that makes the plugin write SARIF. */
@@ -208,5 +208,5 @@ export function writeSarifFromPack(pack: SaaSReadinessChecks, report: PolicyVali
   const log = buildLog(pack.rules, loggedFindings(pack, report, app), templatePaths, {});
   const target = resolve(file);
   mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, JSON.stringify(log, null, 2) + '\n');
+  writeFileSync(target, `${JSON.stringify(log, null, 2)}\n`);
 }

@@ -1,5 +1,5 @@
 import type { ReadinessRule } from './rule';
-import { NagPackProps } from 'cdk-nag';
+import type { NagPackProps } from 'cdk-nag';
 import { DEFAULT_COST_TAG_KEY } from './markers';
 
 /**

@@ -4,7 +4,7 @@ import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup, LogRetention } from 'aws-cdk-lib/aws-logs';
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { logicalIdOf, referencedLogicalId, referenceKey, resolved } from './resources';
 
 /**
@@ -51,6 +51,7 @@ export function buildStackIndex(stack: Stack): StackIndex {
 }
 
 function addUsagePlanStages(plan: CfnUsagePlan, stages: Set<string>): void {
+  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation property values are untyped once tokens are resolved
   const apiStages: any[] = resolved(plan, plan.apiStages) ?? [];
   for (const apiStage of apiStages) {
     stages.add(usagePlanStageKey(referenceKey(apiStage?.apiId), referenceKey(apiStage?.stage)));
@@ -59,6 +60,7 @@ function addUsagePlanStages(plan: CfnUsagePlan, stages: Set<string>): void {
 
 function addErrorAlarmTargets(alarm: CfnAlarm, functions: Set<string>): void {
   const single = { namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarm.dimensions };
+  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation property values are untyped once tokens are resolved
   const fromMath: any[] = alarm.metrics ? resolved(alarm, alarm.metrics).map((m: any) => m?.metricStat?.metric) : [];
   for (const metric of [single, ...fromMath]) {
     if (resolved(alarm, metric?.namespace) !== 'AWS/Lambda' || resolved(alarm, metric?.metricName) !== 'Errors') continue;

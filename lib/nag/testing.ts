@@ -1,7 +1,7 @@
 import { Stage } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { SaaSReadinessChecks } from './pack';
-import { SaaSReadinessProps } from './settings';
+import type { SaaSReadinessProps } from './settings';
 
 /** One violation of one rule at one construct. */
 export interface ReadinessFinding {

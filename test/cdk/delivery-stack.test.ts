@@ -3,7 +3,7 @@
  * opt-in, with the IAM the deployment plan derives for it.
  */
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { addReadinessStack } from '../../lib/readiness-app';

@@ -55,7 +55,7 @@ describe('readiness.yaml loading', () => {
   it('rejects unknown keys, suggesting the closest allowed one', () => {
     const msg = error(VALID.replace('minTenants: 10', 'minTenant: 10'));
     expect(msg).toMatch(/^readiness\.yaml:10: gates\.tenants\.minTenant: unknown key \(did you mean 'minTenants'\?\)/);
-    expect(error(VALID + 'extra: 1\n')).toMatch(/^readiness\.yaml:11: extra: unknown key/);
+    expect(error(`${VALID}extra: 1\n`)).toMatch(/^readiness\.yaml:11: extra: unknown key/);
   });
 
   it('rejects unknown gate ids and source types', () => {

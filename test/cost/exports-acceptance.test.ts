@@ -58,7 +58,7 @@ describe('gate 2: Cost Explorer, Data Exports and Athena give the same bill', ()
     trees.table = await writer.write(join(dir, 'table'), lines, { schema: 'cur2', filesPerPeriod: 3 });
     // The ledger tracked exactly what was billed (tax and credits are excluded by default).
     const ledger = ['tenant_id,usage_date,provider,cost_usd', ...lines.filter((l) => l.tag && !l.type).map((l) => `${l.tag},${l.day},aws,${l.cost}`)];
-    writeFileSync(join(dir, 'ledger.csv'), ledger.join('\n') + '\n');
+    writeFileSync(join(dir, 'ledger.csv'), `${ledger.join('\n')}\n`);
     ce = await startCostExplorer({ items: lines.map((l) => ({ day: l.day, tag: l.tag, amount: l.cost, recordType: l.type })), pageSize: 3, today: '2026-11-28' });
     athena = await startAthena({
       tables: [{ database: 'cid_data_export', table: 'cur2', files: [join(trees.table.root, 'exports', 'acme-bill', 'data', 'BILLING_PERIOD=*', '*.parquet')] }],

@@ -106,7 +106,7 @@ gates:
     const half = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--quiet'], { cwd: dir, env: env() });
     expect(half.code).toBe(2);
     expect(half.stderr).toBe('saas-readiness: give both --from and --to (YYYY-MM-DD, both inclusive)\n');
-    writeFileSync(join(dir, 'bad.yaml'), readFileSync(join(dir, 'readiness.yaml'), 'utf8') + '    window: { from: 2024-02-01, to: 2024-02-30 }\n');
+    writeFileSync(join(dir, 'bad.yaml'), `${readFileSync(join(dir, 'readiness.yaml'), 'utf8')}    window: { from: 2024-02-01, to: 2024-02-30 }\n`);
     const bad = await runCli(['validate', '--config', 'bad.yaml'], { cwd: dir, env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/bad\.yaml:\d+: gates\.cost\.window\.to: not a calendar date: '2024-02-30'/);

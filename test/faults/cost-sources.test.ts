@@ -30,12 +30,12 @@ const WINDOW = { from: '2024-05-01', to: '2024-05-31' };
 const today = new Date().toISOString().slice(0, 10);
 /** The app's ledger: acme $100 and globex $50 of AWS, acme $7 of OpenAI in May; a fresh entry today. */
 const LEDGER_ROWS = ['acme,2024-05-10,aws,100', 'globex,2024-05-12,aws,50', 'acme,2024-05-10,openai,7', `acme,${today},aws,0`];
-const LEDGER_CSV = ['tenant_id,usage_date,provider,cost_usd', ...LEDGER_ROWS].join('\n') + '\n';
+const LEDGER_CSV = `${['tenant_id,usage_date,provider,cost_usd', ...LEDGER_ROWS].join('\n')}\n`;
 const ledgerPath = file('ledger.csv', LEDGER_CSV);
 /** The same spend as a legacy CUR export. */
 const CUR_HEAD = 'lineItem/UsageStartDate,lineItem/LineItemType,lineItem/UnblendedCost,resourceTags/user:tenant_id';
 const CUR_ROWS = ['2024-05-10T00:00:00Z,Usage,100,acme', '2024-05-12T00:00:00Z,Usage,50,globex'];
-const CUR_CSV = [CUR_HEAD, ...CUR_ROWS].join('\n') + '\n';
+const CUR_CSV = `${[CUR_HEAD, ...CUR_ROWS].join('\n')}\n`;
 const curPath = file('cur.csv', CUR_CSV);
 
 const ROLE = 'arn:aws:iam::123456789012:role/readiness-cost';
@@ -402,7 +402,7 @@ describe('gate 2 OpenAI costs source under faults', () => {
 describe('gate 2 bill export (CUR) source under faults', () => {
   const runFile = (path: string, timeoutSeconds = 10) => runCost({ sources: { bill: { type: 'cur', path } }, aws: 'bill', timeoutSeconds });
   // Enough rows that a truncated gzip really loses data (a short file fits in the first block).
-  const manyRows = [CUR_HEAD, ...Array.from({ length: 20_000 }, (_, i) => `2024-05-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z,Usage,0.${String(i).padStart(6, '0')},t${i % 97}`)].join('\n') + '\n';
+  const manyRows = `${[CUR_HEAD, ...Array.from({ length: 20_000 }, (_, i) => `2024-05-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z,Usage,0.${String(i).padStart(6, '0')},t${i % 97}`)].join('\n')}\n`;
 
   it('the baseline file → PASS', async () => {
     expect((await runFile(curPath)).result.status).toBe('PASS');
@@ -411,7 +411,7 @@ describe('gate 2 bill export (CUR) source under faults', () => {
   it.each<[string, () => string, RegExp]>([
     ['a missing file', () => join(dir, 'no-such-bill.csv'), /^AWS bill: cannot read \/.*no-such-bill\.csv: ENOENT: no such file or directory.* \(file not found\)$/],
     ['an unclosed quote', () => file('cur-quote.csv', [CUR_HEAD, '2024-05-10T00:00:00Z,Usage,"100,acme', CUR_ROWS[1]].join('\n')), /^AWS bill: \/.*cur-quote\.csv is not a valid CSV file: Quote Not Closed: the parsing is finished with an opening quote at line 3$/],
-    ['a file cut off mid-row', () => file('cur-cut.csv', CUR_CSV + '2024-05-13T00:00:00Z,Usa'), /^AWS bill: \/.*cur-cut\.csv is not a valid CSV file: Invalid Record Length: expect 4, got 2 on line 4$/],
+    ['a file cut off mid-row', () => file('cur-cut.csv', `${CUR_CSV}2024-05-13T00:00:00Z,Usa`), /^AWS bill: \/.*cur-cut\.csv is not a valid CSV file: Invalid Record Length: expect 4, got 2 on line 4$/],
     ['a gzip cut in half', () => { const gz = gzipSync(manyRows); return file('cur-cut.csv.gz', gz.subarray(0, gz.length >> 1)); }, /^AWS bill: \/.*cur-cut\.csv\.gz is not a valid gzip file \(truncated or corrupt\): unexpected end of file$/],
     ['a corrupt gzip', () => file('cur-corrupt.csv.gz', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not deflate data at all, just text')])), /^AWS bill: \/.*cur-corrupt\.csv\.gz is not a valid gzip file \(truncated or corrupt\): /],
     ['a cost that is not a number', () => file('cur-cost.csv', [CUR_HEAD, CUR_ROWS[0], '2024-05-12T00:00:00Z,Usage,fifty,globex'].join('\n')), /^AWS bill: \/.*cur-cost\.csv: line 3: lineItem\/UnblendedCost is not a number \("fifty"\)$/],
@@ -424,7 +424,7 @@ describe('gate 2 bill export (CUR) source under faults', () => {
 
   it('a huge file (gzip of ~10 MB, 34,000 line items) is streamed through gunzip and the parser: exact totals', async () => {
     const filler = Array.from({ length: 34_000 }, (_, i) => `2024-05-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z,Usage,0.0000000000,t${i % 1000}-${'y'.repeat(250)}`);
-    const text = [CUR_HEAD, ...filler, ...CUR_ROWS].join('\n') + '\n';
+    const text = `${[CUR_HEAD, ...filler, ...CUR_ROWS].join('\n')}\n`;
     expect(text.length).toBeGreaterThan(10_000_000);
     const path = file('cur-huge.csv.gz', gzipSync(text));
     const r = await runFile(path, 30);
@@ -510,7 +510,7 @@ describe('gate 2 CSV ledger under faults', () => {
   it.each<[string, () => string, RegExp]>([
     ['a missing file', () => join(dir, 'no-such-ledger.csv'), /^cost ledger: cannot read \/.*no-such-ledger\.csv: ENOENT: no such file or directory.* \(file not found\)$/],
     ['an unclosed quote', () => file('led-quote.csv', [HEAD, 'acme,2024-05-10,aws,"100', LEDGER_ROWS[1]].join('\n')), /^cost ledger: \/.*led-quote\.csv is not a valid CSV file: Quote Not Closed: the parsing is finished with an opening quote at line 3$/],
-    ['a file cut off mid-row', () => file('led-cut.csv', LEDGER_CSV + 'globex,2024-05'), /^cost ledger: \/.*led-cut\.csv is not a valid CSV file: Invalid Record Length: expect 4, got 2 on line 6$/],
+    ['a file cut off mid-row', () => file('led-cut.csv', `${LEDGER_CSV}globex,2024-05`), /^cost ledger: \/.*led-cut\.csv is not a valid CSV file: Invalid Record Length: expect 4, got 2 on line 6$/],
     ['a gzip cut in half', () => { const gz = gzipSync([HEAD, ...Array.from({ length: 20_000 }, (_, i) => `t${i},2024-05-${String((i % 28) + 1).padStart(2, '0')},aws,${i}.${i}`)].join('\n')); return file('led-cut.csv.gz', gz.subarray(0, gz.length >> 1)); }, /^cost ledger: \/.*led-cut\.csv\.gz is not a valid gzip file \(truncated or corrupt\): unexpected end of file$/],
     ['a cost that is not a number', () => file('led-cost.csv', [HEAD, 'acme,2024-05-10,aws,100', 'globex,2024-05-12,aws,$50'].join('\n')), /^cost ledger: \/.*led-cost\.csv: line 3: cost is not a number \("\$50"\)$/],
     ['a date that is not a date', () => file('led-date.csv', [HEAD, 'acme,2024-05-10,aws,100', 'globex,last tuesday,aws,50'].join('\n')), /^cost ledger: \/.*led-date\.csv: line 3: unreadable date "last tuesday"$/],
@@ -522,7 +522,7 @@ describe('gate 2 CSV ledger under faults', () => {
   it('a huge ledger (~10 MB, 40,000 rows) is streamed and summed exactly', async () => {
     // 40,000 rows of $0.000625 (written with 250 more digits) for acme = $25 on top of $100: tracked $175 vs billed $150 → a real FAIL.
     const rows = Array.from({ length: 40_000 }, (_, i) => `acme,2024-05-${String((i % 28) + 1).padStart(2, '0')},aws,0.000625${'0'.repeat(220)}${i % 10}`);
-    const text = [LEDGER_CSV.trimEnd(), ...rows].join('\n') + '\n';
+    const text = `${[LEDGER_CSV.trimEnd(), ...rows].join('\n')}\n`;
     expect(text.length).toBeGreaterThan(10_000_000);
     const r = await runLedger(file('led-huge.csv', text));
     expect(r.result.status).toBe('FAIL');

@@ -99,7 +99,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
     const { result, ms } = await run(() => undefined, { endpoint: closed.url });
     // Plain Node: "connection refused to 127.0.0.1:PORT (ECONNREFUSED)". Under jest the SDK sees a
     // cross-realm error and keeps only its message ("… connect ECONNREFUSED 127.0.0.1:PORT").
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}: .*(connection refused to 127\\.0\\.0\\.1:${closed.port} \\(ECONNREFUSED\\)|connect ECONNREFUSED 127\\.0\\.0\\.1:${closed.port})$`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: .*(connection refused to 127\\.0\\.0\\.1:${closed.port} \\(ECONNREFUSED\\)|connect ECONNREFUSED 127\\.0\\.0\\.1:${closed.port})$`));
     expect(ms).toBeLessThan(5000);
   });
 
@@ -114,7 +114,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
     ['DecryptionFailure (KMS key not usable)', 'DecryptionFailure', 'Access to KMS is not allowed', /: DecryptionFailure: Access to KMS is not allowed \(HTTP 400\)$/],
   ])('%s → ERROR naming the AWS error, not retried', async (_name, type, message, cause) => {
     const { result, ms } = await run((_n, _req, res) => awsError(res, type, message));
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}${cause.source}`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}${cause.source}`));
     expect(sm!.hits()).toBe(1);
     expect(ms).toBeLessThan(3000);
   });
@@ -131,7 +131,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
 
   it('throttled past the retry budget → ERROR naming throttling after exactly AWS_MAX_ATTEMPTS requests', async () => {
     const { result, ms } = await run((_n, _req, res) => throttle(res));
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}: ThrottlingException: Rate exceeded \\(HTTP 400\\)$`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: ThrottlingException: Rate exceeded \\(HTTP 400\\)$`));
     expect(sm!.hits()).toBe(3);
     expect(ms).toBeLessThan(8000);
   });
@@ -139,7 +139,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
   it('malformed JSON (cut inside the secret string) → ERROR "malformed response", the partial value not shown', async () => {
     const partial = `dd-api-partial-${Date.now()}`;
     const { result, json } = await run((_n, _req, res) => res.writeHead(200, JSON11).end(`{"ARN":"${ARN}","SecretString":"{\\"api\\":\\"${partial}`));
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}: malformed response: Unterminated string in JSON`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: malformed response: Unterminated string in JSON`));
     expect(json).not.toContain(partial);
   });
 
@@ -150,7 +150,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
       res.destroy();
     });
     // Plain Node: "connection reset (ECONNRESET)"; under jest (cross-realm error) the SDK keeps the message.
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}: .*(connection reset \\(ECONNRESET\\)|socket hang up)$`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: .*(connection reset \\(ECONNRESET\\)|socket hang up)$`));
     expect(sm!.hits()).toBe(3);
     expect(ms).toBeLessThan(6000);
   });
@@ -158,14 +158,14 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
   it('a secret that is not JSON, read with #key → ERROR saying so, without the value', async () => {
     const value = `plain-text-api-key-${Date.now()}`;
     const { result, json } = await run((_n, _req, res) => secretAnswer(res, { SecretString: value }));
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}: the secret is not a JSON object$`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: the secret is not a JSON object$`));
     expect(json).not.toContain(value);
   });
 
   it('a JSON secret without the key → ERROR naming the missing field, without the other values', async () => {
     const keys = freshKeys();
     const { result, json } = await run((_n, _req, res) => secretAnswer(res, { SecretString: JSON.stringify({ api: keys.api, application: keys.app }) }));
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}: the secret has no string field 'app'$`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: the secret has no string field 'app'$`));
     expect(json).not.toContain(keys.api);
     expect(json).not.toContain(keys.app);
   });
@@ -173,7 +173,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
   it('a binary secret (SecretBinary, no SecretString) → ERROR saying binary secrets are not supported', async () => {
     const raw = `binary-secret-${Date.now()}`;
     const { result, json } = await run((_n, _req, res) => secretAnswer(res, { SecretBinary: Buffer.from(raw).toString('base64') }));
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}: it is a binary secret \\(SecretBinary\\); store the value as SecretString$`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: it is a binary secret \\(SecretBinary\\); store the value as SecretString$`));
     expect(json).not.toContain(raw);
     expect(json).not.toContain(Buffer.from(raw).toString('base64'));
   });
@@ -183,7 +183,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
     ['neither SecretString nor SecretBinary', {}, /: malformed GetSecretValue response from Secrets Manager: it has neither SecretString nor SecretBinary$/],
   ])('%s → ERROR naming what was wrong', async (_name, fields, cause) => {
     const { result } = await run((_n, _req, res) => secretAnswer(res, fields));
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escape(ARN)}${cause.source}`));
+    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}${cause.source}`));
   });
 
   it('a huge secret (12 MB JSON) is read, not a crash, and its values stay out of the report', async () => {
@@ -212,7 +212,7 @@ describe('Secrets Manager under faults (gate 1 PostgreSQL source with secretArn)
       const t0 = Date.now();
       const { result } = await runGate({ sources: { db: { type: 'postgres', secretArn: arn } }, gates: { tenants: { source: 'db', timeoutSeconds: 5 } } }, 'tenants', { secrets: new SecretsManagerResolver() });
       expect(result.status).toBe('ERROR');
-      expect(result.summary).toMatch(new RegExp(`cannot read secret ${escape(arn)}: AccessDeniedException: not authorized to perform: secretsmanager:GetSecretValue \\(HTTP 400\\)$`));
+      expect(result.summary).toMatch(new RegExp(`cannot read secret ${escapeRegExp(arn)}: AccessDeniedException: not authorized to perform: secretsmanager:GetSecretValue \\(HTTP 400\\)$`));
       expect(Date.now() - t0).toBeLessThan(3000);
     } finally {
       restore();
@@ -221,6 +221,6 @@ describe('Secrets Manager under faults (gate 1 PostgreSQL source with secretArn)
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -33,7 +33,7 @@ function aliasBomb(levels: number, width: number, style: 'flow' | 'block' = 'flo
   for (let i = 1; i <= levels; i++) {
     lines.push(style === 'flow' ? `l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(',')}]` : `l${i}: &l${i}\n${Array(width).fill(`  - *l${i - 1}`).join('\n')}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
@@ -49,7 +49,7 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
       ['474 bytes: one level more', aliasBomb(9, 9)],
       ['block style', aliasBomb(9, 9, 'block')],
       ['wide and shallow (3 levels of 100)', aliasBomb(3, 100)],
-      ['a mapping bomb', ['version: 1', 'suite: acme', 'm0: &m0 {a: 1, b: 2, c: 3, d: 4}', ...Array.from({ length: 12 }, (_, i) => `m${i + 1}: &m${i + 1} {a: *m${i}, b: *m${i}, c: *m${i}, d: *m${i}}`)].join('\n') + '\n'],
+      ['a mapping bomb', `${['version: 1', 'suite: acme', 'm0: &m0 {a: 1, b: 2, c: 3, d: 4}', ...Array.from({ length: 12 }, (_, i) => `m${i + 1}: &m${i + 1} {a: *m${i}, b: *m${i}, c: *m${i}, d: *m${i}}`)].join('\n')}\n`],
     ])('%s', async (_name, text) => {
       const path = file(`bomb-${text.length}-${_name.length}.yaml`, text);
       expect(Buffer.byteLength(text)).toBeLessThan(2000);

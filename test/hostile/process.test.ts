@@ -42,7 +42,7 @@ describe('hostile input and signals, in a process of its own', () => {
     const lines = ['version: 1', 'suite: acme', 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i <= 9; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(',')}]`);
     const path = join(dir, 'bomb.yaml');
-    writeFileSync(path, lines.join('\n') + '\n');
+    writeFileSync(path, `${lines.join('\n')}\n`);
     const run = await spawnCli(['run', '--config', path]);
     expect({ code: run.code, signal: run.signal, stdout: run.stdout }).toEqual({ code: 2, signal: null, stdout: '' });
     expect(run.stderr).toMatch(/^saas-readiness: \S+bomb\.yaml:\d+: \S+: the document expands to more than 100,000 nodes/);

@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { markConfigStore } from '../../lib/nag';
 import { newStack, pathsFor } from './support';
 

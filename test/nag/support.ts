@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-import { readinessFindings, SaaSReadinessProps } from '../../lib/nag';
+import type { IConstruct } from 'constructs';
+import { readinessFindings, type SaaSReadinessProps } from '../../lib/nag';
 
 /**
  * A stack in a fresh app. CDK's built-in template validation is switched off: it loads a

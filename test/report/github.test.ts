@@ -11,7 +11,7 @@ import { report, result } from './fixtures';
  * escaped %→%25, CR→%0D, LF→%0A, :→%3A, ,→%2C and the message %, CR and LF.
  */
 const COMMAND = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/;
-const unescape = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+const decodeProperty = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
 
 function parse(line: string): { kind: string; props: Record<string, string>; message: string } {
   const m = COMMAND.exec(line);
@@ -22,7 +22,7 @@ function parse(line: string): { kind: string; props: Record<string, string>; mes
     if (eq < 1) throw new Error(`bad property '${pair}' in ${line}`);
     const key = pair.slice(0, eq);
     expect(['file', 'line', 'endLine', 'col', 'endColumn', 'title']).toContain(key);
-    props[key] = unescape(pair.slice(eq + 1));
+    props[key] = decodeProperty(pair.slice(eq + 1));
   }
   // The message may contain ':' and ',' but never a raw CR or LF (they would end the command).
   expect(m[3]).not.toMatch(/[\r\n]/);

@@ -117,6 +117,7 @@ describe('Data Exports reader over S3', () => {
   describeWithMoto('against moto (second opinion)', () => {
     let moto: MotoServer;
     let restore: () => void;
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: describeWithMoto is a describe of its own
     beforeAll(async () => {
       moto = await startMoto();
       restore = setEnv({ AWS_ENDPOINT_URL_S3: moto.endpoint, AWS_ACCESS_KEY_ID: 'AKIDMOTO', AWS_SECRET_ACCESS_KEY: 'moto-secret', AWS_REGION: 'us-east-1' });
@@ -129,6 +130,7 @@ describe('Data Exports reader over S3', () => {
       for (const [key, path] of files.filter(([k]) => !older(k))) await client.send(new PutObjectCommand({ Bucket: 'cur-bucket', Key: key, Body: readFileSync(path) }));
       client.destroy();
     });
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: describeWithMoto is a describe of its own
     afterAll(async () => {
       restore?.();
       await moto?.stop();

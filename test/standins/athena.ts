@@ -137,7 +137,7 @@ export async function startAthena(opts: AthenaStandInOptions): Promise<AthenaSta
     const operation = target.replace(/^AmazonAthena\./, '');
     requests.push({ operation, body });
     // AT-1: AWS JSON 1.1, target prefix AmazonAthena, SigV4 for athena.
-    if (!scope || scope.service !== 'athena') return fail(res, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (scope?.service !== 'athena') return fail(res, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
     if (!target.startsWith('AmazonAthena.') || !String(req.headers['content-type']).startsWith(JSON_11)) return fail(res, 'InvalidRequestException', `unknown operation ${target}`);
 
     if (operation === 'StartQueryExecution') {

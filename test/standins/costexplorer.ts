@@ -95,7 +95,7 @@ const DEC = 10n ** 10n;
 const toUnits = (s: string): bigint => {
   const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(s.trim());
   if (!m) throw new Error(`stand-in item amount is not a decimal: ${s}`);
-  const v = BigInt(m[2] || '0') * DEC + BigInt(((m[3] ?? '') + '0000000000').slice(0, 10));
+  const v = BigInt(m[2] || '0') * DEC + BigInt((`${m[3] ?? ''}0000000000`).slice(0, 10));
   return m[1] ? -v : v;
 };
 const fromUnits = (v: bigint): string => {
@@ -254,7 +254,7 @@ export async function startCostExplorer(opts: CostExplorerOptions): Promise<Cost
     };
     // CE-1: the JSON 1.1 operation, signed for `ce`.
     if (req.method !== 'POST' || seen.target !== TARGET || req.headers['content-type'] !== JSON11) return refuse('UnknownOperationException', `unknown operation ${seen.target}`);
-    if (!scope || scope.service !== 'ce') return refuse('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+    if (scope?.service !== 'ce') return refuse('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
     // CE-2: the aws partition's one endpoint signs for us-east-1.
     if (scope.region !== 'us-east-1') return refuse('InvalidSignatureException', 'Credential should be scoped to a valid region.', 403);
     if (opts.requireAccessKey && scope.accessKeyId !== opts.requireAccessKey) return refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');

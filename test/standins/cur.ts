@@ -78,5 +78,5 @@ export function curCsv(lines: CurLine[], opts: CurFileOptions): string {
       .map(csv)
       .join(',');
   });
-  return [header.join(','), ...rows].join('\n') + '\n';
+  return `${[header.join(','), ...rows].join('\n')}\n`;
 }

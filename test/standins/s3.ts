@@ -55,7 +55,7 @@ export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3Sta
     // S3-1: path style /<bucket>/<key>.
     const [, bucketName = '', ...rest] = url.pathname.split('/');
     const key = decodeURIComponent(rest.join('/'));
-    if (!scope || scope.service !== 's3') return sendError(res, 403, 'AccessDenied', 'Access Denied');
+    if (scope?.service !== 's3') return sendError(res, 403, 'AccessDenied', 'Access Denied');
     const bucket = opts.buckets.find((b) => b.name === bucketName);
     if (!bucket) return sendError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucketName });
     const region = bucket.region ?? 'us-east-1';
@@ -103,7 +103,7 @@ export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3Sta
     // S3-5: one byte range.
     const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
     const start = range ? Number(range[1]) : 0;
-    const end = range && range[2] ? Math.min(Number(range[2]), object.bytes.length - 1) : object.bytes.length - 1;
+    const end = range?.[2] ? Math.min(Number(range[2]), object.bytes.length - 1) : object.bytes.length - 1;
     if (range && start >= object.bytes.length) return sendError(res, 416, 'InvalidRange', 'The requested range is not satisfiable');
     const bytes = object.bytes.subarray(start, end + 1);
     // S3-4: the body as stored; Content-Encoding only reports it.

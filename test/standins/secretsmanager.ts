@@ -55,7 +55,7 @@ export async function startSecretsManager(secrets: StandInSecret[]): Promise<Sec
     if (req.method !== 'POST' || target !== 'secretsmanager.GetSecretValue' || req.headers['content-type'] !== JSON11) {
       return sendAwsJsonError(res, JSON11, 400, 'UnknownOperationException', `unknown operation ${target}`);
     }
-    if (!scope || scope.service !== 'secretsmanager') return sendAwsJsonError(res, JSON11, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    if (scope?.service !== 'secretsmanager') return sendAwsJsonError(res, JSON11, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
     const id = input.SecretId;
     // SM-2: 1–2048 characters.
     if (typeof id !== 'string' || id.length < 1 || id.length > 2048) {

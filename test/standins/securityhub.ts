@@ -72,7 +72,7 @@ export async function startSecurityHub(opts: { account?: string; region?: string
   const server = await startLocalServer(({ method, url, headers, body }, res) => {
     // SigV4 as the SDK signs it: the credential scope names the region and the service.
     const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(headers.authorization ?? ''));
-    if (!scope || scope[2] !== 'securityhub' || scope[1] !== region) return error(res, 403, 'AccessDeniedException', 'request not signed for securityhub in this region');
+    if (scope?.[2] !== 'securityhub' || scope[1] !== region) return error(res, 403, 'AccessDeniedException', 'request not signed for securityhub in this region');
     if (method !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/json')) return error(res, 404, 'ResourceNotFoundException', `${method} ${url.pathname} is not served`);
     let input: Record<string, unknown>;
     try {

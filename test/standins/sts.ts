@@ -55,7 +55,7 @@ export async function startSts(opts: StsOptions): Promise<StsStandIn> {
     const scope = sigV4Scope(req);
     // STS-1: POST form body, Action and Version.
     if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return sendError(res, 400, 'InvalidAction', 'Could not find operation');
-    if (!scope || scope.service !== 'sts') return sendError(res, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+    if (scope?.service !== 'sts') return sendError(res, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
     if (params.get('Action') !== 'AssumeRole' || params.get('Version') !== '2011-06-15') return sendError(res, 400, 'InvalidAction', `Could not find operation ${params.get('Action')} for version ${params.get('Version')}`);
     const roleArn = params.get('RoleArn') ?? '';
     const session = params.get('RoleSessionName');

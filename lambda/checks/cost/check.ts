@@ -425,7 +425,7 @@ function printed(l: CostLine) {
 /** tenant_costs.csv: one line per tenant and provider, plus unallocated spend and totals. */
 function csvArtifact(lines: ReturnType<typeof printed>[]): Artifact {
   const rows = lines.map((l) => [l.tenant_id, l.provider, l.tracked_cost, l.actual_cost, l.variance_pct ?? ''].map(csvField).join(','));
-  return { name: 'tenant_costs.csv', contentType: 'text/csv', content: ['tenant_id,provider,tracked_cost,actual_cost,variance_pct', ...rows].join('\n') + '\n' };
+  return { name: 'tenant_costs.csv', contentType: 'text/csv', content: `${['tenant_id,provider,tracked_cost,actual_cost,variance_pct', ...rows].join('\n')}\n` };
 }
 
 function jsonArtifact(lines: ReturnType<typeof printed>[], input: CostCheckInput): Artifact {
@@ -435,5 +435,5 @@ function jsonArtifact(lines: ReturnType<typeof printed>[], input: CostCheckInput
     materialityUsd: formatDecimal(input.materiality, 2),
     lines,
   };
-  return { name: 'tenant_costs.json', contentType: 'application/json', content: JSON.stringify(doc, null, 2) + '\n' };
+  return { name: 'tenant_costs.json', contentType: 'application/json', content: `${JSON.stringify(doc, null, 2)}\n` };
 }

@@ -195,6 +195,7 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject {
 }
 
 function valueAt(doc: unknown, path: (string | number)[]): unknown {
+  // biome-ignore lint/suspicious/noExplicitAny: walks an untyped, already validated document
   let node = doc as any;
   for (const p of path) node = node?.[p];
   return node;
@@ -206,9 +207,11 @@ function describeSchemaError(error: ErrorObject, doc: unknown): string {
   // A value is shown only as a short redacted excerpt, and never under a secret-looking key.
   const secretField = path.some((p) => typeof p === 'string' && SECRET_FIELD.test(p));
   const shown = got === undefined || secretField ? '' : ` (got ${excerpt(JSON.stringify(got) ?? String(got), 60)})`;
+  // biome-ignore lint/suspicious/noExplicitAny: ajv's error params and parent schema are untyped
   const p = error.params as Record<string, any>;
   switch (error.keyword) {
     case 'additionalProperties': {
+      // biome-ignore lint/suspicious/noExplicitAny: ajv's error params and parent schema are untyped
       const allowed = Object.keys((error.parentSchema as any)?.properties ?? {});
       const hint = closest(String(p.additionalProperty), allowed);
       return `unknown key${hint ? ` (did you mean '${hint}'?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`;

@@ -59,6 +59,7 @@ export function buildConfigSchema(registry: Registry): JsonSchema {
           properties: { type: { enum: types, description: 'Which adapter to use.' } },
           allOf: types.map((t) => ({
             if: { properties: { type: { const: t } }, required: ['type'] },
+            // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
             then: named.find((s) => s.type === t)!.schema,
           })),
         },

@@ -9,6 +9,7 @@ export interface ResolvedUse {
   name?: string;
   config: SourceConfig;
   definition: SourceDefinition;
+  // biome-ignore lint/suspicious/noExplicitAny: a registry holds gates and sources of every config type; each is type-checked where it is declared
   opener: PortOpener<any, any, any>;
 }
 

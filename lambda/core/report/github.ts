@@ -93,7 +93,7 @@ export function workflowCommands(report: RunReport, locate: GateLocator = () => 
 export function renderGithub(report: RunReport, locate?: GateLocator): string {
   const lines = workflowCommands(report, locate).map(formatCommand);
   lines.push(`saas-readiness: ${report.verdict} — ${report.verdictReason}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /**

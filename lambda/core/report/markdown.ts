@@ -36,7 +36,7 @@ export function renderMarkdown(report: RunReport): string {
   if (report.acknowledgements) {
     out.push('', '### Acknowledgements', '', cell(acknowledgementHeading(report.acknowledgements)), '', ...acknowledgementLines(report.acknowledgements).map((l) => `- ${cell(l)}`));
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function changesMarkdown(report: RunReport): string[] {

@@ -37,7 +37,7 @@ export function renderText(report: RunReport, opts: TextOptions = {}): string {
   lines.push('');
   const verdict = report.verdict === 'READY' ? paint('32;1', 'READY') : paint('31;1', 'NOT READY');
   lines.push(`${verdict} — ${escapeControl(report.verdictReason)} (${(report.durationMs / 1000).toFixed(1)} s)`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function changesText(report: RunReport): string[] {

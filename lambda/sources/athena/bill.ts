@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { describeError, SourceError } from '../../core/errors';
 import { divRound, parseMoney, type Money } from '../../checks/cost/money';
-import { type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
+import type { ActualBill, AwsBillQuery, BillSource } from '../../checks/cost/ports';
 import { addDays, exclusiveEnd, monthsOf, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 import { costColumn, reconciliationQuery, RESULT_COLUMNS, type AthenaTable } from './query';
 import type { AthenaSourceConfig } from './schema';

@@ -1,4 +1,4 @@
-import { type AwsBillQuery } from '../../checks/cost/ports';
+import type { AwsBillQuery } from '../../checks/cost/ports';
 import { SourceError } from '../../core/errors';
 import { exclusiveEnd, monthsOf, type CostWindow } from '../../checks/cost/window';
 import { snakeCaseTagKey } from '../cur/bill';

@@ -1,5 +1,5 @@
 import { moneyFromNumber, parseMoney, type Money } from '../../checks/cost/money';
-import { type ActualBill, type AwsBillQuery, type BillSource } from '../../checks/cost/ports';
+import type { ActualBill, AwsBillQuery, BillSource } from '../../checks/cost/ports';
 import { SourceError } from '../../core/errors';
 import { addDays, exclusiveEnd, monthsOf, nextMonthStart, uncoveredDays, type CostWindow } from '../../checks/cost/window';
 import { amortizedTerms, type AmortizedColumn } from '../cur/bill';

@@ -1,4 +1,4 @@
-import { type AwsBillQuery } from '../../checks/cost/ports';
+import type { AwsBillQuery } from '../../checks/cost/ports';
 import { SourceError } from '../../core/errors';
 import { AMORTIZED, COLUMNS, CUR_METRICS, snakeCaseTagKey, type AmortizedColumn } from '../cur/bill';
 import type { ColumnRequest } from './table';

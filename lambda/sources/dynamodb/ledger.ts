@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describeError } from '../../core/errors';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import type { CostWindow } from '../../checks/cost/window';

@@ -30,7 +30,7 @@ export class FileHistoryStore implements HistoryStore {
     if ((created || basename(dir) === '.saas-readiness') && !existsSync(ignore)) {
       writeFileSync(ignore, '# written by saas-readiness: its history and probe journal stay out of version control\n*\n', { mode: 0o600 });
     }
-    appendFileSync(this.path, JSON.stringify(record) + '\n', { mode: 0o600 });
+    appendFileSync(this.path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
   }
 
   async query(pk: string, since?: string): Promise<HistoryRecord[]> {

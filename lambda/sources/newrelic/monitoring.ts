@@ -311,6 +311,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
 }
 
 /** A list of objects, or [] when absent; anything else is a malformed answer. */
+// biome-ignore lint/suspicious/noExplicitAny: the caller checks the shape of each NerdGraph object before use
 function objects(value: unknown, what: string): any[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw malformed('alert conditions', `${what} is ${typeName(value)}, not a list`);

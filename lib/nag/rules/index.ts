@@ -1,4 +1,4 @@
-import { ReadinessRule } from '../rule';
+import type { ReadinessRule } from '../rule';
 import { configAuditTrail } from './config/config-audit-trail';
 import { noTenantConfigInEnv } from './config/no-tenant-config-in-env';
 import { costTag } from './cost/cost-tag';

@@ -39,7 +39,7 @@ describe('money edges', () => {
   });
 
   it('parseMoney reads amounts far beyond 10^40 pico-dollars exactly', () => {
-    expect(formatDecimal(parseMoney('1e30'), 0)).toBe('1' + '0'.repeat(30));
+    expect(formatDecimal(parseMoney('1e30'), 0)).toBe(`1${'0'.repeat(30)}`);
   });
 
   it('moneyFromNumber refuses non-finite numbers and reads exponent forms exactly', () => {

@@ -1,7 +1,7 @@
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { hasAutomatedBackups, hasPointInTimeRecovery, hasStream, isDynamoTable, isRdsDatabase } from '../../data-stores';
 import { hasRole } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 
 /** A tenant config store keeps an audit trail: DynamoDB with PITR and a stream, or RDS with backups. */
 export const configAuditTrail: ReadinessRule = {

@@ -1,7 +1,7 @@
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { resolved } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 
 /**
  * No Lambda environment variable holds tenant config. One finding per offending variable,

@@ -1,7 +1,7 @@
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { logicalIdOf, resolved } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 
 /** Every function has a CloudWatch alarm on its Errors metric, or a Datadog / New Relic layer. */
 export const functionMonitored: ReadinessRule = {

@@ -2,7 +2,7 @@ import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { logicalIdOf, resolved } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 
 /**
  * Log groups have a retention period. A function's log group counts as declared when the

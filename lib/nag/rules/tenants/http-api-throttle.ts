@@ -1,8 +1,9 @@
 import { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { referencedLogicalId, resolved } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation property values are untyped once tokens are resolved
 function isThrottle(settings: any): boolean {
   return settings?.throttlingRateLimit !== undefined && settings?.throttlingBurstLimit !== undefined;
 }

@@ -1,7 +1,7 @@
 import { CfnMethod } from 'aws-cdk-lib/aws-apigateway';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { isTrue, resolved } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 
 /** Every REST API method except CORS preflight (OPTIONS) requires an API key. */
 export const methodApiKey: ReadinessRule = {

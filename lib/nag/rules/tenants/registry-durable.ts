@@ -8,7 +8,7 @@ import {
   survivesStackDeletion,
 } from '../../data-stores';
 import { hasRole, isRetainedOnDelete } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 
 /** The tenant registry (DynamoDB table or RDS database) can be restored and is not deleted with the stack. */
 export const registryDurable: ReadinessRule = {

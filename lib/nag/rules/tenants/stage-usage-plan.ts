@@ -1,7 +1,7 @@
 import { CfnDeployment, CfnStage } from 'aws-cdk-lib/aws-apigateway';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { logicalIdOf, referenceKey, resolved } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 import { usagePlanStageKey } from '../../stack-index';
 
 /** Every REST API stage (a Stage, or a Deployment that creates one by name) is in a usage plan. */

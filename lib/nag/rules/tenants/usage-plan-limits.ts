@@ -1,8 +1,9 @@
 import { CfnUsagePlan } from 'aws-cdk-lib/aws-apigateway';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { resolved } from '../../resources';
-import { ReadinessRule } from '../../rule';
+import type { ReadinessRule } from '../../rule';
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation property values are untyped once tokens are resolved
 function isThrottle(settings: any): boolean {
   return settings?.rateLimit !== undefined && settings?.burstLimit !== undefined;
 }
@@ -10,6 +11,7 @@ function isThrottle(settings: any): boolean {
 /** Throttling on the whole plan, or on every method of every stage it covers. */
 function isThrottled(plan: CfnUsagePlan): boolean {
   if (isThrottle(resolved(plan, plan.throttle))) return true;
+  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation property values are untyped once tokens are resolved
   const apiStages: any[] = resolved(plan, plan.apiStages) ?? [];
   return (
     apiStages.length > 0 &&
