@@ -49,7 +49,8 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'Cycles of code hide which module depends on which (type-only imports are erased; the rule pack and its SARIF writer use each other only at call time).',
+      comment:
+        'Cycles of code hide which module depends on which (type-only imports are erased; the rule pack and its SARIF writer use each other only at call time).',
       severity: 'error',
       from: { pathNot: '^lib/nag/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },

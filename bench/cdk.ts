@@ -91,18 +91,42 @@ export function monthlyCost(gates: readonly string[]): { total: number; lines: {
   const gbs = totalRuns * ASSUME.secondsPerRun * ASSUME.memoryGb;
   const line = (item: string, usd: number, arithmetic: string) => ({ item, usd: Math.round(usd * 10_000) / 10_000, arithmetic });
   const lines = [
-    line('Lambda compute (arm64)', gbs * PRICE.lambdaGbSecondArm, `${totalRuns} runs × ${ASSUME.secondsPerRun} s × ${ASSUME.memoryGb} GB = ${gbs} GB-s × $${PRICE.lambdaGbSecondArm}`),
+    line(
+      'Lambda compute (arm64)',
+      gbs * PRICE.lambdaGbSecondArm,
+      `${totalRuns} runs × ${ASSUME.secondsPerRun} s × ${ASSUME.memoryGb} GB = ${gbs} GB-s × $${PRICE.lambdaGbSecondArm}`,
+    ),
     line('Lambda requests', totalRuns * PRICE.lambdaRequest, `${totalRuns} × $0.20/1M`),
     line('EventBridge scheduled rules', 0, 'scheduled events on the default bus are free'),
-    line('CloudWatch alarms', gates.length * 2 * PRICE.alarm + PRICE.compositeAlarm, `${gates.length} gate(s) × 2 alarms (not passing, function errors) × $0.10 + 1 composite × $0.50`),
+    line(
+      'CloudWatch alarms',
+      gates.length * 2 * PRICE.alarm + PRICE.compositeAlarm,
+      `${gates.length} gate(s) × 2 alarms (not passing, function errors) × $0.10 + 1 composite × $0.50`,
+    ),
     line('CloudWatch dashboard', PRICE.dashboard, '1 × $3.00 (free if the account has fewer than 3 dashboards)'),
-    line('CloudWatch custom metrics', gates.length * ASSUME.metricsPerRunKind * PRICE.customMetric, `${gates.length} gate(s) × ${ASSUME.metricsPerRunKind} metrics × $0.30 (×2 per gate with the probe schedule)`),
-    line('CloudWatch Logs ingestion', (totalRuns * ASSUME.logBytesPerRun * PRICE.logsIngestGb) / 1e9, `${totalRuns} runs × ${ASSUME.logBytesPerRun} B × $0.50/GB`),
-    line('DynamoDB history writes (on demand)', totalRuns * ASSUME.writeUnitsPerRun * PRICE.dynamoWriteUnit, `${totalRuns} × ${ASSUME.writeUnitsPerRun} WRU × $0.625/1M (storage: a few MB a year)`),
+    line(
+      'CloudWatch custom metrics',
+      gates.length * ASSUME.metricsPerRunKind * PRICE.customMetric,
+      `${gates.length} gate(s) × ${ASSUME.metricsPerRunKind} metrics × $0.30 (×2 per gate with the probe schedule)`,
+    ),
+    line(
+      'CloudWatch Logs ingestion',
+      (totalRuns * ASSUME.logBytesPerRun * PRICE.logsIngestGb) / 1e9,
+      `${totalRuns} runs × ${ASSUME.logBytesPerRun} B × $0.50/GB`,
+    ),
+    line(
+      'DynamoDB history writes (on demand)',
+      totalRuns * ASSUME.writeUnitsPerRun * PRICE.dynamoWriteUnit,
+      `${totalRuns} × ${ASSUME.writeUnitsPerRun} WRU × $0.625/1M (storage: a few MB a year)`,
+    ),
     line('S3 report PUTs', totalRuns * ASSUME.s3PutsPerRun * PRICE.s3Put, `${totalRuns} × ${ASSUME.s3PutsPerRun} PUT × $0.005/1000 (storage: a few MB)`),
     line('KMS key of the alarm topic', PRICE.kmsKey, '1 customer-managed key × $1 (CloudWatch cannot publish to the AWS-managed SNS key)'),
     line('X-Ray traces', totalRuns * PRICE.xrayTrace, `${totalRuns} × $5/1M (inside the 100k/month free tier)`),
-    line('Cost Explorer requests', costRuns * ASSUME.costExplorerRequestsPerRun * PRICE.costExplorerRequest, `${costRuns} cost runs × ${ASSUME.costExplorerRequestsPerRun} requests × $0.01`),
+    line(
+      'Cost Explorer requests',
+      costRuns * ASSUME.costExplorerRequestsPerRun * PRICE.costExplorerRequest,
+      `${costRuns} cost runs × ${ASSUME.costExplorerRequestsPerRun} requests × $0.01`,
+    ),
   ];
   return { total: Math.round(lines.reduce((a, l) => a + l.usd, 0) * 100) / 100, lines };
 }

@@ -64,14 +64,28 @@ async function benchOne(label: string, url: string, exec: (sql: string) => Promi
   try {
     const journal = new HistoryProbeJournal(new FileHistoryStore(join(dir, 'history.jsonl')), 'bench#probe#appdb');
     const roundTrip = await timed(RUNS, async () => {
-      const r = await runRoundTrip({ canary, journal, tenant: 'test-canary', key: '_saasReadinessProbe', propagationLimitMs: 1000, pollIntervalMs: 100, signal: new AbortController().signal, now: () => new Date() });
+      const r = await runRoundTrip({
+        canary,
+        journal,
+        tenant: 'test-canary',
+        key: '_saasReadinessProbe',
+        propagationLimitMs: 1000,
+        pollIntervalMs: 100,
+        signal: new AbortController().signal,
+        now: () => new Date(),
+      });
       if (!r.readBack?.ok || r.restore?.how !== 'exact') throw new Error(`round trip failed: ${JSON.stringify(r)}`);
     });
     const selectOne = await timed(RUNS, () => client.query('SELECT 1'));
 
     await exec(SCALE_SQL);
     const loaded = {
-      config: { version: 1 as const, suite: 'bench', sources: { appdb: { type: 'postgres', url } }, gates: { config: { source: 'appdb', history: { file: join(dir, 'history.jsonl') } } } },
+      config: {
+        version: 1 as const,
+        suite: 'bench',
+        sources: { appdb: { type: 'postgres', url } },
+        gates: { config: { source: 'appdb', history: { file: join(dir, 'history.jsonl') } } },
+      },
       skipped: {},
     };
     const gate = await timed(5, async () => {

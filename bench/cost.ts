@@ -105,7 +105,7 @@ export async function benchCost(): Promise<Record<string, unknown>> {
     );
     const items: CeLineItem[] = sums.rows.flatMap((r) => {
       const [int, frac = ''] = r.total.split('.');
-      const micros = BigInt(int) * 1_000_000n + BigInt((`${frac}000000`).slice(0, 6));
+      const micros = BigInt(int) * 1_000_000n + BigInt(`${frac}000000`.slice(0, 6));
       const half = micros / 2n;
       const asUsd = (m: bigint) => `${m / 1_000_000n}.${(m % 1_000_000n).toString().padStart(6, '0')}`;
       return [
@@ -114,7 +114,12 @@ export async function benchCost(): Promise<Record<string, unknown>> {
       ];
     });
     ce = await startCostExplorer({ items, pageSize: CE_PAGE_SIZE });
-    const env = { AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint, AWS_ACCESS_KEY_ID: 'AKIDLOCALBENCH', AWS_SECRET_ACCESS_KEY: 'local-bench-secret', AWS_REGION: 'us-east-1' };
+    const env = {
+      AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALBENCH',
+      AWS_SECRET_ACCESS_KEY: 'local-bench-secret',
+      AWS_REGION: 'us-east-1',
+    };
     const bare: { freshMs: number; warmMs: number }[] = [];
     const gate: (GateRun & { warm: GateRun; wallMs: number; peakRssMb: number })[] = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -150,8 +155,8 @@ export async function benchCost(): Promise<Record<string, unknown>> {
       costExplorerCostUsd: gate[0].costUsd,
       costExplorerPageSize: CE_PAGE_SIZE,
       baselines:
-        'medians of the rounds. ratioCold: the gate\'s first run in a fresh process / connect + query in a fresh process; ratioWarm: the gate run again in that process / the query again on a warm connection; ratioColdGateToWarmQuery: the cold gate / the warm query',
-      note: 'gate = GROUP BY in the database + Cost Explorer paging (SDK, signing, 4 pages) + reconciliation + tenant_costs.csv/json; on 2 cores the database\'s parallel workers share the CPU with the gate process, so the SDK\'s cold start adds to the wall time',
+        "medians of the rounds. ratioCold: the gate's first run in a fresh process / connect + query in a fresh process; ratioWarm: the gate run again in that process / the query again on a warm connection; ratioColdGateToWarmQuery: the cold gate / the warm query",
+      note: "gate = GROUP BY in the database + Cost Explorer paging (SDK, signing, 4 pages) + reconciliation + tenant_costs.csv/json; on 2 cores the database's parallel workers share the CPU with the gate process, so the SDK's cold start adds to the wall time",
     };
     process.stderr.write(
       `bench: gate 2 reconciled ${ROWS.toLocaleString('en')} rows in ${fmt.ms(cold)} cold / ${fmt.ms(warm)} warm; bare GROUP BY ${fmt.ms(bareFresh)} fresh / ${fmt.ms(bareWarm)} warm: ${fmt.ratio(cold, bareFresh)} cold, ${fmt.ratio(warm, bareWarm)} warm, ${fmt.ratio(cold, bareWarm)} cold gate to warm query; peak RSS ${fmt.mb(result.peakRssMb)}, ${result.costExplorerRequests} Cost Explorer requests ($${result.costExplorerCostUsd})\n`,

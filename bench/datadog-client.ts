@@ -76,7 +76,9 @@ function main(prefix: string): void {
     for (const [name, file] of Object.entries(built)) {
       const size = statSync(file).size;
       const ms = median(times[name]);
-      console.log(`| ${name} | ${(size / 1024).toFixed(0)} KiB | ${(gzipSync(readFileSync(file)).length / 1024).toFixed(0)} KiB | ${ms.toFixed(0)} ms | ${ms >= empty ? '+' : '−'}${Math.abs(ms - empty).toFixed(0)} ms | ${usage(file)} |`);
+      console.log(
+        `| ${name} | ${(size / 1024).toFixed(0)} KiB | ${(gzipSync(readFileSync(file)).length / 1024).toFixed(0)} KiB | ${ms.toFixed(0)} ms | ${ms >= empty ? '+' : '−'}${Math.abs(ms - empty).toFixed(0)} ms | ${usage(file)} |`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

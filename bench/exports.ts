@@ -68,7 +68,14 @@ async function writeExport(con: DuckDBConnection, root: string, rows: number, fi
     }
     const manifest = join(root, PREFIX, EXPORT, 'metadata', `BILLING_PERIOD=${month}`, `${EXPORT}-Manifest.json`);
     mkdirSync(join(manifest, '..'), { recursive: true });
-    writeFileSync(manifest, JSON.stringify({ executionId: `bench-${month}`, billingPeriod: { start: `${month}-01T00:00:00.000Z`, end: `${next}-01T00:00:00.000Z` }, dataFiles: keys.map((k) => `s3://bench-bucket/${k}`) }));
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        executionId: `bench-${month}`,
+        billingPeriod: { start: `${month}-01T00:00:00.000Z`, end: `${next}-01T00:00:00.000Z` },
+        dataFiles: keys.map((k) => `s3://bench-bucket/${k}`),
+      }),
+    );
     dataFiles.push(...keys.map((k) => join(root, ...k.split('/'))));
   }
   return dataFiles;
@@ -164,7 +171,10 @@ async function athenaRow(con: DuckDBConnection, dir: string, rows: number) {
   const files = await writeExport(con, root, rows, 8);
   const ledger = join(dir, 'athena-ledger.csv');
   await writeLedger(con, files, ledger);
-  const athena = await startAthena({ tables: [{ database: 'cid_data_export', table: 'cur2', files: [join(root, PREFIX, EXPORT, 'data', 'BILLING_PERIOD=*', '*.parquet')] }], workGroups: [{ name: 'primary', outputLocation: 's3://bench-athena-results/' }] });
+  const athena = await startAthena({
+    tables: [{ database: 'cid_data_export', table: 'cur2', files: [join(root, PREFIX, EXPORT, 'data', 'BILLING_PERIOD=*', '*.parquet')] }],
+    workGroups: [{ name: 'primary', outputLocation: 's3://bench-athena-results/' }],
+  });
   try {
     const env = { AWS_ENDPOINT_URL_ATHENA: athena.endpoint, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: 'us-east-1' };
     const gate = await gateRun(GATE_SCRIPT(ledger, { type: 'athena' }), env);
@@ -194,14 +204,25 @@ async function costExplorerRows() {
   const out = [];
   for (const pageSize of [20, 500]) {
     const ce = await startCostExplorer({ items, pageSize, today: '2026-11-28' });
-    const vars = { AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: 'us-east-1' };
+    const vars = {
+      AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret',
+      AWS_REGION: 'us-east-1',
+    };
     const before = { ...process.env };
     Object.assign(process.env, vars);
     const bill = new CostExplorerBill({ type: 'costexplorer' }, { tagKey: 'tenant_id', metric: 'UnblendedCost', excludeRecordTypes: [] }, parseMoney('1000'));
     try {
       const t = Date.now();
       const got = await bill.fetch({ from: FROM, to: TO, label: 'bench' }, new AbortController().signal);
-      out.push({ path: `costexplorer (${pageSize} groups a page)`, tenants: TENANTS, requests: got.requests!.count, wallMs: Date.now() - t, runCostUsd: Number(got.requests!.cost / 10n ** 10n) / 100 });
+      out.push({
+        path: `costexplorer (${pageSize} groups a page)`,
+        tenants: TENANTS,
+        requests: got.requests!.count,
+        wallMs: Date.now() - t,
+        runCostUsd: Number(got.requests!.cost / 10n ** 10n) / 100,
+      });
     } finally {
       bill.close();
       process.env = before;
@@ -223,13 +244,17 @@ export async function benchExports(): Promise<Record<string, unknown>> {
       await athenaRow(con, dir, 5_000_000),
     ];
     const costExplorer = await costExplorerRows();
-    for (const r of rows) process.stderr.write(`bench: exports: ${r.path}: ${r.lineItems.toLocaleString('en')} line items, gate ${fmt.ms(r.gateWallMs)} (peak ${fmt.mb(r.gatePeakRssMb)}) vs bare query ${fmt.ms(r.bareQueryWallMs)}; ${r.runCost}\n`);
+    for (const r of rows)
+      process.stderr.write(
+        `bench: exports: ${r.path}: ${r.lineItems.toLocaleString('en')} line items, gate ${fmt.ms(r.gateWallMs)} (peak ${fmt.mb(r.gatePeakRssMb)}) vs bare query ${fmt.ms(r.bareQueryWallMs)}; ${r.runCost}\n`,
+      );
     return {
       window: `${FROM}..${TO} (two billing periods)`,
       tenants: TENANTS,
       rows,
       costExplorer,
-      baselines: 'bare query = DuckDB running the reconciliation aggregate over the same Parquet files in a fresh process; gate = the cost gate (compiled) in a fresh process: manifests, every listed file, ledger, reconciliation, artifacts',
+      baselines:
+        'bare query = DuckDB running the reconciliation aggregate over the same Parquet files in a fresh process; gate = the cost gate (compiled) in a fresh process: manifests, every listed file, ledger, reconciliation, artifacts',
       note: 'S3 and Athena are local stand-ins in the benchmark process; against AWS add network time per request. Athena stand-in bytes scanned = compressed column chunks of the columns the query names, in the partitions it names.',
     };
   } finally {

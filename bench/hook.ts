@@ -89,7 +89,15 @@ export async function benchHook(): Promise<Record<string, unknown>> {
     for (const gate of GATE_IDS) for (let h = HOURS; h >= 1; h--) items.push(resultRecord(gate, new Date(now - h * 3_600_000), h));
     for (const [i, gate] of ['cost', 'monitoring', 'tenants'].entries()) {
       const createdAt = new Date(now - (i + 1) * 86_400_000).toISOString();
-      items.push(acknowledgementRecord(SUITE, { gate: gate as 'cost', owner: 'bench@acme.example', reason: 'Benchmark acknowledgement record', createdAt, validUntil: new Date(now + (i - 1) * 86_400_000).toISOString() }));
+      items.push(
+        acknowledgementRecord(SUITE, {
+          gate: gate as 'cost',
+          owner: 'bench@acme.example',
+          reason: 'Benchmark acknowledgement record',
+          createdAt,
+          validUntil: new Date(now + (i - 1) * 86_400_000).toISOString(),
+        }),
+      );
     }
     process.stderr.write(`bench: hook, loading ${items.length} history records into dynalite…\n`);
     const loadStarted = Date.now();
@@ -100,7 +108,12 @@ export async function benchHook(): Promise<Record<string, unknown>> {
     }
     const loadSeconds = Math.round((Date.now() - loadStarted) / 1000);
 
-    const settings: HookSettings = { suite: SUITE, gates: GATE_IDS.map((id) => ({ id, maxAgeHours: id === 'cost' ? 48 : 2 })), failureMode: 'FAIL', dashboardUrl: 'https://example.invalid/dashboard' };
+    const settings: HookSettings = {
+      suite: SUITE,
+      gates: GATE_IDS.map((id) => ({ id, maxAgeHours: id === 'cost' ? 48 : 2 })),
+      failureMode: 'FAIL',
+      dashboardUrl: 'https://example.invalid/dashboard',
+    };
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_DYNAMODB: endpoint,
       AWS_REGION: 'us-east-1',
@@ -123,10 +136,24 @@ export async function benchHook(): Promise<Record<string, unknown>> {
     const answer = await handler(request, context);
 
     const newest = (gate: string) =>
-      client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: marshall({ ':pk': historyKey.result(SUITE, gate) }), ScanIndexForward: false, Limit: 1, ConsistentRead: true }));
+      client.send(
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': historyKey.result(SUITE, gate) }),
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
     const acks = () =>
       client.send(
-        new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk AND sk >= :since', ExpressionAttributeValues: marshall({ ':pk': historyKey.ack(SUITE), ':since': acknowledgementsSince(new Date()) }), ConsistentRead: true }),
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          ExpressionAttributeValues: marshall({ ':pk': historyKey.ack(SUITE), ':since': acknowledgementsSince(new Date()) }),
+          ConsistentRead: true,
+        }),
       );
     const hook = await timings(RUNS, () => handler(request, context));
     const bareOne = await timings(RUNS, () => newest('tenants'));
@@ -134,17 +161,48 @@ export async function benchHook(): Promise<Record<string, unknown>> {
     const fullYear = await timings(5, async () => {
       let start: Record<string, any> | undefined;
       do {
-        const page = await client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: marshall({ ':pk': historyKey.result(SUITE, 'tenants') }), ExclusiveStartKey: start }));
+        const page = await client.send(
+          new QueryCommand({
+            TableName: TABLE,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: marshall({ ':pk': historyKey.result(SUITE, 'tenants') }),
+            ExclusiveStartKey: start,
+          }),
+        );
         start = page.LastEvaluatedKey;
       } while (start);
     });
     if (hook.p99 >= TARGET_P99_MS) process.exitCode = 1;
     return {
       rows: [
-        { measure: 'hook handler, warm: parse + 4 newest-verdict Queries + acknowledgements + decision', runs: RUNS, p50Ms: hook.p50, p99Ms: hook.p99, maxMs: hook.max },
-        { measure: 'baseline: bare SDK Query, newest record of one partition (Limit 1)', runs: RUNS, p50Ms: bareOne.p50, p99Ms: bareOne.p99, maxMs: bareOne.max },
-        { measure: 'baseline: the same 5 bare Queries, concurrent (what the decision must read)', runs: RUNS, p50Ms: bareFive.p50, p99Ms: bareFive.p99, maxMs: bareFive.max },
-        { measure: 'for contrast: one gate\'s full year read page by page (8,760 records)', runs: 5, p50Ms: fullYear.p50, p99Ms: fullYear.p99, maxMs: fullYear.max },
+        {
+          measure: 'hook handler, warm: parse + 4 newest-verdict Queries + acknowledgements + decision',
+          runs: RUNS,
+          p50Ms: hook.p50,
+          p99Ms: hook.p99,
+          maxMs: hook.max,
+        },
+        {
+          measure: 'baseline: bare SDK Query, newest record of one partition (Limit 1)',
+          runs: RUNS,
+          p50Ms: bareOne.p50,
+          p99Ms: bareOne.p99,
+          maxMs: bareOne.max,
+        },
+        {
+          measure: 'baseline: the same 5 bare Queries, concurrent (what the decision must read)',
+          runs: RUNS,
+          p50Ms: bareFive.p50,
+          p99Ms: bareFive.p99,
+          maxMs: bareFive.max,
+        },
+        {
+          measure: "for contrast: one gate's full year read page by page (8,760 records)",
+          runs: 5,
+          p50Ms: fullYear.p50,
+          p99Ms: fullYear.p99,
+          maxMs: fullYear.max,
+        },
       ],
       historyRecords: items.length,
       loadSeconds,

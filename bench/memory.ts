@@ -49,9 +49,22 @@ export async function benchMemory(): Promise<MemoryRow[]> {
                                     'features', jsonb_build_object('citations', true, 'sso', g % 3 = 0), 'quotas', jsonb_build_object('monthly_token_quota', 100000, 'rate_limit_rpm', 60))
             FROM generate_series(1, ${n}) g;`);
       const m = await measureNode(
-        RUN({ version: 1, suite: 'bench', sources: { db: { type: 'postgres', url: db.url } }, gates: { config: { source: 'db', timeoutSeconds: 600, history: { file: join(dir, `history-${n}.jsonl`) } } } }),
+        RUN({
+          version: 1,
+          suite: 'bench',
+          sources: { db: { type: 'postgres', url: db.url } },
+          gates: { config: { source: 'db', timeoutSeconds: 600, history: { file: join(dir, `history-${n}.jsonl`) } } },
+        }),
       );
-      rows.push({ gate: 'config', size: `${n.toLocaleString('en')} tenant configs`, status: m.output, note: 'FAIL expected: a fresh database has no 30 days of schema history', wallMs: Math.round(m.wallMs), peakRssMb: Math.round(m.peakRssMb), emptyNodeRssMb: Math.round(empty.peakRssMb) });
+      rows.push({
+        gate: 'config',
+        size: `${n.toLocaleString('en')} tenant configs`,
+        status: m.output,
+        note: 'FAIL expected: a fresh database has no 30 days of schema history',
+        wallMs: Math.round(m.wallMs),
+        peakRssMb: Math.round(m.peakRssMb),
+        emptyNodeRssMb: Math.round(empty.peakRssMb),
+      });
     }
     await client.end();
   } finally {
@@ -65,9 +78,22 @@ export async function benchMemory(): Promise<MemoryRow[]> {
   try {
     process.stderr.write('bench: gate 4 memory with 10,000 tenants in the breakdown…\n');
     const m = await measureNode(
-      RUN({ version: 1, suite: 'bench', sources: { dd: { type: 'datadog', apiKey: state.apiKey, appKey: state.appKey, apiUrl: dd.url } }, gates: { monitoring: { datadog: { source: 'dd', env: 'prod' } } } }),
+      RUN({
+        version: 1,
+        suite: 'bench',
+        sources: { dd: { type: 'datadog', apiKey: state.apiKey, appKey: state.appKey, apiUrl: dd.url } },
+        gates: { monitoring: { datadog: { source: 'dd', env: 'prod' } } },
+      }),
     );
-    rows.push({ gate: 'monitoring', size: '10,000 tenants in the throughput breakdown (Datadog)', status: m.output, note: 'healthy stand-in', wallMs: Math.round(m.wallMs), peakRssMb: Math.round(m.peakRssMb), emptyNodeRssMb: Math.round(empty.peakRssMb) });
+    rows.push({
+      gate: 'monitoring',
+      size: '10,000 tenants in the throughput breakdown (Datadog)',
+      status: m.output,
+      note: 'healthy stand-in',
+      wallMs: Math.round(m.wallMs),
+      peakRssMb: Math.round(m.peakRssMb),
+      emptyNodeRssMb: Math.round(empty.peakRssMb),
+    });
   } finally {
     await dd.close();
   }

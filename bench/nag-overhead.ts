@@ -75,9 +75,7 @@ function timeSynth(withPack: boolean, appProps: AppProps): number {
  * hundreds of milliseconds between runs and would drown the pack's cost; pass
  * `{ builtinCloudFormationValidation: true }` to measure a default `cdk synth` anyway.
  */
-export async function benchNagOverhead(
-  appProps: AppProps = { builtinCloudFormationValidation: false },
-): Promise<NagOverhead> {
+export async function benchNagOverhead(appProps: AppProps = { builtinCloudFormationValidation: false }): Promise<NagOverhead> {
   timeSynth(false, appProps);
   timeSynth(true, appProps);
   const without: number[] = [];

@@ -21,7 +21,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ensureBuilt, measureNode } from './measure';
 
 const ROWS = 1_000_000;
-const COLUMNS = ['line_item_usage_start_date', 'line_item_unblended_cost', 'resource_tags', 'line_item_line_item_type', 'line_item_usage_account_id', 'line_item_currency_code'];
+const COLUMNS = [
+  'line_item_usage_start_date',
+  'line_item_unblended_cost',
+  'resource_tags',
+  'line_item_line_item_type',
+  'line_item_usage_account_id',
+  'line_item_currency_code',
+];
 
 const SHIPPED = (file: string) => `
 const { LocalStore } = require('./dist/lambda/sources/dataexport/store.js');
@@ -124,7 +131,15 @@ async function main(): Promise<void> {
         try {
           const m = await measureNode(script);
           const out = JSON.parse(m.output) as { rows: number; groups: number };
-          rows.push({ reader, rowGroupRows: rowGroupSize, fileMiB: Math.round(statSync(file).size / 1_048_576), wallMs: Math.round(m.wallMs), peakRssMb: Math.round(m.peakRssMb), rows: out.rows, groups: out.groups });
+          rows.push({
+            reader,
+            rowGroupRows: rowGroupSize,
+            fileMiB: Math.round(statSync(file).size / 1_048_576),
+            wallMs: Math.round(m.wallMs),
+            peakRssMb: Math.round(m.peakRssMb),
+            rows: out.rows,
+            groups: out.groups,
+          });
         } catch (err) {
           rows.push({ reader, rowGroupRows: rowGroupSize, result: `failed: ${(err as Error).message.slice(-200)}` });
         }

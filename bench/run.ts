@@ -102,7 +102,10 @@ function sectionsMeasuredByHand(): string[] {
   } catch {
     return [];
   }
-  return text.split(/^(?=## )/m).filter((section) => /^## .*\(by hand\)\n/.test(section)).flatMap((section) => [section.trimEnd(), '']);
+  return text
+    .split(/^(?=## )/m)
+    .filter((section) => /^## .*\(by hand\)\n/.test(section))
+    .flatMap((section) => [section.trimEnd(), '']);
 }
 
 async function main(): Promise<void> {
@@ -110,7 +113,11 @@ async function main(): Promise<void> {
   const out: string[] = ['# Benchmarks', '', 'Written by `npm run bench` (bench/run.ts); numbers from one run on this machine:', '', ...machine(), ''];
   let tenantRows: TenantsBenchRow[] = [];
   out.push(
-    ...(await section('Gate 1 (tenants): 10,000 and 100,000 tenants', async () => (tenantRows = await benchTenants({ dynamoSizes: [10_000, 100_000] })), tenantsTable)),
+    ...(await section(
+      'Gate 1 (tenants): 10,000 and 100,000 tenants',
+      async () => (tenantRows = await benchTenants({ dynamoSizes: [10_000, 100_000] })),
+      tenantsTable,
+    )),
   );
   const over = tenantRows.filter((r) => r.gate.peakRssMb >= LAMBDA_MEMORY_MB);
   out.push(
@@ -124,7 +131,10 @@ async function main(): Promise<void> {
   out.push(...(await section('Gate 2 (cost): 1,000,000 ledger rows, 1,000 tenants', async () => (costResult = await benchCost()))));
   let exportsResult: { rows?: { path: string; gatePeakRssMb: number }[] } | undefined;
   out.push(
-    ...(await section('Gate 2 (cost): bill exports (1,000,000 line items direct, 10,000,000 through Athena) and Cost Explorer at 10,000 tenants', async () => (exportsResult = (await benchExports()) as typeof exportsResult))),
+    ...(await section(
+      'Gate 2 (cost): bill exports (1,000,000 line items direct, 10,000,000 through Athena) and Cost Explorer at 10,000 tenants',
+      async () => (exportsResult = (await benchExports()) as typeof exportsResult),
+    )),
   );
   const exportsOver = (exportsResult?.rows ?? []).filter((r) => r.gatePeakRssMb >= LAMBDA_MEMORY_MB);
   if (exportsOver.length) {
@@ -136,7 +146,10 @@ async function main(): Promise<void> {
   let memoryRows: MemoryRow[] = [];
   out.push(...(await section('Gates 3 and 4: peak memory of the gate process at scale', async () => (memoryRows = await benchMemory()))));
   const costRss = Number((costResult as { peakRssMb?: unknown } | undefined)?.peakRssMb ?? 0);
-  const heavy = [...memoryRows.filter((r) => r.peakRssMb >= LAMBDA_MEMORY_MB).map((r) => `${r.gate} ${r.size}`), ...(costRss >= LAMBDA_MEMORY_MB ? ['cost'] : [])];
+  const heavy = [
+    ...memoryRows.filter((r) => r.peakRssMb >= LAMBDA_MEMORY_MB).map((r) => `${r.gate} ${r.size}`),
+    ...(costRss >= LAMBDA_MEMORY_MB ? ['cost'] : []),
+  ];
   out.push(
     heavy.length
       ? `**Over the ${LAMBDA_MEMORY_MB} MB Lambda budget:** ${heavy.join(', ')}`

@@ -12,7 +12,7 @@ import { ensureBuilt, measureNode, medianMs, serverDatabase, startPgliteProcess,
 export interface TenantsBenchRow {
   store: string;
   tenants: number;
-  gate: ProcessMeasurement & { status: string; /** The gate's own duration inside the process (no start-up). */ gateMs: number };
+  gate: ProcessMeasurement & { status: string /** The gate's own duration inside the process (no start-up). */; gateMs: number };
   baselineMs: number;
   baseline: string;
 }
@@ -66,7 +66,6 @@ async function postgresRows(store: string, url: string, sizes: number[]): Promis
   return rows;
 }
 
-
 async function dynamoRows(sizes: number[]): Promise<TenantsBenchRow[]> {
   const ddb = await startDynalite();
   const rows: TenantsBenchRow[] = [];
@@ -74,7 +73,14 @@ async function dynamoRows(sizes: number[]): Promise<TenantsBenchRow[]> {
     for (const n of sizes) {
       const table = `TenantDetails${n}`;
       process.stderr.write(`bench: gate 1 on dynalite, loading ${n} items…\n`);
-      await ddb.client.send(new CreateTableCommand({ TableName: table, KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      await ddb.client.send(
+        new CreateTableCommand({
+          TableName: table,
+          KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
       const put = (i: number) => ({
         PutRequest: {
           Item: {
@@ -88,7 +94,9 @@ async function dynamoRows(sizes: number[]): Promise<TenantsBenchRow[]> {
       });
       const batches: Promise<unknown>[] = [];
       for (let i = 0; i < n; i += 25) {
-        batches.push(ddb.client.send(new BatchWriteItemCommand({ RequestItems: { [table]: Array.from({ length: Math.min(25, n - i) }, (_, k) => put(i + k)) } })));
+        batches.push(
+          ddb.client.send(new BatchWriteItemCommand({ RequestItems: { [table]: Array.from({ length: Math.min(25, n - i) }, (_, k) => put(i + k)) } })),
+        );
         if (batches.length >= 16) await Promise.all(batches.splice(0));
       }
       await Promise.all(batches);
@@ -133,7 +141,9 @@ if (require.main === module) {
   ensureBuilt();
   benchTenants().then((rows) => {
     for (const r of rows) {
-      console.log(`${r.store.padEnd(24)} ${String(r.tenants).padStart(7)} tenants  gate ${r.gate.wallMs.toFixed(0)} ms, peak RSS ${r.gate.peakRssMb.toFixed(0)} MB  |  ${r.baseline}: ${r.baselineMs.toFixed(0)} ms`);
+      console.log(
+        `${r.store.padEnd(24)} ${String(r.tenants).padStart(7)} tenants  gate ${r.gate.wallMs.toFixed(0)} ms, peak RSS ${r.gate.peakRssMb.toFixed(0)} MB  |  ${r.baseline}: ${r.baselineMs.toFixed(0)} ms`,
+      );
     }
   });
 }

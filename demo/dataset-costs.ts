@@ -24,14 +24,20 @@ export function parseCostDrift(text: string | undefined): CostDrift | undefined 
   if (!text) return undefined;
   const m = /^([^:]+):([+-]?\d+(?:\.\d+)?)$/.exec(text.trim());
   if (!m) throw new Error(`DEMO_COST_DRIFT must look like tenant:+12 (got '${text}')`);
-  if (!DEMO_TENANTS.some((t) => t.id === m[1])) throw new Error(`DEMO_COST_DRIFT: unknown tenant '${m[1]}' (tenants: ${DEMO_TENANTS.map((t) => t.id).join(', ')})`);
+  if (!DEMO_TENANTS.some((t) => t.id === m[1]))
+    throw new Error(`DEMO_COST_DRIFT: unknown tenant '${m[1]}' (tenants: ${DEMO_TENANTS.map((t) => t.id).join(', ')})`);
   return { tenant: m[1], percent: Number(m[2]) };
 }
 
 /** Daily AWS spend by tier, in micro-dollars; OpenAI roughly half of it. */
 const DAILY_AWS: Record<DemoTenant['tier'], number> = { enterprise: 41_250_000, pro: 12_400_000, free: 830_000 };
 const DAYS = 45;
-const SERVICES: [string, number][] = [['AmazonEC2', 55], ['AmazonRDS', 25], ['AmazonS3', 12], ['AWSLambda', 8]];
+const SERVICES: [string, number][] = [
+  ['AmazonEC2', 55],
+  ['AmazonRDS', 25],
+  ['AmazonS3', 12],
+  ['AWSLambda', 8],
+];
 
 /** Deterministic noise in [-1, 1] so every demo run shows the same numbers. */
 function noise(seed: string): number {

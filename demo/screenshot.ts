@@ -20,17 +20,30 @@ async function main(): Promise<void> {
   const history = join(work, 'history.jsonl');
   try {
     for (const drift of [undefined, 'initech:+12', undefined]) {
-      const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'demo/run.ts'), '--quiet', '--out', out, '--history', history], {
-        cwd: work,
-        env: { ...process.env, ...(drift ? { DEMO_COST_DRIFT: drift } : {}) },
-        encoding: 'utf8',
-      });
+      const res = spawnSync(
+        process.execPath,
+        [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'demo/run.ts'), '--quiet', '--out', out, '--history', history],
+        {
+          cwd: work,
+          env: { ...process.env, ...(drift ? { DEMO_COST_DRIFT: drift } : {}) },
+          encoding: 'utf8',
+        },
+      );
       if (res.status !== 0 && !(drift && res.status === 1)) throw new Error(`demo exited ${res.status}: ${res.stderr}`);
     }
     const context = await chromium.launchPersistentContext(join(work, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1100, height: 900 },
     });
     try {

@@ -39,7 +39,9 @@ export class BillingStack extends Stack {
       logGroup: new logs.LogGroup(this, 'MeteringLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
     });
     this.usage.grantWriteData(this.metering);
-    this.metering.metricErrors({ period: Duration.hours(1) }).createAlarm(this, 'MeteringErrors', { threshold: 1, evaluationPeriods: 1, alarmDescription: 'Usage metering failed' });
+    this.metering
+      .metricErrors({ period: Duration.hours(1) })
+      .createAlarm(this, 'MeteringErrors', { threshold: 1, evaluationPeriods: 1, alarmDescription: 'Usage metering failed' });
     new events.Rule(this, 'Hourly', { schedule: events.Schedule.rate(Duration.hours(1)), targets: [new targets.LambdaFunction(this.metering)] });
     markPooled(this);
   }

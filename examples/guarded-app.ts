@@ -15,7 +15,10 @@ import { loadConfigFile } from '../lambda/core/config/load';
 import { ReadinessStack } from '../lib/readiness-stack';
 import { BillingStack } from './billing-stack';
 
-export function addGuardedBillingApp(app: App, opts: { configFile?: string; env?: NodeJS.ProcessEnv } = {}): { readiness: ReadinessStack; billing: BillingStack } {
+export function addGuardedBillingApp(
+  app: App,
+  opts: { configFile?: string; env?: NodeJS.ProcessEnv } = {},
+): { readiness: ReadinessStack; billing: BillingStack } {
   const synthEnv = opts.env ?? process.env;
   const config = loadConfigFile(BUILT_IN, resolve(opts.configFile ?? 'readiness.yaml'), { resolveEnv: false, env: synthEnv });
   const { suite } = config.config;

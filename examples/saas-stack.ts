@@ -102,9 +102,7 @@ export class SaaSStack extends Stack {
     tenant.addResource('config').addMethod('GET', integration);
     tenant.addResource('query').addMethod('POST', integration);
 
-    this.usagePlans = Object.fromEntries(
-      TIERS.map((tier) => [tier.name, this.addTier(tier)]),
-    ) as Record<Tier['name'], apigateway.UsagePlan>;
+    this.usagePlans = Object.fromEntries(TIERS.map((tier) => [tier.name, this.addTier(tier)])) as Record<Tier['name'], apigateway.UsagePlan>;
 
     this.vectorIndexShard = new s3.Bucket(this, 'AcmeVectorIndex', {
       encryption: s3.BucketEncryption.S3_MANAGED,

@@ -41,7 +41,11 @@ export class ReadinessAlerting extends Construct {
       enforceSSL: true,
     });
     for (const email of props.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
-    acknowledge(this.topic, 'Serverless-SNSRedrivePolicy', 'Subscriptions are email addresses: SNS retries undeliverable email itself and a dead-letter queue would only hold copies of alarm notifications whose state stays visible on the dashboard and in the alarm history.');
+    acknowledge(
+      this.topic,
+      'Serverless-SNSRedrivePolicy',
+      'Subscriptions are email addresses: SNS retries undeliverable email itself and a dead-letter queue would only hold copies of alarm notifications whose state stays visible on the dashboard and in the alarm history.',
+    );
 
     this.notReady = new CompositeAlarm(this, 'NotReady', {
       compositeAlarmName: `${props.suite}-not-ready`,

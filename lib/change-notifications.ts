@@ -32,6 +32,10 @@ export class ReadinessChangeNotifications extends Construct {
       enforceSSL: true,
     });
     for (const email of props.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
-    acknowledge(this.topic, 'Serverless-SNSRedrivePolicy', 'Change notifications are informational copies of what the history table and the reports already hold; a dead-letter queue would only keep copies of them.');
+    acknowledge(
+      this.topic,
+      'Serverless-SNSRedrivePolicy',
+      'Change notifications are informational copies of what the history table and the reports already hold; a dead-letter queue would only keep copies of them.',
+    );
   }
 }

@@ -77,14 +77,15 @@ export class ReadinessDashboard extends Construct {
           height: 6,
         });
       }),
-      gates.map(({ plan, fn }) =>
-        new GraphWidget({
-          title: `${plan.id}: runs by status`,
-          left: Object.values(STATUS_METRICS).map((name) => fn.metric(name, 'scheduled', plan.scheduleHours, 'Sum').with({ label: name })),
-          stacked: true,
-          width: Math.max(6, Math.floor(24 / gates.length)),
-          height: 6,
-        }),
+      gates.map(
+        ({ plan, fn }) =>
+          new GraphWidget({
+            title: `${plan.id}: runs by status`,
+            left: Object.values(STATUS_METRICS).map((name) => fn.metric(name, 'scheduled', plan.scheduleHours, 'Sum').with({ label: name })),
+            stacked: true,
+            width: Math.max(6, Math.floor(24 / gates.length)),
+            height: 6,
+          }),
       ),
     ];
     for (const row of rows) if (row.length) this.dashboard.addWidgets(...row);

@@ -147,7 +147,9 @@ export function planDeployment(loaded: LoadedConfig, opts: PlanOptions): Deploym
 
 /** The sources under `sources:` a gate's config names for the ports it opens. */
 function namedSources(gate: GateDefinition, own: GateConfig, config: ReadinessConfig): string[] {
-  const names = gate.uses(own, { suite: config.suite }).flatMap((use) => (typeof use.source === 'string' && Object.hasOwn(config.sources, use.source) ? [use.source] : []));
+  const names = gate
+    .uses(own, { suite: config.suite })
+    .flatMap((use) => (typeof use.source === 'string' && Object.hasOwn(config.sources, use.source) ? [use.source] : []));
   return [...new Set(names)].sort();
 }
 
@@ -185,7 +187,10 @@ function refuseUndeployable(roots: [unknown, (string | number)[]][], at: (path: 
         );
       }
       if (URL_PASSWORD.test(value)) {
-        throw new ConfigError('the URL contains a password; store it in AWS Secrets Manager and use ${secret:ARN#key} or secretArn, or in Parameter Store with ${ssm:/NAME}, instead', at(path));
+        throw new ConfigError(
+          'the URL contains a password; store it in AWS Secrets Manager and use ${secret:ARN#key} or secretArn, or in Parameter Store with ${ssm:/NAME}, instead',
+          at(path),
+        );
       }
       if (/(^path$|file$)/i.test(key) && !/^s3:\/\//.test(value) && !RUNTIME_PATH.test(value)) {
         throw new ConfigError(
@@ -210,7 +215,12 @@ function stringsIn(node: unknown): string[] {
  * opens, read access to every `${secret:…}` / `${ssm:…}` it or those sources reference, and the
  * modules its function is bundled from.
  */
-export function accessOf(registry: Registry, gate: GateDefinition, own: GateConfig, config: ReadinessConfig): { permissions: Permission[]; bundle: GateBundle; warnings: string[] } {
+export function accessOf(
+  registry: Registry,
+  gate: GateDefinition,
+  own: GateConfig,
+  config: ReadinessConfig,
+): { permissions: Permission[]; bundle: GateBundle; warnings: string[] } {
   const permissions: Permission[] = [];
   const warnings: string[] = [];
   const used = new Map<string, SourceConfig>();
@@ -224,8 +234,13 @@ export function accessOf(registry: Registry, gate: GateDefinition, own: GateConf
   }
   const references = [own, ...used.values()].flatMap(stringsIn);
   const secrets = references.flatMap((v) => [...v.matchAll(SECRET_REF)].map((m) => m[1]));
-  const parameters = references.flatMap((v) => [...v.matchAll(RUNTIME_REF)].filter((m) => m[0].startsWith('${ssm:')).map((m) => withoutSelector(m[0].slice(6, -1))));
-  const references_ = [...new Set(secrets)].sort().map(readSecretPermission).concat([...new Set(parameters)].sort().map(readParameterPermission));
+  const parameters = references.flatMap((v) =>
+    [...v.matchAll(RUNTIME_REF)].filter((m) => m[0].startsWith('${ssm:')).map((m) => withoutSelector(m[0].slice(6, -1))),
+  );
+  const references_ = [...new Set(secrets)]
+    .sort()
+    .map(readSecretPermission)
+    .concat([...new Set(parameters)].sort().map(readParameterPermission));
   return {
     permissions: mergePermissions([...references_, ...permissions]),
     bundle: { gate: gate.module, sources: [...modules].sort() },

@@ -104,7 +104,9 @@ export class ReadinessGateFunction extends Construct {
     this.gate = plan.id;
     for (const hours of [plan.scheduleHours, props.probeScheduleHours].filter((h): h is number => h !== undefined)) {
       if (!(hours > 0 && hours <= 24 && Number.isInteger(hours))) {
-        throw new Error(`gate ${plan.id}: schedules run every 1 to 24 whole hours (got ${hours}); the alarm period follows the schedule and CloudWatch allows at most one day`);
+        throw new Error(
+          `gate ${plan.id}: schedules run every 1 to 24 whole hours (got ${hours}); the alarm period follows the schedule and CloudWatch allows at most one day`,
+        );
       }
     }
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.THREE_MONTHS });
@@ -165,9 +167,16 @@ export class ReadinessGateFunction extends Construct {
       this.probeAlarm = this.passedAlarm('ProbesNotPassing', 'probes', props.probeScheduleHours, TreatMissingData.NOT_BREACHING, suite, plan);
     }
 
-    acknowledge(this.function, 'Serverless-LambdaDLQ', 'Failed asynchronous runs go to the FailedRuns queue through an on-failure destination, which records the request, the error and the response (a dead-letter queue keeps only the event).');
+    acknowledge(
+      this.function,
+      'Serverless-LambdaDLQ',
+      'Failed asynchronous runs go to the FailedRuns queue through an on-failure destination, which records the request, the error and the response (a dead-letter queue keeps only the event).',
+    );
     // The first-run trigger invokes the current version; the schedules invoke the unqualified function.
-    Annotations.of(this.function).acknowledgeWarning('@aws-cdk/aws-lambda:addPermissionsToVersionOrAlias', 'Only the deploy-time trigger invokes the version (with its own IAM grant); schedules invoke the function.');
+    Annotations.of(this.function).acknowledgeWarning(
+      '@aws-cdk/aws-lambda:addPermissionsToVersionOrAlias',
+      'Only the deploy-time trigger invokes the version (with its own IAM grant); schedules invoke the function.',
+    );
     acknowledge(this.function, 'AwsSolutions-L1', 'The function runs Node.js 24, the newest Lambda Node.js runtime in this aws-cdk-lib.');
   }
 
@@ -203,17 +212,30 @@ export class ReadinessGateFunction extends Construct {
     role.addToPolicy(
       new PolicyStatement({
         sid: 'VpcNetworkInterfaces',
-        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
         resources: ['*'],
       }),
     );
-    this.wildcardReasons.push(`VPC networking: ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource-level permissions, and Lambda manages the function's network interfaces in subnets ${vpc.subnetIds.join(', ')}`);
+    this.wildcardReasons.push(
+      `VPC networking: ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource-level permissions, and Lambda manages the function's network interfaces in subnets ${vpc.subnetIds.join(', ')}`,
+    );
   }
 
   private grant(role: Role, plan: GatePlan, suite: string, results: ReadinessResults): void {
     const stack = Stack.of(this);
     role.addToPolicy(new PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }));
-    acknowledge(role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>]`, 'Lambda names the log streams of this function at run time; the grant is limited to its own log group.');
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>]`,
+      'Lambda names the log streams of this function at run time; the grant is limited to its own log group.',
+    );
     results.grantAppendResults(role, suite, plan.id);
     results.grantReadAcknowledgements(role, suite);
     results.grantWriteReports(role, suite, plan.id);
@@ -224,26 +246,56 @@ export class ReadinessGateFunction extends Construct {
       const n = seen.get(p.sid) ?? 0;
       seen.set(p.sid, n + 1);
       const resources = p.resources.map((r) => (typeof r === 'string' ? r : this.arnOf(r)));
-      role.addToPolicy(new PolicyStatement({ sid: n ? `${p.sid}${n}` : p.sid, actions: [...p.actions], resources, ...(p.conditions ? { conditions: p.conditions as Record<string, unknown> } : {}) }));
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: n ? `${p.sid}${n}` : p.sid,
+          actions: [...p.actions],
+          resources,
+          ...(p.conditions ? { conditions: p.conditions as Record<string, unknown> } : {}),
+        }),
+      );
       if (!p.wildcardReason) continue;
       if (resources.includes('*')) this.wildcardReasons.push(p.wildcardReason);
       // An S3 prefix grant is a wildcard of its own in cdk-nag's eyes: acknowledged with the source's reason.
       for (const r of p.resources) {
-        if (typeof r !== 'string' && r.service === 's3' && r.resourceName?.endsWith('*')) acknowledge(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${r.resource}/${r.resourceName}]`, p.wildcardReason);
+        if (typeof r !== 'string' && r.service === 's3' && r.resourceName?.endsWith('*'))
+          acknowledge(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${r.resource}/${r.resourceName}]`, p.wildcardReason);
       }
     }
     if (plan.securityHub) {
-      role.addToPolicy(new PolicyStatement({ sid: 'SecurityHubImport', actions: ['securityhub:BatchImportFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`] }));
-      role.addToPolicy(new PolicyStatement({ sid: 'SecurityHubOwnFindings', actions: ['securityhub:GetFindings'], resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:hub/default`] }));
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'SecurityHubImport',
+          actions: ['securityhub:BatchImportFindings'],
+          resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`],
+        }),
+      );
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'SecurityHubOwnFindings',
+          actions: ['securityhub:GetFindings'],
+          resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:hub/default`],
+        }),
+      );
     }
     this.wildcardReasons.push('active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions');
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', `Resource "*" only where the API has no resource-level permissions: ${this.wildcardReasons.join('; ')}.`);
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      `Resource "*" only where the API has no resource-level permissions: ${this.wildcardReasons.join('; ')}.`,
+    );
   }
 
   /** An ARN a source declared, in this stack's partition (and its region and account, where the source left them out). */
   private arnOf(parts: ArnParts): string {
     const stack = Stack.of(this);
     if (parts.service === 's3') return `arn:${stack.partition}:s3:::${parts.resource}${parts.resourceName === undefined ? '' : `/${parts.resourceName}`}`;
-    return stack.formatArn({ service: parts.service, resource: parts.resource, resourceName: parts.resourceName, ...(parts.region !== undefined ? { region: parts.region } : {}), ...(parts.account !== undefined ? { account: parts.account } : {}) });
+    return stack.formatArn({
+      service: parts.service,
+      resource: parts.resource,
+      resourceName: parts.resourceName,
+      ...(parts.region !== undefined ? { region: parts.region } : {}),
+      ...(parts.account !== undefined ? { account: parts.account } : {}),
+    });
   }
 }

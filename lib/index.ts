@@ -35,7 +35,18 @@ export { NewRelicMonitoring } from '../lambda/sources/newrelic/monitoring';
 export { CloudWatchMonitoring } from '../lambda/sources/cloudwatch/monitoring';
 export { gate as configGate, type ConfigGateConfig } from '../lambda/checks/config/gate';
 export { checkConfig } from '../lambda/checks/config/check';
-export type { ConfigStore, CanaryStore, ConfigSnapshot, StoredConfig, AuditTrail, MigrationRecord, CanaryDocument, ProbeJournal, ProbeJournalEntry, EffectiveConfig } from '../lambda/checks/config/ports';
+export type {
+  ConfigStore,
+  CanaryStore,
+  ConfigSnapshot,
+  StoredConfig,
+  AuditTrail,
+  MigrationRecord,
+  CanaryDocument,
+  ProbeJournal,
+  ProbeJournalEntry,
+  EffectiveConfig,
+} from '../lambda/checks/config/ports';
 export { PostgresConfigStore, PostgresCanaryStore } from '../lambda/sources/postgres/config-store';
 export { DynamoDbConfigStore, DynamoDbCanaryStore } from '../lambda/sources/dynamodb/config-store';
 // The CDK constructs (ReadinessStack and its parts) are in `saas-readiness/cdk`, so that

@@ -29,7 +29,11 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
     const v = app.node.tryGetContext(key);
     return v === undefined || v === null || v === '' ? undefined : String(v);
   };
-  const list = (key: string) => ctx(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (key: string) =>
+    ctx(key)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const hours = (key: string): number | undefined => {
     const raw = ctx(key);
     if (raw === undefined) return undefined;
@@ -47,7 +51,8 @@ export function addReadinessStack(app: App, opts: { cwd?: string; env?: NodeJS.P
   }
   const guardStacks = list('guardStacks');
   const hookFailureMode = ctx('hookFailureMode') ?? 'FAIL';
-  if (hookFailureMode !== 'FAIL' && hookFailureMode !== 'WARN') throw new ConfigError(`must be FAIL or WARN (got '${hookFailureMode}')`, 'cdk context hookFailureMode');
+  if (hookFailureMode !== 'FAIL' && hookFailureMode !== 'WARN')
+    throw new ConfigError(`must be FAIL or WARN (got '${hookFailureMode}')`, 'cdk context hookFailureMode');
   const scheduleHours: Partial<Record<GateId, number>> = {};
   for (const id of registry.gateIds) {
     const h = hours(`schedule:${id}`);

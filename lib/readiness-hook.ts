@@ -92,7 +92,12 @@ export class ReadinessHook extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `saas-readiness deploy hook of suite ${props.suite}: reads the newest verdicts and the acknowledgements`,
     });
-    const settings: HookSettings = { suite: props.suite, gates: [...props.gates], failureMode, ...(props.dashboardUrl ? { dashboardUrl: props.dashboardUrl } : {}) };
+    const settings: HookSettings = {
+      suite: props.suite,
+      gates: [...props.gates],
+      failureMode,
+      ...(props.dashboardUrl ? { dashboardUrl: props.dashboardUrl } : {}),
+    };
     const { entry, projectRoot, depsLockFilePath } = handlerEntry('hook');
     this.function = new NodejsFunction(this, 'Function', {
       entry,
@@ -130,7 +135,11 @@ export class ReadinessHook extends Construct {
         sid: 'ReadVerdictsAndAcknowledgements',
         actions: ['dynamodb:Query'],
         resources: [props.historyTable.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...props.gates.map((g) => historyKey.result(props.suite, g.id)), historyKey.ack(props.suite)] } },
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': [...props.gates.map((g) => historyKey.result(props.suite, g.id)), historyKey.ack(props.suite)],
+          },
+        },
       }),
     );
 
@@ -138,7 +147,9 @@ export class ReadinessHook extends Construct {
       assumedBy: new ServicePrincipal('hooks.cloudformation.amazonaws.com'),
       description: `CloudFormation Hooks invokes the saas-readiness deploy hook of suite ${props.suite} with this role`,
     });
-    const invoke = this.executionRole.addToPrincipalPolicy(new PolicyStatement({ sid: 'InvokeHookFunction', actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }));
+    const invoke = this.executionRole.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'InvokeHookFunction', actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+    );
 
     this.hook = new CfnLambdaHook(this, 'Hook', {
       alias: this.alias,
@@ -157,10 +168,19 @@ export class ReadinessHook extends Construct {
     if (invoke.policyDependable) this.hook.node.addDependency(invoke.policyDependable);
 
     const stack = Stack.of(this);
-    acknowledge(role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as never)}.Arn>]`, 'Lambda names the log streams of this function at run time; the grant is limited to its own log group.');
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.');
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as never)}.Arn>]`,
+      'Lambda names the log streams of this function at run time; the grant is limited to its own log group.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.',
+    );
     acknowledge(this.function, 'AwsSolutions-L1', 'The function runs Node.js 24, the newest Lambda Node.js runtime in this aws-cdk-lib.');
-    const synchronous = 'CloudFormation Hooks invoke this function synchronously and read its answer; a failed invocation is handled by the hook FailureMode, so there is no asynchronous event to keep.';
+    const synchronous =
+      'CloudFormation Hooks invoke this function synchronously and read its answer; a failed invocation is handled by the hook FailureMode, so there is no asynchronous event to keep.';
     acknowledge(this.function, 'Serverless-LambdaDLQ', synchronous);
     acknowledge(this.function, 'Serverless-LambdaAsyncFailureDestination', synchronous);
   }
@@ -171,7 +191,8 @@ export class ReadinessHook extends Construct {
     if (names.length < 1 || names.length > 50) throw new Error(`${where}: guardedStacks needs 1 to 50 stack names (got ${names.length})`);
     if (new Set(names).size !== names.length) throw new Error(`${where}: guardedStacks repeats a name`);
     for (const name of names) {
-      if (name.length > 128 || !STACK_NAME_FILTER.test(name)) throw new Error(`${where}: '${name}' is not a stack name filter (letters, digits, dashes, * and ?; starts with a letter, * or ?; at most 128)`);
+      if (name.length > 128 || !STACK_NAME_FILTER.test(name))
+        throw new Error(`${where}: '${name}' is not a stack name filter (letters, digits, dashes, * and ?; starts with a letter, * or ?; at most 128)`);
     }
     const own = Stack.of(this).stackName;
     if (!Token.isUnresolved(own)) {
@@ -182,7 +203,8 @@ export class ReadinessHook extends Construct {
     for (const g of props.gates) {
       if (!(g.maxAgeHours > 0)) throw new Error(`${where}: gate ${g.id}: maxAgeHours must be positive (got ${g.maxAgeHours})`);
     }
-    if (!ALIAS.test(this.alias) || /^aws/i.test(this.alias)) throw new Error(`${where}: alias '${this.alias}' must be Name1::Name2::Name3 (2–64 letters or digits each) and must not begin with AWS`);
+    if (!ALIAS.test(this.alias) || /^aws/i.test(this.alias))
+      throw new Error(`${where}: alias '${this.alias}' must be Name1::Name2::Name3 (2–64 letters or digits each) and must not begin with AWS`);
   }
 }
 
@@ -200,6 +222,9 @@ export interface ReadinessDeployHookOptions {
 }
 
 /** Every deployed gate is required; its max age defaults to twice its schedule. */
-export function requiredGatesOf(gates: readonly { id: RequiredGate['id']; scheduleHours: number }[], maxVerdictAgeHours: ReadinessDeployHookOptions['maxVerdictAgeHours'] = {}): RequiredGate[] {
+export function requiredGatesOf(
+  gates: readonly { id: RequiredGate['id']; scheduleHours: number }[],
+  maxVerdictAgeHours: ReadinessDeployHookOptions['maxVerdictAgeHours'] = {},
+): RequiredGate[] {
   return gates.map((g) => ({ id: g.id, maxAgeHours: maxVerdictAgeHours[g.id] ?? 2 * g.scheduleHours }));
 }

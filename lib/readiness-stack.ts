@@ -113,7 +113,8 @@ export class ReadinessStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const terminal = 'This queue is itself the end of the line for failed runs (gate functions that crashed or timed out, schedule events that could not be delivered); it needs no dead-letter queue of its own.';
+    const terminal =
+      'This queue is itself the end of the line for failed runs (gate functions that crashed or timed out, schedule events that could not be delivered); it needs no dead-letter queue of its own.';
     acknowledge(failures, 'AwsSolutions-SQS3', terminal);
     acknowledge(failures, 'Serverless-SQSRedrivePolicy', terminal);
 
@@ -163,10 +164,17 @@ export class ReadinessStack extends Stack {
 
     new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alerting.topic.topicArn });
-    new CfnOutput(this, 'ChangesTopicArn', { value: this.changes.topic.topicArn, description: 'Told only when a gate result changed since its previous run; subscribe email, Slack/Teams (AWS Chatbot), SQS or Lambda' });
+    new CfnOutput(this, 'ChangesTopicArn', {
+      value: this.changes.topic.topicArn,
+      description: 'Told only when a gate result changed since its previous run; subscribe email, Slack/Teams (AWS Chatbot), SQS or Lambda',
+    });
     new CfnOutput(this, 'ReportsBucket', { value: this.results.bucket.bucketName });
     new CfnOutput(this, 'HistoryTable', { value: this.results.table.tableName });
-    for (const g of this.gates) new CfnOutput(this, `Function-${g.gate}`, { value: g.function.functionName, description: `aws lambda invoke --function-name <this> --payload '{}' out.json runs gate ${g.gate} now` });
+    for (const g of this.gates)
+      new CfnOutput(this, `Function-${g.gate}`, {
+        value: g.function.functionName,
+        description: `aws lambda invoke --function-name <this> --payload '{}' out.json runs gate ${g.gate} now`,
+      });
   }
 
   /** The singleton provider behind the first-run triggers is aws-cdk-lib's own code; say why its findings are accepted. */
@@ -177,8 +185,19 @@ export class ReadinessStack extends Stack {
     acknowledge(provider, 'AwsSolutions-IAM4', `${why} its role uses AWSLambdaBasicExecutionRole for its own logs, as the provider ships it.`);
     acknowledge(provider, 'AwsSolutions-IAM5', `${why} it may invoke only the gate functions' versions.`);
     acknowledge(provider, 'AwsSolutions-L1', `${why} its runtime is chosen by aws-cdk-lib.`);
-    for (const rule of ['LambdaDLQ', 'LambdaTracing', 'LambdaDefaultMemorySize', 'LambdaLatestVersion', 'LambdaAsyncFailureDestination', 'LambdaDefaultTimeout']) {
-      acknowledge(provider, `Serverless-${rule}`, `${why} CloudFormation invokes it synchronously during deployment and reports its failure as a failed deployment.`);
+    for (const rule of [
+      'LambdaDLQ',
+      'LambdaTracing',
+      'LambdaDefaultMemorySize',
+      'LambdaLatestVersion',
+      'LambdaAsyncFailureDestination',
+      'LambdaDefaultTimeout',
+    ]) {
+      acknowledge(
+        provider,
+        `Serverless-${rule}`,
+        `${why} CloudFormation invokes it synchronously during deployment and reports its failure as a failed deployment.`,
+      );
     }
   }
 }

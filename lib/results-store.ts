@@ -56,7 +56,11 @@ export class ReadinessResults extends Construct {
       ],
       removalPolicy,
     });
-    acknowledge(this.bucket, 'AwsSolutions-S1', 'The reports bucket is written only by the readiness functions, each limited by IAM to its own gate prefix; an access-log bucket would double the storage for a few KB of reports per run. Enable CloudTrail S3 data events to audit reads.');
+    acknowledge(
+      this.bucket,
+      'AwsSolutions-S1',
+      'The reports bucket is written only by the readiness functions, each limited by IAM to its own gate prefix; an access-log bucket would double the storage for a few KB of reports per run. Enable CloudTrail S3 data events to audit reads.',
+    );
   }
 
   /** Appends a gate's results to its own partition of the history (Query: the previous run, to notify only on a change). */
@@ -86,8 +90,14 @@ export class ReadinessResults extends Construct {
   /** Writes a gate's reports under its own prefix, `reports/<suite>/<gate>/`, and nowhere else. */
   grantWriteReports(grantee: IRole, suite: string, gate: string): void {
     const prefix = reportPrefix(suite, gate);
-    grantee.addToPrincipalPolicy(new PolicyStatement({ sid: 'WriteOwnReports', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${prefix}*`)] }));
+    grantee.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'WriteOwnReports', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${prefix}*`)] }),
+    );
     const bucket = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as never);
-    acknowledge(grantee, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`, `Reports are written under the gate's own prefix ${prefix} with a timestamp in the key; nothing outside it.`);
+    acknowledge(
+      grantee,
+      `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
+      `Reports are written under the gate's own prefix ${prefix} with a timestamp in the key; nothing outside it.`,
+    );
   }
 }

@@ -45,7 +45,12 @@ export function historyTableOf(values: Values, env: NodeJS.ProcessEnv): string |
 export async function ackCommand(values: Values, io: CliIo, registry: Registry, now = new Date()): Promise<number> {
   if (typeof values.gate === 'string' && !registry.isGateId(values.gate)) throw new ConfigError(`--gate: unknown gate '${values.gate}'`);
   const ack = newAcknowledgement(
-    { gate: values.gate as string | undefined, owner: values.owner as string | undefined, reason: values.reason as string | undefined, expires: values.expires as string | undefined },
+    {
+      gate: values.gate as string | undefined,
+      owner: values.owner as string | undefined,
+      reason: values.reason as string | undefined,
+      expires: values.expires as string | undefined,
+    },
     now,
   );
   const table = historyTableOf(values, io.env);

@@ -22,7 +22,12 @@ export const TIMELINE_DAYS = 30;
  * timeline chart. A history that cannot be read is reported on stderr and leaves the report
  * without the comparison; it never changes the verdict.
  */
-export async function compareWithHistory(report: RunReport, store: HistoryStore, now: Date, warn: (line: string) => void): Promise<Record<string, GateRecord[]> | undefined> {
+export async function compareWithHistory(
+  report: RunReport,
+  store: HistoryStore,
+  now: Date,
+  warn: (line: string) => void,
+): Promise<Record<string, GateRecord[]> | undefined> {
   try {
     report.changes = await changesSince(store, report.suite, report.results, now);
     const since = new Date(now.getTime() - TIMELINE_DAYS * 86_400_000).toISOString();

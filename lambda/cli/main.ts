@@ -87,7 +87,9 @@ Options for run:
   --history-table NAME
                      also show the suite's acknowledgements from the deployed history table
                      (default: SAAS_READINESS_HISTORY_TABLE)
-${gateOptionsOf(registry).map((o) => `  --${o.name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(21) + o.description).join('\n')}
+${gateOptionsOf(registry)
+  .map((o) => `  --${o.name}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(21) + o.description)
+  .join('\n')}
 Exit codes: 0 READY, 1 NOT READY, 2 configuration or usage error, 3 the verdict was reached but
 Security Hub did not accept it.
 `;
@@ -169,7 +171,14 @@ async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) =
     case 'diff':
       return diffCommand(values, io);
     case 'sarif':
-      return sarifCommand({ app: values.app as string | undefined, out: values.out as string | undefined, cwd: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr });
+      return sarifCommand({
+        app: values.app as string | undefined,
+        out: values.out as string | undefined,
+        cwd: io.cwd,
+        env: io.env,
+        stdout: io.stdout,
+        stderr: io.stderr,
+      });
     case 'schema':
       constantOut(`${JSON.stringify(configSchema(registryOf(io)), null, 2)}\n`);
       return EXIT.READY;
@@ -187,7 +196,10 @@ const registryOf = (io: CliIo): Registry => io.registry ?? BUILT_IN;
 function checksOf(values: Values, registry: Registry): GateId[] | undefined {
   const raw = values.check as string[] | undefined;
   if (!raw) return undefined;
-  const ids = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const ids = raw
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   for (const id of ids) {
     if (!registry.isGateId(id)) throw new ConfigError(`--check: unknown gate '${id}' (gates: ${registry.gateIds.join(', ')})`);
   }
@@ -213,7 +225,9 @@ async function run(values: Values, io: CliIo): Promise<number> {
   const quiet = Boolean(values.quiet);
   const allowSkip = Boolean(values['allow-skip']);
   if (!quiet) {
-    io.stderr(`saas-readiness: running ${selected.map((g) => g.id).join(', ') || 'no gates'}${allowSkip ? ' (learning mode: skipped gates allowed)' : ''}${values['no-probes'] ? ' (probes off)' : ''}\n`);
+    io.stderr(
+      `saas-readiness: running ${selected.map((g) => g.id).join(', ') || 'no gates'}${allowSkip ? ' (learning mode: skipped gates allowed)' : ''}${values['no-probes'] ? ' (probes off)' : ''}\n`,
+    );
   }
   const interrupts = watchInterrupts();
   let report;
@@ -228,9 +242,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
       gateOptions: optionValues,
       signal: interrupts.signal,
       tool: { name: 'saas-readiness', version: toolVersion() },
-      onProgress: quiet
-        ? undefined
-        : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
+      onProgress: quiet ? undefined : (gate, event, detail) => io.stderr(`  ${event === 'end' ? '■' : event === 'start' ? '▶' : '…'} ${gate}: ${detail}\n`),
     });
   } finally {
     interrupts.stop();
@@ -257,7 +269,10 @@ async function run(values: Values, io: CliIo): Promise<number> {
   if (values['security-hub']) {
     try {
       const sent = await publishRunToSecurityHub(report);
-      if (!quiet) io.stderr(`saas-readiness: Security Hub ${sent.account}/${sent.region}: ${sent.imported} finding(s) imported (${sent.archived} archived) in ${sent.requests} request(s)\n`);
+      if (!quiet)
+        io.stderr(
+          `saas-readiness: Security Hub ${sent.account}/${sent.region}: ${sent.imported} finding(s) imported (${sent.archived} archived) in ${sent.requests} request(s)\n`,
+        );
     } catch (err) {
       io.stderr(`saas-readiness: publishing to Security Hub failed: ${redact(describeError(err))}\n`);
       return EXIT.NOT_DELIVERED;

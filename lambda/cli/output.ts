@@ -55,7 +55,8 @@ export function prepareOutDir(dir: string): void {
       stat = statSync(at);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' || at === dirname(at) || missing.length >= MAX_CREATED_LEVELS) throw new ConfigError(`cannot create the folder: ${describeFileError(err)}`, `--out ${dir}`);
+      if (code !== 'ENOENT' || at === dirname(at) || missing.length >= MAX_CREATED_LEVELS)
+        throw new ConfigError(`cannot create the folder: ${describeFileError(err)}`, `--out ${dir}`);
       missing.unshift(at);
       continue;
     }
@@ -67,7 +68,8 @@ export function prepareOutDir(dir: string): void {
       mkdirSync(folder);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new ConfigError(`cannot create ${folder}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code}`, `--out ${dir}`);
+      if (code !== 'EEXIST')
+        throw new ConfigError(`cannot create ${folder}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code}`, `--out ${dir}`);
     }
   }
   const probe = join(dir, `.saas-readiness-write-check-${process.pid}`);

@@ -104,7 +104,9 @@ function expiryOf(raw: string | undefined, now: Date): Date {
   }
   if (until.getTime() <= now.getTime()) throw new ConfigError(`--expires: ${until.toISOString()} is not in the future`);
   if (until.getTime() - now.getTime() > ACK_MAX_HOURS * 3_600_000) {
-    throw new ConfigError(`--expires: at most ${ACK_MAX_HOURS / 24} days ahead (${new Date(now.getTime() + ACK_MAX_HOURS * 3_600_000).toISOString()}); got ${until.toISOString()}`);
+    throw new ConfigError(
+      `--expires: at most ${ACK_MAX_HOURS / 24} days ahead (${new Date(now.getTime() + ACK_MAX_HOURS * 3_600_000).toISOString()}); got ${until.toISOString()}`,
+    );
   }
   return until;
 }
@@ -120,7 +122,13 @@ export function acknowledgementOf(record: HistoryRecord): Acknowledgement | unde
   const strings = [gate, owner, reason, createdAt, validUntil];
   if (!strings.every((s) => typeof s === 'string' && s.length > 0)) return undefined;
   // The sort key names the gate it was written for (`<createdAt>#<gate>`): a record saying otherwise is not one.
-  if (!isGateId(gate as string) || !record.sk.endsWith(`#${gate as string}`) || Number.isNaN(Date.parse(createdAt as string)) || Number.isNaN(Date.parse(validUntil as string))) return undefined;
+  if (
+    !isGateId(gate as string) ||
+    !record.sk.endsWith(`#${gate as string}`) ||
+    Number.isNaN(Date.parse(createdAt as string)) ||
+    Number.isNaN(Date.parse(validUntil as string))
+  )
+    return undefined;
   return { gate: gate as GateId, owner: owner as string, reason: reason as string, createdAt: createdAt as string, validUntil: validUntil as string };
 }
 

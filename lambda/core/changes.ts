@@ -151,7 +151,14 @@ export function compareGate(previous: GateRecord, current: GateRecord): GateChan
     const movement = movementOf(b?.status, a?.status);
     // A criterion that appears passing or disappears while passing is a change of config, not of readiness.
     if (!movement || (!b && a?.status === 'PASS') || (!a && b?.status === 'PASS')) continue;
-    criteria.push({ id, title: a?.title ?? b?.title, from: b?.status, to: a?.status, movement, summary: a?.summary ?? `no longer evaluated (was ${b!.status}: ${b!.summary})` });
+    criteria.push({
+      id,
+      title: a?.title ?? b?.title,
+      from: b?.status,
+      to: a?.status,
+      movement,
+      summary: a?.summary ?? `no longer evaluated (was ${b!.status}: ${b!.summary})`,
+    });
   }
   const tenants: TenantChange[] = [];
   const key = (t: TenantVariance) => `${t.provider}\u0000${t.tenant}`;
@@ -159,14 +166,18 @@ export function compareGate(previous: GateRecord, current: GateRecord): GateChan
   const curTenants = new Map((current.tenants ?? []).map((t) => [key(t), t]));
   for (const t of current.tenants ?? []) {
     const p = prevTenants.get(key(t));
-    if (p?.status === 'ok' && t.status === 'outside') tenants.push({ tenant: t.tenant, provider: t.provider, from: p.variancePct, to: t.variancePct, movement: 'left the tolerance' });
-    if (p?.status === 'outside' && t.status === 'ok') tenants.push({ tenant: t.tenant, provider: t.provider, from: p.variancePct, to: t.variancePct, movement: 'back within the tolerance' });
+    if (p?.status === 'ok' && t.status === 'outside')
+      tenants.push({ tenant: t.tenant, provider: t.provider, from: p.variancePct, to: t.variancePct, movement: 'left the tolerance' });
+    if (p?.status === 'outside' && t.status === 'ok')
+      tenants.push({ tenant: t.tenant, provider: t.provider, from: p.variancePct, to: t.variancePct, movement: 'back within the tolerance' });
     // A record of only the outside tenants: absent there means it was not outside.
-    if (!p && previous.tenantsOutsideOnly && previous.tenants && t.status === 'outside') tenants.push({ tenant: t.tenant, provider: t.provider, to: t.variancePct, movement: 'left the tolerance' });
+    if (!p && previous.tenantsOutsideOnly && previous.tenants && t.status === 'outside')
+      tenants.push({ tenant: t.tenant, provider: t.provider, to: t.variancePct, movement: 'left the tolerance' });
   }
   if (current.tenantsOutsideOnly && current.tenants) {
     for (const p of previous.tenants ?? []) {
-      if (p.status === 'outside' && !curTenants.has(key(p))) tenants.push({ tenant: p.tenant, provider: p.provider, from: p.variancePct, movement: 'back within the tolerance' });
+      if (p.status === 'outside' && !curTenants.has(key(p)))
+        tenants.push({ tenant: p.tenant, provider: p.provider, from: p.variancePct, movement: 'back within the tolerance' });
     }
   }
   const movement = movementOf(previous.status, current.status);
@@ -186,7 +197,11 @@ export function compareGate(previous: GateRecord, current: GateRecord): GateChan
 
 /** True when the change makes things worse: something newly fails or a tenant left the tolerance. */
 export function isRegression(change: GateChange): boolean {
-  return change.movement === 'newly failing' || change.criteria.some((c) => c.movement === 'newly failing') || change.tenants.some((t) => t.movement === 'left the tolerance');
+  return (
+    change.movement === 'newly failing' ||
+    change.criteria.some((c) => c.movement === 'newly failing') ||
+    change.tenants.some((t) => t.movement === 'left the tolerance')
+  );
 }
 
 /** Reads a history record back as a gate record (records written before `startedAt` existed use the sort key). */
@@ -214,7 +229,9 @@ const LOOKBACK_DAYS = [2, 35, 400];
 export async function previousRun(store: HistoryStore, suite: string, gate: string, before: string, now: Date, run?: string): Promise<GateRecord | undefined> {
   for (const days of LOOKBACK_DAYS) {
     const since = new Date(now.getTime() - days * 86_400_000).toISOString();
-    const records = (await store.query(historyKey.result(suite, gate), since)).filter((r) => r.sk < before && typeof r.status === 'string' && (!run || r.run === run));
+    const records = (await store.query(historyKey.result(suite, gate), since)).filter(
+      (r) => r.sk < before && typeof r.status === 'string' && (!run || r.run === run),
+    );
     if (records.length) return gateRecordFrom(records[records.length - 1], gate);
   }
   return undefined;
@@ -245,7 +262,13 @@ export async function changesSince(store: HistoryStore, suite: string, results: 
 /** Appends one record per result to the history, partition `<suite>#result#<gate>`. */
 export async function recordRun(store: HistoryStore, suite: string, results: readonly CheckResult[], run: string, id: string): Promise<void> {
   for (const result of results) {
-    await store.append({ pk: historyKey.result(suite, result.gate), sk: `${result.startedAt}#${id}`, run, ...gateRecordOf(result), durationMs: result.durationMs });
+    await store.append({
+      pk: historyKey.result(suite, result.gate),
+      sk: `${result.startedAt}#${id}`,
+      run,
+      ...gateRecordOf(result),
+      durationMs: result.durationMs,
+    });
   }
 }
 
@@ -259,6 +282,9 @@ export function describeChange(change: GateChange): string[] {
   return [
     head,
     ...change.criteria.map((c) => `  ${c.id}: ${c.movement} (${c.from ?? 'not evaluated'} → ${c.to ?? 'not evaluated'}) — ${c.summary}`),
-    ...change.tenants.map((t) => `  tenant ${t.tenant} (${t.provider}) ${t.movement}${change.tolerancePercent !== undefined ? ` ±${change.tolerancePercent}%` : ''}: ${pct(t.from, 'from')} → ${pct(t.to, 'to')}`),
+    ...change.tenants.map(
+      (t) =>
+        `  tenant ${t.tenant} (${t.provider}) ${t.movement}${change.tolerancePercent !== undefined ? ` ±${change.tolerancePercent}%` : ''}: ${pct(t.from, 'from')} → ${pct(t.to, 'to')}`,
+    ),
   ];
 }

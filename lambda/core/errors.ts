@@ -5,7 +5,10 @@ import { redact } from './redact';
  * never a stack trace. `where` names the file, field path and line where they are known.
  */
 export class ConfigError extends Error {
-  constructor(message: string, readonly where?: string) {
+  constructor(
+    message: string,
+    readonly where?: string,
+  ) {
     super(where ? `${where}: ${message}` : message);
     this.name = 'ConfigError';
   }
@@ -13,7 +16,10 @@ export class ConfigError extends Error {
 
 /** Thrown when a gate's deadline passes; the runner turns it into ERROR. */
 export class DeadlineError extends Error {
-  constructor(readonly seconds: number, readonly setting: string) {
+  constructor(
+    readonly seconds: number,
+    readonly setting: string,
+  ) {
     super(`timed out after ${seconds} s (raise ${setting} if the system is just slow)`);
     this.name = 'DeadlineError';
   }
@@ -50,7 +56,11 @@ const NETWORK_CODES: Record<string, string> = {
  */
 export function describeError(err: unknown): string {
   // Summaries are one line, without the SDK's pointer to a hidden field no reader of a report has.
-  return causeOf(err).split(SDK_DESERIALIZATION_HINT).join('').replace(/\s*\n\s*/g, ' ').trim();
+  return causeOf(err)
+    .split(SDK_DESERIALIZATION_HINT)
+    .join('')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 const SDK_DESERIALIZATION_HINT = /\s*Deserialization error: to see the raw response, inspect the hidden field \{error\}\.\$response on this object\./;
@@ -101,7 +111,11 @@ export class SourceError extends Error {
   readonly remediation?: string;
   /** The HTTP status of the answer, where there was one. */
   readonly status?: number;
-  constructor(readonly kind: SourceErrorKind, message: string, details: { remediation?: string; status?: number } = {}) {
+  constructor(
+    readonly kind: SourceErrorKind,
+    message: string,
+    details: { remediation?: string; status?: number } = {},
+  ) {
     super(message);
     this.name = 'SourceError';
     if (details.remediation) this.remediation = details.remediation;
@@ -114,7 +128,10 @@ export class SourceError extends Error {
  * several apps is production). The criterion SKIPs, naming the setting instead of guessing.
  */
 export class SettingRequiredError extends Error {
-  constructor(readonly setting: string, detail: string) {
+  constructor(
+    readonly setting: string,
+    detail: string,
+  ) {
     super(detail);
     this.name = 'SettingRequiredError';
   }

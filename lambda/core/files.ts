@@ -2,7 +2,10 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 
 /** A file that cannot be used as input; the message names why, the caller names the file and field. */
 export class InputFileError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'InputFileError';
   }

@@ -62,7 +62,9 @@ export function readParameterPermission(nameOrArn: string): Permission {
 /** s3:GetObject on one object, for an `s3://bucket/key` location (none for a local path). */
 export function readObjectPermissions(location: string): Permission[] {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
-  return m ? [{ sid: 'ReadObject', actions: ['s3:GetObject'], resources: [{ service: 's3', resource: m[1], resourceName: m[2], region: '', account: '' }] }] : [];
+  return m
+    ? [{ sid: 'ReadObject', actions: ['s3:GetObject'], resources: [{ service: 's3', resource: m[1], resourceName: m[2], region: '', account: '' }] }]
+    : [];
 }
 
 /** A DynamoDB table of this account, in the source's region or the stack's. */

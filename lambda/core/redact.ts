@@ -25,7 +25,8 @@ const SCHEME_USER = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}:\/{0,3}[^:/
 /** `user:` at the start of a token without a scheme (`app:pw@host`, also `app:/pw@host`; not `scheme://user@host`). */
 const BARE_USER = /^[^:/@]*:(?!\/\/)/;
 /** `?api_key=…`, `&token=…`: query and form parameters whose names say they carry a secret. */
-const SECRET_PARAM = /([?&;])([A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|key|signature|sig|credential|auth)[A-Za-z0-9_.-]{0,64})=[^\s&#"'<>?]{0,16384}/gi;
+const SECRET_PARAM =
+  /([?&;])([A-Za-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|key|signature|sig|credential|auth)[A-Za-z0-9_.-]{0,64})=[^\s&#"'<>?]{0,16384}/gi;
 /** `Bearer …` authorization values, and `Basic …` ones (base64: with a digit or symbol, unlike prose). */
 const AUTH_SCHEME = /\b(?:Bearer\s{1,16}[A-Za-z0-9._~+/=-]{6,16384}|Basic\s{1,16}(?=[A-Za-z]{0,16384}[0-9+/=])[A-Za-z0-9+/]{6,16384}={0,2})/g;
 /**
@@ -51,7 +52,18 @@ export function redact(text: string): string {
 
 /** A character that ends a token a credential can be part of: whitespace, quotes, angle brackets. */
 function isDelimiter(code: number): boolean {
-  return code <= 0x20 || code === 0x22 || code === 0x27 || code === 0x60 || code === 0x3c || code === 0x3e || code === 0x85 || code === 0xa0 || code === 0x2028 || code === 0x2029;
+  return (
+    code <= 0x20 ||
+    code === 0x22 ||
+    code === 0x27 ||
+    code === 0x60 ||
+    code === 0x3c ||
+    code === 0x3e ||
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x2028 ||
+    code === 0x2029
+  );
 }
 
 /** Applies {@link redactUserinfo} to every token holding an `@`, scanning each character at most twice. */

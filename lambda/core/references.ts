@@ -10,7 +10,8 @@ export const SECRET_REF = /^\$\{secret:([^}#]+)(?:#([^}]+))?\}$/;
  * `${ssm:/name}`, `${ssm:/name:version-or-label}` or `${ssm:arn:…:parameter/name}`: a Parameter
  * Store value read at run time (SecureString decrypted). Names as GetParameter accepts them.
  */
-export const SSM_PARAMETER = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_./-]{1,2011}|\/?[A-Za-z0-9_.-][A-Za-z0-9_./-]{0,2047})(?::[A-Za-z0-9_.-]{1,100})?$/;
+export const SSM_PARAMETER =
+  /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_./-]{1,2011}|\/?[A-Za-z0-9_.-][A-Za-z0-9_./-]{0,2047})(?::[A-Za-z0-9_.-]{1,100})?$/;
 export const SSM_REF = /^\$\{ssm:([^}]+)\}$/;
 /** Every run-time reference inside a string, whole or embedded (`https://…?key=${ssm:/k}`). */
 export const RUNTIME_REF = /\$\{(?:secret|ssm):[^}]+\}/g;

@@ -136,9 +136,7 @@ export function verdictOf(results: readonly CheckResult[], allowSkip: boolean): 
   const count = (s: string) => results.filter((r) => r.status === s).length;
   const [pass, fail, skip, error] = ['PASS', 'FAIL', 'SKIP', 'ERROR'].map(count);
   if (results.length === 0) return { verdict: 'NOT READY', reason: 'no gate was run' };
-  const parts = [`${pass} passed`, fail && `${fail} failed`, error && `${error} in error`, skip && `${skip} skipped`]
-    .filter(Boolean)
-    .join(', ');
+  const parts = [`${pass} passed`, fail && `${fail} failed`, error && `${error} in error`, skip && `${skip} skipped`].filter(Boolean).join(', ');
   if (fail || error) return { verdict: 'NOT READY', reason: parts };
   if (skip && !allowSkip) return { verdict: 'NOT READY', reason: `${parts} (skipped gates count as not ready; --allow-skip for learning mode)` };
   if (pass === 0) return { verdict: 'NOT READY', reason: `${parts}: nothing was measured` };
@@ -171,7 +169,11 @@ async function runOne(gate: GateDefinition, opts: RunOptions, now: () => Date): 
     describe(source: string | SourceConfig) {
       const found = typeof source === 'string' ? config.sources[source] : source;
       const definition = found && opts.registry.source(found.type);
-      return { type: found?.type ?? 'unknown', title: definition?.title ?? found?.type ?? String(source), configured: Boolean(found && (definition?.configured?.(found) ?? true)) };
+      return {
+        type: found?.type ?? 'unknown',
+        title: definition?.title ?? found?.type ?? String(source),
+        configured: Boolean(found && (definition?.configured?.(found) ?? true)),
+      };
     },
     secrets: opts.secrets,
     signal: controller.signal,

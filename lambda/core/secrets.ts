@@ -80,7 +80,8 @@ export class ParameterStoreResolver {
   }
 
   private async fetch(name: string): Promise<string> {
-    if (!SSM_PARAMETER.test(name)) throw new SecretResolutionError(name, 'not a parameter name (letters, digits and _.-/, optionally :version or :label) or a parameter ARN', 'parameter');
+    if (!SSM_PARAMETER.test(name))
+      throw new SecretResolutionError(name, 'not a parameter name (letters, digits and _.-/, optionally :version or :label) or a parameter ARN', 'parameter');
     this.client ??= this.makeClient();
     let out;
     try {
@@ -90,7 +91,10 @@ export class ParameterStoreResolver {
     }
     const value = (out as { Parameter?: { Value?: unknown } }).Parameter?.Value;
     if (typeof value !== 'string') {
-      const why = out.Parameter === undefined || out.Parameter === null ? 'it has no Parameter' : `Parameter.Value is ${value === undefined || value === null ? 'missing' : `a ${Array.isArray(value) ? 'list' : typeof value}`}, not a string`;
+      const why =
+        out.Parameter === undefined || out.Parameter === null
+          ? 'it has no Parameter'
+          : `Parameter.Value is ${value === undefined || value === null ? 'missing' : `a ${Array.isArray(value) ? 'list' : typeof value}`}, not a string`;
       throw new SecretResolutionError(name, `malformed GetParameter response from Parameter Store: ${why}`, 'parameter');
     }
     // Every value read from Parameter Store is treated as a secret, String and SecureString alike.

@@ -62,7 +62,8 @@ class GateFunction implements LambdaInterface {
   @metrics.logMetrics({ throwOnEmptyMetrics: false })
   public async handler(event: GateEvent | undefined, context: Context): Promise<GateInvocationResult> {
     const gate = this.registry.gate(required(HANDLER_ENV.gate));
-    if (!gate) throw new Error(`${HANDLER_ENV.gate}=${process.env[HANDLER_ENV.gate]} is not the gate this function was built for (${this.registry.gateIds.join(', ')})`);
+    if (!gate)
+      throw new Error(`${HANDLER_ENV.gate}=${process.env[HANDLER_ENV.gate]} is not the gate this function was built for (${this.registry.gateIds.join(', ')})`);
     const run: RunKind = event?.probes === true ? 'probes' : 'scheduled';
     const { report, probesLeftOut } = await this.evaluate(gate, run, context);
     const result = report.results[0];
@@ -70,7 +71,12 @@ class GateFunction implements LambdaInterface {
     const prefix = reportPrefix(suite, gate.id, result.startedAt);
     // Break-glass acknowledgements show in every report; they never change the result.
     const table = required(HANDLER_ENV.historyTable);
-    report.acknowledgements = await acknowledgementSection(report, new DynamoDbHistoryReader(clients.dynamodb, table), new Date(), AbortSignal.timeout(ACK_READ_TIMEOUT_MS));
+    report.acknowledgements = await acknowledgementSection(
+      report,
+      new DynamoDbHistoryReader(clients.dynamodb, table),
+      new Date(),
+      AbortSignal.timeout(ACK_READ_TIMEOUT_MS),
+    );
     const published = { report, result, suite, run, prefix, probesLeftOut, requestId: context.awsRequestId, functionArn: context.invokedFunctionArn };
     const [immediate, stored] = sinksOf(gate, table);
     for (const sink of immediate) await sink.publish(published);
@@ -97,7 +103,10 @@ class GateFunction implements LambdaInterface {
     } catch (err) {
       const cause = `deployed configuration: ${redact(describeError(err))}`;
       const remediation = 'Fix readiness.yaml and redeploy (cdk synth validates it the same way).';
-      return { report: configErrorReport({ registry: this.registry, only: [gate.id], suite: suiteOf(text), cause, remediation, probes: run === 'probes', tool }), probesLeftOut: [] };
+      return {
+        report: configErrorReport({ registry: this.registry, only: [gate.id], suite: suiteOf(text), cause, remediation, probes: run === 'probes', tool }),
+        probesLeftOut: [],
+      };
     }
   }
 }

@@ -42,12 +42,27 @@ export async function handler(event: unknown, context: Context): Promise<HookRes
     const reader = new DynamoDbHistoryReader((dynamodb ??= new DynamoDBClient({})), settings.table);
     const budget = Math.max(1_000, Math.min(READ_BUDGET_MS, context.getRemainingTimeInMillis() - ANSWER_RESERVE_MS));
     try {
-      history = await readReadinessHistory(reader, settings.suite, settings.gates.map((g) => g.id), now, AbortSignal.timeout(budget));
+      history = await readReadinessHistory(
+        reader,
+        settings.suite,
+        settings.gates.map((g) => g.id),
+        now,
+        AbortSignal.timeout(budget),
+      );
     } catch (err) {
       history = { error: `${reader.describe()}: ${describeError(err)}` };
     }
   }
-  const decision = decide({ operation: target.operation, target: target.description, suite: settings.suite, gates: settings.gates, history, failureMode: settings.failureMode, dashboardUrl: settings.dashboardUrl, now });
+  const decision = decide({
+    operation: target.operation,
+    target: target.description,
+    suite: settings.suite,
+    gates: settings.gates,
+    history,
+    failureMode: settings.failureMode,
+    dashboardUrl: settings.dashboardUrl,
+    now,
+  });
   return answer(token, decision, {
     target: target.description,
     operation: target.operation,

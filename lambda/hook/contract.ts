@@ -73,7 +73,8 @@ export function parseHookRequest(event: unknown): ParsedRequest {
   let operation: HookOperation | undefined = point ? INVOCATION_POINTS[point] : undefined;
   // AWS's change-set syntax block has no actionInvocationPoint, and change sets are only ever CREATE targets.
   if (!point && targetType === 'CHANGE_SET') operation = 'CREATE';
-  if (!operation) return { ok: false, token, problem: `unknown actionInvocationPoint '${point ?? ''}' (documented: ${Object.keys(INVOCATION_POINTS).join(', ')})` };
+  if (!operation)
+    return { ok: false, token, problem: `unknown actionInvocationPoint '${point ?? ''}' (documented: ${Object.keys(INVOCATION_POINTS).join(', ')})` };
 
   const logicalId = stringOr(data?.targetLogicalId);
   if (targetType === 'STACK') {
@@ -83,7 +84,11 @@ export function parseHookRequest(event: unknown): ParsedRequest {
   const stackName = stackNameOf(stackId);
   const of = stackName ? ` of stack ${stackName}` : '';
   if (targetType === 'CHANGE_SET') {
-    return { ok: true, token, target: { operation, targetType, stackName, description: `change set ${logicalId ?? stringOr(req.changeSetId) ?? '(unnamed)'}${of}` } };
+    return {
+      ok: true,
+      token,
+      target: { operation, targetType, stackName, description: `change set ${logicalId ?? stringOr(req.changeSetId) ?? '(unnamed)'}${of}` },
+    };
   }
   return { ok: true, token, target: { operation, targetType, stackName, description: `${targetType} ${logicalId ?? ''}${of}`.replace(/\s+/g, ' ').trim() } };
 }

@@ -69,12 +69,11 @@ export function decide(input: DecisionInput): HookDecision {
     return {
       hookStatus: 'FAILED',
       errorCode: 'InternalFailure',
-      message: clamp(
-        [
-          `saas-readiness: readiness of suite ${suite} is unknown for ${target}: the history could not be read (${history.error}).`,
-          consequence(input.failureMode, 'unverified'),
-          dashboardLine(input.dashboardUrl),
-        ]),
+      message: clamp([
+        `saas-readiness: readiness of suite ${suite} is unknown for ${target}: the history could not be read (${history.error}).`,
+        consequence(input.failureMode, 'unverified'),
+        dashboardLine(input.dashboardUrl),
+      ]),
       findings: [],
       acknowledgements: [],
     };
@@ -108,15 +107,14 @@ export function decide(input: DecisionInput): HookDecision {
   return {
     hookStatus: 'FAILED',
     errorCode: 'NonCompliant',
-    message: clamp(
-      [
-        `saas-readiness: suite ${suite} is NOT READY: ${names} not passing; ${target} is held.`,
-        ...findings.map(gateLine),
-        ...ackLines,
-        consequence(input.failureMode, 'not ready'),
-        `Fix the gates, or break glass: saas-readiness ack --gate ${blocking[0].gate} --owner <you> --reason "<why>" --expires 4h`,
-        dashboardLine(input.dashboardUrl),
-      ]),
+    message: clamp([
+      `saas-readiness: suite ${suite} is NOT READY: ${names} not passing; ${target} is held.`,
+      ...findings.map(gateLine),
+      ...ackLines,
+      consequence(input.failureMode, 'not ready'),
+      `Fix the gates, or break glass: saas-readiness ack --gate ${blocking[0].gate} --owner <you> --reason "<why>" --expires 4h`,
+      dashboardLine(input.dashboardUrl),
+    ]),
     findings,
     acknowledgements: classified,
   };
@@ -133,14 +131,20 @@ function findingOf(gate: RequiredGate, verdict: LatestVerdict | undefined, acks:
   const reason = cut(redact(verdict.summary));
   if (verdict.status !== 'PASS') return withAck({ gate: gate.id, state: 'not passing', detail: `${verdict.status} at ${when}: ${reason}` });
   if (ageHours > gate.maxAgeHours) {
-    return withAck({ gate: gate.id, state: 'stale', detail: `newest verdict PASS at ${when} is older than the allowed ${gate.maxAgeHours} h: the gate has stopped reporting` });
+    return withAck({
+      gate: gate.id,
+      state: 'stale',
+      detail: `newest verdict PASS at ${when} is older than the allowed ${gate.maxAgeHours} h: the gate has stopped reporting`,
+    });
   }
   return { gate: gate.id, state: 'passing', detail: `PASS at ${when}` };
 }
 
 function gateLine(f: GateFinding): string {
   const mark = f.state === 'passing' ? '✓' : f.acknowledgedBy ? '⚠' : '✗';
-  const ack = f.acknowledgedBy ? ` — acknowledged by ${f.acknowledgedBy.owner} until ${f.acknowledgedBy.validUntil}: ${cut(redact(f.acknowledgedBy.reason))}` : '';
+  const ack = f.acknowledgedBy
+    ? ` — acknowledged by ${f.acknowledgedBy.owner} until ${f.acknowledgedBy.validUntil}: ${cut(redact(f.acknowledgedBy.reason))}`
+    : '';
   return `${mark} ${f.gate}: ${f.detail}${ack}`;
 }
 

@@ -2,7 +2,13 @@
  * What the deploy-time hook reads: the newest verdict of each required gate (one descending Query
  * with Limit 1 per gate, however long the history) and the suite's acknowledgements.
  */
-import { acknowledgementOf, acknowledgementsSince, classifyAcknowledgements, type Acknowledgement, type AcknowledgementSection } from '../core/acknowledgements';
+import {
+  acknowledgementOf,
+  acknowledgementsSince,
+  classifyAcknowledgements,
+  type Acknowledgement,
+  type AcknowledgementSection,
+} from '../core/acknowledgements';
 import { describeError } from '../core/errors';
 import type { GateId } from '../core/gate';
 import { historyKey, type HistoryRecord } from '../core/history';
@@ -54,7 +60,12 @@ export async function readAcknowledgements(reader: DynamoDbHistoryReader, suite:
  * The suite's acknowledgements as a report shows them: each in use (its gate did not PASS in this
  * report), unused or expired. Acknowledgements that cannot be read are said so, never left out.
  */
-export async function acknowledgementSection(report: Pick<RunReport, 'suite' | 'results'>, reader: DynamoDbHistoryReader, now: Date, signal?: AbortSignal): Promise<AcknowledgementSection> {
+export async function acknowledgementSection(
+  report: Pick<RunReport, 'suite' | 'results'>,
+  reader: DynamoDbHistoryReader,
+  now: Date,
+  signal?: AbortSignal,
+): Promise<AcknowledgementSection> {
   try {
     const acks = await readAcknowledgements(reader, report.suite, now, signal);
     const standing = (gate: string) => {
@@ -68,7 +79,13 @@ export async function acknowledgementSection(report: Pick<RunReport, 'suite' | '
 }
 
 /** Reads every required gate's newest verdict and the acknowledgements concurrently. Throws when any read fails. */
-export async function readReadinessHistory(reader: DynamoDbHistoryReader, suite: string, gates: readonly GateId[], now: Date, signal?: AbortSignal): Promise<ReadinessHistory> {
+export async function readReadinessHistory(
+  reader: DynamoDbHistoryReader,
+  suite: string,
+  gates: readonly GateId[],
+  now: Date,
+  signal?: AbortSignal,
+): Promise<ReadinessHistory> {
   const [newest, acknowledgements] = await Promise.all([
     Promise.all(gates.map(async (gate) => [gate, await reader.newest(historyKey.result(suite, gate), signal)] as const)),
     readAcknowledgements(reader, suite, now, signal),

@@ -14,7 +14,9 @@ export function reportsSink(s3: S3Client, bucket: string): ResultSink {
         { name: 'report.md', contentType: 'text/markdown; charset=utf-8', content: renderMarkdown(report) },
         ...report.results.flatMap((r) => r.artifacts ?? []),
       ];
-      await Promise.all(files.map((f) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${f.name}`, Body: redact(f.content), ContentType: f.contentType }))));
+      await Promise.all(
+        files.map((f) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${f.name}`, Body: redact(f.content), ContentType: f.contentType }))),
+      );
     },
   };
 }

@@ -82,7 +82,9 @@ function finding(
     ProductName: 'saas-readiness',
     CompanyName: 'saas-readiness',
     ProductFields: { 'saas-readiness/suite': base.suite, 'saas-readiness/gate': base.gate, 'saas-readiness/status': what.status },
-    Resources: [{ Type: 'Other', Id: `saas-readiness/${base.suite}/${base.gate}`, Partition: (base.target.partition ?? 'aws') as 'aws', Region: base.target.region }],
+    Resources: [
+      { Type: 'Other', Id: `saas-readiness/${base.suite}/${base.gate}`, Partition: (base.target.partition ?? 'aws') as 'aws', Region: base.target.region },
+    ],
     Compliance: { Status: COMPLIANCE[what.status] },
     RecordState: what.archived ? 'ARCHIVED' : 'ACTIVE',
   };
@@ -94,7 +96,13 @@ function finding(
  * did not pass, and an archived update for each criterion finding that is active but passes now
  * (or is no longer evaluated).
  */
-export function gateFindings(result: CheckResult, suite: string, target: SecurityHubTarget, existing: ReadonlyMap<string, Existing>, now: Date): AwsSecurityFinding[] {
+export function gateFindings(
+  result: CheckResult,
+  suite: string,
+  target: SecurityHubTarget,
+  existing: ReadonlyMap<string, Existing>,
+  now: Date,
+): AwsSecurityFinding[] {
   const productArn = defaultProductArn(target);
   const at = now.toISOString();
   const base = (id: string) => ({ id, suite, gate: result.gate, productArn, target, now: at, createdAt: existing.get(id)?.createdAt });
@@ -148,7 +156,8 @@ export function batchesOf(findings: readonly AwsSecurityFinding[]): AwsSecurityF
   let bytes = 0;
   for (const f of findings) {
     const size = Buffer.byteLength(JSON.stringify(f));
-    if (size > MAX_FINDING_BYTES) throw new Error(`Security Hub finding ${f.Id} is ${Math.ceil(size / 1024)} KB; BatchImportFindings accepts at most 240 KB per finding`);
+    if (size > MAX_FINDING_BYTES)
+      throw new Error(`Security Hub finding ${f.Id} is ${Math.ceil(size / 1024)} KB; BatchImportFindings accepts at most 240 KB per finding`);
     if (batch.length === MAX_FINDINGS_PER_BATCH || bytes + size > MAX_BATCH_BYTES) {
       batches.push(batch);
       batch = [];
@@ -191,7 +200,13 @@ export interface PublishSummary {
  * Publishes each result's findings. Throws when Security Hub rejects a request or any finding
  * (naming the finding and Security Hub's reason), so a failed publication is never silent.
  */
-export async function publishToSecurityHub(client: SecurityHubClient, suite: string, results: readonly CheckResult[], target: SecurityHubTarget, now = new Date()): Promise<PublishSummary> {
+export async function publishToSecurityHub(
+  client: SecurityHubClient,
+  suite: string,
+  results: readonly CheckResult[],
+  target: SecurityHubTarget,
+  now = new Date(),
+): Promise<PublishSummary> {
   const productArn = defaultProductArn(target);
   const findings: AwsSecurityFinding[] = [];
   for (const r of results) findings.push(...gateFindings(r, suite, target, await existingFindings(client, productArn, suite, r.gate), now));

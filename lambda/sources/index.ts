@@ -17,4 +17,18 @@ import { source as newrelic } from './newrelic';
 import { source as openai } from './openai';
 import { source as postgres } from './postgres';
 
-export const SOURCES: readonly SourceDefinition[] = [postgres, dynamodb, csv, costexplorer, cur, dataexport, athena, openai, datadog, newrelic, cloudwatch, http, file];
+export const SOURCES: readonly SourceDefinition[] = [
+  postgres,
+  dynamodb,
+  csv,
+  costexplorer,
+  cur,
+  dataexport,
+  athena,
+  openai,
+  datadog,
+  newrelic,
+  cloudwatch,
+  http,
+  file,
+];

@@ -47,9 +47,5 @@ export function hasAutomatedBackups(database: RdsDatabase): boolean {
 
 /** Deletion protection, or a deletion policy that keeps the data (Retain, or a final Snapshot). */
 export function survivesStackDeletion(database: RdsDatabase): boolean {
-  return (
-    isTrue(database, database.deletionProtection) ||
-    isRetainedOnDelete(database) ||
-    database.cfnOptions.deletionPolicy === CfnDeletionPolicy.SNAPSHOT
-  );
+  return isTrue(database, database.deletionProtection) || isRetainedOnDelete(database) || database.cfnOptions.deletionPolicy === CfnDeletionPolicy.SNAPSHOT;
 }

@@ -30,9 +30,6 @@ export function markConfigStore(scope: IConstruct): void {
  * shared value, which gate 2 reconciles as its own line. A `Tags.of(siloed).add(key, tenantId)`
  * applied deeper in the tree (on a tenant's own resources) still wins.
  */
-export function markPooled(
-  scope: IConstruct,
-  options: { readonly key?: string; readonly sharedValue?: string } = {},
-): void {
+export function markPooled(scope: IConstruct, options: { readonly key?: string; readonly sharedValue?: string } = {}): void {
   Tags.of(scope).add(options.key ?? DEFAULT_COST_TAG_KEY, options.sharedValue ?? DEFAULT_SHARED_TAG_VALUE);
 }

@@ -51,7 +51,8 @@ export class SaaSReadinessChecks extends NagPack {
     this.gateNames = (props.gates ?? GATES).map((g) => g.id);
     this.rules = [...READINESS_RULES, ...(props.rules ?? [])];
     for (const rule of this.rules) {
-      if (!this.gateNames.includes(rule.gate)) throw new Error(`rule ${rule.id} names gate '${rule.gate}', which is not registered (gates: ${this.gateNames.join(', ')})`);
+      if (!this.gateNames.includes(rule.gate))
+        throw new Error(`rule ${rule.id} names gate '${rule.gate}', which is not registered (gates: ${this.gateNames.join(', ')})`);
     }
     this.ruleIds = [...this.rules, acknowledgementReason].map((rule) => `${READINESS_PACK_PREFIX}-${rule.id}`);
   }

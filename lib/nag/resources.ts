@@ -80,10 +80,7 @@ export type ResourceRole = 'tenant-registry' | 'config-store';
 
 /** Whether the resource was marked (by tag) or configured (by construct path) to play `role`. */
 export function hasRole(node: CfnResource, role: ResourceRole, settings: ReadinessSettings): boolean {
-  const [tagKey, paths] =
-    role === 'tenant-registry'
-      ? [TENANT_REGISTRY_TAG, settings.tenantRegistryPaths]
-      : [CONFIG_STORE_TAG, settings.configStorePaths];
+  const [tagKey, paths] = role === 'tenant-registry' ? [TENANT_REGISTRY_TAG, settings.tenantRegistryPaths] : [CONFIG_STORE_TAG, settings.configStorePaths];
   if (tagsOf(node)?.[tagKey] === 'true') return true;
   const path = node.node.path;
   return paths.some((p) => path === p || path.startsWith(`${p}/`));

@@ -109,7 +109,9 @@ function templateSite(node: IConstruct, root: string, templatePaths: readonly st
   const logicalId = node instanceof CfnResource ? stack.resolve(node.logicalId) : undefined;
   let line = 1;
   if (logicalId && existsSync(file)) {
-    const index = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.trimStart().startsWith(`"${logicalId}": {`));
+    const index = readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.trimStart().startsWith(`"${logicalId}": {`));
     if (index >= 0) line = index + 1;
   }
   const rel = relative(root, resolve(file));
@@ -163,7 +165,16 @@ function buildLog(rules: readonly ReadinessRule[], findings: LoggedFinding[], te
         invocations: [
           {
             executionSuccessful: true,
-            ...(dropped > 0 ? { toolExecutionNotifications: [{ level: 'warning', message: { text: `${dropped} finding(s) left out: code scanning accepts at most ${MAX_RESULTS_PER_RUN} results per run.` } }] } : {}),
+            ...(dropped > 0
+              ? {
+                  toolExecutionNotifications: [
+                    {
+                      level: 'warning',
+                      message: { text: `${dropped} finding(s) left out: code scanning accepts at most ${MAX_RESULTS_PER_RUN} results per run.` },
+                    },
+                  ],
+                }
+              : {}),
           },
         ],
         results,
@@ -204,7 +215,13 @@ export function readinessSarif(scope: IConstruct, props?: SaaSReadinessProps, op
 }
 
 /** Called by the plugin after a validation during synth: writes the log to `file` (relative to the working directory). */
-export function writeSarifFromPack(pack: SaaSReadinessChecks, report: PolicyValidationPluginReport, app: IConstruct, templatePaths: readonly string[], file: string): void {
+export function writeSarifFromPack(
+  pack: SaaSReadinessChecks,
+  report: PolicyValidationPluginReport,
+  app: IConstruct,
+  templatePaths: readonly string[],
+  file: string,
+): void {
   const log = buildLog(pack.rules, loggedFindings(pack, report, app), templatePaths, {});
   const target = resolve(file);
   mkdirSync(dirname(target), { recursive: true });

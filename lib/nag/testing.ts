@@ -39,9 +39,7 @@ export function formatReadinessFindings(findings: readonly ReadinessFinding[]): 
   const byRule = new Map<string, ReadinessFinding[]>();
   for (const finding of findings) byRule.set(finding.ruleId, [...(byRule.get(finding.ruleId) ?? []), finding]);
   return [...byRule.entries()]
-    .map(([ruleId, group]) =>
-      [`${ruleId} (${group[0].severity}): ${group[0].message}`, ...group.map((f) => `  - ${f.constructPath}`)].join('\n'),
-    )
+    .map(([ruleId, group]) => [`${ruleId} (${group[0].severity}): ${group[0].message}`, ...group.map((f) => `  - ${f.constructPath}`)].join('\n'))
     .join('\n');
 }
 
@@ -59,7 +57,5 @@ export function formatReadinessFindings(findings: readonly ReadinessFinding[]): 
 export function expectReadiness(scope: IConstruct, props?: SaaSReadinessProps): void {
   const findings = readinessFindings(scope, props);
   if (findings.length === 0) return;
-  throw new Error(
-    `${scope.node.path || 'The app'} fails ${findings.length} SaaS readiness finding(s):\n${formatReadinessFindings(findings)}`,
-  );
+  throw new Error(`${scope.node.path || 'The app'} fails ${findings.length} SaaS readiness finding(s):\n${formatReadinessFindings(findings)}`);
 }

@@ -32,7 +32,9 @@ describe('access of gate 2 with a dataexport or athena source', () => {
   it('a dataexport source reads its export prefix; an athena source its workgroup, table and S3 locations', () => {
     expect(sidsOf('export')).toEqual(expect.arrayContaining(['ReadExport', 'ReadExportList']));
     expect(sidsOf('export')).not.toEqual(expect.arrayContaining(['AthenaQuery']));
-    expect(sidsOf('query')).toEqual(expect.arrayContaining(['AthenaQuery', 'AthenaTable', 'AthenaData', 'AthenaDataList', 'AthenaResultsBucket', 'AthenaResults', 'AthenaResultsList']));
+    expect(sidsOf('query')).toEqual(
+      expect.arrayContaining(['AthenaQuery', 'AthenaTable', 'AthenaData', 'AthenaDataList', 'AthenaResultsBucket', 'AthenaResults', 'AthenaResultsList']),
+    );
     expect(plan('query').warnings).toEqual([]);
   });
 
@@ -49,19 +51,40 @@ describe('access of gate 2 with a dataexport or athena source', () => {
     const failures = new Queue(stack, 'Failures');
     const exportPlan = plan('export').gates[0];
     const queryPlan = plan('query').gates[0];
-    new ReadinessGateFunction(stack, 'Cost', { suite: 'acc', results, failures, plan: { ...exportPlan, permissions: [...exportPlan.permissions, ...queryPlan.permissions.filter((p) => p.sid.startsWith('Athena'))] } });
-    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => (p as any).Properties.PolicyDocument.Statement as Statement[]);
+    new ReadinessGateFunction(stack, 'Cost', {
+      suite: 'acc',
+      results,
+      failures,
+      plan: { ...exportPlan, permissions: [...exportPlan.permissions, ...queryPlan.permissions.filter((p) => p.sid.startsWith('Athena'))] },
+    });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as any).Properties.PolicyDocument.Statement as Statement[],
+    );
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
-    expect(bySid('ReadExport')).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-cur/exports/acme-cur2/*']] } });
+    expect(bySid('ReadExport')).toMatchObject({
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-cur/exports/acme-cur2/*']] },
+    });
     expect(bySid('ReadExportList')).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['exports/acme-cur2/*'] } } });
-    expect(bySid('AthenaQuery').Action).toEqual(['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution']);
+    expect(bySid('AthenaQuery').Action).toEqual([
+      'athena:StartQueryExecution',
+      'athena:GetQueryExecution',
+      'athena:GetQueryResults',
+      'athena:StopQueryExecution',
+    ]);
     expect(JSON.stringify(bySid('AthenaQuery').Resource)).toContain(':athena:eu-west-1:123456789012:workgroup/finops');
     expect(JSON.stringify(bySid('AthenaTable').Resource)).toContain(':glue:eu-west-1:123456789012:table/cid_data_export/cur2');
     expect(bySid('AthenaResults').Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload']);
-    expect(statements.filter((s) => JSON.stringify(s.Resource) === '"*"').flatMap((s) => [s.Action].flat())).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(s3|athena|glue):/)]));
+    expect(statements.filter((s) => JSON.stringify(s.Resource) === '"*"').flatMap((s) => [s.Action].flat())).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(s3|athena|glue):/)]),
+    );
     for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
       // Only the gate function's own resources: the queue here is a bare test double.
-      const ours = pack.validateScope(app).violations.flatMap((v) => v.violatingResources.filter((r) => (r.constructPath ?? '').startsWith('Exports/Cost')).map((r) => `${v.ruleName}: ${r.constructPath}`));
+      const ours = pack
+        .validateScope(app)
+        .violations.flatMap((v) =>
+          v.violatingResources.filter((r) => (r.constructPath ?? '').startsWith('Exports/Cost')).map((r) => `${v.ruleName}: ${r.constructPath}`),
+        );
       expect(ours).toEqual([]);
     }
   });

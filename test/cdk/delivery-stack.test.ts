@@ -18,8 +18,14 @@ function synth(context: Record<string, unknown>): { app: App; stack: Stack; temp
 }
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
-const statements = (t: Template) => Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
-const fnEnv = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {}).find((v) => v.SAAS_READINESS_GATE)!;
+const statements = (t: Template) =>
+  Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+    (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
+const fnEnv = (t: Template) =>
+  Object.values(t.findResources('AWS::Lambda::Function'))
+    .map((f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {})
+    .find((v) => v.SAAS_READINESS_GATE)!;
 
 describe('delivery options of the deployed stack', () => {
   it('tells a changes topic (AWS managed SNS key, SSL only) that the function may publish to and may query its own results for', () => {
@@ -27,7 +33,9 @@ describe('delivery options of the deployed stack', () => {
     const topic = Object.values(template.findResources('AWS::SNS::Topic', { Properties: { DisplayName: 'Readiness changes of deploytest' } }));
     expect(topic).toHaveLength(1);
     expect(JSON.stringify(topic[0])).toContain(':kms:eu-west-1:123456789012:alias/aws/sns');
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'team@example.com' });
     template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' }, 1); // the alarm topic only
     expect(fnEnv(template).SAAS_READINESS_CHANGES_TOPIC).toEqual({ Ref: expect.stringMatching(/^ChangesTopic/) });
@@ -37,16 +45,24 @@ describe('delivery options of the deployed stack', () => {
     expect(own.Action).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
     template.hasOutput('ChangesTopicArn', {});
     expect(fnEnv(template).SAAS_READINESS_SECURITY_HUB).toBeUndefined();
-    expect(statements(template).flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('securityhub:'))).toEqual([]);
+    expect(
+      statements(template)
+        .flatMap((s) => [s.Action].flat())
+        .filter((a) => a.startsWith('securityhub:')),
+    ).toEqual([]);
   });
 
-  it('with -c securityHub=true, lets each function import findings into its account\'s default product and read only its hub', () => {
+  it("with -c securityHub=true, lets each function import findings into its account's default product and read only its hub", () => {
     const { app, template } = synth({ securityHub: 'true' });
     expect(fnEnv(template).SAAS_READINESS_SECURITY_HUB).toBe('1');
     // Each gate function's policy, the same two statements.
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
     const perFunction = policies.map((st) => st.filter((s) => [s.Action].flat().some((a) => a.startsWith('securityhub:')))).filter((sh) => sh.length > 0);
-    expect(perFunction).toHaveLength(Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => JSON.stringify(f).includes('SAAS_READINESS_GATE')).length);
+    expect(perFunction).toHaveLength(
+      Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => JSON.stringify(f).includes('SAAS_READINESS_GATE')).length,
+    );
     for (const sh of perFunction) {
       expect(sh.map((s) => [s.Sid, s.Action, JSON.stringify(s.Resource)])).toEqual([
         ['SecurityHubImport', 'securityhub:BatchImportFindings', expect.stringMatching(/":securityhub:eu-west-1:123456789012:product\/123456789012\/default"/)],

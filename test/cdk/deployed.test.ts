@@ -40,7 +40,10 @@ interface Emf {
 
 /** A metric as CloudWatch identifies it: namespace, name and the exact dimension set. */
 const identity = (namespace: string, name: string, dims: Record<string, string>) =>
-  `${namespace}|${name}|${Object.entries(dims).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  `${namespace}|${name}|${Object.entries(dims)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}`;
 
 /** Replaces CloudFormation intrinsics in a Fn::Join with `token(part)`, to read the dashboard body or a config naming a stack resource. */
 function joined(value: unknown, token: (part: unknown) => string = () => 'TOKEN'): string {
@@ -80,17 +83,30 @@ describe('the bundled gate functions, as deployed', () => {
     };
     const [, started] = await Promise.all([
       run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }),
-      Promise.all([startEmbeddedPostgres(), startDynalite(), startS3({ buckets: [{ name: BUCKET }, { name: BILLS }] }), startCloudWatch({ ...healthyCloudWatch(), accessKeyId: ACCESS_KEY })]),
+      Promise.all([
+        startEmbeddedPostgres(),
+        startDynalite(),
+        startS3({ buckets: [{ name: BUCKET }, { name: BILLS }] }),
+        startCloudWatch({ ...healthyCloudWatch(), accessKeyId: ACCESS_KEY }),
+      ]),
     ]);
     [pg, dynamo, s3, cloudwatch] = started;
     template = JSON.parse(readFileSync(join(out, 'deploytest-readiness.template.json'), 'utf8'));
     // The asset manifest maps the S3 key each function deploys from to the staged directory in cdk.out.
     const assets = JSON.parse(readFileSync(join(out, 'deploytest-readiness.assets.json'), 'utf8'));
     const historyTable = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')![0];
-    for (const fn of Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SAAS_READINESS_GATE)) {
+    for (const fn of Object.values<any>(template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SAAS_READINESS_GATE,
+    )) {
       const vars = fn.Properties.Environment.Variables;
       const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-      gates[vars.SAAS_READINESS_GATE] = { vars, assetDir: join(out, assets.files[hash].source.path), timeoutMs: fn.Properties.Timeout * 1000, stdout: '', result: undefined };
+      gates[vars.SAAS_READINESS_GATE] = {
+        vars,
+        assetDir: join(out, assets.files[hash].source.path),
+        timeoutMs: fn.Properties.Timeout * 1000,
+        stdout: '',
+        result: undefined,
+      };
     }
 
     const { ledgerSql, curCsv } = demoCosts(new Date());
@@ -121,7 +137,18 @@ describe('the bundled gate functions, as deployed', () => {
     const invoke = async (gate: string) => {
       const { vars, assetDir, timeoutMs } = gates[gate];
       const functionEnv = Object.fromEntries(
-        Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'SAAS_READINESS_HISTORY_TABLE' ? TABLE : k === 'SAAS_READINESS_REPORTS_BUCKET' ? BUCKET : (v as object)['Fn::Join' as never] ? joined(v, local) : '']),
+        Object.entries(vars).map(([k, v]) => [
+          k,
+          typeof v === 'string'
+            ? v
+            : k === 'SAAS_READINESS_HISTORY_TABLE'
+              ? TABLE
+              : k === 'SAAS_READINESS_REPORTS_BUCKET'
+                ? BUCKET
+                : (v as object)['Fn::Join' as never]
+                  ? joined(v, local)
+                  : '',
+        ]),
       );
       // The CA bundle path exists only in the Lambda runtime; Node ignores a missing file with a warning.
       const code = `
@@ -157,7 +184,11 @@ describe('the bundled gate functions, as deployed', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  const emf = (gate: string): Emf[] => gates[gate].stdout.split('\n').filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l) as Emf);
+  const emf = (gate: string): Emf[] =>
+    gates[gate].stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"_aws"'))
+      .map((l) => JSON.parse(l) as Emf);
   const stdout = (gate = 'tenants') => gates[gate].stdout;
   const bundle = (gate: string) => readFileSync(join(gates[gate].assetDir, 'index.js'), 'utf8');
 
@@ -186,7 +217,13 @@ describe('the bundled gate functions, as deployed', () => {
   });
 
   it('PASSes gate 1 on the seeded database reached through the secret, and says so in its result', () => {
-    expect(gates.tenants.result).toMatchObject({ suite: 'deploytest', gate: 'tenants', run: 'scheduled', status: 'PASS', report: expect.stringMatching(/^reports\/deploytest\/tenants\//) });
+    expect(gates.tenants.result).toMatchObject({
+      suite: 'deploytest',
+      gate: 'tenants',
+      run: 'scheduled',
+      status: 'PASS',
+      report: expect.stringMatching(/^reports\/deploytest\/tenants\//),
+    });
     expect(tenantsSecretRequests).toEqual([`secretsmanager.GetSecretValue ${SECRET_ARN}`]);
   });
 
@@ -202,17 +239,27 @@ describe('the bundled gate functions, as deployed', () => {
   });
 
   it('logs one structured result line with the reason, and never the database password', () => {
-    const lines = stdout().split('\n').filter((l) => l.includes('"readiness gate result"')).map((l) => JSON.parse(l));
+    const lines = stdout()
+      .split('\n')
+      .filter((l) => l.includes('"readiness gate result"'))
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'INFO', gate: 'tenants', status: 'PASS', summary: expect.any(String) });
     for (const gate of Object.keys(gates)) expect(stdout(gate)).not.toContain(PASSWORD);
   });
 
   it('appends the result to the history table under the gate partition', async () => {
-    const page = await dynamo.client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'deploytest#result#tenants' } } }));
+    const page = await dynamo.client.send(
+      new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'deploytest#result#tenants' } } }),
+    );
     const records = (page.Items ?? []).map((i) => unmarshall(i));
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ status: 'PASS', run: 'scheduled', report: gates.tenants.result.report, sk: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*#req-tenants$/) });
+    expect(records[0]).toMatchObject({
+      status: 'PASS',
+      run: 'scheduled',
+      report: gates.tenants.result.report,
+      sk: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*#req-tenants$/),
+    });
     expect(records[0].expiresAt).toBeGreaterThan(Date.now() / 1000 + 399 * 86_400);
     expect(records[0].measurements).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'activeTenants' })]));
   });
@@ -220,15 +267,23 @@ describe('the bundled gate functions, as deployed', () => {
   it('writes report.json and report.md to the reports bucket under the run prefix', () => {
     const json = s3.objects.get(`${BUCKET}/${gates.tenants.result.report}report.json`);
     expect(json).toBeDefined();
-    expect(JSON.parse(json!.body)).toMatchObject({ suite: 'deploytest', verdict: 'READY', results: [expect.objectContaining({ gate: 'tenants', status: 'PASS' })] });
+    expect(JSON.parse(json!.body)).toMatchObject({
+      suite: 'deploytest',
+      verdict: 'READY',
+      results: [expect.objectContaining({ gate: 'tenants', status: 'PASS' })],
+    });
     expect(s3.objects.get(`${BUCKET}/${gates.tenants.result.report}report.md`)?.body).toContain('tenants');
     for (const o of s3.objects.values()) expect(o.body).not.toContain(PASSWORD);
   });
 
-  it('emits every gate\'s key metric, the one its dashboard widget graphs', () => {
+  it("emits every gate's key metric, the one its dashboard widget graphs", () => {
     for (const gate of BUILT_IN.gates) {
       const [doc] = emf(gate.id);
-      expect({ gate: gate.id, value: typeof doc[gate.keyMeasurement.metric] }).toEqual({ gate: gate.id, value: 'number', ...(typeof doc[gate.keyMeasurement.metric] === 'number' ? {} : { summary: gates[gate.id].result.summary }) });
+      expect({ gate: gate.id, value: typeof doc[gate.keyMeasurement.metric] }).toEqual({
+        gate: gate.id,
+        value: 'number',
+        ...(typeof doc[gate.keyMeasurement.metric] === 'number' ? {} : { summary: gates[gate.id].result.summary }),
+      });
     }
   });
 
@@ -246,7 +301,9 @@ describe('the bundled gate functions, as deployed', () => {
     for (const r of Object.values<any>(template.Resources)) {
       // Alarms on the function's own AWS/Lambda metrics (errors) are emitted by Lambda, not the handler.
       if (r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace !== 'AWS/Lambda') {
-        referenced.push(identity(r.Properties.Namespace, r.Properties.MetricName, Object.fromEntries(r.Properties.Dimensions.map((d: any) => [d.Name, d.Value]))));
+        referenced.push(
+          identity(r.Properties.Namespace, r.Properties.MetricName, Object.fromEntries(r.Properties.Dimensions.map((d: any) => [d.Name, d.Value]))),
+        );
       }
       if (r.Type === 'AWS::CloudWatch::Dashboard') {
         const body = JSON.parse(joined(r.Properties.DashboardBody));

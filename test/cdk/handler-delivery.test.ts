@@ -15,7 +15,12 @@ import { startSecurityHub, type SecurityHubStandIn } from '../standins/securityh
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:deltest-readiness-changes';
 const TABLE = 'deltest-history';
 // A tenants gate whose database refuses connections: ERROR, fast, without a database.
-const CONFIG = JSON.stringify({ version: 1, suite: 'deltest', sources: { appdb: { type: 'postgres', url: 'postgres://app@127.0.0.1:9/app', connectTimeoutSeconds: 2 } }, gates: { tenants: { source: 'appdb' } } });
+const CONFIG = JSON.stringify({
+  version: 1,
+  suite: 'deltest',
+  sources: { appdb: { type: 'postgres', url: 'postgres://app@127.0.0.1:9/app', connectTimeoutSeconds: 2 } },
+  gates: { tenants: { source: 'appdb' } },
+});
 
 describe('the gate function tells the changes topic only on a change, and publishes to Security Hub', () => {
   let dynamo: Awaited<ReturnType<typeof startDynalite>>;
@@ -33,7 +38,12 @@ describe('the gate function tells the changes topic only on a change, and publis
     } as Context);
 
   beforeAll(async () => {
-    [dynamo, s3, sns, hub] = await Promise.all([startDynalite(), startS3({ buckets: [{ name: 'deltest-reports' }] }), startSns([TOPIC]), startSecurityHub({ region: 'us-east-1' })]);
+    [dynamo, s3, sns, hub] = await Promise.all([
+      startDynalite(),
+      startS3({ buckets: [{ name: 'deltest-reports' }] }),
+      startSns([TOPIC]),
+      startSecurityHub({ region: 'us-east-1' }),
+    ]);
     restore = setEnv({
       ...dynamo.env,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
@@ -65,7 +75,9 @@ describe('the gate function tells the changes topic only on a change, and publis
     );
     // The previous scheduled run passed; a probe run in between failed (another kind: not compared).
     const earlier = (sk: string, run: string, status: string) =>
-      dynamo.client.send(new PutItemCommand({ TableName: TABLE, Item: marshall({ pk: 'deltest#result#tenants', sk, run, status, summary: `was ${status}`, criteria: [] }) }));
+      dynamo.client.send(
+        new PutItemCommand({ TableName: TABLE, Item: marshall({ pk: 'deltest#result#tenants', sk, run, status, summary: `was ${status}`, criteria: [] }) }),
+      );
     await earlier('2026-01-01T00:00:00.000Z#a', 'scheduled', 'PASS');
     await earlier('2026-01-01T01:00:00.000Z#b', 'probes', 'FAIL');
     // As the tenants gate's bundle composes it: the gate and the one source its config opens.
@@ -88,17 +100,27 @@ describe('the gate function tells the changes topic only on a change, and publis
     expect(first.status).toBe('ERROR');
     expect(sns.published).toHaveLength(1);
     const [msg] = sns.published;
-    expect(msg).toMatchObject({ topicArn: TOPIC, structure: 'json', subject: 'saas-readiness deltest: tenants newly failing', attributes: { change: 'regression', gate: 'tenants', suite: 'deltest' } });
+    expect(msg).toMatchObject({
+      topicArn: TOPIC,
+      structure: 'json',
+      subject: 'saas-readiness deltest: tenants newly failing',
+      attributes: { change: 'regression', gate: 'tenants', suite: 'deltest' },
+    });
     const body = JSON.parse(msg.message) as { default: string; email: string };
     expect(body.email).toMatch(/^saas-readiness deltest: tenants newly failing \(scheduled run\)\n\ntenants: newly failing \(PASS → ERROR\) — /);
-    expect(JSON.parse(body.default)).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown', title: expect.stringContaining('tenants newly failing') }, metadata: { threadId: 'saas-readiness/deltest/tenants' } });
+    expect(JSON.parse(body.default)).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      content: { textType: 'client-markdown', title: expect.stringContaining('tenants newly failing') },
+      metadata: { threadId: 'saas-readiness/deltest/tenants' },
+    });
 
     const second = await invoke();
     expect(second.status).toBe('ERROR');
     expect(sns.published).toHaveLength(1); // same result as last time: nothing to tell
   });
 
-  it('publishes the scheduled result to Security Hub in the function\'s account and region, updating its findings in place', () => {
+  it("publishes the scheduled result to Security Hub in the function's account and region, updating its findings in place", () => {
     // Two runs, one finding for the gate and one for its criterion in error: still two.
     const product = 'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default';
     expect([...hub.findings.values()].map((f) => [f.Id, f.ProductArn, (f.Compliance as { Status: string }).Status, f.RecordState])).toEqual([

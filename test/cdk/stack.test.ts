@@ -53,15 +53,13 @@ const WILDCARD_REQUIRED = new Set([
 ]);
 
 describe('the stack of the full example (probes opted in, VPC, emails)', () => {
-  const { app, template } = synth(
-    {
-      config: join(FIXTURES, 'full.yaml'),
-      probeScheduleHours: 24,
-      alarmEmail: 'oncall@example.com, lead@example.com',
-      subnetIds: 'subnet-0aaa,subnet-0bbb',
-      securityGroupIds: 'sg-0ccc',
-    },
-  );
+  const { app, template } = synth({
+    config: join(FIXTURES, 'full.yaml'),
+    probeScheduleHours: 24,
+    alarmEmail: 'oncall@example.com, lead@example.com',
+    subnetIds: 'subnet-0aaa,subnet-0bbb',
+    securityGroupIds: 'sg-0ccc',
+  });
 
   it('deploys the gate as an arm64 Node.js 24 function with the CA bundle, tracing and a timeout above the gate deadline', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -175,7 +173,9 @@ describe('the stack of the full example (probes opted in, VPC, emails)', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 400, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' })] },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 400, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' })],
+      },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
@@ -192,7 +192,18 @@ describe('the stack of the full example (probes opted in, VPC, emails)', () => {
     for (const s of wildcards) for (const action of actionsOf(s)) expect(WILDCARD_REQUIRED).toContain(action);
     // Here: X-Ray (tracing) and VPC networking; no Cost Explorer or CloudWatch without those gates.
     const granted = new Set(wildcards.flatMap(actionsOf));
-    expect(granted).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses']));
+    expect(granted).toEqual(
+      new Set([
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ]),
+    );
   });
 
   it('lets the function read exactly the secrets its config names, and write only its own results', () => {
@@ -230,7 +241,8 @@ describe('the repository example readiness.yaml', () => {
       .filter((v) => v?.SAAS_READINESS_GATE);
     expect(variables.map((v) => v.SAAS_READINESS_GATE).sort()).toEqual([...expected].sort());
     // A config naming the stack's history table is an Fn::Join around the table's Ref.
-    const text = (c: any): string => (typeof c === 'string' ? c : c['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'TOKEN')).join(c['Fn::Join'][0]));
+    const text = (c: any): string =>
+      typeof c === 'string' ? c : c['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'TOKEN')).join(c['Fn::Join'][0]);
     for (const v of variables) expect(Object.keys(JSON.parse(text(v.SAAS_READINESS_CONFIG)).gates)).toEqual([v.SAAS_READINESS_GATE]);
   });
 
@@ -250,7 +262,8 @@ describe('the repository example readiness.yaml', () => {
 
 describe('access of gates whose config names Cost Explorer, CloudWatch or a canary', () => {
   const base = { version: 1 as const, suite: 'acc', gates: {} };
-  const access = (id: string, own: Record<string, unknown>, sources: ReadinessConfig['sources']) => accessOf(BUILT_IN, BUILT_IN.gate(id)!, own, { ...base, sources });
+  const access = (id: string, own: Record<string, unknown>, sources: ReadinessConfig['sources']) =>
+    accessOf(BUILT_IN, BUILT_IN.gate(id)!, own, { ...base, sources });
   const sidOf = (permissions: readonly Permission[], action: string) => permissions.find((p) => p.actions.includes(action));
   const plan = (id: string, permissions: Permission[]): GatePlan => ({
     id,
@@ -268,13 +281,24 @@ describe('access of gates whose config names Cost Explorer, CloudWatch or a cana
   });
 
   it('derives ce:GetCostAndUsage and sts:AssumeRole on the configured role from a costexplorer source', () => {
-    const { permissions } = access('cost', { ledger: { source: 'db' }, aws: { source: 'bill' } }, { db: { type: 'postgres', url: 'postgres://db/app' }, bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } });
-    expect(sidOf(permissions, 'ce:GetCostAndUsage')).toMatchObject({ resources: ['*'], wildcardReason: expect.stringContaining('no resource-level permissions') });
+    const { permissions } = access(
+      'cost',
+      { ledger: { source: 'db' }, aws: { source: 'bill' } },
+      { db: { type: 'postgres', url: 'postgres://db/app' }, bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } },
+    );
+    expect(sidOf(permissions, 'ce:GetCostAndUsage')).toMatchObject({
+      resources: ['*'],
+      wildcardReason: expect.stringContaining('no resource-level permissions'),
+    });
     expect(sidOf(permissions, 'sts:AssumeRole')?.resources).toEqual(['arn:aws:iam::111122223333:role/payer-ce-read']);
   });
 
   it('derives canary writes on the canary key only and history partitions for the config gate', () => {
-    const { permissions } = access('config', { source: 'registry', canary: { tenant: 'canary-tenant' }, history: { table: 'Hist' } }, { registry: { type: 'dynamodb', table: 'TenantDetails' } });
+    const { permissions } = access(
+      'config',
+      { source: 'registry', canary: { tenant: 'canary-tenant' }, history: { table: 'Hist' } },
+      { registry: { type: 'dynamodb', table: 'TenantDetails' } },
+    );
     expect(sidOf(permissions, 'dynamodb:UpdateItem')).toMatchObject({
       sid: 'WriteCanaryOnly',
       resources: [{ service: 'dynamodb', resource: 'table', resourceName: 'TenantDetails' }],
@@ -291,9 +315,21 @@ describe('access of gates whose config names Cost Explorer, CloudWatch or a cana
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Access');
     const results = new ReadinessResults(stack, 'Results');
     const failures = new Queue(stack, 'Failures');
-    const costAccess = access('cost', { ledger: { source: 'db' }, aws: { source: 'bill' } }, { db: { type: 'postgres', url: 'postgres://db/app' }, bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } });
-    const monitoringAccess = access('monitoring', { cloudwatch: { source: 'cw', tenantMetric: { namespace: 'A', metricName: 'B' } } }, { cw: { type: 'cloudwatch' } });
-    const configAccess = access('config', { source: 'registry', canary: { tenant: 'canary-tenant' }, history: { table: 'Hist' } }, { registry: { type: 'dynamodb', table: 'TenantDetails' } });
+    const costAccess = access(
+      'cost',
+      { ledger: { source: 'db' }, aws: { source: 'bill' } },
+      { db: { type: 'postgres', url: 'postgres://db/app' }, bill: { type: 'costexplorer', roleArn: 'arn:aws:iam::111122223333:role/payer-ce-read' } },
+    );
+    const monitoringAccess = access(
+      'monitoring',
+      { cloudwatch: { source: 'cw', tenantMetric: { namespace: 'A', metricName: 'B' } } },
+      { cw: { type: 'cloudwatch' } },
+    );
+    const configAccess = access(
+      'config',
+      { source: 'registry', canary: { tenant: 'canary-tenant' }, history: { table: 'Hist' } },
+      { registry: { type: 'dynamodb', table: 'TenantDetails' } },
+    );
     new ReadinessGateFunction(stack, 'Cost', { suite: 'acc', results, failures, plan: plan('cost', costAccess.permissions) });
     new ReadinessGateFunction(stack, 'Monitoring', { suite: 'acc', results, failures, plan: plan('monitoring', monitoringAccess.permissions) });
     new ReadinessGateFunction(stack, 'Config', { suite: 'acc', results, failures, plan: plan('config', configAccess.permissions) });
@@ -301,7 +337,9 @@ describe('access of gates whose config names Cost Explorer, CloudWatch or a cana
     const statements = statementsOf(template);
     const star = statements.filter((s) => JSON.stringify(s.Resource) === '"*"').flatMap(actionsOf);
     // DescribeAlarms returns composite alarms only when granted on "*" (docs/contracts/cloudwatch.md).
-    expect(new Set(star)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ce:GetCostAndUsage', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms']));
+    expect(new Set(star)).toEqual(
+      new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ce:GetCostAndUsage', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms']),
+    );
     expect(statements.find((s) => actionsOf(s).includes('sts:AssumeRole'))!.Resource).toBe('arn:aws:iam::111122223333:role/payer-ce-read');
     const canary = statements.find((s) => actionsOf(s).includes('dynamodb:UpdateItem'))!;
     expect(canary.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['canary-tenant'] } });
@@ -318,7 +356,9 @@ describe('synth refuses what cannot be deployed safely', () => {
         env: { DATABASE_URL: 'postgres://app:hunter2-secret@db:5432/app' },
       });
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/env-credential\.yaml:6: sources\.appdb\.url: \$\{env:DATABASE_URL\} would be resolved at synth and copied into the CloudFormation template.*Secrets Manager.*\$\{ssm:\/NAME\}.*secretArn/);
+    expect(attempt).toThrow(
+      /env-credential\.yaml:6: sources\.appdb\.url: \$\{env:DATABASE_URL\} would be resolved at synth and copied into the CloudFormation template.*Secrets Manager.*\$\{ssm:\/NAME\}.*secretArn/,
+    );
     expect(attempt).not.toThrow(/hunter2/);
   });
 
@@ -338,8 +378,16 @@ describe('synth refuses what cannot be deployed safely', () => {
   });
 
   it.each([
-    ['a quota-probe URL with ?api_key=${env:…} (was: copied into the template without a warning)', readFileSync(join(FIXTURES, 'env-value.yaml'), 'utf8'), /:12: gates\.tenants\.quotaProbe\.url: \$\{env:PROBE_API_KEY\} would be resolved at synth .*Secrets Manager/],
-    ['a header X-Auth: ${env:…} (was: copied into the template without a warning)', readFileSync(join(FIXTURES, 'env-value.yaml'), 'utf8').replace('?api_key=${env:PROBE_API_KEY}', ''), /:16: gates\.tenants\.quotaProbe\.tenants\.0\.headers\.X-Auth: \$\{env:PROBE_AUTH\} would be resolved at synth .*Secrets Manager/],
+    [
+      'a quota-probe URL with ?api_key=${env:…} (was: copied into the template without a warning)',
+      readFileSync(join(FIXTURES, 'env-value.yaml'), 'utf8'),
+      /:12: gates\.tenants\.quotaProbe\.url: \$\{env:PROBE_API_KEY\} would be resolved at synth .*Secrets Manager/,
+    ],
+    [
+      'a header X-Auth: ${env:…} (was: copied into the template without a warning)',
+      readFileSync(join(FIXTURES, 'env-value.yaml'), 'utf8').replace('?api_key=${env:PROBE_API_KEY}', ''),
+      /:16: gates\.tenants\.quotaProbe\.tenants\.0\.headers\.X-Auth: \$\{env:PROBE_AUTH\} would be resolved at synth .*Secrets Manager/,
+    ],
   ])('%s', (_name, yaml, message) => {
     const file = join(mkdtempSync(join(tmpdir(), 'sr-env-value-')), 'readiness.yaml');
     writeFileSync(file, yaml);
@@ -353,6 +401,8 @@ describe('synth refuses what cannot be deployed safely', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sr-env-value-')), 'readiness.yaml');
     writeFileSync(file, 'version: 1\nsuite: envplain\nsources:\n  ddb: { type: dynamodb, table: "${env:TABLE_NAME}" }\ngates:\n  tenants: { source: ddb }\n');
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], config: file } });
-    expect(() => addReadinessStack(app, { cwd: ROOT, env: { TABLE_NAME: 'TenantDetails' } })).toThrow(/:4: sources\.ddb\.table: \$\{env:TABLE_NAME\} would be resolved at synth .*put it in Parameter Store and write \$\{ssm:\/NAME\}/);
+    expect(() => addReadinessStack(app, { cwd: ROOT, env: { TABLE_NAME: 'TenantDetails' } })).toThrow(
+      /:4: sources\.ddb\.table: \$\{env:TABLE_NAME\} would be resolved at synth .*put it in Parameter Store and write \$\{ssm:\/NAME\}/,
+    );
   });
 });

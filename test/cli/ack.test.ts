@@ -30,7 +30,13 @@ describe('saas-readiness ack', () => {
   const env = () => ({ ...dynamo.env });
   const ack = (args: string[], extra: Record<string, string> = {}) => runCli(['ack', ...args], { cwd: dir, env: { ...env(), ...extra } });
   const records = async () =>
-    ((await dynamo.client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'ack-test#ack' } } }))).Items ?? []).map((i) => unmarshall(i));
+    (
+      (
+        await dynamo.client.send(
+          new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'ack-test#ack' } } }),
+        )
+      ).Items ?? []
+    ).map((i) => unmarshall(i));
 
   beforeAll(async () => {
     dynamo = await startDynalite();
@@ -46,7 +52,18 @@ describe('saas-readiness ack', () => {
     await dynamo?.stop();
   });
 
-  const valid = ['--gate', 'tenants', '--owner', 'jane@acme.example', '--reason', 'Registry migration in progress, OPS-77', '--expires', '4h', '--history-table', TABLE];
+  const valid = [
+    '--gate',
+    'tenants',
+    '--owner',
+    'jane@acme.example',
+    '--reason',
+    'Registry migration in progress, OPS-77',
+    '--expires',
+    '4h',
+    '--history-table',
+    TABLE,
+  ];
   const without = (option: string) => {
     const i = valid.indexOf(option);
     return [...valid.slice(0, i), ...valid.slice(i + 2)];
@@ -64,7 +81,11 @@ describe('saas-readiness ack', () => {
     ['no --expires', without('--expires'), '--expires is required: a duration (4h, 2d; at most 7d) or a time with a zone (2026-12-01T18:00:00Z)'],
     ['an expiry beyond 7 days', withValue('--expires', '8d'), /^--expires: at most 7 days ahead \(.*\); got /],
     ['an expiry in the past', withValue('--expires', '2020-01-01T00:00:00Z'), '--expires: 2020-01-01T00:00:00.000Z is not in the future'],
-    ['an expiry without a zone', withValue('--expires', '2030-01-01T00:00:00'), "--expires: '2030-01-01T00:00:00' is neither a duration (4h, 2d) nor an ISO-8601 time with a zone (2026-12-01T18:00:00Z)"],
+    [
+      'an expiry without a zone',
+      withValue('--expires', '2030-01-01T00:00:00'),
+      "--expires: '2030-01-01T00:00:00' is neither a duration (4h, 2d) nor an ISO-8601 time with a zone (2026-12-01T18:00:00Z)",
+    ],
     ['a zero duration', withValue('--expires', '0h'), /is not in the future$/],
     ['no history table', without('--history-table'), "--history-table (or SAAS_READINESS_HISTORY_TABLE) is required: the deployed stack's HistoryTable output"],
   ])('exits 2 with one line and records nothing on %s', async (_what, args, message) => {
@@ -84,7 +105,13 @@ describe('saas-readiness ack', () => {
     expect(res).toMatchObject({ code: 0, stderr: '' });
     expect(res.stdout).toMatch(/^acknowledged: gate tenants of suite ack-test, owner jane@acme\.example, until \S+ \(DynamoDB table ack-test-history\)$/m);
     const [record] = await records();
-    expect(record).toMatchObject({ pk: 'ack-test#ack', gate: 'tenants', owner: 'jane@acme.example', reason: 'Registry migration in progress, OPS-77', sk: `${record.createdAt}#tenants` });
+    expect(record).toMatchObject({
+      pk: 'ack-test#ack',
+      gate: 'tenants',
+      owner: 'jane@acme.example',
+      reason: 'Registry migration in progress, OPS-77',
+      sk: `${record.createdAt}#tenants`,
+    });
     const hours = (Date.parse(record.validUntil) - Date.parse(record.createdAt)) / 3_600_000;
     expect(hours).toBe(4);
     expect(Date.parse(record.createdAt)).toBeGreaterThanOrEqual(before - 1000);
@@ -92,7 +119,9 @@ describe('saas-readiness ack', () => {
 
   it('takes the table from SAAS_READINESS_HISTORY_TABLE, and an ISO expiry', async () => {
     const until = new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const res = await ack(['--gate', 'cost', '--owner', 'jane@acme.example', '--reason', 'Cost Explorer outage, AWS case 123', '--expires', until], { SAAS_READINESS_HISTORY_TABLE: TABLE });
+    const res = await ack(['--gate', 'cost', '--owner', 'jane@acme.example', '--reason', 'Cost Explorer outage, AWS case 123', '--expires', until], {
+      SAAS_READINESS_HISTORY_TABLE: TABLE,
+    });
     expect(res.code).toBe(0);
     expect((await records()).find((r) => r.gate === 'cost')?.validUntil).toBe(new Date(until).toISOString());
   });
@@ -107,20 +136,39 @@ describe('saas-readiness ack', () => {
     beforeAll(async () => {
       const now = Date.now();
       const iso = (h: number) => new Date(now + h * 3_600_000).toISOString();
-      await new DynamoDbHistoryStore(dynamo.client, TABLE).append(acknowledgementRecord('ack-test', { gate: 'tenants', owner: 'ops@acme.example', reason: 'Expired break-glass from last week', createdAt: iso(-50), validUntil: iso(-2) }));
       await new DynamoDbHistoryStore(dynamo.client, TABLE).append(
-        acknowledgementRecord('ack-test', { gate: 'config', owner: 'old@acme.example', reason: 'Expired too long ago to show', createdAt: iso(-EXPIRED_ACK_SHOWN_DAYS * 24 - 30), validUntil: iso(-EXPIRED_ACK_SHOWN_DAYS * 24 - 1) }),
+        acknowledgementRecord('ack-test', {
+          gate: 'tenants',
+          owner: 'ops@acme.example',
+          reason: 'Expired break-glass from last week',
+          createdAt: iso(-50),
+          validUntil: iso(-2),
+        }),
+      );
+      await new DynamoDbHistoryStore(dynamo.client, TABLE).append(
+        acknowledgementRecord('ack-test', {
+          gate: 'config',
+          owner: 'old@acme.example',
+          reason: 'Expired too long ago to show',
+          createdAt: iso(-EXPIRED_ACK_SHOWN_DAYS * 24 - 30),
+          validUntil: iso(-EXPIRED_ACK_SHOWN_DAYS * 24 - 1),
+        }),
       );
     });
-    const run = (file: string, format: string) => runCli(['run', '--config', file, '--quiet', '--format', format, '--history-table', TABLE], { cwd: dir, env: env() });
+    const run = (file: string, format: string) =>
+      runCli(['run', '--config', file, '--quiet', '--format', format, '--history-table', TABLE], { cwd: dir, env: env() });
 
     it('text: a passing gate shows its acknowledgement as unused; expired ones are flagged; the verdict is unchanged', async () => {
       const res = await run('readiness.yaml', 'text');
       expect(res.code).toBe(0);
       expect(res.stdout).toContain('Acknowledgements (DynamoDB table ack-test-history): 2 unused, 1 expired');
-      expect(res.stdout).toMatch(/^ {2}· tenants — unused \(unused: the gate passes without it\): jane@acme\.example, until \S+: Registry migration in progress, OPS-77$/m);
+      expect(res.stdout).toMatch(
+        /^ {2}· tenants — unused \(unused: the gate passes without it\): jane@acme\.example, until \S+: Registry migration in progress, OPS-77$/m,
+      );
       expect(res.stdout).toMatch(/^ {2}· cost — unused \(unused: its gate is not evaluated here\): jane@acme\.example/m);
-      expect(res.stdout).toMatch(/^ {2}✗ tenants — expired \(expired: it excuses nothing\): ops@acme\.example, expired \S+: Expired break-glass from last week$/m);
+      expect(res.stdout).toMatch(
+        /^ {2}✗ tenants — expired \(expired: it excuses nothing\): ops@acme\.example, expired \S+: Expired break-glass from last week$/m,
+      );
       expect(res.stdout).not.toContain('Expired too long ago to show');
       expect(res.stdout).toMatch(/^READY — 1 passed/m);
     });
@@ -154,7 +202,10 @@ describe('saas-readiness ack', () => {
     it('junit: properties for the suite, and the in-use acknowledgement in the failing test case', async () => {
       const xml = (await run('strict.yaml', 'junit')).stdout;
       const doc = new XMLParser({ ignoreAttributes: false }).parse(xml);
-      const props = [doc.testsuites.testsuite.properties.property].flat().filter((p: any) => p['@_name'] === 'acknowledgements').map((p: any) => p['@_value']);
+      const props = [doc.testsuites.testsuite.properties.property]
+        .flat()
+        .filter((p: any) => p['@_name'] === 'acknowledgements')
+        .map((p: any) => p['@_value']);
       expect(props[0]).toBe('Acknowledgements (DynamoDB table ack-test-history): 1 in use, 1 unused, 1 expired');
       expect(props).toEqual(expect.arrayContaining([expect.stringMatching(/^⚠ tenants — in use: jane@acme\.example/)]));
       expect(doc.testsuites.testsuite.testcase.failure['#text']).toMatch(/Acknowledgement tenants — in use: jane@acme\.example/);

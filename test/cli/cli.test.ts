@@ -116,7 +116,11 @@ describe('saas-readiness CLI', () => {
     ['malformed YAML', 'version: 1\nsuite: [x\n', /^saas-readiness: .*bad\.yaml:3:1: invalid YAML: /],
     ['a wrong type', CONFIG.replace('MIN', '"ten"'), /bad\.yaml:10: gates\.tenants\.minTenants: must be integer \(got "ten"\)/],
     ['an unknown key', CONFIG.replace('MIN', '10\n    minTenant: 3'), /bad\.yaml:11: gates\.tenants\.minTenant: unknown key \(did you mean 'minTenants'\?\)/],
-    ['a missing env var', CONFIG.replace('MIN', '10').replace('DATABASE_URL', 'NOPE_URL'), /bad\.yaml:6: sources\.appdb\.url: environment variable NOPE_URL is not set/],
+    [
+      'a missing env var',
+      CONFIG.replace('MIN', '10').replace('DATABASE_URL', 'NOPE_URL'),
+      /bad\.yaml:6: sources\.appdb\.url: environment variable NOPE_URL is not set/,
+    ],
   ])('validate and run exit 2 on %s, naming the place', async (_what, text, message) => {
     writeFileSync(join(dir, 'bad.yaml'), text);
     for (const cmd of ['validate', 'run']) {

@@ -22,17 +22,33 @@ describeWithMoto('gate 3 on an sbt-aws TenantDetails table (moto)', () => {
     moto = await startMoto();
     const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'local-test-secret' };
     restoreEnv = setEnv({ ...env, AWS_ENDPOINT_URL_DYNAMODB: moto.endpoint });
-    client = new DynamoDBClient({ endpoint: moto.endpoint, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } });
+    client = new DynamoDBClient({
+      endpoint: moto.endpoint,
+      region: env.AWS_REGION,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+    });
     await createTenantDetails(client, table, { pitr: true });
     await client.send(
       new CreateTableCommand({
         TableName: history,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
-    const items = Array.from({ length: 6 }, (_, i) => sbtAwsItem({ tenantName: `tenant${i}`, tier: i === 0 ? 'premium' : 'basic', config: { userPoolId: `pool-${i}`, apiGatewayUrl: 'https://api.example.com', features: { sso: i === 0 } } }));
+    const items = Array.from({ length: 6 }, (_, i) =>
+      sbtAwsItem({
+        tenantName: `tenant${i}`,
+        tier: i === 0 ? 'premium' : 'basic',
+        config: { userPoolId: `pool-${i}`, apiGatewayUrl: 'https://api.example.com', features: { sso: i === 0 } },
+      }),
+    );
     canary = items[5].tenantId.S!;
     await putItems(client, table, items);
   }, 60_000);
@@ -49,7 +65,10 @@ describeWithMoto('gate 3 on an sbt-aws TenantDetails table (moto)', () => {
 
   it('parses every tenantConfig string, round-trips the canary item only, and finds point-in-time recovery', async () => {
     const before = await scanAll();
-    const result = await runConfigGate({ registry: { type: 'dynamodb', table, layout: 'sbt-aws' } }, { source: 'registry', history: { table: history }, canary: { tenant: canary } });
+    const result = await runConfigGate(
+      { registry: { type: 'dynamodb', table, layout: 'sbt-aws' } },
+      { source: 'registry', history: { table: history }, canary: { tenant: canary } },
+    );
     expect(result.criteria.map((c) => [c.id, c.status])).toEqual([
       ['configs', 'PASS'],
       ['schema-stable', 'FAIL'],
@@ -61,7 +80,15 @@ describeWithMoto('gate 3 on an sbt-aws TenantDetails table (moto)', () => {
     expect(await scanAll()).toBe(before);
     const [fingerprint] = await new DynamoDbHistoryStore(client, history).query('test#schema#registry');
     const entries = (fingerprint as unknown as { entries: string[] }).entries;
-    expect(entries).toEqual(expect.arrayContaining(['key tenantId HASH S', 'attribute sbtaws_active BOOL', 'attribute tenantConfig S', 'attribute prices L', 'json features.sso boolean']));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        'key tenantId HASH S',
+        'attribute sbtaws_active BOOL',
+        'attribute tenantConfig S',
+        'attribute prices L',
+        'json features.sso boolean',
+      ]),
+    );
     const yaml = result.artifacts?.find((a) => a.name === 'tenant_configs.yaml')?.content ?? '';
     expect(yaml).toMatch(/tier: premium/);
   });

@@ -35,23 +35,52 @@ describe('gate 3 on DynamoDB (dynalite, sbt-aws TenantDetails)', () => {
     table++;
     const tenants = `TenantDetails${table}`;
     const history = `ReadinessHistory${table}`;
-    await client.send(new CreateTableCommand({ TableName: tenants, KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: tenants,
+        KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     await client.send(
       new CreateTableCommand({
         TableName: history,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
     for (const id of TENANTS) {
-      await client.send(new PutItemCommand({ TableName: tenants, Item: marshall({ tenantId: id, tenantName: id.toUpperCase(), tier: id === 'acme' ? 'PREMIUM' : 'BASIC', sbtaws_active: true, tenantConfig: JSON.stringify(configOf(id)) }) }));
+      await client.send(
+        new PutItemCommand({
+          TableName: tenants,
+          Item: marshall({
+            tenantId: id,
+            tenantName: id.toUpperCase(),
+            tier: id === 'acme' ? 'PREMIUM' : 'BASIC',
+            sbtaws_active: true,
+            tenantConfig: JSON.stringify(configOf(id)),
+          }),
+        }),
+      );
     }
     return { tenants, history };
   }
-  const scanAll = async (t: string) => JSON.stringify(((await client.send(new ScanCommand({ TableName: t }))).Items ?? []).sort((a, b) => (a.tenantId.S! < b.tenantId.S! ? -1 : 1)));
+  const scanAll = async (t: string) =>
+    JSON.stringify(((await client.send(new ScanCommand({ TableName: t }))).Items ?? []).sort((a, b) => (a.tenantId.S! < b.tenantId.S! ? -1 : 1)));
   const run = (t: { tenants: string; history: string }, gate: Record<string, unknown> = {}, now?: Date) =>
-    runConfigGate({ appdb: { type: 'dynamodb', table: t.tenants, layout: 'sbt-aws' } }, { history: { table: t.history }, canary: { tenant: 'test-canary' }, ...gate }, { now });
+    runConfigGate(
+      { appdb: { type: 'dynamodb', table: t.tenants, layout: 'sbt-aws' } },
+      { history: { table: t.history }, canary: { tenant: 'test-canary' }, ...gate },
+      { now },
+    );
 
   it('round-trips the canary, writes only the canary item, and keeps fingerprints and journal in the DynamoDB history table', async () => {
     const t = await seed();
@@ -74,7 +103,7 @@ describe('gate 3 on DynamoDB (dynalite, sbt-aws TenantDetails)', () => {
     expect((await history.query('test#probe#appdb')).map((r) => r.event)).toEqual(['begin', 'end']);
     // The artifact redacts apiKey values and keeps the tier.
     const yaml = result.artifacts?.find((a) => a.name === 'tenant_configs.yaml')?.content ?? '';
-    expect(yaml).toContain('acme:\n  tier: PREMIUM\n  config:\n    model: gpt-4o\n    retrieval:\n      topK: 8\n    apiKey: \'***redacted***\'');
+    expect(yaml).toContain("acme:\n  tier: PREMIUM\n  config:\n    model: gpt-4o\n    retrieval:\n      topK: 8\n    apiKey: '***redacted***'");
     expect(yaml).not.toContain('sk-acme-secret');
   });
 
@@ -84,10 +113,20 @@ describe('gate 3 on DynamoDB (dynalite, sbt-aws TenantDetails)', () => {
     const stable = await run(t);
     expect(stable.criteria[1]).toMatchObject({ status: 'PASS' });
     expect(stable.criteria[1].summary).toMatch(/^schema stable since \d{4}-\d\d-\d\d \(35 days; history since /);
-    await client.send(new UpdateItemCommand({ TableName: t.tenants, Key: marshall({ tenantId: 'acme' }), UpdateExpression: 'SET #r = :r', ExpressionAttributeNames: { '#r': 'region' }, ExpressionAttributeValues: marshall({ ':r': 'eu-west-1' }) }));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: t.tenants,
+        Key: marshall({ tenantId: 'acme' }),
+        UpdateExpression: 'SET #r = :r',
+        ExpressionAttributeNames: { '#r': 'region' },
+        ExpressionAttributeValues: marshall({ ':r': 'eu-west-1' }),
+      }),
+    );
     const changed = await run(t);
     expect(changed.criteria[1].status).toBe('FAIL');
-    expect(changed.criteria[1].summary).toBe(`schema unchanged for 0 of 30 days (changed on ${new Date().toISOString().slice(0, 10)}: attribute added: region S)`);
+    expect(changed.criteria[1].summary).toBe(
+      `schema unchanged for 0 of 30 days (changed on ${new Date().toISOString().slice(0, 10)}: attribute added: region S)`,
+    );
   });
 
   it('reports streams as the audit trail, and FAILs the audit criterion without streams or PITR', async () => {
@@ -96,7 +135,9 @@ describe('gate 3 on DynamoDB (dynalite, sbt-aws TenantDetails)', () => {
     state.pitr = false;
     try {
       const withStream = await run(t, { canary: undefined });
-      expect(withStream.criteria.find((c) => c.id === 'audit-trail')?.summary).toBe(`change count not available (DynamoDB table ${t.tenants}: stream (NEW_AND_OLD_IMAGES))`);
+      expect(withStream.criteria.find((c) => c.id === 'audit-trail')?.summary).toBe(
+        `change count not available (DynamoDB table ${t.tenants}: stream (NEW_AND_OLD_IMAGES))`,
+      );
       state.stream = false;
       const none = await run(t, { canary: undefined });
       const audit = none.criteria.find((c) => c.id === 'audit-trail')!;
@@ -111,17 +152,28 @@ describe('gate 3 on DynamoDB (dynalite, sbt-aws TenantDetails)', () => {
   it('is ERROR naming the table and how to find the generated name when the literal TenantDetails is configured', async () => {
     const result = await run({ tenants: 'TenantDetails', history: 'unused' }, { history: { file: tempHistoryFile() }, canary: undefined });
     expect(result.status).toBe('ERROR');
-    expect(result.summary).toMatch(/^config store: DynamoDB table 'TenantDetails' not found in us-east-1 \(ResourceNotFoundException\); sbt-aws creates TenantDetails without a tableName/);
+    expect(result.summary).toMatch(
+      /^config store: DynamoDB table 'TenantDetails' not found in us-east-1 \(ResourceNotFoundException\); sbt-aws creates TenantDetails without a tableName/,
+    );
   });
 
   it('with layout: custom, gate 3 must name the attributes it reads', () => {
     const yaml = `version: 1\nsuite: t\nsources:\n  reg: { type: dynamodb, table: Configs, layout: custom }\ngates:\n  config:\n    source: reg\n    idAttribute: pk\n`;
-    expect(() => parseConfig(BUILT_IN, yaml, 'readiness.yaml')).toThrow(/gates\.config\.configAttribute: required: source 'reg' has layout: custom, which assumes no attribute names/);
+    expect(() => parseConfig(BUILT_IN, yaml, 'readiness.yaml')).toThrow(
+      /gates\.config\.configAttribute: required: source 'reg' has layout: custom, which assumes no attribute names/,
+    );
   });
 
   it('names the tenant whose tenantConfig string is not JSON', async () => {
     const t = await seed();
-    await client.send(new UpdateItemCommand({ TableName: t.tenants, Key: marshall({ tenantId: 'hooli' }), UpdateExpression: 'SET tenantConfig = :c', ExpressionAttributeValues: marshall({ ':c': '{"model": ' }) }));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: t.tenants,
+        Key: marshall({ tenantId: 'hooli' }),
+        UpdateExpression: 'SET tenantConfig = :c',
+        ExpressionAttributeValues: marshall({ ':c': '{"model": ' }),
+      }),
+    );
     const result = await run(t, { canary: undefined });
     expect(result.criteria[0].status).toBe('FAIL');
     expect(result.criteria[0].summary).toBe('1 of 5 tenant configs do not parse: hooli');

@@ -33,7 +33,12 @@ describe('config schema fingerprint', () => {
     const before = [...shape({ retrieval: { topK: 8, shard: 's' }, model: 'm' }), 'column t.tier text null'];
     const after = [...shape({ retrieval: { top_k: 8, shard: 's' }, model: 1 }), 'column t.tier text not null', 'column t.region text null'];
     expect(describeChange(before, after).sort()).toEqual(
-      ['JSON key renamed: retrieval.topK → retrieval.top_k', 'json model changed: string → number', 'column t.tier changed: text null → text not null', 'column added: t.region text null'].sort(),
+      [
+        'JSON key renamed: retrieval.topK → retrieval.top_k',
+        'json model changed: string → number',
+        'column t.tier changed: text null → text not null',
+        'column added: t.region text null',
+      ].sort(),
     );
     expect(describeChange(shape({ a: 1, b: 2 }), shape({ a: 1 }))).toEqual(['JSON key removed: b number']);
   });
@@ -46,7 +51,11 @@ describe('config schema fingerprint', () => {
 
 describe('gates.config in readiness.yaml', () => {
   const parse = (gate: string) =>
-    parseConfig(BUILT_IN, `version: 1\nsuite: t\nsources:\n  appdb: { type: postgres, url: postgres://h/db }\n  reg: { type: dynamodb, table: TenantDetails }\ngates:\n  config:\n${gate}`, 'readiness.yaml');
+    parseConfig(
+      BUILT_IN,
+      `version: 1\nsuite: t\nsources:\n  appdb: { type: postgres, url: postgres://h/db }\n  reg: { type: dynamodb, table: TenantDetails }\ngates:\n  config:\n${gate}`,
+      'readiness.yaml',
+    );
   const error = (gate: string) => {
     try {
       parse(gate);
@@ -58,12 +67,16 @@ describe('gates.config in readiness.yaml', () => {
   };
 
   it('accepts a full PostgreSQL config', () => {
-    const cfg = parse('    source: appdb\n    stableDays: 30\n    audit: { table: config_audit }\n    history: { file: h.jsonl }\n    canary: { tenant: test-canary, effectiveConfigUrl: "http://127.0.0.1/x", propagationLimitSeconds: 5 }\n');
+    const cfg = parse(
+      '    source: appdb\n    stableDays: 30\n    audit: { table: config_audit }\n    history: { file: h.jsonl }\n    canary: { tenant: test-canary, effectiveConfigUrl: "http://127.0.0.1/x", propagationLimitSeconds: 5 }\n',
+    );
     expect(cfg.config.gates.config).toMatchObject({ source: 'appdb', canary: { tenant: 'test-canary' } });
   });
 
   it('names the field of a DynamoDB key on a PostgreSQL source, with file and line', () => {
-    expect(error('    source: appdb\n    configAttribute: tenantConfig\n')).toBe("readiness.yaml:9: gates.config.configAttribute: only applies to dynamodb sources; 'appdb' is postgres");
+    expect(error('    source: appdb\n    configAttribute: tenantConfig\n')).toBe(
+      "readiness.yaml:9: gates.config.configAttribute: only applies to dynamodb sources; 'appdb' is postgres",
+    );
   });
 
   it('refuses history with both file and table, and a canary without tenant', () => {
@@ -72,12 +85,22 @@ describe('gates.config in readiness.yaml', () => {
   });
 
   it('names schemaFile when it cannot be read', () => {
-    expect(error('    source: appdb\n    schemaFile: /nonexistent/schema.json\n')).toMatch(/^readiness\.yaml:\d+: gates\.config\.schemaFile: not a usable JSON Schema: cannot read \/nonexistent\/schema\.json/);
+    expect(error('    source: appdb\n    schemaFile: /nonexistent/schema.json\n')).toMatch(
+      /^readiness\.yaml:\d+: gates\.config\.schemaFile: not a usable JSON Schema: cannot read \/nonexistent\/schema\.json/,
+    );
   });
 
   it('zero-config runs only with an explicit canary, and says what to set otherwise', () => {
     expect(configFromEnvironment(BUILT_IN, { DATABASE_URL: 'postgres://h/db' }).skipped.config).toMatch(/set DATABASE_URL and SAAS_READINESS_CONFIG_CANARY=/);
-    const on = configFromEnvironment(BUILT_IN, { DATABASE_URL: 'postgres://h/db', SAAS_READINESS_CONFIG_CANARY: 'test-canary', SAAS_READINESS_CONFIG_URL: 'http://127.0.0.1:1/c' });
-    expect(on.config.gates.config).toMatchObject({ source: 'appdb', stableDays: 30, canary: { tenant: 'test-canary', effectiveConfigUrl: 'http://127.0.0.1:1/c', propagationLimitSeconds: 10 } });
+    const on = configFromEnvironment(BUILT_IN, {
+      DATABASE_URL: 'postgres://h/db',
+      SAAS_READINESS_CONFIG_CANARY: 'test-canary',
+      SAAS_READINESS_CONFIG_URL: 'http://127.0.0.1:1/c',
+    });
+    expect(on.config.gates.config).toMatchObject({
+      source: 'appdb',
+      stableDays: 30,
+      canary: { tenant: 'test-canary', effectiveConfigUrl: 'http://127.0.0.1:1/c', propagationLimitSeconds: 10 },
+    });
   });
 });

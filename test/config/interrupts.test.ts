@@ -22,7 +22,9 @@ async function childMidProbe(url: string, history: string) {
     polled();
     return '{}';
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/probe-child.ts'), url, history, app.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/probe-child.ts'), url, history, app.url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
@@ -55,8 +57,15 @@ describe('gate 3 canary probe: interruption and safety (PGlite)', () => {
       await app.stop();
     }
     expect(await configTable(pg.url)).toBe(before);
-    const journal = readFileSync(history, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.pk === 'test#probe#appdb');
-    expect(journal.map((r) => [r.event, r.outcome])).toEqual([['begin', undefined], ['end', 'restored: exact']]);
+    const journal = readFileSync(history, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.pk === 'test#probe#appdb');
+    expect(journal.map((r) => [r.event, r.outcome])).toEqual([
+      ['begin', undefined],
+      ['end', 'restored: exact'],
+    ]);
   });
 
   it('after SIGKILL mid-probe, the next run repairs the canary from the journal', async () => {
@@ -72,9 +81,16 @@ describe('gate 3 canary probe: interruption and safety (PGlite)', () => {
     const dirty = await configTable(pg.url);
     expect(dirty).not.toBe(before);
     // --no-probes writes nothing, not even the repair; it reports the open journal entry.
-    const readOnly = await runConfigGate({ appdb: { type: 'postgres', url: pg.url } }, { history: { file: history }, canary: { tenant: 'test-canary' } }, { probes: false });
+    const readOnly = await runConfigGate(
+      { appdb: { type: 'postgres', url: pg.url } },
+      { history: { file: history }, canary: { tenant: 'test-canary' } },
+      { probes: false },
+    );
     expect(readOnly.evidence).toContain('1 unfinished probe(s) on test-canary await repair; run once without --no-probes to repair');
-    expect(readOnly.criteria.find((c) => c.id === 'round-trip')).toMatchObject({ status: 'SKIP', summary: 'canary round trip configured but not run (--no-probes)' });
+    expect(readOnly.criteria.find((c) => c.id === 'round-trip')).toMatchObject({
+      status: 'SKIP',
+      summary: 'canary round trip configured but not run (--no-probes)',
+    });
     expect(await configTable(pg.url)).toBe(dirty);
     const result = await runConfigGate({ appdb: { type: 'postgres', url: pg.url } }, { history: { file: history }, canary: { tenant: 'test-canary' } });
     expect(result.evidence.join('\n')).toMatch(/^repaired the unfinished probe of \S+ on test-canary \(exact: config and change stamp restored exactly\)$/m);
@@ -86,10 +102,19 @@ describe('gate 3 canary probe: interruption and safety (PGlite)', () => {
     const before = await configTable(pg.url);
     const app = await startEffectiveConfigApp(() => '{}');
     try {
-      const result = await runConfigGate({ appdb: { type: 'postgres', url: pg.url } }, { timeoutSeconds: 6, history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary', effectiveConfigUrl: app.url, propagationLimitSeconds: 60 } });
+      const result = await runConfigGate(
+        { appdb: { type: 'postgres', url: pg.url } },
+        {
+          timeoutSeconds: 6,
+          history: { file: tempHistoryFile() },
+          canary: { tenant: 'test-canary', effectiveConfigUrl: app.url, propagationLimitSeconds: 60 },
+        },
+      );
       const trip = result.criteria.find((c) => c.id === 'round-trip')!;
       expect(trip.status).toBe('ERROR');
-      expect(trip.summary).toBe('canary round trip: probe stopped 5 s before the gate deadline to restore the canary (raise gates.config.timeoutSeconds); canary restored exactly');
+      expect(trip.summary).toBe(
+        'canary round trip: probe stopped 5 s before the gate deadline to restore the canary (raise gates.config.timeoutSeconds); canary restored exactly',
+      );
     } finally {
       await app.stop();
     }
@@ -101,10 +126,26 @@ describe('gate 3 canary probe: interruption and safety (PGlite)', () => {
     const real = new PostgresCanaryStore((signal) => connectPostgres({ type: 'postgres', url: pg.url }, plainSecrets, signal), {}, 'pglite');
     const firstRead = await real.read('test-canary');
     // A reader behind a cache or replica: keeps answering the value from before the write.
-    const stale: CanaryStore = { ...real, describe: () => 'stale', read: async (t, s) => ((await real.read(t, s)) && firstRead), write: real.write.bind(real), restore: real.restore.bind(real), close: real.close.bind(real) };
+    const stale: CanaryStore = {
+      ...real,
+      describe: () => 'stale',
+      read: async (t, s) => (await real.read(t, s)) && firstRead,
+      write: real.write.bind(real),
+      restore: real.restore.bind(real),
+      close: real.close.bind(real),
+    };
     const journal = new HistoryProbeJournal(new FileHistoryStore(tempHistoryFile()), 'test#probe#appdb');
     try {
-      const r = await runRoundTrip({ canary: stale, journal, tenant: 'test-canary', key: '_saasReadinessProbe', propagationLimitMs: 1000, pollIntervalMs: 100, signal: new AbortController().signal, now: () => new Date() });
+      const r = await runRoundTrip({
+        canary: stale,
+        journal,
+        tenant: 'test-canary',
+        key: '_saasReadinessProbe',
+        propagationLimitMs: 1000,
+        pollIntervalMs: 100,
+        signal: new AbortController().signal,
+        now: () => new Date(),
+      });
       expect(r.readBack).toMatchObject({ ok: false, detail: 'read back no probe key' });
       expect(r.restore).toEqual({ how: 'exact', detail: 'config and change stamp restored exactly' });
       expect(await journal.pending()).toEqual([]);
@@ -125,7 +166,17 @@ describe('gate 3 canary probe: interruption and safety (PGlite)', () => {
       return '{}';
     });
     try {
-      const r = await runRoundTrip({ canary: real, journal, tenant: 'test-canary', key: '_saasReadinessProbe', effectiveConfig: { url: app.url, fetch: (s) => fetch(app.url, { signal: s }).then((x) => x.text()) }, propagationLimitMs: 300, pollIntervalMs: 100, signal: new AbortController().signal, now: () => new Date() });
+      const r = await runRoundTrip({
+        canary: real,
+        journal,
+        tenant: 'test-canary',
+        key: '_saasReadinessProbe',
+        effectiveConfig: { url: app.url, fetch: (s) => fetch(app.url, { signal: s }).then((x) => x.text()) },
+        propagationLimitMs: 300,
+        pollIntervalMs: 100,
+        signal: new AbortController().signal,
+        now: () => new Date(),
+      });
       expect(r.restore?.how).toBe('surgical');
       const after = JSON.parse(await canaryFromDb(pg.url));
       expect(after.model).toBe('operator-choice');

@@ -45,7 +45,10 @@ describe.each(postgresTargetNames())('gate 3 on PostgreSQL (%s)', (name) => {
       expect(app.requests()).toBeGreaterThan(0);
       expect(await configTable(pg.url)).toBe(before);
       // The fingerprint is in the history, the journal entry is closed.
-      const records = readFileSync(history, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const records = readFileSync(history, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(records.filter((r) => r.pk === 'test#schema#appdb')).toHaveLength(1);
       expect(records.filter((r) => r.pk === 'test#probe#appdb').map((r) => r.event)).toEqual(['begin', 'end']);
       // tenant_configs.yaml: tier, updated_at and config per tenant, nonce left out.
@@ -97,9 +100,21 @@ describe.each(postgresTargetNames())('gate 3 on PostgreSQL (%s)', (name) => {
   });
 
   it.each([
-    ['a column added', 'ALTER TABLE tenant_configs ADD COLUMN region text', /column tenant_configs\.region added: text null|column added: tenant_configs\.region text null/],
-    ['a type changed', "ALTER TABLE tenant_configs ALTER COLUMN updated_at TYPE timestamp", /column tenant_configs\.updated_at changed: timestamp with time zone not null → timestamp without time zone not null/],
-    ['a JSON key renamed', "UPDATE tenant_configs SET config = jsonb_set(config #- '{retrieval,topK}', '{retrieval,top_k}', config #> '{retrieval,topK}')", /JSON key renamed: retrieval\.topK → retrieval\.top_k/],
+    [
+      'a column added',
+      'ALTER TABLE tenant_configs ADD COLUMN region text',
+      /column tenant_configs\.region added: text null|column added: tenant_configs\.region text null/,
+    ],
+    [
+      'a type changed',
+      'ALTER TABLE tenant_configs ALTER COLUMN updated_at TYPE timestamp',
+      /column tenant_configs\.updated_at changed: timestamp with time zone not null → timestamp without time zone not null/,
+    ],
+    [
+      'a JSON key renamed',
+      "UPDATE tenant_configs SET config = jsonb_set(config #- '{retrieval,topK}', '{retrieval,top_k}', config #> '{retrieval,topK}')",
+      /JSON key renamed: retrieval\.topK → retrieval\.top_k/,
+    ],
   ])('FAILs naming the change and its date after %s inside the window', async (_what, ddl, change) => {
     await seed(80);
     const history = tempHistoryFile();
@@ -122,7 +137,10 @@ describe.each(postgresTargetNames())('gate 3 on PostgreSQL (%s)', (name) => {
     const app = await startEffectiveConfigApp(() => '{"model":"stale"}');
     const before = await configTable(pg.url);
     try {
-      const result = await run({ history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary', effectiveConfigUrl: app.url, propagationLimitSeconds: 0.5, pollIntervalMs: 100 } });
+      const result = await run({
+        history: { file: tempHistoryFile() },
+        canary: { tenant: 'test-canary', effectiveConfigUrl: app.url, propagationLimitSeconds: 0.5, pollIntervalMs: 100 },
+      });
       const trip = result.criteria.find((c) => c.id === 'round-trip')!;
       expect(trip.status).toBe('FAIL');
       expect(trip.summary).toBe(`config change not visible to the app within 0.5 s at ${app.url}`);
@@ -139,11 +157,16 @@ describe.each(postgresTargetNames())('gate 3 on PostgreSQL (%s)', (name) => {
     const before = await configTable(pg.url);
     const closed = await startEffectiveConfigApp(() => '{}');
     await closed.stop();
-    const result = await run({ history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary', effectiveConfigUrl: closed.url, propagationLimitSeconds: 0.3, pollIntervalMs: 100 } });
+    const result = await run({
+      history: { file: tempHistoryFile() },
+      canary: { tenant: 'test-canary', effectiveConfigUrl: closed.url, propagationLimitSeconds: 0.3, pollIntervalMs: 100 },
+    });
     const trip = result.criteria.find((c) => c.id === 'round-trip')!;
     const port = new URL(closed.url).port;
     expect(trip.status).toBe('ERROR');
-    expect(trip.summary).toBe(`effective config not readable at ${closed.url}: last poll: GET ${closed.url}: connection refused to 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(trip.summary).toBe(
+      `effective config not readable at ${closed.url}: last poll: GET ${closed.url}: connection refused to 127.0.0.1:${port} (ECONNREFUSED)`,
+    );
     expect(await configTable(pg.url)).toBe(before);
   });
 

@@ -32,7 +32,10 @@ export async function runConfigGate(
   const started = Date.now();
   const report = await runGates({
     registry: BUILT_IN,
-    loaded: { config: prepareGates(BUILT_IN, structuredClone({ version: 1, suite: 'test', sources, gates: { config: { source: 'appdb', ...gate } } })), skipped: {} },
+    loaded: {
+      config: prepareGates(BUILT_IN, structuredClone({ version: 1, suite: 'test', sources, gates: { config: { source: 'appdb', ...gate } } })),
+      skipped: {},
+    },
     only: ['config'],
     secrets: plainSecrets,
     probes: opts.probes ?? true,
@@ -54,7 +57,9 @@ export async function configTable(url: string, table = 'tenant_configs'): Promis
 }
 
 /** A local stand-in for the app's effective-config endpoint; `respond` decides the body per request. */
-export async function startEffectiveConfigApp(respond: (n: number) => Promise<string> | string): Promise<{ url: string; requests: () => number; stop(): Promise<void> }> {
+export async function startEffectiveConfigApp(
+  respond: (n: number) => Promise<string> | string,
+): Promise<{ url: string; requests: () => number; stop(): Promise<void> }> {
   let n = 0;
   const server: Server = createServer((_req, res) => {
     n++;

@@ -47,9 +47,7 @@ describe('readiness.yaml loading', () => {
   });
 
   it('names the field path and line for a wrong type', () => {
-    expect(error(VALID.replace('minTenants: 10', 'minTenants: ten'))).toBe(
-      'readiness.yaml:10: gates.tenants.minTenants: must be integer (got "ten")',
-    );
+    expect(error(VALID.replace('minTenants: 10', 'minTenants: ten'))).toBe('readiness.yaml:10: gates.tenants.minTenants: must be integer (got "ten")');
   });
 
   it('rejects unknown keys, suggesting the closest allowed one', () => {
@@ -68,7 +66,9 @@ describe('readiness.yaml loading', () => {
   });
 
   it('rejects a gate that points at an undefined source', () => {
-    expect(error(VALID.replace('source: appdb', 'source: nope'))).toMatch(/^readiness\.yaml:9: gates\.tenants\.source: source 'nope' is not defined under sources \(defined: appdb\)/);
+    expect(error(VALID.replace('source: appdb', 'source: nope'))).toMatch(
+      /^readiness\.yaml:9: gates\.tenants\.source: source 'nope' is not defined under sources \(defined: appdb\)/,
+    );
   });
 
   it('rejects store-specific keys on the wrong store', () => {

@@ -30,7 +30,16 @@ describe('the key metric of every registered gate', () => {
     const result = (await run).results.find((r) => r.gate === gate.id)!;
     expect({ status: result.status, summary: result.summary }).toMatchObject({ status: 'PASS' });
     const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'test' });
-    metricsSink(metrics, gate).publish({ report: await run, result, suite: 'memtest', run: 'scheduled', prefix: 'p/', probesLeftOut: [], requestId: 'r', functionArn: 'arn' });
+    metricsSink(metrics, gate).publish({
+      report: await run,
+      result,
+      suite: 'memtest',
+      run: 'scheduled',
+      prefix: 'p/',
+      probesLeftOut: [],
+      requestId: 'r',
+      functionArn: 'arn',
+    });
     const emf = metrics.serializeMetrics() as unknown as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
     expect(emf._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).toContain(gate.keyMeasurement.metric);
     expect(typeof emf[gate.keyMeasurement.metric]).toBe('number');

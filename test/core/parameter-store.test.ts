@@ -53,10 +53,30 @@ describe('Parameter Store references (stand-in)', () => {
 
   it.each([
     ['a missing parameter', '${ssm:/acme/missing}', undefined, /^cannot read parameter \/acme\/missing: ParameterNotFound/],
-    ['a missing version', '${ssm:/acme/datadog/api-key:9}', undefined, /^cannot read parameter \/acme\/datadog\/api-key:9: ParameterVersionNotFound: Systems Manager could not find version 9/],
-    ['an answer without Parameter', '${ssm:/acme/probe/url}', { status: 200, body: '{}' }, /malformed GetParameter response from Parameter Store: it has no Parameter$/],
-    ['a Value that is a number', '${ssm:/acme/probe/url}', { status: 200, body: '{"Parameter":{"Name":"/acme/probe/url","Type":"String","Value":42}}' }, /malformed GetParameter response from Parameter Store: Parameter\.Value is a number, not a string$/],
-    ['an access denial', '${ssm:/acme/probe/url}', { status: 400, body: '{"__type":"AccessDeniedException","message":"not authorized to perform: ssm:GetParameter"}' }, /^cannot read parameter \/acme\/probe\/url: AccessDeniedException: not authorized to perform: ssm:GetParameter \(HTTP 400\)$/],
+    [
+      'a missing version',
+      '${ssm:/acme/datadog/api-key:9}',
+      undefined,
+      /^cannot read parameter \/acme\/datadog\/api-key:9: ParameterVersionNotFound: Systems Manager could not find version 9/,
+    ],
+    [
+      'an answer without Parameter',
+      '${ssm:/acme/probe/url}',
+      { status: 200, body: '{}' },
+      /malformed GetParameter response from Parameter Store: it has no Parameter$/,
+    ],
+    [
+      'a Value that is a number',
+      '${ssm:/acme/probe/url}',
+      { status: 200, body: '{"Parameter":{"Name":"/acme/probe/url","Type":"String","Value":42}}' },
+      /malformed GetParameter response from Parameter Store: Parameter\.Value is a number, not a string$/,
+    ],
+    [
+      'an access denial',
+      '${ssm:/acme/probe/url}',
+      { status: 400, body: '{"__type":"AccessDeniedException","message":"not authorized to perform: ssm:GetParameter"}' },
+      /^cannot read parameter \/acme\/probe\/url: AccessDeniedException: not authorized to perform: ssm:GetParameter \(HTTP 400\)$/,
+    ],
   ])('%s: one line naming the parameter and the cause', async (_name, ref, answer, message) => {
     ssm.answerWith = answer;
     const t0 = Date.now();

@@ -104,7 +104,12 @@ describe('runner', () => {
     expect(report.results).toHaveLength(1);
     expect(report.results[0]).toMatchObject({ gate: 'tenants', status: 'SKIP', summary: 'set DATABASE_URL' });
 
-    const only = await runGates({ registry: new Registry([mk('tenants'), mk('config')], []), loaded: loaded({ tenants: {}, config: {} }), only: ['config'], secrets });
+    const only = await runGates({
+      registry: new Registry([mk('tenants'), mk('config')], []),
+      loaded: loaded({ tenants: {}, config: {} }),
+      only: ['config'],
+      secrets,
+    });
     expect(only.results.map((x) => x.gate)).toEqual(['config']);
   });
 });

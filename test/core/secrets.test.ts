@@ -13,7 +13,13 @@ beforeAll(async () => {
     { arn: LOCAL_DB, value: '{"password":"db-secret-value","port":5432}' },
     { arn: secretArn('prod/bytes'), value: Buffer.from('sk-binary') },
   ]);
-  restore = setEnv({ AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDSECRETS', AWS_SECRET_ACCESS_KEY: 'x', AWS_MAX_ATTEMPTS: '1' });
+  restore = setEnv({
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDSECRETS',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    AWS_MAX_ATTEMPTS: '1',
+  });
 });
 afterAll(async () => {
   restore();
@@ -36,6 +42,8 @@ describe('${secret:…} against the Secrets Manager stand-in', () => {
   it('names a binary secret as such (SM-6) and a missing one by its id (SM-7), never a value', async () => {
     const resolver = new SecretsManagerResolver();
     await expect(resolver.resolve('${secret:prod/bytes}')).rejects.toThrow(/^cannot read secret prod\/bytes: it is a binary secret \(SecretBinary\)/);
-    await expect(resolver.resolve('${secret:prod/none}')).rejects.toThrow(/^cannot read secret prod\/none: ResourceNotFoundException: Secrets Manager can't find the specified secret\./);
+    await expect(resolver.resolve('${secret:prod/none}')).rejects.toThrow(
+      /^cannot read secret prod\/none: ResourceNotFoundException: Secrets Manager can't find the specified secret\./,
+    );
   });
 });

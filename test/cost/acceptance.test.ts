@@ -43,7 +43,9 @@ describe('gate 2 defaults against the contract stand-ins', () => {
       items.push({ day, amount: '0.05' }, { day, tag: 'acme', amount: '-1', recordType: 'Credit' }, { day, tag: 'acme', amount: '0.2', recordType: 'Tax' });
     });
     ledger.push(`('acme', '${today}', 'aws', 0)`);
-    await pg.exec(`CREATE TABLE tenant_costs (tenant_id text, usage_date date, provider text, cost_usd numeric(18,6)); INSERT INTO tenant_costs VALUES ${ledger.join(', ')};`);
+    await pg.exec(
+      `CREATE TABLE tenant_costs (tenant_id text, usage_date date, provider text, cost_usd numeric(18,6)); INSERT INTO tenant_costs VALUES ${ledger.join(', ')};`,
+    );
     ce = await startCostExplorer({ items, pageSize: 4 });
     openai = await startOpenAiCosts({ adminKeys: [ADMIN_KEY], costs, amountAs: 'string' });
     restore = setEnv({
@@ -92,9 +94,19 @@ gates:
     openai: { source: openai-bill, projects: { proj_acme: acme, proj_globex: globex, proj_initech: initech } }
 `,
     );
-    const run = await runCli(['run', '--check', 'cost', '--format', 'json', '--quiet'], { cwd: dir, env: { DATABASE_URL: pg.url, OPENAI_ADMIN_KEY: ADMIN_KEY } });
+    const run = await runCli(['run', '--check', 'cost', '--format', 'json', '--quiet'], {
+      cwd: dir,
+      env: { DATABASE_URL: pg.url, OPENAI_ADMIN_KEY: ADMIN_KEY },
+    });
     const cost = JSON.parse(run.stdout).results[0];
-    expect(cost.criteria.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual(['fresh:PASS', 'aws-total:PASS', 'aws-allocation:PASS', 'aws-tenants:PASS', 'openai-total:PASS', 'openai-tenants:PASS']);
+    expect(cost.criteria.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual([
+      'fresh:PASS',
+      'aws-total:PASS',
+      'aws-allocation:PASS',
+      'aws-tenants:PASS',
+      'openai-total:PASS',
+      'openai-tenants:PASS',
+    ]);
     rmSync(join(dir, 'readiness.yaml'));
   });
 
@@ -109,7 +121,7 @@ gates:
     }
   });
 
-  it('ERRORs naming Cost Explorer\'s refusal for a window beyond its history, not a verdict on the ledger', async () => {
+  it("ERRORs naming Cost Explorer's refusal for a window beyond its history, not a verdict on the ledger", async () => {
     const run = await runCli(['run', '--check', 'cost', '--from', '2020-01-01', '--to', '2020-01-31', '--quiet'], { cwd: dir, env: zeroConfig() });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✗ cost +ERROR +AWS bill: Cost Explorer refused the query for 2020-01-01\.\.2020-01-31 \(ValidationException: /);

@@ -10,7 +10,11 @@ const $ = (s: string) => parseMoney(s);
 
 function ledger(totals: [string, string, string][], newest: LedgerSummary['newest'] = { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true }): CostLedger {
   return {
-    summarize: async () => ({ source: 'test ledger', totals: totals.map(([tenant, provider, amount]): TrackedTotal => ({ tenant, provider, amount: $(amount) })), newest }),
+    summarize: async () => ({
+      source: 'test ledger',
+      totals: totals.map(([tenant, provider, amount]): TrackedTotal => ({ tenant, provider, amount: $(amount) })),
+      newest,
+    }),
     close: async () => undefined,
   };
 }
@@ -85,7 +89,9 @@ describe('checkCost: order of work', () => {
           },
           close: async () => undefined,
         },
-        providers: { aws: { bill: { provider: 'aws', fetch: async (w, s) => ((fetched = true), bill('aws', { acme: '10' }).fetch(w, s)) }, ledgerValues: ['aws'] } },
+        providers: {
+          aws: { bill: { provider: 'aws', fetch: async (w, s) => ((fetched = true), bill('aws', { acme: '10' }).fetch(w, s)) }, ledgerValues: ['aws'] },
+        },
       }),
     );
     expect(out.status).toBe('ERROR');
@@ -104,7 +110,13 @@ describe('checkCost: reconciliation', () => {
           ['globex', 'aws', '52.50'],
           ['tiny', 'aws', '0.40'],
         ]),
-        providers: { aws: { bill: bill('aws', { acme: '98.00', globex: '50.00', tiny: '0.90', '': '1.00' }, { requests: { count: 2, cost: $('0.02'), throttled: 0 } }), ledgerValues: ['aws'], tagKey: 'tenant_id' } },
+        providers: {
+          aws: {
+            bill: bill('aws', { acme: '98.00', globex: '50.00', tiny: '0.90', '': '1.00' }, { requests: { count: 2, cost: $('0.02'), throttled: 0 } }),
+            ledgerValues: ['aws'],
+            tagKey: 'tenant_id',
+          },
+        },
       }),
     );
     expect(out.status).toBe('PASS');
@@ -149,7 +161,10 @@ describe('checkCost: reconciliation', () => {
   it('does not judge tenants under the materiality floor', async () => {
     const out = await checkCost(
       input({
-        ledger: ledger([['a', 'aws', '0.99'], ['b', 'aws', '10']]),
+        ledger: ledger([
+          ['a', 'aws', '0.99'],
+          ['b', 'aws', '10'],
+        ]),
         providers: { aws: { bill: bill('aws', { a: '0.10', b: '10' }), ledgerValues: ['aws'] } },
         tolerancePercent: $('10'),
       }),
@@ -201,13 +216,19 @@ describe('checkCost: reconciliation', () => {
   it('reconciles the shared tag value against a ledger entry of that name, else counts it as unallocated', async () => {
     const withEntry = await checkCost(
       input({
-        ledger: ledger([['acme', 'aws', '10'], ['shared', 'aws', '5']]),
+        ledger: ledger([
+          ['acme', 'aws', '10'],
+          ['shared', 'aws', '5'],
+        ]),
         providers: { aws: { bill: bill('aws', { acme: '10', shared: '5' }), ledgerValues: ['aws'], sharedValue: 'shared' } },
       }),
     );
     expect(withEntry.status).toBe('PASS');
     const without = await checkCost(
-      input({ ledger: ledger([['acme', 'aws', '10']]), providers: { aws: { bill: bill('aws', { acme: '10', shared: '5' }), ledgerValues: ['aws'], sharedValue: 'shared' } } }),
+      input({
+        ledger: ledger([['acme', 'aws', '10']]),
+        providers: { aws: { bill: bill('aws', { acme: '10', shared: '5' }), ledgerValues: ['aws'], sharedValue: 'shared' } },
+      }),
     );
     expect(criterion(without, 'aws-tenants').status).toBe('PASS');
     expect(criterion(without, 'aws-total').status).toBe('FAIL');
@@ -216,12 +237,26 @@ describe('checkCost: reconciliation', () => {
   });
 
   it('compares OpenAI in total without a project map, and per tenant with one', async () => {
-    const led = ledger([['acme', 'openai', '12'], ['globex', 'openai', '8']]);
-    const totalOnly = await checkCost(input({ ledger: led, providers: { openai: { bill: bill('openai', { proj_a: '12', proj_b: '8.2' }), ledgerValues: ['openai'] } } }));
+    const led = ledger([
+      ['acme', 'openai', '12'],
+      ['globex', 'openai', '8'],
+    ]);
+    const totalOnly = await checkCost(
+      input({ ledger: led, providers: { openai: { bill: bill('openai', { proj_a: '12', proj_b: '8.2' }), ledgerValues: ['openai'] } } }),
+    );
     expect(totalOnly.status).toBe('PASS');
     expect(totalOnly.criteria.map((c) => c.id)).toEqual(['fresh', 'openai-total']);
     const mapped = await checkCost(
-      input({ ledger: led, providers: { openai: { bill: bill('openai', { proj_a: '12', proj_b: '9', proj_x: '0.5' }), ledgerValues: ['openai'], projects: { proj_a: 'acme', proj_b: 'globex' } } } }),
+      input({
+        ledger: led,
+        providers: {
+          openai: {
+            bill: bill('openai', { proj_a: '12', proj_b: '9', proj_x: '0.5' }),
+            ledgerValues: ['openai'],
+            projects: { proj_a: 'acme', proj_b: 'globex' },
+          },
+        },
+      }),
     );
     expect(criterion(mapped, 'openai-tenants').summary).toMatch(/^OpenAI: 1 of 2 tenant\(s\) outside ±5%: globex \(tracked \$8.00, billed \$9.00, -11.11%\)/);
     expect(criterion(mapped, 'openai-total').evidence!.join('\n')).toMatch(/projects not in openai.projects \$0.50; projects: proj_x/);
@@ -229,12 +264,18 @@ describe('checkCost: reconciliation', () => {
 
   it('FAILs a stale ledger: date-only entries must be from yesterday or today', async () => {
     const aws = { bill: bill('aws', { acme: '10' }), ledgerValues: ['aws'] };
-    const yesterday = await checkCost(input({ ledger: ledger([['acme', 'aws', '10']], { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true }), providers: { aws } }));
+    const yesterday = await checkCost(
+      input({ ledger: ledger([['acme', 'aws', '10']], { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true }), providers: { aws } }),
+    );
     expect(criterion(yesterday, 'fresh').status).toBe('PASS');
-    const older = await checkCost(input({ ledger: ledger([['acme', 'aws', '10']], { at: new Date('2024-05-31T00:00:00Z'), dateOnly: true }), providers: { aws } }));
+    const older = await checkCost(
+      input({ ledger: ledger([['acme', 'aws', '10']], { at: new Date('2024-05-31T00:00:00Z'), dateOnly: true }), providers: { aws } }),
+    );
     expect(older.status).toBe('FAIL');
     expect(criterion(older, 'fresh').summary).toBe('ledger is stale: newest entry 2024-05-31 is 2 days old (need 2024-06-01 or later)');
-    const stamp = await checkCost(input({ ledger: ledger([['acme', 'aws', '10']], { at: new Date('2024-06-01T11:00:00Z'), dateOnly: false }), providers: { aws } }));
+    const stamp = await checkCost(
+      input({ ledger: ledger([['acme', 'aws', '10']], { at: new Date('2024-06-01T11:00:00Z'), dateOnly: false }), providers: { aws } }),
+    );
     expect(criterion(stamp, 'fresh').summary).toMatch(/ledger is stale: newest entry 2024-06-01T11:00:00.000Z is 25.0 h old \(max 24 h\)/);
     const empty = await checkCost(input({ ledger: ledger([], null), providers: { aws } }));
     expect(criterion(empty, 'fresh').summary).toBe('the cost ledger is empty (test ledger)');
@@ -243,15 +284,24 @@ describe('checkCost: reconciliation', () => {
   it('never PASSes when a configured source is in error, even when the rest reconciles', async () => {
     const out = await checkCost(
       input({
-        ledger: ledger([['acme', 'aws', '10'], ['acme', 'openai', '3']]),
-        providers: { aws: { bill: bill('aws', { acme: '10' }), ledgerValues: ['aws'] }, openai: { bill: failing('openai', 'OpenAI rejected the admin key (HTTP 401)'), ledgerValues: ['openai'] } },
+        ledger: ledger([
+          ['acme', 'aws', '10'],
+          ['acme', 'openai', '3'],
+        ]),
+        providers: {
+          aws: { bill: bill('aws', { acme: '10' }), ledgerValues: ['aws'] },
+          openai: { bill: failing('openai', 'OpenAI rejected the admin key (HTTP 401)'), ledgerValues: ['openai'] },
+        },
       }),
     );
     expect(out.status).toBe('ERROR');
     expect(out.summary).toBe('OpenAI bill: OpenAI rejected the admin key (HTTP 401)');
     expect(out.remediation).toBe('do something');
     const broken = await checkCost(
-      input({ ledger: { summarize: () => Promise.reject(new Error('connection refused to 127.0.0.1:1 (ECONNREFUSED)')), close: async () => undefined }, providers: { aws: { bill: bill('aws', { acme: '10' }), ledgerValues: ['aws'] } } }),
+      input({
+        ledger: { summarize: () => Promise.reject(new Error('connection refused to 127.0.0.1:1 (ECONNREFUSED)')), close: async () => undefined },
+        providers: { aws: { bill: bill('aws', { acme: '10' }), ledgerValues: ['aws'] } },
+      }),
     );
     expect(broken.status).toBe('ERROR');
     expect(broken.summary).toMatch(/cost ledger: connection refused/);
@@ -264,7 +314,12 @@ describe('checkCost: reconciliation', () => {
   });
 
   it('flags estimated periods in the evidence', async () => {
-    const out = await checkCost(input({ ledger: ledger([['a', 'aws', '10']]), providers: { aws: { bill: bill('aws', { a: '10' }, { estimated: ['2024-05-01..2024-05-31'] }), ledgerValues: ['aws'] } } }));
+    const out = await checkCost(
+      input({
+        ledger: ledger([['a', 'aws', '10']]),
+        providers: { aws: { bill: bill('aws', { a: '10' }, { estimated: ['2024-05-01..2024-05-31'] }), ledgerValues: ['aws'] } },
+      }),
+    );
     expect(criterion(out, 'aws-total').evidence).toContain('estimated by the provider (may still change): 2024-05-01..2024-05-31');
   });
 });
@@ -277,18 +332,24 @@ describe('checkCost: conservation of the AWS bill (aws-allocation)', () => {
     tagKey: 'tenant_id',
     ...(maxUntaggedPercent ? { maxUntaggedPercent: $(maxUntaggedPercent) } : {}),
   });
-  const tracked = ledger([['acme', 'aws', '60'], ['globex', 'aws', '20']]);
+  const tracked = ledger([
+    ['acme', 'aws', '60'],
+    ['globex', 'aws', '20'],
+  ]);
 
-  it('PASSes when tenants + shared + untagged equal the source\'s own total and untagged stays under the ceiling', async () => {
+  it("PASSes when tenants + shared + untagged equal the source's own total and untagged stays under the ceiling", async () => {
     const out = await checkCost(input({ ledger: tracked, providers: { aws: aws({ acme: '60', globex: '20', shared: '5', '': '15' }, { total: $('100') }) } }));
     const c = criterion(out, 'aws-allocation');
     expect(c.status).toBe('PASS');
     expect(c.summary).toBe("AWS: tenants $80.00 + shared $5.00 + untagged $15.00 = $100.00, the source's own total $100.00; untagged 15.00%");
   });
 
-  it('ERRORs when the groups do not add up to the source\'s total (a page or file lost while reading)', async () => {
+  it("ERRORs when the groups do not add up to the source's total (a page or file lost while reading)", async () => {
     const out = await checkCost(input({ ledger: tracked, providers: { aws: aws({ acme: '60', globex: '20', '': '1' }, { total: $('100.01') }) } }));
-    expect(criterion(out, 'aws-allocation')).toMatchObject({ status: 'ERROR', summary: expect.stringMatching(/does not add up: .* = \$81\.00, but the source's own total \$100\.01/) });
+    expect(criterion(out, 'aws-allocation')).toMatchObject({
+      status: 'ERROR',
+      summary: expect.stringMatching(/does not add up: .* = \$81\.00, but the source's own total \$100\.01/),
+    });
     expect(out.status).toBe('ERROR');
   });
 
@@ -300,9 +361,18 @@ describe('checkCost: conservation of the AWS bill (aws-allocation)', () => {
   });
 
   it('reports what reading the bill cost beside the criteria', async () => {
-    const readCost = { summary: 'Athena: query q scanned 1.0 MiB', cost: $('0.0000476837'), measurements: [{ name: 'athenaScannedBytes', value: 1048576, unit: 'bytes' }] };
+    const readCost = {
+      summary: 'Athena: query q scanned 1.0 MiB',
+      cost: $('0.0000476837'),
+      measurements: [{ name: 'athenaScannedBytes', value: 1048576, unit: 'bytes' }],
+    };
     const out = await checkCost(input({ ledger: tracked, providers: { aws: aws({ acme: '60', globex: '20' }, { readCost }) } }));
     expect(criterion(out, 'aws-total').evidence).toContain('Athena: query q scanned 1.0 MiB: ≈ $0.000048');
-    expect(out.measurements).toEqual(expect.arrayContaining([{ name: 'billReadCostUsd', value: 0.000048, unit: 'USD' }, { name: 'athenaScannedBytes', value: 1048576, unit: 'bytes' }]));
+    expect(out.measurements).toEqual(
+      expect.arrayContaining([
+        { name: 'billReadCostUsd', value: 0.000048, unit: 'USD' },
+        { name: 'athenaScannedBytes', value: 1048576, unit: 'bytes' },
+      ]),
+    );
   });
 });

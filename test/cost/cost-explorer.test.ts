@@ -14,7 +14,11 @@ const WINDOW: CostWindow = { from: '2024-04-20', to: '2024-05-10', label: 'test'
 const TODAY = '2024-06-15';
 const never = new AbortController().signal;
 
-async function withCe<T>(opts: Omit<CostExplorerOptions, 'today'>, fn: (ce: Awaited<ReturnType<typeof startCostExplorer>>) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+async function withCe<T>(
+  opts: Omit<CostExplorerOptions, 'today'>,
+  fn: (ce: Awaited<ReturnType<typeof startCostExplorer>>) => Promise<T>,
+  env: Record<string, string> = {},
+): Promise<T> {
   const ce = await startCostExplorer({ today: TODAY, ...opts });
   const restore = setEnv({
     AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint,
@@ -77,13 +81,18 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
     });
   });
 
-  it('stops before a page that would pass the run\'s budget (maxCostExplorerUsd) and points to the exports, having paid only what it says', async () => {
+  it("stops before a page that would pass the run's budget (maxCostExplorerUsd) and points to the exports, having paid only what it says", async () => {
     await withCe({ items, pageSize: 2 }, async (ce) => {
       const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY, parseMoney('0.03'));
       try {
-        const err = await bill.fetch(WINDOW, never).then(() => undefined, (e: SourceError) => e);
+        const err = await bill.fetch(WINDOW, never).then(
+          () => undefined,
+          (e: SourceError) => e,
+        );
         expect(err).toBeInstanceOf(SourceError);
-        expect(err!.message).toBe("stopped before page 4 of Cost Explorer's answer: 3 request(s) made ($0.03, 4 tag value(s) read) and the next would pass maxCostExplorerUsd $0.03");
+        expect(err!.message).toBe(
+          "stopped before page 4 of Cost Explorer's answer: 3 request(s) made ($0.03, 4 tag value(s) read) and the next would pass maxCostExplorerUsd $0.03",
+        );
         expect(err!.remediation).toMatch(/dataexport source .* athena source/);
         expect(ce.requests).toHaveLength(3);
       } finally {
@@ -130,7 +139,10 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
     await withCe({ items, always: 'LimitExceededException' }, async (ce) => {
       const bill = new CostExplorerBill({ type: 'costexplorer', maxAttempts: 2 }, QUERY);
       try {
-        const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+        const err = await bill.fetch(WINDOW, never).then(
+          () => undefined,
+          (e) => e,
+        );
         expect(err).toBeInstanceOf(SourceError);
         expect(err.message).toMatch(/throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts/);
         expect(err.remediation).toMatch(/maxAttempts/);
@@ -145,7 +157,10 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
     await withCe({ items, always: 'DataUnavailableException' }, async (ce) => {
       const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
       try {
-        const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+        const err = await bill.fetch(WINDOW, never).then(
+          () => undefined,
+          (e) => e,
+        );
         expect(err.message).toMatch(/no data for the window or is not enabled for this account \(DataUnavailableException\)/);
         expect(err.remediation).toMatch(/Enable Cost Explorer/);
         expect(ce.requests).toHaveLength(1); // not retried
@@ -159,14 +174,29 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
     const short = await httpFaultServer((_n, _req, res) =>
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
         JSON.stringify({
-          ResultsByTime: [{ TimePeriod: { Start: '2024-04-20', End: '2024-05-01' }, Total: {}, Groups: [{ Keys: ['tenant_id$acme'], Metrics: { UnblendedCost: { Amount: '5', Unit: 'USD' } } }], Estimated: false }],
+          ResultsByTime: [
+            {
+              TimePeriod: { Start: '2024-04-20', End: '2024-05-01' },
+              Total: {},
+              Groups: [{ Keys: ['tenant_id$acme'], Metrics: { UnblendedCost: { Amount: '5', Unit: 'USD' } } }],
+              Estimated: false,
+            },
+          ],
         }),
       ),
     );
-    const restore = setEnv({ AWS_ENDPOINT_URL_COST_EXPLORER: short.url, AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' });
+    const restore = setEnv({
+      AWS_ENDPOINT_URL_COST_EXPLORER: short.url,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_REGION: 'us-east-1',
+    });
     const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
     try {
-      const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+      const err = await bill.fetch(WINDOW, never).then(
+        () => undefined,
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(SourceError);
       expect(err.message).toBe("Cost Explorer's answer leaves 2024-05-01..2024-05-10 of the window 2024-04-20..2024-05-10 out: those days were not measured");
     } finally {
@@ -181,8 +211,13 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
       const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
       try {
         const old: CostWindow = { from: '2022-01-10', to: '2022-01-20', label: 'test' };
-        const err = await bill.fetch(old, never).then(() => undefined, (e) => e);
-        expect(err.message).toMatch(/^Cost Explorer refused the query for 2022-01-10\.\.2022-01-20 \(ValidationException: Start date 2022-01-10 is before the oldest date/);
+        const err = await bill.fetch(old, never).then(
+          () => undefined,
+          (e) => e,
+        );
+        expect(err.message).toMatch(
+          /^Cost Explorer refused the query for 2022-01-10\.\.2022-01-20 \(ValidationException: Start date 2022-01-10 is before the oldest date/,
+        );
         expect(err.remediation).toMatch(/13 months before the current one/);
       } finally {
         bill.close();
@@ -202,7 +237,10 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
   });
 
   it('assumes the configured role through STS and signs Cost Explorer requests with its credentials', async () => {
-    const sts = await startSts({ roles: [{ arn: 'arn:aws:iam::999999999999:role/cost-reader', externalId: 'ext-123' }], issueAccessKeyId: 'ASIAASSUMEDROLEKEY' });
+    const sts = await startSts({
+      roles: [{ arn: 'arn:aws:iam::999999999999:role/cost-reader', externalId: 'ext-123' }],
+      issueAccessKeyId: 'ASIAASSUMEDROLEKEY',
+    });
     try {
       await withCe(
         { items, requireAccessKey: 'ASIAASSUMEDROLEKEY' },
@@ -235,7 +273,10 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
         async (ce) => {
           const bill = new CostExplorerBill({ type: 'costexplorer', roleArn: 'arn:aws:iam::999999999999:role/cost-reader', maxAttempts: 1 }, QUERY);
           try {
-            const err = await bill.fetch(WINDOW, never).then(() => undefined, (e) => e);
+            const err = await bill.fetch(WINDOW, never).then(
+              () => undefined,
+              (e) => e,
+            );
             expect(err.message).toMatch(/cannot assume role arn:aws:iam::999999999999:role\/cost-reader: AccessDenied/);
             expect(ce.requests).toHaveLength(0);
           } finally {

@@ -24,14 +24,22 @@ const TENANTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
 
 function lineItems(scale = 1): ExportLine[] {
   const out: ExportLine[] = [];
-  for (const [month, days] of [['2026-10', 31], ['2026-11', 30]] as const) {
+  for (const [month, days] of [
+    ['2026-10', 31],
+    ['2026-11', 30],
+  ] as const) {
     for (let d = 1; d <= days; d++) {
       const day = `${month}-${String(d).padStart(2, '0')}`;
       TENANTS.forEach((tag, t) => {
         out.push({ day, tag, cost: (scale * ((d * 37 + t * 11) % 50) * 0.0731).toFixed(6) });
         out.push({ day, tag, cost: (scale * (t + 1) * 0.001234).toFixed(6) });
       });
-      out.push({ day, tag: 'shared', cost: '0.420000' }, { day, cost: '0.050000' }, { day, tag: 'acme', cost: '0.25', type: 'Tax' }, { day, tag: 'globex', cost: '-1', type: 'Credit' });
+      out.push(
+        { day, tag: 'shared', cost: '0.420000' },
+        { day, cost: '0.050000' },
+        { day, tag: 'acme', cost: '0.25', type: 'Tax' },
+        { day, tag: 'globex', cost: '-1', type: 'Credit' },
+      );
     }
   }
   return out;
@@ -59,12 +67,24 @@ describe('gate 2: Cost Explorer, Data Exports and Athena give the same bill', ()
     // The ledger tracked exactly what was billed (tax and credits are excluded by default).
     const ledger = ['tenant_id,usage_date,provider,cost_usd', ...lines.filter((l) => l.tag && !l.type).map((l) => `${l.tag},${l.day},aws,${l.cost}`)];
     writeFileSync(join(dir, 'ledger.csv'), `${ledger.join('\n')}\n`);
-    ce = await startCostExplorer({ items: lines.map((l) => ({ day: l.day, tag: l.tag, amount: l.cost, recordType: l.type })), pageSize: 3, today: '2026-11-28' });
+    ce = await startCostExplorer({
+      items: lines.map((l) => ({ day: l.day, tag: l.tag, amount: l.cost, recordType: l.type })),
+      pageSize: 3,
+      today: '2026-11-28',
+    });
     athena = await startAthena({
-      tables: [{ database: 'cid_data_export', table: 'cur2', files: [join(trees.table.root, 'exports', 'acme-bill', 'data', 'BILLING_PERIOD=*', '*.parquet')] }],
+      tables: [
+        { database: 'cid_data_export', table: 'cur2', files: [join(trees.table.root, 'exports', 'acme-bill', 'data', 'BILLING_PERIOD=*', '*.parquet')] },
+      ],
       workGroups: [{ name: 'primary', outputLocation: 's3://athena-results/' }],
     });
-    restore = setEnv({ AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint, AWS_ENDPOINT_URL_ATHENA: athena.endpoint, AWS_ACCESS_KEY_ID: 'AKIDBILLS', AWS_SECRET_ACCESS_KEY: 'bills-secret', AWS_REGION: 'us-east-1' });
+    restore = setEnv({
+      AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint,
+      AWS_ENDPOINT_URL_ATHENA: athena.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDBILLS',
+      AWS_SECRET_ACCESS_KEY: 'bills-secret',
+      AWS_REGION: 'us-east-1',
+    });
   });
   afterAll(async () => {
     restore();
@@ -80,7 +100,12 @@ describe('gate 2: Cost Explorer, Data Exports and Athena give the same bill', ()
       sources: { ledger: { type: 'csv', path: join(dir, 'ledger.csv') }, bill },
       gates: { cost: { ledger: { source: 'ledger' }, aws: { source: 'bill', sharedValue: 'shared' }, window: WINDOW, maxLagHours: 8784, timeoutSeconds: 60 } },
     };
-    const report = await runGates({ registry: BUILT_IN, loaded: { config: prepareGates(BUILT_IN, config), skipped: {} }, secrets: { resolve: async (v: string) => v, json: async () => ({}) } as never, now: () => NOW });
+    const report = await runGates({
+      registry: BUILT_IN,
+      loaded: { config: prepareGates(BUILT_IN, config), skipped: {} },
+      secrets: { resolve: async (v: string) => v, json: async () => ({}) } as never,
+      now: () => NOW,
+    });
     return report.results[0];
   }
   const perTenant = (r: CheckResult) => {

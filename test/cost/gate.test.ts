@@ -59,7 +59,12 @@ gates:
   // The AWS SDK reads its settings from process.env, as it does for a user.
   let restore: () => void;
   beforeEach(() => {
-    restore = setEnv({ AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint, AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'local-test-secret', AWS_REGION: 'us-east-1' });
+    restore = setEnv({
+      AWS_ENDPOINT_URL_COST_EXPLORER: ce.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+      AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+      AWS_REGION: 'us-east-1',
+    });
   });
   afterEach(() => restore());
   const env = () => ({ DATABASE_URL: pg.url });
@@ -67,7 +72,10 @@ gates:
   it('PASSes over --from/--to (the day after --to excluded), writes tenant_costs.csv and states the Cost Explorer cost', async () => {
     const before = ce.requests.length;
     const out = join(dir, 'out');
-    const run = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--to', '2024-05-31', '--format', 'json', '--out', out, '--quiet'], { cwd: dir, env: env() });
+    const run = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--to', '2024-05-31', '--format', 'json', '--out', out, '--quiet'], {
+      cwd: dir,
+      env: env(),
+    });
     const report = JSON.parse(run.stdout);
     const cost = report.results[0];
     expect(cost.status).toBe('PASS');
@@ -95,7 +103,9 @@ gates:
       process.env.AWS_ENDPOINT_URL_COST_EXPLORER = throttling.endpoint;
       const run = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--to', '2024-05-31', '--quiet'], { cwd: dir, env: env() });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/✗ cost +ERROR +AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts/);
+      expect(run.stdout).toMatch(
+        /✗ cost +ERROR +AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts/,
+      );
       expect(throttling.requests).toHaveLength(2);
     } finally {
       await throttling.stop();
@@ -113,7 +123,13 @@ gates:
   });
 
   it('refuses an externalId STS would refuse (STS-6), naming the field, before any request', async () => {
-    writeFileSync(join(dir, 'external-id.yaml'), readFileSync(join(dir, 'readiness.yaml'), 'utf8').replace('{ type: costexplorer, maxAttempts: 2 }', '{ type: costexplorer, roleArn: "arn:aws:iam::123456789012:role/cost", externalId: "our secret phrase" }'));
+    writeFileSync(
+      join(dir, 'external-id.yaml'),
+      readFileSync(join(dir, 'readiness.yaml'), 'utf8').replace(
+        '{ type: costexplorer, maxAttempts: 2 }',
+        '{ type: costexplorer, roleArn: "arn:aws:iam::123456789012:role/cost", externalId: "our secret phrase" }',
+      ),
+    );
     const bad = await runCli(['validate', '--config', 'external-id.yaml'], { cwd: dir, env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/external-id\.yaml:\d+: sources\.ce\.externalId: /);
@@ -146,9 +162,17 @@ gates:
     const configured = costGate.fromEnvironment({ DATABASE_URL: 'postgres://x@h/db', SAAS_READINESS_COST_TAG: 'tenant', OPENAI_ADMIN_KEY: 'sk-admin-x' });
     expect(configured).toEqual({
       gate: { ledger: { source: 'appdb' }, aws: { source: 'aws-bill', tagKey: 'tenant' }, openai: { source: 'openai-bill' } },
-      sources: { appdb: { type: 'postgres', url: 'postgres://x@h/db' }, 'aws-bill': { type: 'costexplorer' }, 'openai-bill': { type: 'openai', adminKey: 'sk-admin-x' } },
+      sources: {
+        appdb: { type: 'postgres', url: 'postgres://x@h/db' },
+        'aws-bill': { type: 'costexplorer' },
+        'openai-bill': { type: 'openai', adminKey: 'sk-admin-x' },
+      },
     });
-    const viaBaseUrl = costGate.fromEnvironment({ DATABASE_URL: 'postgres://x@h/db', OPENAI_ADMIN_KEY: 'sk-admin-x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    const viaBaseUrl = costGate.fromEnvironment({
+      DATABASE_URL: 'postgres://x@h/db',
+      OPENAI_ADMIN_KEY: 'sk-admin-x',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    });
     expect(viaBaseUrl).toMatchObject({ sources: { 'openai-bill': { type: 'openai', adminKey: 'sk-admin-x', baseUrl: 'http://127.0.0.1:9/v1' } } });
   });
 });

@@ -53,7 +53,9 @@ describe('PostgresCostLedger: one GROUP BY in the database', () => {
       try {
         const out = await ledger.summarize(WINDOW);
         expect(totals(out)).toEqual(EXPECTED);
-        expect(out.newest).toEqual(type === 'date' ? { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true } : { at: new Date('2024-06-01T23:30:00Z'), dateOnly: false });
+        expect(out.newest).toEqual(
+          type === 'date' ? { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true } : { at: new Date('2024-06-01T23:30:00Z'), dateOnly: false },
+        );
       } finally {
         await ledger.close();
       }
@@ -68,9 +70,15 @@ describe('PostgresCostLedger: one GROUP BY in the database', () => {
       INSERT INTO costs_rls VALUES ${ROWS.map(([t, d, p, c]) => `('${t}', '${d}', '${p}', ${c})`).join(',')};
       CREATE ROLE ${login} LOGIN; GRANT SELECT ON costs_rls TO ${login};
       ALTER TABLE costs_rls ENABLE ROW LEVEL SECURITY; CREATE POLICY acme_only ON costs_rls USING (tenant_id = 'acme')`);
-    const ledger = new PostgresCostLedger(connect({ ...server, url: server.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${login}@`) }), { table: 'costs_rls' }, 'test');
+    const ledger = new PostgresCostLedger(
+      connect({ ...server, url: server.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${login}@`) }),
+      { table: 'costs_rls' },
+      'test',
+    );
     try {
-      await expect(ledger.summarize(WINDOW)).rejects.toThrow('table costs_rls has row-level security that applies to this login, which would see only some of its rows');
+      await expect(ledger.summarize(WINDOW)).rejects.toThrow(
+        'table costs_rls has row-level security that applies to this login, which would see only some of its rows',
+      );
     } finally {
       await ledger.close();
       await server.exec(`DROP TABLE costs_rls; DROP OWNED BY ${login}; DROP ROLE ${login}`);
@@ -79,15 +87,21 @@ describe('PostgresCostLedger: one GROUP BY in the database', () => {
 
   it('lets its connection go once the aggregate is read, and connects again for another summary', async () => {
     const target = targets[0];
-    await target.exec(`CREATE TABLE costs_release (tenant_id text, usage_date date, provider text, cost_usd numeric); INSERT INTO costs_release VALUES ('acme', '2024-05-02', 'aws', 3);`);
+    await target.exec(
+      `CREATE TABLE costs_release (tenant_id text, usage_date date, provider text, cost_usd numeric); INSERT INTO costs_release VALUES ('acme', '2024-05-02', 'aws', 3);`,
+    );
     const clients: Client[] = [];
     const ended: Client[] = [];
-    const ledger = new PostgresCostLedger(async () => {
-      const c = await connect(target)();
-      c.on('end', () => ended.push(c));
-      clients.push(c);
-      return c;
-    }, { table: 'costs_release' }, target.name);
+    const ledger = new PostgresCostLedger(
+      async () => {
+        const c = await connect(target)();
+        c.on('end', () => ended.push(c));
+        clients.push(c);
+        return c;
+      },
+      { table: 'costs_release' },
+      target.name,
+    );
     try {
       await ledger.open();
       expect(clients).toHaveLength(1);
@@ -107,7 +121,11 @@ describe('PostgresCostLedger: one GROUP BY in the database', () => {
   it('finds the newest entry when nothing is newer than the window start, and names missing columns', async () => {
     const target = targets[0];
     await target.exec(`CREATE TABLE costs_old (tenant text, day date, vendor text, usd numeric); INSERT INTO costs_old VALUES ('a', '2024-03-02', 'aws', 1);`);
-    const ledger = new PostgresCostLedger(connect(target), { table: 'costs_old', tenantColumn: 'tenant', dateColumn: 'day', providerColumn: 'vendor', costColumn: 'usd' }, 'test');
+    const ledger = new PostgresCostLedger(
+      connect(target),
+      { table: 'costs_old', tenantColumn: 'tenant', dateColumn: 'day', providerColumn: 'vendor', costColumn: 'usd' },
+      'test',
+    );
     try {
       const out = await ledger.summarize(WINDOW);
       expect(out.totals).toEqual([]);
@@ -117,7 +135,9 @@ describe('PostgresCostLedger: one GROUP BY in the database', () => {
     }
     const wrong = new PostgresCostLedger(connect(target), { table: 'costs_old' }, 'test');
     try {
-      await expect(wrong.summarize(WINDOW)).rejects.toThrow(/column 'tenant_id' not found in costs_old \(set gates.cost.ledger.tenantColumn; columns: tenant, day, vendor, usd\)/);
+      await expect(wrong.summarize(WINDOW)).rejects.toThrow(
+        /column 'tenant_id' not found in costs_old \(set gates.cost.ledger.tenantColumn; columns: tenant, day, vendor, usd\)/,
+      );
     } finally {
       await wrong.close();
     }
@@ -223,7 +243,10 @@ describe('CSV ledger and CUR bill export: streamed, plain or gzip', () => {
       join(dir, 'no-ri-columns.csv'),
       'lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost,resourceTags/user:tenant_id\nUsage,2024-05-02T00:00:00Z,1,acme\nDiscountedUsage,2024-05-02T00:00:00Z,0,acme\n',
     );
-    const err = await new CurBill({ type: 'cur', path: join(dir, 'no-ri-columns.csv') }, { ...query, metric: 'AmortizedCost' }).fetch(WINDOW, never).then(() => undefined, (e) => e);
+    const err = await new CurBill({ type: 'cur', path: join(dir, 'no-ri-columns.csv') }, { ...query, metric: 'AmortizedCost' }).fetch(WINDOW, never).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err.message).toBe(
       `${join(dir, 'no-ri-columns.csv')}: line 3: a DiscountedUsage line item needs reservation/EffectiveCost or reservation_effective_cost for AmortizedCost, and the export has no such column`,
     );
@@ -236,7 +259,10 @@ describe('CSV ledger and CUR bill export: streamed, plain or gzip', () => {
 
   it('explains a file without the tag column and a non-USD export', async () => {
     writeFileSync(join(dir, 'notag.csv'), 'lineItem/UsageStartDate,lineItem/UnblendedCost\n2024-05-01T00:00:00Z,1\n');
-    const err = await new CurBill({ type: 'cur', path: join(dir, 'notag.csv') }, query).fetch(WINDOW, never).then(() => undefined, (e) => e);
+    const err = await new CurBill({ type: 'cur', path: join(dir, 'notag.csv') }, query).fetch(WINDOW, never).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err.message).toMatch(/missing resourceTags\/user:tenant_id or resource_tags/);
     expect(err.remediation).toMatch(/Activate 'tenant_id' as a cost allocation tag/);
     writeFileSync(join(dir, 'eur.csv'), legacy.replace(/,USD,/g, ',EUR,'));

@@ -40,12 +40,18 @@ describe('money: exact decimal arithmetic', () => {
   it('plain amounts up to 12 decimals read the same as through the exponent form (property)', () => {
     const digits = (max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 0, maxLength: max });
     fc.assert(
-      fc.property(fc.boolean(), digits(20).filter((d) => d !== ''), digits(14), fc.boolean(), (negative, int, frac, dot) => {
-        const plain = `${negative ? '-' : ''}${int}${dot || frac ? `.${frac}` : ''}`;
-        // The same value written as digits × 10^-scale goes through the general (rounding) path.
-        const general = `${negative ? '-' : ''}${int}${frac}e-${frac.length}`;
-        return parseMoney(plain) === parseMoney(general);
-      }),
+      fc.property(
+        fc.boolean(),
+        digits(20).filter((d) => d !== ''),
+        digits(14),
+        fc.boolean(),
+        (negative, int, frac, dot) => {
+          const plain = `${negative ? '-' : ''}${int}${dot || frac ? `.${frac}` : ''}`;
+          // The same value written as digits × 10^-scale goes through the general (rounding) path.
+          const general = `${negative ? '-' : ''}${int}${frac}e-${frac.length}`;
+          return parseMoney(plain) === parseMoney(general);
+        },
+      ),
     );
     expect(formatDecimal(parseMoney('0.0000000000005'), 12)).toBe('0.000000000001');
     expect(formatDecimal(parseMoney('-0.0000000000005'), 12)).toBe('-0.000000000001');

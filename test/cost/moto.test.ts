@@ -51,7 +51,11 @@ describeWithMoto('gate 2 AWS paths against moto', () => {
 
   /** Queues GetCostAndUsage answers: moto hands the next one to each request body it has not seen. */
   async function queueCostAndUsage(results: unknown[]): Promise<void> {
-    const res = await fetch(`${moto.endpoint}/moto-api/static/ce/cost-and-usage-results`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ results }) });
+    const res = await fetch(`${moto.endpoint}/moto-api/static/ce/cost-and-usage-results`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ results }),
+    });
     expect(res.status).toBe(201);
   }
 
@@ -70,7 +74,9 @@ describeWithMoto('gate 2 AWS paths against moto', () => {
   it('Cost Explorer: an empty answer (no periods for the window) is an ERROR, never an empty bill', async () => {
     const bill = new CostExplorerBill({ type: 'costexplorer' }, QUERY);
     try {
-      await expect(bill.fetch(MAY, never)).rejects.toThrow("Cost Explorer's answer leaves 2024-05-01..2024-05-31 of the window 2024-05-01..2024-05-31 out: those days were not measured");
+      await expect(bill.fetch(MAY, never)).rejects.toThrow(
+        "Cost Explorer's answer leaves 2024-05-01..2024-05-31 of the window 2024-05-01..2024-05-31 out: those days were not measured",
+      );
     } finally {
       bill.close();
     }
@@ -90,7 +96,13 @@ describeWithMoto('gate 2 AWS paths against moto', () => {
     const s3 = new S3Client({ region: 'eu-west-1', endpoint: moto.endpoint, forcePathStyle: true });
     try {
       await s3.send(new CreateBucketCommand({ Bucket: 'cur-exports', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-      const csv = curCsv([{ day: '2024-05-02', tag: 'acme', cost: '10.5' }, { day: '2024-05-03', cost: '2' }], { format: 'cur2' });
+      const csv = curCsv(
+        [
+          { day: '2024-05-02', tag: 'acme', cost: '10.5' },
+          { day: '2024-05-03', cost: '2' },
+        ],
+        { format: 'cur2' },
+      );
       await s3.send(new PutObjectCommand({ Bucket: 'cur-exports', Key: 'data/BILLING_PERIOD=2024-05/part-1.csv.gz', Body: gzipSync(csv) }));
     } finally {
       s3.destroy();

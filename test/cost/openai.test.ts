@@ -66,7 +66,10 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
   it('ERRORs on a rejected admin key without ever showing the key', async () => {
     const api = await startOpenAiCosts({ adminKeys: ['sk-admin-the-right-one-xyz'], costs });
     try {
-      const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never).then(() => undefined, (e) => e);
+      const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never).then(
+        () => undefined,
+        (e) => e,
+      );
       expect(err.message).toMatch(/^OpenAI rejected the admin key \(HTTP 401: Incorrect API key provided: sk-\*+cdef\./);
       expect(redact(err.message)).not.toContain(KEY);
       expect(err.message).not.toContain(KEY);
@@ -92,7 +95,10 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
   it('ERRORs naming rate limiting once maxAttempts is spent, or when the wait asked for is past what the check may wait', async () => {
     const always = await startOpenAiCosts({ adminKeys: [KEY], costs, rateLimited: { retryAfter: '0' } });
     try {
-      const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: always.baseUrl, maxAttempts: 3 }, plain).fetch(WINDOW, never).then(() => undefined, (e) => e);
+      const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: always.baseUrl, maxAttempts: 3 }, plain).fetch(WINDOW, never).then(
+        () => undefined,
+        (e) => e,
+      );
       expect(err.message).toBe('OpenAI rate-limited the costs API (HTTP 429: Rate limit reached for requests); still limited after 3 attempt(s)');
       expect(err.remediation).toMatch(/maxAttempts/);
       expect(always.requests).toHaveLength(3);
@@ -103,8 +109,13 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
     try {
       const started = Date.now();
       const deadline = Date.now() + 5_000;
-      const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: long.baseUrl }, plain, deadline).fetch(WINDOW, never).then(() => undefined, (e) => e);
-      expect(err.message).toBe('OpenAI rate-limited the costs API (HTTP 429: Rate limit reached for requests); it asks to wait 60 s, beyond the 3 s this check may wait');
+      const err = await new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: long.baseUrl }, plain, deadline).fetch(WINDOW, never).then(
+        () => undefined,
+        (e) => e,
+      );
+      expect(err.message).toBe(
+        'OpenAI rate-limited the costs API (HTTP 429: Rate limit reached for requests); it asks to wait 60 s, beyond the 3 s this check may wait',
+      );
       expect(long.requests).toHaveLength(1);
       expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
@@ -115,6 +126,8 @@ describe('OpenAiCostsBill against a local organization costs API', () => {
   it('ERRORs naming an unreachable endpoint', async () => {
     const api = await startOpenAiCosts({ adminKeys: [KEY], costs });
     await api.stop();
-    await expect(new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never)).rejects.toThrow(/connection refused to 127.0.0.1/);
+    await expect(new OpenAiCostsBill({ type: 'openai', adminKey: KEY, baseUrl: api.baseUrl }, plain).fetch(WINDOW, never)).rejects.toThrow(
+      /connection refused to 127.0.0.1/,
+    );
   });
 });

@@ -54,7 +54,9 @@ describe('dataexport source under faults', () => {
     restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
     const { result, ms } = await runCost(EXPORT);
     expect(result.status).toBe('ERROR');
-    expect(result.summary).toMatch(new RegExp(`cannot read s3://cur-bucket/exports/acme/metadata/BILLING_PERIOD=2024-05/acme-Manifest\\.json: .*ECONNREFUSED.*${s.port}`));
+    expect(result.summary).toMatch(
+      new RegExp(`cannot read s3://cur-bucket/exports/acme/metadata/BILLING_PERIOD=2024-05/acme-Manifest\\.json: .*ECONNREFUSED.*${s.port}`),
+    );
     expect(ms).toBeLessThan(8000);
   });
 
@@ -91,7 +93,7 @@ describe('dataexport source under faults', () => {
     expect(result.summary).toMatch(/acme-Manifest\.json is not a JSON manifest/);
   });
 
-  it('S3 hangs: the gate\'s deadline ends it with ERROR', async () => {
+  it("S3 hangs: the gate's deadline ends it with ERROR", async () => {
     const s = await tcpFaultServer(() => undefined);
     servers.push(s);
     restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: `http://${s.url}` });
@@ -118,11 +120,15 @@ describe('athena source under faults', () => {
   });
 
   it('TooManyRequestsException past the retries: ERROR naming the throttling', async () => {
-    const s = await serve(json(400, { __type: 'com.amazonaws.athena#TooManyRequestsException', Message: 'Rate exceeded', Reason: 'CONCURRENT_QUERY_LIMIT_EXCEEDED' }));
+    const s = await serve(
+      json(400, { __type: 'com.amazonaws.athena#TooManyRequestsException', Message: 'Rate exceeded', Reason: 'CONCURRENT_QUERY_LIMIT_EXCEEDED' }),
+    );
     restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
     const { result } = await runCost(ATHENA);
     expect(result.status).toBe('ERROR');
-    expect(result.summary).toMatch(/Athena throttled StartQueryExecution \(TooManyRequestsException: CONCURRENT_QUERY_LIMIT_EXCEEDED\) and the retries were exhausted after 2 attempts/);
+    expect(result.summary).toMatch(
+      /Athena throttled StartQueryExecution \(TooManyRequestsException: CONCURRENT_QUERY_LIMIT_EXCEEDED\) and the retries were exhausted after 2 attempts/,
+    );
     expect(s.hits()).toBe(2);
   });
 
@@ -140,10 +146,15 @@ describe('athena source under faults', () => {
       const op = String(req.headers['x-amz-target']).split('.')[1];
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
       if (op === 'StartQueryExecution') return res.end(JSON.stringify({ QueryExecutionId: 'q-1' }));
-      if (op === 'GetQueryExecution') return res.end(JSON.stringify({ QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 1 } } }));
+      if (op === 'GetQueryExecution')
+        return res.end(JSON.stringify({ QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 1 } } }));
       const header = ['tenant', 'bill_period', 'g_tenant', 'g_period', 'cost', 'line_items', 'first_day', 'last_day', 'min_currency', 'max_currency'];
       const row = (v: (string | null)[]) => ({ Data: v.map((x) => (x === null ? {} : { VarCharValue: x })) });
-      return res.end(JSON.stringify({ ResultSet: { Rows: [row(header), row(['acme', null, '0', '1', '100.000000000000', '10', '2024-05-01', '2024-05-31', 'USD', 'USD'])] } }));
+      return res.end(
+        JSON.stringify({
+          ResultSet: { Rows: [row(header), row(['acme', null, '0', '1', '100.000000000000', '10', '2024-05-01', '2024-05-31', 'USD', 'USD'])] },
+        }),
+      );
     });
     restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
     const { result } = await runCost(ATHENA);

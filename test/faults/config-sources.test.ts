@@ -31,7 +31,10 @@ afterAll(async () => {
 
 describe('gate 3 PostgreSQL config store under faults', () => {
   const run = (url: string, gate: Record<string, unknown> = {}) =>
-    runConfigGate({ appdb: { type: 'postgres', url, connectTimeoutSeconds: 2 } }, { history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary' }, ...gate });
+    runConfigGate(
+      { appdb: { type: 'postgres', url, connectTimeoutSeconds: 2 } },
+      { history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary' }, ...gate },
+    );
 
   it('unreachable → ERROR naming the refused address', async () => {
     const gone = await tcpFaultServer(() => undefined);
@@ -44,9 +47,21 @@ describe('gate 3 PostgreSQL config store under faults', () => {
   });
 
   it.each<[string, (s: import('node:net').Socket) => void, RegExp]>([
-    ['auth rejected (28P01)', (s) => s.once('data', () => s.end(pgErrorResponse('28P01', 'password authentication failed for user "app"'))), /^config store: PostgreSQL app@127\.0\.0\.1:\d+: password authentication failed for user "app"$/],
-    ['garbage instead of the protocol', (s) => s.once('data', () => s.end(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'))), /^config store: PostgreSQL app@127\.0\.0\.1:\d+: Connection terminated unexpectedly$/],
-    ['a connection closed mid-handshake', (s) => s.once('data', () => s.destroy()), /^config store: PostgreSQL app@127\.0\.0\.1:\d+: Connection terminated unexpectedly$/],
+    [
+      'auth rejected (28P01)',
+      (s) => s.once('data', () => s.end(pgErrorResponse('28P01', 'password authentication failed for user "app"'))),
+      /^config store: PostgreSQL app@127\.0\.0\.1:\d+: password authentication failed for user "app"$/,
+    ],
+    [
+      'garbage instead of the protocol',
+      (s) => s.once('data', () => s.end(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'))),
+      /^config store: PostgreSQL app@127\.0\.0\.1:\d+: Connection terminated unexpectedly$/,
+    ],
+    [
+      'a connection closed mid-handshake',
+      (s) => s.once('data', () => s.destroy()),
+      /^config store: PostgreSQL app@127\.0\.0\.1:\d+: Connection terminated unexpectedly$/,
+    ],
   ])('%s → ERROR with the cause, password never shown', async (_name, behaviour, cause) => {
     const server: LocalServer = await tcpFaultServer(behaviour);
     const t0 = Date.now();
@@ -75,14 +90,34 @@ describe('gate 3 PostgreSQL config store under faults', () => {
     /** A config table of its own: `type` for the config column, `rows` as SQL values (tenant, config). */
     async function table(type: string, rows: string): Promise<string> {
       const name = `cfg_fault_${++n}`;
-      await pg.exec(`CREATE TABLE ${name} (tenant_id text PRIMARY KEY, config ${type}, updated_at timestamptz NOT NULL DEFAULT now()); INSERT INTO ${name} (tenant_id, config) VALUES ${rows};`);
+      await pg.exec(
+        `CREATE TABLE ${name} (tenant_id text PRIMARY KEY, config ${type}, updated_at timestamptz NOT NULL DEFAULT now()); INSERT INTO ${name} (tenant_id, config) VALUES ${rows};`,
+      );
       return name;
     }
 
     it.each<[string, string, string, string, RegExp]>([
-      ['a text config that is not JSON', 'text', `('acme', '{"model":"gpt-4o"}'), ('globex', 'model=gpt-4o; topK=8'), ('test-canary', '{"model":"gpt-4o"}')`, 'FAIL', /^globex: not valid JSON \(Unexpected token/],
-      ['a config that is a JSON array', 'jsonb', `('acme', '{"model":"gpt-4o"}'), ('globex', '[1, 2]'), ('test-canary', '{"model":"gpt-4o"}')`, 'FAIL', /^globex: not a JSON object \(array\)$/],
-      ['a config that is a JSON number', 'json', `('acme', '{"model":"gpt-4o"}'), ('globex', '42'), ('test-canary', '{"model":"gpt-4o"}')`, 'FAIL', /^globex: not a JSON object \(number\)$/],
+      [
+        'a text config that is not JSON',
+        'text',
+        `('acme', '{"model":"gpt-4o"}'), ('globex', 'model=gpt-4o; topK=8'), ('test-canary', '{"model":"gpt-4o"}')`,
+        'FAIL',
+        /^globex: not valid JSON \(Unexpected token/,
+      ],
+      [
+        'a config that is a JSON array',
+        'jsonb',
+        `('acme', '{"model":"gpt-4o"}'), ('globex', '[1, 2]'), ('test-canary', '{"model":"gpt-4o"}')`,
+        'FAIL',
+        /^globex: not a JSON object \(array\)$/,
+      ],
+      [
+        'a config that is a JSON number',
+        'json',
+        `('acme', '{"model":"gpt-4o"}'), ('globex', '42'), ('test-canary', '{"model":"gpt-4o"}')`,
+        'FAIL',
+        /^globex: not a JSON object \(number\)$/,
+      ],
       ['a NULL config', 'jsonb', `('acme', '{"model":"gpt-4o"}'), ('globex', NULL), ('test-canary', '{"model":"gpt-4o"}')`, 'FAIL', /^globex: no config$/],
     ])('%s → configs FAIL naming the tenant; the probe still restores the canary', async (_name, type, rows, status, why) => {
       const t = await table(type, rows);
@@ -136,7 +171,10 @@ describe("gate 3 propagation URL (the app's effective config) under faults", () 
     const t0 = Date.now();
     const result = await runConfigGate(
       { appdb: { type: 'postgres', url: pg.url } },
-      { history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary', effectiveConfigUrl: url, propagationLimitSeconds: limitSeconds, pollIntervalMs: 50 } },
+      {
+        history: { file: tempHistoryFile() },
+        canary: { tenant: 'test-canary', effectiveConfigUrl: url, propagationLimitSeconds: limitSeconds, pollIntervalMs: 50 },
+      },
     );
     const ms = Date.now() - t0;
     // Whatever the app did, the canary is as it was: every row, every column.
@@ -148,8 +186,18 @@ describe("gate 3 propagation URL (the app's effective config) under faults", () 
   it.each<[string, (n: number, res: ServerResponse) => void, (url: string) => string]>([
     ['a 503 on every poll', (_n, res) => json(res, 503, '{"message":"Service Unavailable"}'), (url) => `last poll: GET ${url}: HTTP 503`],
     ['credentials rejected (401)', (_n, res) => json(res, 401, '{"message":"Unauthorized"}'), (url) => `last poll: GET ${url}: HTTP 401`],
-    ['a login page served with 200', (_n, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in</body></html>'), (url) => `last poll: GET ${url}: malformed response: not JSON (text/html, 33 bytes)`],
-    ['a body cut off mid-way', (_n, res) => (res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' }), res.write('{"model": '), setTimeout(() => res.destroy(), 10)), (url) => `last poll: GET ${url}: response body cut off (HTTP 200): other side closed`],
+    [
+      'a login page served with 200',
+      (_n, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in</body></html>'),
+      (url) => `last poll: GET ${url}: malformed response: not JSON (text/html, 33 bytes)`,
+    ],
+    [
+      'a body cut off mid-way',
+      (_n, res) => (
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' }), res.write('{"model": '), setTimeout(() => res.destroy(), 10)
+      ),
+      (url) => `last poll: GET ${url}: response body cut off (HTTP 200): other side closed`,
+    ],
     ['a connection reset before any answer', (_n, res) => res.socket?.destroy(), (url) => `last poll: GET ${url}: other side closed`],
     [
       'an answer declaring 100 MiB',
@@ -210,7 +258,11 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
   function forward(req: IncomingMessage, body: string): Promise<{ status: number; contentType: string; body: string }> {
     return fetch(`${standIn.endpoint}${req.url ?? '/'}`, {
       method: 'POST',
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)).map(([k, v]) => [k, String(v)])),
+      headers: Object.fromEntries(
+        Object.entries(req.headers)
+          .filter(([k]) => !['host', 'connection', 'content-length'].includes(k))
+          .map(([k, v]) => [k, String(v)]),
+      ),
       body,
     }).then(async (r) => ({ status: r.status, contentType: r.headers.get('content-type') ?? 'application/x-amz-json-1.0', body: await r.text() }));
   }
@@ -219,7 +271,10 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     db = await startDynalite();
     standIn = await startDynamoStandIn(db.endpoint, { pitr: true, stream: false });
     proxy = await httpFaultServer((_n, req, res, body) => {
-      const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '?';
+      const op =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '?';
       calls[op] = (calls[op] ?? 0) + 1;
       if (faults[op]?.(calls[op], res)) return;
       forward(req, body).then(
@@ -241,26 +296,57 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     calls = {};
   });
 
-  const amzJson = (res: ServerResponse, status: number, doc: unknown) => res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(typeof doc === 'string' ? doc : JSON.stringify(doc));
-  const throttle = (res: ServerResponse) => amzJson(res, 400, { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'Rate of requests exceeds the allowed throughput.' });
-  const denied = (op: string) => (res: ServerResponse) => amzJson(res, 400, { __type: 'com.amazon.coral.service#AccessDeniedException', message: `User: arn:aws:sts::123456789012:assumed-role/readiness/x is not authorized to perform: dynamodb:${op}` });
+  const amzJson = (res: ServerResponse, status: number, doc: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(typeof doc === 'string' ? doc : JSON.stringify(doc));
+  const throttle = (res: ServerResponse) =>
+    amzJson(res, 400, {
+      __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+      message: 'Rate of requests exceeds the allowed throughput.',
+    });
+  const denied = (op: string) => (res: ServerResponse) =>
+    amzJson(res, 400, {
+      __type: 'com.amazon.coral.service#AccessDeniedException',
+      message: `User: arn:aws:sts::123456789012:assumed-role/readiness/x is not authorized to perform: dynamodb:${op}`,
+    });
 
   /** A fresh sbt-aws TenantDetails table with five tenants, the canary among them. */
   async function seed(): Promise<string> {
     const table = `TenantDetailsFault${++tables}`;
-    await client.send(new CreateTableCommand({ TableName: table, KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     for (const id of ['acme', 'globex', 'initech', 'hooli', 'test-canary']) {
-      await client.send(new PutItemCommand({ TableName: table, Item: marshall({ tenantId: id, tenantName: id.toUpperCase(), tier: 'BASIC', sbtaws_active: true, tenantConfig: JSON.stringify({ model: 'gpt-4o', retrieval: { topK: 8 } }) }) }));
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: marshall({
+            tenantId: id,
+            tenantName: id.toUpperCase(),
+            tier: 'BASIC',
+            sbtaws_active: true,
+            tenantConfig: JSON.stringify({ model: 'gpt-4o', retrieval: { topK: 8 } }),
+          }),
+        }),
+      );
     }
     return table;
   }
   /** The whole table, every item and attribute, straight from dynalite (not through the faults). */
-  const scanAll = async (table: string) => JSON.stringify(((await client.send(new ScanCommand({ TableName: table }))).Items ?? []).sort((a, b) => (a.tenantId.S! < b.tenantId.S! ? -1 : 1)));
+  const scanAll = async (table: string) =>
+    JSON.stringify(((await client.send(new ScanCommand({ TableName: table }))).Items ?? []).sort((a, b) => (a.tenantId.S! < b.tenantId.S! ? -1 : 1)));
 
   async function run(table: string, timeoutSeconds = 20) {
     const before = await scanAll(table);
     const t0 = Date.now();
-    const result = await runConfigGate({ appdb: { type: 'dynamodb', table } }, { timeoutSeconds, history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary' } });
+    const result = await runConfigGate(
+      { appdb: { type: 'dynamodb', table } },
+      { timeoutSeconds, history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary' } },
+    );
     const ms = Date.now() - t0;
     expect(await scanAll(table)).toBe(before);
     return { result, ms };
@@ -287,18 +373,78 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
   });
 
   it.each<[string, string, (res: ServerResponse) => void, RegExp, number]>([
-    ['Scan access denied', 'Scan', denied('Scan'), /^config store: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/readiness\/x is not authorized to perform: dynamodb:Scan \(HTTP 400\)$/, 1],
-    ['DescribeTable access denied', 'DescribeTable', denied('DescribeTable'), /^config store: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/readiness\/x is not authorized to perform: dynamodb:DescribeTable \(HTTP 400\)$/, 1],
-    ['Scan answered with malformed JSON', 'Scan', (res) => amzJson(res, 200, '{"Items": [ {"tenantId": '), /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input$/, 1],
-    ['DescribeTable answered with malformed JSON', 'DescribeTable', (res) => amzJson(res, 200, '{"Table": {"TableName": '), /^config store: malformed DescribeTable response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input$/, 1],
+    [
+      'Scan access denied',
+      'Scan',
+      denied('Scan'),
+      /^config store: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/readiness\/x is not authorized to perform: dynamodb:Scan \(HTTP 400\)$/,
+      1,
+    ],
+    [
+      'DescribeTable access denied',
+      'DescribeTable',
+      denied('DescribeTable'),
+      /^config store: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role\/readiness\/x is not authorized to perform: dynamodb:DescribeTable \(HTTP 400\)$/,
+      1,
+    ],
+    [
+      'Scan answered with malformed JSON',
+      'Scan',
+      (res) => amzJson(res, 200, '{"Items": [ {"tenantId": '),
+      /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input$/,
+      1,
+    ],
+    [
+      'DescribeTable answered with malformed JSON',
+      'DescribeTable',
+      (res) => amzJson(res, 200, '{"Table": {"TableName": '),
+      /^config store: malformed DescribeTable response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input$/,
+      1,
+    ],
     // Retried as transient (both attempts). Under plain Node the cause reads "connection reset (ECONNRESET)";
     // inside jest's VM realm the SDK's instanceof-Error check fails and it wraps the same error.
-    ['Scan cut off mid-body', 'Scan', (res) => (res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '500' }), res.write('{"Items": ['), res.destroy()), /^config store: (connection reset \(ECONNRESET\)|Error: AWS SDK error wrapper for TimeoutError: socket hang up)$/, 2],
-    ['Scan with Items not a list', 'Scan', (res) => amzJson(res, 200, { Items: 'not-a-list', Count: 1 }), /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: Items is not a list$/, 1],
-    ['Scan with an item that is not a map', 'Scan', (res) => amzJson(res, 200, { Items: ['acme'], Count: 1 }), /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: item 1 is not a map of attributes$/, 1],
-    ['Scan with a null item', 'Scan', (res) => amzJson(res, 200, { Items: [{ tenantId: { S: 'acme' } }, null], Count: 2 }), /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: item 2 is not a map of attributes$/, 1],
-    ['Scan with a bare string for an attribute value', 'Scan', (res) => amzJson(res, 200, { Items: [{ tenantId: 'acme' }], Count: 1 }), /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: item 1, attribute tenantId is a string, not an attribute value$/, 1],
-    ['Scan with an S attribute holding a number', 'Scan', (res) => amzJson(res, 200, { Items: [{ tenantId: { S: 5 } }], Count: 1 }), /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: item 1, attribute tenantId is a S attribute holding a number$/, 1],
+    [
+      'Scan cut off mid-body',
+      'Scan',
+      (res) => (res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '500' }), res.write('{"Items": ['), res.destroy()),
+      /^config store: (connection reset \(ECONNRESET\)|Error: AWS SDK error wrapper for TimeoutError: socket hang up)$/,
+      2,
+    ],
+    [
+      'Scan with Items not a list',
+      'Scan',
+      (res) => amzJson(res, 200, { Items: 'not-a-list', Count: 1 }),
+      /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: Items is not a list$/,
+      1,
+    ],
+    [
+      'Scan with an item that is not a map',
+      'Scan',
+      (res) => amzJson(res, 200, { Items: ['acme'], Count: 1 }),
+      /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: item 1 is not a map of attributes$/,
+      1,
+    ],
+    [
+      'Scan with a null item',
+      'Scan',
+      (res) => amzJson(res, 200, { Items: [{ tenantId: { S: 'acme' } }, null], Count: 2 }),
+      /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: item 2 is not a map of attributes$/,
+      1,
+    ],
+    [
+      'Scan with a bare string for an attribute value',
+      'Scan',
+      (res) => amzJson(res, 200, { Items: [{ tenantId: 'acme' }], Count: 1 }),
+      /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: item 1, attribute tenantId is a string, not an attribute value$/,
+      1,
+    ],
+    [
+      'Scan with an S attribute holding a number',
+      'Scan',
+      (res) => amzJson(res, 200, { Items: [{ tenantId: { S: 5 } }], Count: 1 }),
+      /^config store: malformed Scan response from DynamoDB table TenantDetailsFault\d+: item 1, attribute tenantId is a S attribute holding a number$/,
+      1,
+    ],
   ])('%s → ERROR with the cause, canary untouched', async (_name, op, answer, cause, attempts) => {
     const table = await seed();
     faults[op] = (_n, res) => (answer(res), true);
@@ -321,7 +467,10 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
 
   it('a page whose LastEvaluatedKey is empty is the last page (contract D2), not a loop until the deadline', async () => {
     const table = await seed();
-    const items = [{ tenantId: { S: 'acme' }, tenantConfig: { S: '{"model":"gpt-4o"}' } }, { tenantId: { S: 'test-canary' }, tenantConfig: { S: '{"model":"gpt-4o"}' } }];
+    const items = [
+      { tenantId: { S: 'acme' }, tenantConfig: { S: '{"model":"gpt-4o"}' } },
+      { tenantId: { S: 'test-canary' }, tenantConfig: { S: '{"model":"gpt-4o"}' } },
+    ];
     faults.Scan = (_n, res) => (amzJson(res, 200, { Items: items, Count: 2, ScannedCount: 2, LastEvaluatedKey: {} }), true);
     const { result } = await run(table, 5);
     expect(criterion(result, 'configs')).toMatchObject({ status: 'PASS', summary: '2 tenant configs parse' });
@@ -330,7 +479,17 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
 
   it('a config attribute of the wrong type (a number) → configs FAIL naming the tenant and the type', async () => {
     const table = await seed();
-    faults.Scan = (_n, res) => (amzJson(res, 200, { Items: [{ tenantId: { S: 'acme' }, tenantConfig: { N: '42' } }, { tenantId: { S: 'test-canary' }, tenantConfig: { S: '{"model":"gpt-4o"}' } }], Count: 2, ScannedCount: 2 }), true);
+    faults.Scan = (_n, res) => (
+      amzJson(res, 200, {
+        Items: [
+          { tenantId: { S: 'acme' }, tenantConfig: { N: '42' } },
+          { tenantId: { S: 'test-canary' }, tenantConfig: { S: '{"model":"gpt-4o"}' } },
+        ],
+        Count: 2,
+        ScannedCount: 2,
+      }),
+      true
+    );
     const { result } = await run(table);
     const configs = criterion(result, 'configs')!;
     expect(configs).toMatchObject({ status: 'FAIL', summary: '1 of 2 tenant configs do not parse: acme' });
@@ -344,7 +503,9 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     const { result, ms } = await run(table);
     const trip = criterion(result, 'round-trip')!;
     expect(trip.status).toBe('ERROR');
-    expect(trip.summary).toBe('canary round trip: ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput. (HTTP 400); canary restored exactly');
+    expect(trip.summary).toBe(
+      'canary round trip: ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput. (HTTP 400); canary restored exactly',
+    );
     expect(calls.UpdateItem).toBe(2);
     expect(ms).toBeLessThan(8000);
   });
@@ -355,7 +516,9 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     const { result } = await run(table);
     const trip = criterion(result, 'round-trip')!;
     expect(trip.status).toBe('ERROR');
-    expect(trip.summary).toMatch(/^canary round trip: malformed GetItem response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input; canary restored exactly$/);
+    expect(trip.summary).toMatch(
+      /^canary round trip: malformed GetItem response from DynamoDB table TenantDetailsFault\d+: Unexpected end of JSON input; canary restored exactly$/,
+    );
   });
 
   it('UpdateItem access denied → round trip ERROR naming the permission; nothing written', async () => {
@@ -364,18 +527,30 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     const { result } = await run(table);
     const trip = criterion(result, 'round-trip')!;
     expect(trip.status).toBe('ERROR');
-    expect(trip.summary).toBe('canary round trip: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/readiness/x is not authorized to perform: dynamodb:UpdateItem (HTTP 400)');
+    expect(trip.summary).toBe(
+      'canary round trip: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/readiness/x is not authorized to perform: dynamodb:UpdateItem (HTTP 400)',
+    );
   });
 
   it('a huge Scan page (10 MB) is read and judged, not a crash', async () => {
     const table = await seed();
     // A system prompt and a long unbroken token per tenant (redaction once went quadratic on those).
     const prompt = 'You are the assistant of this tenant. Answer from the retrieved documents only. '.repeat(4);
-    const extra = Array.from({ length: 18000 }, (_, i) => marshall({ tenantId: `bulk-${i}`, tier: 'BASIC', tenantConfig: JSON.stringify({ model: 'gpt-4o', systemPrompt: prompt, logo: `data${'A'.repeat(240)}${i}` }) }));
+    const extra = Array.from({ length: 18000 }, (_, i) =>
+      marshall({
+        tenantId: `bulk-${i}`,
+        tier: 'BASIC',
+        tenantConfig: JSON.stringify({ model: 'gpt-4o', systemPrompt: prompt, logo: `data${'A'.repeat(240)}${i}` }),
+      }),
+    );
     faults.Scan = (_n, res) => {
       void (async () => {
         const real = await client.send(new ScanCommand({ TableName: table }));
-        const body = JSON.stringify({ Items: [...(real.Items ?? []), ...extra], Count: (real.Count ?? 0) + extra.length, ScannedCount: (real.Count ?? 0) + extra.length });
+        const body = JSON.stringify({
+          Items: [...(real.Items ?? []), ...extra],
+          Count: (real.Count ?? 0) + extra.length,
+          ScannedCount: (real.Count ?? 0) + extra.length,
+        });
         expect(body.length).toBeGreaterThan(10_000_000);
         amzJson(res, 200, body);
       })();

@@ -93,7 +93,8 @@ function expectError(run: Run, cause: RegExp | string, maxMs: number): void {
  * realm, so the SDK's retry middleware does not see an `instanceof Error` and wraps its text
  * ("AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:PORT"). Both name code and port.
  */
-const refused = (port: number) => `(connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)|Error: AWS SDK error wrapper for Error: connect ECONNREFUSED 127\\.0\\.0\\.1:${port})`;
+const refused = (port: number) =>
+  `(connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)|Error: AWS SDK error wrapper for Error: connect ECONNREFUSED 127\\.0\\.0\\.1:${port})`;
 
 /** A closed port on 127.0.0.1: a server that was listening and is gone. */
 async function closedPort(): Promise<number> {
@@ -157,7 +158,9 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
   const ce = () => servers[servers.length - 1];
 
   it('answers normally → PASS (the baseline every fault below departs from)', async () => {
-    const r = await run((_n, req, res) => (req.headers['x-amz-target'] === 'AWSInsightsIndexService.GetCostAndUsage' ? ceAnswer(res) : ceError(res, 'UnknownOperationException', 'no')));
+    const r = await run((_n, req, res) =>
+      req.headers['x-amz-target'] === 'AWSInsightsIndexService.GetCostAndUsage' ? ceAnswer(res) : ceError(res, 'UnknownOperationException', 'no'),
+    );
     expect(r.result.status).toBe('PASS');
     expect(ce().hits()).toBe(1);
   });
@@ -172,8 +175,18 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
   });
 
   it.each<[string, string, string, RegExp]>([
-    ['an invalid access key', 'UnrecognizedClientException', 'The security token included in the request is invalid.', /^AWS bill: Cost Explorer refused the credentials: UnrecognizedClientException: The security token included in the request is invalid\. \(HTTP 400\)$/],
-    ['a denied permission', 'AccessDeniedException', 'User: arn:aws:iam::111111111111:user/ci is not authorized to perform: ce:GetCostAndUsage', /^AWS bill: Cost Explorer refused the credentials: AccessDeniedException: User: arn:aws:iam::111111111111:user\/ci is not authorized to perform: ce:GetCostAndUsage \(HTTP 400\)$/],
+    [
+      'an invalid access key',
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+      /^AWS bill: Cost Explorer refused the credentials: UnrecognizedClientException: The security token included in the request is invalid\. \(HTTP 400\)$/,
+    ],
+    [
+      'a denied permission',
+      'AccessDeniedException',
+      'User: arn:aws:iam::111111111111:user/ci is not authorized to perform: ce:GetCostAndUsage',
+      /^AWS bill: Cost Explorer refused the credentials: AccessDeniedException: User: arn:aws:iam::111111111111:user\/ci is not authorized to perform: ce:GetCostAndUsage \(HTTP 400\)$/,
+    ],
   ])('auth rejected (%s) → ERROR (the role is only the means of measuring), asked once', async (_name, type, message, cause) => {
     const r = await run((_n, _req, res) => ceError(res, type, message));
     expectError(r, cause, 5000);
@@ -185,28 +198,74 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
     const r = await run((n, _req, res) => (n === 1 ? ceError(res, 'LimitExceededException', 'Rate exceeded') : ceAnswer(res)));
     expect(r.result.status).toBe('PASS');
     expect(ce().hits()).toBe(2);
-    expect(r.result.criteria.find((c) => c.id === 'aws-total')?.evidence).toContain('1 Cost Explorer request(s) made, $0.01 at $0.01 each (1 throttled and retried)');
+    expect(r.result.criteria.find((c) => c.id === 'aws-total')?.evidence).toContain(
+      '1 Cost Explorer request(s) made, $0.01 at $0.01 each (1 throttled and retried)',
+    );
     expect(r.ms).toBeLessThan(6000);
   });
 
   it('throttled past the retry budget → ERROR naming throttling, after exactly maxAttempts requests', async () => {
     const r = await run((_n, _req, res) => ceError(res, 'LimitExceededException', 'Rate exceeded'));
-    expectError(r, /^AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts \(0 billed request\(s\) made, 2 throttled\)$/, 8000);
+    expectError(
+      r,
+      /^AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts \(0 billed request\(s\) made, 2 throttled\)$/,
+      8000,
+    );
     expect(ce().hits()).toBe(2);
   });
 
   it.each<[string, (res: ServerResponse) => void, RegExp]>([
-    ['a 500 on every attempt', (res) => ceError(res, 'InternalServerException', 'An internal error occurred', 500), /^AWS bill: Cost Explorer: InternalServerException: An internal error occurred \(HTTP 500\) \(0 billed request\(s\) made, 0 throttled\)$/],
-    ['malformed JSON', (res) => ceAnswer(res, '{"ResultsByTime": [{"Groups": '), /^AWS bill: Cost Explorer: malformed GetCostAndUsage response \(HTTP 200\): Unexpected end of JSON input \(0 billed request\(s\) made, 0 throttled\)$/],
-    ['an HTML page from a proxy', (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Gateway</body></html>'), /^AWS bill: Cost Explorer: malformed GetCostAndUsage response \(HTTP 200\): Unexpected token '<'/],
-    ['a truncated body', truncated(CE_JSON, '{"ResultsByTime": [{"Groups": ['), /^AWS bill: Cost Explorer: .*(aborted|socket hang up|terminated|ECONNRESET|connection reset)/i],
+    [
+      'a 500 on every attempt',
+      (res) => ceError(res, 'InternalServerException', 'An internal error occurred', 500),
+      /^AWS bill: Cost Explorer: InternalServerException: An internal error occurred \(HTTP 500\) \(0 billed request\(s\) made, 0 throttled\)$/,
+    ],
+    [
+      'malformed JSON',
+      (res) => ceAnswer(res, '{"ResultsByTime": [{"Groups": '),
+      /^AWS bill: Cost Explorer: malformed GetCostAndUsage response \(HTTP 200\): Unexpected end of JSON input \(0 billed request\(s\) made, 0 throttled\)$/,
+    ],
+    [
+      'an HTML page from a proxy',
+      (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Gateway</body></html>'),
+      /^AWS bill: Cost Explorer: malformed GetCostAndUsage response \(HTTP 200\): Unexpected token '<'/,
+    ],
+    [
+      'a truncated body',
+      truncated(CE_JSON, '{"ResultsByTime": [{"Groups": ['),
+      /^AWS bill: Cost Explorer: .*(aborted|socket hang up|terminated|ECONNRESET|connection reset)/i,
+    ],
     ['an empty 200', (res) => ceAnswer(res, ''), /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime is missing$/],
-    ['ResultsByTime not a list', (res) => ceAnswer(res, JSON.stringify({ ResultsByTime: 'none' })), /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime is not a list$/],
-    ['Groups not a list', (res) => ceAnswer(res, JSON.stringify({ ResultsByTime: [{ Groups: { acme: 1 } }] })), /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime\[0\]\.Groups is not a list$/],
-    ['Amount a JSON number', (res) => ceAnswer(res, CE_OK.replace('"100.0000000000"', '100')), /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime\[0\]\.Groups\[0\]\.Metrics\.UnblendedCost\.Amount is not a decimal string \(100\)$/],
-    ['Amount not a number', (res) => ceAnswer(res, CE_OK.replace('"100.0000000000"', '"N/A"')), /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime\[0\]\.Groups\[0\]\.Metrics\.UnblendedCost\.Amount is not a decimal string \("N\/A"\)$/],
-    ['Keys not strings', (res) => ceAnswer(res, CE_OK.replace('"tenant_id$acme"', '42')), /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime\[0\]\.Groups\[0\]\.Keys is not a list of strings$/],
-    ['a group without the metric', (res) => ceAnswer(res, CE_OK.replace('"UnblendedCost"', '"BlendedCost"')), /^AWS bill: Cost Explorer returned a group without UnblendedCost \("tenant_id\$acme"\)$/],
+    [
+      'ResultsByTime not a list',
+      (res) => ceAnswer(res, JSON.stringify({ ResultsByTime: 'none' })),
+      /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime is not a list$/,
+    ],
+    [
+      'Groups not a list',
+      (res) => ceAnswer(res, JSON.stringify({ ResultsByTime: [{ Groups: { acme: 1 } }] })),
+      /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime\[0\]\.Groups is not a list$/,
+    ],
+    [
+      'Amount a JSON number',
+      (res) => ceAnswer(res, CE_OK.replace('"100.0000000000"', '100')),
+      /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime\[0\]\.Groups\[0\]\.Metrics\.UnblendedCost\.Amount is not a decimal string \(100\)$/,
+    ],
+    [
+      'Amount not a number',
+      (res) => ceAnswer(res, CE_OK.replace('"100.0000000000"', '"N/A"')),
+      /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime\[0\]\.Groups\[0\]\.Metrics\.UnblendedCost\.Amount is not a decimal string \("N\/A"\)$/,
+    ],
+    [
+      'Keys not strings',
+      (res) => ceAnswer(res, CE_OK.replace('"tenant_id$acme"', '42')),
+      /^AWS bill: malformed GetCostAndUsage response from Cost Explorer: ResultsByTime\[0\]\.Groups\[0\]\.Keys is not a list of strings$/,
+    ],
+    [
+      'a group without the metric',
+      (res) => ceAnswer(res, CE_OK.replace('"UnblendedCost"', '"BlendedCost"')),
+      /^AWS bill: Cost Explorer returned a group without UnblendedCost \("tenant_id\$acme"\)$/,
+    ],
   ])('%s → ERROR with the cause, never PASS', async (_name, answer, cause) => {
     expectError(await run((_n, _req, res) => answer(res)), cause, 8000);
   });
@@ -229,7 +288,11 @@ const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const stsCredentials = (expiration = new Date(Date.now() + 900_000).toISOString()) =>
   `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMEDFAULT</AccessKeyId><SecretAccessKey>assumed-secret-fault</SecretAccessKey><SessionToken>assumed-token-fault</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA:saas-readiness-cost</AssumedRoleId><Arn>${ROLE}/saas-readiness-cost</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></AssumeRoleResponse>`;
 const stsError = (res: ServerResponse, status: number, code: string, message: string) =>
-  res.writeHead(status, { 'content-type': 'text/xml' }).end(`<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r2</RequestId></ErrorResponse>`);
+  res
+    .writeHead(status, { 'content-type': 'text/xml' })
+    .end(
+      `<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r2</RequestId></ErrorResponse>`,
+    );
 
 describe('gate 2 STS role assumption under faults (query protocol fault server)', () => {
   let signedWith: (string | undefined)[];
@@ -257,14 +320,24 @@ describe('gate 2 STS role assumption under faults (query protocol fault server)'
   });
 
   it('denied (AccessDenied, HTTP 403) → ERROR naming the role, with the trust-policy hint', async () => {
-    const r = await run((_n, _req, res) => stsError(res, 403, 'AccessDenied', `User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`));
-    expectError(r, new RegExp(`^AWS bill: cannot assume role ${role}: AccessDenied: User: arn:aws:iam::111111111111:user\\/ci is not authorized to perform: sts:AssumeRole on resource: ${role} \\(HTTP 403\\)$`), 5000);
+    const r = await run((_n, _req, res) =>
+      stsError(res, 403, 'AccessDenied', `User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`),
+    );
+    expectError(
+      r,
+      new RegExp(
+        `^AWS bill: cannot assume role ${role}: AccessDenied: User: arn:aws:iam::111111111111:user\\/ci is not authorized to perform: sts:AssumeRole on resource: ${role} \\(HTTP 403\\)$`,
+      ),
+      5000,
+    );
     expect(r.result.remediation).toMatch(/Allow sts:AssumeRole on .* trust policy/);
     expect(sts().hits()).toBe(1);
   });
 
   it('throttled then recovered → the SDK retries, and Cost Explorer is signed with the assumed key', async () => {
-    const r = await run((n, _req, res) => (n === 1 ? stsError(res, 400, 'Throttling', 'Rate exceeded') : res.writeHead(200, { 'content-type': 'text/xml' }).end(stsCredentials())));
+    const r = await run((n, _req, res) =>
+      n === 1 ? stsError(res, 400, 'Throttling', 'Rate exceeded') : res.writeHead(200, { 'content-type': 'text/xml' }).end(stsCredentials()),
+    );
     expect(r.result.status).toBe('PASS');
     expect(sts().hits()).toBe(2);
     expect(signedWith).toEqual(['ASIAASSUMEDFAULT']);
@@ -278,10 +351,29 @@ describe('gate 2 STS role assumption under faults (query protocol fault server)'
   });
 
   it.each<[string, (res: ServerResponse) => void, RegExp]>([
-    ['malformed XML', (res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(`<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><Credentials><AccessKeyId>ASIA`), /: malformed sts:AssumeRole response \(HTTP 200\): .*XML parse error/],
-    ['a truncated body', truncated('text/xml', `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult>`), /^AWS bill: cannot assume role .*: .*(aborted|socket hang up|terminated|ECONNRESET|connection reset)/i],
-    ['an answer without credentials', (res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(`<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult></AssumeRoleResult></AssumeRoleResponse>`), /^AWS bill: sts:AssumeRole arn:.* returned no credentials$/],
-    ['an Expiration that is not a timestamp', (res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(stsCredentials('tomorrow')), /: malformed sts:AssumeRole response \(HTTP 200\): Invalid RFC3339 timestamp format tomorrow$/],
+    [
+      'malformed XML',
+      (res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(`<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><Credentials><AccessKeyId>ASIA`),
+      /: malformed sts:AssumeRole response \(HTTP 200\): .*XML parse error/,
+    ],
+    [
+      'a truncated body',
+      truncated('text/xml', `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult>`),
+      /^AWS bill: cannot assume role .*: .*(aborted|socket hang up|terminated|ECONNRESET|connection reset)/i,
+    ],
+    [
+      'an answer without credentials',
+      (res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(`<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult></AssumeRoleResult></AssumeRoleResponse>`),
+      /^AWS bill: sts:AssumeRole arn:.* returned no credentials$/,
+    ],
+    [
+      'an Expiration that is not a timestamp',
+      (res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(stsCredentials('tomorrow')),
+      /: malformed sts:AssumeRole response \(HTTP 200\): Invalid RFC3339 timestamp format tomorrow$/,
+    ],
   ])('%s → ERROR with the cause, never PASS', async (_name, answer, cause) => {
     const r = await run((_n, _req, res) => answer(res));
     expectError(r, cause, 8000);
@@ -296,7 +388,19 @@ describe('gate 2 STS role assumption under faults (query protocol fault server)'
 const openAiPage = (results: { value: unknown; project?: unknown; currency?: unknown }[]) =>
   JSON.stringify({
     object: 'page',
-    data: [{ object: 'bucket', start_time: 1714521600, end_time: 1714608000, results: results.map((r) => ({ object: 'organization.costs.result', amount: { value: r.value, currency: r.currency ?? 'usd' }, line_item: null, project_id: r.project ?? null })) }],
+    data: [
+      {
+        object: 'bucket',
+        start_time: 1714521600,
+        end_time: 1714608000,
+        results: results.map((r) => ({
+          object: 'organization.costs.result',
+          amount: { value: r.value, currency: r.currency ?? 'usd' },
+          line_item: null,
+          project_id: r.project ?? null,
+        })),
+      },
+    ],
     has_more: false,
     next_page: null,
   });
@@ -306,10 +410,21 @@ const openAiError = (res: ServerResponse, status: number, message: string, code:
   openAiAnswer(res, JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } }), status);
 
 describe('gate 2 OpenAI costs source under faults', () => {
-  async function run(handler: Parameters<typeof httpFaultServer>[0] | number, opts: { timeoutSeconds?: number; requestTimeoutSeconds?: number; maxAttempts?: number } = {}) {
+  async function run(
+    handler: Parameters<typeof httpFaultServer>[0] | number,
+    opts: { timeoutSeconds?: number; requestTimeoutSeconds?: number; maxAttempts?: number } = {},
+  ) {
     const base = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
     return runCost({
-      sources: { oai: { type: 'openai', adminKey: OPENAI_KEY, baseUrl: `${base}/v1`, requestTimeoutSeconds: opts.requestTimeoutSeconds ?? 5, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) } },
+      sources: {
+        oai: {
+          type: 'openai',
+          adminKey: OPENAI_KEY,
+          baseUrl: `${base}/v1`,
+          requestTimeoutSeconds: opts.requestTimeoutSeconds ?? 5,
+          ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+        },
+      },
       openai: 'oai',
       timeoutSeconds: opts.timeoutSeconds,
     });
@@ -317,17 +432,27 @@ describe('gate 2 OpenAI costs source under faults', () => {
   const api = () => servers[servers.length - 1];
 
   it('answers normally → PASS (the baseline)', async () => {
-    const r = await run((_n, req, res) => (req.headers.authorization === `Bearer ${OPENAI_KEY}` ? openAiAnswer(res) : openAiError(res, 401, 'no key', 'invalid_api_key')));
+    const r = await run((_n, req, res) =>
+      req.headers.authorization === `Bearer ${OPENAI_KEY}` ? openAiAnswer(res) : openAiError(res, 401, 'no key', 'invalid_api_key'),
+    );
     expect(r.result.status).toBe('PASS');
   });
 
   it('unreachable → ERROR naming the refused host:port', async () => {
     const port = await closedPort();
-    expectError(await run(port), new RegExp(`^OpenAI bill: OpenAI costs API at http://127\\.0\\.0\\.1:${port}: connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)$`), 3000);
+    expectError(
+      await run(port),
+      new RegExp(`^OpenAI bill: OpenAI costs API at http://127\\.0\\.0\\.1:${port}: connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)$`),
+      3000,
+    );
   });
 
   it('slower than the request timeout → ERROR naming requestTimeoutSeconds', async () => {
-    expectError(await run(() => undefined, { requestTimeoutSeconds: 0.25 }), /^OpenAI bill: OpenAI costs API at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.25 s \(requestTimeoutSeconds\)$/, 3000);
+    expectError(
+      await run(() => undefined, { requestTimeoutSeconds: 0.25 }),
+      /^OpenAI bill: OpenAI costs API at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.25 s \(requestTimeoutSeconds\)$/,
+      3000,
+    );
   });
 
   it('slower than the gate deadline → ERROR naming the deadline', async () => {
@@ -336,7 +461,12 @@ describe('gate 2 OpenAI costs source under faults', () => {
 
   it('admin key rejected (HTTP 401) → ERROR (the key is only the means of measuring), the key never shown', async () => {
     const r = await run((_n, req, res) =>
-      openAiError(res, 401, `Incorrect API key provided: ${(req.headers.authorization ?? '').replace('Bearer ', '')}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_api_key'),
+      openAiError(
+        res,
+        401,
+        `Incorrect API key provided: ${(req.headers.authorization ?? '').replace('Bearer ', '')}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        'invalid_api_key',
+      ),
     );
     expectError(r, /^OpenAI bill: OpenAI rejected the admin key \(HTTP 401: Incorrect API key provided: \*\*\*\. /, 3000);
     expect(r.result.remediation).toMatch(/organization admin key/);
@@ -362,25 +492,61 @@ describe('gate 2 OpenAI costs source under faults', () => {
 
   it('throttled (HTTP 429) with a wait past the gate deadline → ERROR at once, naming the wait', async () => {
     const r = await run((_n, _req, res) => limited(res, '120'), { timeoutSeconds: 4 });
-    expectError(r, /^OpenAI bill: OpenAI rate-limited the costs API \(HTTP 429: Rate limit reached for requests\); it asks to wait 120 s, beyond the [0-3] s this check may wait$/, 2000);
+    expectError(
+      r,
+      /^OpenAI bill: OpenAI rate-limited the costs API \(HTTP 429: Rate limit reached for requests\); it asks to wait 120 s, beyond the [0-3] s this check may wait$/,
+      2000,
+    );
     expect(api().hits()).toBe(1);
   });
 
   it.each<[string, (res: ServerResponse) => void, RegExp]>([
-    ['a 500', (res) => openAiError(res, 500, 'The server had an error while processing your request.', 'server_error'), /^OpenAI bill: OpenAI costs API answered HTTP 500: The server had an error while processing your request\.$/],
-    ['malformed JSON', (res) => openAiAnswer(res, '{"object": "page", "data": [{'), /^OpenAI bill: OpenAI costs API answered HTTP 200 with a body that is not JSON$/],
-    ['a truncated body', truncated('application/json', '{"object": "page", "data": ['), /^OpenAI bill: OpenAI costs API at http:\/\/127\.0\.0\.1:\d+ answered HTTP 200 but the body was cut off: other side closed/],
+    [
+      'a 500',
+      (res) => openAiError(res, 500, 'The server had an error while processing your request.', 'server_error'),
+      /^OpenAI bill: OpenAI costs API answered HTTP 500: The server had an error while processing your request\.$/,
+    ],
+    [
+      'malformed JSON',
+      (res) => openAiAnswer(res, '{"object": "page", "data": [{'),
+      /^OpenAI bill: OpenAI costs API answered HTTP 200 with a body that is not JSON$/,
+    ],
+    [
+      'a truncated body',
+      truncated('application/json', '{"object": "page", "data": ['),
+      /^OpenAI bill: OpenAI costs API at http:\/\/127\.0\.0\.1:\d+ answered HTTP 200 but the body was cut off: other side closed/,
+    ],
     [
       'a page declaring 100 MiB',
       (res) => (res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(100 * 2 ** 20) }), res.write('{"object": "page", "data": [')),
       /^OpenAI bill: OpenAI costs API at http:\/\/127\.0\.0\.1:\d+ answered HTTP 200 with a page larger than 64 MiB; stopped reading$/,
     ],
-    ['data not a list', (res) => openAiAnswer(res, JSON.stringify({ object: 'page', data: 'none', has_more: false })), /^OpenAI bill: malformed response from the OpenAI costs API: data is not a list$/],
+    [
+      'data not a list',
+      (res) => openAiAnswer(res, JSON.stringify({ object: 'page', data: 'none', has_more: false })),
+      /^OpenAI bill: malformed response from the OpenAI costs API: data is not a list$/,
+    ],
     ['no data at all', (res) => openAiAnswer(res, '{}'), /^OpenAI bill: malformed response from the OpenAI costs API: data is missing$/],
-    ['results not a list', (res) => openAiAnswer(res, JSON.stringify({ data: [{ results: { value: 7 } }], has_more: false })), /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results is not a list$/],
-    ['amount.value text that is no number', (res) => openAiAnswer(res, openAiPage([{ value: 'seven' }])), /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results\[0\]\.amount\.value is not a number \("seven"\)$/],
-    ['project_id a number', (res) => openAiAnswer(res, openAiPage([{ value: 7, project: 12 }])), /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results\[0\]\.project_id is not a string$/],
-    ['has_more a string', (res) => openAiAnswer(res, JSON.stringify({ data: [], has_more: 'false', next_page: null })), /^OpenAI bill: malformed response from the OpenAI costs API: has_more is not a boolean$/],
+    [
+      'results not a list',
+      (res) => openAiAnswer(res, JSON.stringify({ data: [{ results: { value: 7 } }], has_more: false })),
+      /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results is not a list$/,
+    ],
+    [
+      'amount.value text that is no number',
+      (res) => openAiAnswer(res, openAiPage([{ value: 'seven' }])),
+      /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results\[0\]\.amount\.value is not a number \("seven"\)$/,
+    ],
+    [
+      'project_id a number',
+      (res) => openAiAnswer(res, openAiPage([{ value: 7, project: 12 }])),
+      /^OpenAI bill: malformed response from the OpenAI costs API: data\[0\]\.results\[0\]\.project_id is not a string$/,
+    ],
+    [
+      'has_more a string',
+      (res) => openAiAnswer(res, JSON.stringify({ data: [], has_more: 'false', next_page: null })),
+      /^OpenAI bill: malformed response from the OpenAI costs API: has_more is not a boolean$/,
+    ],
   ])('%s → ERROR with the cause, never PASS', async (_name, answer, cause) => {
     expectError(await run((_n, _req, res) => answer(res)), cause, 3000);
   });
@@ -409,21 +575,59 @@ describe('gate 2 bill export (CUR) source under faults', () => {
   });
 
   it.each<[string, () => string, RegExp]>([
-    ['a missing file', () => join(dir, 'no-such-bill.csv'), /^AWS bill: cannot read \/.*no-such-bill\.csv: ENOENT: no such file or directory.* \(file not found\)$/],
-    ['an unclosed quote', () => file('cur-quote.csv', [CUR_HEAD, '2024-05-10T00:00:00Z,Usage,"100,acme', CUR_ROWS[1]].join('\n')), /^AWS bill: \/.*cur-quote\.csv is not a valid CSV file: Quote Not Closed: the parsing is finished with an opening quote at line 3$/],
-    ['a file cut off mid-row', () => file('cur-cut.csv', `${CUR_CSV}2024-05-13T00:00:00Z,Usa`), /^AWS bill: \/.*cur-cut\.csv is not a valid CSV file: Invalid Record Length: expect 4, got 2 on line 4$/],
-    ['a gzip cut in half', () => { const gz = gzipSync(manyRows); return file('cur-cut.csv.gz', gz.subarray(0, gz.length >> 1)); }, /^AWS bill: \/.*cur-cut\.csv\.gz is not a valid gzip file \(truncated or corrupt\): unexpected end of file$/],
-    ['a corrupt gzip', () => file('cur-corrupt.csv.gz', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not deflate data at all, just text')])), /^AWS bill: \/.*cur-corrupt\.csv\.gz is not a valid gzip file \(truncated or corrupt\): /],
-    ['a cost that is not a number', () => file('cur-cost.csv', [CUR_HEAD, CUR_ROWS[0], '2024-05-12T00:00:00Z,Usage,fifty,globex'].join('\n')), /^AWS bill: \/.*cur-cost\.csv: line 3: lineItem\/UnblendedCost is not a number \("fifty"\)$/],
-    ['a usage date that is not a date', () => file('cur-date.csv', [CUR_HEAD, CUR_ROWS[0], '12/05/2024,Usage,50,globex'].join('\n')), /^AWS bill: \/.*cur-date\.csv: line 3: lineItem\/UsageStartDate is not a date \("12\/05\/2024"\)$/],
-    ['not a bill at all (binary)', () => file('cur-binary.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0xff, 0xfe, 10])), /^AWS bill: \/.*cur-binary\.csv is not a Cost and Usage Report with the needed columns: missing lineItem\/UsageStartDate/],
+    [
+      'a missing file',
+      () => join(dir, 'no-such-bill.csv'),
+      /^AWS bill: cannot read \/.*no-such-bill\.csv: ENOENT: no such file or directory.* \(file not found\)$/,
+    ],
+    [
+      'an unclosed quote',
+      () => file('cur-quote.csv', [CUR_HEAD, '2024-05-10T00:00:00Z,Usage,"100,acme', CUR_ROWS[1]].join('\n')),
+      /^AWS bill: \/.*cur-quote\.csv is not a valid CSV file: Quote Not Closed: the parsing is finished with an opening quote at line 3$/,
+    ],
+    [
+      'a file cut off mid-row',
+      () => file('cur-cut.csv', `${CUR_CSV}2024-05-13T00:00:00Z,Usa`),
+      /^AWS bill: \/.*cur-cut\.csv is not a valid CSV file: Invalid Record Length: expect 4, got 2 on line 4$/,
+    ],
+    [
+      'a gzip cut in half',
+      () => {
+        const gz = gzipSync(manyRows);
+        return file('cur-cut.csv.gz', gz.subarray(0, gz.length >> 1));
+      },
+      /^AWS bill: \/.*cur-cut\.csv\.gz is not a valid gzip file \(truncated or corrupt\): unexpected end of file$/,
+    ],
+    [
+      'a corrupt gzip',
+      () => file('cur-corrupt.csv.gz', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not deflate data at all, just text')])),
+      /^AWS bill: \/.*cur-corrupt\.csv\.gz is not a valid gzip file \(truncated or corrupt\): /,
+    ],
+    [
+      'a cost that is not a number',
+      () => file('cur-cost.csv', [CUR_HEAD, CUR_ROWS[0], '2024-05-12T00:00:00Z,Usage,fifty,globex'].join('\n')),
+      /^AWS bill: \/.*cur-cost\.csv: line 3: lineItem\/UnblendedCost is not a number \("fifty"\)$/,
+    ],
+    [
+      'a usage date that is not a date',
+      () => file('cur-date.csv', [CUR_HEAD, CUR_ROWS[0], '12/05/2024,Usage,50,globex'].join('\n')),
+      /^AWS bill: \/.*cur-date\.csv: line 3: lineItem\/UsageStartDate is not a date \("12\/05\/2024"\)$/,
+    ],
+    [
+      'not a bill at all (binary)',
+      () => file('cur-binary.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0xff, 0xfe, 10])),
+      /^AWS bill: \/.*cur-binary\.csv is not a Cost and Usage Report with the needed columns: missing lineItem\/UsageStartDate/,
+    ],
     ['an empty file', () => file('cur-empty.csv', ''), /^AWS bill: \/.*cur-empty\.csv is empty$/],
   ])('%s → ERROR with the cause, never PASS', async (_name, path, cause) => {
     expectError(await runFile(path()), cause, 3000);
   });
 
   it('a huge file (gzip of ~10 MB, 34,000 line items) is streamed through gunzip and the parser: exact totals', async () => {
-    const filler = Array.from({ length: 34_000 }, (_, i) => `2024-05-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z,Usage,0.0000000000,t${i % 1000}-${'y'.repeat(250)}`);
+    const filler = Array.from(
+      { length: 34_000 },
+      (_, i) => `2024-05-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z,Usage,0.0000000000,t${i % 1000}-${'y'.repeat(250)}`,
+    );
     const text = `${[CUR_HEAD, ...filler, ...CUR_ROWS].join('\n')}\n`;
     expect(text.length).toBeGreaterThan(10_000_000);
     const path = file('cur-huge.csv.gz', gzipSync(text));
@@ -443,8 +647,13 @@ describe('gate 2 bill export on S3 under faults (REST/XML fault server)', () => 
   }
   const s3 = () => servers[servers.length - 1];
   const s3Error = (res: ServerResponse, status: number, code: string, message: string) =>
-    res.writeHead(status, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>R1</RequestId><HostId>H1</HostId></Error>`);
-  const object = (res: ServerResponse, body = CUR_CSV) => res.writeHead(200, { 'content-type': 'text/csv', 'content-length': String(Buffer.byteLength(body)) }).end(body);
+    res
+      .writeHead(status, { 'content-type': 'application/xml' })
+      .end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>R1</RequestId><HostId>H1</HostId></Error>`,
+      );
+  const object = (res: ServerResponse, body = CUR_CSV) =>
+    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': String(Buffer.byteLength(body)) }).end(body);
   const WHERE = 'cannot read s3:\\/\\/billing-exports\\/cur\\/2024-05\\.csv';
 
   it('answers normally → PASS, reading the object by path', async () => {
@@ -475,7 +684,13 @@ describe('gate 2 bill export on S3 under faults (REST/XML fault server)', () => 
   });
 
   it('access denied (HTTP 403) → ERROR naming the object, asked once', async () => {
-    expectError(await run((_n, _req, res) => s3Error(res, 403, 'AccessDenied', 'Access Denied')), new RegExp(`^AWS bill: ${WHERE}: AccessDenied: Access Denied \\(HTTP 403\\) \\(s3:GetObject is missing, or the object does not exist and s3:ListBucket is missing: S3 answers both alike\\)$`), 3000);
+    expectError(
+      await run((_n, _req, res) => s3Error(res, 403, 'AccessDenied', 'Access Denied')),
+      new RegExp(
+        `^AWS bill: ${WHERE}: AccessDenied: Access Denied \\(HTTP 403\\) \\(s3:GetObject is missing, or the object does not exist and s3:ListBucket is missing: S3 answers both alike\\)$`,
+      ),
+      3000,
+    );
     expect(s3().hits()).toBe(1);
   });
 
@@ -486,7 +701,11 @@ describe('gate 2 bill export on S3 under faults (REST/XML fault server)', () => 
   });
 
   it('throttled past the retry budget → ERROR naming SlowDown, after exactly AWS_MAX_ATTEMPTS requests', async () => {
-    expectError(await run((_n, _req, res) => s3Error(res, 503, 'SlowDown', 'Please reduce your request rate.')), new RegExp(`^AWS bill: ${WHERE}: SlowDown: Please reduce your request rate\\. \\(HTTP 503\\)$`), 8000);
+    expectError(
+      await run((_n, _req, res) => s3Error(res, 503, 'SlowDown', 'Please reduce your request rate.')),
+      new RegExp(`^AWS bill: ${WHERE}: SlowDown: Please reduce your request rate\\. \\(HTTP 503\\)$`),
+      8000,
+    );
     expect(s3().hits()).toBe(2);
   });
 
@@ -508,13 +727,46 @@ describe('gate 2 CSV ledger under faults', () => {
   const HEAD = 'tenant_id,usage_date,provider,cost_usd';
 
   it.each<[string, () => string, RegExp]>([
-    ['a missing file', () => join(dir, 'no-such-ledger.csv'), /^cost ledger: cannot read \/.*no-such-ledger\.csv: ENOENT: no such file or directory.* \(file not found\)$/],
-    ['an unclosed quote', () => file('led-quote.csv', [HEAD, 'acme,2024-05-10,aws,"100', LEDGER_ROWS[1]].join('\n')), /^cost ledger: \/.*led-quote\.csv is not a valid CSV file: Quote Not Closed: the parsing is finished with an opening quote at line 3$/],
-    ['a file cut off mid-row', () => file('led-cut.csv', `${LEDGER_CSV}globex,2024-05`), /^cost ledger: \/.*led-cut\.csv is not a valid CSV file: Invalid Record Length: expect 4, got 2 on line 6$/],
-    ['a gzip cut in half', () => { const gz = gzipSync([HEAD, ...Array.from({ length: 20_000 }, (_, i) => `t${i},2024-05-${String((i % 28) + 1).padStart(2, '0')},aws,${i}.${i}`)].join('\n')); return file('led-cut.csv.gz', gz.subarray(0, gz.length >> 1)); }, /^cost ledger: \/.*led-cut\.csv\.gz is not a valid gzip file \(truncated or corrupt\): unexpected end of file$/],
-    ['a cost that is not a number', () => file('led-cost.csv', [HEAD, 'acme,2024-05-10,aws,100', 'globex,2024-05-12,aws,$50'].join('\n')), /^cost ledger: \/.*led-cost\.csv: line 3: cost is not a number \("\$50"\)$/],
-    ['a date that is not a date', () => file('led-date.csv', [HEAD, 'acme,2024-05-10,aws,100', 'globex,last tuesday,aws,50'].join('\n')), /^cost ledger: \/.*led-date\.csv: line 3: unreadable date "last tuesday"$/],
-    ['a missing column', () => file('led-cols.csv', 'tenant,usage_date,provider,cost_usd\nacme,2024-05-10,aws,100\n'), /^cost ledger: \/.*led-cols\.csv: missing column\(s\) tenant_id \(header: tenant, usage_date, provider, cost_usd\)$/],
+    [
+      'a missing file',
+      () => join(dir, 'no-such-ledger.csv'),
+      /^cost ledger: cannot read \/.*no-such-ledger\.csv: ENOENT: no such file or directory.* \(file not found\)$/,
+    ],
+    [
+      'an unclosed quote',
+      () => file('led-quote.csv', [HEAD, 'acme,2024-05-10,aws,"100', LEDGER_ROWS[1]].join('\n')),
+      /^cost ledger: \/.*led-quote\.csv is not a valid CSV file: Quote Not Closed: the parsing is finished with an opening quote at line 3$/,
+    ],
+    [
+      'a file cut off mid-row',
+      () => file('led-cut.csv', `${LEDGER_CSV}globex,2024-05`),
+      /^cost ledger: \/.*led-cut\.csv is not a valid CSV file: Invalid Record Length: expect 4, got 2 on line 6$/,
+    ],
+    [
+      'a gzip cut in half',
+      () => {
+        const gz = gzipSync(
+          [HEAD, ...Array.from({ length: 20_000 }, (_, i) => `t${i},2024-05-${String((i % 28) + 1).padStart(2, '0')},aws,${i}.${i}`)].join('\n'),
+        );
+        return file('led-cut.csv.gz', gz.subarray(0, gz.length >> 1));
+      },
+      /^cost ledger: \/.*led-cut\.csv\.gz is not a valid gzip file \(truncated or corrupt\): unexpected end of file$/,
+    ],
+    [
+      'a cost that is not a number',
+      () => file('led-cost.csv', [HEAD, 'acme,2024-05-10,aws,100', 'globex,2024-05-12,aws,$50'].join('\n')),
+      /^cost ledger: \/.*led-cost\.csv: line 3: cost is not a number \("\$50"\)$/,
+    ],
+    [
+      'a date that is not a date',
+      () => file('led-date.csv', [HEAD, 'acme,2024-05-10,aws,100', 'globex,last tuesday,aws,50'].join('\n')),
+      /^cost ledger: \/.*led-date\.csv: line 3: unreadable date "last tuesday"$/,
+    ],
+    [
+      'a missing column',
+      () => file('led-cols.csv', 'tenant,usage_date,provider,cost_usd\nacme,2024-05-10,aws,100\n'),
+      /^cost ledger: \/.*led-cols\.csv: missing column\(s\) tenant_id \(header: tenant, usage_date, provider, cost_usd\)$/,
+    ],
   ])('%s → ERROR with the cause, never PASS', async (_name, path, cause) => {
     expectError(await runLedger(path()), cause, 3000);
   });
@@ -545,13 +797,29 @@ describe('gate 2 PostgreSQL ledger under faults', () => {
 
   it('unreachable → ERROR naming the database target and the refused port', async () => {
     const port = await closedPort();
-    expectError(await runPg(`postgres://app:pw-not-shown@127.0.0.1:${port}/app`), new RegExp(`^cost ledger: PostgreSQL app@127\\.0\\.0\\.1:${port}: connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)$`), 3000);
+    expectError(
+      await runPg(`postgres://app:pw-not-shown@127.0.0.1:${port}/app`),
+      new RegExp(`^cost ledger: PostgreSQL app@127\\.0\\.0\\.1:${port}: connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)$`),
+      3000,
+    );
   });
 
   it.each<[string, (s: Socket) => void, RegExp]>([
-    ['auth rejected', (s) => s.once('data', () => s.end(pgErrorResponse('28P01', 'password authentication failed for user "app"'))), /^cost ledger: PostgreSQL app@127\.0\.0\.1:\d+: password authentication failed for user "app"$/],
-    ['too many connections (the database throttling)', (s) => s.once('data', () => s.end(pgErrorResponse('53300', 'sorry, too many clients already'))), /^cost ledger: PostgreSQL app@127\.0\.0\.1:\d+: sorry, too many clients already$/],
-    ['garbage instead of the protocol', (s) => s.once('data', () => s.end(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'))), /^cost ledger: PostgreSQL app@127\.0\.0\.1:\d+: /],
+    [
+      'auth rejected',
+      (s) => s.once('data', () => s.end(pgErrorResponse('28P01', 'password authentication failed for user "app"'))),
+      /^cost ledger: PostgreSQL app@127\.0\.0\.1:\d+: password authentication failed for user "app"$/,
+    ],
+    [
+      'too many connections (the database throttling)',
+      (s) => s.once('data', () => s.end(pgErrorResponse('53300', 'sorry, too many clients already'))),
+      /^cost ledger: PostgreSQL app@127\.0\.0\.1:\d+: sorry, too many clients already$/,
+    ],
+    [
+      'garbage instead of the protocol',
+      (s) => s.once('data', () => s.end(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'))),
+      /^cost ledger: PostgreSQL app@127\.0\.0\.1:\d+: /,
+    ],
     ['a connection closed mid-handshake', (s) => s.once('data', () => s.destroy()), /^cost ledger: PostgreSQL app@127\.0\.0\.1:\d+: /],
     ['a server that accepts and never answers', () => undefined, /^cost ledger: PostgreSQL app@127\.0\.0\.1:\d+: .*(timeout|timed out)/i],
   ])('%s → ERROR with the cause, the password never shown', async (_name, behaviour, cause) => {
@@ -587,7 +855,10 @@ describe('gate 2 PostgreSQL ledger under faults', () => {
     async function runWith(table: string) {
       const t0 = Date.now();
       const { result } = await runGate(
-        { sources: { db: { type: 'postgres', url: pg.url }, bill: { type: 'cur', path: curPath } } as never, gates: { cost: { ledger: { source: 'db', table }, aws: { source: 'bill' }, window: WINDOW, timeoutSeconds: 10 } } as never },
+        {
+          sources: { db: { type: 'postgres', url: pg.url }, bill: { type: 'cur', path: curPath } } as never,
+          gates: { cost: { ledger: { source: 'db', table }, aws: { source: 'bill' }, window: WINDOW, timeoutSeconds: 10 } } as never,
+        },
         'cost',
       );
       return { result, report: undefined, ms: Date.now() - t0 };
@@ -598,7 +869,11 @@ describe('gate 2 PostgreSQL ledger under faults', () => {
     });
 
     it.each<[string, string, RegExp]>([
-      ['a text cost column', 'text_costs', /^cost ledger: column 'cost_usd' of text_costs is text; it must be numeric \(numeric, integer, bigint, real or double precision\)$/],
+      [
+        'a text cost column',
+        'text_costs',
+        /^cost ledger: column 'cost_usd' of text_costs is text; it must be numeric \(numeric, integer, bigint, real or double precision\)$/,
+      ],
       ['a money cost column', 'money_costs', /^cost ledger: column 'cost_usd' of money_costs is money; it must be numeric/],
       ['a text date column', 'text_dates', /^cost ledger: column 'usage_date' of text_dates is text; it must be a date or a timestamp$/],
       ['a missing table', 'no_such_costs', /^cost ledger: table 'no_such_costs' not found in .* \(set gates\.cost\.ledger\.table\)$/],
@@ -612,7 +887,12 @@ describe('gate 2 PostgreSQL ledger under faults', () => {
 // The DynamoDB ledger (JSON 1.0 stand-in)
 
 const DDB_JSON = 'application/x-amz-json-1.0';
-const ddbItem = (tenant: string, day: string, cost: Record<string, unknown>) => ({ tenant_id: { S: tenant }, usage_date: { S: day }, provider: { S: 'aws' }, cost_usd: cost });
+const ddbItem = (tenant: string, day: string, cost: Record<string, unknown>) => ({
+  tenant_id: { S: tenant },
+  usage_date: { S: day },
+  provider: { S: 'aws' },
+  cost_usd: cost,
+});
 const DDB_ITEMS = [ddbItem('acme', '2024-05-10', { N: '100' }), ddbItem('globex', '2024-05-12', { N: '50' }), ddbItem('acme', today, { N: '0' })];
 const ddbPage = (items: unknown[]) => JSON.stringify({ Items: items, Count: items.length, ScannedCount: items.length });
 const ddbAnswer = (res: ServerResponse, body = ddbPage(DDB_ITEMS)) => res.writeHead(200, { 'content-type': DDB_JSON }).end(body);
@@ -654,7 +934,9 @@ describe('gate 2 DynamoDB ledger under faults (JSON 1.0 stand-in)', () => {
 
   it('access denied → ERROR naming the table and the permission, asked once', async () => {
     expectError(
-      await run((_n, _req, res) => ddbError(res, 'AccessDeniedException', 'User: arn:aws:iam::111111111111:user/ci is not authorized to perform: dynamodb:Scan')),
+      await run((_n, _req, res) =>
+        ddbError(res, 'AccessDeniedException', 'User: arn:aws:iam::111111111111:user/ci is not authorized to perform: dynamodb:Scan'),
+      ),
       /^cost ledger: DynamoDB table TenantCosts: AccessDeniedException: User: arn:aws:iam::111111111111:user\/ci is not authorized to perform: dynamodb:Scan \(HTTP 400\)$/,
       3000,
     );
@@ -670,18 +952,46 @@ describe('gate 2 DynamoDB ledger under faults (JSON 1.0 stand-in)', () => {
   });
 
   it('throttled past the retry budget → ERROR naming throttling, after exactly AWS_MAX_ATTEMPTS requests', async () => {
-    expectError(await run((_n, _req, res) => throttle(res)), /^cost ledger: DynamoDB table TenantCosts: ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput\. \(HTTP 400\)$/, 8000);
+    expectError(
+      await run((_n, _req, res) => throttle(res)),
+      /^cost ledger: DynamoDB table TenantCosts: ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput\. \(HTTP 400\)$/,
+      8000,
+    );
     expect(ddb().hits()).toBe(2);
   });
 
   it.each<[string, (res: ServerResponse) => void, RegExp]>([
     ['malformed JSON', (res) => ddbAnswer(res, '{"Items": [{"tenant_id": '), /^cost ledger: DynamoDB table TenantCosts: malformed response: /],
-    ['a truncated body', truncated(DDB_JSON, '{"Items": ['), /^cost ledger: DynamoDB table TenantCosts: .*(aborted|socket hang up|terminated|ECONNRESET|connection reset)/i],
-    ['Items not a list', (res) => ddbAnswer(res, JSON.stringify({ Items: 'none', Count: 0 })), /^cost ledger: malformed Scan response from DynamoDB table TenantCosts: Items is not a list$/],
-    ['an item that is not a map', (res) => ddbAnswer(res, JSON.stringify({ Items: ['acme'], Count: 1 })), /^cost ledger: malformed Scan response from DynamoDB table TenantCosts: an item is not a map of attributes$/],
-    ['a cost of type BOOL', (res) => ddbAnswer(res, ddbPage([ddbItem('acme', '2024-05-10', { BOOL: true })])), /^cost ledger: DynamoDB table TenantCosts: an item's cost_usd is \{"BOOL":true\}; it must be a string \(S\) or a number \(N\)$/],
-    ['a cost string that is not a number', (res) => ddbAnswer(res, ddbPage([ddbItem('acme', '2024-05-10', { S: 'fifty' })])), /^cost ledger: DynamoDB table TenantCosts: an item's cost_usd: cost is not a number \("fifty"\)$/],
-    ['a date that is not a date', (res) => ddbAnswer(res, ddbPage([{ ...ddbItem('acme', '2024-05-10', { N: '1' }), usage_date: { S: 'soon' } }])), /^cost ledger: DynamoDB table TenantCosts: an item's usage_date: unreadable date "soon"$/],
+    [
+      'a truncated body',
+      truncated(DDB_JSON, '{"Items": ['),
+      /^cost ledger: DynamoDB table TenantCosts: .*(aborted|socket hang up|terminated|ECONNRESET|connection reset)/i,
+    ],
+    [
+      'Items not a list',
+      (res) => ddbAnswer(res, JSON.stringify({ Items: 'none', Count: 0 })),
+      /^cost ledger: malformed Scan response from DynamoDB table TenantCosts: Items is not a list$/,
+    ],
+    [
+      'an item that is not a map',
+      (res) => ddbAnswer(res, JSON.stringify({ Items: ['acme'], Count: 1 })),
+      /^cost ledger: malformed Scan response from DynamoDB table TenantCosts: an item is not a map of attributes$/,
+    ],
+    [
+      'a cost of type BOOL',
+      (res) => ddbAnswer(res, ddbPage([ddbItem('acme', '2024-05-10', { BOOL: true })])),
+      /^cost ledger: DynamoDB table TenantCosts: an item's cost_usd is \{"BOOL":true\}; it must be a string \(S\) or a number \(N\)$/,
+    ],
+    [
+      'a cost string that is not a number',
+      (res) => ddbAnswer(res, ddbPage([ddbItem('acme', '2024-05-10', { S: 'fifty' })])),
+      /^cost ledger: DynamoDB table TenantCosts: an item's cost_usd: cost is not a number \("fifty"\)$/,
+    ],
+    [
+      'a date that is not a date',
+      (res) => ddbAnswer(res, ddbPage([{ ...ddbItem('acme', '2024-05-10', { N: '1' }), usage_date: { S: 'soon' } }])),
+      /^cost ledger: DynamoDB table TenantCosts: an item's usage_date: unreadable date "soon"$/,
+    ],
   ])('%s → ERROR with the cause, never PASS', async (_name, answer, cause) => {
     const r = await run((_n, _req, res) => answer(res));
     expectError(r, cause, 8000);
@@ -689,7 +999,9 @@ describe('gate 2 DynamoDB ledger under faults (JSON 1.0 stand-in)', () => {
   });
 
   it('a huge page (~10 MB, 90,000 items) is summed whole and exactly', async () => {
-    const filler = Array.from({ length: 90_000 }, (_, i) => ddbItem(i % 2 ? 'acme' : 'globex', `2024-05-${String((i % 28) + 1).padStart(2, '0')}`, { N: '0.0000000001' }));
+    const filler = Array.from({ length: 90_000 }, (_, i) =>
+      ddbItem(i % 2 ? 'acme' : 'globex', `2024-05-${String((i % 28) + 1).padStart(2, '0')}`, { N: '0.0000000001' }),
+    );
     const body = ddbPage([...filler, ...DDB_ITEMS]);
     expect(body.length).toBeGreaterThan(10_000_000);
     const r = await run((_n, _req, res) => ddbAnswer(res, body), 30);

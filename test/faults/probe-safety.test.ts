@@ -118,7 +118,15 @@ let childBundle = '';
 async function bundleChild(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sr-probe-safety-'));
   childBundle = join(dir, 'probe-step-child.cjs');
-  await build({ entryPoints: [join(__dirname, '../config/fixtures/probe-step-child.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile: childBundle, logLevel: 'warning' });
+  await build({
+    entryPoints: [join(__dirname, '../config/fixtures/probe-step-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    packages: 'external',
+    outfile: childBundle,
+    logLevel: 'warning',
+  });
 }
 
 /**
@@ -129,7 +137,12 @@ async function bundleChild(): Promise<void> {
  * strike is sent; for the other steps it answers '{}' for PAUSE_MS after the first poll, then the
  * canary's real config. 'anywhere' is struck from here at a random time across the whole probe.
  */
-async function strikeChild(url: string, table: string, history: string, s: Strike): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; steps: string[]; output: string }> {
+async function strikeChild(
+  url: string,
+  table: string,
+  history: string,
+  s: Strike,
+): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; steps: string[]; output: string }> {
   let firstPoll: number | undefined;
   let sent = false;
   let onStep: (name: string) => void = () => undefined;
@@ -198,43 +211,51 @@ describe(`config probe stopped at random points (seed ${SEED}; replay with PROBE
     return table;
   }
 
-  it.concurrent.each(strikes.filter((s) => s.signal === 'SIGTERM'))(`seed ${SEED}: SIGTERM at $step + $delay ms → restored in-process, whole table as before`, (s) =>
-    lane(async () => {
-      const table = await freshTable();
-      const before = await configTable(pg.url, table);
-      const history = tempHistoryFile();
-      const { exit, steps, output } = await strikeChild(pg.url, table, history, s);
-      const context = `seed ${SEED}, SIGTERM at ${s.step} + ${s.delay} ms, after steps ${steps.join(' → ')}; child said: ${output}`;
-      // Struck after the probe finished ('anywhere' may overshoot), the child ends normally.
-      if (s.step !== 'anywhere' || exit.signal) expect({ exit, context }).toEqual({ exit: { code: null, signal: 'SIGTERM' }, context });
-      expect({ table: await configTable(pg.url, table), context }).toEqual({ table: before, context });
-      expect({ pending: await journalOf(history).pending(), context }).toEqual({ pending: [], context });
-      const expected = JOURNAL_AFTER_TERM[s.step];
-      if (expected) expect({ journal: await journalEvents(history), context }).toEqual({ journal: expected, context });
-    }),
+  it.concurrent.each(strikes.filter((s) => s.signal === 'SIGTERM'))(
+    `seed ${SEED}: SIGTERM at $step + $delay ms → restored in-process, whole table as before`,
+    (s) =>
+      lane(async () => {
+        const table = await freshTable();
+        const before = await configTable(pg.url, table);
+        const history = tempHistoryFile();
+        const { exit, steps, output } = await strikeChild(pg.url, table, history, s);
+        const context = `seed ${SEED}, SIGTERM at ${s.step} + ${s.delay} ms, after steps ${steps.join(' → ')}; child said: ${output}`;
+        // Struck after the probe finished ('anywhere' may overshoot), the child ends normally.
+        if (s.step !== 'anywhere' || exit.signal) expect({ exit, context }).toEqual({ exit: { code: null, signal: 'SIGTERM' }, context });
+        expect({ table: await configTable(pg.url, table), context }).toEqual({ table: before, context });
+        expect({ pending: await journalOf(history).pending(), context }).toEqual({ pending: [], context });
+        const expected = JOURNAL_AFTER_TERM[s.step];
+        if (expected) expect({ journal: await journalEvents(history), context }).toEqual({ journal: expected, context });
+      }),
   );
 
-  it.concurrent.each(strikes.filter((s) => s.signal === 'SIGKILL'))(`seed ${SEED}: SIGKILL at $step + $delay ms → the next run repairs from the journal, whole table as before`, (s) =>
-    lane(async () => {
-      const table = await freshTable();
-      const before = await configTable(pg.url, table);
-      const history = tempHistoryFile();
-      const { exit, steps, output } = await strikeChild(pg.url, table, history, s);
-      const context = `seed ${SEED}, SIGKILL at ${s.step} + ${s.delay} ms, after steps ${steps.join(' → ')}; child said: ${output}`;
-      if (s.step !== 'anywhere') expect({ signal: exit.signal, context }).toEqual({ signal: 'SIGKILL', context });
-      // The kill landed where the test meant it to: the canary holds the nonce exactly when mid-probe.
-      const dirty = DIRTY_AFTER_KILL[s.step];
-      if (dirty !== undefined) expect({ holdsNonce: (await canaryConfig(pg.url, table)).includes('_saasReadinessProbe'), context }).toEqual({ holdsNonce: dirty, context });
-      const pending = await journalOf(history).pending();
+  it.concurrent.each(strikes.filter((s) => s.signal === 'SIGKILL'))(
+    `seed ${SEED}: SIGKILL at $step + $delay ms → the next run repairs from the journal, whole table as before`,
+    (s) =>
+      lane(async () => {
+        const table = await freshTable();
+        const before = await configTable(pg.url, table);
+        const history = tempHistoryFile();
+        const { exit, steps, output } = await strikeChild(pg.url, table, history, s);
+        const context = `seed ${SEED}, SIGKILL at ${s.step} + ${s.delay} ms, after steps ${steps.join(' → ')}; child said: ${output}`;
+        if (s.step !== 'anywhere') expect({ signal: exit.signal, context }).toEqual({ signal: 'SIGKILL', context });
+        // The kill landed where the test meant it to: the canary holds the nonce exactly when mid-probe.
+        const dirty = DIRTY_AFTER_KILL[s.step];
+        if (dirty !== undefined)
+          expect({ holdsNonce: (await canaryConfig(pg.url, table)).includes('_saasReadinessProbe'), context }).toEqual({ holdsNonce: dirty, context });
+        const pending = await journalOf(history).pending();
 
-      const next = await runConfigGate({ appdb: { type: 'postgres', url: pg.url } }, { table, history: { file: history }, canary: { tenant: 'test-canary' } });
-      const repaired = next.evidence.filter((e) => e.startsWith('repaired the unfinished probe'));
-      expect({ repaired: repaired.length, context }).toEqual({ repaired: pending.length, context });
-      for (const line of repaired) expect(line).toMatch(/^repaired the unfinished probe of \S+ on test-canary \((exact|none-needed): /);
-      expect({ roundTrip: next.criteria.find((c) => c.id === 'round-trip')?.status, context }).toEqual({ roundTrip: 'PASS', context });
-      expect({ table: await configTable(pg.url, table), context }).toEqual({ table: before, context });
-      expect({ pending: await journalOf(history).pending(), context }).toEqual({ pending: [], context });
-    }),
+        const next = await runConfigGate(
+          { appdb: { type: 'postgres', url: pg.url } },
+          { table, history: { file: history }, canary: { tenant: 'test-canary' } },
+        );
+        const repaired = next.evidence.filter((e) => e.startsWith('repaired the unfinished probe'));
+        expect({ repaired: repaired.length, context }).toEqual({ repaired: pending.length, context });
+        for (const line of repaired) expect(line).toMatch(/^repaired the unfinished probe of \S+ on test-canary \((exact|none-needed): /);
+        expect({ roundTrip: next.criteria.find((c) => c.id === 'round-trip')?.status, context }).toEqual({ roundTrip: 'PASS', context });
+        expect({ table: await configTable(pg.url, table), context }).toEqual({ table: before, context });
+        expect({ pending: await journalOf(history).pending(), context }).toEqual({ pending: [], context });
+      }),
   );
 });
 
@@ -275,7 +296,10 @@ const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
   fc.record({ kind: fc.constant('never' as const) }),
   fc.record({ kind: fc.constant('5xx' as const), at: fc.integer({ min: 1, max: 50 }), status: fc.constantFrom(500, 502, 503, 504) }),
   fc.record({ kind: fc.constant('slow' as const), at: fc.integer({ min: 1, max: 50 }), ms: fc.integer({ min: 0, max: 120 }) }),
-  fc.record({ kind: fc.constant('mixed' as const), statuses: fc.array(fc.constantFrom(200, 201, 204, 301, 401, 403, 429, 500, 503), { minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant('mixed' as const),
+    statuses: fc.array(fc.constantFrom(200, 201, 204, 301, 401, 403, 429, 500, 503), { minLength: 1, maxLength: 8 }),
+  }),
 );
 
 describe('quota probe bound (property)', () => {

@@ -60,7 +60,9 @@ describe('runner isolation under faults', () => {
     expect(Object.keys(byGate).sort()).toEqual(['config', 'cost', 'monitoring', 'tenants']);
     expect(byGate.tenants.status).toBe('PASS');
     expect(byGate.cost.status).toBe('ERROR');
-    expect(byGate.cost.summary).toMatch(/^cost ledger: PostgreSQL app@127\.0\.0\.1:1: connection refused to 127\.0\.0\.1:1 \(ECONNREFUSED\); AWS bill: cannot read .*no-such-bill\.csv: .*\(file not found\)$/);
+    expect(byGate.cost.summary).toMatch(
+      /^cost ledger: PostgreSQL app@127\.0\.0\.1:1: connection refused to 127\.0\.0\.1:1 \(ECONNREFUSED\); AWS bill: cannot read .*no-such-bill\.csv: .*\(file not found\)$/,
+    );
     expect(byGate.config).toMatchObject({ status: 'ERROR', summary: 'timed out after 1 s (raise gates.config.timeoutSeconds if the system is just slow)' });
     expect(byGate.monitoring.status).toBe('ERROR');
     expect(byGate.monitoring.summary).toMatch(/^Datadog \(datadoghq\.com\): Datadog answered HTTP 500 "internal" \(GET 127\.0\.0\.1:\d+\/api\/v1\/validate\)/);
@@ -72,15 +74,21 @@ describe('runner isolation under faults', () => {
   it('a gate that throws synchronously, rejects with a non-Error or never settles is ERROR, and the others report', async () => {
     const report = await runGates({
       secrets: plainSecrets,
-      registry: new Registry([
-        fakeGate('tenants', () => {
-          throw new TypeError("Cannot read properties of undefined (reading 'rows')");
-        }),
-        fakeGate('cost', () => Promise.reject(undefined)),
-        fakeGate('config', () => new Promise(() => undefined)),
-        fakeGate('monitoring', async () => outcomeFromCriteria([{ id: 'x', title: 'x', status: 'PASS', summary: 'fine' }])),
-      ], []),
-      loaded: { skipped: {}, config: { version: 1, suite: 's', sources: {}, gates: { tenants: {}, cost: {}, config: { timeoutSeconds: 0.3 }, monitoring: {} } } },
+      registry: new Registry(
+        [
+          fakeGate('tenants', () => {
+            throw new TypeError("Cannot read properties of undefined (reading 'rows')");
+          }),
+          fakeGate('cost', () => Promise.reject(undefined)),
+          fakeGate('config', () => new Promise(() => undefined)),
+          fakeGate('monitoring', async () => outcomeFromCriteria([{ id: 'x', title: 'x', status: 'PASS', summary: 'fine' }])),
+        ],
+        [],
+      ),
+      loaded: {
+        skipped: {},
+        config: { version: 1, suite: 's', sources: {}, gates: { tenants: {}, cost: {}, config: { timeoutSeconds: 0.3 }, monitoring: {} } },
+      },
     });
     expect(report.results.map((r) => [r.gate, r.status, r.summary])).toEqual([
       ['tenants', 'ERROR', "Cannot read properties of undefined (reading 'rows')"],

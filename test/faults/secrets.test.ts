@@ -24,10 +24,14 @@ function freshKeys(): { api: string; app: string } {
 }
 
 function secretAnswer(res: ServerResponse, fields: Record<string, unknown>): void {
-  res.writeHead(200, JSON11).end(JSON.stringify({ ARN, Name: 'monitoring/datadog', VersionId: 'v-1', VersionStages: ['AWSCURRENT'], CreatedDate: 1_700_000_000.123, ...fields }));
+  res
+    .writeHead(200, JSON11)
+    .end(JSON.stringify({ ARN, Name: 'monitoring/datadog', VersionId: 'v-1', VersionStages: ['AWSCURRENT'], CreatedDate: 1_700_000_000.123, ...fields }));
 }
 function awsError(res: ServerResponse, type: string, message: string, status = 400): void {
-  res.writeHead(status, { ...JSON11, 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.secrets/` }).end(JSON.stringify({ __type: type, Message: message }));
+  res
+    .writeHead(status, { ...JSON11, 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.secrets/` })
+    .end(JSON.stringify({ __type: type, Message: message }));
 }
 const throttle = (res: ServerResponse) => awsError(res, 'ThrottlingException', 'Rate exceeded');
 
@@ -51,7 +55,11 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
   async function run(handler: Parameters<typeof httpFaultServer>[0], opts: { timeoutSeconds?: number; endpoint?: string } = {}) {
     sm = await httpFaultServer((n, req, res, body) => {
       // Only the real wire format gets an answer: a fault server that accepted anything would prove nothing.
-      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue' || req.headers['content-type'] !== 'application/x-amz-json-1.1' || JSON.parse(body).SecretId !== ARN) {
+      if (
+        req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue' ||
+        req.headers['content-type'] !== 'application/x-amz-json-1.1' ||
+        JSON.parse(body).SecretId !== ARN
+      ) {
         return awsError(res, 'UnknownOperationException', `unexpected request ${req.headers['x-amz-target']}`);
       }
       handler(n, req, res, body);
@@ -99,7 +107,12 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
     const { result, ms } = await run(() => undefined, { endpoint: closed.url });
     // Plain Node: "connection refused to 127.0.0.1:PORT (ECONNREFUSED)". Under jest the SDK sees a
     // cross-realm error and keeps only its message ("… connect ECONNREFUSED 127.0.0.1:PORT").
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: .*(connection refused to 127\\.0\\.0\\.1:${closed.port} \\(ECONNREFUSED\\)|connect ECONNREFUSED 127\\.0\\.0\\.1:${closed.port})$`));
+    expectErrorNaming(
+      result,
+      new RegExp(
+        `^cannot read secret ${escapeRegExp(ARN)}: .*(connection refused to 127\\.0\\.0\\.1:${closed.port} \\(ECONNREFUSED\\)|connect ECONNREFUSED 127\\.0\\.0\\.1:${closed.port})$`,
+      ),
+    );
     expect(ms).toBeLessThan(5000);
   });
 
@@ -110,8 +123,18 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
       'User: arn:aws:sts::111122223333:assumed-role/readiness/fn is not authorized to perform: secretsmanager:GetSecretValue on resource: monitoring/datadog',
       /: AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role\/readiness\/fn is not authorized to perform: secretsmanager:GetSecretValue on resource: monitoring\/datadog \(HTTP 400\)$/,
     ],
-    ['ResourceNotFound', 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.", /: ResourceNotFoundException: Secrets Manager can't find the specified secret\. \(HTTP 400\)$/],
-    ['DecryptionFailure (KMS key not usable)', 'DecryptionFailure', 'Access to KMS is not allowed', /: DecryptionFailure: Access to KMS is not allowed \(HTTP 400\)$/],
+    [
+      'ResourceNotFound',
+      'ResourceNotFoundException',
+      "Secrets Manager can't find the specified secret.",
+      /: ResourceNotFoundException: Secrets Manager can't find the specified secret\. \(HTTP 400\)$/,
+    ],
+    [
+      'DecryptionFailure (KMS key not usable)',
+      'DecryptionFailure',
+      'Access to KMS is not allowed',
+      /: DecryptionFailure: Access to KMS is not allowed \(HTTP 400\)$/,
+    ],
   ])('%s → ERROR naming the AWS error, not retried', async (_name, type, message, cause) => {
     const { result, ms } = await run((_n, _req, res) => awsError(res, type, message));
     expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}${cause.source}`));
@@ -173,13 +196,20 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
   it('a binary secret (SecretBinary, no SecretString) → ERROR saying binary secrets are not supported', async () => {
     const raw = `binary-secret-${Date.now()}`;
     const { result, json } = await run((_n, _req, res) => secretAnswer(res, { SecretBinary: Buffer.from(raw).toString('base64') }));
-    expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: it is a binary secret \\(SecretBinary\\); store the value as SecretString$`));
+    expectErrorNaming(
+      result,
+      new RegExp(`^cannot read secret ${escapeRegExp(ARN)}: it is a binary secret \\(SecretBinary\\); store the value as SecretString$`),
+    );
     expect(json).not.toContain(raw);
     expect(json).not.toContain(Buffer.from(raw).toString('base64'));
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['SecretString of the wrong type', { SecretString: 12345 }, /: malformed GetSecretValue response from Secrets Manager: SecretString is a number, not a string$/],
+    [
+      'SecretString of the wrong type',
+      { SecretString: 12345 },
+      /: malformed GetSecretValue response from Secrets Manager: SecretString is a number, not a string$/,
+    ],
     ['neither SecretString nor SecretBinary', {}, /: malformed GetSecretValue response from Secrets Manager: it has neither SecretString nor SecretBinary$/],
   ])('%s → ERROR naming what was wrong', async (_name, fields, cause) => {
     const { result } = await run((_n, _req, res) => secretAnswer(res, fields));
@@ -206,13 +236,25 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
 describe('Secrets Manager under faults (gate 1 PostgreSQL source with secretArn)', () => {
   it('access denied → the tenants gate ERRORs naming the secret and the AWS error', async () => {
     const server = await httpFaultServer((_n, _req, res) => awsError(res, 'AccessDeniedException', 'not authorized to perform: secretsmanager:GetSecretValue'));
-    const restore = setEnv({ AWS_ENDPOINT_URL_SECRETS_MANAGER: server.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDSECRETSTEST', AWS_SECRET_ACCESS_KEY: 'secrets-test-signing-key', AWS_MAX_ATTEMPTS: '3' });
+    const restore = setEnv({
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: server.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDSECRETSTEST',
+      AWS_SECRET_ACCESS_KEY: 'secrets-test-signing-key',
+      AWS_MAX_ATTEMPTS: '3',
+    });
     try {
       const arn = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:rds/app-XyZ123';
       const t0 = Date.now();
-      const { result } = await runGate({ sources: { db: { type: 'postgres', secretArn: arn } }, gates: { tenants: { source: 'db', timeoutSeconds: 5 } } }, 'tenants', { secrets: new SecretsManagerResolver() });
+      const { result } = await runGate(
+        { sources: { db: { type: 'postgres', secretArn: arn } }, gates: { tenants: { source: 'db', timeoutSeconds: 5 } } },
+        'tenants',
+        { secrets: new SecretsManagerResolver() },
+      );
       expect(result.status).toBe('ERROR');
-      expect(result.summary).toMatch(new RegExp(`cannot read secret ${escapeRegExp(arn)}: AccessDeniedException: not authorized to perform: secretsmanager:GetSecretValue \\(HTTP 400\\)$`));
+      expect(result.summary).toMatch(
+        new RegExp(`cannot read secret ${escapeRegExp(arn)}: AccessDeniedException: not authorized to perform: secretsmanager:GetSecretValue \\(HTTP 400\\)$`),
+      );
       expect(Date.now() - t0).toBeLessThan(3000);
     } finally {
       restore();

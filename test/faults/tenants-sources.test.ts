@@ -11,8 +11,16 @@ describe('gate 1 PostgreSQL source under faults', () => {
     runGate({ sources: { db: { type: 'postgres', url, connectTimeoutSeconds: 2 } }, gates: { tenants: { source: 'db', timeoutSeconds } } }, 'tenants');
 
   it.each<[string, (s: import('node:net').Socket) => void, RegExp]>([
-    ['auth rejected', (s) => s.once('data', () => s.end(pgErrorResponse('28P01', 'password authentication failed for user "app"'))), /: password authentication failed for user "app"$/],
-    ['garbage instead of the protocol', (s) => s.once('data', () => s.end(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'))), /^tenant store: PostgreSQL app@127\.0\.0\.1:\d+: /],
+    [
+      'auth rejected',
+      (s) => s.once('data', () => s.end(pgErrorResponse('28P01', 'password authentication failed for user "app"'))),
+      /: password authentication failed for user "app"$/,
+    ],
+    [
+      'garbage instead of the protocol',
+      (s) => s.once('data', () => s.end(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'))),
+      /^tenant store: PostgreSQL app@127\.0\.0\.1:\d+: /,
+    ],
     ['a connection closed mid-handshake', (s) => s.once('data', () => s.destroy()), /^tenant store: PostgreSQL app@127\.0\.0\.1:\d+: /],
     ['a server that accepts and never answers', () => undefined, /^tenant store: PostgreSQL app@127\.0\.0\.1:\d+: .*(timeout|timed out)/i],
   ])('%s → ERROR with the cause', async (_name, behaviour, cause) => {
@@ -29,7 +37,10 @@ describe('gate 1 PostgreSQL source under faults', () => {
   it('a server slower than the gate deadline → ERROR naming the deadline', async () => {
     const server = await tcpFaultServer(() => undefined);
     const { result } = await runGate(
-      { sources: { db: { type: 'postgres', url: `postgres://app@127.0.0.1:${server.port}/app`, connectTimeoutSeconds: 30 } }, gates: { tenants: { source: 'db', timeoutSeconds: 0.5 } } },
+      {
+        sources: { db: { type: 'postgres', url: `postgres://app@127.0.0.1:${server.port}/app`, connectTimeoutSeconds: 30 } },
+        gates: { tenants: { source: 'db', timeoutSeconds: 0.5 } },
+      },
       'tenants',
     );
     await server.close();
@@ -48,18 +59,34 @@ describe('gate 1 DynamoDB source under faults (JSON 1.0 protocol stand-in)', () 
   const item = (id: string) => ({ tenantId: { S: id }, sbtaws_active: { BOOL: true }, tenantConfig: { S: '{"quota":5}' } });
   const scanPage = (ids: string[]) => JSON.stringify({ Items: ids.map(item), Count: ids.length, ScannedCount: ids.length });
   const throttle = (res: import('node:http').ServerResponse) =>
-    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'Rate of requests exceeds the allowed throughput.' }));
+    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(
+      JSON.stringify({
+        __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+        message: 'Rate of requests exceeds the allowed throughput.',
+      }),
+    );
 
   async function run(handler: Parameters<typeof httpFaultServer>[0], timeoutSeconds = 10) {
     server = await httpFaultServer(handler);
-    restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: server.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret-test', AWS_MAX_ATTEMPTS: '3' });
+    restore = setEnv({
+      AWS_ENDPOINT_URL_DYNAMODB: server.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDTEST',
+      AWS_SECRET_ACCESS_KEY: 'secret-test',
+      AWS_MAX_ATTEMPTS: '3',
+    });
     const t0 = Date.now();
-    const out = await runGate({ sources: { reg: { type: 'dynamodb', table: 'TenantDetails' } }, gates: { tenants: { source: 'reg', scanSegments: 1, minTenants: 2, timeoutSeconds } } }, 'tenants');
+    const out = await runGate(
+      { sources: { reg: { type: 'dynamodb', table: 'TenantDetails' } }, gates: { tenants: { source: 'reg', scanSegments: 1, minTenants: 2, timeoutSeconds } } },
+      'tenants',
+    );
     return { ...out, ms: Date.now() - t0 };
   }
 
   it('throttled then recovered → the SDK retries and the gate reaches a verdict', async () => {
-    const { result } = await run((n, _req, res) => (n === 1 ? throttle(res) : res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(scanPage(['a', 'b']))));
+    const { result } = await run((n, _req, res) =>
+      n === 1 ? throttle(res) : res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(scanPage(['a', 'b'])),
+    );
     expect(result.status).toBe('PASS');
     expect(server!.hits()).toBe(2);
   });
@@ -73,11 +100,38 @@ describe('gate 1 DynamoDB source under faults (JSON 1.0 protocol stand-in)', () 
   });
 
   it.each<[string, (res: import('node:http').ServerResponse) => void, RegExp]>([
-    ['access denied', (res) => res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message: 'User is not authorized to perform: dynamodb:Scan' })), /AccessDeniedException: User is not authorized to perform: dynamodb:Scan \(HTTP 400\)/],
-    ['a 500', (res) => res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'InternalServerError', message: 'boom' })), /InternalServerError/],
-    ['malformed JSON', (res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"Items": [ {"tenantId": '), /^tenant store: malformed response: /],
-    ['a truncated body', (res) => { res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '500' }); res.write('{"Items": ['); res.destroy(); }, /^tenant store: .*socket hang up/],
-    ['wrong types', (res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ Items: 'not-a-list', Count: 'x' })), /^tenant store: malformed Scan response from DynamoDB table TenantDetails: Items is not a list$/],
+    [
+      'access denied',
+      (res) =>
+        res
+          .writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
+          .end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message: 'User is not authorized to perform: dynamodb:Scan' })),
+      /AccessDeniedException: User is not authorized to perform: dynamodb:Scan \(HTTP 400\)/,
+    ],
+    [
+      'a 500',
+      (res) => res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'InternalServerError', message: 'boom' })),
+      /InternalServerError/,
+    ],
+    [
+      'malformed JSON',
+      (res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"Items": [ {"tenantId": '),
+      /^tenant store: malformed response: /,
+    ],
+    [
+      'a truncated body',
+      (res) => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '500' });
+        res.write('{"Items": [');
+        res.destroy();
+      },
+      /^tenant store: .*socket hang up/,
+    ],
+    [
+      'wrong types',
+      (res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ Items: 'not-a-list', Count: 'x' })),
+      /^tenant store: malformed Scan response from DynamoDB table TenantDetails: Items is not a list$/,
+    ],
   ])('%s → ERROR, never PASS', async (_name, answer, cause) => {
     const { result, ms } = await run((_n, _req, res) => answer(res));
     expect(result.status).toBe('ERROR');
@@ -86,7 +140,11 @@ describe('gate 1 DynamoDB source under faults (JSON 1.0 protocol stand-in)', () 
   });
 
   it('a page whose LastEvaluatedKey is empty is the last page (contract D2), not a loop until the deadline', async () => {
-    const { result } = await run((_n, _req, res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ ...JSON.parse(scanPage(['a', 'b'])), LastEvaluatedKey: {} })), 3);
+    const { result } = await run(
+      (_n, _req, res) =>
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ ...JSON.parse(scanPage(['a', 'b'])), LastEvaluatedKey: {} })),
+      3,
+    );
     expect(result.status).toBe('PASS');
     expect(server!.hits()).toBe(1);
   });

@@ -21,7 +21,8 @@ function synth(context: Record<string, unknown>) {
 }
 
 /** A value that may be an Fn::Join (tokens inside), as text with each token as TOKEN. */
-const text = (v: any): string => (typeof v === 'string' ? v : v['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'TOKEN')).join(v['Fn::Join'][0]));
+const text = (v: any): string =>
+  typeof v === 'string' ? v : v['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'TOKEN')).join(v['Fn::Join'][0]);
 
 /**
  * cfn-lint findings that are not the template's fault, each with the reason:
@@ -65,7 +66,12 @@ describe('the readiness stack with a deploy hook guarding the billing stack (-c 
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'hooks.cloudformation.amazonaws.com' } }] },
     });
     expect(statementsOf(template, 'DeployHookExecutionRole')).toEqual([
-      { Sid: 'InvokeHookFunction', Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DeployHookFunction/), 'Arn'] } },
+      {
+        Sid: 'InvokeHookFunction',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DeployHookFunction/), 'Arn'] },
+      },
     ]);
   });
 
@@ -78,7 +84,11 @@ describe('the readiness stack with a deploy hook guarding the billing stack (-c 
         Action: 'dynamodb:Query',
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ResultsHistory/), 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['acme-rag#result#tenants', 'acme-rag#result#cost', 'acme-rag#result#config', 'acme-rag#result#monitoring', 'acme-rag#ack'] } },
+        Condition: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': ['acme-rag#result#tenants', 'acme-rag#result#cost', 'acme-rag#result#config', 'acme-rag#result#monitoring', 'acme-rag#ack'],
+          },
+        },
       },
     ]);
     const actions = statements.flatMap((s: any) => [s.Action].flat());
@@ -127,16 +137,23 @@ describe('the readiness stack with a deploy hook guarding the billing stack (-c 
 describe('ReadinessHook settings', () => {
   const table = () => {
     const stack = new Stack(new App(), 'acme-rag-readiness');
-    return { stack, table: new Table(stack, 'H', { partitionKey: { name: 'pk', type: AttributeType.STRING }, sortKey: { name: 'sk', type: AttributeType.STRING } }) };
+    return {
+      stack,
+      table: new Table(stack, 'H', { partitionKey: { name: 'pk', type: AttributeType.STRING }, sortKey: { name: 'sk', type: AttributeType.STRING } }),
+    };
   };
   const gates = [{ id: 'tenants' as const, maxAgeHours: 2 }];
 
   it('takes the failure mode WARN from context', () => {
-    synth({ guardStacks: 'acme-rag-billing', hookFailureMode: 'WARN' }).template.hasResourceProperties('AWS::CloudFormation::LambdaHook', { FailureMode: 'WARN' });
+    synth({ guardStacks: 'acme-rag-billing', hookFailureMode: 'WARN' }).template.hasResourceProperties('AWS::CloudFormation::LambdaHook', {
+      FailureMode: 'WARN',
+    });
   });
 
   it('refuses a failure mode other than FAIL or WARN', () => {
-    expect(() => synth({ guardStacks: 'acme-rag-billing', hookFailureMode: 'ROLLBACK' })).toThrow("cdk context hookFailureMode: must be FAIL or WARN (got 'ROLLBACK')");
+    expect(() => synth({ guardStacks: 'acme-rag-billing', hookFailureMode: 'ROLLBACK' })).toThrow(
+      "cdk context hookFailureMode: must be FAIL or WARN (got 'ROLLBACK')",
+    );
   });
 
   it('deploys no hook without guardStacks', () => {
@@ -150,15 +167,24 @@ describe('ReadinessHook settings', () => {
     );
   });
 
-  it.each([[[]], [['1billing']], [['billing_stack']], [['a'.repeat(129)]], [Array.from({ length: 51 }, (_, i) => `s${i}`)], [['dup', 'dup']]])('refuses guardedStacks %j', (names) => {
-    const { stack, table: t } = table();
-    expect(() => new ReadinessHook(stack, 'Hook', { suite: 'acme-rag', historyTable: t, gates, guardedStacks: names })).toThrow(/guardedStacks|stack name filter/);
-  });
+  it.each([[[]], [['1billing']], [['billing_stack']], [['a'.repeat(129)]], [Array.from({ length: 51 }, (_, i) => `s${i}`)], [['dup', 'dup']]])(
+    'refuses guardedStacks %j',
+    (names) => {
+      const { stack, table: t } = table();
+      expect(() => new ReadinessHook(stack, 'Hook', { suite: 'acme-rag', historyTable: t, gates, guardedStacks: names })).toThrow(
+        /guardedStacks|stack name filter/,
+      );
+    },
+  );
 
   it('refuses an alias that begins with AWS or is not three parts', () => {
     const { stack, table: t } = table();
-    expect(() => new ReadinessHook(stack, 'A', { suite: 'acme-rag', historyTable: t, gates, guardedStacks: ['billing'], alias: 'AWS::Readiness::X1' })).toThrow(/must not begin with AWS/);
-    expect(() => new ReadinessHook(stack, 'B', { suite: 'acme-rag', historyTable: t, gates, guardedStacks: ['billing'], alias: 'Readiness::Hook' })).toThrow(/Name1::Name2::Name3/);
+    expect(() => new ReadinessHook(stack, 'A', { suite: 'acme-rag', historyTable: t, gates, guardedStacks: ['billing'], alias: 'AWS::Readiness::X1' })).toThrow(
+      /must not begin with AWS/,
+    );
+    expect(() => new ReadinessHook(stack, 'B', { suite: 'acme-rag', historyTable: t, gates, guardedStacks: ['billing'], alias: 'Readiness::Hook' })).toThrow(
+      /Name1::Name2::Name3/,
+    );
   });
 
   it('derives a valid alias from any suite name', () => {
@@ -167,7 +193,15 @@ describe('ReadinessHook settings', () => {
   });
 
   it('requires every deployed gate, max age twice its schedule unless set', () => {
-    expect(requiredGatesOf([{ id: 'tenants', scheduleHours: 1 }, { id: 'cost', scheduleHours: 24 }], { cost: 30 })).toEqual([
+    expect(
+      requiredGatesOf(
+        [
+          { id: 'tenants', scheduleHours: 1 },
+          { id: 'cost', scheduleHours: 24 },
+        ],
+        { cost: 30 },
+      ),
+    ).toEqual([
       { id: 'tenants', maxAgeHours: 2 },
       { id: 'cost', maxAgeHours: 30 },
     ]);

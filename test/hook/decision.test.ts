@@ -49,7 +49,14 @@ describe('the deploy-time decision', () => {
   });
 
   it('NOT READY: a gate whose newest verdict FAILed → FAILED NonCompliant naming it, its reason, the break-glass and the dashboard', () => {
-    const d = decide(input({ history: { verdicts: { ...ALL_PASS, cost: { gate: 'cost', status: 'FAIL', summary: 'AWS bill differs from the ledger by 8.0% (> 5%)', at: hoursAgo(3) } }, acknowledgements: [] } }));
+    const d = decide(
+      input({
+        history: {
+          verdicts: { ...ALL_PASS, cost: { gate: 'cost', status: 'FAIL', summary: 'AWS bill differs from the ledger by 8.0% (> 5%)', at: hoursAgo(3) } },
+          acknowledgements: [],
+        },
+      }),
+    );
     expect(d.hookStatus).toBe('FAILED');
     expect(d.errorCode).toBe('NonCompliant');
     const lines = d.message.split('\n');
@@ -62,7 +69,14 @@ describe('the deploy-time decision', () => {
   });
 
   it.each(['ERROR', 'SKIP'] as const)('NOT READY: a newest verdict %s is not passing either', (status) => {
-    const d = decide(input({ history: { verdicts: { ...ALL_PASS, monitoring: { gate: 'monitoring', status, summary: 'Datadog: HTTP 403', at: hoursAgo(0.2) } }, acknowledgements: [] } }));
+    const d = decide(
+      input({
+        history: {
+          verdicts: { ...ALL_PASS, monitoring: { gate: 'monitoring', status, summary: 'Datadog: HTTP 403', at: hoursAgo(0.2) } },
+          acknowledgements: [],
+        },
+      }),
+    );
     expect(d).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
     expect(d.message).toContain(`✗ monitoring: ${status} at`);
   });
@@ -87,15 +101,23 @@ describe('the deploy-time decision', () => {
 
   it('an empty history holds the stack with every gate named', () => {
     const d = decide(input({ history: { verdicts: {}, acknowledgements: [] } }));
-    expect(d.message.split('\n')[0]).toBe('saas-readiness: suite acme-rag is NOT READY: tenants, cost, config, monitoring not passing; stack acme-rag-billing is held.');
+    expect(d.message.split('\n')[0]).toBe(
+      'saas-readiness: suite acme-rag is NOT READY: tenants, cost, config, monitoring not passing; stack acme-rag-billing is held.',
+    );
   });
 
   it('acknowledged: an active acknowledgement of the failing gate lets the stack through, and the answer shows it', () => {
     const a = ack('cost', hoursAhead(4));
-    const d = decide(input({ history: { verdicts: { ...ALL_PASS, cost: { gate: 'cost', status: 'FAIL', summary: 'drift 8%', at: hoursAgo(3) } }, acknowledgements: [a] } }));
+    const d = decide(
+      input({ history: { verdicts: { ...ALL_PASS, cost: { gate: 'cost', status: 'FAIL', summary: 'drift 8%', at: hoursAgo(3) } }, acknowledgements: [a] } }),
+    );
     expect(d.hookStatus).toBe('SUCCESS');
-    expect(d.message.split('\n')[0]).toBe('saas-readiness: suite acme-rag is NOT READY, but every gate not passing is acknowledged; stack acme-rag-billing proceeds under break-glass.');
-    expect(d.message).toContain(`⚠ cost: FAIL at 2026-11-28T09:00:00.000Z (3.0 h ago): drift 8% — acknowledged by jane@acme.example until ${a.validUntil}: Bill export delayed by AWS; ticket OPS-42`);
+    expect(d.message.split('\n')[0]).toBe(
+      'saas-readiness: suite acme-rag is NOT READY, but every gate not passing is acknowledged; stack acme-rag-billing proceeds under break-glass.',
+    );
+    expect(d.message).toContain(
+      `⚠ cost: FAIL at 2026-11-28T09:00:00.000Z (3.0 h ago): drift 8% — acknowledged by jane@acme.example until ${a.validUntil}: Bill export delayed by AWS; ticket OPS-42`,
+    );
     expect(d.acknowledgements).toEqual([{ ...a, state: 'in use', standing: 'not passing' }]);
   });
 
@@ -116,15 +138,22 @@ describe('the deploy-time decision', () => {
     const { monitoring: _gone, ...rest } = ALL_PASS;
     const d = decide(input({ history: { verdicts: rest, acknowledgements: [ack('monitoring', hoursAhead(2))] } }));
     expect(d.hookStatus).toBe('SUCCESS');
-    expect(d.findings.find((f) => f.gate === 'monitoring')).toMatchObject({ state: 'missing', acknowledgedBy: expect.objectContaining({ owner: 'jane@acme.example' }) });
+    expect(d.findings.find((f) => f.gate === 'monitoring')).toMatchObject({
+      state: 'missing',
+      acknowledgedBy: expect.objectContaining({ owner: 'jane@acme.example' }),
+    });
   });
 
   it('expired acknowledgement: it excuses nothing, and the answer says it expired', () => {
     const a = ack('cost', hoursAgo(1), hoursAgo(5));
-    const d = decide(input({ history: { verdicts: { ...ALL_PASS, cost: { gate: 'cost', status: 'FAIL', summary: 'drift', at: hoursAgo(3) } }, acknowledgements: [a] } }));
+    const d = decide(
+      input({ history: { verdicts: { ...ALL_PASS, cost: { gate: 'cost', status: 'FAIL', summary: 'drift', at: hoursAgo(3) } }, acknowledgements: [a] } }),
+    );
     expect(d).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
     expect(d.acknowledgements).toEqual([{ ...a, state: 'expired', standing: 'not passing' }]);
-    expect(d.message).toContain(`• acknowledgement cost — expired (expired: it excuses nothing): jane@acme.example, expired ${a.validUntil}: Bill export delayed`);
+    expect(d.message).toContain(
+      `• acknowledgement cost — expired (expired: it excuses nothing): jane@acme.example, expired ${a.validUntil}: Bill export delayed`,
+    );
   });
 
   it('an acknowledgement expired longer ago than the shown window is no longer listed', () => {
@@ -143,7 +172,12 @@ describe('the deploy-time decision', () => {
   it('delete operations are never held, whatever the history says (and it is not consulted)', () => {
     for (const history of [undefined, { verdicts: {}, acknowledgements: [] }, { error: 'AccessDeniedException (HTTP 400)' }]) {
       const d = decide(input({ operation: 'DELETE', history }));
-      expect(d).toEqual({ hookStatus: 'SUCCESS', message: 'saas-readiness: stack acme-rag-billing is being deleted; deletes are never held.', findings: [], acknowledgements: [] });
+      expect(d).toEqual({
+        hookStatus: 'SUCCESS',
+        message: 'saas-readiness: stack acme-rag-billing is being deleted; deletes are never held.',
+        findings: [],
+        acknowledgements: [],
+      });
     }
   });
 
@@ -166,7 +200,11 @@ describe('the deploy-time decision', () => {
   });
 
   it('a CREATE or UPDATE decided without the history is FAILED InternalFailure, never SUCCESS', () => {
-    expect(decide(input({ history: undefined }))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure', message: expect.stringContaining('the history could not be read (the history was not read)') });
+    expect(decide(input({ history: undefined }))).toMatchObject({
+      hookStatus: 'FAILED',
+      errorCode: 'InternalFailure',
+      message: expect.stringContaining('the history could not be read (the history was not read)'),
+    });
   });
 
   it('NOT READY under FailureMode WARN says the deployment goes ahead while not ready', () => {
@@ -177,7 +215,9 @@ describe('the deploy-time decision', () => {
 
   it('keeps the message within the 4096 characters CloudFormation shows, verdict line and dashboard intact', () => {
     const huge = 'x'.repeat(5000);
-    const verdicts = Object.fromEntries((['tenants', 'cost', 'config', 'monitoring'] as const).map((g) => [g, { gate: g, status: 'FAIL' as const, summary: huge, at: hoursAgo(1) }]));
+    const verdicts = Object.fromEntries(
+      (['tenants', 'cost', 'config', 'monitoring'] as const).map((g) => [g, { gate: g, status: 'FAIL' as const, summary: huge, at: hoursAgo(1) }]),
+    );
     const acks = Array.from({ length: 20 }, (_, i) => ({ ...ack('tenants', hoursAgo(i + 1), hoursAgo(i + 2)), reason: `r${i} ${huge}` }));
     const d = decide(input({ history: { verdicts, acknowledgements: acks } }));
     expect(d.message.length).toBeLessThanOrEqual(HOOK_MESSAGE_LIMIT);
@@ -187,7 +227,14 @@ describe('the deploy-time decision', () => {
 
   it('never carries a registered secret into the message', () => {
     registerSecret('pg-Hook-Secret-771');
-    const d = decide(input({ history: { verdicts: { ...ALL_PASS, tenants: { gate: 'tenants', status: 'ERROR', summary: 'auth failed for pg-Hook-Secret-771', at: hoursAgo(0.1) } }, acknowledgements: [] } }));
+    const d = decide(
+      input({
+        history: {
+          verdicts: { ...ALL_PASS, tenants: { gate: 'tenants', status: 'ERROR', summary: 'auth failed for pg-Hook-Secret-771', at: hoursAgo(0.1) } },
+          acknowledgements: [],
+        },
+      }),
+    );
     expect(d.message).not.toContain('pg-Hook-Secret-771');
     expect(d.message).toContain('auth failed for ***');
   });

@@ -40,7 +40,13 @@ describe('the hook handler, against the documented request fields', () => {
   /** Appends a result as the gate handler does; each one is the gate's newest (`hoursAgo` only for the seed). */
   const append = (gate: 'tenants' | 'cost', status: string, summary = `${gate} ${status}`, hoursAgo = 0) => {
     const at = new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
-    return new DynamoDbHistoryStore(dynamo.client, TABLE).append({ pk: historyKey.result('acme-rag', gate), sk: `${at}#req-${String(++runs).padStart(4, '0')}`, run: 'scheduled', status, summary });
+    return new DynamoDbHistoryStore(dynamo.client, TABLE).append({
+      pk: historyKey.result('acme-rag', gate),
+      sk: `${at}#req-${String(++runs).padStart(4, '0')}`,
+      run: 'scheduled',
+      status,
+      summary,
+    });
   };
 
   beforeAll(async () => {
@@ -75,7 +81,10 @@ describe('the hook handler, against the documented request fields', () => {
   it('requestData.payload: never fetched (the decision does not depend on the template)', async () => {
     payloadRequests = 0;
     await handler(stackRequest({}, { payload: payloadUrl }), context);
-    await handler(changeSetRequest({ requestData: { targetName: 'CHANGE_SET', targetType: 'CHANGE_SET', targetLogicalId: 'x', payload: payloadUrl } }), context);
+    await handler(
+      changeSetRequest({ requestData: { targetName: 'CHANGE_SET', targetType: 'CHANGE_SET', targetLogicalId: 'x', payload: payloadUrl } }),
+      context,
+    );
     expect(payloadRequests).toBe(0);
   });
 
@@ -86,7 +95,12 @@ describe('the hook handler, against the documented request fields', () => {
 
   it('clientRequestToken missing: FAILED InternalFailure, saying so', async () => {
     const { clientRequestToken: _t, ...rest } = stackRequest();
-    expect(await handler(rest, context)).toEqual({ hookStatus: 'FAILED', errorCode: 'InternalFailure', message: 'saas-readiness: cannot evaluate this hook request: the request carries no clientRequestToken.', clientRequestToken: '' });
+    expect(await handler(rest, context)).toEqual({
+      hookStatus: 'FAILED',
+      errorCode: 'InternalFailure',
+      message: 'saas-readiness: cannot evaluate this hook request: the request carries no clientRequestToken.',
+      clientRequestToken: '',
+    });
   });
 
   it('requestData.targetLogicalId of a STACK target is the stack name the message names', async () => {
@@ -98,7 +112,9 @@ describe('the hook handler, against the documented request fields', () => {
     const { stackId, ...rest } = changeSetRequest();
     const res = await handler({ ...rest, stackID: stackId }, context);
     expect(res.hookStatus).toBe('SUCCESS');
-    expect(res.message).toContain('for change set arn:aws:cloudformation:us-east-1:123456789012:changeSet/cdk-deploy-change-set/9d8e7f60-ad5e-11ef-9a1c-0a1b2c3d4e5f of stack acme-rag-billing');
+    expect(res.message).toContain(
+      'for change set arn:aws:cloudformation:us-east-1:123456789012:changeSet/cdk-deploy-change-set/9d8e7f60-ad5e-11ef-9a1c-0a1b2c3d4e5f of stack acme-rag-billing',
+    );
   });
 
   it('a CHANGE_SET request without actionInvocationPoint (as its syntax block shows) is evaluated as CREATE', async () => {
@@ -144,7 +160,11 @@ describe('the hook handler, against the documented request fields', () => {
   });
 
   it('requestData.targetType missing: FAILED InternalFailure', async () => {
-    expect(await handler(stackRequest({ requestData: {} }), context)).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure', message: expect.stringContaining('no requestData.targetType') });
+    expect(await handler(stackRequest({ requestData: {} }), context)).toMatchObject({
+      hookStatus: 'FAILED',
+      errorCode: 'InternalFailure',
+      message: expect.stringContaining('no requestData.targetType'),
+    });
   });
 
   it('requestContext.invocation and callbackContext: decided in one invocation, never IN_PROGRESS, no callback fields', async () => {
@@ -156,14 +176,29 @@ describe('the hook handler, against the documented request fields', () => {
 
   it('awsAccountId, hookTypeName, hookTypeVersion, hookModel.LambdaFunction and changeSetId: accepted, the decision does not depend on them', async () => {
     const plain = await handler(stackRequest(), context);
-    const other = await handler(stackRequest({ awsAccountId: '210987654321', hookTypeName: 'Private::Other::Hook', hookTypeVersion: '00000009', hookModel: { LambdaFunction: 'arn:aws:lambda:us-east-1:210987654321:function:x' }, changeSetId: 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/a/b' }), context);
+    const other = await handler(
+      stackRequest({
+        awsAccountId: '210987654321',
+        hookTypeName: 'Private::Other::Hook',
+        hookTypeVersion: '00000009',
+        hookModel: { LambdaFunction: 'arn:aws:lambda:us-east-1:210987654321:function:x' },
+        changeSetId: 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/a/b',
+      }),
+      context,
+    );
     expect(other.hookStatus).toBe(plain.hookStatus);
   });
 
   it('an active acknowledgement written by saas-readiness ack lets a NOT READY suite through, and the answer shows it', async () => {
     const now = new Date();
     await new DynamoDbHistoryStore(dynamo.client, TABLE).append(
-      acknowledgementRecord('acme-rag', { gate: 'cost', owner: 'jane@acme.example', reason: 'AWS bill export late; OPS-42', createdAt: now.toISOString(), validUntil: new Date(now.getTime() + 3_600_000).toISOString() }),
+      acknowledgementRecord('acme-rag', {
+        gate: 'cost',
+        owner: 'jane@acme.example',
+        reason: 'AWS bill export late; OPS-42',
+        createdAt: now.toISOString(),
+        validUntil: new Date(now.getTime() + 3_600_000).toISOString(),
+      }),
     );
     await append('cost', 'FAIL', 'AWS bill differs from the ledger by 8.0% (> 5%)');
     const res = await handler(stackRequest(), context);
@@ -191,7 +226,11 @@ describe('the hook handler, against the documented request fields', () => {
   it('a misconfigured deployment (no settings) is FAILED InternalFailure naming the variable', async () => {
     delete process.env[HOOK_ENV.settings];
     const res = await handler(stackRequest(), context);
-    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure', message: 'saas-readiness: the hook is misconfigured: environment variable SAAS_READINESS_HOOK is not set (the ReadinessHook construct sets it).' });
+    expect(res).toMatchObject({
+      hookStatus: 'FAILED',
+      errorCode: 'InternalFailure',
+      message: 'saas-readiness: the hook is misconfigured: environment variable SAAS_READINESS_HOOK is not set (the ReadinessHook construct sets it).',
+    });
   });
 
   it('keeps message within the documented 4096 characters', async () => {

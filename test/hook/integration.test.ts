@@ -27,10 +27,14 @@ function localEnv(vars: Record<string, unknown>): Record<string, string> {
   const text = (v: unknown): string =>
     typeof v === 'string'
       ? v
-      : (v as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'us-east-1')).join((v as { 'Fn::Join': [string] })['Fn::Join'][0]);
+      : (v as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+          .map((p) => (typeof p === 'string' ? p : 'us-east-1'))
+          .join((v as { 'Fn::Join': [string] })['Fn::Join'][0]);
   return Object.fromEntries(
     // The change notifications are another suite's subject (test/cdk/handler-delivery): no topic here.
-    Object.entries(vars).filter(([k]) => k !== 'SAAS_READINESS_CHANGES_TOPIC').map(([k, v]) => [k, k === 'SAAS_READINESS_HISTORY_TABLE' ? HISTORY : k === 'SAAS_READINESS_REPORTS_BUCKET' ? BUCKET : text(v)]),
+    Object.entries(vars)
+      .filter(([k]) => k !== 'SAAS_READINESS_CHANGES_TOPIC')
+      .map(([k, v]) => [k, k === 'SAAS_READINESS_HISTORY_TABLE' ? HISTORY : k === 'SAAS_READINESS_REPORTS_BUCKET' ? BUCKET : text(v)]),
   );
 }
 
@@ -40,7 +44,8 @@ describe('the bundled deploy hook, against history written by the bundled gate f
   let s3: Awaited<ReturnType<typeof startS3>>;
   let template: any;
   let assets: any;
-  const functionWith = (variable: string) => Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[variable]);
+  const functionWith = (variable: string) =>
+    Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[variable]);
   const assetOf = (fn: any) => join(out, assets.files[String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')].source.path, 'index.js');
 
   /** Invokes a bundled handler in a fresh Node process, as Lambda would, and returns its answer. */
@@ -75,7 +80,11 @@ describe('the bundled deploy hook, against history written by the bundled gate f
       CDK_OUTDIR: out,
       CDK_CONTEXT_JSON: JSON.stringify({ config: CONFIG, guardStacks: 'hooktest-billing', runOnDeploy: 'false' }),
     };
-    [, dynamo, s3] = await Promise.all([run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }), startDynalite(), startS3({ buckets: [{ name: BUCKET }] })]);
+    [, dynamo, s3] = await Promise.all([
+      run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }),
+      startDynalite(),
+      startS3({ buckets: [{ name: BUCKET }] }),
+    ]);
     template = JSON.parse(readFileSync(join(out, 'hooktest-readiness.template.json'), 'utf8'));
     assets = JSON.parse(readFileSync(join(out, 'hooktest-readiness.assets.json'), 'utf8'));
     await createHistoryTable(dynamo.client, HISTORY);
@@ -97,17 +106,26 @@ describe('the bundled deploy hook, against history written by the bundled gate f
     expect(await runGate()).toMatchObject({ gate: 'tenants', status: 'PASS' });
     const res = await hook(stackRequest({}, { targetLogicalId: 'hooktest-billing' }));
     expect(res.hookStatus).toBe('SUCCESS');
-    expect(res.message).toMatch(/^saas-readiness: suite hooktest is READY for stack hooktest-billing: tenants passing with recent verdicts\.\n✓ tenants: PASS at /);
-    expect(res.message).toContain('Dashboard: https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/hooktest-readiness');
+    expect(res.message).toMatch(
+      /^saas-readiness: suite hooktest is READY for stack hooktest-billing: tenants passing with recent verdicts\.\n✓ tenants: PASS at /,
+    );
+    expect(res.message).toContain(
+      'Dashboard: https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/hooktest-readiness',
+    );
     expect(Object.keys(res).sort()).toEqual(['clientRequestToken', 'hookStatus', 'message']);
   }, 60_000);
 
   it('holds a change set of the guarded stack once the gate FAILs, naming the gate, its reason and the dashboard', async () => {
-    for (const id of ['tenant-000', 'tenant-001', 'tenant-002']) await dynamo.client.send(new DeleteItemCommand({ TableName: 'HookTenants', Key: { tenantId: { S: id } } }));
+    for (const id of ['tenant-000', 'tenant-001', 'tenant-002'])
+      await dynamo.client.send(new DeleteItemCommand({ TableName: 'HookTenants', Key: { tenantId: { S: id } } }));
     expect(await runGate()).toMatchObject({ status: 'FAIL' });
-    const res = await hook(changeSetRequest({ stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/hooktest-billing/0c2b7e40-ad5e-11ef-9a1c-0a1b2c3d4e5f' }));
+    const res = await hook(
+      changeSetRequest({ stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/hooktest-billing/0c2b7e40-ad5e-11ef-9a1c-0a1b2c3d4e5f' }),
+    );
     expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
-    expect(res.message.split('\n')[0]).toMatch(/^saas-readiness: suite hooktest is NOT READY: tenants not passing; change set arn:\S+ of stack hooktest-billing is held\.$/);
+    expect(res.message.split('\n')[0]).toMatch(
+      /^saas-readiness: suite hooktest is NOT READY: tenants not passing; change set arn:\S+ of stack hooktest-billing is held\.$/,
+    );
     expect(res.message).toMatch(/✗ tenants: FAIL at \S+ \(\d+ min ago\): only 9 active tenants, need ≥ 10 \(short by 1\)/);
     expect(res.message).toContain('FailureMode FAIL: CloudFormation stops this operation.');
   }, 60_000);
@@ -115,7 +133,24 @@ describe('the bundled deploy hook, against history written by the bundled gate f
   it('lets it through under an acknowledgement written by saas-readiness ack, and says so', async () => {
     const restore = setEnv(dynamo.env);
     try {
-      const ack = await runCli(['ack', '--config', CONFIG, '--history-table', HISTORY, '--gate', 'tenants', '--owner', 'jane@acme.example', '--reason', 'Three tenants offboarded today; OPS-91', '--expires', '2h'], { cwd: ROOT, env: dynamo.env });
+      const ack = await runCli(
+        [
+          'ack',
+          '--config',
+          CONFIG,
+          '--history-table',
+          HISTORY,
+          '--gate',
+          'tenants',
+          '--owner',
+          'jane@acme.example',
+          '--reason',
+          'Three tenants offboarded today; OPS-91',
+          '--expires',
+          '2h',
+        ],
+        { cwd: ROOT, env: dynamo.env },
+      );
       expect(ack.code).toBe(0);
     } finally {
       restore();
@@ -126,12 +161,15 @@ describe('the bundled deploy hook, against history written by the bundled gate f
     expect(res.message).toMatch(/⚠ tenants: FAIL at .* — acknowledged by jane@acme\.example until \S+: Three tenants offboarded today; OPS-91/);
   }, 60_000);
 
-  it('shows the acknowledgement in the gate function\'s next report, in use, without changing its verdict', async () => {
+  it("shows the acknowledgement in the gate function's next report, in use, without changing its verdict", async () => {
     const result = await runGate();
     expect(result.status).toBe('FAIL');
     const report = JSON.parse(s3.objects.get(`${BUCKET}/${result.report}report.json`)!.body);
     expect(report.verdict).toBe('NOT READY');
-    expect(report.acknowledgements).toMatchObject({ source: `DynamoDB table ${HISTORY}`, entries: [{ gate: 'tenants', owner: 'jane@acme.example', state: 'in use', standing: 'not passing' }] });
+    expect(report.acknowledgements).toMatchObject({
+      source: `DynamoDB table ${HISTORY}`,
+      entries: [{ gate: 'tenants', owner: 'jane@acme.example', state: 'in use', standing: 'not passing' }],
+    });
     expect(s3.objects.get(`${BUCKET}/${result.report}report.md`)!.body).toMatch(/^- ⚠ tenants — in use: jane@acme\.example/m);
   }, 60_000);
 

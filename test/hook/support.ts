@@ -33,7 +33,13 @@ export function stackRequest(over: Record<string, unknown> = {}, requestData: Re
     hookTypeVersion: '00000001',
     hookModel: { LambdaFunction: 'arn:aws:lambda:us-east-1:123456789012:function:acme-rag-readiness-DeployHookFunction' },
     actionInvocationPoint: 'UPDATE_PRE_PROVISION',
-    requestData: { targetName: 'STACK', targetType: 'STACK', targetLogicalId: 'acme-rag-billing', payload: 'https://example.invalid/never-fetched', ...requestData },
+    requestData: {
+      targetName: 'STACK',
+      targetType: 'STACK',
+      targetLogicalId: 'acme-rag-billing',
+      payload: 'https://example.invalid/never-fetched',
+      ...requestData,
+    },
     requestContext: { invocation: 1, callbackContext: null },
     ...over,
   };
@@ -42,7 +48,10 @@ export function stackRequest(over: Record<string, unknown> = {}, requestData: Re
 /** A change-set-target request as AWS's "Lambda Hook change set input syntax" documents it. */
 export function changeSetRequest(over: Record<string, unknown> = {}): Record<string, unknown> {
   const changeSet = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/cdk-deploy-change-set/9d8e7f60-ad5e-11ef-9a1c-0a1b2c3d4e5f';
-  return stackRequest({ changeSetId: changeSet, actionInvocationPoint: 'CREATE_PRE_PROVISION', ...over }, { targetName: 'CHANGE_SET', targetType: 'CHANGE_SET', targetLogicalId: changeSet });
+  return stackRequest(
+    { changeSetId: changeSet, actionInvocationPoint: 'CREATE_PRE_PROVISION', ...over },
+    { targetName: 'CHANGE_SET', targetType: 'CHANGE_SET', targetLogicalId: changeSet },
+  );
 }
 
 /** An sbt-aws TenantDetails table with `count` active tenants, each with a config and positive quotas. */
@@ -63,6 +72,8 @@ export async function seedTenantRegistry(client: DynamoDBClient, table: string, 
     tenantConfig: JSON.stringify({ tier: 'pro', quotas: { rateLimitPerMinute: 60, monthlyTokenQuota: 100_000 } }),
   }));
   for (let i = 0; i < items.length; i += 25) {
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item: marshall(Item) } })) } }));
+    await client.send(
+      new BatchWriteItemCommand({ RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item: marshall(Item) } })) } }),
+    );
   }
 }

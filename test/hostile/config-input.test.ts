@@ -31,7 +31,15 @@ gates:
 function aliasBomb(levels: number, width: number, style: 'flow' | 'block' = 'flow'): string {
   const lines = ['version: 1', 'suite: acme', `l0: &l0 [${Array(width).fill('"lol"').join(',')}]`];
   for (let i = 1; i <= levels; i++) {
-    lines.push(style === 'flow' ? `l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(',')}]` : `l${i}: &l${i}\n${Array(width).fill(`  - *l${i - 1}`).join('\n')}`);
+    lines.push(
+      style === 'flow'
+        ? `l${i}: &l${i} [${Array(width)
+            .fill(`*l${i - 1}`)
+            .join(',')}]`
+        : `l${i}: &l${i}\n${Array(width)
+            .fill(`  - *l${i - 1}`)
+            .join('\n')}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -49,7 +57,10 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
       ['474 bytes: one level more', aliasBomb(9, 9)],
       ['block style', aliasBomb(9, 9, 'block')],
       ['wide and shallow (3 levels of 100)', aliasBomb(3, 100)],
-      ['a mapping bomb', `${['version: 1', 'suite: acme', 'm0: &m0 {a: 1, b: 2, c: 3, d: 4}', ...Array.from({ length: 12 }, (_, i) => `m${i + 1}: &m${i + 1} {a: *m${i}, b: *m${i}, c: *m${i}, d: *m${i}}`)].join('\n')}\n`],
+      [
+        'a mapping bomb',
+        `${['version: 1', 'suite: acme', 'm0: &m0 {a: 1, b: 2, c: 3, d: 4}', ...Array.from({ length: 12 }, (_, i) => `m${i + 1}: &m${i + 1} {a: *m${i}, b: *m${i}, c: *m${i}, d: *m${i}}`)].join('\n')}\n`,
+      ],
     ])('%s', async (_name, text) => {
       const path = file(`bomb-${text.length}-${_name.length}.yaml`, text);
       expect(Buffer.byteLength(text)).toBeLessThan(2000);
@@ -58,7 +69,10 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
     });
 
     it('aliases that stay small are fine (shared headers)', async () => {
-      const path = file('small-aliases.yaml', `${VALID}  config:\n    source: appdb\n    canary:\n      tenant: test-canary\n      effectiveConfigUrl: https://app.example.com/c\n      headers: &h { x-team: platform }\n`);
+      const path = file(
+        'small-aliases.yaml',
+        `${VALID}  config:\n    source: appdb\n    canary:\n      tenant: test-canary\n      effectiveConfigUrl: https://app.example.com/c\n      headers: &h { x-team: platform }\n`,
+      );
       const run = await timedCli(['validate', '--config', path], { env: { DATABASE_URL: 'postgres://app:pw@db:5432/app' } });
       expect(run.code).toBe(0);
     });
@@ -67,8 +81,16 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
   describe('deep nesting', () => {
     it.each([
       ['flow', `version: 1\nsuite: acme\nsources: ${'['.repeat(200)}${']'.repeat(200)}\n`, /:3:\d+: invalid YAML: nesting exceeded maxDepth \(64\)/],
-      ['block', `version: 1\nsuite: acme\n${Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} 1\n`, /:\d+:\d+: invalid YAML: nesting exceeded maxDepth \(64\)/],
-      ['deep through aliases', `version: 1\nsuite: acme\n${Array.from({ length: 40 }, (_, i) => `d${i + 1}: &d${i + 1} [[${i === 0 ? '1' : `*d${i}`}]]`).join('\n')}\n`, /: nested deeper than 64 levels \(aliases expanded\)/],
+      [
+        'block',
+        `version: 1\nsuite: acme\n${Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} 1\n`,
+        /:\d+:\d+: invalid YAML: nesting exceeded maxDepth \(64\)/,
+      ],
+      [
+        'deep through aliases',
+        `version: 1\nsuite: acme\n${Array.from({ length: 40 }, (_, i) => `d${i + 1}: &d${i + 1} [[${i === 0 ? '1' : `*d${i}`}]]`).join('\n')}\n`,
+        /: nested deeper than 64 levels \(aliases expanded\)/,
+      ],
     ])('%s', async (name, text, message) => {
       const path = file(`deep-${name}.yaml`, text);
       expectUsageError(await timedCli(['validate', '--config', path]), new RegExp(`^saas-readiness: ${path}.*${message.source}`));
@@ -77,8 +99,16 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
 
   describe('huge scalars and keys', () => {
     it.each([
-      ['a 40 KB key (was: Invalid regular expression … too large)', `${VALID}${'k'.repeat(40_000)}: 1\n`, /:7: a key of 40,000 characters \(k{40}\); keys are at most 256/],
-      ['a 1 MB key (was: printed whole)', `version: 1\nsuite: acme\n${'k'.repeat(1_000_000)}: 1\n`, /:3: a key of 1,000,000 characters \(k{40}\); keys are at most 256/],
+      [
+        'a 40 KB key (was: Invalid regular expression … too large)',
+        `${VALID}${'k'.repeat(40_000)}: 1\n`,
+        /:7: a key of 40,000 characters \(k{40}\); keys are at most 256/,
+      ],
+      [
+        'a 1 MB key (was: printed whole)',
+        `version: 1\nsuite: acme\n${'k'.repeat(1_000_000)}: 1\n`,
+        /:3: a key of 1,000,000 characters \(k{40}\); keys are at most 256/,
+      ],
       ['a 500 KB value', `version: 1\nsuite: ${'x'.repeat(500_000)}\n`, /:2: suite: a value of 500,000 characters; values are at most 64 KiB/],
       ['a misspelt key of 250 characters', `${VALID}  ${'tenant'.repeat(41)}s: {}\n`, /:7: gates\.t{1}e.*: unknown key; allowed here:/],
     ])('%s', async (name, text, message) => {
@@ -98,7 +128,11 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
       ['a FIFO (was: hang)', fifo, /is a FIFO \(named pipe\), not a regular file/],
       ['a folder', dir, /is a directory, not a regular file/],
       ['a 2 MB file', file('big.yaml', `version: 1\nsuite: acme\n#${'x'.repeat(2_000_000)}\n`), /is \d+ bytes, larger than the 1 MiB allowed/],
-      ['NUL bytes', file('nul.yaml', Buffer.concat([Buffer.from('version: 1\nsuite: acme\n'), Buffer.alloc(64)])), /is binary \(it contains NUL bytes\), not text/],
+      [
+        'NUL bytes',
+        file('nul.yaml', Buffer.concat([Buffer.from('version: 1\nsuite: acme\n'), Buffer.alloc(64)])),
+        /is binary \(it contains NUL bytes\), not text/,
+      ],
       ['invalid UTF-8', file('latin1.yaml', Buffer.from([0x76, 0x65, 0x72, 0x3a, 0x20, 0xff, 0xfe, 0x0a])), /is not UTF-8 text/],
       ['random bytes', file('random.yaml', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))), /is binary|is not UTF-8 text/],
       ['a missing file', join(dir, 'missing.yaml'), /file not found \(create one with `saas-readiness init`\)/],
@@ -130,18 +164,26 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
   });
 
   describe('credential-shaped values, in every output of a run', () => {
-    it.each(['text', 'json', 'junit', 'markdown'])('a password with a / (base64) in DATABASE_URL, --format %s --out: never printed or written (was: in all of them)', async (format) => {
-      const out = join(dir, `cred-out-${format}`);
-      const path = file('cred-run.yaml', VALID.replace('tenants: { source: appdb }', 'tenants: { source: appdb, timeoutSeconds: 5 }'));
-      const run = await timedCli(['run', '--config', path, '--format', format, '--out', out], { env: { DATABASE_URL: `postgres://app:${SECRET}@127.0.0.1:5999/db` } });
-      expect(run.code).toBe(1);
-      const written = require('node:fs').readdirSync(out).map((f: string) => require('node:fs').readFileSync(join(out, f), 'utf8')).join('\n');
-      for (const text of [run.stdout, run.stderr, written]) {
-        expect(text).not.toContain('S3cr3t');
-        expect(text).not.toContain('Pass+word');
-      }
-      expect(run.stdout).toMatch(/postgres:\/\/app:\*\*\*@127\.0\.0\.1:5999\/db|app@127\.0\.0\.1|db@127\.0\.0\.1:5999/);
-    });
+    it.each(['text', 'json', 'junit', 'markdown'])(
+      'a password with a / (base64) in DATABASE_URL, --format %s --out: never printed or written (was: in all of them)',
+      async (format) => {
+        const out = join(dir, `cred-out-${format}`);
+        const path = file('cred-run.yaml', VALID.replace('tenants: { source: appdb }', 'tenants: { source: appdb, timeoutSeconds: 5 }'));
+        const run = await timedCli(['run', '--config', path, '--format', format, '--out', out], {
+          env: { DATABASE_URL: `postgres://app:${SECRET}@127.0.0.1:5999/db` },
+        });
+        expect(run.code).toBe(1);
+        const written = require('node:fs')
+          .readdirSync(out)
+          .map((f: string) => require('node:fs').readFileSync(join(out, f), 'utf8'))
+          .join('\n');
+        for (const text of [run.stdout, run.stderr, written]) {
+          expect(text).not.toContain('S3cr3t');
+          expect(text).not.toContain('Pass+word');
+        }
+        expect(run.stdout).toMatch(/postgres:\/\/app:\*\*\*@127\.0\.0\.1:5999\/db|app@127\.0\.0\.1|db@127\.0\.0\.1:5999/);
+      },
+    );
   });
 
   describe('credential-shaped values quoted by a schema error', () => {
@@ -169,7 +211,11 @@ describe('hostile readiness.yaml: refused at once, one line, exit 2', () => {
     // /proc and /sys behave so on Linux only (the CI machine); elsewhere the portable cases run.
     const linux: [string, string, RegExp][] = [
       ['/proc/x (was: hang after the report)', '/proc/x', /--out \/proc\/x: cannot create \/proc\/x: ENOENT/],
-      ['an existing folder nobody may write, even root (was: every gate ran, then EACCES)', '/sys/kernel', /--out \/sys\/kernel: the folder is not writable: permission denied$/m],
+      [
+        'an existing folder nobody may write, even root (was: every gate ran, then EACCES)',
+        '/sys/kernel',
+        /--out \/sys\/kernel: the folder is not writable: permission denied$/m,
+      ],
       ['a folder that may not be created', '/sys/x', /--out \/sys\/x: cannot create \/sys\/x: permission denied$/m],
     ];
     it.each([

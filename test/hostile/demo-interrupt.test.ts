@@ -13,7 +13,9 @@ import { join } from 'node:path';
  */
 const ROOT = join(__dirname, '../..');
 
-async function interruptDemo(when: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; left: string[]; msAfterSignal: number }> {
+async function interruptDemo(
+  when: RegExp,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; left: string[]; msAfterSignal: number }> {
   const tmp = mkdtempSync(join(tmpdir(), 'sr-demo-int-'));
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'demo/run.ts'], {
     cwd: ROOT,
@@ -35,7 +37,14 @@ async function interruptDemo(when: RegExp): Promise<{ code: number | null; signa
   const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 60_000);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('close', (c, s) => r([c, s])));
   clearTimeout(killer);
-  return { code, signal, stdout, stderr, left: readdirSync(tmp).filter((f) => f.startsWith('saas-readiness-')), msAfterSignal: Date.now() - (sentAt ?? Date.now()) };
+  return {
+    code,
+    signal,
+    stdout,
+    stderr,
+    left: readdirSync(tmp).filter((f) => f.startsWith('saas-readiness-')),
+    msAfterSignal: Date.now() - (sentAt ?? Date.now()),
+  };
 }
 
 describe('npm run demo, interrupted', () => {

@@ -19,7 +19,15 @@ const ORIGINAL = `{"tier": "pro", "apiKey": "${KEY}", "limits": {"rpm": 60, "bur
 
 function entry(): ProbeJournalEntry {
   const nonce = 'sr-2026-11-28T00:00:00.000Z-abcdef';
-  return { id: 'j1', tenant: 'test-canary', key: '_saasReadinessProbe', nonce, original: { config: ORIGINAL, stamp: '2026-11-01 10:00:00+00' }, written: JSON.stringify({ ...JSON.parse(ORIGINAL), _saasReadinessProbe: nonce }), startedAt: '2026-11-28T00:00:00.000Z' };
+  return {
+    id: 'j1',
+    tenant: 'test-canary',
+    key: '_saasReadinessProbe',
+    nonce,
+    original: { config: ORIGINAL, stamp: '2026-11-01 10:00:00+00' },
+    written: JSON.stringify({ ...JSON.parse(ORIGINAL), _saasReadinessProbe: nonce }),
+    startedAt: '2026-11-28T00:00:00.000Z',
+  };
 }
 
 /** One canary in memory, with compare-and-set as the real stores do it. */

@@ -14,7 +14,9 @@ import { startLocalServer } from '../standins/local-server';
  * an API's answer. In-process and bounded: each property runs well under a second.
  */
 describe('redaction by shape, before any parsing', () => {
-  const password = fc.string({ unit: fc.constantFrom(...'abcXYZ019/+=:@?#%!~.-_$&'.split('')), minLength: 4, maxLength: 40 }).filter((p) => /[A-Za-z0-9]{2}/.test(p));
+  const password = fc
+    .string({ unit: fc.constantFrom(...'abcXYZ019/+=:@?#%!~.-_$&'.split('')), minLength: 4, maxLength: 40 })
+    .filter((p) => /[A-Za-z0-9]{2}/.test(p));
   const scheme = fc.constantFrom('postgres://', 'postgresql://', 'postgres:/', 'postgres:', 'https://', 'redis://', 'mongodb+srv://', '');
 
   it('no password survives in a URL, whatever it holds (/, @, :, ?, #) and however the scheme is typed', () => {
@@ -47,7 +49,14 @@ describe('redaction by shape, before any parsing', () => {
   });
 
   it('is linear and never recurses: 10 MB of adversarial text, each well under a few seconds (was: a stack overflow on one 10 MB token)', () => {
-    const inputs = [`${'a:'.padEnd(5_000_000, 'b')}@`, `${'x:/'.repeat(3_000_000)}@`, '?key='.repeat(2_000_000), `${'a=b:'.repeat(2_500_000)}@`, `Bearer${' '.repeat(5_000_000)}x`, 'z'.repeat(10_000_000)];
+    const inputs = [
+      `${'a:'.padEnd(5_000_000, 'b')}@`,
+      `${'x:/'.repeat(3_000_000)}@`,
+      '?key='.repeat(2_000_000),
+      `${'a=b:'.repeat(2_500_000)}@`,
+      `Bearer${' '.repeat(5_000_000)}x`,
+      'z'.repeat(10_000_000),
+    ];
     for (const text of inputs) {
       const t0 = Date.now();
       redact(text);
@@ -101,11 +110,15 @@ describe('hostile identifiers reach no terminal raw (was: a tenant ID with \\x1b
   });
 });
 
-describe('quoted response bodies: only an API\'s own error message, redacted, never a raw body', () => {
+describe("quoted response bodies: only an API's own error message, redacted, never a raw body", () => {
   const KEY = 'dd-echoed-api-key-778899';
   it.each([
     ['a JSON errors[] message (Datadog)', JSON.stringify({ errors: [`Forbidden: key ${KEY} is not valid`] }), 'Forbidden: key *** is not valid'],
-    ['a JSON error.message (OpenAI)', JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error' } }), 'Incorrect API key provided: ***'],
+    [
+      'a JSON error.message (OpenAI)',
+      JSON.stringify({ error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error' } }),
+      'Incorrect API key provided: ***',
+    ],
     ['control characters in the message', JSON.stringify({ message: 'bad\x1b[2Jrequest' }), 'bad\\x1b[2Jrequest'],
     ['a long message, cut after redaction', JSON.stringify({ message: `${'x'.repeat(190)} ${KEY}` }), `${'x'.repeat(190)} ***`],
     ['plain text (was: quoted)', `upstream said: ${KEY} is wrong`, ''],
@@ -122,10 +135,19 @@ describe('quoted response bodies: only an API\'s own error message, redacted, ne
       res.writeHead(500, { 'content-type': 'text/plain' }).end(`stack trace with ${KEY}`);
     });
     try {
-      const dd = requestJson({ service: 'Datadog', key: 'Datadog API key', url: new URL(`${server.url}/dd/api/v1/validate`), headers: {}, signal: new AbortController().signal, deadline: Date.now() + 10_000 });
+      const dd = requestJson({
+        service: 'Datadog',
+        key: 'Datadog API key',
+        url: new URL(`${server.url}/dd/api/v1/validate`),
+        headers: {},
+        signal: new AbortController().signal,
+        deadline: Date.now() + 10_000,
+      });
       await expect(dd).rejects.toThrow(/^Datadog answered HTTP 500 \(GET 127\.0\.0\.1:\d+\/dd\/api\/v1\/validate\)$/);
       const openai = new OpenAiCostsBill({ type: 'openai', adminKey: 'sk-admin-quoted-1234', baseUrl: `${server.url}/v1`, maxAttempts: 1 }, plainSecrets);
-      await expect(openai.fetch({ from: '2026-11-01', to: '2026-11-02', label: 'test' }, new AbortController().signal)).rejects.toThrow(/^OpenAI costs API .*HTTP 500(?!:)/);
+      await expect(openai.fetch({ from: '2026-11-01', to: '2026-11-02', label: 'test' }, new AbortController().signal)).rejects.toThrow(
+        /^OpenAI costs API .*HTTP 500(?!:)/,
+      );
     } finally {
       await server.close();
     }

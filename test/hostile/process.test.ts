@@ -24,23 +24,29 @@ async function silentServer(): Promise<{ url: string; sockets: Set<Socket>; clos
   return {
     url: `http://127.0.0.1:${port}`,
     sockets,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
 /** Deterministic "random" points (seeded), so a failure can be replayed. */
 function seeded(seed: number): () => number {
   let x = seed;
-  return () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('hostile input and signals, in a process of its own', () => {
   it('the 474-byte alias bomb: exit 2 in seconds under a 192 MB heap (was: 62 s, 1.7 GB, then a native crash)', async () => {
     const lines = ['version: 1', 'suite: acme', 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i <= 9; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(',')}]`);
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(',')}]`,
+      );
     const path = join(dir, 'bomb.yaml');
     writeFileSync(path, `${lines.join('\n')}\n`);
     const run = await spawnCli(['run', '--config', path]);
@@ -67,10 +73,18 @@ describe('hostile input and signals, in a process of its own', () => {
     const ledger = join(dir, 'ledger.csv');
     writeFileSync(ledger, 'tenant_id,usage_date,provider,cost_usd\nacme,2026-01-02,aws,1.00\n');
     const path = join(dir, 'cur-stream.yaml');
-    writeFileSync(path, `version: 1\nsuite: acme\nsources:\n  led: { type: csv, path: ${ledger} }\n  bill: { type: cur, path: s3://bills/cur.csv, region: us-east-1 }\ngates:\n  cost: { ledger: { source: led }, aws: { source: bill }, window: { from: 2026-01-01, to: 2026-01-31 }, timeoutSeconds: 2 }\n`);
+    writeFileSync(
+      path,
+      `version: 1\nsuite: acme\nsources:\n  led: { type: csv, path: ${ledger} }\n  bill: { type: cur, path: s3://bills/cur.csv, region: us-east-1 }\ngates:\n  cost: { ledger: { source: led }, aws: { source: bill }, window: { from: 2026-01-01, to: 2026-01-31 }, timeoutSeconds: 2 }\n`,
+    );
     try {
       const run = await spawnCli(['run', '--config', path, '--quiet'], {
-        env: { AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(s3.address() as { port: number }).port}`, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDHOSTILE', AWS_SECRET_ACCESS_KEY: 'hostile-signing-key' },
+        env: {
+          AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(s3.address() as { port: number }).port}`,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDHOSTILE',
+          AWS_SECRET_ACCESS_KEY: 'hostile-signing-key',
+        },
       });
       expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
       expect(run.stdout).toMatch(/cost\s+ERROR\s+timed out after 2 s/);
@@ -85,8 +99,16 @@ describe('hostile input and signals, in a process of its own', () => {
   });
 
   it.each([
-    ['/dev/zero (was: timed out, and the process never exited)', '/dev/zero', /AWS bill readable: AWS bill: cannot read \/dev\/zero: it is a character device, not a regular file\n/],
-    ['a 256 MiB sparse file of zeros (no line breaks)', 'SPARSE', /AWS bill readable: AWS bill: \S+zeros\.csv is not a valid CSV file: Max Record Size: record exceed the maximum number of tolerated bytes of 1048576 at line 1\n/],
+    [
+      '/dev/zero (was: timed out, and the process never exited)',
+      '/dev/zero',
+      /AWS bill readable: AWS bill: cannot read \/dev\/zero: it is a character device, not a regular file\n/,
+    ],
+    [
+      'a 256 MiB sparse file of zeros (no line breaks)',
+      'SPARSE',
+      /AWS bill readable: AWS bill: \S+zeros\.csv is not a valid CSV file: Max Record Size: record exceed the maximum number of tolerated bytes of 1048576 at line 1\n/,
+    ],
   ])('a CUR path that never yields a line, %s: the bill criterion is ERROR at once, the process exits', async (_name, cur, message) => {
     let path = cur as string;
     if (path === 'SPARSE') {
@@ -96,7 +118,10 @@ describe('hostile input and signals, in a process of its own', () => {
     const ledger = join(dir, 'ledger-zero.csv');
     writeFileSync(ledger, 'tenant_id,usage_date,provider,cost_usd\nacme,2026-01-02,aws,1.00\n');
     const config = join(dir, `cur-${_name.length}.yaml`);
-    writeFileSync(config, `version: 1\nsuite: acme\nsources:\n  led: { type: csv, path: ${ledger} }\n  bill: { type: cur, path: ${path} }\ngates:\n  cost: { ledger: { source: led }, aws: { source: bill }, window: { from: 2026-01-01, to: 2026-01-31 }, timeoutSeconds: 60 }\n`);
+    writeFileSync(
+      config,
+      `version: 1\nsuite: acme\nsources:\n  led: { type: csv, path: ${ledger} }\n  bill: { type: cur, path: ${path} }\ngates:\n  cost: { ledger: { source: led }, aws: { source: bill }, window: { from: 2026-01-01, to: 2026-01-31 }, timeoutSeconds: 60 }\n`,
+    );
     const run = await spawnCli(['run', '--config', config, '--quiet']);
     expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
     expect(run.stdout).toMatch(message);
@@ -110,31 +135,37 @@ describe('hostile input and signals, in a process of its own', () => {
       { signal: 'SIGINT' as const, afterMs: Math.round(random() * 1500) },
       { signal: 'SIGTERM' as const, afterMs: Math.round(random() * 1500) },
     ];
-    it.each(points)('$signal $afterMs ms into the gate run: stopped, no report, exit 128 + signal (was: the full report, then 130)', async ({ signal, afterMs }) => {
-      const api = await silentServer();
-      const path = join(dir, `signal-${signal}-${afterMs}.yaml`);
-      writeFileSync(path, `version: 1\nsuite: acme\nsources:\n  dd: { type: datadog, apiKey: "\${env:DD_KEY}", appKey: "\${env:DD_APP}", apiUrl: "${api.url}" }\ngates:\n  monitoring: { datadog: { source: dd, env: prod }, timeoutSeconds: 60 }\n`);
-      let sentAt: number | undefined;
-      try {
-        const run = await spawnCli(['run', '--config', path, '--out', join(dir, `out-${afterMs}`)], {
-          env: { DD_KEY: 'dd-hostile-api-key-123', DD_APP: 'dd-hostile-app-key-456' },
-          onStderr: (text, child) => {
-            if (sentAt === undefined && text.includes('▶ monitoring')) {
-              sentAt = Date.now() + afterMs;
-              setTimeout(() => child.kill(signal), afterMs);
-            }
-          },
-        });
-        expect(sentAt).toBeDefined();
-        expect({ code: run.code, stdout: run.stdout }).toEqual({ code: signal === 'SIGINT' ? 130 : 143, stdout: '' });
-        expect(run.stderr).toMatch(new RegExp(`saas-readiness: interrupted by ${signal}; gates stopped, no report written`));
-        expect(run.stderr).not.toMatch(/dd-hostile/);
-        // Stopped within seconds of the signal, not at the 60 s deadline.
-        expect(Date.now() - sentAt!).toBeLessThan(8_000);
-        expect(require('node:fs').existsSync(join(dir, `out-${afterMs}`, 'report.json'))).toBe(false);
-      } finally {
-        await api.close();
-      }
-    });
+    it.each(points)(
+      '$signal $afterMs ms into the gate run: stopped, no report, exit 128 + signal (was: the full report, then 130)',
+      async ({ signal, afterMs }) => {
+        const api = await silentServer();
+        const path = join(dir, `signal-${signal}-${afterMs}.yaml`);
+        writeFileSync(
+          path,
+          `version: 1\nsuite: acme\nsources:\n  dd: { type: datadog, apiKey: "\${env:DD_KEY}", appKey: "\${env:DD_APP}", apiUrl: "${api.url}" }\ngates:\n  monitoring: { datadog: { source: dd, env: prod }, timeoutSeconds: 60 }\n`,
+        );
+        let sentAt: number | undefined;
+        try {
+          const run = await spawnCli(['run', '--config', path, '--out', join(dir, `out-${afterMs}`)], {
+            env: { DD_KEY: 'dd-hostile-api-key-123', DD_APP: 'dd-hostile-app-key-456' },
+            onStderr: (text, child) => {
+              if (sentAt === undefined && text.includes('▶ monitoring')) {
+                sentAt = Date.now() + afterMs;
+                setTimeout(() => child.kill(signal), afterMs);
+              }
+            },
+          });
+          expect(sentAt).toBeDefined();
+          expect({ code: run.code, stdout: run.stdout }).toEqual({ code: signal === 'SIGINT' ? 130 : 143, stdout: '' });
+          expect(run.stderr).toMatch(new RegExp(`saas-readiness: interrupted by ${signal}; gates stopped, no report written`));
+          expect(run.stderr).not.toMatch(/dd-hostile/);
+          // Stopped within seconds of the signal, not at the 60 s deadline.
+          expect(Date.now() - sentAt!).toBeLessThan(8_000);
+          expect(require('node:fs').existsSync(join(dir, `out-${afterMs}`, 'report.json'))).toBe(false);
+        } finally {
+          await api.close();
+        }
+      },
+    );
   });
 });

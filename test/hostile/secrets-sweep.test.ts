@@ -86,7 +86,9 @@ describe('secrets sweep: no planted secret in any output', () => {
         id === RDS_ARN
           ? { host: '127.0.0.1', port: Number(port), username: 'postgres', password: markers.rdsPassword, dbname: 'postgres' }
           : { appKey: markers.ddAppKey, token: markers.canaryToken };
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ ARN: id, Name: 'sweep', SecretString: JSON.stringify(value), VersionId: 'v1', CreatedDate: 1_700_000_000 }));
+      res
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ ARN: id, Name: 'sweep', SecretString: JSON.stringify(value), VersionId: 'v1', CreatedDate: 1_700_000_000 }));
     });
     ssm = await startSsmStandin({
       '/sweep/nr-key': { type: 'SecureString', versions: [markers.nrKey] },
@@ -192,7 +194,8 @@ gates:
   it('cdk synth: the CLI config (with ${env:…}) is refused without a value; the deployable one puts none in the template or tree.json', () => {
     const restore = setEnv(Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')));
     try {
-      const refused = () => addReadinessStack(new App({ context: { 'aws:cdk:bundling-stacks': [], config: join(work, 'readiness.yaml') } }), { cwd: work, env });
+      const refused = () =>
+        addReadinessStack(new App({ context: { 'aws:cdk:bundling-stacks': [], config: join(work, 'readiness.yaml') } }), { cwd: work, env });
       let message = '';
       try {
         refused();

@@ -40,7 +40,15 @@ export function cliBundle(): Promise<string> {
   bundle ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-hostile-'));
     const outfile = join(dir, 'cli.cjs');
-    await build({ entryPoints: [join(__dirname, '../../bin/cli.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile, logLevel: 'warning' });
+    await build({
+      entryPoints: [join(__dirname, '../../bin/cli.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      outfile,
+      logLevel: 'warning',
+    });
     return outfile;
   })();
   return bundle;
@@ -61,7 +69,13 @@ export interface SpawnedRun {
  */
 export async function spawnCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; heapMb?: number; killAfterMs?: number; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    heapMb?: number;
+    killAfterMs?: number;
+    onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  } = {},
 ): Promise<SpawnedRun> {
   const cli = await cliBundle();
   const t0 = Date.now();

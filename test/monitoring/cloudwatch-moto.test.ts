@@ -1,9 +1,4 @@
-import {
-  CloudWatchClient,
-  PutMetricAlarmCommand,
-  PutMetricDataCommand,
-  type PutMetricAlarmCommandInput,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchMonitoring } from '../../lambda/sources/cloudwatch/monitoring';
 import { describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 
@@ -26,7 +21,12 @@ describeWithMoto('gate 4 CloudWatch adapter against moto (second opinion)', () =
 
   beforeAll(async () => {
     moto = await startMoto();
-    client = new CloudWatchClient({ endpoint: moto.endpoint, region: 'eu-west-1', maxAttempts: 1, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    client = new CloudWatchClient({
+      endpoint: moto.endpoint,
+      region: 'eu-west-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
   }, 60_000);
   afterAll(async () => {
     client?.destroy();
@@ -35,8 +35,24 @@ describeWithMoto('gate 4 CloudWatch adapter against moto (second opinion)', () =
   beforeEach(() => moto.reset());
 
   test('DescribeAlarms: PutMetricAlarm alarms come back with what they watch, their state, and only notifying actions', async () => {
-    await alarm({ AlarmName: 'api-5xx-errors', Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Dimensions: [{ Name: 'ApiName', Value: 'acme-api' }], Statistic: 'Sum', Period: 60, AlarmActions: [TOPIC] });
-    await alarm({ AlarmName: 'api-p99', Namespace: 'AWS/ApiGateway', MetricName: 'Latency', Dimensions: [{ Name: 'ApiName', Value: 'acme-api' }], ExtendedStatistic: 'p99', Period: 60, AlarmActions: [TOPIC] });
+    await alarm({
+      AlarmName: 'api-5xx-errors',
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Dimensions: [{ Name: 'ApiName', Value: 'acme-api' }],
+      Statistic: 'Sum',
+      Period: 60,
+      AlarmActions: [TOPIC],
+    });
+    await alarm({
+      AlarmName: 'api-p99',
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      Dimensions: [{ Name: 'ApiName', Value: 'acme-api' }],
+      ExtendedStatistic: 'p99',
+      Period: 60,
+      AlarmActions: [TOPIC],
+    });
     await alarm({
       AlarmName: 'web-cpu-scale-up',
       Namespace: 'AWS/EC2',
@@ -57,7 +73,12 @@ describeWithMoto('gate 4 CloudWatch adapter against moto (second opinion)', () =
     const rules = await adapter().alertRules(signal);
     const byName = Object.fromEntries(rules.map((r) => [r.name, r]));
     expect(Object.keys(byName).sort()).toEqual(['api-5xx-errors', 'api-error-rate', 'api-p99', 'web-cpu-scale-up']);
-    expect(byName['api-5xx-errors']).toMatchObject({ enabled: true, notifies: [TOPIC], query: 'api-5xx-errors AWS/ApiGateway/5XXError', id: expect.stringMatching(/:alarm:api-5xx-errors$/) });
+    expect(byName['api-5xx-errors']).toMatchObject({
+      enabled: true,
+      notifies: [TOPIC],
+      query: 'api-5xx-errors AWS/ApiGateway/5XXError',
+      id: expect.stringMatching(/:alarm:api-5xx-errors$/),
+    });
     expect(byName['api-5xx-errors'].state).toMatch(/^(OK|INSUFFICIENT_DATA|ALARM)$/);
     expect(byName['api-p99']).toMatchObject({ enabled: true, notifies: [TOPIC], query: 'api-p99 AWS/ApiGateway/Latency' });
     expect(byName['web-cpu-scale-up']).toMatchObject({ enabled: true, notifies: [] });
@@ -66,7 +87,15 @@ describeWithMoto('gate 4 CloudWatch adapter against moto (second opinion)', () =
 
   test('DescribeAlarms: ActionsEnabled false is read as disabled; AlarmNamePrefix narrows the alarms read', async () => {
     // (moto 5.2.1 answers DisableAlarmActions in the old Query format only, so the flag is set at creation.)
-    await alarm({ AlarmName: 'api-5xx-errors', Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Sum', Period: 60, AlarmActions: [TOPIC], ActionsEnabled: false });
+    await alarm({
+      AlarmName: 'api-5xx-errors',
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Statistic: 'Sum',
+      Period: 60,
+      AlarmActions: [TOPIC],
+      ActionsEnabled: false,
+    });
     await alarm({ AlarmName: 'batch-errors', Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 60, AlarmActions: [TOPIC] });
     const rules = await adapter({ alarmNamePrefix: 'api-' }).alertRules(signal);
     expect(rules).toEqual([expect.objectContaining({ name: 'api-5xx-errors', enabled: false, notifies: [TOPIC] })]);

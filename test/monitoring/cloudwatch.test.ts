@@ -113,7 +113,12 @@ describe('gate monitoring: CloudWatch through the AWS SDK against the contract s
   });
 
   test('too few tenants in the breakdown', async () => {
-    state.metrics = state.metrics.filter((m) => !['tenant-03', 'tenant-04', 'tenant-05', 'tenant-06', 'tenant-07', 'tenant-08', 'tenant-09', 'tenant-10', 'tenant-11', 'tenant-12'].includes(m.dimensions.tenant_id));
+    state.metrics = state.metrics.filter(
+      (m) =>
+        !['tenant-03', 'tenant-04', 'tenant-05', 'tenant-06', 'tenant-07', 'tenant-08', 'tenant-09', 'tenant-10', 'tenant-11', 'tenant-12'].includes(
+          m.dimensions.tenant_id,
+        ),
+    );
     const r = await runMonitoring(cloudWatchYaml());
     expect(r.criterion('cloudwatch.signals').summary).toContain('dimension tenant_id shows only 2 tenants over 24 h, need ≥ 10');
   });
@@ -127,13 +132,24 @@ describe('gate monitoring: CloudWatch through the AWS SDK against the contract s
     expect(byDefault.criterion('cloudwatch.signals').summary).toBe('throughput has no breakdown by dimension tenant_id over 24 h (tenants not tagged)');
     const configured = await runMonitoring(cloudWatchYaml('        dimension: TenantId\n'));
     expect(configured.result.status).toBe('PASS');
-    expect(sent().filter((b) => b.MetricDataQueries[0].Id === 'tenants').pop().MetricDataQueries[0].Expression).toBe(`SEARCH('{"SaaS/Api",TenantId} MetricName="Requests"', 'Sum', 3600)`);
+    expect(
+      sent()
+        .filter((b) => b.MetricDataQueries[0].Id === 'tenants')
+        .pop().MetricDataQueries[0].Expression,
+    ).toBe(`SEARCH('{"SaaS/Api",TenantId} MetricName="Requests"', 'Sum', 3600)`);
   });
 
   test('G8: the metric name is matched exactly: tenants seen only in RequestsRejected do not count', async () => {
     state.metrics = [
       ...state.metrics.filter((m) => !(m.namespace === 'SaaS/Api' && Number(m.dimensions.tenant_id?.slice(-2)) > 8)),
-      ...tenantMetrics({ namespace: 'SaaS/Api', metricName: 'RequestsRejected', dimension: 'tenant_id', tenants: tenantIds(12).slice(8), now: now(), hours: 24 }),
+      ...tenantMetrics({
+        namespace: 'SaaS/Api',
+        metricName: 'RequestsRejected',
+        dimension: 'tenant_id',
+        tenants: tenantIds(12).slice(8),
+        now: now(),
+        hours: 24,
+      }),
     ];
     const r = await runMonitoring(cloudWatchYaml());
     expect(r.result.status).toBe('FAIL');
@@ -143,7 +159,15 @@ describe('gate monitoring: CloudWatch through the AWS SDK against the contract s
   test('G8: a tenant metric with more dimensions (Powertools adds `service`) does not match the exact SEARCH schema: FAIL naming the dimension', async () => {
     state.metrics = [
       ...state.metrics.filter((m) => m.namespace !== 'SaaS/Api'),
-      ...tenantMetrics({ namespace: 'SaaS/Api', metricName: 'Requests', dimension: 'tenant_id', tenants: tenantIds(12), now: now(), hours: 24, extraDimensions: { service: 'api' } }),
+      ...tenantMetrics({
+        namespace: 'SaaS/Api',
+        metricName: 'Requests',
+        dimension: 'tenant_id',
+        tenants: tenantIds(12),
+        now: now(),
+        hours: 24,
+        extraDimensions: { service: 'api' },
+      }),
     ];
     const r = await runMonitoring(cloudWatchYaml());
     expect(r.criterion('cloudwatch.signals').summary).toBe('throughput has no breakdown by dimension tenant_id over 24 h (tenants not tagged)');
@@ -161,13 +185,17 @@ describe('gate monitoring: CloudWatch through the AWS SDK against the contract s
     state.forbiddenNamespaces = ['AWS/ApiGateway'];
     const r = await runMonitoring(cloudWatchYaml());
     expect(r.result.status).toBe('ERROR');
-    expect(r.criterion('cloudwatch.signals').summary).toBe('GetMetricData could not evaluate latency: Forbidden (Not authorized to read metrics in namespace AWS/ApiGateway)');
+    expect(r.criterion('cloudwatch.signals').summary).toBe(
+      'GetMetricData could not evaluate latency: Forbidden (Not authorized to read metrics in namespace AWS/ApiGateway)',
+    );
   });
 
   test('P3: a signal CloudWatch rejects is ERROR with the AWS error, not FAIL', async () => {
-    const r = await runMonitoring(cloudWatchYaml(`      signals:
+    const r = await runMonitoring(
+      cloudWatchYaml(`      signals:
         errors: { expression: 'SELECT SUM(5XXError) FROM SCHEMA("AWS/ApiGateway", ApiName)' }
-`));
+`),
+    );
     expect(r.result.status).toBe('ERROR');
     expect(r.criterion('cloudwatch.signals').summary).toMatch(/^ValidationException: MetricDataQueries\.member\.1\.Expression: .*double quotes \(HTTP 400\)$/);
   });
@@ -187,14 +215,19 @@ describe('gate monitoring: CloudWatch through the AWS SDK against the contract s
     const summary = r.criterion('cloudwatch.alerting').summary;
     expect(summary).toContain('"api-5xx-errors" disabled');
     expect(summary).toContain('"api-p99" has no notification target');
-    expect(summary).toContain('"api-latency-composite" muted (actions suppressed (Alarm by arn:aws:cloudwatch:eu-west-1:111122223333:alarm:maintenance-window))');
+    expect(summary).toContain(
+      '"api-latency-composite" muted (actions suppressed (Alarm by arn:aws:cloudwatch:eu-west-1:111122223333:alarm:maintenance-window))',
+    );
   });
 
   test('D6: an alarm whose only actions scale or reboot notifies nobody: FAIL "has no notification target"', async () => {
     state.metricAlarms[0] = metricAlarm('api-5xx-errors', {
       namespace: 'AWS/ApiGateway',
       metricName: '5XXError',
-      actions: ['arn:aws:autoscaling:eu-west-1:111122223333:scalingPolicy:1a2b:autoScalingGroupName/web:policyName/up', 'arn:aws:automate:eu-west-1:ec2:reboot'],
+      actions: [
+        'arn:aws:autoscaling:eu-west-1:111122223333:scalingPolicy:1a2b:autoScalingGroupName/web:policyName/up',
+        'arn:aws:automate:eu-west-1:ec2:reboot',
+      ],
     });
     const r = await runMonitoring(cloudWatchYaml());
     expect(r.result.status).toBe('FAIL');
@@ -202,14 +235,25 @@ describe('gate monitoring: CloudWatch through the AWS SDK against the contract s
   });
 
   test('D6: Lambda, OpsItem and Incident Manager actions notify', async () => {
-    state.metricAlarms[0] = metricAlarm('api-5xx-errors', { namespace: 'AWS/ApiGateway', metricName: '5XXError', actions: ['arn:aws:ssm-incidents::111122223333:responseplan/api'] });
-    state.metricAlarms[1] = metricAlarm('api-p99', { namespace: 'AWS/ApiGateway', metricName: 'Latency', actions: ['arn:aws:lambda:eu-west-1:111122223333:function:page-oncall', 'arn:aws:ssm:eu-west-1:111122223333:opsitem:2#CATEGORY=Performance'] });
+    state.metricAlarms[0] = metricAlarm('api-5xx-errors', {
+      namespace: 'AWS/ApiGateway',
+      metricName: '5XXError',
+      actions: ['arn:aws:ssm-incidents::111122223333:responseplan/api'],
+    });
+    state.metricAlarms[1] = metricAlarm('api-p99', {
+      namespace: 'AWS/ApiGateway',
+      metricName: 'Latency',
+      actions: ['arn:aws:lambda:eu-west-1:111122223333:function:page-oncall', 'arn:aws:ssm:eu-west-1:111122223333:opsitem:2#CATEGORY=Performance'],
+    });
     const r = await runMonitoring(cloudWatchYaml());
     expect(r.result.status).toBe('PASS');
   });
 
   test('D4: alarms over several pages are all read (covering alarms on the last page)', async () => {
-    state.metricAlarms = [...Array.from({ length: 230 }, (_, i) => metricAlarm(`a-${String(i).padStart(3, '0')}-cpu`, { namespace: 'AWS/EC2', metricName: 'CPUUtilization' })), ...state.metricAlarms];
+    state.metricAlarms = [
+      ...Array.from({ length: 230 }, (_, i) => metricAlarm(`a-${String(i).padStart(3, '0')}-cpu`, { namespace: 'AWS/EC2', metricName: 'CPUUtilization' })),
+      ...state.metricAlarms,
+    ];
     const r = await runMonitoring(cloudWatchYaml());
     expect(r.result.status).toBe('PASS');
     expect(r.criterion('cloudwatch.alerting').evidence).toContain('232 alert rule(s) read');

@@ -32,8 +32,12 @@ describe('gate monitoring: Datadog against the contract stand-in', () => {
     expect(evidence).toMatch(/errors: 0 datapoints in the last 15 min \(counted only when non-zero; throughput flowing, so 0 errors\)/);
     const alerting = r.criterion('datadog.alerting');
     expect(alerting.status).toBe('PASS');
-    expect(alerting.evidence!.join('\n')).toContain('errors: "Service api has a high error rate on env:prod" [OK] → @pagerduty-sre, @pagerduty-api-oncall, @slack-api-alerts');
-    expect(alerting.evidence!.join('\n')).toContain('latency: "Service api has a high p95 latency on env:prod" [OK] → @pagerduty-api-oncall, @slack-api-alerts');
+    expect(alerting.evidence!.join('\n')).toContain(
+      'errors: "Service api has a high error rate on env:prod" [OK] → @pagerduty-sre, @pagerduty-api-oncall, @slack-api-alerts',
+    );
+    expect(alerting.evidence!.join('\n')).toContain(
+      'latency: "Service api has a high p95 latency on env:prod" [OK] → @pagerduty-api-oncall, @slack-api-alerts',
+    );
     expect(alerting.evidence!.join('\n')).toContain('2 alert rule(s) read');
     const requests = sent().slice(before);
     expect(requests.some((p) => p.includes('trace.http.request'))).toBe(false);
@@ -126,7 +130,9 @@ describe('gate monitoring: Datadog against the contract stand-in', () => {
     monitor(101).message = 'Error rate above 5%.';
     const r = await runMonitoring(datadogYaml(), env());
     expect(r.criterion('datadog.alerting').status).toBe('PASS');
-    expect(r.criterion('datadog.alerting').evidence!.join('\n')).toContain('"Service api has a high error rate on env:prod" [OK] → @pagerduty-api-oncall, @slack-api-alerts');
+    expect(r.criterion('datadog.alerting').evidence!.join('\n')).toContain(
+      '"Service api has a high error rate on env:prod" [OK] → @pagerduty-api-oncall, @slack-api-alerts',
+    );
   });
 
   test('a handle only in {{#is_recovery}} is no alert target: FAIL', async () => {

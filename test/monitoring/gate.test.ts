@@ -86,16 +86,23 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
   });
 
   test("zero-config also takes Datadog's own DD_API_KEY, DD_APP_KEY and DD_SITE", async () => {
-    const fromEnv = monitoringGate.fromEnvironment({ DD_API_KEY: 'k1', DD_APP_KEY: 'a1', DD_SITE: 'datadoghq.eu', DD_ENV: 'prod' }) as { sources: Record<string, unknown> };
+    const fromEnv = monitoringGate.fromEnvironment({ DD_API_KEY: 'k1', DD_APP_KEY: 'a1', DD_SITE: 'datadoghq.eu', DD_ENV: 'prod' }) as {
+      sources: Record<string, unknown>;
+    };
     expect(fromEnv.sources.datadog).toEqual({ type: 'datadog', apiKey: 'k1', appKey: 'a1', site: 'datadoghq.eu' });
-    expect(monitoringGate.fromEnvironment({ DD_API_KEY: 'k1' })).toEqual({ skip: expect.stringContaining('DD_API_KEY is set but DATADOG_APP_KEY (or DD_APP_KEY) is not') });
+    expect(monitoringGate.fromEnvironment({ DD_API_KEY: 'k1' })).toEqual({
+      skip: expect.stringContaining('DD_API_KEY is set but DATADOG_APP_KEY (or DD_APP_KEY) is not'),
+    });
   });
 
   test('zero-config without DD_ENV does not guess the environment: SKIP naming DD_ENV, nothing sent', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'monitoring-'));
     const before = ddServer.requests.length;
     try {
-      const run = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { DATADOG_API_KEY: dd.apiKey, DATADOG_APP_KEY: dd.appKey, DATADOG_API_URL: ddServer.url }, cwd });
+      const run = await runCli(['run', '--check', 'monitoring', '--format', 'json'], {
+        env: { DATADOG_API_KEY: dd.apiKey, DATADOG_APP_KEY: dd.appKey, DATADOG_API_URL: ddServer.url },
+        cwd,
+      });
       const result = JSON.parse(run.stdout).results[0];
       expect(result.status).toBe('SKIP');
       expect(result.summary).toContain('the Datadog keys are set but DD_ENV is not: set it to the env tag of production, e.g. DD_ENV=prod');
@@ -109,7 +116,10 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
     dd.monitors = dd.monitors.filter((m) => String(m.name).startsWith('Staging'));
     const cwd = mkdtempSync(join(tmpdir(), 'monitoring-'));
     try {
-      const run = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { DATADOG_API_KEY: dd.apiKey, DATADOG_APP_KEY: dd.appKey, DD_ENV: 'prod', DATADOG_API_URL: ddServer.url }, cwd });
+      const run = await runCli(['run', '--check', 'monitoring', '--format', 'json'], {
+        env: { DATADOG_API_KEY: dd.apiKey, DATADOG_APP_KEY: dd.appKey, DD_ENV: 'prod', DATADOG_API_URL: ddServer.url },
+        cwd,
+      });
       const result = JSON.parse(run.stdout).results[0];
       expect(result.status).toBe('FAIL');
       expect(result.summary).toContain('no alert rule covers errors; no alert rule covers latency');
@@ -123,12 +133,15 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
     expect(r.criterion('datadog.signals').summary).toContain('by span tag @tenant_id');
     expect(nrServer.requests.some((q) => q.body.includes('FACET tenant_id'))).toBe(true);
     const keys = { DATADOG_API_KEY: 'k', DATADOG_APP_KEY: 'a', DD_ENV: 'prod', NEW_RELIC_KEY: 'n', NEW_RELIC_ACCOUNT_ID: '1' };
-    const fromEnv = (over: NodeJS.ProcessEnv) => monitoringGate.fromEnvironment({ ...keys, ...over }) as unknown as { gate: { datadog: { tenantTag: string }; newrelic: { tenantAttribute: string } } };
+    const fromEnv = (over: NodeJS.ProcessEnv) =>
+      monitoringGate.fromEnvironment({ ...keys, ...over }) as unknown as { gate: { datadog: { tenantTag: string }; newrelic: { tenantAttribute: string } } };
     expect(fromEnv({}).gate.datadog.tenantTag).toBe('tenant_id');
     expect(fromEnv({}).gate.newrelic.tenantAttribute).toBe('tenant_id');
     expect(fromEnv({ SAAS_READINESS_TENANT_TAG: 'org_id' }).gate.datadog.tenantTag).toBe('org_id');
     expect(fromEnv({ SAAS_READINESS_TENANT_TAG: 'org_id' }).gate.newrelic.tenantAttribute).toBe('org_id');
-    expect(monitoringGate.fromEnvironment({ ...keys, SAAS_READINESS_TENANT_TAG: 'tenant id!' })).toEqual({ skip: expect.stringContaining('SAAS_READINESS_TENANT_TAG is not a tag name') });
+    expect(monitoringGate.fromEnvironment({ ...keys, SAAS_READINESS_TENANT_TAG: 'tenant id!' })).toEqual({
+      skip: expect.stringContaining('SAAS_READINESS_TENANT_TAG is not a tag name'),
+    });
   });
 
   test('a readiness.yaml whose keys resolve empty (the demo) SKIPs with the hint', async () => {
@@ -171,12 +184,18 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
   });
 
   test('config errors name the field: apiKey without appKey, wrong source type, bad pattern', async () => {
-    expect(await runExpectingUsage(datadogYaml(), env({ DATADOG_APP_KEY: '' }))).toMatch(/gates\.monitoring\.datadog\.source: source 'dd' has an apiKey but no appKey/);
+    expect(await runExpectingUsage(datadogYaml(), env({ DATADOG_APP_KEY: '' }))).toMatch(
+      /gates\.monitoring\.datadog\.source: source 'dd' has an apiKey but no appKey/,
+    );
     expect(await runExpectingUsage(bothYaml('any').replace('newrelic: { source: nr }', 'newrelic: { source: dd }'), env())).toMatch(
       /gates\.monitoring\.newrelic\.source: source 'dd' is datadog/,
     );
-    expect(await runExpectingUsage(datadogYaml('    alertPatterns: { errors: "(" }\n'), env())).toMatch(/gates\.monitoring\.alertPatterns\.errors: not a valid regular expression/);
-    expect(await runExpectingUsage(datadogYaml().replace('type: datadog', 'type: datadog\n    site: datadoghq.org'), env())).toMatch(/sources\.dd\.site: must be one of/);
+    expect(await runExpectingUsage(datadogYaml('    alertPatterns: { errors: "(" }\n'), env())).toMatch(
+      /gates\.monitoring\.alertPatterns\.errors: not a valid regular expression/,
+    );
+    expect(await runExpectingUsage(datadogYaml().replace('type: datadog', 'type: datadog\n    site: datadoghq.org'), env())).toMatch(
+      /sources\.dd\.site: must be one of/,
+    );
   });
 
   test('keys from Secrets Manager are resolved at run time; an unreadable secret is ERROR for that provider', async () => {

@@ -25,7 +25,10 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
   const env = (over: NodeJS.ProcessEnv = {}) => ({ NEW_RELIC_KEY: state.apiKey, NEW_RELIC_ACCOUNT_ID: String(state.accountId), NR_URL: server.url, ...over });
   const alerting = async (extra = '') => (await runMonitoring(newRelicYaml(extra), env())).criterion('newrelic.alerting');
   const workflow = (over: Partial<WorkflowRecord>): WorkflowRecord => ({ ...healthyNewRelic().workflows[0], ...over });
-  const predicates = (...p: [string, string, string[]][]) => ({ type: 'FILTER' as const, predicates: p.map(([attribute, operator, values]) => ({ attribute, operator, values })) });
+  const predicates = (...p: [string, string, string[]][]) => ({
+    type: 'FILTER' as const,
+    predicates: p.map(([attribute, operator, values]) => ({ attribute, operator, values })),
+  });
 
   test('the documented setup PASSes with the defaults: user, accounts, tenant_id, a workflow on policy + priority', async () => {
     const r = await runMonitoring(newRelicYaml(), env());
@@ -37,10 +40,16 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
     const signals = r.criterion('newrelic.signals').evidence!.join('\n');
     expect(signals).toContain('throughput: 360 events in the last 15 min — SELECT count(*) FROM Transaction');
     expect(signals).toContain('errors: 360 events in the last 15 min — SELECT count(error) FROM Transaction');
-    expect(r.criterion('newrelic.alerting').evidence?.join('\n')).toContain('"Error percentage (policy Production API)" → Production API to PagerDuty → PAGERDUTY_SERVICE_INTEGRATION api-oncall');
-    expect(r.criterion('newrelic.alerting').evidence?.join('\n')).toContain('"p95 response time (policy Production API)" → Production API to PagerDuty → PAGERDUTY_SERVICE_INTEGRATION api-oncall (CRITICAL issues only)');
+    expect(r.criterion('newrelic.alerting').evidence?.join('\n')).toContain(
+      '"Error percentage (policy Production API)" → Production API to PagerDuty → PAGERDUTY_SERVICE_INTEGRATION api-oncall',
+    );
+    expect(r.criterion('newrelic.alerting').evidence?.join('\n')).toContain(
+      '"p95 response time (policy Production API)" → Production API to PagerDuty → PAGERDUTY_SERVICE_INTEGRATION api-oncall (CRITICAL issues only)',
+    );
     const bodies = server.requests.map((q) => JSON.parse(q.body));
-    expect(bodies.map((b) => b.variables.tenants).find(Boolean)).toMatch(/^SELECT count\(\*\) FROM Transaction FACET tenant_id LIMIT MAX SINCE \d{13} UNTIL \d{13}$/);
+    expect(bodies.map((b) => b.variables.tenants).find(Boolean)).toMatch(
+      /^SELECT count\(\*\) FROM Transaction FACET tenant_id LIMIT MAX SINCE \d{13} UNTIL \d{13}$/,
+    );
     expect(server.requests.every((q) => q.headers['api-key'] === state.apiKey)).toBe(true);
   });
 
@@ -50,10 +59,14 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       const zero = { NEW_RELIC_KEY: state.apiKey, NEW_RELIC_ACCOUNT_ID: String(state.accountId), NEW_RELIC_API_URL: server.url };
       let result = JSON.parse((await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: zero, cwd })).stdout).results[0];
       expect(result.status).toBe('PASS');
-      result = JSON.parse((await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: 'acme-api;acme-rollup' }, cwd })).stdout).results[0];
+      result = JSON.parse(
+        (await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: 'acme-api;acme-rollup' }, cwd })).stdout,
+      ).results[0];
       expect(result.status).toBe('PASS');
       expect(result.summary).toBe(`monitoring live in New Relic (account 1234567, app acme-api, 127.0.0.1:${new URL(server.url).port})`);
-      result = JSON.parse((await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: "acme's api" }, cwd })).stdout).results[0];
+      result = JSON.parse(
+        (await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: "acme's api" }, cwd })).stdout,
+      ).results[0];
       expect(result.status).toBe('SKIP');
       expect(result.summary).toContain('app name "acme\'s api" contains a single quote, which NRQL cannot quote');
     } finally {
@@ -80,7 +93,9 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
   test('key rejected: HTTP 401 BAD_API_KEY is FAIL', async () => {
     const r = await runMonitoring(newRelicYaml(), env({ NEW_RELIC_KEY: 'NRAK-WRONGWRONGWRONG' }));
     expect(r.result.status).toBe('FAIL');
-    expect(r.criterion('newrelic.credentials').summary).toMatch(/^New Relic API key rejected: New Relic answered HTTP 401 "Bad API Key or no API Key provided"/);
+    expect(r.criterion('newrelic.credentials').summary).toMatch(
+      /^New Relic API key rejected: New Relic answered HTTP 401 "Bad API Key or no API Key provided"/,
+    );
   });
 
   test("an account the key's user cannot read: FAIL naming it, from actor.accounts", async () => {
@@ -129,16 +144,25 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
     });
 
     test('with appName every default query and the conditions are scoped to it', async () => {
-      state.conditions.push({ ...state.conditions[0], id: '9100', name: 'Staging errors', nrql: { query: "SELECT count(*) FROM Transaction WHERE appName = 'acme-api-staging' AND error IS true" } });
+      state.conditions.push({
+        ...state.conditions[0],
+        id: '9100',
+        name: 'Staging errors',
+        nrql: { query: "SELECT count(*) FROM Transaction WHERE appName = 'acme-api-staging' AND error IS true" },
+      });
       const r = await runMonitoring(newRelicYaml('      appName: acme-api\n'), env());
       expect(r.result.status).toBe('PASS');
       expect(r.criterion('newrelic.signals').summary).toContain('12 tenants monitored');
-      expect(r.criterion('newrelic.signals').evidence?.join('\n')).toContain("throughput: 360 events in the last 15 min — SELECT count(*) FROM Transaction WHERE appName = 'acme-api'");
+      expect(r.criterion('newrelic.signals').evidence?.join('\n')).toContain(
+        "throughput: 360 events in the last 15 min — SELECT count(*) FROM Transaction WHERE appName = 'acme-api'",
+      );
       expect(r.criterion('newrelic.alerting').evidence?.[0]).toBe('2 alert rule(s) read');
     });
 
     test('an app name with a single quote is refused in the config', async () => {
-      expect(await runExpectingUsage(newRelicYaml("      appName: \"acme's api\"\n"), env())).toMatch(/gates\.monitoring\.newrelic\.appName: must match pattern/);
+      expect(await runExpectingUsage(newRelicYaml('      appName: "acme\'s api"\n'), env())).toMatch(
+        /gates\.monitoring\.newrelic\.appName: must match pattern/,
+      );
     });
   });
 
@@ -148,7 +172,9 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
     });
 
     test('policy + a tag predicate routes, and the evidence says the route depends on the tag', async () => {
-      state.workflows = [workflow({ issuesFilter: predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['77']], ['accumulations.tag.team', 'EXACTLY_MATCHES', ['growth']]) })];
+      state.workflows = [
+        workflow({ issuesFilter: predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['77']], ['accumulations.tag.team', 'EXACTLY_MATCHES', ['growth']]) }),
+      ];
       const c = await alerting();
       expect(c.status).toBe('PASS');
       expect(c.evidence?.join('\n')).toContain('api-oncall (only issues whose accumulations.tag.team EXACTLY_MATCHES growth)');
@@ -167,7 +193,9 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       state.workflows = [workflow({ issuesFilter: predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['77']], ['priority', 'EQUAL', ['high']]) })];
       const c = await alerting();
       expect(c.status).toBe('FAIL');
-      expect(c.summary).toContain('no usable errors alert: "Error percentage (policy Production API)" has no notification target (workflow "Production API to PagerDuty": priority EQUAL high matches none of its priorities (CRITICAL))');
+      expect(c.summary).toContain(
+        'no usable errors alert: "Error percentage (policy Production API)" has no notification target (workflow "Production API to PagerDuty": priority EQUAL high matches none of its priorities (CRITICAL))',
+      );
       expect(c.evidence?.join('\n')).toContain('(HIGH issues only)');
     });
 
@@ -179,7 +207,11 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       ['policy name, case-insensitively', predicates(['accumulations.policyName', 'EXACTLY_MATCHES', ['production api']]), 'PASS'],
       ['another policy does not route', predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['12']]), 'FAIL'],
       ['account ID as a number', predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['77']], ['nrAccountId', 'EQUAL', ['1234567']]), 'PASS'],
-      ['priority DOES_NOT_EQUAL LOW keeps both priorities', predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['77']], ['priority', 'DOES_NOT_EQUAL', ['LOW']]), 'PASS'],
+      [
+        'priority DOES_NOT_EQUAL LOW keeps both priorities',
+        predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['77']], ['priority', 'DOES_NOT_EQUAL', ['LOW']]),
+        'PASS',
+      ],
     ])('%s', async (_name, filter, status) => {
       state.workflows = [workflow({ issuesFilter: filter })];
       expect((await alerting()).status).toBe(status);
@@ -212,7 +244,10 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
     test('every page of conditions, policies and workflows is read', async () => {
       state.pageSize = 1;
       state.policies = [{ id: '12', name: 'Batch' }, ...state.policies];
-      state.workflows = [workflow({ id: 'wf-0', name: 'Batch to email', issuesFilter: predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['12']]) }), workflow({ issuesFilter: predicates(['accumulations.policyName', 'EXACTLY_MATCHES', ['Production API']]) })];
+      state.workflows = [
+        workflow({ id: 'wf-0', name: 'Batch to email', issuesFilter: predicates(['labels.policyIds', 'EXACTLY_MATCHES', ['12']]) }),
+        workflow({ issuesFilter: predicates(['accumulations.policyName', 'EXACTLY_MATCHES', ['Production API']]) }),
+      ];
       const c = await alerting();
       expect(c.status).toBe('PASS');
       expect(c.evidence?.join('\n')).toContain('"p95 response time (policy Production API)" → Production API to PagerDuty');
@@ -243,11 +278,47 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       ['a SCHEDULED rule does not mute yet', mute({ status: 'SCHEDULED' }), false],
       ['an ENDED rule no longer mutes', mute({ status: 'ENDED' }), false],
       ['ANY mutes every incident', mute({ condition: { operator: 'AND', conditions: [{ attribute: 'conditionName', operator: 'ANY', values: [] }] } }), true],
-      ['nrqlEventType EQUALS the FROM of the query', mute({ condition: { operator: 'AND', conditions: [{ attribute: 'nrqlEventType', operator: 'EQUALS', values: ['Transaction'] }] } }), true],
-      ['NOT_EQUALS another policy mutes this one', mute({ condition: { operator: 'AND', conditions: [{ attribute: 'policyId', operator: 'NOT_EQUALS', values: ['12'] }] } }), true],
-      ['values compare case-sensitively', mute({ condition: { operator: 'AND', conditions: [{ attribute: 'policyName', operator: 'STARTS_WITH', values: ['production'] }] } }), false],
-      ['policy AND a tag mutes only some incidents', mute({ condition: { operator: 'AND', conditions: [{ attribute: 'policyId', operator: 'EQUALS', values: ['77'] }, { attribute: 'tags.host', operator: 'EQUALS', values: ['h1'] }] } }), false],
-      ['policy OR a tag mutes all', mute({ condition: { operator: 'OR', conditions: [{ attribute: 'policyId', operator: 'EQUALS', values: ['77'] }, { attribute: 'tags.host', operator: 'EQUALS', values: ['h1'] }] } }), true],
+      [
+        'nrqlEventType EQUALS the FROM of the query',
+        mute({ condition: { operator: 'AND', conditions: [{ attribute: 'nrqlEventType', operator: 'EQUALS', values: ['Transaction'] }] } }),
+        true,
+      ],
+      [
+        'NOT_EQUALS another policy mutes this one',
+        mute({ condition: { operator: 'AND', conditions: [{ attribute: 'policyId', operator: 'NOT_EQUALS', values: ['12'] }] } }),
+        true,
+      ],
+      [
+        'values compare case-sensitively',
+        mute({ condition: { operator: 'AND', conditions: [{ attribute: 'policyName', operator: 'STARTS_WITH', values: ['production'] }] } }),
+        false,
+      ],
+      [
+        'policy AND a tag mutes only some incidents',
+        mute({
+          condition: {
+            operator: 'AND',
+            conditions: [
+              { attribute: 'policyId', operator: 'EQUALS', values: ['77'] },
+              { attribute: 'tags.host', operator: 'EQUALS', values: ['h1'] },
+            ],
+          },
+        }),
+        false,
+      ],
+      [
+        'policy OR a tag mutes all',
+        mute({
+          condition: {
+            operator: 'OR',
+            conditions: [
+              { attribute: 'policyId', operator: 'EQUALS', values: ['77'] },
+              { attribute: 'tags.host', operator: 'EQUALS', values: ['h1'] },
+            ],
+          },
+        }),
+        true,
+      ],
     ])('%s', async (_name, rule, muted) => {
       state.mutingRules = [rule];
       expect((await alerting()).status).toBe(muted ? 'FAIL' : 'PASS');
@@ -270,7 +341,9 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
     state.nrqlSeconds = 45;
     const r = await runMonitoring(newRelicYaml(), env());
     expect(r.result.status).toBe('ERROR');
-    expect(r.criterion('newrelic.signals').summary).toMatch(/^NerdGraph error at actor\.account\.latency: NRDB query duration exceeded the timeout.* \(TIMEOUT\)$/);
+    expect(r.criterion('newrelic.signals').summary).toMatch(
+      /^NerdGraph error at actor\.account\.latency: NRDB query duration exceeded the timeout.* \(TIMEOUT\)$/,
+    );
   });
 
   test('NRQL that takes longer than 10 s but less than its timeout is waited for', async () => {

@@ -15,7 +15,7 @@ describe('acknowledging readiness findings', () => {
     expect(pathsFor(acknowledged.node.root, COST_TAG)).toEqual(['Production/Bucket/Resource']);
   });
 
-  test('the id qualified with the plugin name, as CDK\'s report suggests, works too', () => {
+  test("the id qualified with the plugin name, as CDK's report suggests, works too", () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
     Validations.of(bucket).acknowledge({ id: `SaaSReadinessChecks::${COST_TAG}`, reason: 'Billed to engineering.' });
@@ -29,9 +29,7 @@ describe('acknowledging readiness findings', () => {
     Validations.of(blank).acknowledge({ id: COST_TAG, reason: '  ' });
     Validations.of(explained).acknowledge({ id: COST_TAG, reason: 'Billed to engineering.' });
     const findings = readinessFindings(stack);
-    expect(findings.map((f) => [f.ruleId, f.constructPath])).toEqual([
-      [`SaaSR-AckReason[${COST_TAG}]`, 'S/Blank/Resource'],
-    ]);
+    expect(findings.map((f) => [f.ruleId, f.constructPath])).toEqual([[`SaaSR-AckReason[${COST_TAG}]`, 'S/Blank/Resource']]);
     expect(findings[0].message).toMatch(/acknowledged without a reason.*Fix:/);
   });
 });

@@ -59,10 +59,7 @@ describe('SaaSR-G2-CostTag', () => {
     Tags.of(bucket).add('customer', 'acme');
     markPooled(pooled, { key: 'customer', sharedValue: 'pool' });
     expect(pathsFor(stack, COST_TAG, { costTagKey: 'customer', costBearingTypes: ['AWS::S3::Bucket'] })).toEqual([]);
-    expect(pathsFor(stack, COST_TAG, { costBearingTypes: ['AWS::S3::Bucket'] })).toEqual([
-      'S/Bucket/Resource',
-      'S/Pooled/Resource',
-    ]);
+    expect(pathsFor(stack, COST_TAG, { costBearingTypes: ['AWS::S3::Bucket'] })).toEqual(['S/Bucket/Resource', 'S/Pooled/Resource']);
   });
 
   test('an acknowledgement silences the resource it is applied to only', () => {

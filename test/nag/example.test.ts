@@ -62,11 +62,7 @@ describe('the example SaaS stack', () => {
       },
       ['SaaSR-G1-StageUsagePlan'],
     ],
-    [
-      'a queue with the cost tag removed',
-      (stack) => Tags.of(new sqs.Queue(stack, 'IngestQueue')).remove('tenant_id'),
-      ['SaaSR-G2-CostTag'],
-    ],
+    ['a queue with the cost tag removed', (stack) => Tags.of(new sqs.Queue(stack, 'IngestQueue')).remove('tenant_id'), ['SaaSR-G2-CostTag']],
     [
       'a tenant quota baked into the function environment',
       (stack) => stack.handler.addEnvironment('TENANT_ACME_QUOTA', '1000'),

@@ -51,11 +51,7 @@ describe('SaaSR-G4-FunctionMonitored', () => {
     fn(stack, 'Unwatched');
     fn(stack, 'ThrottlesOnly').metricThrottles().createAlarm(stack, 'Throttles', { threshold: 1, evaluationPeriods: 1 });
     fn(stack, 'OtherLayer', { layers: [layer(stack, 'Other', 'arn:aws:lambda:eu-west-1:123456789012:layer:utils:1')] });
-    expect(pathsFor(stack, FUNCTION_MONITORED)).toEqual([
-      'S/OtherLayer/Resource',
-      'S/ThrottlesOnly/Resource',
-      'S/Unwatched/Resource',
-    ]);
+    expect(pathsFor(stack, FUNCTION_MONITORED)).toEqual(['S/OtherLayer/Resource', 'S/ThrottlesOnly/Resource', 'S/Unwatched/Resource']);
   });
 
   test('an acknowledgement silences the function it is applied to only', () => {

@@ -54,7 +54,12 @@ describe('SARIF 2.1.0 from the readiness rule pack', () => {
   });
 
   it('describes every rule with help text and the fix', () => {
-    const rules = sarif().runs[0].tool.driver.rules as { id: string; help: { text: string; markdown: string }; defaultConfiguration: { level: string }; properties: { tags: string[] } }[];
+    const rules = sarif().runs[0].tool.driver.rules as {
+      id: string;
+      help: { text: string; markdown: string };
+      defaultConfiguration: { level: string };
+      properties: { tags: string[] };
+    }[];
     const costTag = rules.find((r) => r.id === 'SaaSR-G2-CostTag')!;
     expect(costTag.help.text).toMatch(/Fix: Tag it with the cost-allocation key/);
     expect(costTag.help.markdown).toContain("Validations.of(construct).acknowledge({ id: 'SaaSR-G2-CostTag'");
@@ -68,7 +73,10 @@ describe('SARIF 2.1.0 from the readiness rule pack', () => {
     const queue = a.find((r) => r.properties.constructPath === 'Saas/IngestQueue/Resource')!;
     const source = readFileSync(join(ROOT, 'test/fixtures/nag/app.ts'), 'utf8').split('\n');
     const line = source.findIndex((l) => l.includes("new Queue(stack, 'IngestQueue')")) + 1;
-    expect(queue.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'test/fixtures/nag/app.ts', uriBaseId: 'SRCROOT' }, region: { startLine: line, startColumn: expect.any(Number) } });
+    expect(queue.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'test/fixtures/nag/app.ts', uriBaseId: 'SRCROOT' },
+      region: { startLine: line, startColumn: expect.any(Number) },
+    });
     expect(queue.locations[0].logicalLocations).toEqual([{ fullyQualifiedName: 'Saas/IngestQueue/Resource', kind: 'resource' }]);
     expect(a.map((r) => r.partialFingerprints)).toEqual(b.map((r) => r.partialFingerprints));
     const env = a.find((r) => r.properties.finding === 'SaaSR-G3-NoTenantConfigInEnv[TENANT_ACME_QUOTA]')!;
@@ -76,7 +84,7 @@ describe('SARIF 2.1.0 from the readiness rule pack', () => {
     expect(env.message.text).toContain('(TENANT_ACME_QUOTA)');
   });
 
-  it('falls back to the synthesized template, at the resource\'s line, when CDK recorded no creation stack', () => {
+  it("falls back to the synthesized template, at the resource's line, when CDK recorded no creation stack", () => {
     const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
     const log = readinessSarif(buildApp(app), undefined, { sourceRoot: ROOT });
     expectValidSarif(log);
@@ -85,7 +93,10 @@ describe('SARIF 2.1.0 from the readiness rule pack', () => {
     const template = readFileSync(join(app.outdir, 'Saas.template.json'), 'utf8').split('\n');
     const line = template.findIndex((l) => /^\s*"IngestQueue[0-9A-F]{8}": \{/.test(l)) + 1;
     expect(line).toBeGreaterThan(1);
-    expect(queue.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'cdk.out/Saas.template.json', uriBaseId: 'SRCROOT' }, region: { startLine: line } });
+    expect(queue.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'cdk.out/Saas.template.json', uriBaseId: 'SRCROOT' },
+      region: { startLine: line },
+    });
   });
 
   it('reports an acknowledgement as a suppression with its reason', () => {
@@ -93,7 +104,12 @@ describe('SARIF 2.1.0 from the readiness rule pack', () => {
     const legacy = results.find((r) => r.properties.constructPath === 'Saas/LegacyQueue/Resource')!;
     expect(legacy.ruleId).toBe('SaaSR-G2-CostTag');
     expect(legacy.suppressions).toEqual([{ kind: 'inSource', status: 'accepted', justification: 'Drained and deleted in TICKET-7; no tenant traffic.' }]);
-    expect(results.filter((r) => !r.suppressions).map((r) => r.properties.finding).sort()).toEqual([
+    expect(
+      results
+        .filter((r) => !r.suppressions)
+        .map((r) => r.properties.finding)
+        .sort(),
+    ).toEqual([
       'SaaSR-G2-CostTag',
       'SaaSR-G2-CostTag',
       'SaaSR-G3-NoTenantConfigInEnv[TENANT_ACME_QUOTA]',
@@ -105,7 +121,10 @@ describe('SARIF 2.1.0 from the readiness rule pack', () => {
 
 describe('saas-readiness sarif --app', () => {
   it('runs the CDK app with the pack as a plugin and prints its SARIF log (exit 1: open findings)', async () => {
-    const res = await runCli(['sarif', '--app', `"${join(ROOT, 'node_modules/.bin/tsx')}" test/fixtures/nag/app.ts`], { cwd: ROOT, env: { ...process.env, GITHUB_WORKSPACE: ROOT } });
+    const res = await runCli(['sarif', '--app', `"${join(ROOT, 'node_modules/.bin/tsx')}" test/fixtures/nag/app.ts`], {
+      cwd: ROOT,
+      env: { ...process.env, GITHUB_WORKSPACE: ROOT },
+    });
     expect(res.stderr).toContain('saas-readiness: 5 open readiness finding(s), 1 acknowledged');
     expect(res.code).toBe(1);
     const log = JSON.parse(res.stdout);

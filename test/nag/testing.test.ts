@@ -39,14 +39,6 @@ describe('formatReadinessFindings', () => {
       { ruleId: 'SaaSR-G2-CostTag', constructPath: 'S/B', severity: 'error', message: 'untagged' },
       { ruleId: 'SaaSR-G4-LogRetention', constructPath: 'S/L', severity: 'warning', message: 'forever' },
     ]);
-    expect(text).toBe(
-      [
-        'SaaSR-G2-CostTag (error): untagged',
-        '  - S/A',
-        '  - S/B',
-        'SaaSR-G4-LogRetention (warning): forever',
-        '  - S/L',
-      ].join('\n'),
-    );
+    expect(text).toBe(['SaaSR-G2-CostTag (error): untagged', '  - S/A', '  - S/B', 'SaaSR-G4-LogRetention (warning): forever', '  - S/L'].join('\n'));
   });
 });

@@ -8,14 +8,44 @@ import { runCli } from '../support/cli';
 const dir = mkdtempSync(join(tmpdir(), 'sr-prop-'));
 
 /** Values shaped like readiness.yaml, mixing valid keys, wrong types and hostile strings. */
-const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('${env:NOPE}', '${env:HOME}', '${secret:x}', '\u0000', '../../etc/passwd', '<x/>'));
-const keys = fc.constantFrom('version', 'suite', 'sources', 'gates', 'tenants', 'cost', 'config', 'monitoring', 'type', 'url', 'source', 'minTenants', 'table', 'enabled', 'timeoutSeconds', 'quotaProbe', 'x');
+const scalar = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('${env:NOPE}', '${env:HOME}', '${secret:x}', '\u0000', '../../etc/passwd', '<x/>'),
+);
+const keys = fc.constantFrom(
+  'version',
+  'suite',
+  'sources',
+  'gates',
+  'tenants',
+  'cost',
+  'config',
+  'monitoring',
+  'type',
+  'url',
+  'source',
+  'minTenants',
+  'table',
+  'enabled',
+  'timeoutSeconds',
+  'quotaProbe',
+  'x',
+);
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(keys, tie('node'), { maxKeys: 4 })),
 })).node;
 const document = fc.oneof(
   value.map((v) => dump(v, { skipInvalid: true })),
-  fc.record({ version: fc.constantFrom(1, 2, '1'), suite: fc.oneof(fc.constant('acme'), fc.string()), sources: value, gates: value }, { requiredKeys: ['version'] }).map((v) => dump(v, { skipInvalid: true })),
+  fc
+    .record(
+      { version: fc.constantFrom(1, 2, '1'), suite: fc.oneof(fc.constant('acme'), fc.string()), sources: value, gates: value },
+      { requiredKeys: ['version'] },
+    )
+    .map((v) => dump(v, { skipInvalid: true })),
   fc.string(),
 );
 

@@ -25,12 +25,11 @@ describe('never a false PASS (property)', () => {
   it('the suite is READY only when nothing failed or errored and something passed', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...STATUSES), { maxLength: 6 }), fc.boolean(), (statuses, allowSkip) => {
-        const { verdict } = verdictOf(statuses.map((status) => ({ status }) as never), allowSkip);
-        const ready =
-          statuses.includes('PASS') &&
-          !statuses.includes('FAIL') &&
-          !statuses.includes('ERROR') &&
-          (allowSkip || !statuses.includes('SKIP'));
+        const { verdict } = verdictOf(
+          statuses.map((status) => ({ status }) as never),
+          allowSkip,
+        );
+        const ready = statuses.includes('PASS') && !statuses.includes('FAIL') && !statuses.includes('ERROR') && (allowSkip || !statuses.includes('SKIP'));
         expect(verdict === 'READY').toBe(ready);
       }),
     );

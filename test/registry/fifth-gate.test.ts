@@ -61,7 +61,14 @@ describe('a fifth gate, registered in one line', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/<testcase classname="saas-readiness\.fifth" name="uptime"/);
     const json = JSON.parse((await cli(['run', '--format', 'json', '--quiet'], dir)).stdout);
-    expect(json.results).toEqual([expect.objectContaining({ gate: 'uptime', title: 'Service up', status: 'PASS', measurements: [expect.objectContaining({ name: 'uptimePercent', value: 99.95 })] })]);
+    expect(json.results).toEqual([
+      expect.objectContaining({
+        gate: 'uptime',
+        title: 'Service up',
+        status: 'PASS',
+        measurements: [expect.objectContaining({ name: 'uptimePercent', value: 99.95 })],
+      }),
+    ]);
   });
 
   it('deploys as its own function, with the IAM its source declares, its schedule, its alarm and its dashboard widget', () => {
@@ -79,8 +86,14 @@ describe('a fifth gate, registered in one line', () => {
     expect(dashboard).toContain('UptimePercent');
   });
 
-  it('names the rule pack\'s gates, so a rule for it composes in', () => {
-    expect(new SaaSReadinessChecks(undefined, { gates: registry.gates, rules: [healthCheckPresent] }).gateNames).toEqual(['tenants', 'cost', 'config', 'monitoring', 'uptime']);
+  it("names the rule pack's gates, so a rule for it composes in", () => {
+    expect(new SaaSReadinessChecks(undefined, { gates: registry.gates, rules: [healthCheckPresent] }).gateNames).toEqual([
+      'tenants',
+      'cost',
+      'config',
+      'monitoring',
+      'uptime',
+    ]);
     // Without the registration the pack refuses the rule.
     expect(() => new SaaSReadinessChecks(undefined, { rules: [healthCheckPresent] })).toThrow(/names gate 'uptime', which is not registered/);
   });

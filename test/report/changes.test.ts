@@ -17,8 +17,22 @@ const at = (h: number) => new Date(Date.UTC(2026, 10, 28, h)).toISOString();
 
 describe('what changed since the previous run', () => {
   it('names gates and criteria that newly fail or recovered', () => {
-    const before = gateRecordOf(result('tenants', 'PASS', { criteria: [{ id: 'active', title: 'active tenants', status: 'PASS', summary: '12' }, { id: 'quota', title: 'quotas', status: 'FAIL', summary: 'acme has none' }] }));
-    const after = gateRecordOf(result('tenants', 'FAIL', { criteria: [{ id: 'active', title: 'active tenants', status: 'FAIL', summary: 'only 8' }, { id: 'quota', title: 'quotas', status: 'PASS', summary: 'all set' }] }));
+    const before = gateRecordOf(
+      result('tenants', 'PASS', {
+        criteria: [
+          { id: 'active', title: 'active tenants', status: 'PASS', summary: '12' },
+          { id: 'quota', title: 'quotas', status: 'FAIL', summary: 'acme has none' },
+        ],
+      }),
+    );
+    const after = gateRecordOf(
+      result('tenants', 'FAIL', {
+        criteria: [
+          { id: 'active', title: 'active tenants', status: 'FAIL', summary: 'only 8' },
+          { id: 'quota', title: 'quotas', status: 'PASS', summary: 'all set' },
+        ],
+      }),
+    );
     const change = compareGate(before, after)!;
     expect(change).toMatchObject({ gate: 'tenants', from: 'PASS', to: 'FAIL', movement: 'newly failing' });
     expect(change.criteria).toEqual([
@@ -30,8 +44,23 @@ describe('what changed since the previous run', () => {
   });
 
   it('names tenants whose variance moved across the tolerance, in either direction', () => {
-    const before = gateRecordOf(costResult([{ tenant: 'initech', tracked: 100, billed: 101, status: 'ok' }, { tenant: 'acme', tracked: 80, billed: 100, status: 'outside' }, { tenant: 'globex', tracked: 50, billed: 50, status: 'ok' }]));
-    const after = gateRecordOf(costResult([{ tenant: 'initech', tracked: 100, billed: 112, status: 'outside' }, { tenant: 'acme', tracked: 99, billed: 100, status: 'ok' }, { tenant: 'globex', tracked: 51, billed: 50, status: 'ok' }], 'FAIL'));
+    const before = gateRecordOf(
+      costResult([
+        { tenant: 'initech', tracked: 100, billed: 101, status: 'ok' },
+        { tenant: 'acme', tracked: 80, billed: 100, status: 'outside' },
+        { tenant: 'globex', tracked: 50, billed: 50, status: 'ok' },
+      ]),
+    );
+    const after = gateRecordOf(
+      costResult(
+        [
+          { tenant: 'initech', tracked: 100, billed: 112, status: 'outside' },
+          { tenant: 'acme', tracked: 99, billed: 100, status: 'ok' },
+          { tenant: 'globex', tracked: 51, billed: 50, status: 'ok' },
+        ],
+        'FAIL',
+      ),
+    );
     const change = compareGate(before, after)!;
     expect(change.tenants).toEqual([
       { tenant: 'initech', provider: 'aws', from: -0.99, to: -10.71, movement: 'left the tolerance' },
@@ -43,7 +72,12 @@ describe('what changed since the previous run', () => {
   it('keeps a record within a DynamoDB item for thousands of tenants: then only those outside, still naming crossings', () => {
     const many = (outside: string[]) =>
       costResult(
-        Array.from({ length: 5000 }, (_, i) => `tenant-${String(i).padStart(5, '0')}`).map((tenant) => ({ tenant, tracked: outside.includes(tenant) ? 80 : 100, billed: 100, status: outside.includes(tenant) ? 'outside' : 'ok' })),
+        Array.from({ length: 5000 }, (_, i) => `tenant-${String(i).padStart(5, '0')}`).map((tenant) => ({
+          tenant,
+          tracked: outside.includes(tenant) ? 80 : 100,
+          billed: 100,
+          status: outside.includes(tenant) ? 'outside' : 'ok',
+        })),
         outside.length ? 'FAIL' : 'PASS',
       );
     const before = gateRecordOf(many(['tenant-00007']));
@@ -63,9 +97,35 @@ describe('what changed since the previous run', () => {
   it('reads the tenant lines of the artifact the real gate 2 check writes', async () => {
     const $ = (v: string) => parseMoney(v);
     const outcome = await checkCost({
-      ledger: { summarize: async () => ({ source: 'ledger', totals: [{ tenant: 'acme', provider: 'aws', amount: $('100') }, { tenant: 'initech', provider: 'aws', amount: $('370.48') }], newest: { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true } }), close: async () => undefined },
+      ledger: {
+        summarize: async () => ({
+          source: 'ledger',
+          totals: [
+            { tenant: 'acme', provider: 'aws', amount: $('100') },
+            { tenant: 'initech', provider: 'aws', amount: $('370.48') },
+          ],
+          newest: { at: new Date('2024-06-01T00:00:00Z'), dateOnly: true },
+        }),
+        close: async () => undefined,
+      },
       window: { from: '2024-05-01', to: '2024-05-31', label: 'May' },
-      providers: { aws: { bill: { provider: 'aws', fetch: async () => ({ source: 'bill', groups: new Map([['acme', $('101')], ['initech', $('416.81')]]), estimated: [], notes: [] }) }, ledgerValues: ['aws'] } },
+      providers: {
+        aws: {
+          bill: {
+            provider: 'aws',
+            fetch: async () => ({
+              source: 'bill',
+              groups: new Map([
+                ['acme', $('101')],
+                ['initech', $('416.81')],
+              ]),
+              estimated: [],
+              notes: [],
+            }),
+          },
+          ledgerValues: ['aws'],
+        },
+      },
       tolerancePercent: $('5'),
       materiality: $('1'),
       maxLagHours: 24,
@@ -83,8 +143,18 @@ describe('what changed since the previous run', () => {
 
   it('adds a section to the text and Markdown reports', async () => {
     const store = new FileHistoryStore(join(mkdtempSync(join(tmpdir(), 'sr-hist-')), 'h.jsonl'));
-    await recordRun(store, 'acme', [result('tenants', 'PASS', { startedAt: at(7) }), costResult([{ tenant: 'initech', tracked: 100, billed: 101, status: 'ok' }], 'PASS', at(7))], 'cli', 'a');
-    const current = report([result('tenants', 'FAIL', { startedAt: at(8), summary: 'only 8 active tenants' }), costResult([{ tenant: 'initech', tracked: 100, billed: 112, status: 'outside' }], 'FAIL', at(8)), result('config', 'PASS', { startedAt: at(8) })]);
+    await recordRun(
+      store,
+      'acme',
+      [result('tenants', 'PASS', { startedAt: at(7) }), costResult([{ tenant: 'initech', tracked: 100, billed: 101, status: 'ok' }], 'PASS', at(7))],
+      'cli',
+      'a',
+    );
+    const current = report([
+      result('tenants', 'FAIL', { startedAt: at(8), summary: 'only 8 active tenants' }),
+      costResult([{ tenant: 'initech', tracked: 100, billed: 112, status: 'outside' }], 'FAIL', at(8)),
+      result('config', 'PASS', { startedAt: at(8) }),
+    ]);
     current.changes = await changesSince(store, 'acme', current.results, new Date(at(9)));
     expect(current.changes).toMatchObject({ compared: ['tenants', 'cost'], firstRuns: ['config'] });
     const text = renderText(current);
@@ -113,11 +183,23 @@ describe('saas-readiness run --history / diff', () => {
     expect(same).toMatchObject({ code: 0, stdout: expect.stringContaining('No change in tenants, cost, config, monitoring since the previous run.') });
 
     // A third run in which tenants recovered (recorded as the deployed handler or another CLI would).
-    await recordRun(new FileHistoryStore(history), 'default', [result('tenants', 'PASS', { startedAt: new Date(Date.now() + 1000).toISOString() })], 'scheduled', 'x');
+    await recordRun(
+      new FileHistoryStore(history),
+      'default',
+      [result('tenants', 'PASS', { startedAt: new Date(Date.now() + 1000).toISOString() })],
+      'scheduled',
+      'x',
+    );
     const recovered = await runCli(['diff', '--history', history, '--check', 'tenants'], { cwd: dir, env: {} });
     expect(recovered.code).toBe(0);
     expect(recovered.stdout).toContain('tenants: changed (SKIP → PASS)');
-    await recordRun(new FileHistoryStore(history), 'default', [result('tenants', 'FAIL', { startedAt: new Date(Date.now() + 2000).toISOString(), summary: 'only 3 active tenants' })], 'scheduled', 'y');
+    await recordRun(
+      new FileHistoryStore(history),
+      'default',
+      [result('tenants', 'FAIL', { startedAt: new Date(Date.now() + 2000).toISOString(), summary: 'only 3 active tenants' })],
+      'scheduled',
+      'y',
+    );
     const regressed = await runCli(['diff', '--history', history, '--check', 'tenants'], { cwd: dir, env: {} });
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toContain('tenants: newly failing (PASS → FAIL) — only 3 active tenants');

@@ -2,7 +2,11 @@ import type { CheckResult } from '../../lambda/core/result';
 import type { RunReport } from '../../lambda/core/runner';
 
 /** A cost result with a tenant_costs.json artifact, as gate 2 writes it. */
-export function costResult(lines: { tenant: string; tracked: number; billed: number; status: string }[], status: CheckResult['status'] = 'PASS', startedAt = '2026-11-28T08:00:00.000Z'): CheckResult {
+export function costResult(
+  lines: { tenant: string; tracked: number; billed: number; status: string }[],
+  status: CheckResult['status'] = 'PASS',
+  startedAt = '2026-11-28T08:00:00.000Z',
+): CheckResult {
   const doc = {
     window: { from: '2026-10-27', to: '2026-11-25' },
     tolerancePercent: '5.00',
@@ -27,7 +31,13 @@ export function costResult(lines: { tenant: string; tracked: number; billed: num
     summary: status === 'PASS' ? 'AWS: all tenants within ±5%' : 'AWS: 1 tenant outside ±5%',
     criteria: [
       { id: 'fresh', title: 'ledger fresh', status: 'PASS', summary: 'newest entry 2 h old' },
-      { id: 'aws-tenants', title: 'AWS per tenant', status, summary: status === 'PASS' ? 'all within' : 'initech outside', remediation: status === 'PASS' ? undefined : 'Fix the metering.' },
+      {
+        id: 'aws-tenants',
+        title: 'AWS per tenant',
+        status,
+        summary: status === 'PASS' ? 'all within' : 'initech outside',
+        remediation: status === 'PASS' ? undefined : 'Fix the metering.',
+      },
     ],
     measurements: [],
     evidence: [],

@@ -34,10 +34,20 @@ describe('--format github: workflow commands', () => {
     const r = result('cost', 'FAIL', {
       criteria: [
         { id: 'fresh', title: 'ledger fresh', status: 'PASS', summary: 'fine' },
-        { id: 'aws-tenants', title: 'AWS: tenants, within ±5%', status: 'FAIL', summary: 'initech: 12% off: 100% sure,\r\nreally', evidence: ['tracked $370.48, billed $416.81'], remediation: 'Fix the metering.' },
+        {
+          id: 'aws-tenants',
+          title: 'AWS: tenants, within ±5%',
+          status: 'FAIL',
+          summary: 'initech: 12% off: 100% sure,\r\nreally',
+          evidence: ['tracked $370.48, billed $416.81'],
+          remediation: 'Fix the metering.',
+        },
       ],
     });
-    const out = renderGithub(report([r, result('monitoring', 'SKIP', { summary: 'set DATADOG_API_KEY' })]), (gate) => ({ file: 'ops/readiness,prod.yaml', line: gate === 'cost' ? 12 : undefined }));
+    const out = renderGithub(report([r, result('monitoring', 'SKIP', { summary: 'set DATADOG_API_KEY' })]), (gate) => ({
+      file: 'ops/readiness,prod.yaml',
+      line: gate === 'cost' ? 12 : undefined,
+    }));
     const lines = out.trimEnd().split('\n');
     const [cost, monitoring] = lines.slice(0, 2).map(parse);
     expect(cost).toEqual({

@@ -26,15 +26,31 @@ function sampleReport() {
   const monitoring = result('monitoring', 'FAIL', {
     title: 'Production monitoring',
     criteria: [
-      { id: 'datadog.signals', title: 'Datadog: signals per tenant', status: 'FAIL', summary: 'only 6 tenants', measurements: [{ name: 'datadog.tenantsMonitored', value: 6, unit: 'tenants', threshold: '>= 10' }] },
-      { id: 'cloudwatch.signals', title: 'CloudWatch: signals per tenant', status: 'PASS', summary: '12 tenants', measurements: [{ name: 'cloudwatch.tenantsMonitored', value: 12, unit: 'tenants', threshold: '>= 10' }] },
+      {
+        id: 'datadog.signals',
+        title: 'Datadog: signals per tenant',
+        status: 'FAIL',
+        summary: 'only 6 tenants',
+        measurements: [{ name: 'datadog.tenantsMonitored', value: 6, unit: 'tenants', threshold: '>= 10' }],
+      },
+      {
+        id: 'cloudwatch.signals',
+        title: 'CloudWatch: signals per tenant',
+        status: 'PASS',
+        summary: '12 tenants',
+        measurements: [{ name: 'cloudwatch.tenantsMonitored', value: 12, unit: 'tenants', threshold: '>= 10' }],
+      },
     ],
   });
   const tenants = result('tenants', 'PASS', { title: 'Multi-tenant operational', summary: '14 active tenants <script>alert(1)</script>' });
   const r = report([tenants, cost, monitoring]);
   const timelines = {
     tenants: [hoursAgo(3), hoursAgo(2), hoursAgo(1)].map((at) => gateRecordOf(result('tenants', 'PASS', { startedAt: at }))),
-    cost: [gateRecordOf(costResult([], 'PASS', hoursAgo(3))), gateRecordOf(costResult([], 'PASS', hoursAgo(2))), gateRecordOf(costResult([], 'FAIL', hoursAgo(1)))],
+    cost: [
+      gateRecordOf(costResult([], 'PASS', hoursAgo(3))),
+      gateRecordOf(costResult([], 'PASS', hoursAgo(2))),
+      gateRecordOf(costResult([], 'FAIL', hoursAgo(1))),
+    ],
   };
   return { r, timelines };
 }
@@ -94,7 +110,12 @@ describeWithChromium('HTML report in headless Chromium', () => {
     const painted = await page.$$eval('canvas', (canvases) =>
       canvases.map((el) => {
         // The test's tsconfig has no DOM library: the canvas is described by what is used of it.
-        const c = el as unknown as { id: string; width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+        const c = el as unknown as {
+          id: string;
+          width: number;
+          height: number;
+          getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+        };
         const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
         let n = 0;
         for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
@@ -107,7 +128,9 @@ describeWithChromium('HTML report in headless Chromium', () => {
   });
 
   it('gives every chart an accessible name that states what it shows', async () => {
-    await expect(page.getByRole('img', { name: /AWS: tracked and billed US dollars for 4 tenants, with the ±5% tolerance band .* outside the band: initech/ }).count()).resolves.toBe(1);
+    await expect(
+      page.getByRole('img', { name: /AWS: tracked and billed US dollars for 4 tenants, with the ±5% tolerance band .* outside the band: initech/ }).count(),
+    ).resolves.toBe(1);
     await expect(page.getByRole('img', { name: /Tenants seen .* datadog 6 of 10, cloudwatch 12 of 10/ }).count()).resolves.toBe(1);
     await expect(page.getByRole('img', { name: /Status of each gate over time \(tenants: 4 runs, now PASS; cost: 4 runs, now FAIL/ }).count()).resolves.toBe(1);
     await expect(page.getByRole('list', { name: 'Status per gate' }).getByRole('listitem').count()).resolves.toBe(3);

@@ -10,17 +10,31 @@ import { startCallerIdentity, startSecurityHub, type SecurityHubStandIn } from '
 import { result } from '../report/fixtures';
 
 const TARGET = { accountId: '123456789012', region: 'eu-west-1' };
-const criterion = (id: string, status: Criterion['status']): Criterion => ({ id, title: `criterion ${id}`, status, summary: `${id} is ${status}`, ...(status === 'PASS' ? {} : { remediation: `fix ${id}` }) });
+const criterion = (id: string, status: Criterion['status']): Criterion => ({
+  id,
+  title: `criterion ${id}`,
+  status,
+  summary: `${id} is ${status}`,
+  ...(status === 'PASS' ? {} : { remediation: `fix ${id}` }),
+});
 const cost = (status: CheckResult['status'], criteria: Criterion[]) => result('cost', status, { title: 'Cost tracking accurate', criteria });
 
 describe('Security Hub publisher against the stand-in', () => {
   let hub: SecurityHubStandIn;
   let client: SecurityHubClient;
-  const held = () => [...hub.findings.values()].map((f) => ({ Id: f.Id, Compliance: f.Compliance, RecordState: f.RecordState })).sort((a, b) => String(a.Id).localeCompare(String(b.Id)));
+  const held = () =>
+    [...hub.findings.values()]
+      .map((f) => ({ Id: f.Id, Compliance: f.Compliance, RecordState: f.RecordState }))
+      .sort((a, b) => String(a.Id).localeCompare(String(b.Id)));
 
   beforeAll(async () => {
     hub = await startSecurityHub();
-    client = new SecurityHubClient({ endpoint: hub.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' }, maxAttempts: 1 });
+    client = new SecurityHubClient({
+      endpoint: hub.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+      maxAttempts: 1,
+    });
   });
   afterAll(async () => {
     client.destroy();
@@ -46,7 +60,13 @@ describe('Security Hub publisher against the stand-in', () => {
     const gate = [...hub.findings.values()].find((f) => f.Id === 'saas-readiness/acme/cost')!;
     expect(gate).toMatchObject({ CreatedAt: t1.toISOString(), UpdatedAt: t2.toISOString() });
 
-    await publishToSecurityHub(client, 'acme', [cost('PASS', [criterion('fresh', 'PASS'), criterion('aws-tenants', 'PASS')])], TARGET, new Date('2026-11-28T10:00:00Z'));
+    await publishToSecurityHub(
+      client,
+      'acme',
+      [cost('PASS', [criterion('fresh', 'PASS'), criterion('aws-tenants', 'PASS')])],
+      TARGET,
+      new Date('2026-11-28T10:00:00Z'),
+    );
     expect(held()).toEqual([
       { Id: 'saas-readiness/acme/cost', Compliance: { Status: 'PASSED' }, RecordState: 'ARCHIVED' },
       { Id: 'saas-readiness/acme/cost/aws-tenants', Compliance: { Status: 'PASSED' }, RecordState: 'ARCHIVED' },
@@ -55,12 +75,17 @@ describe('Security Hub publisher against the stand-in', () => {
   });
 
   it('maps PASS / FAIL / SKIP / ERROR to PASSED / FAILED / WARNING / NOT_AVAILABLE', () => {
-    const statuses = (['PASS', 'FAIL', 'SKIP', 'ERROR'] as const).map((s) => gateFindings(result('tenants', s), 'acme', TARGET, new Map(), new Date())[0].Compliance?.Status);
+    const statuses = (['PASS', 'FAIL', 'SKIP', 'ERROR'] as const).map(
+      (s) => gateFindings(result('tenants', s), 'acme', TARGET, new Map(), new Date())[0].Compliance?.Status,
+    );
     expect(statuses).toEqual(['PASSED', 'FAILED', 'WARNING', 'NOT_AVAILABLE']);
   });
 
   it('keeps to 100 findings per request', async () => {
-    const many = cost('FAIL', Array.from({ length: 250 }, (_, i) => criterion(`c${i}`, 'FAIL')));
+    const many = cost(
+      'FAIL',
+      Array.from({ length: 250 }, (_, i) => criterion(`c${i}`, 'FAIL')),
+    );
     const before = hub.importRequests;
     const sent = await publishToSecurityHub(client, 'acme', [many], TARGET);
     expect(sent).toEqual({ imported: 251, archived: 0, requests: 3 });
@@ -98,12 +123,19 @@ describe('saas-readiness run --security-hub', () => {
     process.env = { ...saved };
   });
 
-  it('publishes the run for the caller\'s account and region, and exits 3 when Security Hub refuses it', async () => {
+  it("publishes the run for the caller's account and region, and exits 3 when Security Hub refuses it", async () => {
     const hub = await startSecurityHub();
     const sts = await startCallerIdentity('123456789012');
     const other = await startCallerIdentity('210987654321');
     try {
-      Object.assign(process.env, { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_ENDPOINT_URL_SECURITYHUB: hub.endpoint, AWS_ENDPOINT_URL_STS: sts.url, AWS_MAX_ATTEMPTS: '1' });
+      Object.assign(process.env, {
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIDTEST',
+        AWS_SECRET_ACCESS_KEY: 'test-secret',
+        AWS_ENDPOINT_URL_SECURITYHUB: hub.endpoint,
+        AWS_ENDPOINT_URL_STS: sts.url,
+        AWS_MAX_ATTEMPTS: '1',
+      });
       const cwd = mkdtempSync(join(tmpdir(), 'sr-hub-'));
       const res = await runCli(['run', '--security-hub'], { env: {}, cwd });
       expect(res.code).toBe(1); // zero-config without DATABASE_URL: every gate SKIPs, NOT READY

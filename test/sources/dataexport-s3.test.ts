@@ -24,7 +24,10 @@ const sorted = (m: Map<string, Money>) => [...m].sort(([a], [b]) => (a < b ? -1 
 
 function lines(scale: number): ExportLine[] {
   const out: ExportLine[] = [];
-  for (const [month, days] of [['2026-10', 31], ['2026-11', 30]] as const) {
+  for (const [month, days] of [
+    ['2026-10', 31],
+    ['2026-11', 30],
+  ] as const) {
     for (let d = 1; d <= days; d++) {
       const day = `${month}-${String(d).padStart(2, '0')}`;
       ['acme', 'globex'].forEach((tag, t) => out.push({ day, tag, cost: (scale * (d + t) * 0.0101).toFixed(6) }));
@@ -40,15 +43,27 @@ describe('Data Exports reader over S3', () => {
   let current: WrittenExport;
   let superseded: WrittenExport;
   let focusCsv: WrittenExport;
-  const local = (w: WrittenExport) => new DataExportBill({ type: 'dataexport', path: w.root, prefix: w.prefix, exportName: w.exportName }, QUERY).fetch(WINDOW, signal);
-  const remote = (w: WrittenExport, bucket = 'cur-bucket') => new DataExportBill({ type: 'dataexport', bucket, prefix: w.prefix, exportName: w.exportName }, QUERY).fetch(WINDOW, signal);
+  const local = (w: WrittenExport) =>
+    new DataExportBill({ type: 'dataexport', path: w.root, prefix: w.prefix, exportName: w.exportName }, QUERY).fetch(WINDOW, signal);
+  const remote = (w: WrittenExport, bucket = 'cur-bucket') =>
+    new DataExportBill({ type: 'dataexport', bucket, prefix: w.prefix, exportName: w.exportName }, QUERY).fetch(WINDOW, signal);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dataexport-s3-'));
     writer = await ExportWriter.open();
     // One bucket root holding a create-new CUR 2.0 export (two snapshots) and a FOCUS CSV export.
-    superseded = await writer.write(join(dir, 'bucket'), lines(3), { schema: 'cur2', exportName: 'cur2-parquet', delivery: 'create-new', filesPerPeriod: 2 }, 'exec-1-old');
-    current = await writer.write(join(dir, 'bucket'), lines(1), { schema: 'cur2', exportName: 'cur2-parquet', delivery: 'create-new', filesPerPeriod: 3 }, 'exec-2-new');
+    superseded = await writer.write(
+      join(dir, 'bucket'),
+      lines(3),
+      { schema: 'cur2', exportName: 'cur2-parquet', delivery: 'create-new', filesPerPeriod: 2 },
+      'exec-1-old',
+    );
+    current = await writer.write(
+      join(dir, 'bucket'),
+      lines(1),
+      { schema: 'cur2', exportName: 'cur2-parquet', delivery: 'create-new', filesPerPeriod: 3 },
+      'exec-2-new',
+    );
     focusCsv = await writer.write(join(dir, 'bucket'), lines(1), { schema: 'focus', file: 'csv', exportName: 'focus-csv', filesPerPeriod: 2 });
   });
   afterAll(() => {
@@ -125,9 +140,11 @@ describe('Data Exports reader over S3', () => {
       await client.send(new CreateBucketCommand({ Bucket: 'cur-bucket' }));
       const files = filesOf(join(dir, 'bucket'));
       // moto stamps LastModified at upload: the superseded snapshot goes first, a second earlier.
-      for (const [key, path] of files.filter(([k]) => older(k))) await client.send(new PutObjectCommand({ Bucket: 'cur-bucket', Key: key, Body: readFileSync(path) }));
+      for (const [key, path] of files.filter(([k]) => older(k)))
+        await client.send(new PutObjectCommand({ Bucket: 'cur-bucket', Key: key, Body: readFileSync(path) }));
       await new Promise((r) => setTimeout(r, 1100));
-      for (const [key, path] of files.filter(([k]) => !older(k))) await client.send(new PutObjectCommand({ Bucket: 'cur-bucket', Key: key, Body: readFileSync(path) }));
+      for (const [key, path] of files.filter(([k]) => !older(k)))
+        await client.send(new PutObjectCommand({ Bucket: 'cur-bucket', Key: key, Body: readFileSync(path) }));
       client.destroy();
     });
     // biome-ignore lint/suspicious/noDuplicateTestHooks: describeWithMoto is a describe of its own

@@ -66,7 +66,7 @@ describe('Data Exports reader (docs/contracts/dataexports.md)', () => {
   }
   const read = (src: DataExportSourceConfig, window = WINDOW, query = QUERY) => new DataExportBill(src, query).fetch(window, signal);
 
-  it('DE-1, DE-2, DE-3: reads every file of every billing period the window touches, through each month\'s manifest', async () => {
+  it("DE-1, DE-2, DE-3: reads every file of every billing period the window touches, through each month's manifest", async () => {
     const { src } = await tree({ schema: 'cur2' });
     const got = await read(src);
     expect(sorted(got.groups)).toEqual(sorted(expected(lines)));
@@ -74,7 +74,7 @@ describe('Data Exports reader (docs/contracts/dataexports.md)', () => {
     expect(got.source).toContain('2026-10 snapshot exec-current (3 files), 2026-11 snapshot exec-current (3 files)');
   });
 
-  it('DE-3: a file beside the listed ones (an earlier refresh\'s chunk) is not read', async () => {
+  it("DE-3: a file beside the listed ones (an earlier refresh's chunk) is not read", async () => {
     const { root, written, src } = await tree({ schema: 'cur2', file: 'csv' });
     const stale = written.dataFiles.get('2026-10')![0].replace('-00001.', '-00009.');
     const { copyFileSync } = await import('node:fs');
@@ -108,19 +108,31 @@ describe('Data Exports reader (docs/contracts/dataexports.md)', () => {
   });
 
   it('DE-2: a month of the window without a manifest is an ERROR naming its days, never a partial sum', async () => {
-    const { src } = await tree({ schema: 'cur2' }, lines.filter((l) => l.day < '2026-11-01'));
-    await expect(read(src)).rejects.toThrow(/no manifest for BILLING_PERIOD=2026-11 .*: 2026-11-01\.\.2026-11-10 of the window 2026-10-20\.\.2026-11-10 was not measured/);
+    const { src } = await tree(
+      { schema: 'cur2' },
+      lines.filter((l) => l.day < '2026-11-01'),
+    );
+    await expect(read(src)).rejects.toThrow(
+      /no manifest for BILLING_PERIOD=2026-11 .*: 2026-11-01\.\.2026-11-10 of the window 2026-10-20\.\.2026-11-10 was not measured/,
+    );
   });
 
   it('DE-3: a file the manifest lists but that is absent is an ERROR naming it and its period', async () => {
     const { root, written, src } = await tree({ schema: 'focus' });
     const gone = written.dataFiles.get('2026-10')![1];
     rmSync(join(root, ...gone.split('/')));
-    await expect(read(src)).rejects.toThrow(new RegExp(`1 data file\\(s\\) listed by the export's manifest are absent: .*${gone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(billing period 2026-10, 2026-10-20\\.\\.2026-10-31\\)`));
+    await expect(read(src)).rejects.toThrow(
+      new RegExp(
+        `1 data file\\(s\\) listed by the export's manifest are absent: .*${gone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(billing period 2026-10, 2026-10-20\\.\\.2026-10-31\\)`,
+      ),
+    );
   });
 
   it('DE-7: data that ends before the window does is an ERROR naming the days not covered', async () => {
-    const { src } = await tree({ schema: 'cur2' }, lines.filter((l) => l.day <= '2026-11-07'));
+    const { src } = await tree(
+      { schema: 'cur2' },
+      lines.filter((l) => l.day <= '2026-11-07'),
+    );
     await expect(read(src)).rejects.toThrow(/does not cover 2026-11-08\.\.2026-11-10 of the window .*2026-11: 2026-11-01\.\.2026-11-07/);
   });
 
@@ -158,7 +170,13 @@ describe('Data Exports reader (docs/contracts/dataexports.md)', () => {
 
   it('DE-6: Parquet written with DATA_PAGE_V2 pages and delta encodings reads the same', async () => {
     // Distinct amounts and tags, so that the writer picks delta and byte-stream-split encodings over dictionaries.
-    const many = lines.flatMap((l, i) => Array.from({ length: 12 }, (_, k) => ({ ...l, tag: (i + k) % 7 === 0 ? undefined : `${l.tag ?? 'x'}-${i % 500}`, cost: ((i * 12 + k) * 0.0001731).toFixed(7) })));
+    const many = lines.flatMap((l, i) =>
+      Array.from({ length: 12 }, (_, k) => ({
+        ...l,
+        tag: (i + k) % 7 === 0 ? undefined : `${l.tag ?? 'x'}-${i % 500}`,
+        cost: ((i * 12 + k) * 0.0001731).toFixed(7),
+      })),
+    );
     const { src } = await tree({ schema: 'cur2', parquetVersion: 'V2', rowGroupSize: 2048, filesPerPeriod: 1 }, many);
     expect(sorted((await read(src)).groups)).toEqual(sorted(expected(many)));
   });
@@ -173,9 +191,14 @@ describe('Data Exports reader (docs/contracts/dataexports.md)', () => {
     else await expect(read(src)).rejects.toThrow(/row group 1 of 1 cannot be read: parquet unsupported compression codec: ZSTD/);
   });
 
-  it('CUR-13..CUR-16: legacy CUR reads the period manifest\'s latest assembly, never an earlier one beside it', async () => {
+  it("CUR-13..CUR-16: legacy CUR reads the period manifest's latest assembly, never an earlier one beside it", async () => {
     const root = join(dir, `t${++n}`);
-    await writer.write(root, lines.map((l) => ({ ...l, cost: '99' })), { schema: 'legacy', filesPerPeriod: 2 }, 'assembly-old');
+    await writer.write(
+      root,
+      lines.map((l) => ({ ...l, cost: '99' })),
+      { schema: 'legacy', filesPerPeriod: 2 },
+      'assembly-old',
+    );
     const current = await writer.write(root, lines, { schema: 'legacy', filesPerPeriod: 2 }, 'assembly-new');
     const got = await read({ type: 'dataexport', path: root, prefix: current.prefix, exportName: current.exportName, layout: 'legacy' });
     expect(sorted(got.groups)).toEqual(sorted(expected(lines)));
@@ -183,7 +206,10 @@ describe('Data Exports reader (docs/contracts/dataexports.md)', () => {
   });
 
   it('CUR-5 / DE-13: a bill not entirely in USD is an ERROR', async () => {
-    const { src } = await tree({ schema: 'cur2', filesPerPeriod: 1 }, lines.map((l, i) => (i === 200 ? { ...l, currency: 'EUR' } : l)));
+    const { src } = await tree(
+      { schema: 'cur2', filesPerPeriod: 1 },
+      lines.map((l, i) => (i === 200 ? { ...l, currency: 'EUR' } : l)),
+    );
     await expect(read(src)).rejects.toThrow(/the export is in USD and EUR/);
   });
 

@@ -44,7 +44,10 @@ describe('readText: an answer read up to a size limit', () => {
 
   it('refuses an answer that declares more than the limit without reading it', async () => {
     const declared = streamed(['{}'], { 'content-length': '11' });
-    const err = await readText(declared.res, 10).then(() => undefined, (e: unknown) => e);
+    const err = await readText(declared.res, 10).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SourceError);
     expect((err as Error).message).toBe(`larger than ${10 / 2 ** 20} MiB`);
     expect(declared.state.pulled).toBe(0);

@@ -27,7 +27,8 @@ function lines(tenants: number): ExportLine[] {
   for (const month of ['2026-10', '2026-11']) {
     for (let d = 1; d <= (month === '2026-10' ? 31 : 30); d++) {
       const day = `${month}-${String(d).padStart(2, '0')}`;
-      for (let t = 0; t < tenants; t++) out.push({ day, tag: `tenant-${String(t).padStart(4, '0')}`, cost: ((d * 7 + t * 13) % 97 / 100 + 0.0123456).toFixed(7) });
+      for (let t = 0; t < tenants; t++)
+        out.push({ day, tag: `tenant-${String(t).padStart(4, '0')}`, cost: (((d * 7 + t * 13) % 97) / 100 + 0.0123456).toFixed(7) });
       out.push({ day, cost: '0.05' }, { day, tag: 'tenant-0000', cost: '0.3', type: 'Tax' });
     }
   }
@@ -62,8 +63,10 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
     return athena;
   }
   const source = (extra: Partial<AthenaSourceConfig> = {}): AthenaSourceConfig => ({ type: 'athena', outputLocation: OUTPUT, maxAttempts: 1, ...extra });
-  const fetch = (extra: Partial<AthenaSourceConfig> = {}, query = QUERY, deadline?: number) => new AthenaBill(source(extra), query, deadline).fetch(WINDOW, signal);
-  const direct = (w: WrittenExport, query = QUERY) => new DataExportBill({ type: 'dataexport', path: w.root, prefix: w.prefix, exportName: w.exportName }, query).fetch(WINDOW, signal);
+  const fetch = (extra: Partial<AthenaSourceConfig> = {}, query = QUERY, deadline?: number) =>
+    new AthenaBill(source(extra), query, deadline).fetch(WINDOW, signal);
+  const direct = (w: WrittenExport, query = QUERY) =>
+    new DataExportBill({ type: 'dataexport', path: w.root, prefix: w.prefix, exportName: w.exportName }, query).fetch(WINDOW, signal);
   const sorted = (m: Map<string, Money>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
   const client = () => new AthenaClient({ region: 'us-east-1', maxAttempts: 1 });
 
@@ -72,8 +75,16 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
     writer = await ExportWriter.open();
     cur2 = await writer.write(join(dir, 'cur2'), small, { schema: 'cur2', filesPerPeriod: 2 });
     focus = await writer.write(join(dir, 'focus'), small, { schema: 'focus', filesPerPeriod: 2 });
-    short = await writer.write(join(dir, 'short'), small.filter((l) => l.day <= '2026-11-06'), { schema: 'cur2' });
-    many = await writer.write(join(dir, 'many'), lines(1200).filter((l) => l.day >= '2026-10-28' && l.day <= '2026-11-12'), { schema: 'cur2' });
+    short = await writer.write(
+      join(dir, 'short'),
+      small.filter((l) => l.day <= '2026-11-06'),
+      { schema: 'cur2' },
+    );
+    many = await writer.write(
+      join(dir, 'many'),
+      lines(1200).filter((l) => l.day >= '2026-10-28' && l.day <= '2026-11-12'),
+      { schema: 'cur2' },
+    );
     restore = setEnv({ AWS_ACCESS_KEY_ID: 'AKIDATHENA', AWS_SECRET_ACCESS_KEY: 'athena-secret', AWS_REGION: 'eu-west-1' });
     await start();
   });
@@ -88,22 +99,32 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
   it('AT-1: the SDK speaks AWS JSON 1.1 to AmazonAthena.<Operation>; an unsigned request is refused', async () => {
     await fetch();
     expect(athena!.requests.map((r) => r.operation)).toEqual(expect.arrayContaining(['StartQueryExecution', 'GetQueryExecution', 'GetQueryResults']));
-    const res = await globalThis.fetch(athena!.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AmazonAthena.GetQueryExecution', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
+    const res = await globalThis.fetch(athena!.endpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonAthena.GetQueryExecution', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { __type: string }).__type).toMatch(/UnrecognizedClientException/);
   });
 
   it('AT-2: QueryString is at most 262144 characters; the same ClientRequestToken returns the same execution', async () => {
     const c = client();
-    await expect(c.send(new StartQueryExecutionCommand({ QueryString: 'x'.repeat(262145), ResultConfiguration: { OutputLocation: OUTPUT } }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
+    await expect(
+      c.send(new StartQueryExecutionCommand({ QueryString: 'x'.repeat(262145), ResultConfiguration: { OutputLocation: OUTPUT } })),
+    ).rejects.toMatchObject({ name: 'InvalidRequestException' });
     const token = 'a'.repeat(32);
-    const first = await c.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 1', ClientRequestToken: token, ResultConfiguration: { OutputLocation: OUTPUT } }));
-    const again = await c.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 1', ClientRequestToken: token, ResultConfiguration: { OutputLocation: OUTPUT } }));
+    const first = await c.send(
+      new StartQueryExecutionCommand({ QueryString: 'SELECT 1', ClientRequestToken: token, ResultConfiguration: { OutputLocation: OUTPUT } }),
+    );
+    const again = await c.send(
+      new StartQueryExecutionCommand({ QueryString: 'SELECT 1', ClientRequestToken: token, ResultConfiguration: { OutputLocation: OUTPUT } }),
+    );
     expect(again.QueryExecutionId).toBe(first.QueryExecutionId);
     c.destroy();
   });
 
-  it('AT-3: without an output location (request or workgroup) the query is refused; the workgroup\'s own location is enough', async () => {
+  it("AT-3: without an output location (request or workgroup) the query is refused; the workgroup's own location is enough", async () => {
     await expect(fetch({ outputLocation: undefined })).rejects.toThrow(/Athena refused StartQueryExecution: No output location provided/);
     await expect(fetch({ outputLocation: undefined, workGroup: 'finops' })).resolves.toBeDefined();
     await expect(fetch({ workGroup: 'nope' })).rejects.toThrow(/WorkGroup nope is not found/);
@@ -125,8 +146,13 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
 
   it('AT-7: results only for a finished query, at most 1000 rows a page; every page is read', async () => {
     const c = client();
-    const { QueryExecutionId } = await c.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 1 AS x', ResultConfiguration: { OutputLocation: OUTPUT } }));
-    await expect(c.send(new GetQueryResultsCommand({ QueryExecutionId }))).rejects.toMatchObject({ name: 'InvalidRequestException', message: expect.stringMatching(/not yet finished/) });
+    const { QueryExecutionId } = await c.send(
+      new StartQueryExecutionCommand({ QueryString: 'SELECT 1 AS x', ResultConfiguration: { OutputLocation: OUTPUT } }),
+    );
+    await expect(c.send(new GetQueryResultsCommand({ QueryExecutionId }))).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+      message: expect.stringMatching(/not yet finished/),
+    });
     c.destroy();
     const got = await fetch({ database: 'many' });
     expect(got.groups.size).toBe(1201);
@@ -134,9 +160,11 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
     expect(sorted(got.groups)).toEqual(sorted((await direct(many)).groups));
   });
 
-  it('AT-8: the first row of a SELECT\'s results is the header, with ColumnInfo types; MaxResults above 1000 is refused', async () => {
+  it("AT-8: the first row of a SELECT's results is the header, with ColumnInfo types; MaxResults above 1000 is refused", async () => {
     const c = client();
-    const { QueryExecutionId } = await c.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 1 AS x', ResultConfiguration: { OutputLocation: OUTPUT } }));
+    const { QueryExecutionId } = await c.send(
+      new StartQueryExecutionCommand({ QueryString: 'SELECT 1 AS x', ResultConfiguration: { OutputLocation: OUTPUT } }),
+    );
     for (let i = 0; i < 3; i++) await c.send(new (await import('@aws-sdk/client-athena')).GetQueryExecutionCommand({ QueryExecutionId }));
     const page = await c.send(new GetQueryResultsCommand({ QueryExecutionId, MaxResults: 10 }));
     expect(page.ResultSet!.Rows![0].Data![0].VarCharValue).toBe('x');
@@ -145,7 +173,7 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
     c.destroy();
   });
 
-  it('AT-9: a query still running at the gate\'s deadline is stopped, and the ERROR says so', async () => {
+  it("AT-9: a query still running at the gate's deadline is stopped, and the ERROR says so", async () => {
     await start({ neverFinish: true });
     await expect(fetch({}, QUERY, Date.now() + 2500)).rejects.toThrow(/was still RUNNING at the gate's deadline .* it was stopped/);
     expect(athena!.requests.at(-1)!.operation).toBe('StopQueryExecution');
@@ -156,11 +184,13 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
     await start({ throttleStarts: 1 });
     await expect(fetch({ maxAttempts: 3 })).resolves.toBeDefined();
     await start({ throttleStarts: 5 });
-    await expect(fetch({ maxAttempts: 1 })).rejects.toThrow(/Athena throttled StartQueryExecution \(TooManyRequestsException: CONCURRENT_QUERY_LIMIT_EXCEEDED\)/);
+    await expect(fetch({ maxAttempts: 1 })).rejects.toThrow(
+      /Athena throttled StartQueryExecution \(TooManyRequestsException: CONCURRENT_QUERY_LIMIT_EXCEEDED\)/,
+    );
     await start();
   });
 
-  it('AT-12: the run\'s cost comes from DataScannedInBytes at $5 per TB, 10 MB minimum', async () => {
+  it("AT-12: the run's cost comes from DataScannedInBytes at $5 per TB, 10 MB minimum", async () => {
     expect(athenaQueryCost(0)).toEqual({ billedMb: 10, cost: athenaQueryCost(10 * 1_048_576).cost });
     expect(athenaQueryCost(2 ** 40).cost).toBe(parseMoney('5'));
     const got = await fetch();
@@ -170,7 +200,10 @@ describe('Athena stand-in and source (docs/contracts/athena.md)', () => {
   });
 
   it('the query: CUR 2.0 and FOCUS tables give, per tenant and in total, what the export reader reads from the same files', async () => {
-    for (const [format, w] of [['cur2', cur2], ['focus', focus]] as const) {
+    for (const [format, w] of [
+      ['cur2', cur2],
+      ['focus', focus],
+    ] as const) {
       const viaAthena = await fetch({ format });
       const viaExport = await direct(w);
       expect(sorted(viaAthena.groups)).toEqual(sorted(viaExport.groups));

@@ -67,8 +67,32 @@ function fail(res: ServerResponse, type: string, message: string, extra: Record<
 /** DuckDB's column type as Athena's ColumnInfo names it (AT-8). */
 function columnInfo(name: string, duckType: string) {
   const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckType);
-  const type = decimal ? 'decimal' : ({ VARCHAR: 'varchar', BIGINT: 'bigint', INTEGER: 'integer', DATE: 'date', DOUBLE: 'double', BOOLEAN: 'boolean', TIMESTAMP: 'timestamp', HUGEINT: 'bigint' } as Record<string, string>)[duckType] ?? 'varchar';
-  return { CatalogName: 'hive', SchemaName: '', TableName: '', Name: name, Label: name, Type: type, Precision: decimal ? Number(decimal[1]) : 0, Scale: decimal ? Number(decimal[2]) : 0, Nullable: 'UNKNOWN', CaseSensitive: type === 'varchar' };
+  const type = decimal
+    ? 'decimal'
+    : ((
+        {
+          VARCHAR: 'varchar',
+          BIGINT: 'bigint',
+          INTEGER: 'integer',
+          DATE: 'date',
+          DOUBLE: 'double',
+          BOOLEAN: 'boolean',
+          TIMESTAMP: 'timestamp',
+          HUGEINT: 'bigint',
+        } as Record<string, string>
+      )[duckType] ?? 'varchar');
+  return {
+    CatalogName: 'hive',
+    SchemaName: '',
+    TableName: '',
+    Name: name,
+    Label: name,
+    Type: type,
+    Precision: decimal ? Number(decimal[1]) : 0,
+    Scale: decimal ? Number(decimal[2]) : 0,
+    Nullable: 'UNKNOWN',
+    CaseSensitive: type === 'varchar',
+  };
 }
 
 export async function startAthena(opts: AthenaStandInOptions): Promise<AthenaStandIn> {
@@ -138,7 +162,8 @@ export async function startAthena(opts: AthenaStandInOptions): Promise<AthenaSta
     requests.push({ operation, body });
     // AT-1: AWS JSON 1.1, target prefix AmazonAthena, SigV4 for athena.
     if (scope?.service !== 'athena') return fail(res, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
-    if (!target.startsWith('AmazonAthena.') || !String(req.headers['content-type']).startsWith(JSON_11)) return fail(res, 'InvalidRequestException', `unknown operation ${target}`);
+    if (!target.startsWith('AmazonAthena.') || !String(req.headers['content-type']).startsWith(JSON_11))
+      return fail(res, 'InvalidRequestException', `unknown operation ${target}`);
 
     if (operation === 'StartQueryExecution') {
       // AT-11: throttling before anything else.
@@ -148,9 +173,11 @@ export async function startAthena(opts: AthenaStandInOptions): Promise<AthenaSta
       }
       const query = body.QueryString;
       // AT-2: QueryString 1..262144, ClientRequestToken 32..128.
-      if (typeof query !== 'string' || query.length < 1 || query.length > 262144) return fail(res, 'InvalidRequestException', 'QueryString must be 1 to 262144 characters', { AthenaErrorCode: 'INVALID_INPUT' });
+      if (typeof query !== 'string' || query.length < 1 || query.length > 262144)
+        return fail(res, 'InvalidRequestException', 'QueryString must be 1 to 262144 characters', { AthenaErrorCode: 'INVALID_INPUT' });
       const token = body.ClientRequestToken;
-      if (token !== undefined && (typeof token !== 'string' || token.length < 32 || token.length > 128)) return fail(res, 'InvalidRequestException', 'ClientRequestToken must be 32 to 128 characters', { AthenaErrorCode: 'INVALID_INPUT' });
+      if (token !== undefined && (typeof token !== 'string' || token.length < 32 || token.length > 128))
+        return fail(res, 'InvalidRequestException', 'ClientRequestToken must be 32 to 128 characters', { AthenaErrorCode: 'INVALID_INPUT' });
       if (typeof token === 'string' && tokens.has(token)) return send(res, 200, { QueryExecutionId: tokens.get(token) });
       const workGroup = typeof body.WorkGroup === 'string' ? body.WorkGroup : 'primary';
       const wg = workGroups.get(workGroup);
@@ -158,7 +185,12 @@ export async function startAthena(opts: AthenaStandInOptions): Promise<AthenaSta
       // AT-3: a result location from the request or the workgroup.
       const output = (body.ResultConfiguration as { OutputLocation?: unknown } | undefined)?.OutputLocation ?? wg.outputLocation;
       if (typeof output !== 'string' || !output.startsWith('s3://')) {
-        return fail(res, 'InvalidRequestException', 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.', { AthenaErrorCode: 'INVALID_INPUT' });
+        return fail(
+          res,
+          'InvalidRequestException',
+          'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.',
+          { AthenaErrorCode: 'INVALID_INPUT' },
+        );
       }
       const e: Execution = { id: randomUUID(), query, workGroup, polls: 0, state: 'QUEUED', scanned: 0, submitted: Date.now() };
       executions.set(e.id, e);
@@ -217,10 +249,15 @@ export async function startAthena(opts: AthenaStandInOptions): Promise<AthenaSta
 
     if (operation === 'GetQueryResults') {
       // AT-7: only a finished query has results; MaxResults 1..1000; NextToken while rows remain.
-      if (e.state !== 'SUCCEEDED') return fail(res, 'InvalidRequestException', `Query has not yet finished. Current state: ${e.state}`, { AthenaErrorCode: 'INVALID_INPUT' });
+      if (e.state !== 'SUCCEEDED')
+        return fail(res, 'InvalidRequestException', `Query has not yet finished. Current state: ${e.state}`, { AthenaErrorCode: 'INVALID_INPUT' });
       const max = body.MaxResults ?? 1000;
       if (typeof max !== 'number' || max < 1 || max > 1000) {
-        return fail(res, 'InvalidRequestException', `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+        return fail(
+          res,
+          'InvalidRequestException',
+          `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
+        );
       }
       const r = e.result!;
       // AT-8: the header is the first row of the first page.

@@ -62,12 +62,28 @@ const minute = (epochSeconds: number) => Math.floor(epochSeconds / 60) * 60;
  * `IntegrationLatency`, `4XXError` and `5XXError` (one 0/1 sample per request) under `{ApiName}`
  * and `{ApiName, Stage}`. No traffic, no datapoints.
  */
-export function restApiMetrics(o: { apiName: string; stage: string; now: number; minutes: number; requestsPerMinute: number; errorsPerMinute?: number; latencyMs?: number }): MetricSeries[] {
+export function restApiMetrics(o: {
+  apiName: string;
+  stage: string;
+  now: number;
+  minutes: number;
+  requestsPerMinute: number;
+  errorsPerMinute?: number;
+  latencyMs?: number;
+}): MetricSeries[] {
   return apiGatewayMetrics(o, { '4xx': '4XXError', '5xx': '5XXError' }, [{ ApiName: o.apiName }, { ApiName: o.apiName, Stage: o.stage }]);
 }
 
 /** An HTTP API (A3): metrics `4xx`, `5xx`, `Count`, `Latency`, `IntegrationLatency` under `{ApiId}` and `{ApiId, Stage}`. */
-export function httpApiMetrics(o: { apiId: string; stage: string; now: number; minutes: number; requestsPerMinute: number; errorsPerMinute?: number; latencyMs?: number }): MetricSeries[] {
+export function httpApiMetrics(o: {
+  apiId: string;
+  stage: string;
+  now: number;
+  minutes: number;
+  requestsPerMinute: number;
+  errorsPerMinute?: number;
+  latencyMs?: number;
+}): MetricSeries[] {
   return apiGatewayMetrics(o, { '4xx': '4xx', '5xx': '5xx' }, [{ ApiId: o.apiId }, { ApiId: o.apiId, Stage: o.stage }]);
 }
 
@@ -114,7 +130,20 @@ export function tenantMetrics(o: {
 }
 
 /** A metric alarm as DescribeAlarms returns it. */
-export function metricAlarm(name: string, o: { namespace: string; metricName: string; dimensions?: Record<string, string>; statistic?: string; extendedStatistic?: string; actions?: string[]; actionsEnabled?: boolean; state?: string; threshold?: number }): Record<string, unknown> {
+export function metricAlarm(
+  name: string,
+  o: {
+    namespace: string;
+    metricName: string;
+    dimensions?: Record<string, string>;
+    statistic?: string;
+    extendedStatistic?: string;
+    actions?: string[];
+    actionsEnabled?: boolean;
+    state?: string;
+    threshold?: number;
+  },
+): Record<string, unknown> {
   const at = Math.floor(Date.now() / 1000) - 86_400;
   return {
     AlarmName: name,
@@ -142,7 +171,17 @@ export function metricAlarm(name: string, o: { namespace: string; metricName: st
 }
 
 /** A composite alarm as DescribeAlarms returns it. */
-export function compositeAlarm(name: string, o: { rule: string; actions?: string[]; actionsEnabled?: boolean; suppressedBy?: 'WaitPeriod' | 'ExtensionPeriod' | 'Alarm'; suppressor?: string; state?: string }): Record<string, unknown> {
+export function compositeAlarm(
+  name: string,
+  o: {
+    rule: string;
+    actions?: string[];
+    actionsEnabled?: boolean;
+    suppressedBy?: 'WaitPeriod' | 'ExtensionPeriod' | 'Alarm';
+    suppressor?: string;
+    state?: string;
+  },
+): Record<string, unknown> {
   const at = Math.floor(Date.now() / 1000) - 3_600;
   return {
     AlarmName: name,
@@ -157,7 +196,13 @@ export function compositeAlarm(name: string, o: { rule: string; actions?: string
     StateReason: 'arn:aws:cloudwatch alarm rule evaluated to OK',
     StateUpdatedTimestamp: at,
     StateTransitionedTimestamp: at,
-    ...(o.suppressor ? { ActionsSuppressor: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${o.suppressor}`, ActionsSuppressorWaitPeriod: 120, ActionsSuppressorExtensionPeriod: 180 } : {}),
+    ...(o.suppressor
+      ? {
+          ActionsSuppressor: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${o.suppressor}`,
+          ActionsSuppressorWaitPeriod: 120,
+          ActionsSuppressorExtensionPeriod: 180,
+        }
+      : {}),
     ...(o.suppressedBy ? { ActionsSuppressedBy: o.suppressedBy, ActionsSuppressedReason: 'Actions suppressed by the suppressor alarm' } : {}),
   };
 }
@@ -176,7 +221,13 @@ export function healthyCloudWatch(now = Date.now() / 1000): CloudWatchState {
     ],
     metricAlarms: [
       metricAlarm('api-5xx-errors', { namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensions: { ApiName: 'acme-api' } }),
-      metricAlarm('api-p99', { namespace: 'AWS/ApiGateway', metricName: 'Latency', dimensions: { ApiName: 'acme-api' }, extendedStatistic: 'p99', threshold: 1500 }),
+      metricAlarm('api-p99', {
+        namespace: 'AWS/ApiGateway',
+        metricName: 'Latency',
+        dimensions: { ApiName: 'acme-api' },
+        extendedStatistic: 'p99',
+        threshold: 1500,
+      }),
     ],
     compositeAlarms: [],
     forbiddenNamespaces: [],
@@ -187,13 +238,20 @@ export function healthyCloudWatch(now = Date.now() / 1000): CloudWatchState {
 }
 
 class ServiceError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly type: string, message: string, readonly fault: 'Sender' | 'Receiver' = 'Sender') {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly type: string,
+    message: string,
+    readonly fault: 'Sender' | 'Receiver' = 'Sender',
+  ) {
     super(message);
   }
 }
 const validation = (message: string) => new ServiceError(400, 'ValidationError', 'com.amazonaws.cloudwatch#ValidationException', message);
 const missing = (message: string) => new ServiceError(400, 'MissingParameter', 'com.amazonaws.cloudwatch#MissingRequiredParameterException', message);
-const badToken = () => new ServiceError(400, 'InvalidNextToken', 'com.amazonaws.cloudwatch#InvalidNextToken', 'The service cannot process the NextToken it was given.');
+const badToken = () =>
+  new ServiceError(400, 'InvalidNextToken', 'com.amazonaws.cloudwatch#InvalidNextToken', 'The service cannot process the NextToken it was given.');
 
 /** P3: the status of the error, `{__type, message}`, and `x-amzn-query-error: <Code>;<Sender|Receiver>`. */
 function sendError(res: ServerResponse, e: ServiceError): void {
@@ -209,20 +267,35 @@ export async function startCloudWatch(state: CloudWatchState): Promise<LocalServ
     if (method !== 'POST' || url.pathname !== '/' || headers['content-type'] !== JSON10 || !target.startsWith(TARGET_PREFIX)) {
       return sendError(res, new ServiceError(400, 'UnknownOperation', 'com.amazon.coral.service#UnknownOperationException', 'Unknown operation'));
     }
-    if (state.failWith) return sendError(res, new ServiceError(state.failWith, 'InternalServiceError', 'com.amazonaws.cloudwatch#InternalServiceFault', 'Internal failure', 'Receiver'));
+    if (state.failWith)
+      return sendError(
+        res,
+        new ServiceError(state.failWith, 'InternalServiceError', 'com.amazonaws.cloudwatch#InternalServiceFault', 'Internal failure', 'Receiver'),
+      );
     if (state.throttled > 0) {
       state.throttled--;
       return sendError(res, new ServiceError(400, 'Throttling', 'com.amazon.coral.availability#ThrottlingException', 'Rate exceeded'));
     }
     const op = target.slice(TARGET_PREFIX.length);
     if (!String(headers.authorization ?? '').includes(`Credential=${state.accessKeyId}/`)) {
-      return sendError(res, new ServiceError(400, 'AccessDenied', 'com.amazon.coral.service#AccessDeniedException', `User is not authorized to perform: cloudwatch:${op}`));
+      return sendError(
+        res,
+        new ServiceError(400, 'AccessDenied', 'com.amazon.coral.service#AccessDeniedException', `User is not authorized to perform: cloudwatch:${op}`),
+      );
     }
     let input: Record<string, unknown>;
     try {
       input = JSON.parse(body || '{}');
     } catch {
-      return sendError(res, new ServiceError(400, 'SerializationException', 'com.amazon.coral.service#SerializationException', 'Start of structure or map found where not expected.'));
+      return sendError(
+        res,
+        new ServiceError(
+          400,
+          'SerializationException',
+          'com.amazon.coral.service#SerializationException',
+          'Start of structure or map found where not expected.',
+        ),
+      );
     }
     try {
       const now = Date.now() / 1000;
@@ -240,7 +313,12 @@ export async function startCloudWatch(state: CloudWatchState): Promise<LocalServ
 
 interface Query {
   Id?: unknown;
-  MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] }; Period?: number; Stat?: string; Unit?: string };
+  MetricStat?: {
+    Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
+    Period?: number;
+    Stat?: string;
+    Unit?: string;
+  };
   Expression?: unknown;
   Label?: string;
   ReturnData?: boolean;
@@ -279,11 +357,21 @@ function getMetricData(input: Record<string, unknown>, state: CloudWatchState, p
   queries.forEach((q) => {
     if (q.ReturnData === false) return;
     const id = String(q.Id);
-    const evaluated = evaluate(q, state, start, end, now).map((s) => (descending ? s : { ...s, stamps: [...s.stamps].reverse(), values: [...s.values].reverse() }));
+    const evaluated = evaluate(q, state, start, end, now).map((s) =>
+      descending ? s : { ...s, stamps: [...s.stamps].reverse(), values: [...s.values].reverse() },
+    );
     const i = state.internalErrorOnce.indexOf(id);
     if (i >= 0 && !evaluated.some((s) => s.status)) {
       state.internalErrorOnce.splice(i, 1);
-      all.push({ id, label: q.Label ?? id, stamps: [], values: [], status: 'InternalError', messages: [{ Code: 'InternalError', Value: 'An internal error occurred. Retry with the NextToken.' }], withheld: evaluated });
+      all.push({
+        id,
+        label: q.Label ?? id,
+        stamps: [],
+        values: [],
+        status: 'InternalError',
+        messages: [{ Code: 'InternalError', Value: 'An internal error occurred. Retry with the NextToken.' }],
+        withheld: evaluated,
+      });
       return;
     }
     all.push(...evaluated);
@@ -305,7 +393,13 @@ function respond(all: PendingSeries[], maxDatapoints: number, pages: Map<string,
     const take = Math.min(s.values.length, budget);
     budget -= take;
     const complete = take === s.values.length;
-    results.push({ Id: s.id, Label: s.label, Timestamps: s.stamps.slice(0, take), Values: s.values.slice(0, take), StatusCode: complete ? 'Complete' : 'PartialData' });
+    results.push({
+      Id: s.id,
+      Label: s.label,
+      Timestamps: s.stamps.slice(0, take),
+      Values: s.values.slice(0, take),
+      StatusCode: complete ? 'Complete' : 'PartialData',
+    });
     if (!complete) rest.push({ ...s, stamps: s.stamps.slice(take), values: s.values.slice(take) });
   }
   const out: Record<string, unknown> = { MetricDataResults: results, Messages: [] };
@@ -343,7 +437,8 @@ function validateMetricDataRequest(input: Record<string, unknown>): Query[] {
       problems.push(`The value ${id} for parameter ${at}.Id is used more than once in the request.`);
     } else seen.add(id);
     if (!q.MetricStat && q.Expression === undefined) problems.push(`The parameter ${at}.MetricStat is required.`);
-    if (q.MetricStat && q.Expression !== undefined) problems.push(`The parameters ${at}.MetricStat and ${at}.Expression are mutually exclusive and you have specified both.`);
+    if (q.MetricStat && q.Expression !== undefined)
+      problems.push(`The parameters ${at}.MetricStat and ${at}.Expression are mutually exclusive and you have specified both.`);
     if (q.MetricStat) {
       const m = q.MetricStat;
       if (!m.Metric?.MetricName) problems.push(`The parameter ${at}.MetricStat.Metric.MetricName is required.`);
@@ -374,7 +469,14 @@ function validateMetricDataRequest(input: Record<string, unknown>): Query[] {
 function evaluate(q: Query, state: CloudWatchState, start: number, end: number, now: number): PendingSeries[] {
   const id = String(q.Id);
   const forbidden = (namespace: string): PendingSeries[] => [
-    { id, label: q.Label ?? id, stamps: [], values: [], status: 'Forbidden', messages: [{ Code: 'Forbidden', Value: `Not authorized to read metrics in namespace ${namespace}` }] },
+    {
+      id,
+      label: q.Label ?? id,
+      stamps: [],
+      values: [],
+      status: 'Forbidden',
+      messages: [{ Code: 'Forbidden', Value: `Not authorized to read metrics in namespace ${namespace}` }],
+    },
   ];
   if (q.MetricStat) {
     const m = q.MetricStat;
@@ -382,7 +484,13 @@ function evaluate(q: Query, state: CloudWatchState, start: number, end: number, 
     if (state.forbiddenNamespaces.includes(ns)) return forbidden(ns);
     const wanted = Object.fromEntries((m.Metric?.Dimensions ?? []).map((d) => [d.Name, d.Value]));
     const series = state.metrics.filter((s) => s.namespace === ns && s.metricName === m.Metric?.MetricName && sameDimensions(s.dimensions, wanted));
-    const points = bucketed(series.flatMap((s) => s.points), start, end, m.Period!, statOf(m.Stat!));
+    const points = bucketed(
+      series.flatMap((s) => s.points),
+      start,
+      end,
+      m.Period!,
+      statOf(m.Stat!),
+    );
     return [{ id, label: resolveLabel(q.Label, series[0], m.Metric?.MetricName ?? id), ...points }];
   }
   const expression = String(q.Expression);
@@ -435,7 +543,8 @@ function bucketed(points: Datapoint[], start: number, end: number, period: numbe
 }
 
 const sameKeys = (a: string[], b: string[]) => a.length === b.length && a.every((k) => b.includes(k));
-const sameDimensions = (a: Record<string, string>, b: Record<string, string>) => sameKeys(Object.keys(a), Object.keys(b)) && Object.keys(a).every((k) => a[k] === b[k]);
+const sameDimensions = (a: Record<string, string>, b: Record<string, string>) =>
+  sameKeys(Object.keys(a), Object.keys(b)) && Object.keys(a).every((k) => a[k] === b[k]);
 
 /** G10: `${PROP('Dim.<name>')}`, `${PROP('MetricName')}`, `${PROP('Namespace')}`. */
 function resolveLabel(template: string | undefined, m: MetricSeries | undefined, fallback: string): string {
@@ -502,7 +611,11 @@ function parseSearch(expression: string): { search?: Search; problem?: string } 
 }
 
 /** Words of a name as search matches them partially: `RequestsRejected` → requests, rejected. */
-const tokens = (s: string) => s.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).filter(Boolean).map((w) => w.toLowerCase());
+const tokens = (s: string) =>
+  s
+    .split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
 function termMatches(value: string, exact: boolean, candidate: string): boolean {
   if (exact) return candidate === value;
   const have = tokens(candidate);
@@ -514,7 +627,9 @@ function matchesSearch(m: MetricSeries, s: Search): boolean {
   // The schema names the metric's dimension set exactly.
   if (s.schemaDimensions && !sameKeys(Object.keys(m.dimensions), s.schemaDimensions)) return false;
   return s.terms.every((t) =>
-    t.field === 'MetricName' ? termMatches(t.value, t.exact, m.metricName) : [m.metricName, ...Object.values(m.dimensions)].some((c) => termMatches(t.value, t.exact, c)),
+    t.field === 'MetricName'
+      ? termMatches(t.value, t.exact, m.metricName)
+      : [m.metricName, ...Object.values(m.dimensions)].some((c) => termMatches(t.value, t.exact, c)),
   );
 }
 
@@ -531,7 +646,9 @@ const unquote = (s: string) => (s.startsWith('"') ? s.slice(1, -1) : s);
 /** G7: `SELECT FUNC(metric) FROM ns | SCHEMA(ns, keys…) [WHERE k = 'v' [AND …]]`; other clauses are not evaluated here. */
 function parseInsights(expression: string): { query?: Insights; problem?: string } {
   const name = `("[^"]+"|[A-Za-z0-9_]+)`;
-  const m = new RegExp(`^\\s*SELECT\\s+(\\w+)\\s*\\(\\s*${name}\\s*\\)\\s+FROM\\s+(SCHEMA\\s*\\(([^)]*)\\)|${name})\\s*(?:WHERE\\s+(.+?))?\\s*$`, 'i').exec(expression);
+  const m = new RegExp(`^\\s*SELECT\\s+(\\w+)\\s*\\(\\s*${name}\\s*\\)\\s+FROM\\s+(SCHEMA\\s*\\(([^)]*)\\)|${name})\\s*(?:WHERE\\s+(.+?))?\\s*$`, 'i').exec(
+    expression,
+  );
   if (!m) {
     if (/\b(GROUP\s+BY|ORDER\s+BY|LIMIT)\b/i.test(expression)) return { problem: 'this stand-in does not evaluate GROUP BY, ORDER BY or LIMIT' };
     return { problem: `could not parse the Metrics Insights query ${expression}` };
@@ -539,11 +656,15 @@ function parseInsights(expression: string): { query?: Insights; problem?: string
   const [, fn, metric, , schemaArgs, plainNamespace, where] = m;
   if (!INSIGHTS_FUNCTIONS.has(fn.toUpperCase())) return { problem: `${fn} is not a Metrics Insights function (AVG, COUNT, MAX, MIN, SUM)` };
   const metricName = unquote(metric);
-  if (!metric.startsWith('"') && /^\d/.test(metricName)) return { problem: `the metric name ${metricName} starts with a digit and must be enclosed in double quotes` };
+  if (!metric.startsWith('"') && /^\d/.test(metricName))
+    return { problem: `the metric name ${metricName} starts with a digit and must be enclosed in double quotes` };
   let namespace: string;
   let schemaKeys: string[] | undefined;
   if (schemaArgs !== undefined) {
-    const parts = schemaArgs.split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = schemaArgs
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (parts.length === 0) return { problem: 'SCHEMA needs a namespace' };
     namespace = unquote(parts[0]);
     schemaKeys = parts.slice(1).map(unquote);
@@ -568,14 +689,28 @@ function parseInsights(expression: string): { query?: Insights; problem?: string
 function describeAlarms(input: Record<string, unknown>, state: CloudWatchState, pages: Map<string, number>) {
   if (input.MaxRecords !== undefined) {
     const n = Number(input.MaxRecords);
-    if (n < 1) throw validation(`1 validation error detected: Value '${n}' at 'maxRecords' failed to satisfy constraint: Member must have value greater than or equal to 1`);
-    if (n > 100) throw validation(`1 validation error detected: Value '${n}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`);
+    if (n < 1)
+      throw validation(
+        `1 validation error detected: Value '${n}' at 'maxRecords' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+      );
+    if (n > 100)
+      throw validation(
+        `1 validation error detected: Value '${n}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`,
+      );
   }
   const types = (input.AlarmTypes as string[] | undefined) ?? ['MetricAlarm'];
   const bad = types.filter((t) => !ALARM_TYPES.includes(t));
-  if (bad.length) throw validation(`1 validation error detected: Value '[${types.join(', ')}]' at 'alarmTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${ALARM_TYPES.join(', ')}]]`);
+  if (bad.length)
+    throw validation(
+      `1 validation error detected: Value '[${types.join(', ')}]' at 'alarmTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${ALARM_TYPES.join(', ')}]]`,
+    );
   if (input.AlarmNames !== undefined && input.AlarmNamePrefix !== undefined) {
-    throw new ServiceError(400, 'InvalidParameterCombination', 'com.amazonaws.cloudwatch#InvalidParameterCombinationException', 'AlarmNames and AlarmNamePrefix cannot be specified together.');
+    throw new ServiceError(
+      400,
+      'InvalidParameterCombination',
+      'com.amazonaws.cloudwatch#InvalidParameterCombinationException',
+      'AlarmNames and AlarmNamePrefix cannot be specified together.',
+    );
   }
   let offset = 0;
   if (input.NextToken !== undefined) {
@@ -591,7 +726,8 @@ function describeAlarms(input: Record<string, unknown>, state: CloudWatchState, 
     if (prefix !== undefined && !name.startsWith(prefix)) return false;
     if (names && !names.includes(name)) return false;
     if (input.StateValue !== undefined && a.StateValue !== input.StateValue) return false;
-    if (input.ActionPrefix !== undefined && !((a.AlarmActions as string[] | undefined) ?? []).some((x) => x.startsWith(String(input.ActionPrefix)))) return false;
+    if (input.ActionPrefix !== undefined && !((a.AlarmActions as string[] | undefined) ?? []).some((x) => x.startsWith(String(input.ActionPrefix))))
+      return false;
     return true;
   };
   const all = [

@@ -27,11 +27,21 @@ async function start(opts: Partial<CostExplorerOptions> = {}) {
   await ce?.stop();
   client?.destroy();
   ce = await startCostExplorer({ items, today: TODAY, ...opts });
-  client = new CostExplorerClient({ region: 'us-east-1', endpoint: ce.endpoint, credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'standin-secret' }, maxAttempts: 1 });
+  client = new CostExplorerClient({
+    region: 'us-east-1',
+    endpoint: ce.endpoint,
+    credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'standin-secret' },
+    maxAttempts: 1,
+  });
 }
 const send = (input: Partial<GetCostAndUsageCommandInput>) => client.send(new GetCostAndUsageCommand({ ...base, ...input } as GetCostAndUsageCommandInput));
-const refusal = (input: Partial<GetCostAndUsageCommandInput>) => send(input).then(() => undefined, (e: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => e);
-const keysOf = (out: Awaited<ReturnType<typeof send>>) => out.ResultsByTime!.flatMap((r) => (r.Groups ?? []).map((g) => `${g.Keys!.join('|')}=${g.Metrics!.UnblendedCost.Amount}`));
+const refusal = (input: Partial<GetCostAndUsageCommandInput>) =>
+  send(input).then(
+    () => undefined,
+    (e: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => e,
+  );
+const keysOf = (out: Awaited<ReturnType<typeof send>>) =>
+  out.ResultsByTime!.flatMap((r) => (r.Groups ?? []).map((g) => `${g.Keys!.join('|')}=${g.Metrics!.UnblendedCost.Amount}`));
 
 beforeAll(() => start());
 afterAll(async () => {
@@ -43,9 +53,16 @@ describe('Cost Explorer stand-in (docs/contracts/costexplorer.md) through the re
   it('CE-1: speaks AWS JSON 1.1 (X-Amz-Target AWSInsightsIndexService.GetCostAndUsage), signed for ce; other targets are unknown operations', async () => {
     await send({});
     expect(ce.requests.at(-1)).toMatchObject({ target: 'AWSInsightsIndexService.GetCostAndUsage', accessKey: 'AKIDSTANDIN', status: 200 });
-    const res = await fetch(ce.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSInsightsIndexService.GetTags' }, body: '{}' });
+    const res = await fetch(ce.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSInsightsIndexService.GetTags' },
+      body: '{}',
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ __type: 'com.amazon.awsinsightsindexservice#UnknownOperationException', Message: 'unknown operation AWSInsightsIndexService.GetTags' });
+    expect(await res.json()).toEqual({
+      __type: 'com.amazon.awsinsightsindexservice#UnknownOperationException',
+      Message: 'unknown operation AWSInsightsIndexService.GetTags',
+    });
   });
 
   it('CE-2: every aws-partition region resolves to ce.us-east-1, signed for us-east-1; a request signed for another region is refused', async () => {
@@ -55,8 +72,16 @@ describe('Cost Explorer stand-in (docs/contracts/costexplorer.md) through the re
     expect(resolved.properties?.authSchemes).toEqual([expect.objectContaining({ signingRegion: 'us-east-1' })]);
     eu.destroy();
     // With an endpoint override the SDK signs for the client's own region: only us-east-1 is accepted.
-    const local = new CostExplorerClient({ region: 'eu-west-1', endpoint: ce.endpoint, credentials: { accessKeyId: 'AKIDEU', secretAccessKey: 'b' }, maxAttempts: 1 });
-    const err = await local.send(new GetCostAndUsageCommand(base)).then(() => undefined, (e) => e);
+    const local = new CostExplorerClient({
+      region: 'eu-west-1',
+      endpoint: ce.endpoint,
+      credentials: { accessKeyId: 'AKIDEU', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
+    const err = await local.send(new GetCostAndUsageCommand(base)).then(
+      () => undefined,
+      (e) => e,
+    );
     local.destroy();
     expect(err).toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
     await send({});
@@ -64,14 +89,20 @@ describe('Cost Explorer stand-in (docs/contracts/costexplorer.md) through the re
   });
 
   it('CE-3: TimePeriod is required, YYYY-MM-DD; Start inclusive, End exclusive', async () => {
-    expect(await refusal({ TimePeriod: undefined })).toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/'timePeriod' failed to satisfy constraint: Member must not be null/) });
+    expect(await refusal({ TimePeriod: undefined })).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/'timePeriod' failed to satisfy constraint: Member must not be null/),
+    });
     expect(await refusal({ TimePeriod: { Start: '2024/05/01', End: '2024-06-01' } })).toMatchObject({ name: 'ValidationException' });
     const out = await send({ TimePeriod: { Start: '2024-05-02', End: '2024-05-04' } });
     expect(keysOf(out)).toEqual(['tenant_id$acme=10.1234567891', 'tenant_id$globex=20.0000000000']); // 05-04 excluded
   });
 
   it('CE-4: Start must be before End', async () => {
-    expect(await refusal({ TimePeriod: { Start: '2024-05-01', End: '2024-05-01' } })).toMatchObject({ name: 'ValidationException', message: 'Start date (and hour) should be before end date (and hour)' });
+    expect(await refusal({ TimePeriod: { Start: '2024-05-01', End: '2024-05-01' } })).toMatchObject({
+      name: 'ValidationException',
+      message: 'Start date (and hour) should be before end date (and hour)',
+    });
   });
 
   it('CE-5: Start may not be later than the current date', async () => {
@@ -80,7 +111,10 @@ describe('Cost Explorer stand-in (docs/contracts/costexplorer.md) through the re
   });
 
   it('CE-6: End may not be past the first day of next month', async () => {
-    expect(await refusal({ TimePeriod: { Start: '2024-06-01', End: '2024-07-02' } })).toMatchObject({ name: 'ValidationException', message: 'end date past the beginning of next month' });
+    expect(await refusal({ TimePeriod: { Start: '2024-06-01', End: '2024-07-02' } })).toMatchObject({
+      name: 'ValidationException',
+      message: 'end date past the beginning of next month',
+    });
     expect((await send({ TimePeriod: { Start: '2024-06-01', End: '2024-07-01' } })).ResultsByTime).toHaveLength(1);
   });
 
@@ -118,13 +152,29 @@ describe('Cost Explorer stand-in (docs/contracts/costexplorer.md) through the re
   });
 
   it('CE-10: at most two group definitions; TAG groups carry every value, the empty one included', async () => {
-    expect(await refusal({ GroupBy: [{ Type: 'TAG', Key: 'a' }, { Type: 'TAG', Key: 'b' }, { Type: 'TAG', Key: 'c' }] })).toMatchObject({ name: 'ValidationException' });
-    const two = await send({ GroupBy: [{ Type: 'TAG', Key: 'tenant_id' }, { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' }] });
+    expect(
+      await refusal({
+        GroupBy: [
+          { Type: 'TAG', Key: 'a' },
+          { Type: 'TAG', Key: 'b' },
+          { Type: 'TAG', Key: 'c' },
+        ],
+      }),
+    ).toMatchObject({ name: 'ValidationException' });
+    const two = await send({
+      GroupBy: [
+        { Type: 'TAG', Key: 'tenant_id' },
+        { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' },
+      ],
+    });
     expect(two.ResultsByTime![0].Groups!.map((g) => g.Keys)).toContainEqual(['tenant_id$initech', '222222222222']);
   });
 
   it('CE-11: one root per Expression; more is refused with the documented message', async () => {
-    const twoRoots = { Not: { Dimensions: { Key: 'RECORD_TYPE' as const, Values: ['Credit'] } }, Dimensions: { Key: 'LINKED_ACCOUNT' as const, Values: ['111111111111'] } };
+    const twoRoots = {
+      Not: { Dimensions: { Key: 'RECORD_TYPE' as const, Values: ['Credit'] } },
+      Dimensions: { Key: 'LINKED_ACCOUNT' as const, Values: ['111111111111'] },
+    };
     expect(await refusal({ Filter: twoRoots })).toMatchObject({
       name: 'ValidationException',
       message: 'Expression has more than one roots. Only one root operator is allowed for each expression: And, Or, Not, Dimensions, Tags, CostCategories',
@@ -138,7 +188,11 @@ describe('Cost Explorer stand-in (docs/contracts/costexplorer.md) through the re
     expect(keysOf(noCredit)).toContain('tenant_id$globex=20.0000000000');
     const lowerCase = await send({ Filter: { Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['credit'] } } } });
     expect(keysOf(lowerCase)).toContain('tenant_id$globex=13.0000000000');
-    const one = await send({ Filter: { And: [{ Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit'] } } }, { Dimensions: { Key: 'LINKED_ACCOUNT', Values: ['222222222222'] } }] } });
+    const one = await send({
+      Filter: {
+        And: [{ Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit'] } } }, { Dimensions: { Key: 'LINKED_ACCOUNT', Values: ['222222222222'] } }],
+      },
+    });
     expect(keysOf(one)).toEqual(['tenant_id$initech=5.0000000000']);
   });
 
@@ -166,7 +220,12 @@ describe('Cost Explorer stand-in (docs/contracts/costexplorer.md) through the re
   });
 
   it('CE-15: TAG group keys are <tagKey>$<value>; untagged spend is <tagKey>$', async () => {
-    expect(keysOf(await send({}))).toEqual(['tenant_id$=2.2500000000', 'tenant_id$acme=10.1234567891', 'tenant_id$globex=13.0000000000', 'tenant_id$initech=5.0000000000']);
+    expect(keysOf(await send({}))).toEqual([
+      'tenant_id$=2.2500000000',
+      'tenant_id$acme=10.1234567891',
+      'tenant_id$globex=13.0000000000',
+      'tenant_id$initech=5.0000000000',
+    ]);
   });
 
   it('CE-16: Amount is a decimal string, Unit a string (USD for costs, N/A for usage)', async () => {
@@ -202,7 +261,10 @@ describe('Cost Explorer stand-in (docs/contracts/costexplorer.md) through the re
     try {
       expect(await refusal({})).toMatchObject({ name: 'LimitExceededException', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
       expect(await refusal({})).toMatchObject({ name: 'DataUnavailableException' });
-      expect(await refusal({})).toMatchObject({ name: 'BillExpirationException', message: 'The requested report expired. Update the date interval and try again.' });
+      expect(await refusal({})).toMatchObject({
+        name: 'BillExpirationException',
+        message: 'The requested report expired. Update the date interval and try again.',
+      });
       expect(await refusal({})).toMatchObject({ name: 'InternalFailure', $metadata: { httpStatusCode: 500 } });
     } finally {
       await start();

@@ -24,7 +24,15 @@ export interface CeLineItem {
   unit?: string;
 }
 
-export const CE_METRICS = ['AmortizedCost', 'BlendedCost', 'NetAmortizedCost', 'NetUnblendedCost', 'NormalizedUsageAmount', 'UnblendedCost', 'UsageQuantity'] as const;
+export const CE_METRICS = [
+  'AmortizedCost',
+  'BlendedCost',
+  'NetAmortizedCost',
+  'NetUnblendedCost',
+  'NormalizedUsageAmount',
+  'UnblendedCost',
+  'UsageQuantity',
+] as const;
 export type CeMetric = (typeof CE_METRICS)[number];
 
 /** Errors a test can have the service answer, with the status and message shape it uses (CE-19). */
@@ -76,16 +84,46 @@ const TARGET = 'AWSInsightsIndexService.GetCostAndUsage';
 const NS = 'com.amazon.awsinsightsindexservice#';
 /** Dimensions Cost Explorer knows (the model's `Dimension` enum, the ones a filter may name). */
 const DIMENSIONS = new Set([
-  'AZ', 'INSTANCE_TYPE', 'LINKED_ACCOUNT', 'LINKED_ACCOUNT_NAME', 'OPERATION', 'PURCHASE_TYPE', 'REGION', 'SERVICE', 'SERVICE_CODE', 'USAGE_TYPE',
-  'USAGE_TYPE_GROUP', 'RECORD_TYPE', 'OPERATING_SYSTEM', 'TENANCY', 'SCOPE', 'PLATFORM', 'SUBSCRIPTION_ID', 'LEGAL_ENTITY_NAME', 'DEPLOYMENT_OPTION',
-  'DATABASE_ENGINE', 'CACHE_ENGINE', 'INSTANCE_TYPE_FAMILY', 'BILLING_ENTITY', 'RESERVATION_ID', 'RESOURCE_ID', 'RIGHTSIZING_TYPE', 'SAVINGS_PLANS_TYPE',
-  'SAVINGS_PLAN_ARN', 'PAYMENT_OPTION', 'INVOICING_ENTITY',
+  'AZ',
+  'INSTANCE_TYPE',
+  'LINKED_ACCOUNT',
+  'LINKED_ACCOUNT_NAME',
+  'OPERATION',
+  'PURCHASE_TYPE',
+  'REGION',
+  'SERVICE',
+  'SERVICE_CODE',
+  'USAGE_TYPE',
+  'USAGE_TYPE_GROUP',
+  'RECORD_TYPE',
+  'OPERATING_SYSTEM',
+  'TENANCY',
+  'SCOPE',
+  'PLATFORM',
+  'SUBSCRIPTION_ID',
+  'LEGAL_ENTITY_NAME',
+  'DEPLOYMENT_OPTION',
+  'DATABASE_ENGINE',
+  'CACHE_ENGINE',
+  'INSTANCE_TYPE_FAMILY',
+  'BILLING_ENTITY',
+  'RESERVATION_ID',
+  'RESOURCE_ID',
+  'RIGHTSIZING_TYPE',
+  'SAVINGS_PLANS_TYPE',
+  'SAVINGS_PLAN_ARN',
+  'PAYMENT_OPTION',
+  'INVOICING_ENTITY',
 ]);
 const ROOTS = ['And', 'Or', 'Not', 'Dimensions', 'Tags', 'CostCategories'] as const;
 const YEAR_MONTH_DAY = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}Z)?$/;
 
 class Refusal extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -95,7 +133,7 @@ const DEC = 10n ** 10n;
 const toUnits = (s: string): bigint => {
   const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(s.trim());
   if (!m) throw new Error(`stand-in item amount is not a decimal: ${s}`);
-  const v = BigInt(m[2] || '0') * DEC + BigInt((`${m[3] ?? ''}0000000000`).slice(0, 10));
+  const v = BigInt(m[2] || '0') * DEC + BigInt(`${m[3] ?? ''}0000000000`.slice(0, 10));
   return m[1] ? -v : v;
 };
 const fromUnits = (v: bigint): string => {
@@ -114,7 +152,10 @@ const realDay = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && ne
 function checkExpression(e: any, at: string): void {
   if (typeof e !== 'object' || e === null || Array.isArray(e)) throw validation(`${at} is not an Expression`);
   const roots = ROOTS.filter((r) => e[r] !== undefined);
-  if (roots.length > 1) throw validation('Expression has more than one roots. Only one root operator is allowed for each expression: And, Or, Not, Dimensions, Tags, CostCategories');
+  if (roots.length > 1)
+    throw validation(
+      'Expression has more than one roots. Only one root operator is allowed for each expression: And, Or, Not, Dimensions, Tags, CostCategories',
+    );
   // The wording for an Expression without any root is not documented.
   if (roots.length === 0) throw validation(`${at} has no root operator (And, Or, Not, Dimensions, Tags, CostCategories)`);
   const root = roots[0];
@@ -123,7 +164,10 @@ function checkExpression(e: any, at: string): void {
     e[root].forEach((x: unknown, i: number) => checkExpression(x, `${at}.${root}[${i}]`));
   } else if (root === 'Not') checkExpression(e.Not, `${at}.Not`);
   else if (root === 'Dimensions') {
-    if (!DIMENSIONS.has(e.Dimensions?.Key)) throw validation(`1 validation error detected: Value '${e.Dimensions?.Key}' at '${at}.dimensions.key' failed to satisfy constraint: Member must satisfy enum value set`);
+    if (!DIMENSIONS.has(e.Dimensions?.Key))
+      throw validation(
+        `1 validation error detected: Value '${e.Dimensions?.Key}' at '${at}.dimensions.key' failed to satisfy constraint: Member must satisfy enum value set`,
+      );
     if (!Array.isArray(e.Dimensions.Values)) throw validation(`${at}.Dimensions.Values must be a list`);
   } else if (root === 'Tags') {
     if (e.Tags.Values !== undefined && !Array.isArray(e.Tags.Values)) throw validation(`${at}.Tags.Values must be a list`);
@@ -153,7 +197,7 @@ function matches(e: any, item: CeLineItem): boolean {
 }
 
 function groupKey(item: CeLineItem, def: { Type: string; Key: string }): string {
-  if (def.Type === 'TAG') return `${def.Key}$${(item.tagKey ?? 'tenant_id') === def.Key ? item.tag ?? '' : ''}`; // CE-15
+  if (def.Type === 'TAG') return `${def.Key}$${(item.tagKey ?? 'tenant_id') === def.Key ? (item.tag ?? '') : ''}`; // CE-15
   return dimensionOf(item, def.Key);
 }
 
@@ -178,7 +222,9 @@ export async function startCostExplorer(opts: CostExplorerOptions): Promise<Cost
     if (!tp) throw validation("1 validation error detected: Value null at 'timePeriod' failed to satisfy constraint: Member must not be null");
     for (const f of ['Start', 'End'] as const) {
       if (typeof tp[f] !== 'string' || !YEAR_MONTH_DAY.test(tp[f]) || !realDay(day(tp[f]))) {
-        throw validation(`1 validation error detected: Value '${tp[f]}' at 'timePeriod.${f.toLowerCase()}' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\d{4}-\\d{2}-\\d{2})(T\\d{2}:\\d{2}:\\d{2}Z)?`);
+        throw validation(
+          `1 validation error detected: Value '${tp[f]}' at 'timePeriod.${f.toLowerCase()}' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\d{4}-\\d{2}-\\d{2})(T\\d{2}:\\d{2}:\\d{2}Z)?`,
+        );
       }
     }
     const start = day(tp.Start);
@@ -192,11 +238,14 @@ export async function startCostExplorer(opts: CostExplorerOptions): Promise<Cost
       throw validation('To retrieve data beyond the past 14 months, your start date needs to be the first day of the month.');
     }
     if (!['DAILY', 'MONTHLY', 'HOURLY'].includes(body.Granularity)) {
-      throw validation(`1 validation error detected: Value '${body.Granularity}' at 'granularity' failed to satisfy constraint: Member must satisfy enum value set: [DAILY, MONTHLY, HOURLY]`); // CE-8
+      throw validation(
+        `1 validation error detected: Value '${body.Granularity}' at 'granularity' failed to satisfy constraint: Member must satisfy enum value set: [DAILY, MONTHLY, HOURLY]`,
+      ); // CE-8
     }
     if (body.Granularity === 'HOURLY') throw validation('Hourly granularity is not enabled for this account'); // opt-in; wording not documented
     if (!Array.isArray(body.Metrics) || body.Metrics.length === 0) throw validation('Metrics is required for GetCostAndUsage'); // CE-9
-    for (const m of body.Metrics) if (!(CE_METRICS as readonly string[]).includes(m)) throw validation(`Unsupported metric ${m}; valid metrics are ${CE_METRICS.join(', ')}`);
+    for (const m of body.Metrics)
+      if (!(CE_METRICS as readonly string[]).includes(m)) throw validation(`Unsupported metric ${m}; valid metrics are ${CE_METRICS.join(', ')}`);
     const groupBy = body.GroupBy ?? [];
     if (!Array.isArray(groupBy)) throw validation('GroupBy must be a list');
     if (groupBy.length > 2) throw validation('You can group by up to two different groups'); // CE-10 (wording not documented)
@@ -241,23 +290,35 @@ export async function startCostExplorer(opts: CostExplorerOptions): Promise<Cost
     return { periods, groups };
   };
 
-  const queryHash = (body: Record<string, any>) => createHash('sha256').update(JSON.stringify({ ...body, NextPageToken: undefined })).digest('hex').slice(0, 16);
+  const queryHash = (body: Record<string, any>) =>
+    createHash('sha256')
+      .update(JSON.stringify({ ...body, NextPageToken: undefined }))
+      .digest('hex')
+      .slice(0, 16);
 
   const handle = (req: IncomingMessage, raw: Buffer, res: ServerResponse) => {
     const scope = sigV4Scope(req);
     let body: Record<string, any> = {};
-    const seen: CeSeenRequest = { target: req.headers['x-amz-target'] as string | undefined, body, accessKey: scope?.accessKeyId, region: scope?.region, status: 0 };
+    const seen: CeSeenRequest = {
+      target: req.headers['x-amz-target'] as string | undefined,
+      body,
+      accessKey: scope?.accessKeyId,
+      region: scope?.region,
+      status: 0,
+    };
     requests.push(seen);
     const refuse = (type: string, message: string, status = 400) => {
       seen.status = status;
       sendAwsJsonError(res, JSON11, status, `${NS}${type}`, message);
     };
     // CE-1: the JSON 1.1 operation, signed for `ce`.
-    if (req.method !== 'POST' || seen.target !== TARGET || req.headers['content-type'] !== JSON11) return refuse('UnknownOperationException', `unknown operation ${seen.target}`);
+    if (req.method !== 'POST' || seen.target !== TARGET || req.headers['content-type'] !== JSON11)
+      return refuse('UnknownOperationException', `unknown operation ${seen.target}`);
     if (scope?.service !== 'ce') return refuse('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
     // CE-2: the aws partition's one endpoint signs for us-east-1.
     if (scope.region !== 'us-east-1') return refuse('InvalidSignatureException', 'Credential should be scoped to a valid region.', 403);
-    if (opts.requireAccessKey && scope.accessKeyId !== opts.requireAccessKey) return refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (opts.requireAccessKey && scope.accessKeyId !== opts.requireAccessKey)
+      return refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
     try {
       body = JSON.parse(raw.toString('utf8') || '{}');
       seen.body = body;
@@ -270,7 +331,10 @@ export async function startCostExplorer(opts: CostExplorerOptions): Promise<Cost
       const messages: Record<CeScriptedError, [number, string]> = {
         LimitExceededException: [400, 'Rate exceeded'],
         ThrottlingException: [400, 'Rate exceeded'],
-        DataUnavailableException: [400, 'Data is not available. Please try to adjust the time period. If just enabled Cost Explorer, data might not be ingested yet'],
+        DataUnavailableException: [
+          400,
+          'Data is not available. Please try to adjust the time period. If just enabled Cost Explorer, data might not be ingested yet',
+        ],
         BillExpirationException: [400, 'The requested report expired. Update the date interval and try again.'],
         AccessDeniedException: [400, `User: arn:aws:iam::111111111111:user/ci is not authorized to perform: ce:GetCostAndUsage`],
         UnrecognizedClientException: [400, 'The security token included in the request is invalid.'],
@@ -295,8 +359,13 @@ export async function startCostExplorer(opts: CostExplorerOptions): Promise<Cost
       } catch {
         return refuse('InvalidNextTokenException', 'The pagination token is invalid. Try again without a pagination token.');
       }
-      if (typeof token.o !== 'number' || typeof token.q !== 'string') return refuse('InvalidNextTokenException', 'The pagination token is invalid. Try again without a pagination token.');
-      if (token.q !== queryHash(body)) return refuse('RequestChangedException', 'Your request parameters changed between pages. Try again with the old parameters or without a pagination token.');
+      if (typeof token.o !== 'number' || typeof token.q !== 'string')
+        return refuse('InvalidNextTokenException', 'The pagination token is invalid. Try again without a pagination token.');
+      if (token.q !== queryHash(body))
+        return refuse(
+          'RequestChangedException',
+          'Your request parameters changed between pages. Try again with the old parameters or without a pagination token.',
+        );
       offset = token.o;
     }
     const { periods, groups } = answer(q, queryHash(body));

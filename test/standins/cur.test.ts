@@ -34,7 +34,11 @@ const lines: CurLine[] = [
 ];
 const read = (path: string, query: Partial<AwsBillQuery> = {}, window = MAY) => new CurBill({ type: 'cur', path }, { ...QUERY, ...query }).fetch(window, never);
 const amounts = (groups: Map<string, bigint>) => Object.fromEntries([...groups].map(([k, v]) => [k, formatDecimal(v, 2)]));
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { remediation?: string }) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error & { remediation?: string }) => e,
+  );
 
 describe('bill export reader against the CUR contract', () => {
   it('CUR-1: reads legacy category/Column names and CUR 2.0 snake-case names alike', async () => {
@@ -55,7 +59,18 @@ describe('bill export reader against the CUR contract', () => {
   });
 
   it('CUR-4: the cost column is read as an exact decimal', async () => {
-    const out = await read(file('decimals.csv', curCsv([{ day: '2024-05-02', tag: 'acme', cost: '0.0000000001' }, { day: '2024-05-03', tag: 'acme', cost: '0.1' }], { format: 'cur2' })));
+    const out = await read(
+      file(
+        'decimals.csv',
+        curCsv(
+          [
+            { day: '2024-05-02', tag: 'acme', cost: '0.0000000001' },
+            { day: '2024-05-03', tag: 'acme', cost: '0.1' },
+          ],
+          { format: 'cur2' },
+        ),
+      ),
+    );
     expect(formatDecimal(out.groups.get('acme')!, 10)).toBe('0.1000000001');
   });
 
@@ -81,7 +96,9 @@ describe('bill export reader against the CUR contract', () => {
     const out = await read(file('period.csv', curCsv(lines, { format: 'legacy' })));
     expect(out.notes).toEqual([]);
     const without = await read(file('no-period.csv', curCsv(lines, { format: 'legacy', withoutPeriodColumns: true })));
-    expect(without.notes).toEqual(['the export has no billing period columns (bill/BillingPeriodStartDate or bill_billing_period_start_date): whether it covers the whole window was not checked']);
+    expect(without.notes).toEqual([
+      'the export has no billing period columns (bill/BillingPeriodStartDate or bill_billing_period_start_date): whether it covers the whole window was not checked',
+    ]);
   });
 
   it('CUR-9: AmortizedCost takes savings-plan covered usage at its effective cost', async () => {
@@ -109,7 +126,9 @@ describe('bill export reader against the CUR contract', () => {
       message: `${path} covers the billing period 2024-05-01..2024-05-31; 2024-06-01..2024-06-13 of the window 2024-05-15..2024-06-13 is outside it and was not measured`,
       remediation: expect.stringMatching(/previousMonth/),
     });
-    expect(await failure(read(file('header-only.csv', 'lineItem/UsageStartDate,lineItem/UnblendedCost,resourceTags/user:tenant_id\n')))).toMatchObject({ message: expect.stringMatching(/has a header but no line items/) });
+    expect(await failure(read(file('header-only.csv', 'lineItem/UsageStartDate,lineItem/UnblendedCost,resourceTags/user:tenant_id\n')))).toMatchObject({
+      message: expect.stringMatching(/has a header but no line items/),
+    });
   });
 
   it('CUR-12: columns a legacy report lacks (no line item type, no currency) are not required for UnblendedCost', async () => {
@@ -125,7 +144,13 @@ describe('bill export on S3 against the S3 stand-in', () => {
     s3 = await startS3({ buckets: [{ name: 'cur-us' }, { name: 'cur-eu', region: 'eu-west-1' }, { name: 'cur-locked', canList: false }] });
     s3.put('cur-us', 'exports/2024-05.csv.gz', gzipSync(curCsv(lines, { format: 'cur2' })), { contentType: 'text/csv', contentEncoding: 'gzip' });
     s3.put('cur-eu', 'exports/2024-05.csv', curCsv(lines, { format: 'legacy' }));
-    restore = setEnv({ AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDCUR', AWS_SECRET_ACCESS_KEY: 'x', AWS_MAX_ATTEMPTS: '1' });
+    restore = setEnv({
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDCUR',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_MAX_ATTEMPTS: '1',
+    });
   });
   afterAll(async () => {
     restore();
@@ -142,9 +167,13 @@ describe('bill export on S3 against the S3 stand-in', () => {
   });
 
   it('S3-2: a missing object is named as not found with s3:ListBucket, and explained without it', async () => {
-    expect(await failure(read('s3://cur-us/exports/none.csv'))).toMatchObject({ message: expect.stringMatching(/^cannot read s3:\/\/cur-us\/exports\/none\.csv: NoSuchKey: .* \(no object at that key\)$/) });
+    expect(await failure(read('s3://cur-us/exports/none.csv'))).toMatchObject({
+      message: expect.stringMatching(/^cannot read s3:\/\/cur-us\/exports\/none\.csv: NoSuchKey: .* \(no object at that key\)$/),
+    });
     expect(await failure(read('s3://cur-locked/exports/none.csv'))).toMatchObject({
-      message: expect.stringMatching(/^cannot read s3:\/\/cur-locked\/exports\/none\.csv: AccessDenied: Access Denied \(HTTP 403\) \(s3:GetObject is missing, or the object does not exist and s3:ListBucket is missing/),
+      message: expect.stringMatching(
+        /^cannot read s3:\/\/cur-locked\/exports\/none\.csv: AccessDenied: Access Denied \(HTTP 403\) \(s3:GetObject is missing, or the object does not exist and s3:ListBucket is missing/,
+      ),
     });
   });
 });

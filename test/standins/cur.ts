@@ -43,7 +43,10 @@ const csv = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : 
 export function curCsv(lines: CurLine[], opts: CurFileOptions): string {
   const key = opts.tagKey ?? 'tenant_id';
   const first = lines[0]?.day ?? '2024-05-01';
-  const period = opts.period ?? { start: `${first.slice(0, 7)}-01`, end: new Date(Date.UTC(Number(first.slice(0, 4)), Number(first.slice(5, 7)), 1)).toISOString().slice(0, 10) };
+  const period = opts.period ?? {
+    start: `${first.slice(0, 7)}-01`,
+    end: new Date(Date.UTC(Number(first.slice(0, 4)), Number(first.slice(5, 7)), 1)).toISOString().slice(0, 10),
+  };
   const legacy = opts.format === 'legacy';
   const header = legacy
     ? [
@@ -65,7 +68,7 @@ export function curCsv(lines: CurLine[], opts: CurFileOptions): string {
         'resource_tags',
       ];
   const rows = lines.map((l) => {
-    const tag = legacy ? l.tag ?? '' : l.tag === undefined ? '{}' : JSON.stringify({ [`user_${snakeCase(key)}`]: l.tag });
+    const tag = legacy ? (l.tag ?? '') : l.tag === undefined ? '{}' : JSON.stringify({ [`user_${snakeCase(key)}`]: l.tag });
     return [
       ...(opts.withoutPeriodColumns ? [] : [`${period.start}T00:00:00Z`, `${period.end}T00:00:00Z`]),
       l.account ?? '111111111111',

@@ -37,7 +37,17 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
   });
 
   test('D1 sites: api.<site> for each documented site', () => {
-    expect(DATADOG_SITES).toEqual(['datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com', 'ap2.datadoghq.com', 'uk1.datadoghq.com', 'ddog-gov.com', 'us2.ddog-gov.com']);
+    expect(DATADOG_SITES).toEqual([
+      'datadoghq.com',
+      'us3.datadoghq.com',
+      'us5.datadoghq.com',
+      'datadoghq.eu',
+      'ap1.datadoghq.com',
+      'ap2.datadoghq.com',
+      'uk1.datadoghq.com',
+      'ddog-gov.com',
+      'us2.ddog-gov.com',
+    ]);
     for (const site of DATADOG_SITES) expect(datadogApiUrl({ site }, {})).toBe(`https://api.${site}`);
   });
 
@@ -87,7 +97,9 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
 
   test('M2 query parameters: from, to (seconds) and query are required', async () => {
     expect((await get('/api/v1/query', { from: String(now() - 60), query: 'avg:x{*}' })).status).toBe(400);
-    expect((await get('/api/v1/query', { from: String(now() - 60), to: String(now()), query: 'sum:trace.express.request.hits{*}.as_count()' })).status).toBe(200);
+    expect((await get('/api/v1/query', { from: String(now() - 60), to: String(now()), query: 'sum:trace.express.request.hits{*}.as_count()' })).status).toBe(
+      200,
+    );
   });
 
   test('M3 query answer: status ok, series with scope, tag_set and [ms, value] points', async () => {
@@ -107,8 +119,15 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
 
   test('M4 several queries in one request: series carry their query_index', async () => {
     const to = now();
-    const r = await get('/api/v1/query', { from: String(to - 900), to: String(to), query: 'sum:trace.express.request.hits{env:prod}.as_count(),avg:trace.express.request{env:prod}' });
-    expect(r.body.series.map((s: any) => [s.query_index, s.metric])).toEqual([[0, 'trace.express.request.hits'], [1, 'trace.express.request']]);
+    const r = await get('/api/v1/query', {
+      from: String(to - 900),
+      to: String(to),
+      query: 'sum:trace.express.request.hits{env:prod}.as_count(),avg:trace.express.request{env:prod}',
+    });
+    expect(r.body.series.map((s: any) => [s.query_index, s.metric])).toEqual([
+      [0, 'trace.express.request.hits'],
+      [1, 'trace.express.request'],
+    ]);
   });
 
   test('M5 no data is no series: an unknown metric answers status ok with series []', async () => {
@@ -130,7 +149,11 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
 
   test('T3 trace-metric tags: grouping trace.* by a span attribute shows no tenants, only N/A', async () => {
     const to = now();
-    const r = await get('/api/v1/query', { from: String(to - 3600), to: String(to), query: 'sum:trace.express.request.hits{env:prod} by {tenant_id}.as_count()' });
+    const r = await get('/api/v1/query', {
+      from: String(to - 3600),
+      to: String(to),
+      query: 'sum:trace.express.request.hits{env:prod} by {tenant_id}.as_count()',
+    });
     expect(r.body.series).toHaveLength(1);
     expect(r.body.series[0]).toMatchObject({ scope: 'tenant_id:N/A', tag_set: [] });
     const byService = await get('/api/v1/query', { from: String(to - 3600), to: String(to), query: 'sum:trace.express.request.hits{*} by {env}.as_count()' });
@@ -148,7 +171,11 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
 
   test('T5 env is the primary tag: env:prod and env:staging are separate', async () => {
     const to = now();
-    const r = await get('/api/v1/query', { from: String(to - 900), to: String(to), query: 'sum:trace.express.request.errors{env:prod}.as_count(),sum:trace.express.request.errors{env:staging}.as_count()' });
+    const r = await get('/api/v1/query', {
+      from: String(to - 900),
+      to: String(to),
+      query: 'sum:trace.express.request.errors{env:prod}.as_count(),sum:trace.express.request.errors{env:staging}.as_count()',
+    });
     expect(r.body.series.map((s: any) => s.query_index)).toEqual([1]);
   });
 
@@ -165,11 +192,17 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
     const r = await post('/api/v2/spans/analytics/aggregate', aggregate('env:prod', '@tenant_id'));
     expect(r.status).toBe(200);
     expect(r.body.data).toHaveLength(10);
-    expect(r.body.data[0]).toMatchObject({ type: 'bucket', id: expect.any(String), attributes: { by: { '@tenant_id': expect.any(String) }, compute: { c0: expect.any(Number) } } });
+    expect(r.body.data[0]).toMatchObject({
+      type: 'bucket',
+      id: expect.any(String),
+      attributes: { by: { '@tenant_id': expect.any(String) }, compute: { c0: expect.any(Number) } },
+    });
   });
 
   test('T8 indexed spans only: a span-based metric tagged by tenant is the 100 % alternative', async () => {
-    org.customMetrics = [{ name: 'api.requests.by_tenant', series: ['tenant-01', 'tenant-02'].map((t) => ({ tags: ['env:prod', `tenant_id:${t}`], perMinute: 30 })) }];
+    org.customMetrics = [
+      { name: 'api.requests.by_tenant', series: ['tenant-01', 'tenant-02'].map((t) => ({ tags: ['env:prod', `tenant_id:${t}`], perMinute: 30 })) },
+    ];
     const to = now();
     const r = await get('/api/v1/query', { from: String(to - 3600), to: String(to), query: 'sum:api.requests.by_tenant{env:prod} by {tenant_id}.as_count()' });
     expect(r.body.series.map((s: any) => s.tag_set)).toEqual([['tenant_id:tenant-01'], ['tenant_id:tenant-02']]);
@@ -183,7 +216,14 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
   test('N1 monitors list: a JSON list of monitors with id, query, message, tags, state', async () => {
     const r = await get('/api/v1/monitor');
     expect(Array.isArray(r.body)).toBe(true);
-    expect(r.body[0]).toMatchObject({ id: 101, type: 'query alert', query: expect.any(String), message: expect.any(String), tags: expect.any(Array), overall_state: 'OK' });
+    expect(r.body[0]).toMatchObject({
+      id: 101,
+      type: 'query alert',
+      query: expect.any(String),
+      message: expect.any(String),
+      tags: expect.any(Array),
+      overall_state: 'OK',
+    });
   });
 
   test('N2 paging: unpaged without page; page_size defaults to 100, at most 1000', async () => {
@@ -194,13 +234,15 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
     expect((await get('/api/v1/monitor', { page: '0', page_size: '1001' })).status).toBe(400);
   });
 
-  test("N3 filters: monitor_tags keeps monitors carrying every listed tag", async () => {
+  test('N3 filters: monitor_tags keeps monitors carrying every listed tag', async () => {
     expect((await get('/api/v1/monitor', { monitor_tags: 'service:api,env:staging' })).body.map((m: any) => m.id)).toEqual([201, 202]);
   });
 
   test('N4 downtimes: matching_downtimes only with with_downtimes=true', async () => {
     (org.monitors[0] as any).matching_downtimes = [{ id: 55, scope: ['env:prod'], start: 1, end: null }];
-    expect((await get('/api/v1/monitor', { with_downtimes: 'true' })).body[0].matching_downtimes).toEqual([{ id: 55, scope: ['env:prod'], start: 1, end: null }]);
+    expect((await get('/api/v1/monitor', { with_downtimes: 'true' })).body[0].matching_downtimes).toEqual([
+      { id: 55, scope: ['env:prod'], start: 1, end: null },
+    ]);
     expect((await get('/api/v1/monitor')).body[0]).not.toHaveProperty('matching_downtimes');
   });
 
@@ -210,7 +252,12 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
   });
 
   test('N6 @-notifications: handles and e-mail handles, not bare e-mail addresses', () => {
-    expect(alertHandles('Down! @slack-sre @pagerduty-API, mail @a.b@example.com; foo@bar.com (@opsgenie-db)')).toEqual(['@slack-sre', '@pagerduty-API', '@a.b@example.com', '@opsgenie-db']);
+    expect(alertHandles('Down! @slack-sre @pagerduty-API, mail @a.b@example.com; foo@bar.com (@opsgenie-db)')).toEqual([
+      '@slack-sre',
+      '@pagerduty-API',
+      '@a.b@example.com',
+      '@opsgenie-db',
+    ]);
   });
 
   test('N7 conditional blocks: handles reachable on alert count, recovery-only and negated ones do not', () => {
@@ -223,7 +270,11 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
   });
 
   test('N8 notification rules: data[] of monitor-notification-rule, paged by page and per_page', async () => {
-    org.notificationRules = Array.from({ length: 3 }, (_, i) => ({ type: 'monitor-notification-rule', id: `r${i}`, attributes: { name: `rule ${i}`, filter: { tags: ['team:api'] }, recipients: ['slack-x'] } }));
+    org.notificationRules = Array.from({ length: 3 }, (_, i) => ({
+      type: 'monitor-notification-rule',
+      id: `r${i}`,
+      attributes: { name: `rule ${i}`, filter: { tags: ['team:api'] }, recipients: ['slack-x'] },
+    }));
     expect((await get('/api/v2/monitor/notification_rule', { page: '0', per_page: '2' })).body.data.map((r: any) => r.id)).toEqual(['r0', 'r1']);
     expect((await get('/api/v2/monitor/notification_rule', { page: '1', per_page: '2' })).body.data.map((r: any) => r.id)).toEqual(['r2']);
     expect((await get('/api/v2/monitor/notification_rule')).body.data[0].attributes.recipients).toEqual(['slack-x']);
@@ -239,7 +290,13 @@ describe('Datadog stand-in follows docs/contracts/datadog.md', () => {
     expect(ruleRecipientsFor(monitor, [rule({ filter: { scope: 'team:web OR (env:prod AND team:api)' }, recipients: ['slack-o'] })])).toEqual(['@slack-o']);
     const conditional = rule({
       filter: { tags: ['team:api'] },
-      conditional_recipients: { conditions: [{ scope: 'transition_type:is_alert', recipients: ['pagerduty-api'] }, { scope: 'transition_type:is_recovery', recipients: ['slack-ok'] }], fallback_recipients: ['slack-fallback'] },
+      conditional_recipients: {
+        conditions: [
+          { scope: 'transition_type:is_alert', recipients: ['pagerduty-api'] },
+          { scope: 'transition_type:is_recovery', recipients: ['slack-ok'] },
+        ],
+        fallback_recipients: ['slack-fallback'],
+      },
     });
     expect(ruleRecipientsFor(monitor, [conditional])).toEqual(['@pagerduty-api']);
   });

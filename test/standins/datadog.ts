@@ -55,8 +55,24 @@ export function healthyDatadog(): DatadogOrg {
     apiKey: 'dd-api-key-0123456789abcdef',
     appKey: 'dd-app-key-fedcba9876543210fedcba98',
     services: [
-      { service: 'api', env: 'prod', spanName: 'express.request', hitsPerMinute: 120, errorsPerMinute: 0, latencySeconds: 0.12, spanAttributes: { tenant_id: tenantIds(12) } },
-      { service: 'api', env: 'staging', spanName: 'express.request', hitsPerMinute: 6, errorsPerMinute: 1, latencySeconds: 0.3, spanAttributes: { tenant_id: ['tenant-stg'] } },
+      {
+        service: 'api',
+        env: 'prod',
+        spanName: 'express.request',
+        hitsPerMinute: 120,
+        errorsPerMinute: 0,
+        latencySeconds: 0.12,
+        spanAttributes: { tenant_id: tenantIds(12) },
+      },
+      {
+        service: 'api',
+        env: 'staging',
+        spanName: 'express.request',
+        hitsPerMinute: 6,
+        errorsPerMinute: 1,
+        latencySeconds: 0.3,
+        spanAttributes: { tenant_id: ['tenant-stg'] },
+      },
     ],
     customMetrics: [],
     monitors: [
@@ -64,7 +80,8 @@ export function healthyDatadog(): DatadogOrg {
         id: 101,
         name: 'Service api has a high error rate on env:prod',
         type: 'query alert',
-        query: 'sum(last_5m):sum:trace.express.request.errors{env:prod,service:api}.as_count() / sum:trace.express.request.hits{env:prod,service:api}.as_count() > 0.05',
+        query:
+          'sum(last_5m):sum:trace.express.request.errors{env:prod,service:api}.as_count() / sum:trace.express.request.hits{env:prod,service:api}.as_count() > 0.05',
         message: 'Error rate above 5%.\n{{#is_alert}}@pagerduty-sre{{/is_alert}}\n{{#is_recovery}}@slack-api-recovered{{/is_recovery}}',
         tags: ['service:api', 'env:prod', 'team:api'],
         overall_state: 'OK',
@@ -111,7 +128,13 @@ export function healthyDatadog(): DatadogOrg {
       {
         type: 'monitor-notification-rule',
         id: '9b5d6c1e-0000-4000-8000-000000000001',
-        attributes: { name: 'api team, production', filter: { tags: ['team:api', 'env:prod'] }, recipients: ['pagerduty-api-oncall', 'slack-api-alerts'], created_at: '2026-10-01T09:00:00+00:00', modified_at: '2026-10-01T09:00:00+00:00' },
+        attributes: {
+          name: 'api team, production',
+          filter: { tags: ['team:api', 'env:prod'] },
+          recipients: ['pagerduty-api-oncall', 'slack-api-alerts'],
+          created_at: '2026-10-01T09:00:00+00:00',
+          modified_at: '2026-10-01T09:00:00+00:00',
+        },
       },
     ],
     rateLimited: 0,
@@ -126,13 +149,18 @@ export async function startDatadog(org: DatadogOrg): Promise<LocalServer> {
     if (org.failWith) return sendJson(res, org.failWith, { errors: ['Service Unavailable'] });
     if (org.rateLimited > 0) {
       org.rateLimited--;
-      return sendJson(res, 429, { errors: ['Rate limit exceeded'] }, {
-        'x-ratelimit-limit': '100',
-        'x-ratelimit-period': '60',
-        'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset': '1',
-        'x-ratelimit-name': 'query',
-      });
+      return sendJson(
+        res,
+        429,
+        { errors: ['Rate limit exceeded'] },
+        {
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-period': '60',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': '1',
+          'x-ratelimit-name': 'query',
+        },
+      );
     }
     const route = `${method} ${url.pathname}`;
     // D3, D4, D6: the API key everywhere, the application key everywhere but validate.
@@ -185,7 +213,8 @@ function queryMetrics(org: DatadogOrg, q: URLSearchParams, res: Res): void {
   const query = q.get('query');
   const from = Number(q.get('from'));
   const to = Number(q.get('to'));
-  if (!query || !Number.isInteger(from) || !Number.isInteger(to) || !from || !to) return sendJson(res, 400, { errors: ['from, to and query are required (seconds since the epoch)'] });
+  if (!query || !Number.isInteger(from) || !Number.isInteger(to) || !from || !to)
+    return sendJson(res, 400, { errors: ['from, to and query are required (seconds since the epoch)'] });
   const series: unknown[] = [];
   const parts = splitTopLevel(query);
   for (const [index, part] of parts.entries()) {
@@ -265,14 +294,27 @@ function seriesOf(org: DatadogOrg, metric: string, aggr: string, scope: string[]
     }
     if (pointlist.length === 0) continue;
     const tagSet = key ? key.split(',').filter((t) => !t.endsWith(':N/A')) : [];
-    out.push({ scope: key || (scope.join(',') || '*'), tag_set: tagSet, pointlist, length: pointlist.length, interval: step, start: pointlist[0][0], end: pointlist[pointlist.length - 1][0] });
+    out.push({
+      scope: key || scope.join(',') || '*',
+      tag_set: tagSet,
+      pointlist,
+      length: pointlist.length,
+      interval: step,
+      start: pointlist[0][0],
+      end: pointlist[pointlist.length - 1][0],
+    });
   }
   return out;
 }
 
 /** N1–N4: the monitors list, with its paging rules and filters. */
 function listMonitors(org: DatadogOrg, q: URLSearchParams, res: Res): void {
-  const monitorTags = q.get('monitor_tags')?.split(',').map((t) => t.trim()).filter(Boolean) ?? [];
+  const monitorTags =
+    q
+      .get('monitor_tags')
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean) ?? [];
   let list = org.monitors.filter((m) => monitorTags.every((t) => ((m.tags as string[] | undefined) ?? []).includes(t)));
   if (q.has('page')) {
     const page = Number(q.get('page'));
@@ -316,10 +358,14 @@ function aggregateSpans(org: DatadogOrg, body: string, res: Res): void {
   if (!Array.isArray(compute) || compute.some((c: any) => c?.aggregation !== 'count')) return sendJson(res, 400, { errors: ['only count is served here'] });
   const from = Number(attrs.filter?.from);
   const to = Number(attrs.filter?.to);
-  if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) return sendJson(res, 400, { errors: ['filter.from and filter.to must be ms timestamps, from < to'] });
-  const terms = String(attrs.filter?.query ?? '*').split(/\s+/).filter((t) => t && t !== '*');
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from)
+    return sendJson(res, 400, { errors: ['filter.from and filter.to must be ms timestamps, from < to'] });
+  const terms = String(attrs.filter?.query ?? '*')
+    .split(/\s+/)
+    .filter((t) => t && t !== '*');
   const groupBy = attrs.group_by ?? [];
-  if (!Array.isArray(groupBy) || groupBy.length > 1 || groupBy.some((g: any) => typeof g?.facet !== 'string')) return sendJson(res, 400, { errors: ['group_by: one facet served here'] });
+  if (!Array.isArray(groupBy) || groupBy.length > 1 || groupBy.some((g: any) => typeof g?.facet !== 'string'))
+    return sendJson(res, 400, { errors: ['group_by: one facet served here'] });
   const facet: string | undefined = groupBy[0]?.facet;
   const limit = Number(groupBy[0]?.limit ?? 10);
   const minutes = (to - from) / 60_000;

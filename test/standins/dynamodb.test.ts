@@ -28,10 +28,19 @@ describe('DynamoDB contract rules (real SDK → stand-in → dynalite)', () => {
   beforeAll(async () => {
     db = await startDynalite();
     standIn = await startDynamoStandIn(db.endpoint, state);
-    client = new DynamoDBClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 3 });
+    client = new DynamoDBClient({
+      endpoint: standIn.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+      maxAttempts: 3,
+    });
     await createTenantDetails(db.client, table, { pitr: false });
     // About 2.4 MB: more than two 1 MB pages.
-    await putItems(db.client, table, Array.from({ length: 300 }, (_, i) => ({ ...sbtAwsItem({ tenantName: `tenant${i}` }), notes: { S: 'x'.repeat(8000) } })));
+    await putItems(
+      db.client,
+      table,
+      Array.from({ length: 300 }, (_, i) => ({ ...sbtAwsItem({ tenantName: `tenant${i}` }), notes: { S: 'x'.repeat(8000) } })),
+    );
   });
   afterAll(async () => {
     client?.destroy();
@@ -67,7 +76,11 @@ describe('DynamoDB contract rules (real SDK → stand-in → dynalite)', () => {
   });
 
   it('[D1, D7] a table that does not exist (e.g. the literal TenantDetails) is ResourceNotFoundException, HTTP 400, not retried', async () => {
-    expect(await failure(client.send(new ScanCommand({ TableName: 'TenantDetails' })))).toMatchObject({ name: 'ResourceNotFoundException', status: 400, attempts: 1 });
+    expect(await failure(client.send(new ScanCommand({ TableName: 'TenantDetails' })))).toMatchObject({
+      name: 'ResourceNotFoundException',
+      status: 400,
+      attempts: 1,
+    });
   });
 
   it('[D2] Scan stops at 1 MB with a LastEvaluatedKey; only the page without one is the last', async () => {
@@ -82,17 +95,25 @@ describe('DynamoDB contract rules (real SDK → stand-in → dynalite)', () => {
   });
 
   it('[D3] parallel segments 0…TotalSegments−1 partition the table; Segment must be below TotalSegments', async () => {
-    const ids = await Promise.all([0, 1, 2].map(async (Segment) => (await scanAll({ Segment, TotalSegments: 3, ProjectionExpression: 'tenantId' })).items.map((i) => i.tenantId.S)));
+    const ids = await Promise.all(
+      [0, 1, 2].map(async (Segment) => (await scanAll({ Segment, TotalSegments: 3, ProjectionExpression: 'tenantId' })).items.map((i) => i.tenantId.S)),
+    );
     expect(ids.flat().sort()).toEqual((await scanAll({ ProjectionExpression: 'tenantId' })).items.map((i) => i.tenantId.S).sort());
     expect(new Set(ids.flat()).size).toBe(300);
     expect(await failure(client.send(new ScanCommand({ TableName: table, Segment: 3, TotalSegments: 3 })))).toMatchObject({ name: 'ValidationException' });
     expect(await failure(client.send(new ScanCommand({ TableName: table, Segment: 0 })))).toMatchObject({ name: 'ValidationException' });
-    expect(await failure(client.send(new ScanCommand({ TableName: table, Segment: 0, TotalSegments: 1_000_001 })))).toMatchObject({ name: 'ValidationException' });
+    expect(await failure(client.send(new ScanCommand({ TableName: table, Segment: 0, TotalSegments: 1_000_001 })))).toMatchObject({
+      name: 'ValidationException',
+    });
   });
 
   it('[D4] ProjectionExpression: a reserved word needs an expression attribute name; a missing attribute is left out', async () => {
-    expect(await failure(client.send(new ScanCommand({ TableName: table, ProjectionExpression: 'tenantId, status' })))).toMatchObject({ name: 'ValidationException' });
-    const page = await client.send(new ScanCommand({ TableName: table, Limit: 1, ProjectionExpression: '#a0, #a1', ExpressionAttributeNames: { '#a0': 'tenantId', '#a1': 'status' } }));
+    expect(await failure(client.send(new ScanCommand({ TableName: table, ProjectionExpression: 'tenantId, status' })))).toMatchObject({
+      name: 'ValidationException',
+    });
+    const page = await client.send(
+      new ScanCommand({ TableName: table, Limit: 1, ProjectionExpression: '#a0, #a1', ExpressionAttributeNames: { '#a0': 'tenantId', '#a1': 'status' } }),
+    );
     expect(Object.keys(page.Items![0])).toEqual(['tenantId']);
   });
 
@@ -126,7 +147,11 @@ describe('DynamoDB contract rules (real SDK → stand-in → dynalite)', () => {
     const page = await client.send(new ScanCommand({ TableName: table, Limit: 1 }));
     expect(page.$metadata.attempts).toBe(3);
     state.throttle = { operation: 'Scan', times: 3 };
-    expect(await failure(client.send(new ScanCommand({ TableName: table, Limit: 1 })))).toMatchObject({ name: 'ProvisionedThroughputExceededException', status: 400, attempts: 3 });
+    expect(await failure(client.send(new ScanCommand({ TableName: table, Limit: 1 })))).toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+      status: 400,
+      attempts: 3,
+    });
     state.throttle = undefined;
   });
 
@@ -162,7 +187,9 @@ describe('DynamoDB contract rules (real SDK → stand-in → dynalite)', () => {
   });
 
   it('[S5] tenantName, the index key, must be a string when present; an item without it is accepted', async () => {
-    expect(await failure(client.send(new PutItemCommand({ TableName: table, Item: { tenantId: { S: 'bad-name' }, tenantName: { N: '7' } } })))).toMatchObject({ name: 'ValidationException' });
+    expect(await failure(client.send(new PutItemCommand({ TableName: table, Item: { tenantId: { S: 'bad-name' }, tenantName: { N: '7' } } })))).toMatchObject({
+      name: 'ValidationException',
+    });
     await client.send(new PutItemCommand({ TableName: table, Item: { tenantId: { S: 'no-name' }, sbtaws_active: { BOOL: true } } }));
     expect((await client.send(new GetItemCommand({ TableName: table, Key: { tenantId: { S: 'no-name' } } }))).Item?.tenantName).toBeUndefined();
   });

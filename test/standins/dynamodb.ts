@@ -44,7 +44,10 @@ export async function startDynamoStandIn(dynalite: string, state: DynamoStandInS
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
-      const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const op =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       const json = (status: number, doc: unknown) => {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'standin' }).end(JSON.stringify(doc));
       };
@@ -67,7 +70,8 @@ export async function startDynamoStandIn(dynalite: string, state: DynamoStandInS
         state.throttle.times--;
         return json(400, {
           __type: `${DYNAMODB}#ProvisionedThroughputExceededException`,
-          message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+          message:
+            'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
         });
       }
       // dynalite accepts these two; the service does not [D3].
@@ -93,7 +97,12 @@ export async function startDynamoStandIn(dynalite: string, state: DynamoStandInS
           ContinuousBackupsDescription: {
             ContinuousBackupsStatus: 'ENABLED',
             PointInTimeRecoveryDescription: state.pitr
-              ? { PointInTimeRecoveryStatus: 'ENABLED', EarliestRestorableDateTime: now - 35 * 86400, LatestRestorableDateTime: now - 300, RecoveryPeriodInDays: 35 }
+              ? {
+                  PointInTimeRecoveryStatus: 'ENABLED',
+                  EarliestRestorableDateTime: now - 35 * 86400,
+                  LatestRestorableDateTime: now - 300,
+                  RecoveryPeriodInDays: 35,
+                }
               : { PointInTimeRecoveryStatus: 'DISABLED' },
           },
         });

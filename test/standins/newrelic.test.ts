@@ -13,14 +13,21 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
   beforeEach(() => Object.assign(state, healthyNewRelic()));
 
   async function post(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = { 'API-Key': state.apiKey }) {
-    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
     return { status: res.status, headers: res.headers, body: (await res.json()) as any };
   }
   const nrql = async (query: string, timeout?: number) => {
-    const r = await post(`query($id: Int!, $q: Nrql!) { actor { account(id: $id) { nrql(query: $q${timeout ? `, timeout: ${timeout}` : ''}) { results otherResult } } } }`, {
-      id: state.accountId,
-      q: query,
-    });
+    const r = await post(
+      `query($id: Int!, $q: Nrql!) { actor { account(id: $id) { nrql(query: $q${timeout ? `, timeout: ${timeout}` : ''}) { results otherResult } } } }`,
+      {
+        id: state.accountId,
+        q: query,
+      },
+    );
     return r;
   };
   const window = () => `SINCE ${Date.now() - 15 * 60_000} UNTIL ${Date.now()}`;
@@ -94,9 +101,12 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
 
   test('NR-07 aliased nrql fields; timeout 5–120 s; a query slower than its timeout is TIMEOUT', async () => {
     const w = window();
-    const r = await post(`query($id: Int!) { actor { account(id: $id) { a: nrql(query: "SELECT count(*) FROM Transaction ${w}", timeout: 30) { results } b: nrql(query: "SELECT count(*) FROM Transaction ${w}") { results } } } }`, {
-      id: state.accountId,
-    });
+    const r = await post(
+      `query($id: Int!) { actor { account(id: $id) { a: nrql(query: "SELECT count(*) FROM Transaction ${w}", timeout: 30) { results } b: nrql(query: "SELECT count(*) FROM Transaction ${w}") { results } } } }`,
+      {
+        id: state.accountId,
+      },
+    );
     expect(r.body.data.actor.account.a.results).toEqual(r.body.data.actor.account.b.results);
     expect((await nrql(`SELECT count(*) FROM Transaction ${w}`, 121)).body.errors[0].message).toMatch(/timeout must be between 5 and 120/);
     state.nrqlSeconds = 40;
@@ -124,8 +134,11 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
 
   test('NR-10 count(error) counts every transaction reporting the flag, errors or not', async () => {
     state.events = transactions({ errorsPerTenant: 0 });
-    const row = (await nrql(`SELECT count(error), filter(count(*), WHERE error IS true) AS 'errors', percentage(count(*), WHERE error IS true) AS 'rate' FROM Transaction ${window()}`)).body.data.actor
-      .account.nrql.results[0];
+    const row = (
+      await nrql(
+        `SELECT count(error), filter(count(*), WHERE error IS true) AS 'errors', percentage(count(*), WHERE error IS true) AS 'rate' FROM Transaction ${window()}`,
+      )
+    ).body.data.actor.account.nrql.results[0];
     expect(row).toEqual({ 'count.error': 360, errors: 0, rate: 0 });
   });
 
@@ -137,7 +150,9 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
     r = await nrql(`SELECT count(*) FROM Transaction FACET tenant_id LIMIT MAX ${window()}`);
     expect(r.body.data.actor.account.nrql.results).toHaveLength(14);
     expect(r.body.data.actor.account.nrql.results[0]).toEqual({ facet: expect.any(String), tenant_id: expect.any(String), count: 30 });
-    expect((await nrql(`SELECT count(*) FROM Transaction FACET tenant_id LIMIT 5001 ${window()}`)).body.errors[0].message).toMatch(/LIMIT 5001 is above the maximum/);
+    expect((await nrql(`SELECT count(*) FROM Transaction FACET tenant_id LIMIT 5001 ${window()}`)).body.errors[0].message).toMatch(
+      /LIMIT 5001 is above the maximum/,
+    );
     state.facetRows = 'attribute-only';
     r = await nrql(`SELECT count(*) FROM Transaction FACET \`tenant_id\` LIMIT MAX ${window()}`);
     expect(r.body.data.actor.account.nrql.results[0]).toEqual({ tenant_id: expect.any(String), count: 30 });
@@ -149,7 +164,7 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
     expect(r.body.data.actor.account.nrql.results[0]['uniques.appName'].sort()).toEqual(['acme-api', 'acme-api-staging']);
   });
 
-  test("NR-13 appName scopes a query to one app", async () => {
+  test('NR-13 appName scopes a query to one app', async () => {
     state.events = [...transactions(), ...transactions({ app: 'acme-api-staging', tenants: ['qa'] })];
     const count = async (where: string) => (await nrql(`SELECT count(*) FROM Transaction ${where} ${window()}`)).body.data.actor.account.nrql.results[0].count;
     expect(await count("WHERE appName = 'acme-api'")).toBe(360);
@@ -158,7 +173,8 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
 
   test('NR-14 nrqlConditionsSearch pages with nextCursor until null, with terms', async () => {
     state.pageSize = 1;
-    const q = 'query($id: Int!, $cursor: String) { actor { account(id: $id) { alerts { nrqlConditionsSearch(cursor: $cursor) { nextCursor totalCount nrqlConditions { id terms { priority } } } } } } }';
+    const q =
+      'query($id: Int!, $cursor: String) { actor { account(id: $id) { alerts { nrqlConditionsSearch(cursor: $cursor) { nextCursor totalCount nrqlConditions { id terms { priority } } } } } } }';
     const first = (await post(q, { id: state.accountId })).body.data.actor.account.alerts.nrqlConditionsSearch;
     expect(first).toMatchObject({ totalCount: 2, nrqlConditions: [{ id: '9001', terms: [{ priority: 'CRITICAL' }] }], nextCursor: expect.any(String) });
     const second = (await post(q, { id: state.accountId, cursor: first.nextCursor })).body.data.actor.account.alerts.nrqlConditionsSearch;
@@ -169,7 +185,8 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
   test('NR-15 policiesSearch pages like conditions', async () => {
     state.pageSize = 1;
     state.policies.push({ id: '78', name: 'Batch jobs' });
-    const q = 'query($id: Int!, $cursor: String) { actor { account(id: $id) { alerts { policiesSearch(cursor: $cursor) { nextCursor policies { id name } } } } } }';
+    const q =
+      'query($id: Int!, $cursor: String) { actor { account(id: $id) { alerts { policiesSearch(cursor: $cursor) { nextCursor policies { id name } } } } } }';
     const first = (await post(q, { id: state.accountId })).body.data.actor.account.alerts.policiesSearch;
     const second = (await post(q, { id: state.accountId, cursor: first.nextCursor })).body.data.actor.account.alerts.policiesSearch;
     expect([...first.policies, ...second.policies].map((p: any) => p.id)).toEqual(['77', '78']);
@@ -178,26 +195,44 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
 
   test('NR-16 mutingRules is a plain list with status and the condition group', async () => {
     state.mutingRules = [
-      { id: 'm1', name: 'deploy window', enabled: true, status: 'SCHEDULED', condition: { operator: 'AND', conditions: [{ attribute: 'policyId', operator: 'EQUALS', values: ['77'] }] } },
+      {
+        id: 'm1',
+        name: 'deploy window',
+        enabled: true,
+        status: 'SCHEDULED',
+        condition: { operator: 'AND', conditions: [{ attribute: 'policyId', operator: 'EQUALS', values: ['77'] }] },
+      },
     ];
-    const r = await post('query($id: Int!) { actor { account(id: $id) { alerts { mutingRules { id enabled status condition { operator conditions { attribute operator values } } } } } } }', { id: state.accountId });
-    expect(r.body.data.actor.account.alerts.mutingRules).toEqual([
-      { id: 'm1', enabled: true, status: 'SCHEDULED', condition: { operator: 'AND', conditions: [{ attribute: 'policyId', operator: 'EQUALS', values: ['77'] }] } },
-    ]);
-    expect((await post('query($id: Int!) { actor { account(id: $id) { alerts { mutingRules(cursor: "x") { id } } } } }', { id: state.accountId })).body.errors[0].message).toBe(
-      'Unknown argument "cursor" on field "AlertsAccountStitchedFields.mutingRules".',
+    const r = await post(
+      'query($id: Int!) { actor { account(id: $id) { alerts { mutingRules { id enabled status condition { operator conditions { attribute operator values } } } } } } }',
+      { id: state.accountId },
     );
+    expect(r.body.data.actor.account.alerts.mutingRules).toEqual([
+      {
+        id: 'm1',
+        enabled: true,
+        status: 'SCHEDULED',
+        condition: { operator: 'AND', conditions: [{ attribute: 'policyId', operator: 'EQUALS', values: ['77'] }] },
+      },
+    ]);
+    expect(
+      (await post('query($id: Int!) { actor { account(id: $id) { alerts { mutingRules(cursor: "x") { id } } } } }', { id: state.accountId })).body.errors[0]
+        .message,
+    ).toBe('Unknown argument "cursor" on field "AlertsAccountStitchedFields.mutingRules".');
   });
 
   test('NR-17 workflows carry their muting handling', async () => {
-    const r = await post('query($id: Int!) { actor { account(id: $id) { aiWorkflows { workflows { entities { mutingRulesHandling } } } } } }', { id: state.accountId });
+    const r = await post('query($id: Int!) { actor { account(id: $id) { aiWorkflows { workflows { entities { mutingRulesHandling } } } } } }', {
+      id: state.accountId,
+    });
     expect(r.body.data.actor.account.aiWorkflows.workflows.entities).toEqual([{ mutingRulesHandling: 'DONT_NOTIFY_FULLY_MUTED_ISSUES' }]);
   });
 
   test('NR-18 workflows page with a cursor and carry enabled flags, filter and destinations', async () => {
     state.pageSize = 1;
     state.workflows.push({ ...state.workflows[0], id: 'wf-2', name: 'Second' });
-    const q = 'query($id: Int!, $cursor: String) { actor { account(id: $id) { aiWorkflows { workflows(cursor: $cursor) { nextCursor totalCount entities { id workflowEnabled destinationsEnabled issuesFilter { type predicates { attribute operator values } } destinationConfigurations { channelId type notificationTriggers } } } } } } }';
+    const q =
+      'query($id: Int!, $cursor: String) { actor { account(id: $id) { aiWorkflows { workflows(cursor: $cursor) { nextCursor totalCount entities { id workflowEnabled destinationsEnabled issuesFilter { type predicates { attribute operator values } } destinationConfigurations { channelId type notificationTriggers } } } } } } }';
     const first = (await post(q, { id: state.accountId })).body.data.actor.account.aiWorkflows.workflows;
     expect(first).toMatchObject({ totalCount: 2, entities: [{ id: 'wf-1', workflowEnabled: true, destinationsEnabled: true }] });
     const second = (await post(q, { id: state.accountId, cursor: first.nextCursor })).body.data.actor.account.aiWorkflows.workflows;
@@ -205,7 +240,10 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
   });
 
   test('NR-19 issue filters are served as predicates (attribute, operator, values) with a filter type', async () => {
-    const r = await post('query($id: Int!) { actor { account(id: $id) { aiWorkflows { workflows { entities { issuesFilter { type predicates { attribute operator values } } } } } } } }', { id: state.accountId });
+    const r = await post(
+      'query($id: Int!) { actor { account(id: $id) { aiWorkflows { workflows { entities { issuesFilter { type predicates { attribute operator values } } } } } } } }',
+      { id: state.accountId },
+    );
     expect(r.body.data.actor.account.aiWorkflows.workflows.entities[0].issuesFilter).toEqual({
       type: 'FILTER',
       predicates: [
@@ -222,16 +260,22 @@ describe('New Relic stand-in follows docs/contracts/newrelic.md', () => {
   });
 
   test('NR-21 destinations list their notification triggers', async () => {
-    const r = await post('query($id: Int!) { actor { account(id: $id) { aiWorkflows { workflows { entities { destinationConfigurations { notificationTriggers } } } } } } }', { id: state.accountId });
+    const r = await post(
+      'query($id: Int!) { actor { account(id: $id) { aiWorkflows { workflows { entities { destinationConfigurations { notificationTriggers } } } } } } }',
+      { id: state.accountId },
+    );
     expect(r.body.data.actor.account.aiWorkflows.workflows.entities[0].destinationConfigurations[0].notificationTriggers).toContain('ACTIVATED');
   });
 
   test('NR-22 channels filtered by ids, with active and status', async () => {
     state.channels.push({ id: 'ch-2', name: 'old-slack', type: 'SLACK', active: false, status: 'DEFAULT' });
-    const r = await post('query($id: Int!, $filters: AiNotificationsChannelFilter) { actor { account(id: $id) { aiNotifications { channels(filters: $filters) { nextCursor entities { id active status } } } } } }', {
-      id: state.accountId,
-      filters: { ids: ['ch-2'] },
-    });
+    const r = await post(
+      'query($id: Int!, $filters: AiNotificationsChannelFilter) { actor { account(id: $id) { aiNotifications { channels(filters: $filters) { nextCursor entities { id active status } } } } } }',
+      {
+        id: state.accountId,
+        filters: { ids: ['ch-2'] },
+      },
+    );
     expect(r.body.data.actor.account.aiNotifications.channels).toEqual({ nextCursor: null, entities: [{ id: 'ch-2', active: false, status: 'DEFAULT' }] });
   });
 });

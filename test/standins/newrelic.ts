@@ -162,7 +162,9 @@ export function healthyNewRelic(): NewRelicState {
             { attribute: 'priority', operator: 'EQUAL', values: ['CRITICAL'] },
           ],
         },
-        destinationConfigurations: [{ channelId: 'ch-1', name: 'api-oncall', type: 'PAGERDUTY_SERVICE_INTEGRATION', notificationTriggers: ['ACTIVATED', 'ACKNOWLEDGED', 'CLOSED'] }],
+        destinationConfigurations: [
+          { channelId: 'ch-1', name: 'api-oncall', type: 'PAGERDUTY_SERVICE_INTEGRATION', notificationTriggers: ['ACTIVATED', 'ACKNOWLEDGED', 'CLOSED'] },
+        ],
       },
     ],
     channels: [{ id: 'ch-1', name: 'api-oncall', type: 'PAGERDUTY_SERVICE_INTEGRATION', active: true, status: 'DEFAULT' }],
@@ -193,13 +195,40 @@ interface FieldDef {
 
 /** Leaf types: scalars and enums (returned as JSON as they are). */
 const LEAVES = new Set([
-  'String', 'Int', 'Float', 'Boolean', 'ID', 'Nrql', 'Seconds', 'NrdbResult', 'DateTime', 'EntityGuid', 'RegionScope',
-  'AlertsMutingRuleStatus', 'AlertsMutingRuleConditionGroupOperator', 'AlertsMutingRuleConditionOperator', 'AlertsNrqlConditionPriority',
-  'AlertsNRQLConditionTermsOperator', 'AlertsIncidentPreference', 'AiWorkflowsMutingRulesHandling', 'AiWorkflowsFilterType', 'AiWorkflowsOperator',
-  'AiWorkflowsDestinationType', 'AiWorkflowsNotificationTrigger', 'AiNotificationsChannelType', 'AiNotificationsChannelStatus',
+  'String',
+  'Int',
+  'Float',
+  'Boolean',
+  'ID',
+  'Nrql',
+  'Seconds',
+  'NrdbResult',
+  'DateTime',
+  'EntityGuid',
+  'RegionScope',
+  'AlertsMutingRuleStatus',
+  'AlertsMutingRuleConditionGroupOperator',
+  'AlertsMutingRuleConditionOperator',
+  'AlertsNrqlConditionPriority',
+  'AlertsNRQLConditionTermsOperator',
+  'AlertsIncidentPreference',
+  'AiWorkflowsMutingRulesHandling',
+  'AiWorkflowsFilterType',
+  'AiWorkflowsOperator',
+  'AiWorkflowsDestinationType',
+  'AiWorkflowsNotificationTrigger',
+  'AiNotificationsChannelType',
+  'AiNotificationsChannelStatus',
 ]);
 /** Input object types: accepted as JSON objects. */
-const INPUTS = new Set(['AlertsNrqlConditionsSearchCriteriaInput', 'AlertsPoliciesSearchCriteriaInput', 'AiWorkflowsFilters', 'AiNotificationsChannelFilter', 'AiNotificationsChannelSorter', 'NrqlQueryOptions']);
+const INPUTS = new Set([
+  'AlertsNrqlConditionsSearchCriteriaInput',
+  'AlertsPoliciesSearchCriteriaInput',
+  'AiWorkflowsFilters',
+  'AiNotificationsChannelFilter',
+  'AiNotificationsChannelSorter',
+  'NrqlQueryOptions',
+]);
 
 /** NR-14, NR-15, NR-18, NR-22: one page of `items` from an opaque cursor. */
 function page<T>(kind: string, items: T[], cursor: string | undefined, size: number): { items: T[]; nextCursor: string | null } {
@@ -218,7 +247,10 @@ function accountOf(ctx: Ctx, id: number): NewRelicState | null {
 }
 
 const SCHEMA: Record<string, Record<string, FieldDef>> = {
-  Query: { actor: { type: 'Actor', resolve: () => ({}) }, requestContext: { type: 'RequestContext', resolve: (_p, _a, ctx) => ({ apiKey: `${ctx.state.apiKey.slice(0, 8)}…` }) } },
+  Query: {
+    actor: { type: 'Actor', resolve: () => ({}) },
+    requestContext: { type: 'RequestContext', resolve: (_p, _a, ctx) => ({ apiKey: `${ctx.state.apiKey.slice(0, 8)}…` }) },
+  },
   RequestContext: { userId: { type: 'ID' }, apiKey: { type: 'String' } },
   Actor: {
     user: { type: 'User', resolve: (_p, _a, ctx) => ctx.state.user },
@@ -239,7 +271,11 @@ const SCHEMA: Record<string, Record<string, FieldDef>> = {
   Account: {
     id: { type: 'Int' },
     name: { type: 'String' },
-    nrql: { type: 'NrdbResultContainer', args: { query: 'Nrql!', timeout: 'Seconds', async: 'Boolean', options: 'NrqlQueryOptions' }, resolve: (p, a, ctx) => nrql(p.data, a, ctx) },
+    nrql: {
+      type: 'NrdbResultContainer',
+      args: { query: 'Nrql!', timeout: 'Seconds', async: 'Boolean', options: 'NrqlQueryOptions' },
+      resolve: (p, a, ctx) => nrql(p.data, a, ctx),
+    },
     alerts: { type: 'AlertsAccountStitchedFields', resolve: (p) => p.data ?? {} },
     aiWorkflows: { type: 'AiWorkflowsAccountStitchedFields', resolve: (p) => p.data ?? {} },
     aiNotifications: { type: 'AiNotificationsAccountStitchedFields', resolve: (p) => p.data ?? {} },
@@ -286,9 +322,20 @@ const SCHEMA: Record<string, Record<string, FieldDef>> = {
     terms: { type: '[AlertsNrqlConditionTerms]' },
   },
   AlertsNrqlConditionQuery: { query: { type: 'String' }, evaluationOffset: { type: 'Int' }, dataAccountId: { type: 'Int' } },
-  AlertsNrqlConditionTerms: { operator: { type: 'AlertsNRQLConditionTermsOperator' }, priority: { type: 'AlertsNrqlConditionPriority' }, threshold: { type: 'Float' }, thresholdDuration: { type: 'Int' } },
+  AlertsNrqlConditionTerms: {
+    operator: { type: 'AlertsNRQLConditionTermsOperator' },
+    priority: { type: 'AlertsNrqlConditionPriority' },
+    threshold: { type: 'Float' },
+    thresholdDuration: { type: 'Int' },
+  },
   AlertsPoliciesSearchResultSet: { nextCursor: { type: 'String' }, totalCount: { type: 'Int' }, policies: { type: '[AlertsPolicy]' } },
-  AlertsPolicy: { id: { type: 'ID' }, name: { type: 'String' }, accountId: { type: 'Int' }, incidentPreference: { type: 'AlertsIncidentPreference' }, entityGuid: { type: 'EntityGuid' } },
+  AlertsPolicy: {
+    id: { type: 'ID' },
+    name: { type: 'String' },
+    accountId: { type: 'Int' },
+    incidentPreference: { type: 'AlertsIncidentPreference' },
+    entityGuid: { type: 'EntityGuid' },
+  },
   AlertsMutingRule: {
     id: { type: 'ID' },
     name: { type: 'String' },
@@ -379,12 +426,19 @@ interface GraphqlError {
   extensions?: Record<string, unknown>;
 }
 class FieldError extends Error {
-  constructor(message: string, readonly extensions?: Record<string, unknown>) {
+  constructor(
+    message: string,
+    readonly extensions?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
 class DocumentError extends Error {
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(message);
   }
 }
@@ -421,7 +475,7 @@ class Document {
       if (!m) throw new DocumentError(`Syntax Error: Unexpected character: "${source[at]}".`, line, at - lineStart + 1);
       const column = at - lineStart + 1;
       if (m[1]) {
-        for (let k = 0; k < m[1].length; k++) if (m[1][k] === '\n') ((line += 1), (lineStart = at + k + 1));
+        for (let k = 0; k < m[1].length; k++) if (m[1][k] === '\n') (line += 1), (lineStart = at + k + 1);
         continue;
       }
       if (m[2]) this.tokens.push({ text: m[2], kind: 'punct', line, column });
@@ -570,7 +624,10 @@ function validate(op: Operation, variables: Record<string, unknown>): GraphqlErr
       const decl = op.variables[v.name];
       if (!decl) errors.push({ message: `Variable "$${v.name}" is not defined.`, locations: at(v) });
       else if (!variableFits(decl.type, argType)) {
-        errors.push({ message: `Variable "$${v.name}" of type "${decl.type}" used in position expecting type "${argType}".`, locations: [...at(decl), ...at(v)] });
+        errors.push({
+          message: `Variable "$${v.name}" of type "${decl.type}" used in position expecting type "${argType}".`,
+          locations: [...at(decl), ...at(v)],
+        });
       }
     } else if (v.kind === 'list') v.items.forEach((item) => checkValue(item, named(argType)));
     else if (v.kind === 'object') Object.values(v.fields).forEach(markUsed);
@@ -604,7 +661,10 @@ function validate(op: Operation, variables: Record<string, unknown>): GraphqlErr
       if (LEAVES.has(target) && sel.selections) {
         errors.push({ message: `Field "${sel.name}" must not have a selection since type "${def.type}" has no subfields.`, locations: at(sel) });
       } else if (!LEAVES.has(target) && !sel.selections) {
-        errors.push({ message: `Field "${sel.name}" of type "${def.type}" must have a selection of subfields. Did you mean "${sel.name} { ... }"?`, locations: at(sel) });
+        errors.push({
+          message: `Field "${sel.name}" of type "${def.type}" must have a selection of subfields. Did you mean "${sel.name} { ... }"?`,
+          locations: at(sel),
+        });
       } else if (sel.selections) walk(sel.selections, target);
     }
   };
@@ -629,7 +689,8 @@ function coercionProblem(type: string, value: unknown): string | undefined {
     return value.map((v) => coercionProblem(type.slice(1, type.lastIndexOf(']')), v)).find(Boolean);
   }
   if (base === 'Int' || base === 'Seconds') return Number.isInteger(value) ? undefined : `Int cannot represent non-integer value: ${JSON.stringify(value)}`;
-  if (base === 'String' || base === 'Nrql') return typeof value === 'string' ? undefined : `String cannot represent a non string value: ${JSON.stringify(value)}`;
+  if (base === 'String' || base === 'Nrql')
+    return typeof value === 'string' ? undefined : `String cannot represent a non string value: ${JSON.stringify(value)}`;
   if (base === 'ID') return typeof value === 'string' || Number.isInteger(value) ? undefined : `ID cannot represent value: ${JSON.stringify(value)}`;
   if (base === 'Boolean') return typeof value === 'boolean' ? undefined : `Boolean cannot represent a non boolean value: ${JSON.stringify(value)}`;
   if (INPUTS.has(base)) return typeof value === 'object' && !Array.isArray(value) ? undefined : `Expected type "${base}" to be an object.`;
@@ -643,14 +704,25 @@ function argValue(v: Value, variables: Record<string, unknown>): unknown {
   return Object.fromEntries(Object.entries(v.fields).map(([k, x]) => [k, argValue(x, variables)]));
 }
 
-function execute(sels: Selection[], type: string, parent: any, ctx: Ctx, variables: Record<string, unknown>, path: (string | number)[]): Record<string, unknown> {
+function execute(
+  sels: Selection[],
+  type: string,
+  parent: any,
+  ctx: Ctx,
+  variables: Record<string, unknown>,
+  path: (string | number)[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const sel of sels) {
     const key = sel.alias ?? sel.name;
     const def = SCHEMA[type][sel.name];
     const here = [...path, key];
     if (ctx.state.deprecated.includes(`${type}.${sel.name}`)) {
-      ctx.errors.push({ message: `This field is deprecated! Please use another field instead.`, path: here, locations: [{ line: sel.line, column: sel.column }] });
+      ctx.errors.push({
+        message: `This field is deprecated! Please use another field instead.`,
+        path: here,
+        locations: [{ line: sel.line, column: sel.column }],
+      });
     }
     let value: unknown;
     try {
@@ -658,7 +730,12 @@ function execute(sels: Selection[], type: string, parent: any, ctx: Ctx, variabl
       value = def.resolve ? def.resolve(parent, args, ctx) : parent?.[sel.name];
     } catch (err) {
       if (!(err instanceof FieldError)) throw err;
-      ctx.errors.push({ message: err.message, path: here, locations: [{ line: sel.line, column: sel.column }], ...(err.extensions ? { extensions: err.extensions } : {}) });
+      ctx.errors.push({
+        message: err.message,
+        path: here,
+        locations: [{ line: sel.line, column: sel.column }],
+        ...(err.extensions ? { extensions: err.extensions } : {}),
+      });
       out[key] = null;
       continue;
     }

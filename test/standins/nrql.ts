@@ -118,7 +118,10 @@ const TIME_UNITS: Record<string, number> = { millisecond: 1, second: 1000, minut
 
 class Parser {
   private i = 0;
-  constructor(private readonly tokens: Token[], private readonly now: number) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly now: number,
+  ) {}
 
   private peek(): Token | undefined {
     return this.tokens[this.i];
@@ -290,7 +293,8 @@ class Parser {
     }
     if (negate) throw syntax(this.peek()?.pos ?? 0, 'NOT must be followed by IN or LIKE here');
     const cmp = this.next();
-    if (cmp.kind !== 'punct' || !['=', '!=', '<>', '<', '>', '<=', '>='].includes(cmp.text)) throw syntax(cmp.pos, `unexpected '${cmp.text}', expected a comparison`);
+    if (cmp.kind !== 'punct' || !['=', '!=', '<>', '<', '>', '<=', '>='].includes(cmp.text))
+      throw syntax(cmp.pos, `unexpected '${cmp.text}', expected a comparison`);
     return { op: 'cmp', attr, cmp: cmp.text === '<>' ? '!=' : cmp.text, value: this.literal() };
   }
   private literal(): NrValue {
@@ -319,7 +323,12 @@ function holds(c: Condition, a: Record<string, NrValue>): boolean {
     case 'like': {
       const v = a[c.attr];
       if (typeof v !== 'string') return c.negate;
-      const re = new RegExp(`^${c.pattern.split('%').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const re = new RegExp(
+        `^${c.pattern
+          .split('%')
+          .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      );
       return re.test(v) !== c.negate;
     }
     case 'cmp': {
@@ -395,11 +404,17 @@ function compute(agg: Aggregate, batches: EventBatch[]): unknown {
     }
     case 'percentage': {
       const all = compute(agg.inner!, batches) as number;
-      const part = compute(agg.inner!, batches.filter((b) => holds(agg.where!, b.attributes))) as number;
+      const part = compute(
+        agg.inner!,
+        batches.filter((b) => holds(agg.where!, b.attributes)),
+      ) as number;
       return all ? (100 * part) / all : null;
     }
     default:
-      return compute(agg.inner!, batches.filter((b) => holds(agg.where!, b.attributes)));
+      return compute(
+        agg.inner!,
+        batches.filter((b) => holds(agg.where!, b.attributes)),
+      );
   }
 }
 
@@ -440,7 +455,10 @@ export function runNrql(query: string, events: EventBatch[], now: number, facetR
   const ordered = [...groups.values()].sort((x, y) => rank(y) - rank(x));
   const limit = q.limit ?? DEFAULT_FACET_LIMIT;
   const shown = ordered.slice(0, limit);
-  const rest = ordered.slice(limit).flatMap((g) => g.batches).concat(outside);
+  const rest = ordered
+    .slice(limit)
+    .flatMap((g) => g.batches)
+    .concat(outside);
   const results = shown.map((g) => ({
     ...(facetRows === 'facet-and-attribute' ? { facet: g.values.length === 1 ? g.values[0] : g.values } : {}),
     ...Object.fromEntries(q.facet.map((f, i) => [f, g.values[i]])),

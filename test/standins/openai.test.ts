@@ -27,7 +27,8 @@ async function start(opts: Partial<OpenAiCostsOptions> = {}) {
 }
 /** A raw request; the JSON bodies are asserted field by field, so they are typed loosely. */
 type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
-const get = (query: string, key: string | null = ADMIN): Promise<JsonResponse> => fetch(`${api.baseUrl}/organization/costs?${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+const get = (query: string, key: string | null = ADMIN): Promise<JsonResponse> =>
+  fetch(`${api.baseUrl}/organization/costs?${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 const bill = (over: Record<string, unknown> = {}) => new OpenAiCostsBill({ type: 'openai', adminKey: ADMIN, baseUrl: api.baseUrl, ...over }, plain);
 const WINDOW = { from: '2024-05-01', to: '2024-05-03', label: 'test' };
 
@@ -51,7 +52,12 @@ describe('OpenAI costs stand-in (docs/contracts/openai-costs.md)', () => {
   it('OA-3: start_time is required (integer seconds, inclusive)', async () => {
     const res = await get('limit=1');
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toEqual({ message: "Missing required parameter: 'start_time'.", type: 'invalid_request_error', param: 'start_time', code: null });
+    expect((await res.json()).error).toEqual({
+      message: "Missing required parameter: 'start_time'.",
+      type: 'invalid_request_error',
+      param: 'start_time',
+      code: null,
+    });
     const body = await (await get(`start_time=${MAY1}&end_time=${MAY1 + 86_400}&bucket_width=1d`)).json();
     expect(body.data[0].start_time).toBe(MAY1);
   });
@@ -122,7 +128,10 @@ describe('OpenAI costs stand-in (docs/contracts/openai-costs.md)', () => {
   it('OA-14: a wrong key and a project key are both 401', async () => {
     const wrong = await get(`start_time=${MAY1}`, 'sk-admin-wrong-key-000000000000');
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()).error).toMatchObject({ code: 'invalid_api_key', message: expect.stringMatching(/^Incorrect API key provided: sk-\*{5}0000\./) });
+    expect((await wrong.json()).error).toMatchObject({
+      code: 'invalid_api_key',
+      message: expect.stringMatching(/^Incorrect API key provided: sk-\*{5}0000\./),
+    });
     expect((await get(`start_time=${MAY1}`, PROJECT)).status).toBe(401);
   });
 

@@ -39,7 +39,15 @@ export interface OpenAiStandIn {
 
 const DAY = 86_400;
 
-function sendError(res: ServerResponse, status: number, message: string, type: string, param: string | null, code: string | null, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  type: string,
+  param: string | null,
+  code: string | null,
+  headers: Record<string, string> = {},
+): void {
   // OA-13: {error: {message, type, param, code}}, all four present.
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify({ error: { message, type, param, code } }));
@@ -70,21 +78,50 @@ export async function startOpenAiCosts(opts: OpenAiCostsOptions): Promise<OpenAi
     // OA-2, OA-14
     const auth = req.headers.authorization;
     if (!auth) {
-      return sendError(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.", 'invalid_request_error', null, null);
+      return sendError(
+        res,
+        401,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+        'invalid_request_error',
+        null,
+        null,
+      );
     }
     const key = auth.replace(/^Bearer /, '');
     if (opts.projectKeys?.includes(key)) {
       // HTTP 401 as reported for project keys; the message wording is not documented.
-      return sendError(res, 401, 'You have insufficient permissions for this operation. Missing scopes: api.usage.read. Organization admin keys are required for this endpoint.', 'invalid_request_error', null, null);
+      return sendError(
+        res,
+        401,
+        'You have insufficient permissions for this operation. Missing scopes: api.usage.read. Organization admin keys are required for this endpoint.',
+        'invalid_request_error',
+        null,
+        null,
+      );
     }
     if (!auth.startsWith('Bearer ') || !opts.adminKeys.includes(key)) {
       const shown = key.length > 8 ? `${key.slice(0, 3)}*****${key.slice(-4)}` : key;
-      return sendError(res, 401, `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', null, 'invalid_api_key');
+      return sendError(
+        res,
+        401,
+        `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        'invalid_request_error',
+        null,
+        'invalid_api_key',
+      );
     }
     // OA-16
     const limited = opts.rateLimited;
     if (limited && requests.length <= (limited.times ?? Infinity)) {
-      return sendError(res, 429, 'Rate limit reached for requests', 'requests', null, 'rate_limit_exceeded', limited.retryAfter !== undefined ? { 'retry-after': limited.retryAfter } : {});
+      return sendError(
+        res,
+        429,
+        'Rate limit reached for requests',
+        'requests',
+        null,
+        'rate_limit_exceeded',
+        limited.retryAfter !== undefined ? { 'retry-after': limited.retryAfter } : {},
+      );
     }
     // OA-3..OA-8: the spec's parameter schemas.
     const q = url.searchParams;
@@ -120,7 +157,7 @@ export async function startOpenAiCosts(opts: OpenAiCostsOptions): Promise<OpenAi
       const dayText = new Date(t * 1000).toISOString().slice(0, 10);
       const groups = new Map<string, OpenAiCost[]>();
       for (const c of opts.costs.filter((x) => x.day === dayText)) {
-        const id = JSON.stringify([byProject ? c.project : null, byLineItem ? c.lineItem ?? null : null, c.currency ?? 'usd']);
+        const id = JSON.stringify([byProject ? c.project : null, byLineItem ? (c.lineItem ?? null) : null, c.currency ?? 'usd']);
         groups.set(id, [...(groups.get(id) ?? []), c]);
       }
       data.push({

@@ -30,7 +30,9 @@ describe.each(postgresTargetNames())('PostgreSQL contract rules (%s, through pg)
       CREATE POLICY by_tenant ON rule_docs FOR SELECT USING (tenant_id = current_setting('app.current_tenant', true));`);
   });
   afterAll(async () => {
-    await client?.query(`DROP TABLE IF EXISTS rule_docs; DROP ROLE IF EXISTS ${app}; DROP ROLE IF EXISTS ${owner}; DROP ROLE IF EXISTS ${other}`).catch(() => undefined);
+    await client
+      ?.query(`DROP TABLE IF EXISTS rule_docs; DROP ROLE IF EXISTS ${app}; DROP ROLE IF EXISTS ${owner}; DROP ROLE IF EXISTS ${other}`)
+      .catch(() => undefined);
     await client?.end();
     await pg?.stop();
   });
@@ -63,11 +65,13 @@ describe.each(postgresTargetNames())('PostgreSQL contract rules (%s, through pg)
     expect(await sqlstate(inTransaction([`SELECT set_config('plpgsql.no_such_${suffix}', 'x', true)`]))).toMatchObject({ code: '42602' });
   });
 
-  it('[P2] current_setting(name, true) is NULL for a never-set name, \'\' once a transaction-local value has ended; without missing_ok it is 42704', async () => {
+  it("[P2] current_setting(name, true) is NULL for a never-set name, '' once a transaction-local value has ended; without missing_ok it is 42704", async () => {
     const setting = `app.rule_p2_${suffix}`;
     expect((await client.query('SELECT current_setting($1, true) AS v', [setting])).rows).toEqual([{ v: null }]);
     expect(await sqlstate(client.query('SELECT current_setting($1) AS v', [setting]))).toMatchObject({ code: '42704' });
-    expect(await inTransaction([`SELECT set_config('${setting}', 'tenant-a', true)`, `SELECT current_setting('${setting}', true) AS v`])).toEqual([{ v: 'tenant-a' }]);
+    expect(await inTransaction([`SELECT set_config('${setting}', 'tenant-a', true)`, `SELECT current_setting('${setting}', true) AS v`])).toEqual([
+      { v: 'tenant-a' },
+    ]);
     expect((await client.query('SELECT current_setting($1, true) AS v', [setting])).rows).toEqual([{ v: '' }]);
   });
 
@@ -84,10 +88,17 @@ describe.each(postgresTargetNames())('PostgreSQL contract rules (%s, through pg)
     expect(await count(owner, null)).toEqual([{ n: 4 }]);
     expect(await count(owner, null, true)).toEqual([{ n: 0 }]);
     expect(await count('', null, true)).toEqual([{ n: 4 }]); // the test login is a superuser
-    expect(await inTransaction(['DROP POLICY by_tenant ON rule_docs', `SELECT set_config('app.current_tenant', 'a', true)`, `SET LOCAL ROLE ${app}`, 'SELECT count(*)::int AS n FROM rule_docs'])).toEqual([{ n: 0 }]);
+    expect(
+      await inTransaction([
+        'DROP POLICY by_tenant ON rule_docs',
+        `SELECT set_config('app.current_tenant', 'a', true)`,
+        `SET LOCAL ROLE ${app}`,
+        'SELECT count(*)::int AS n FROM rule_docs',
+      ]),
+    ).toEqual([{ n: 0 }]);
   });
 
-  it('[P4] row_security_active(table) is true exactly when the current user\'s reads of it are filtered by row security', async () => {
+  it("[P4] row_security_active(table) is true exactly when the current user's reads of it are filtered by row security", async () => {
     const active = (role: string, force = false) =>
       inTransaction([
         ...(force ? ['ALTER TABLE rule_docs FORCE ROW LEVEL SECURITY'] : []),
@@ -106,7 +117,9 @@ describe.each(postgresTargetNames())('PostgreSQL contract rules (%s, through pg)
     expect(flags.rows).toEqual([{ relrowsecurity: true, relforcerowsecurity: false }]);
     const roles = await client.query('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1', [app]);
     expect(roles.rows).toEqual([{ rolsuper: false, rolbypassrls: false }]);
-    const policy = await client.query("SELECT polcmd, polroles::oid[] AS roles, pg_get_expr(polqual, polrelid) AS qual FROM pg_policy WHERE polrelid = 'rule_docs'::regclass");
+    const policy = await client.query(
+      "SELECT polcmd, polroles::oid[] AS roles, pg_get_expr(polqual, polrelid) AS qual FROM pg_policy WHERE polrelid = 'rule_docs'::regclass",
+    );
     expect(policy.rows).toEqual([{ polcmd: 'r', roles: [0], qual: "(tenant_id = current_setting('app.current_tenant'::text, true))" }]);
     expect((await client.query('SELECT pg_has_role($1, $2::regrole, $3) AS m', [owner, app, 'MEMBER'])).rows).toEqual([{ m: true }]);
   });
@@ -136,21 +149,28 @@ describe.each(postgresTargetNames())('PostgreSQL contract rules (%s, through pg)
     expect(await sqlstate(client.query('SELECT * FROM no_such_table'))).toMatchObject({ code: '42P01' });
   });
 
-  (name === 'server' ? it : it.skip)('[P8, P9] pg reports server errors with their SQLSTATE: 57014 for statement_timeout, 3D000 for an unknown database', async () => {
-    const timed = new Client({ connectionString: pg.url, statement_timeout: 50 });
-    await timed.connect();
-    try {
-      expect(await sqlstate(timed.query('SELECT pg_sleep(2)'))).toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout', severity: 'ERROR' });
-    } finally {
-      await timed.end();
-    }
-    const nowhere = new Client({ connectionString: pg.url.replace(/\/[^/?]+(\?|$)/, '/sr_no_such_database$1') });
-    expect(await sqlstate(nowhere.connect())).toMatchObject({ code: '3D000', message: 'database "sr_no_such_database" does not exist' });
-  });
+  (name === 'server' ? it : it.skip)(
+    '[P8, P9] pg reports server errors with their SQLSTATE: 57014 for statement_timeout, 3D000 for an unknown database',
+    async () => {
+      const timed = new Client({ connectionString: pg.url, statement_timeout: 50 });
+      await timed.connect();
+      try {
+        expect(await sqlstate(timed.query('SELECT pg_sleep(2)'))).toMatchObject({
+          code: '57014',
+          message: 'canceling statement due to statement timeout',
+          severity: 'ERROR',
+        });
+      } finally {
+        await timed.end();
+      }
+      const nowhere = new Client({ connectionString: pg.url.replace(/\/[^/?]+(\?|$)/, '/sr_no_such_database$1') });
+      expect(await sqlstate(nowhere.connect())).toMatchObject({ code: '3D000', message: 'database "sr_no_such_database" does not exist' });
+    },
+  );
 });
 
 describe('PostgreSQL contract rules (wire stand-in, through pg)', () => {
-  it('[P8] a rejected password (28P01) rejects connect() with the SQLSTATE and the server\'s message', async () => {
+  it("[P8] a rejected password (28P01) rejects connect() with the SQLSTATE and the server's message", async () => {
     const server = await tcpFaultServer((s) => s.once('data', () => s.end(pgErrorResponse('28P01', 'password authentication failed for user "app"'))));
     const client = new Client({ connectionString: `postgres://app:pw@127.0.0.1:${server.port}/app`, connectionTimeoutMillis: 2000 });
     client.on('error', () => undefined);

@@ -6,12 +6,22 @@ import { startS3, type S3StandIn } from './s3';
 let s3: S3StandIn;
 const clients: S3Client[] = [];
 const client = (region = 'us-east-1', followRegionRedirects = false) => {
-  const c = new S3Client({ region, endpoint: s3.endpoint, credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'x' }, maxAttempts: 1, followRegionRedirects });
+  const c = new S3Client({
+    region,
+    endpoint: s3.endpoint,
+    credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'x' },
+    maxAttempts: 1,
+    followRegionRedirects,
+  });
   clients.push(c);
   return c;
 };
 const get = (bucket: string, key: string, c = client(), range?: string) => c.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }));
-const refusal = (bucket: string, key: string, c = client()) => get(bucket, key, c).then(() => undefined, (e: { name: string; $metadata: { httpStatusCode?: number } }) => e);
+const refusal = (bucket: string, key: string, c = client()) =>
+  get(bucket, key, c).then(
+    () => undefined,
+    (e: { name: string; $metadata: { httpStatusCode?: number } }) => e,
+  );
 
 beforeAll(async () => {
   s3 = await startS3({ buckets: [{ name: 'listed' }, { name: 'unlisted', canList: false }, { name: 'eu-exports', region: 'eu-west-1' }] });
@@ -57,7 +67,9 @@ describe('S3 stand-in (docs/contracts/s3.md) through the real SDK client', () =>
   });
 
   it('S3-6: errors are XML with Code and Message', async () => {
-    const res = await fetch(`${s3.endpoint}/no-such-bucket/x`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/s3/aws4_request' } });
+    const res = await fetch(`${s3.endpoint}/no-such-bucket/x`, {
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/s3/aws4_request' },
+    });
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(/<Error><Code>NoSuchBucket<\/Code><Message>The specified bucket does not exist<\/Message>/);
   });
@@ -65,7 +77,10 @@ describe('S3 stand-in (docs/contracts/s3.md) through the real SDK client', () =>
   it('S3-7: HeadObject answers headers only; a missing key is 404 NotFound with s3:ListBucket, 403 without', async () => {
     const head = await client().send(new HeadObjectCommand({ Bucket: 'listed', Key: 'cur/2024-05.csv' }));
     expect(head.ContentLength).toBe(8);
-    await expect(client().send(new HeadObjectCommand({ Bucket: 'listed', Key: 'nope' }))).rejects.toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+    await expect(client().send(new HeadObjectCommand({ Bucket: 'listed', Key: 'nope' }))).rejects.toMatchObject({
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
     await expect(client().send(new HeadObjectCommand({ Bucket: 'unlisted', Key: 'nope' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
   });
 

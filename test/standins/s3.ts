@@ -35,10 +35,21 @@ export interface S3StandIn {
   stop(): Promise<void>;
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}): void {
-  const fields = Object.entries(extra).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, string> = {},
+  headers: Record<string, string> = {},
+): void {
+  const fields = Object.entries(extra)
+    .map(([k, v]) => `<${k}>${v}</${k}>`)
+    .join('');
   res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': 'STANDIN', ...headers });
-  res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${fields}<RequestId>STANDIN</RequestId><HostId>standin</HostId></Error>`);
+  res.end(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${fields}<RequestId>STANDIN</RequestId><HostId>standin</HostId></Error>`,
+  );
 }
 
 export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3StandIn> {
@@ -61,7 +72,14 @@ export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3Sta
     const region = bucket.region ?? 'us-east-1';
     // S3-3: another Region's endpoint (as the signature's scope says) is redirected, naming the bucket's Region.
     if (scope.region !== region) {
-      return sendError(res, 301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.', { Endpoint: `${bucketName}.s3.${region}.amazonaws.com`, Bucket: bucketName }, { 'x-amz-bucket-region': region });
+      return sendError(
+        res,
+        301,
+        'PermanentRedirect',
+        'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
+        { Endpoint: `${bucketName}.s3.${region}.amazonaws.com`, Bucket: bucketName },
+        { 'x-amz-bucket-region': region },
+      );
     }
     if (req.method === 'PUT') {
       put(bucketName, key, raw, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] as string | undefined });
@@ -74,19 +92,29 @@ export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3Sta
       const prefix = url.searchParams.get('prefix') ?? '';
       const max = Math.min(1000, Number(url.searchParams.get('max-keys') ?? 1000));
       const after = url.searchParams.get('continuation-token') ? Buffer.from(url.searchParams.get('continuation-token')!, 'base64').toString('utf8') : '';
-      const keys = [...objects.keys()].filter((k) => k.startsWith(`${bucketName}/${prefix}`)).map((k) => k.slice(bucketName.length + 1)).filter((k) => k > after).sort();
+      const keys = [...objects.keys()]
+        .filter((k) => k.startsWith(`${bucketName}/${prefix}`))
+        .map((k) => k.slice(bucketName.length + 1))
+        .filter((k) => k > after)
+        .sort();
       const page = keys.slice(0, max);
       const truncated = keys.length > max;
       const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
       res.writeHead(200, { 'content-type': 'application/xml' });
       return res.end(
         `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucketName}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
-          page.map((k) => `<Contents><Key>${xml(k)}</Key><LastModified>${objects.get(`${bucketName}/${k}`)!.lastModified.toISOString()}</LastModified><ETag>"0123456789abcdef0123456789abcdef"</ETag><Size>${objects.get(`${bucketName}/${k}`)!.bytes.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('') +
+          page
+            .map(
+              (k) =>
+                `<Contents><Key>${xml(k)}</Key><LastModified>${objects.get(`${bucketName}/${k}`)!.lastModified.toISOString()}</LastModified><ETag>"0123456789abcdef0123456789abcdef"</ETag><Size>${objects.get(`${bucketName}/${k}`)!.bytes.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+            )
+            .join('') +
           (truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]).toString('base64')}</NextContinuationToken>` : '') +
           '</ListBucketResult>',
       );
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendError(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
     if (bucket.canRead === false) return req.method === 'HEAD' ? (res.writeHead(403), res.end()) : sendError(res, 403, 'AccessDenied', 'Access Denied');
     const object = objects.get(`${bucketName}/${key}`);
     if (req.method === 'HEAD') {
@@ -95,11 +123,19 @@ export async function startS3(opts: { buckets: StandInBucket[] }): Promise<S3Sta
         res.writeHead(bucket.canList === false ? 403 : 404, { 'x-amz-request-id': 'STANDIN' });
         return res.end();
       }
-      res.writeHead(200, { 'content-length': String(object.bytes.length), 'last-modified': object.lastModified.toUTCString(), etag: '"0123456789abcdef0123456789abcdef"', 'content-type': object.contentType ?? 'binary/octet-stream' });
+      res.writeHead(200, {
+        'content-length': String(object.bytes.length),
+        'last-modified': object.lastModified.toUTCString(),
+        etag: '"0123456789abcdef0123456789abcdef"',
+        'content-type': object.contentType ?? 'binary/octet-stream',
+      });
       return res.end();
     }
     // S3-2: NoSuchKey only for a caller that may list the bucket.
-    if (!object) return bucket.canList === false ? sendError(res, 403, 'AccessDenied', 'Access Denied') : sendError(res, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
+    if (!object)
+      return bucket.canList === false
+        ? sendError(res, 403, 'AccessDenied', 'Access Denied')
+        : sendError(res, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
     // S3-5: one byte range.
     const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
     const start = range ? Number(range[1]) : 0;

@@ -16,7 +16,12 @@ import {
 /** A name as CloudFormation generates it for the table in stack `stack` [S1]: stack, logical ID, random suffix. */
 export function generatedTenantDetailsName(stack = 'ControlPlaneStack'): string {
   const logicalId = `ControlPlanetenantManagementServicetenantManagementTableTenantDetails${randomBytes(4).toString('hex').toUpperCase()}`;
-  const suffix = randomBytes(10).toString('base64').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 13).padEnd(13, 'X');
+  const suffix = randomBytes(10)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toUpperCase()
+    .slice(0, 13)
+    .padEnd(13, 'X');
   return `${stack}-${logicalId}-${suffix}`;
 }
 
@@ -78,7 +83,13 @@ export function sbtAwsItem(t: SbtAwsTenant): Record<string, AttributeValue> {
     sbtaws_active: { BOOL: t.active ?? true },
   };
   if (t.config !== null) {
-    item.tenantConfig = { S: JSON.stringify(t.config ?? { userPoolId: 'MY_SAAS_APP_USERPOOL_ID', appClientId: 'MY_SAAS_APP_CLIENT_ID', apiGatewayUrl: 'MY_API_GATEWAY_URL' }, null, 2) };
+    item.tenantConfig = {
+      S: JSON.stringify(
+        t.config ?? { userPoolId: 'MY_SAAS_APP_USERPOOL_ID', appClientId: 'MY_SAAS_APP_CLIENT_ID', apiGatewayUrl: 'MY_API_GATEWAY_URL' },
+        null,
+        2,
+      ),
+    };
     item.tenantS3Bucket = { S: `tenanttemplatestack-${t.tenantName}-bucket` };
   }
   return item;

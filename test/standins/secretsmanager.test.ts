@@ -15,7 +15,11 @@ const client = (region = 'us-east-1') => {
   return c;
 };
 const get = (id: string, region?: string, extra: { VersionStage?: string } = {}) => client(region).send(new GetSecretValueCommand({ SecretId: id, ...extra }));
-const refusal = (id: string, region?: string) => get(id, region).then(() => undefined, (e: { name: string; message: string }) => e);
+const refusal = (id: string, region?: string) =>
+  get(id, region).then(
+    () => undefined,
+    (e: { name: string; message: string }) => e,
+  );
 
 beforeAll(async () => {
   sm = await startSecretsManager([
@@ -35,7 +39,11 @@ describe('Secrets Manager stand-in (docs/contracts/secretsmanager.md) through th
   it('SM-1: AWS JSON 1.1, X-Amz-Target secretsmanager.GetSecretValue, signed for secretsmanager', async () => {
     await get(APP);
     expect(sm.requests.at(-1)).toBe(`secretsmanager.GetSecretValue ${APP}`);
-    const raw = await fetch(sm.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.ListSecrets' }, body: '{}' });
+    const raw = await fetch(sm.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.ListSecrets' },
+      body: '{}',
+    });
     expect(raw.status).toBe(400);
     expect(await raw.json()).toMatchObject({ __type: 'UnknownOperationException' });
   });

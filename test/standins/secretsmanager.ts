@@ -59,22 +59,51 @@ export async function startSecretsManager(secrets: StandInSecret[]): Promise<Sec
     const id = input.SecretId;
     // SM-2: 1–2048 characters.
     if (typeof id !== 'string' || id.length < 1 || id.length > 2048) {
-      return sendAwsJsonError(res, JSON11, 400, 'ValidationException', "1 validation error detected: Value at 'secretId' failed to satisfy constraint: Member must have length between 1 and 2048");
+      return sendAwsJsonError(
+        res,
+        JSON11,
+        400,
+        'ValidationException',
+        "1 validation error detected: Value at 'secretId' failed to satisfy constraint: Member must have length between 1 and 2048",
+      );
     }
     // SM-4: only the secrets of the Region the request was sent to; SM-2: ARN, partial ARN or name.
     const secret = parsed.find((s) => s.region === scope.region && (s.arn === id || s.arn.slice(0, -7) === id || s.name === id));
     if (!secret) return sendAwsJsonError(res, JSON11, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     // SM-5: only AWSCURRENT exists here.
     if ((input.VersionStage !== undefined && input.VersionStage !== 'AWSCURRENT') || input.VersionId !== undefined) {
-      return sendAwsJsonError(res, JSON11, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label or version.");
+      return sendAwsJsonError(
+        res,
+        JSON11,
+        400,
+        'ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret value for staging label or version.",
+      );
     }
     // SM-7
-    if (secret.deleted) return sendAwsJsonError(res, JSON11, 400, 'InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
-    if (secret.undecryptable) return sendAwsJsonError(res, JSON11, 400, 'DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+    if (secret.deleted)
+      return sendAwsJsonError(
+        res,
+        JSON11,
+        400,
+        'InvalidRequestException',
+        "You can't perform this operation on the secret because it was marked for deletion.",
+      );
+    if (secret.undecryptable)
+      return sendAwsJsonError(res, JSON11, 400, 'DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
     // SM-6: SecretString or SecretBinary (base64 in JSON), never both.
     const value = typeof secret.value === 'string' ? { SecretString: secret.value } : { SecretBinary: Buffer.from(secret.value).toString('base64') };
     res.writeHead(200, { 'content-type': JSON11 });
-    res.end(JSON.stringify({ ARN: secret.arn, Name: secret.name, VersionId: '00000000-0000-4000-8000-000000000001', VersionStages: ['AWSCURRENT'], CreatedDate: 1_700_000_000.123, ...value }));
+    res.end(
+      JSON.stringify({
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: '00000000-0000-4000-8000-000000000001',
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: 1_700_000_000.123,
+        ...value,
+      }),
+    );
   });
   return { endpoint: server.endpoint, requests, regions, stop: server.stop };
 }

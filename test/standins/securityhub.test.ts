@@ -26,7 +26,12 @@ describe('Security Hub stand-in', () => {
 
   beforeAll(async () => {
     hub = await startSecurityHub();
-    client = new SecurityHubClient({ endpoint: hub.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' }, maxAttempts: 1 });
+    client = new SecurityHubClient({
+      endpoint: hub.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+      maxAttempts: 1,
+    });
   });
   afterAll(async () => {
     client.destroy();
@@ -38,7 +43,20 @@ describe('Security Hub stand-in', () => {
     await expect(put(valid())).resolves.toMatchObject({ SuccessCount: 1, FailedCount: 0 });
   });
 
-  it.each(['AwsAccountId', 'CreatedAt', 'Description', 'GeneratorId', 'Id', 'ProductArn', 'Resources', 'SchemaVersion', 'Severity', 'Title', 'Types', 'UpdatedAt'] as const)('refuses a finding without %s', async (key) => {
+  it.each([
+    'AwsAccountId',
+    'CreatedAt',
+    'Description',
+    'GeneratorId',
+    'Id',
+    'ProductArn',
+    'Resources',
+    'SchemaVersion',
+    'Severity',
+    'Title',
+    'Types',
+    'UpdatedAt',
+  ] as const)('refuses a finding without %s', async (key) => {
     const f = valid();
     delete f[key];
     await expect(reason(f)).resolves.toBe(`missing required attribute ${key}`);
@@ -53,7 +71,7 @@ describe('Security Hub stand-in', () => {
     await expect(reason(valid({ Description: 'x'.repeat(1025) }))).resolves.toMatch(/Description/);
   });
 
-  it('refuses a product ARN that is not the calling account\'s custom product', async () => {
+  it("refuses a product ARN that is not the calling account's custom product", async () => {
     await expect(reason(valid({ ProductArn: 'arn:aws:securityhub:eu-west-1:123456789012:product/aws/guardduty' }))).resolves.toMatch(/custom product/);
   });
 
@@ -96,13 +114,20 @@ describe('Security Hub stand-in', () => {
     for (let i = 0; i < 3; i++) await put(...Array.from({ length: 50 }, (_, j) => valid({ Id: `f-${i}-${j}` })));
     const first = await client.send(new GetFindingsCommand({ Filters: { ProductArn: [{ Value: ARN, Comparison: 'EQUALS' }] }, MaxResults: 100 }));
     expect(first.Findings).toHaveLength(100);
-    const second = await client.send(new GetFindingsCommand({ Filters: { ProductArn: [{ Value: ARN, Comparison: 'EQUALS' }] }, MaxResults: 100, NextToken: first.NextToken }));
+    const second = await client.send(
+      new GetFindingsCommand({ Filters: { ProductArn: [{ Value: ARN, Comparison: 'EQUALS' }] }, MaxResults: 100, NextToken: first.NextToken }),
+    );
     expect(second.Findings).toHaveLength(50);
     expect(second.NextToken).toBeUndefined();
   });
 
   it('answers only requests signed for securityhub in its region', async () => {
-    const other = new SecurityHubClient({ endpoint: hub.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const other = new SecurityHubClient({
+      endpoint: hub.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     await expect(other.send(new BatchImportFindingsCommand({ Findings: [valid()] }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
     other.destroy();
   });

@@ -21,7 +21,20 @@ export interface SecurityHubStandIn {
   close(): Promise<void>;
 }
 
-const REQUIRED = ['AwsAccountId', 'CreatedAt', 'Description', 'GeneratorId', 'Id', 'ProductArn', 'Resources', 'SchemaVersion', 'Severity', 'Title', 'Types', 'UpdatedAt'] as const;
+const REQUIRED = [
+  'AwsAccountId',
+  'CreatedAt',
+  'Description',
+  'GeneratorId',
+  'Id',
+  'ProductArn',
+  'Resources',
+  'SchemaVersion',
+  'Severity',
+  'Title',
+  'Types',
+  'UpdatedAt',
+] as const;
 const NAMESPACES = ['Software and Configuration Checks', 'TTPs', 'Effects', 'Unusual Behaviors', 'Sensitive Data Identifications'];
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -45,21 +58,25 @@ export function findingProblem(f: Finding, account: string, region: string): str
   if (f.AwsAccountId !== account) return `AwsAccountId ${String(f.AwsAccountId)} is not the calling account ${account}`;
   const productArn = `arn:aws:securityhub:${region}:${account}:product/${account}/default`;
   if (f.ProductArn !== productArn) return `ProductArn ${String(f.ProductArn)} is not this account's custom product ${productArn}`;
-  for (const key of ['CreatedAt', 'UpdatedAt'] as const) if (typeof f[key] !== 'string' || !ISO_8601.test(f[key] as string)) return `${key} is not an ISO 8601 timestamp`;
+  for (const key of ['CreatedAt', 'UpdatedAt'] as const)
+    if (typeof f[key] !== 'string' || !ISO_8601.test(f[key] as string)) return `${key} is not an ISO 8601 timestamp`;
   const types = f.Types as unknown;
   if (!Array.isArray(types) || types.length < 1 || types.length > 50) return 'Types must hold 1 to 50 entries';
   for (const t of types) {
     const parts = typeof t === 'string' ? t.split('/') : [];
-    if (parts.length < 1 || parts.length > 3 || !NAMESPACES.includes(parts[0])) return `Types entry '${String(t)}' is not namespace/category/classifier with a valid namespace`;
+    if (parts.length < 1 || parts.length > 3 || !NAMESPACES.includes(parts[0]))
+      return `Types entry '${String(t)}' is not namespace/category/classifier with a valid namespace`;
   }
   const severity = f.Severity as { Label?: unknown; Normalized?: unknown } | undefined;
   if (!severity || (severity.Label === undefined && severity.Normalized === undefined)) return 'Severity needs Label (or Normalized)';
-  if (severity.Label !== undefined && !['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'].includes(severity.Label as string)) return `Severity.Label ${String(severity.Label)} is not valid`;
+  if (severity.Label !== undefined && !['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'].includes(severity.Label as string))
+    return `Severity.Label ${String(severity.Label)} is not valid`;
   const resources = f.Resources as { Type?: unknown; Id?: unknown }[];
   if (!Array.isArray(resources) || resources.length < 1 || resources.length > 32) return 'Resources must hold 1 to 32 resources';
   for (const r of resources) if (!str(r.Type, 1, 256) || !str(r.Id, 1, 512)) return 'every resource needs Type and Id';
   const compliance = f.Compliance as { Status?: unknown } | undefined;
-  if (compliance?.Status !== undefined && !['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE'].includes(compliance.Status as string)) return `Compliance.Status ${String(compliance.Status)} is not valid`;
+  if (compliance?.Status !== undefined && !['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE'].includes(compliance.Status as string))
+    return `Compliance.Status ${String(compliance.Status)} is not valid`;
   if (f.RecordState !== undefined && !['ACTIVE', 'ARCHIVED'].includes(f.RecordState as string)) return `RecordState ${String(f.RecordState)} is not valid`;
   return undefined;
 }
@@ -72,8 +89,10 @@ export async function startSecurityHub(opts: { account?: string; region?: string
   const server = await startLocalServer(({ method, url, headers, body }, res) => {
     // SigV4 as the SDK signs it: the credential scope names the region and the service.
     const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(headers.authorization ?? ''));
-    if (scope?.[2] !== 'securityhub' || scope[1] !== region) return error(res, 403, 'AccessDeniedException', 'request not signed for securityhub in this region');
-    if (method !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/json')) return error(res, 404, 'ResourceNotFoundException', `${method} ${url.pathname} is not served`);
+    if (scope?.[2] !== 'securityhub' || scope[1] !== region)
+      return error(res, 403, 'AccessDeniedException', 'request not signed for securityhub in this region');
+    if (method !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/json'))
+      return error(res, 404, 'ResourceNotFoundException', `${method} ${url.pathname} is not served`);
     let input: Record<string, unknown>;
     try {
       input = JSON.parse(body || '{}');
@@ -112,7 +131,11 @@ export async function startSecurityHub(opts: { account?: string; region?: string
       }
       const max = (input.MaxResults as number | undefined) ?? 100;
       if (max < 1 || max > 100) return error(res, 400, 'InvalidInputException', 'MaxResults must be 1 to 100');
-      const matching = [...findings.values()].filter((f) => Object.entries(filters).every(([key, list]) => list.some((x) => f[key] === x.Value || (key === 'RecordState' && (f.RecordState ?? 'ACTIVE') === x.Value))));
+      const matching = [...findings.values()].filter((f) =>
+        Object.entries(filters).every(([key, list]) =>
+          list.some((x) => f[key] === x.Value || (key === 'RecordState' && (f.RecordState ?? 'ACTIVE') === x.Value)),
+        ),
+      );
       const start = Number(input.NextToken ?? 0);
       const page = matching.slice(start, start + max);
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -14,10 +14,13 @@ describe('SNS stand-in', () => {
     client.destroy();
     await sns.close();
   });
-  const publish = (input: Omit<ConstructorParameters<typeof PublishCommand>[0], 'TopicArn'> & { TopicArn?: string }) => client.send(new PublishCommand({ TopicArn: TOPIC, ...input }));
+  const publish = (input: Omit<ConstructorParameters<typeof PublishCommand>[0], 'TopicArn'> & { TopicArn?: string }) =>
+    client.send(new PublishCommand({ TopicArn: TOPIC, ...input }));
 
   it('accepts a message with attributes and records it', async () => {
-    await expect(publish({ Message: 'hello', Subject: 'Hi', MessageAttributes: { change: { DataType: 'String', StringValue: 'recovery' } } })).resolves.toMatchObject({ MessageId: expect.any(String) });
+    await expect(
+      publish({ Message: 'hello', Subject: 'Hi', MessageAttributes: { change: { DataType: 'String', StringValue: 'recovery' } } }),
+    ).resolves.toMatchObject({ MessageId: expect.any(String) });
     expect(sns.published.at(-1)).toMatchObject({ message: 'hello', subject: 'Hi', attributes: { change: 'recovery' } });
   });
 
@@ -30,11 +33,14 @@ describe('SNS stand-in', () => {
   });
 
   it('refuses a subject of 100 characters or more, with a line break, or not ASCII', async () => {
-    for (const Subject of ['s'.repeat(100), 'two\nlines', 'naïve']) await expect(publish({ Message: 'x', Subject })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    for (const Subject of ['s'.repeat(100), 'two\nlines', 'naïve'])
+      await expect(publish({ Message: 'x', Subject })).rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 
   it('refuses MessageStructure=json without a string default entry', async () => {
-    await expect(publish({ Message: JSON.stringify({ email: 'x' }), MessageStructure: 'json' })).rejects.toMatchObject({ message: expect.stringMatching(/No default entry/) });
+    await expect(publish({ Message: JSON.stringify({ email: 'x' }), MessageStructure: 'json' })).rejects.toMatchObject({
+      message: expect.stringMatching(/No default entry/),
+    });
     await expect(publish({ Message: JSON.stringify({ default: 'x', email: 'y' }), MessageStructure: 'json' })).resolves.toBeDefined();
   });
 });

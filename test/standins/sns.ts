@@ -25,7 +25,9 @@ export interface SnsStandIn {
 
 function fault(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'content-type': 'text/xml' });
-  res.end(`<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message.replace(/[<&]/g, ' ')}</Message></Error><RequestId>r0</RequestId></ErrorResponse>`);
+  res.end(
+    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message.replace(/[<&]/g, ' ')}</Message></Error><RequestId>r0</RequestId></ErrorResponse>`,
+  );
 }
 
 /** Why SNS would refuse this Publish, or undefined. */
@@ -47,7 +49,7 @@ export function publishProblem(p: URLSearchParams, topics: readonly string[]): {
       return { code: 'InvalidParameter', message: 'Message Structure - JSON message body failed to parse' };
     }
     if (!parsed || typeof parsed !== 'object' || typeof (parsed as { default?: unknown }).default !== 'string') {
-      return { code: 'InvalidParameter', message: "Message Structure - No default entry in JSON message body" };
+      return { code: 'InvalidParameter', message: 'Message Structure - No default entry in JSON message body' };
     }
   }
   return undefined;
@@ -56,16 +58,26 @@ export function publishProblem(p: URLSearchParams, topics: readonly string[]): {
 export async function startSns(topics: readonly string[]): Promise<SnsStandIn> {
   const published: PublishedMessage[] = [];
   const server = await startLocalServer(({ method, headers, body }, res) => {
-    if (method !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return fault(res, 400, 'InvalidAction', 'query protocol only');
+    if (method !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return fault(res, 400, 'InvalidAction', 'query protocol only');
     const p = new URLSearchParams(body);
     if (p.get('Action') !== 'Publish') return fault(res, 400, 'InvalidAction', `${p.get('Action')} is not served`);
     const problem = publishProblem(p, topics);
     if (problem) return fault(res, problem.code === 'NotFound' ? 404 : 400, problem.code, problem.message);
     const attributes: Record<string, string> = {};
-    for (let i = 1; p.has(`MessageAttributes.entry.${i}.Name`); i++) attributes[p.get(`MessageAttributes.entry.${i}.Name`)!] = p.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
-    published.push({ topicArn: p.get('TopicArn')!, subject: p.get('Subject') ?? undefined, message: p.get('Message')!, structure: p.get('MessageStructure') ?? undefined, attributes });
+    for (let i = 1; p.has(`MessageAttributes.entry.${i}.Name`); i++)
+      attributes[p.get(`MessageAttributes.entry.${i}.Name`)!] = p.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+    published.push({
+      topicArn: p.get('TopicArn')!,
+      subject: p.get('Subject') ?? undefined,
+      message: p.get('Message')!,
+      structure: p.get('MessageStructure') ?? undefined,
+      attributes,
+    });
     res.writeHead(200, { 'content-type': 'text/xml' });
-    return res.end(`<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${published.length}</MessageId></PublishResult><ResponseMetadata><RequestId>r-${published.length}</RequestId></ResponseMetadata></PublishResponse>`);
+    return res.end(
+      `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${published.length}</MessageId></PublishResult><ResponseMetadata><RequestId>r-${published.length}</RequestId></ResponseMetadata></PublishResponse>`,
+    );
   });
   return { endpoint: server.url, published, server, close: () => server.close() };
 }

@@ -25,7 +25,8 @@ const JSON11 = 'application/x-amz-json-1.1';
 export async function startSsmStandin(parameters: Record<string, StoredParameter> = {}): Promise<SsmStandin> {
   const state = { parameters: new Map(Object.entries(parameters)) } as SsmStandin;
   const server = await startLocalServer((req, res) => {
-    const error = (status: number, type: string, message: string) => void res.writeHead(status, { 'content-type': JSON11 }).end(JSON.stringify({ __type: type, message }));
+    const error = (status: number, type: string, message: string) =>
+      void res.writeHead(status, { 'content-type': JSON11 }).end(JSON.stringify({ __type: type, message }));
     if (req.method !== 'POST' || req.headers['x-amz-target'] !== 'AmazonSSM.GetParameter' || req.headers['content-type'] !== JSON11) {
       return error(400, 'UnknownOperationException', `unexpected ${req.method} ${req.headers['x-amz-target']} ${req.headers['content-type']}`);
     }
@@ -36,7 +37,8 @@ export async function startSsmStandin(parameters: Record<string, StoredParameter
     } catch {
       return error(400, 'SerializationException', 'body is not JSON');
     }
-    if (typeof body.Name !== 'string' || body.Name.length < 1 || body.Name.length > 2048) return error(400, 'ValidationException', 'Name must be 1 to 2048 characters');
+    if (typeof body.Name !== 'string' || body.Name.length < 1 || body.Name.length > 2048)
+      return error(400, 'ValidationException', 'Name must be 1 to 2048 characters');
     // An ARN names the parameter without the leading slash of a hierarchical name.
     const arnPrefix = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/`;
     let name = body.Name.startsWith(arnPrefix) ? body.Name.slice(arnPrefix.length) : body.Name;
@@ -51,7 +53,8 @@ export async function startSsmStandin(parameters: Record<string, StoredParameter
     if (!stored) return error(400, 'ParameterNotFound', '');
     const v = version ?? stored.versions.length;
     const value = stored.versions[v - 1];
-    if (value === undefined) return error(400, 'ParameterVersionNotFound', `Systems Manager could not find version ${v} of ${name}. Verify the version and try again.`);
+    if (value === undefined)
+      return error(400, 'ParameterVersionNotFound', `Systems Manager could not find version ${v} of ${name}. Verify the version and try again.`);
     const encrypted = stored.type === 'SecureString' && body.WithDecryption !== true;
     return void res.writeHead(200, { 'content-type': JSON11 }).end(
       JSON.stringify({

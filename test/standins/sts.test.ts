@@ -7,8 +7,18 @@ const OPEN_ROLE = 'arn:aws:iam::999999999999:role/open-reader';
 let sts: StsStandIn;
 let client: STSClient;
 beforeAll(async () => {
-  sts = await startSts({ roles: [{ arn: ROLE, externalId: 'ext-123', maxSessionSeconds: 3600 }, { arn: OPEN_ROLE, trustedAccessKeys: ['AKIDSTANDIN'] }] });
-  client = new STSClient({ region: 'us-east-1', endpoint: sts.endpoint, credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'standin' }, maxAttempts: 1 });
+  sts = await startSts({
+    roles: [
+      { arn: ROLE, externalId: 'ext-123', maxSessionSeconds: 3600 },
+      { arn: OPEN_ROLE, trustedAccessKeys: ['AKIDSTANDIN'] },
+    ],
+  });
+  client = new STSClient({
+    region: 'us-east-1',
+    endpoint: sts.endpoint,
+    credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'standin' },
+    maxAttempts: 1,
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -17,7 +27,11 @@ afterAll(async () => {
 
 const input: AssumeRoleCommandInput = { RoleArn: ROLE, RoleSessionName: 'saas-readiness-cost', DurationSeconds: 900, ExternalId: 'ext-123' };
 const assume = (over: Partial<AssumeRoleCommandInput>) => client.send(new AssumeRoleCommand({ ...input, ...over } as AssumeRoleCommandInput));
-const refusal = (over: Partial<AssumeRoleCommandInput>) => assume(over).then(() => undefined, (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => e);
+const refusal = (over: Partial<AssumeRoleCommandInput>) =>
+  assume(over).then(
+    () => undefined,
+    (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => e,
+  );
 
 describe('STS stand-in (docs/contracts/sts.md) through the real SDK client', () => {
   it('STS-1: query protocol: a form POST with Action=AssumeRole and Version=2011-06-15, XML answers', async () => {
@@ -26,9 +40,15 @@ describe('STS stand-in (docs/contracts/sts.md) through the real SDK client', () 
     const call = sts.calls.at(-1)!;
     expect(call.get('Action')).toBe('AssumeRole');
     expect(call.get('Version')).toBe('2011-06-15');
-    const raw = await fetch(sts.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' });
+    const raw = await fetch(sts.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
     expect(raw.status).toBe(403);
-    expect(await raw.text()).toMatch(/^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code>/);
+    expect(await raw.text()).toMatch(
+      /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code>/,
+    );
   });
 
   it('STS-2: the SDK resolves a regional endpoint, sts.<region>.amazonaws.com', async () => {
@@ -66,9 +86,21 @@ describe('STS stand-in (docs/contracts/sts.md) through the real SDK client', () 
   });
 
   it('STS-8: an untrusted caller gets AccessDenied (HTTP 403) naming the role', async () => {
-    const other = new STSClient({ region: 'us-east-1', endpoint: sts.endpoint, credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' }, maxAttempts: 1 });
-    const err = await other.send(new AssumeRoleCommand({ RoleArn: OPEN_ROLE, RoleSessionName: 's1' })).then(() => undefined, (e) => e);
+    const other = new STSClient({
+      region: 'us-east-1',
+      endpoint: sts.endpoint,
+      credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    const err = await other.send(new AssumeRoleCommand({ RoleArn: OPEN_ROLE, RoleSessionName: 's1' })).then(
+      () => undefined,
+      (e) => e,
+    );
     other.destroy();
-    expect(err).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 }, message: `User: arn:aws:iam::111111111111:user/AKIDOTHER is not authorized to perform: sts:AssumeRole on resource: ${OPEN_ROLE}` });
+    expect(err).toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+      message: `User: arn:aws:iam::111111111111:user/AKIDOTHER is not authorized to perform: sts:AssumeRole on resource: ${OPEN_ROLE}`,
+    });
   });
 });

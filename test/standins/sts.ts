@@ -36,7 +36,9 @@ const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'content-type': 'text/xml' });
-  res.end(`<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>standin-${Date.now()}</RequestId></ErrorResponse>`);
+  res.end(
+    `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>standin-${Date.now()}</RequestId></ErrorResponse>`,
+  );
 }
 
 function escapeXml(s: string): string {
@@ -44,7 +46,8 @@ function escapeXml(s: string): string {
 }
 
 /** The validation message AWS query services use for a parameter outside its constraints. */
-const constraint = (value: string, field: string, rule: string) => `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${rule}`;
+const constraint = (value: string, field: string, rule: string) =>
+  `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${rule}`;
 
 export async function startSts(opts: StsOptions): Promise<StsStandIn> {
   const calls: URLSearchParams[] = [];
@@ -54,15 +57,18 @@ export async function startSts(opts: StsOptions): Promise<StsStandIn> {
     calls.push(params);
     const scope = sigV4Scope(req);
     // STS-1: POST form body, Action and Version.
-    if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return sendError(res, 400, 'InvalidAction', 'Could not find operation');
+    if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return sendError(res, 400, 'InvalidAction', 'Could not find operation');
     if (scope?.service !== 'sts') return sendError(res, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
-    if (params.get('Action') !== 'AssumeRole' || params.get('Version') !== '2011-06-15') return sendError(res, 400, 'InvalidAction', `Could not find operation ${params.get('Action')} for version ${params.get('Version')}`);
+    if (params.get('Action') !== 'AssumeRole' || params.get('Version') !== '2011-06-15')
+      return sendError(res, 400, 'InvalidAction', `Could not find operation ${params.get('Action')} for version ${params.get('Version')}`);
     const roleArn = params.get('RoleArn') ?? '';
     const session = params.get('RoleSessionName');
     const duration = params.get('DurationSeconds');
     const externalId = params.get('ExternalId');
     // STS-3..STS-6: the model's constraints.
-    if (roleArn.length < 20 || roleArn.length > 2048) return sendError(res, 400, 'ValidationError', constraint(roleArn, 'roleArn', 'Member must have length greater than or equal to 20'));
+    if (roleArn.length < 20 || roleArn.length > 2048)
+      return sendError(res, 400, 'ValidationError', constraint(roleArn, 'roleArn', 'Member must have length greater than or equal to 20'));
     if (session === null) return sendError(res, 400, 'ValidationError', constraint('null', 'roleSessionName', 'Member must not be null'));
     if (session.length < 2 || session.length > 64 || !/^[\w+=,.@-]*$/.test(session)) {
       return sendError(res, 400, 'ValidationError', constraint(session, 'roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*'));
@@ -77,7 +83,10 @@ export async function startSts(opts: StsOptions): Promise<StsStandIn> {
     // STS-8: the trust policy decides; a mismatch reads as AccessDenied, whatever the reason.
     const role = opts.roles.find((r) => r.arn === roleArn);
     const caller = `arn:aws:iam::111111111111:user/${scope.accessKeyId}`;
-    const trusted = role && (!role.trustedAccessKeys || role.trustedAccessKeys.includes(scope.accessKeyId)) && (role.externalId === undefined || role.externalId === externalId);
+    const trusted =
+      role &&
+      (!role.trustedAccessKeys || role.trustedAccessKeys.includes(scope.accessKeyId)) &&
+      (role.externalId === undefined || role.externalId === externalId);
     if (!trusted) return sendError(res, 403, 'AccessDenied', `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     if (seconds > (role.maxSessionSeconds ?? 3600)) {
       return sendError(res, 400, 'ValidationError', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);

@@ -11,7 +11,16 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM = process.env.SAAS_READINESS_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Flags for a browser that makes no network connections of its own (updates, sync, QUIC…). */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function describeWithChromium(name: string, body: () => void): void {
   if (existsSync(CHROMIUM)) return describe(name, body);

@@ -113,7 +113,10 @@ function projection(schema: ExportSchema, tagKey: string, month: string, csv: bo
 
 /** DuckDB for writing exports; one per writer, closed with it. */
 export class ExportWriter {
-  private constructor(private readonly db: DuckDBInstance, private readonly con: DuckDBConnection) {}
+  private constructor(
+    private readonly db: DuckDBInstance,
+    private readonly con: DuckDBConnection,
+  ) {}
 
   static async open(): Promise<ExportWriter> {
     const db = await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -140,7 +143,11 @@ export class ExportWriter {
     writeFileSync(
       stagedCsv,
       'rn,day,tag,cost,type,account,currency\n' +
-        lines.map((l, i) => [i, l.day, l.tag === undefined ? '' : JSON.stringify(l.tag), l.cost, l.type ?? 'Usage', l.account ?? '111111111111', l.currency ?? 'USD'].join(',')).join('\n') +
+        lines
+          .map((l, i) =>
+            [i, l.day, l.tag === undefined ? '' : JSON.stringify(l.tag), l.cost, l.type ?? 'Usage', l.account ?? '111111111111', l.currency ?? 'USD'].join(','),
+          )
+          .join('\n') +
         '\n',
     );
     await this.con.run(`CREATE OR REPLACE TABLE staged AS SELECT rn, day, NULLIF(tag, '') AS tag, cost, type, account, currency
@@ -160,7 +167,9 @@ export class ExportWriter {
         const path = join(root, ...key.split('/'));
         mkdirSync(dirname(path), { recursive: true });
         const select = `SELECT * EXCLUDE (rn__) FROM (SELECT *, row_number() OVER () - 1 AS rn__ FROM (${projection(schema, tagKey, month, csv)})) WHERE rn__ % ${parts} = ${k}`;
-        const format = csv ? `FORMAT csv, HEADER true, COMPRESSION gzip` : `FORMAT parquet, COMPRESSION ${opts.codec ?? 'snappy'}${opts.rowGroupSize ? `, ROW_GROUP_SIZE ${opts.rowGroupSize}` : ''}${opts.parquetVersion ? `, PARQUET_VERSION ${opts.parquetVersion}` : ''}`;
+        const format = csv
+          ? `FORMAT csv, HEADER true, COMPRESSION gzip`
+          : `FORMAT parquet, COMPRESSION ${opts.codec ?? 'snappy'}${opts.rowGroupSize ? `, ROW_GROUP_SIZE ${opts.rowGroupSize}` : ''}${opts.parquetVersion ? `, PARQUET_VERSION ${opts.parquetVersion}` : ''}`;
         await this.con.run(`COPY (${select}) TO ${sql(path)} (${format})`);
         files.push(key);
       }

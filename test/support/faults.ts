@@ -62,12 +62,7 @@ export async function tcpFaultServer(onConnection: (socket: Socket, n: number) =
 
 /** A PostgreSQL ErrorResponse message (wire protocol 'E'), e.g. 28P01 for a rejected password. */
 export function pgErrorResponse(code: string, message: string): Buffer {
-  const fields = Buffer.concat([
-    Buffer.from('SFATAL\0'),
-    Buffer.from(`C${code}\0`),
-    Buffer.from(`M${message}\0`),
-    Buffer.from('\0'),
-  ]);
+  const fields = Buffer.concat([Buffer.from('SFATAL\0'), Buffer.from(`C${code}\0`), Buffer.from(`M${message}\0`), Buffer.from('\0')]);
   const head = Buffer.alloc(5);
   head.write('E', 0);
   head.writeInt32BE(fields.length + 4, 1);

@@ -15,7 +15,10 @@ export async function runGate(
 ): Promise<{ result: CheckResult; report: RunReport }> {
   const report = await runGates({
     registry: BUILT_IN,
-    loaded: { config: prepareGates(BUILT_IN, structuredClone({ version: 1, suite: config.suite ?? 'test', sources: config.sources, gates: config.gates })), skipped: {} },
+    loaded: {
+      config: prepareGates(BUILT_IN, structuredClone({ version: 1, suite: config.suite ?? 'test', sources: config.sources, gates: config.gates })),
+      skipped: {},
+    },
     only: [gate as never],
     secrets: opts.secrets ?? plainSecrets,
     probes: opts.probes ?? true,

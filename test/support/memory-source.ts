@@ -54,12 +54,23 @@ export const memorySource: SourceDefinition = {
         fetch: async () => ({ source: 'memory bill', groups: new Map(TENANTS.map((t) => [t, parseMoney('10')])), estimated: [], notes: [] }),
       }),
     }),
-    opens(OPENAI_BILL, { open: () => ({ provider: 'openai' as const, fetch: async () => ({ source: 'memory', groups: new Map(), estimated: [], notes: [] }) }) }),
+    opens(OPENAI_BILL, {
+      open: () => ({ provider: 'openai' as const, fetch: async () => ({ source: 'memory', groups: new Map(), estimated: [], notes: [] }) }),
+    }),
     opens(CONFIG_STORE, {
       open: () => ({
-        snapshot: async () => ({ store: 'memory configs', configs: TENANTS.map((tenantId) => ({ tenantId, raw: '{"plan":"pro","quota":5}' })), structure: ['config text'] }),
+        snapshot: async () => ({
+          store: 'memory configs',
+          configs: TENANTS.map((tenantId) => ({ tenantId, raw: '{"plan":"pro","quota":5}' })),
+          structure: ['config text'],
+        }),
         lastMigration: async () => ({ source: 'memory migrations', appliedAt: new Date(Date.now() - 90 * DAY) }),
-        auditTrail: async (_since: Date, _key: string, nonce: string | undefined) => ({ present: true, where: 'memory audit', changes: 0, recordedNonce: nonce ? true : undefined }),
+        auditTrail: async (_since: Date, _key: string, nonce: string | undefined) => ({
+          present: true,
+          where: 'memory audit',
+          changes: 0,
+          recordedNonce: nonce ? true : undefined,
+        }),
         close: async () => undefined,
       }),
     }),
@@ -69,7 +80,8 @@ export const memorySource: SourceDefinition = {
         return {
           describe: () => 'memory canary',
           read: async () => doc,
-          write: async (_t: string, expected: CanaryDocument, next: string) => (expected.config === doc.config ? ((doc = { config: next, stamp: String(Number(doc.stamp) + 1) }), true) : false),
+          write: async (_t: string, expected: CanaryDocument, next: string) =>
+            expected.config === doc.config ? ((doc = { config: next, stamp: String(Number(doc.stamp) + 1) }), true) : false,
           restore: async (_t: string, current: string, original: CanaryDocument) => (current === doc.config ? ((doc = original), true) : false),
           close: async () => undefined,
         };

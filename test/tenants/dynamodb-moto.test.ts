@@ -23,7 +23,11 @@ describeWithMoto('gate 1 on an sbt-aws TenantDetails table (moto)', () => {
   beforeAll(async () => {
     moto = await startMoto();
     restoreEnv = setEnv({ ...env, AWS_ENDPOINT_URL_DYNAMODB: moto.endpoint });
-    client = new DynamoDBClient({ endpoint: moto.endpoint, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } });
+    client = new DynamoDBClient({
+      endpoint: moto.endpoint,
+      region: env.AWS_REGION,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+    });
     await createTenantDetails(client, table, { pitr: true });
     const config = (rpm: number) => ({ userPoolId: 'MY_SAAS_APP_USERPOOL_ID', apiGatewayUrl: 'MY_API_GATEWAY_URL', quotas: { requestsPerMinute: rpm } });
     provisioning = sbtAwsItem({ tenantName: 'tenant-provisioning', config: null });
@@ -47,7 +51,9 @@ describeWithMoto('gate 1 on an sbt-aws TenantDetails table (moto)', () => {
     const { result } = await run({ scanSegments: 3 });
     const byId = Object.fromEntries(result.criteria.map((c) => [c.id, c]));
     expect(byId['active-tenants']).toMatchObject({ status: 'PASS', summary: '12 active tenants (1 more not active)' });
-    expect(byId['active-tenants'].evidence?.[0]).toMatch(new RegExp(`^13 tenants in DynamoDB table ${table} \\(\\d+ pages, 3 segments\\); active means sbtaws_active in \\(true, active\\)$`));
+    expect(byId['active-tenants'].evidence?.[0]).toMatch(
+      new RegExp(`^13 tenants in DynamoDB table ${table} \\(\\d+ pages, 3 segments\\); active means sbtaws_active in \\(true, active\\)$`),
+    );
     expect(byId['config-records']).toMatchObject({ status: 'FAIL', summary: `1 active tenants have no config record: ${provisioning.tenantId.S}` });
     expect(byId.quotas.summary).toBe(`1 active tenants lack a positive quota in tenantConfig.quotas.requestsPerMinute: ${provisioning.tenantId.S}`);
   });
@@ -69,7 +75,9 @@ describeWithMoto('gate 1 on an sbt-aws TenantDetails table (moto)', () => {
   it('is ERROR with the way to the generated name when the config says the literal TenantDetails', async () => {
     const { result } = await runGate({ sources: { registry: { type: 'dynamodb', table: 'TenantDetails' } }, gates: { tenants: gate } }, 'tenants');
     expect(result.status).toBe('ERROR');
-    expect(result.summary).toMatch(/^tenant store: DynamoDB table 'TenantDetails' not found in us-east-1 \(ResourceNotFoundException\); sbt-aws creates TenantDetails without a tableName/);
+    expect(result.summary).toMatch(
+      /^tenant store: DynamoDB table 'TenantDetails' not found in us-east-1 \(ResourceNotFoundException\); sbt-aws creates TenantDetails without a tableName/,
+    );
   });
 
   it('reads the table named by ${env:TENANT_DETAILS_TABLE}, as the README and the starter config write it', async () => {
@@ -79,9 +87,10 @@ describeWithMoto('gate 1 on an sbt-aws TenantDetails table (moto)', () => {
       'version: 1\nsuite: t\nsources:\n  registry: { type: dynamodb, table: "${env:TENANT_DETAILS_TABLE}", layout: sbt-aws }\n' +
         'gates:\n  tenants: { source: registry, minTenants: 10, quotaPaths: [tenantConfig.quotas.requestsPerMinute] }\n',
     );
-    const cli = await runCli(['run', '--format', 'json'], { cwd: dir, env: { ...env, AWS_ENDPOINT_URL_DYNAMODB: moto.endpoint, TENANT_DETAILS_TABLE: table } }).finally(() =>
-      rmSync(dir, { recursive: true, force: true }),
-    );
+    const cli = await runCli(['run', '--format', 'json'], {
+      cwd: dir,
+      env: { ...env, AWS_ENDPOINT_URL_DYNAMODB: moto.endpoint, TENANT_DETAILS_TABLE: table },
+    }).finally(() => rmSync(dir, { recursive: true, force: true }));
     const report = JSON.parse(cli.stdout);
     expect(report.results[0]).toMatchObject({ gate: 'tenants', status: 'PASS' });
     expect(cli.code).toBe(0);

@@ -54,7 +54,10 @@ describe('gate 1 on DynamoDB (dynalite, sbt-aws layout)', () => {
   }
 
   const run = (gate: Record<string, unknown> = {}) =>
-    runGate({ sources: { registry: { type: 'dynamodb', table, layout: 'sbt-aws' } }, gates: { tenants: { source: 'registry', minTenants: 10, ...gate } } }, 'tenants');
+    runGate(
+      { sources: { registry: { type: 'dynamodb', table, layout: 'sbt-aws' } }, gates: { tenants: { source: 'registry', minTenants: 10, ...gate } } },
+      'tenants',
+    );
 
   it('PASSes over a table larger than 1 MB, scanning every page in parallel segments', async () => {
     const items = Array.from({ length: 300 }, (_, i) => tenant(`t-${String(i).padStart(3, '0')}`, { pad: 8000 }));
@@ -100,7 +103,7 @@ describe('gate 1 on DynamoDB (dynalite, sbt-aws layout)', () => {
   it('honours explicit quota paths and status values', async () => {
     const items = Array.from({ length: 10 }, (_, i) => ({ ...tenant(`t${i}`), status: i < 9 ? 'ACTIVE' : 'SUSPENDED' }));
     await load(items);
-    const { result } = await run({ statusAttribute: 'status', activeValues: ['active'], quotaPaths: ["tenantConfig.quotas.rateLimitPerMinute"] });
+    const { result } = await run({ statusAttribute: 'status', activeValues: ['active'], quotaPaths: ['tenantConfig.quotas.rateLimitPerMinute'] });
     expect(result.status).toBe('FAIL');
     expect(result.summary).toBe('only 9 active tenants, need ≥ 10 (short by 1) (1 more not active)');
     expect(result.criteria.find((c) => c.id === 'quotas')!.summary).toBe('every active tenant has a positive quota (tenantConfig.quotas.rateLimitPerMinute)');
@@ -134,13 +137,17 @@ describe('gate 1 on DynamoDB (dynalite, sbt-aws layout)', () => {
   });
 
   it('custom layout: assumes no attribute names, and without statusAttribute counts every item', async () => {
-    const yaml = (gate: string) => `version: 1\nsuite: t\nsources:\n  reg: { type: dynamodb, table: ${table}, layout: custom }\ngates:\n  tenants:\n    source: reg\n${gate}`;
+    const yaml = (gate: string) =>
+      `version: 1\nsuite: t\nsources:\n  reg: { type: dynamodb, table: ${table}, layout: custom }\ngates:\n  tenants:\n    source: reg\n${gate}`;
     expect(() => parseConfig(BUILT_IN, yaml('    configAttribute: settings\n'), 'readiness.yaml')).toThrow(
       /gates\.tenants\.idAttribute: required: source 'reg' has layout: custom, which assumes no attribute names/,
     );
     await load(Array.from({ length: 11 }, (_, i) => ({ pk: `c${i}`, tenantId: `c${i}`, settings: { quota: 5 } })));
     const { result } = await runGate(
-      { sources: { reg: { type: 'dynamodb', table, layout: 'custom' } }, gates: { tenants: { source: 'reg', idAttribute: 'pk', configAttribute: 'settings' } } },
+      {
+        sources: { reg: { type: 'dynamodb', table, layout: 'custom' } },
+        gates: { tenants: { source: 'reg', idAttribute: 'pk', configAttribute: 'settings' } },
+      },
       'tenants',
     );
     expect(result.status).toBe('PASS');

@@ -98,7 +98,14 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
     await pg.exec(`DROP SCHEMA IF EXISTS crm CASCADE; CREATE SCHEMA crm;
       CREATE TABLE crm.customers (id uuid PRIMARY KEY, state text, plan_limit integer, settings jsonb);
       INSERT INTO crm.customers SELECT gen_random_uuid(), CASE WHEN g <= 11 THEN 'LIVE' ELSE 'churned' END, 100, '{"a":1}' FROM generate_series(1, 13) g;`);
-    const { result } = await run({ table: 'crm.customers', idColumn: 'id', statusColumn: 'state', activeValues: ['live'], quotaColumns: ['plan_limit'], configColumn: 'settings' });
+    const { result } = await run({
+      table: 'crm.customers',
+      idColumn: 'id',
+      statusColumn: 'state',
+      activeValues: ['live'],
+      quotaColumns: ['plan_limit'],
+      configColumn: 'settings',
+    });
     expect(result.status).toBe('PASS');
     expect(result.criteria[0].evidence?.[0]).toMatch(/13 tenants in .*table crm\.customers; active means state in \(live\)/);
     expect(result.criteria[2].summary).toBe('every active tenant has a config record (settings column not null)');
@@ -113,32 +120,35 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
     expect(col.result.summary).toMatch(/ID column 'uid' not found in tenants \(columns: tenant_id, name, /);
   });
 
-  it('uses the source\'s ssl setting even when the URL carries an sslmode (pg lets the URL win)', async () => {
+  it("uses the source's ssl setting even when the URL carries an sslmode (pg lets the URL win)", async () => {
     await pg.exec(demoSchemaSql());
     const url = `${pg.url}${pg.url.includes('?') ? '&' : '?'}sslmode=require`;
     const { result } = await runGate({ sources: { appdb: { type: 'postgres', url, ssl: 'disable' } }, gates: { tenants: tenantsGate() } }, 'tenants');
     expect(result.status).toBe('PASS');
   });
 
-  (name === 'server' ? it : it.skip)('is ERROR, not a count of what row-level security lets the login see, when a policy on tenants applies to it', async () => {
-    await pg.exec(demoSchemaSql());
-    const login = `sr_census_${Date.now()}`;
-    // The policy hides the one tenant without a config record: counted through it, the gate PASSed.
-    await pg.exec(`CREATE ROLE ${login} LOGIN; GRANT SELECT ON tenants, tenant_configs TO ${login};
+  (name === 'server' ? it : it.skip)(
+    'is ERROR, not a count of what row-level security lets the login see, when a policy on tenants applies to it',
+    async () => {
+      await pg.exec(demoSchemaSql());
+      const login = `sr_census_${Date.now()}`;
+      // The policy hides the one tenant without a config record: counted through it, the gate PASSed.
+      await pg.exec(`CREATE ROLE ${login} LOGIN; GRANT SELECT ON tenants, tenant_configs TO ${login};
                    DELETE FROM tenant_configs WHERE tenant_id = 'wonka-labs';
                    ALTER TABLE tenants ENABLE ROW LEVEL SECURITY; CREATE POLICY hide ON tenants USING (tenant_id <> 'wonka-labs')`);
-    try {
-      const url = pg.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${login}@`);
-      const { result } = await runGate({ sources: { appdb: { type: 'postgres', url } }, gates: { tenants: tenantsGate() } }, 'tenants');
-      expect(result).toMatchObject({
-        status: 'ERROR',
-        summary:
-          'tenant store: table tenants has row-level security that applies to this login, which would see only some of its rows; connect as a role with BYPASSRLS (or a superuser): the check only reads',
-      });
-    } finally {
-      await pg.exec(`DROP OWNED BY ${login}; DROP ROLE ${login}`);
-    }
-  });
+      try {
+        const url = pg.url.replace(/^postgres:\/\/[^@]*@/, `postgres://${login}@`);
+        const { result } = await runGate({ sources: { appdb: { type: 'postgres', url } }, gates: { tenants: tenantsGate() } }, 'tenants');
+        expect(result).toMatchObject({
+          status: 'ERROR',
+          summary:
+            'tenant store: table tenants has row-level security that applies to this login, which would see only some of its rows; connect as a role with BYPASSRLS (or a superuser): the check only reads',
+        });
+      } finally {
+        await pg.exec(`DROP OWNED BY ${login}; DROP ROLE ${login}`);
+      }
+    },
+  );
 
   describe('isolation probe', () => {
     const probe = { isolationProbe: { role: 'app_user', tables: ['documents'], setting: 'app.current_tenant', tenant: 'initech' } };
@@ -160,10 +170,14 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
     });
     it('FAILs naming the leak when a policy lets other tenants through', async () => {
       await pg.exec(demoSchemaSql());
-      await pg.exec("DROP POLICY tenant_isolation ON documents; CREATE POLICY leaky ON documents USING (tenant_id = current_setting('app.current_tenant', true) OR tenant_id = 'acme-legal')");
+      await pg.exec(
+        "DROP POLICY tenant_isolation ON documents; CREATE POLICY leaky ON documents USING (tenant_id = current_setting('app.current_tenant', true) OR tenant_id = 'acme-legal')",
+      );
       const iso = await isolation(probe);
       expect(iso.status).toBe('FAIL');
-      expect(iso.summary).toMatch(/^tenant isolation broken: documents: \d+ rows of other tenants visible to initech; documents: \d+ rows visible with app\.current_tenant naming a tenant that does not exist/);
+      expect(iso.summary).toMatch(
+        /^tenant isolation broken: documents: \d+ rows of other tenants visible to initech; documents: \d+ rows visible with app\.current_tenant naming a tenant that does not exist/,
+      );
     });
     it('is ERROR, not PASS, with a setting the policies do not read (set_config accepts any two-part name)', async () => {
       await pg.exec(demoSchemaSql());
@@ -191,7 +205,9 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
       await pg.exec("DROP POLICY tenant_isolation ON documents; CREATE POLICY fixed ON documents USING (tenant_id = 'initech')");
       const iso = await isolation(probe);
       expect(iso.status).toBe('FAIL');
-      expect(iso.summary).toMatch(/^tenant isolation broken: documents: \d+ rows visible with app\.current_tenant naming a tenant that does not exist \(visibility does not follow the setting\)$/);
+      expect(iso.summary).toMatch(
+        /^tenant isolation broken: documents: \d+ rows visible with app\.current_tenant naming a tenant that does not exist \(visibility does not follow the setting\)$/,
+      );
     });
     it('by default probes the busiest tenant among those with rows in every listed table', async () => {
       await pg.exec(demoSchemaSql());
@@ -212,10 +228,13 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
     it('is not run with --no-probes, and the gate then cannot PASS', async () => {
       await pg.exec(demoSchemaSql());
       const { result } = await run(probe, false);
-      expect(result.criteria.find((c) => c.id === 'isolation')).toMatchObject({ status: 'SKIP', summary: 'isolation probe configured but not run (--no-probes)' });
+      expect(result.criteria.find((c) => c.id === 'isolation')).toMatchObject({
+        status: 'SKIP',
+        summary: 'isolation probe configured but not run (--no-probes)',
+      });
       expect(result.status).toBe('SKIP');
     });
-    (name === 'server' ? it : it.skip)('is ERROR naming BYPASSRLS when the probe\'s own login is subject to row security', async () => {
+    (name === 'server' ? it : it.skip)("is ERROR naming BYPASSRLS when the probe's own login is subject to row security", async () => {
       await pg.exec(demoSchemaSql());
       const owner = `sr_owner_${Date.now()}`;
       await pg.exec(`CREATE ROLE ${owner} LOGIN NOBYPASSRLS; ALTER TABLE documents OWNER TO ${owner}; GRANT app_user TO ${owner};
@@ -235,9 +254,9 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
   });
 });
 
-describe('PostgreSQL TLS settings (pg lets a connection string\'s TLS parameters override the ssl object)', () => {
+describe("PostgreSQL TLS settings (pg lets a connection string's TLS parameters override the ssl object)", () => {
   const secrets = { resolve: async (v: string) => v, json: async () => ({}) } as unknown as SecretResolver;
-  it('caFile is trusted in addition to Node\'s CAs, and the URL\'s sslmode cannot drop it', async () => {
+  it("caFile is trusted in addition to Node's CAs, and the URL's sslmode cannot drop it", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-ca-'));
     const pem = '-----BEGIN CERTIFICATE-----\nMIIBlocal\n-----END CERTIFICATE-----\n';
     writeFileSync(join(dir, 'ca.pem'), pem);

@@ -144,16 +144,25 @@ function parse(tenant: StoredConfig, reservedKey: string): Parsed {
       return { tenant, problem: `not valid JSON (${(err as Error).message})` };
     }
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { tenant, problem: `not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})` };
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { tenant, problem: `not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})` };
   const doc = { ...(value as Record<string, unknown>) };
   delete doc[reservedKey];
   return { tenant, doc };
 }
 
 function configsCriterion(snapshot: ConfigSnapshot, pass: ConfigsPass, input: ConfigCheckInput): Criterion {
-  const title = input.validateConfig ? `Every config parses and validates against ${input.schemaName ?? 'the JSON Schema'}` : 'Every config parses as a JSON object';
+  const title = input.validateConfig
+    ? `Every config parses and validates against ${input.schemaName ?? 'the JSON Schema'}`
+    : 'Every config parses as a JSON object';
   if (pass.count === 0) {
-    return { id: 'configs', title, status: 'FAIL', summary: `no tenant configs found in ${snapshot.store}`, remediation: 'Point gates.config at the table/attribute holding tenant configs.' };
+    return {
+      id: 'configs',
+      title,
+      status: 'FAIL',
+      summary: `no tenant configs found in ${snapshot.store}`,
+      remediation: 'Point gates.config at the table/attribute holding tenant configs.',
+    };
   }
   const { broken, invalid } = pass;
   const bad = [...broken, ...invalid];
@@ -164,7 +173,10 @@ function configsCriterion(snapshot: ConfigSnapshot, pass: ConfigsPass, input: Co
     status: ok ? 'PASS' : 'FAIL',
     summary: ok
       ? `${pass.count} tenant configs parse${input.validateConfig ? ` and validate against ${input.schemaName ?? 'the schema'}` : ''}`
-      : `${bad.length} of ${pass.count} tenant configs ${broken.length ? 'do not parse' : ''}${broken.length && invalid.length ? ' or ' : ''}${invalid.length ? 'fail the schema' : ''}: ${listOffenders(bad.map((b) => b.id), bad.length)}`,
+      : `${bad.length} of ${pass.count} tenant configs ${broken.length ? 'do not parse' : ''}${broken.length && invalid.length ? ' or ' : ''}${invalid.length ? 'fail the schema' : ''}: ${listOffenders(
+          bad.map((b) => b.id),
+          bad.length,
+        )}`,
     measurements: [
       { name: 'tenantConfigs', value: pass.count, unit: 'tenants' },
       { name: 'invalidConfigs', value: bad.length, threshold: '0' },
@@ -212,7 +224,13 @@ async function stabilityCriterion(input: ConfigCheckInput, fp: Fingerprint): Pro
     latest = record;
     migration = await input.store.lastMigration(input.signal);
   } catch (err) {
-    return { id: 'schema-stable', title, status: 'ERROR', summary: `schema history: ${describeError(err)}`, remediation: `Check access to the history store (${input.history.describe()}).` };
+    return {
+      id: 'schema-stable',
+      title,
+      status: 'ERROR',
+      summary: `schema history: ${describeError(err)}`,
+      remediation: `Check access to the history store (${input.history.describe()}).`,
+    };
   }
 
   const historySince = new Date(latest.since);
@@ -223,10 +241,14 @@ async function stabilityCriterion(input: ConfigCheckInput, fp: Fingerprint): Pro
   const ok = days >= input.stableDays;
   const evidence = [
     `fingerprint recorded in ${input.history.describe()}; this fingerprint first recorded ${latest.since}`,
-    migration ? `last migration: ${migration.name ? `${migration.name} ` : ''}applied ${migration.appliedAt.toISOString()} (${migration.source})` : 'no migrations table found (flyway, prisma, knex, django or gates.config.migrations)',
+    migration
+      ? `last migration: ${migration.name ? `${migration.name} ` : ''}applied ${migration.appliedAt.toISOString()} (${migration.source})`
+      : 'no migrations table found (flyway, prisma, knex, django or gates.config.migrations)',
   ];
   if (latest.change) {
-    evidence.push(`schema changed between ${latest.change.previousSeenAt} and ${latest.change.detectedAt}: ${latest.change.lines.join('; ') || 'elements reordered'}`);
+    evidence.push(
+      `schema changed between ${latest.change.previousSeenAt} and ${latest.change.detectedAt}: ${latest.change.lines.join('; ') || 'elements reordered'}`,
+    );
   }
   const basis = latest.change
     ? `changed on ${isoDay(latest.change.detectedAt)}: ${listOffenders(latest.change.lines, latest.change.lines.length, 3)}`
@@ -269,7 +291,14 @@ async function roundTripCriterion(input: ConfigCheckInput, repairError: string |
     const journal = repairError ? `; the probe journal could not be read (${repairError}), so unfinished probes are unknown` : '';
     return { id: 'round-trip', title, status: 'SKIP', summary: `canary round trip configured but not run (--no-probes)${journal}` };
   }
-  if (repairError) return { id: 'round-trip', title, status: 'ERROR', summary: `not probed: ${repairError}`, remediation: 'Restore the canary config by hand, or fix access and run again.' };
+  if (repairError)
+    return {
+      id: 'round-trip',
+      title,
+      status: 'ERROR',
+      summary: `not probed: ${repairError}`,
+      remediation: 'Restore the canary config by hand, or fix access and run again.',
+    };
 
   let r: RoundTripResult;
   try {
@@ -288,7 +317,10 @@ async function roundTripCriterion(input: ConfigCheckInput, repairError: string |
     : 'canary untouched';
   const evidence = [`canary ${r.tenant} in ${rt.canary.describe()}; journal ${rt.journal.describe()}`, restored];
   if (r.readBack) evidence.push(`read back ${r.readBack.ok ? 'ok' : 'FAILED'} in ${r.readBack.ms} ms${r.readBack.detail ? ` (${r.readBack.detail})` : ''}`);
-  if (r.propagation) evidence.push(`${r.propagation.url}: ${r.propagation.seen ? `nonce seen after ${(r.propagation.ms / 1000).toFixed(2)} s` : `nonce not seen in ${(r.propagation.ms / 1000).toFixed(1)} s`} (${r.propagation.polls} polls)${r.propagation.detail ? `; ${r.propagation.detail}` : ''}`);
+  if (r.propagation)
+    evidence.push(
+      `${r.propagation.url}: ${r.propagation.seen ? `nonce seen after ${(r.propagation.ms / 1000).toFixed(2)} s` : `nonce not seen in ${(r.propagation.ms / 1000).toFixed(1)} s`} (${r.propagation.polls} polls)${r.propagation.detail ? `; ${r.propagation.detail}` : ''}`,
+    );
   const measurements = [
     ...(r.readBack ? [{ name: 'readBackMs', value: r.readBack.ms, unit: 'ms' }] : []),
     ...(r.propagation?.seen ? [{ name: 'propagationSeconds', value: Number((r.propagation.ms / 1000).toFixed(2)), unit: 's', threshold: `<= ${limitS}` }] : []),
@@ -298,20 +330,32 @@ async function roundTripCriterion(input: ConfigCheckInput, repairError: string |
 
   if (r.interruptedBy) return { ...base, status: 'ERROR', summary: `canary round trip interrupted by ${r.interruptedBy}; ${restored}` };
   if (r.readBack && !r.readBack.ok) {
-    return { ...base, status: 'FAIL', summary: `config write not read back from the store: ${r.readBack.detail}${failedRestore}`, remediation: 'Check for caches or replicas between writer and reader of the config store.' };
+    return {
+      ...base,
+      status: 'FAIL',
+      summary: `config write not read back from the store: ${r.readBack.detail}${failedRestore}`,
+      remediation: 'Check for caches or replicas between writer and reader of the config store.',
+    };
   }
   if (r.error) return { ...base, status: 'ERROR', summary: `canary round trip: ${r.error}${r.wrote ? `; ${restored}` : ''}` };
   if (r.propagation && !r.propagation.seen) {
-    if (r.propagation.detail) return { ...base, status: 'ERROR', summary: `effective config not readable at ${r.propagation.url}: ${r.propagation.detail}${failedRestore}` };
+    if (r.propagation.detail)
+      return { ...base, status: 'ERROR', summary: `effective config not readable at ${r.propagation.url}: ${r.propagation.detail}${failedRestore}` };
     return {
       ...base,
       status: 'FAIL',
       summary: `config change not visible to the app within ${limitS} s at ${r.propagation.url}${failedRestore}`,
-      remediation: 'The app must pick up config changes without a deployment: reload configs on change (LISTEN/NOTIFY, streams) or cache them with a TTL below the limit.',
+      remediation:
+        'The app must pick up config changes without a deployment: reload configs on change (LISTEN/NOTIFY, streams) or cache them with a TTL below the limit.',
     };
   }
   if (r.propagation && r.propagation.ms > rt.propagationLimitMs) {
-    return { ...base, status: 'FAIL', summary: `config change reached the app after ${(r.propagation.ms / 1000).toFixed(1)} s, limit ${limitS} s${failedRestore}`, remediation: 'Shorten the config cache TTL or reload on change.' };
+    return {
+      ...base,
+      status: 'FAIL',
+      summary: `config change reached the app after ${(r.propagation.ms / 1000).toFixed(1)} s, limit ${limitS} s${failedRestore}`,
+      remediation: 'Shorten the config cache TTL or reload on change.',
+    };
   }
   if (r.restore?.how === 'failed') return { ...base, status: 'ERROR', summary: restored };
   return {
@@ -345,7 +389,14 @@ async function auditCriterion(input: ConfigCheckInput, nonce: string | undefined
   if (trail.countNote) evidence.push(trail.countNote);
   if (trail.probeEntries) evidence.push(`${trail.probeEntries} entries written by the readiness probe left out of the count`);
   if (trail.recordedNonce === false) {
-    return { id: 'audit-trail', title, status: 'FAIL', summary: `the audit trail (${trail.where}) did not record the canary write`, evidence, remediation: 'Make the audit trigger fire on every config update.' };
+    return {
+      id: 'audit-trail',
+      title,
+      status: 'FAIL',
+      summary: `the audit trail (${trail.where}) did not record the canary write`,
+      evidence,
+      remediation: 'Make the audit trigger fire on every config update.',
+    };
   }
   if (trail.recordedNonce) evidence.push('the canary write was recorded by the audit trail');
   const count = trail.changes === null ? 'change count not available' : `${trail.changes} config changes in the last ${input.stableDays} days`;
@@ -364,7 +415,11 @@ async function auditCriterion(input: ConfigCheckInput, nonce: string | undefined
  * value is replaced in the artifact. Judging the last word keeps `monthly_token_quota` readable.
  */
 export function isSecretKey(key: string): boolean {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   const last = (words[words.length - 1] ?? '').replace(/s$/, '');
   return ['secret', 'password', 'passwd', 'token', 'key', 'apikey', 'credential'].includes(last);
 }

@@ -45,15 +45,19 @@ export interface ConfigGateConfig extends GateCommon {
 /** Time kept back from the gate deadline so an aborted probe can still restore the canary. */
 export const RESTORE_RESERVE_MS = 5000;
 
-
-
 const schema = (catalog: SourceCatalog): JsonSchema => ({
   required: ['source'],
   properties: {
     source: { type: 'string', description: 'Name of a postgres or dynamodb source under sources.' },
     stableDays: { type: 'integer', minimum: 1, maximum: 365, default: 30, description: 'Days the config schema must have been unchanged.' },
     schemaFile: { type: 'string', minLength: 1, description: 'JSON Schema file every tenant config must satisfy (path relative to the working directory).' },
-    fingerprintDepth: { type: 'integer', minimum: 1, maximum: 32, default: DEFAULT_FINGERPRINT_DEPTH, description: 'Deepest JSON level included in the schema fingerprint.' },
+    fingerprintDepth: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 32,
+      default: DEFAULT_FINGERPRINT_DEPTH,
+      description: 'Deepest JSON level included in the schema fingerprint.',
+    },
     history: {
       type: 'object',
       additionalProperties: false,
@@ -69,10 +73,15 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
       type: 'object',
       additionalProperties: false,
       required: ['tenant'],
-      description: 'Active probe (opt-in): writes a nonce into this test tenant\'s config, reads it back, waits for the app to see it, restores.',
+      description: "Active probe (opt-in): writes a nonce into this test tenant's config, reads it back, waits for the app to see it, restores.",
       properties: {
         tenant: { type: 'string', minLength: 1, description: 'A test tenant; the only tenant the probe writes.' },
-        key: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{2,63}$', default: DEFAULT_PROBE_KEY, description: 'Reserved top-level config key for the nonce.' },
+        key: {
+          type: 'string',
+          pattern: '^[A-Za-z_][A-Za-z0-9_]{2,63}$',
+          default: DEFAULT_PROBE_KEY,
+          description: 'Reserved top-level config key for the nonce.',
+        },
         effectiveConfigUrl: { type: 'string', pattern: '^https?://', description: "App endpoint returning the canary's effective config." },
         headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Headers for that endpoint; use ${env:…} or ${secret:…}.' },
         propagationLimitSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 300, default: 10 },
@@ -99,7 +108,13 @@ function compileConfigSchema(file: string): ValidateFunction {
   return ajv.compile(doc);
 }
 
-const storeUse = (c: ConfigGateConfig): SourceUse<ConfigStore, StoreOptions> => ({ port: CONFIG_STORE, source: c.source, field: 'source', options: c, optionsAt: '' });
+const storeUse = (c: ConfigGateConfig): SourceUse<ConfigStore, StoreOptions> => ({
+  port: CONFIG_STORE,
+  source: c.source,
+  field: 'source',
+  options: c,
+  optionsAt: '',
+});
 const canaryUse = (c: ConfigGateConfig, canary: CanaryConfig): SourceUse<CanaryStore, { mapping: StoreOptions; tenant: string }> => ({
   port: CANARY_STORE,
   source: c.source,
@@ -110,7 +125,9 @@ const canaryUse = (c: ConfigGateConfig, canary: CanaryConfig): SourceUse<CanaryS
 /** Fingerprints and the probe journal: the DynamoDB history table, or a local file. */
 const historyUse = (c: ConfigGateConfig, suite: string): SourceUse<HistoryStore, HistoryOptions> => ({
   port: HISTORY,
-  source: c.history?.table ? { type: 'dynamodb', table: c.history.table, ...(c.history.region ? { region: c.history.region } : {}) } : { type: 'file', path: c.history?.file ?? DEFAULT_HISTORY_FILE },
+  source: c.history?.table
+    ? { type: 'dynamodb', table: c.history.table, ...(c.history.region ? { region: c.history.region } : {}) }
+    : { type: 'file', path: c.history?.file ?? DEFAULT_HISTORY_FILE },
   field: c.history?.table ? 'history.table' : 'history.file',
   options: { partitions: [historyKey.schema(suite, c.source), historyKey.probe(suite, c.source)] },
 });
@@ -120,7 +137,8 @@ const effectiveConfigUse = (canary: CanaryConfig & { effectiveConfigUrl: string 
   field: 'canary.effectiveConfigUrl',
   options: { headers: canary.headers },
 });
-const withUrl = (c: CanaryConfig | undefined): (CanaryConfig & { effectiveConfigUrl: string }) | undefined => (c?.effectiveConfigUrl ? (c as CanaryConfig & { effectiveConfigUrl: string }) : undefined);
+const withUrl = (c: CanaryConfig | undefined): (CanaryConfig & { effectiveConfigUrl: string }) | undefined =>
+  c?.effectiveConfigUrl ? (c as CanaryConfig & { effectiveConfigUrl: string }) : undefined;
 
 export const gate: GateDefinition<ConfigGateConfig> = {
   id: 'config',
@@ -128,9 +146,21 @@ export const gate: GateDefinition<ConfigGateConfig> = {
   module: __filename,
   configSchema: schema,
   criteria: [
-    { id: 'configs', title: 'Every tenant config parses (and validates)', remediation: 'Fix the tenant configs listed, or point the gate at the right table and column.' },
-    { id: 'round-trip', title: 'A config change reaches the app without a deploy', remediation: 'Make the app read tenant config from the database at run time (with a short cache).' },
-    { id: 'schema-stable', title: 'Config schema unchanged for stableDays', remediation: 'Keep the config schema stable, or wait until it has been for stableDays.' },
+    {
+      id: 'configs',
+      title: 'Every tenant config parses (and validates)',
+      remediation: 'Fix the tenant configs listed, or point the gate at the right table and column.',
+    },
+    {
+      id: 'round-trip',
+      title: 'A config change reaches the app without a deploy',
+      remediation: 'Make the app read tenant config from the database at run time (with a short cache).',
+    },
+    {
+      id: 'schema-stable',
+      title: 'Config schema unchanged for stableDays',
+      remediation: 'Keep the config schema stable, or wait until it has been for stableDays.',
+    },
     { id: 'audit-trail', title: 'Config changes audited', remediation: 'Record every config change in an audit table.' },
   ],
   keyMeasurement: { measurement: 'schemaStableDays', metric: 'ConfigStableDays', unit: 'Count', label: 'Config schema stable (days)' },
@@ -139,7 +169,9 @@ export const gate: GateDefinition<ConfigGateConfig> = {
     why: 'a config schema change should be seen within the hour',
     history(config, table) {
       if (config.history?.table) return { config };
-      const warning = config.history?.file ? "gates.config.history.file is replaced by the stack's history table: a Lambda function has no lasting disk" : undefined;
+      const warning = config.history?.file
+        ? "gates.config.history.file is replaced by the stack's history table: a Lambda function has no lasting disk"
+        : undefined;
       return { config: { ...config, history: { table } }, ...(warning ? { warning } : {}) };
     },
   },
@@ -150,7 +182,8 @@ export const gate: GateDefinition<ConfigGateConfig> = {
    * start a history file in the working directory as a side effect.
    */
   fromEnvironment(env) {
-    const hint = 'not configured: set DATABASE_URL and SAAS_READINESS_CONFIG_CANARY=<a test tenant the probe may write> (or configure gates.config in readiness.yaml)';
+    const hint =
+      'not configured: set DATABASE_URL and SAAS_READINESS_CONFIG_CANARY=<a test tenant the probe may write> (or configure gates.config in readiness.yaml)';
     if (!env.DATABASE_URL || !env.SAAS_READINESS_CONFIG_CANARY) return { skip: hint };
     const url = env.SAAS_READINESS_CONFIG_URL;
     return {
@@ -189,14 +222,18 @@ export const gate: GateDefinition<ConfigGateConfig> = {
     let validateConfig: ((doc: Record<string, unknown>) => string | undefined) | undefined;
     if (config.schemaFile) {
       const validate = compileConfigSchema(config.schemaFile);
-      validateConfig = (doc) => (validate(doc) ? undefined : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`).join('; '));
+      validateConfig = (doc) =>
+        validate(doc) ? undefined : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`).join('; ');
     }
     const history = await ctx.open(historyUse(config, ctx.suite));
     const c = config.canary;
     // The probe stops early enough to restore before the runner's deadline.
     const probeStop = new AbortController();
     const timer = setTimeout(
-      () => probeStop.abort(new Error(`probe stopped ${RESTORE_RESERVE_MS / 1000} s before the gate deadline to restore the canary (raise gates.config.timeoutSeconds)`)),
+      () =>
+        probeStop.abort(
+          new Error(`probe stopped ${RESTORE_RESERVE_MS / 1000} s before the gate deadline to restore the canary (raise gates.config.timeoutSeconds)`),
+        ),
       Math.max(0, ctx.deadline - Date.now() - RESTORE_RESERVE_MS),
     );
     timer.unref();

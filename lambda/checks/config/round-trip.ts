@@ -124,12 +124,23 @@ export async function runRoundTrip(o: RoundTripOptions): Promise<RoundTripResult
   // Another run's probe in flight, or a leftover whose journal is elsewhere: probing now would
   // make that value part of "the original" and restore it later.
   if (o.key in doc) {
-    return { ...result, error: `canary '${o.tenant}' already holds ${o.key} (another run is probing, or a killed run's journal is kept elsewhere); not probed. If no run is in progress, remove that key from the canary's config` };
+    return {
+      ...result,
+      error: `canary '${o.tenant}' already holds ${o.key} (another run is probing, or a killed run's journal is kept elsewhere); not probed. If no run is in progress, remove that key from the canary's config`,
+    };
   }
 
   const nonce = `sr-${o.now().toISOString()}-${randomBytes(6).toString('hex')}`;
   const written = JSON.stringify({ ...doc, [o.key]: nonce });
-  const entry: ProbeJournalEntry = { id: randomBytes(8).toString('hex'), tenant: o.tenant, key: o.key, nonce, original, written, startedAt: o.now().toISOString() };
+  const entry: ProbeJournalEntry = {
+    id: randomBytes(8).toString('hex'),
+    tenant: o.tenant,
+    key: o.key,
+    nonce,
+    original,
+    written,
+    startedAt: o.now().toISOString(),
+  };
   result.nonce = nonce;
   await o.journal.begin(entry);
 
@@ -154,7 +165,13 @@ export async function runRoundTrip(o: RoundTripOptions): Promise<RoundTripResult
     result.readBack = {
       ok: seen === nonce,
       ms: Date.now() - started,
-      ...(seen === nonce ? {} : { detail: back ? `read back ${seen === undefined ? 'no probe key' : `a different value (${JSON.stringify(seen).slice(0, 60)})`}` : 'the canary config disappeared' }),
+      ...(seen === nonce
+        ? {}
+        : {
+            detail: back
+              ? `read back ${seen === undefined ? 'no probe key' : `a different value (${JSON.stringify(seen).slice(0, 60)})`}`
+              : 'the canary config disappeared',
+          }),
     };
     if (result.readBack.ok && o.effectiveConfig) result.propagation = await pollPropagation(o, nonce, signal, writtenAt);
   } catch (err) {

@@ -53,7 +53,8 @@ const NAMES: Record<Provider, string> = { aws: 'AWS', openai: 'OpenAI' };
  */
 export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   const providers = (Object.keys(input.providers) as Provider[]).filter((p) => input.providers[p]);
-  if (providers.length === 0) return errorOutcome('no bill to reconcile the ledger with: configure aws and/or openai', 'Set gates.cost.aws.source or gates.cost.openai.source.');
+  if (providers.length === 0)
+    return errorOutcome('no bill to reconcile the ledger with: configure aws and/or openai', 'Set gates.cost.aws.source or gates.cost.openai.source.');
   input.progress?.(`reading the ledger and the ${providers.map((p) => NAMES[p]).join(' and ')} bill(s) for ${input.window.from}..${input.window.to}`);
   // The ledger's aggregation is started before the bills are paged: reading a bill is work in this
   // process, the aggregation is work in the database, and the two overlap only in that order.
@@ -116,7 +117,11 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   const artifacts: Artifact[] = lines.length ? [csvArtifact(shown), jsonArtifact(shown, input)] : [];
   const passed = criteria.filter((c) => c.id.endsWith('-total')).map((c) => c.summary);
   return outcomeFromCriteria(criteria, {
-    measurements: [...variance(criteria.flatMap((c) => c.measurements ?? [])), ...measurements, ...criteria.flatMap((c) => (c.id === 'fresh' ? c.measurements ?? [] : []))],
+    measurements: [
+      ...variance(criteria.flatMap((c) => c.measurements ?? [])),
+      ...measurements,
+      ...criteria.flatMap((c) => (c.id === 'fresh' ? (c.measurements ?? []) : [])),
+    ],
     evidence,
     artifacts,
     passSummary: `tracked costs reconcile within ±${formatPercent(input.tolerancePercent)}: ${passed.join('; ')}`,
@@ -218,7 +223,9 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     ...bill.notes,
     ...(bill.estimated.length ? [`estimated by the provider (may still change): ${bill.estimated.join(', ')}`] : []),
     ...(bill.requests
-      ? [`${bill.requests.count} Cost Explorer request(s) made, ${formatUsd(bill.requests.cost)} at $0.01 each${bill.requests.throttled ? ` (${bill.requests.throttled} throttled and retried)` : ''}`]
+      ? [
+          `${bill.requests.count} Cost Explorer request(s) made, ${formatUsd(bill.requests.cost)} at $0.01 each${bill.requests.throttled ? ` (${bill.requests.throttled} throttled and retried)` : ''}`,
+        ]
       : []),
     ...(bill.readCost ? [`${bill.readCost.summary}: ≈ $${formatDecimal(bill.readCost.cost, 6)}`] : []),
   ];
@@ -238,7 +245,8 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
       status: 'ERROR',
       summary: `${name}: no spend in the bill or the ledger for ${input.window.from}..${input.window.to}: nothing to reconcile`,
       evidence: billNotes,
-      remediation: 'Check the window and the filters (linked accounts, record types), and that the ledger records this provider under one of the configured provider values.',
+      remediation:
+        'Check the window and the filters (linked accounts, record types), and that the ledger records this provider under one of the configured provider values.',
     });
   } else {
     criteria.push({
@@ -246,7 +254,9 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
       title: totalTitle,
       status: totalsOk ? 'PASS' : 'FAIL',
       summary: `${name}: tracked ${formatUsd(trackedTotal)} vs billed ${formatUsd(actualTotal)} (${variance ?? 'billed nothing'}${variance ? '%' : ''})${
-        totalsOk ? '' : `, outside ±${formatPercent(tol)}${unallocatedTotal !== 0n ? `; ${formatUsd(unallocatedTotal)} of the bill is not allocated to any tenant` : ''}`
+        totalsOk
+          ? ''
+          : `, outside ±${formatPercent(tol)}${unallocatedTotal !== 0n ? `; ${formatUsd(unallocatedTotal)} of the bill is not allocated to any tenant` : ''}`
       }`,
       measurements: [
         { name: `${provider}TrackedUsd`, value: toDollars(trackedTotal), unit: 'USD' },
@@ -288,9 +298,10 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
   }
   const tenantsTitle = `${name} per tenant within ±${formatPercent(tol)} (tenants ≥ ${formatUsd(input.materiality)})`;
   if (actualTotal !== 0n && sum(actual.values()) === 0n && unallocatedTotal !== 0n) {
-    const all = provider === 'aws'
-      ? `all ${formatUsd(actualTotal)} of AWS spend in the window is untagged (no ${setup.tagKey ?? 'tenant'} tag value)`
-      : `none of the ${formatUsd(actualTotal)} OpenAI spend is in a project mapped to a tenant`;
+    const all =
+      provider === 'aws'
+        ? `all ${formatUsd(actualTotal)} of AWS spend in the window is untagged (no ${setup.tagKey ?? 'tenant'} tag value)`
+        : `none of the ${formatUsd(actualTotal)} OpenAI spend is in a project mapped to a tenant`;
     criteria.push({
       id: `${provider}-tenants`,
       title: tenantsTitle,
@@ -342,7 +353,11 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     `${judged.length} tenant(s) judged, ${below} below the ${formatUsd(input.materiality)} floor (tracked ${formatUsd(belowTracked)}, billed ${formatUsd(belowActual)} together)`,
     ...(worst.length ? [`largest differences: ${worst.map(describe).join(', ')}`] : []),
     ...(unallocatedNote ? [unallocatedNote] : []),
-    ...(outside.length > 10 ? [`outside tolerance (all ${outside.length}, largest first): ${outside.slice(0, 100).map(describe).join(', ')}${outside.length > 100 ? ' … (see tenant_costs.csv)' : ''}`] : []),
+    ...(outside.length > 10
+      ? [
+          `outside tolerance (all ${outside.length}, largest first): ${outside.slice(0, 100).map(describe).join(', ')}${outside.length > 100 ? ' … (see tenant_costs.csv)' : ''}`,
+        ]
+      : []),
   ];
   const ok = outside.length === 0;
   criteria.push({
@@ -355,12 +370,18 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
         : judged.length === 0
           ? `${name}: none of the ${below} tenant(s) reaches the ${formatUsd(input.materiality)} floor on either side, so per-tenant accuracy was not measured`
           : ok
-          ? `${name}: all ${judged.length} material tenant(s) within ±${formatPercent(tol)}`
-          : `${name}: ${outside.length} of ${judged.length} tenant(s) outside ±${formatPercent(tol)}: ${listOffenders(outside.map(describe), outside.length)}`,
+            ? `${name}: all ${judged.length} material tenant(s) within ±${formatPercent(tol)}`
+            : `${name}: ${outside.length} of ${judged.length} tenant(s) outside ±${formatPercent(tol)}: ${listOffenders(outside.map(describe), outside.length)}`,
     evidence,
     measurements: [{ name: `${provider}TenantsOutsideTolerance`, value: outside.length, unit: 'tenants', threshold: '0' }],
-    ...(judged.length === 0 && below > 0 ? { remediation: 'Lower gates.cost.materialityUsd below the tenants\' spend in the window, or widen the window.' } : {}),
-    ...(ok || judged.length === 0 ? {} : { remediation: `For each tenant listed, compare the ledger entries with the bill (${provider === 'aws' ? 'resources tagged with that tenant' : 'the tenant\'s project'}) and fix the metering.` }),
+    ...(judged.length === 0 && below > 0
+      ? { remediation: "Lower gates.cost.materialityUsd below the tenants' spend in the window, or widen the window." }
+      : {}),
+    ...(ok || judged.length === 0
+      ? {}
+      : {
+          remediation: `For each tenant listed, compare the ledger entries with the bill (${provider === 'aws' ? 'resources tagged with that tenant' : "the tenant's project"}) and fix the metering.`,
+        }),
   });
   measurements.push(...(criteria[criteria.length - 1].measurements ?? []));
   return { criteria, measurements, lines };
@@ -383,7 +404,10 @@ function allocationCriterion(bill: ActualBill, tenants: Money, unallocated: Map<
   const untaggedPct = sharePercent(untagged, total);
   const title = `AWS bill fully allocated (tenants + shared + untagged = total; untagged ≤ ${formatPercent(ceiling)})`;
   const equation = `tenants ${formatUsd(tenants)} + shared ${formatUsd(shared)} + untagged ${formatUsd(untagged)} = ${formatUsd(allocated)}`;
-  const against = bill.total !== undefined ? `the source's own total ${formatUsd(total)}` : `${formatUsd(total)}, the sum of the source's groups (it gives no total of its own)`;
+  const against =
+    bill.total !== undefined
+      ? `the source's own total ${formatUsd(total)}`
+      : `${formatUsd(total)}, the sum of the source's groups (it gives no total of its own)`;
   const measurements = [{ name: 'awsUntaggedPct', value: Number(untaggedPct), unit: '%', threshold: `<= ${formatDecimal(ceiling, 2)}` }];
   if (divRound(allocated, CENT) !== divRound(total, CENT)) {
     return {
@@ -392,7 +416,8 @@ function allocationCriterion(bill: ActualBill, tenants: Money, unallocated: Map<
       status: 'ERROR',
       summary: `AWS: the bill does not add up: ${equation}, but ${against}`,
       measurements,
-      remediation: 'The bill source lost or repeated line items while it was read (a page or file missing): run the check again; if it persists, compare the export or query with the billing console.',
+      remediation:
+        'The bill source lost or repeated line items while it was read (a page or file missing): run the check again; if it persists, compare the export or query with the billing console.',
     };
   }
   const ok = untagged * 100n * 10n ** BigInt(SCALE_DIGITS) <= ceiling * abs(total);
@@ -404,7 +429,9 @@ function allocationCriterion(bill: ActualBill, tenants: Money, unallocated: Map<
     measurements,
     ...(ok
       ? {}
-      : { remediation: `Tag the resources behind the untagged spend with ${setup.tagKey ?? 'the cost allocation tag'} (pooled ones with the shared value), or raise gates.cost.aws.maxUntaggedPercent if that share is known and accepted.` }),
+      : {
+          remediation: `Tag the resources behind the untagged spend with ${setup.tagKey ?? 'the cost allocation tag'} (pooled ones with the shared value), or raise gates.cost.aws.maxUntaggedPercent if that share is known and accepted.`,
+        }),
   };
 }
 
@@ -425,7 +452,11 @@ function printed(l: CostLine) {
 /** tenant_costs.csv: one line per tenant and provider, plus unallocated spend and totals. */
 function csvArtifact(lines: ReturnType<typeof printed>[]): Artifact {
   const rows = lines.map((l) => [l.tenant_id, l.provider, l.tracked_cost, l.actual_cost, l.variance_pct ?? ''].map(csvField).join(','));
-  return { name: 'tenant_costs.csv', contentType: 'text/csv', content: `${['tenant_id,provider,tracked_cost,actual_cost,variance_pct', ...rows].join('\n')}\n` };
+  return {
+    name: 'tenant_costs.csv',
+    contentType: 'text/csv',
+    content: `${['tenant_id,provider,tracked_cost,actual_cost,variance_pct', ...rows].join('\n')}\n`,
+  };
 }
 
 function jsonArtifact(lines: ReturnType<typeof printed>[], input: CostCheckInput): Artifact {

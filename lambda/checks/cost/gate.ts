@@ -65,11 +65,29 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
         source: { type: 'string', description: 'A costexplorer, cur, dataexport or athena source.' },
         tagKey: { type: 'string', minLength: 1, maxLength: 128, default: 'tenant_id', description: 'Cost allocation tag holding the tenant ID.' },
         metric: { enum: ['UnblendedCost', 'AmortizedCost', 'NetUnblendedCost', 'BlendedCost', 'NetAmortizedCost'], default: 'UnblendedCost' },
-        excludeRecordTypes: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: ['Credit', 'Refund', 'Tax'], description: 'Record types left out ([] keeps all).' },
-        linkedAccounts: { type: 'array', items: { type: 'string', pattern: '^\\d{12}$' }, minItems: 1, uniqueItems: true, description: 'Only these linked accounts.' },
+        excludeRecordTypes: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          uniqueItems: true,
+          default: ['Credit', 'Refund', 'Tax'],
+          description: 'Record types left out ([] keeps all).',
+        },
+        linkedAccounts: {
+          type: 'array',
+          items: { type: 'string', pattern: '^\\d{12}$' },
+          minItems: 1,
+          uniqueItems: true,
+          description: 'Only these linked accounts.',
+        },
         sharedValue: { type: 'string', minLength: 1, description: 'Tag value of pooled resources (e.g. shared).' },
         ledgerProviders: { ...providerValues, default: ['aws'], description: 'Ledger provider values that are AWS costs.' },
-        maxUntaggedPercent: { type: 'number', minimum: 0, maximum: 100, default: 20, description: 'The largest untagged share of the AWS bill that still PASSes.' },
+        maxUntaggedPercent: {
+          type: 'number',
+          minimum: 0,
+          maximum: 100,
+          default: 20,
+          description: 'The largest untagged share of the AWS bill that still PASSes.',
+        },
         ...optionProperties(catalog, AWS_BILL.id),
       },
     },
@@ -80,7 +98,11 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
       description: 'The actual OpenAI bill: an openai source.',
       properties: {
         source: { type: 'string', description: 'An openai source.' },
-        projects: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, description: 'Project ID → tenant ID. Without it OpenAI is compared in total only.' },
+        projects: {
+          type: 'object',
+          additionalProperties: { type: 'string', minLength: 1 },
+          description: 'Project ID → tenant ID. Without it OpenAI is compared in total only.',
+        },
         ledgerProviders: { ...providerValues, default: ['openai'], description: 'Ledger provider values that are OpenAI costs.' },
       },
     },
@@ -105,7 +127,13 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
   },
 });
 
-const ledgerUse = (c: CostGateConfig): SourceUse<CostLedger, LedgerOptions> => ({ port: COST_LEDGER, source: c.ledger.source, field: 'ledger.source', options: c.ledger, optionsAt: 'ledger' });
+const ledgerUse = (c: CostGateConfig): SourceUse<CostLedger, LedgerOptions> => ({
+  port: COST_LEDGER,
+  source: c.ledger.source,
+  field: 'ledger.source',
+  options: c.ledger,
+  optionsAt: 'ledger',
+});
 const awsUse = (aws: NonNullable<CostGateConfig['aws']>): SourceUse<BillSource, AwsBillQuery> => ({
   port: AWS_BILL,
   source: aws.source,
@@ -114,7 +142,12 @@ const awsUse = (aws: NonNullable<CostGateConfig['aws']>): SourceUse<BillSource, 
   options: aws as AwsBillQuery & Record<string, unknown>,
   optionsAt: 'aws',
 });
-const openaiUse = (openai: NonNullable<CostGateConfig['openai']>): SourceUse<BillSource, Record<string, never>> => ({ port: OPENAI_BILL, source: openai.source, field: 'openai.source', options: {} });
+const openaiUse = (openai: NonNullable<CostGateConfig['openai']>): SourceUse<BillSource, Record<string, never>> => ({
+  port: OPENAI_BILL,
+  source: openai.source,
+  field: 'openai.source',
+  options: {},
+});
 
 export const gate: GateDefinition<CostGateConfig> = {
   id: 'cost',
@@ -126,11 +159,15 @@ export const gate: GateDefinition<CostGateConfig> = {
     { id: 'fresh', title: 'Cost ledger up to date', remediation: 'The app must write cost entries continuously (at least daily).' },
     { id: 'aws', title: 'AWS bill readable', remediation: 'Check the AWS bill source settings and credentials.' },
     { id: 'aws-total', title: 'AWS total within tolerance', remediation: 'Reconcile the ledger with the AWS bill: untagged resources, missing metering.' },
-    { id: 'aws-tenants', title: 'AWS per tenant within tolerance', remediation: 'Compare each tenant\'s ledger entries with the resources tagged with it.' },
-    { id: 'aws-allocation', title: 'AWS bill fully allocated', remediation: 'Tag the resources behind untagged spend (pooled ones with the shared value), or raise aws.maxUntaggedPercent if that share is accepted.' },
+    { id: 'aws-tenants', title: 'AWS per tenant within tolerance', remediation: "Compare each tenant's ledger entries with the resources tagged with it." },
+    {
+      id: 'aws-allocation',
+      title: 'AWS bill fully allocated',
+      remediation: 'Tag the resources behind untagged spend (pooled ones with the shared value), or raise aws.maxUntaggedPercent if that share is accepted.',
+    },
     { id: 'openai', title: 'OpenAI bill readable', remediation: 'Check the OpenAI bill source settings and the admin key.' },
     { id: 'openai-total', title: 'OpenAI total within tolerance', remediation: 'Reconcile the ledger with the OpenAI bill.' },
-    { id: 'openai-tenants', title: 'OpenAI per tenant within tolerance', remediation: 'Compare each tenant\'s ledger entries with its OpenAI project.' },
+    { id: 'openai-tenants', title: 'OpenAI per tenant within tolerance', remediation: "Compare each tenant's ledger entries with its OpenAI project." },
   ],
   keyMeasurement: { measurement: 'variancePercent', metric: 'CostVariancePercent', unit: 'Percent', label: 'Cost variance %', symmetric: true },
   deployment: {

@@ -11,10 +11,7 @@ export interface CostWindow {
 }
 
 /** `gates.cost.window`: the last N settled days, the previous calendar month, or explicit dates. */
-export type WindowConfig =
-  | { lastDays?: number; settleDays?: number }
-  | { previousMonth: true }
-  | { from: string; to: string };
+export type WindowConfig = { lastDays?: number; settleDays?: number } | { previousMonth: true } | { from: string; to: string };
 
 const DAY_MS = 86_400_000;
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;

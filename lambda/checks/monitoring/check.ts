@@ -40,7 +40,10 @@ export async function checkMonitoring(input: MonitoringCheckInput): Promise<Gate
   if (input.providers.length === 0) return errorOutcome('no monitoring provider to evaluate', 'Configure gates.monitoring.datadog, newrelic or cloudwatch.');
   const evaluated = await Promise.all(input.providers.map(async (p) => ({ provider: p, criteria: await evaluate(p, input) })));
   const perProvider = evaluated.map((e) => ({ ...e, status: statusOf(e.criteria) }));
-  const status = combine(perProvider.map((p) => p.status), input.require);
+  const status = combine(
+    perProvider.map((p) => p.status),
+    input.require,
+  );
   const criteria = perProvider.flatMap((p) => p.criteria);
   const live = perProvider.filter((p) => p.status === 'PASS');
   const deciding = status === 'PASS' ? live : perProvider.filter((p) => p.status === status);
@@ -48,13 +51,23 @@ export async function checkMonitoring(input: MonitoringCheckInput): Promise<Gate
     status === 'PASS'
       ? `monitoring live in ${live.map((p) => p.provider.label).join(' and ')}${
           perProvider.length > live.length && input.require === 'any'
-            ? `; not live (require: any, so not needed): ${perProvider.filter((p) => p.status !== 'PASS').map((p) => `${p.provider.label} ${p.status}`).join(', ')}`
+            ? `; not live (require: any, so not needed): ${perProvider
+                .filter((p) => p.status !== 'PASS')
+                .map((p) => `${p.provider.label} ${p.status}`)
+                .join(', ')}`
             : ''
         }`
       : deciding
-          .map((p) => `${p.provider.label}: ${deciders(p.criteria, p.status).map((c) => c.summary).join('; ')}`)
+          .map(
+            (p) =>
+              `${p.provider.label}: ${deciders(p.criteria, p.status)
+                .map((c) => c.summary)
+                .join('; ')}`,
+          )
           .join(' | ');
-  const remediation = [...new Set(deciding.flatMap((p) => p.criteria.filter((c) => c.status !== 'PASS').map((c) => c.remediation)).filter((r): r is string => Boolean(r)))].join(' ');
+  const remediation = [
+    ...new Set(deciding.flatMap((p) => p.criteria.filter((c) => c.status !== 'PASS').map((c) => c.remediation)).filter((r): r is string => Boolean(r))),
+  ].join(' ');
   const measurements: Measurement[] = [
     { name: 'signalsFlowing', value: signalsFlowing(criteria), unit: 'signals', threshold: `= ${SIGNALS.length}` },
     { name: 'liveProviders', value: live.length, unit: 'providers', threshold: input.require === 'all' ? `= ${perProvider.length}` : '>= 1' },
@@ -111,7 +124,8 @@ async function evaluate(p: MonitoringProvider, input: MonitoringCheckInput): Pro
   if (credentials.status !== 'PASS') {
     // A missing setting (SKIP) leaves the rest unconfigured too; a rejected or unverifiable key leaves it unevaluated.
     const status = credentials.status === 'SKIP' ? 'SKIP' : 'ERROR';
-    const why = credentials.status === 'FAIL' ? 'the key was rejected' : credentials.status === 'SKIP' ? credentials.summary : 'the credentials could not be verified';
+    const why =
+      credentials.status === 'FAIL' ? 'the key was rejected' : credentials.status === 'SKIP' ? credentials.summary : 'the credentials could not be verified';
     return [
       credentials,
       notEvaluated(p, 'signals', 'Latency, errors and throughput flowing per tenant', status, why),
@@ -152,7 +166,13 @@ async function credentialsCriterion(p: MonitoringProvider, signal: AbortSignal):
     const evidence = await p.verifyCredentials(signal);
     return { id: `${p.id}.credentials`, title, status: 'PASS', summary: `credentials accepted`, evidence: [evidence] };
   } catch (err) {
-    return failure(p, 'credentials', title, err, `Check that ${p.label} is reachable from where the check runs and that the runner may call it (see the IAM actions / API scopes in the docs).`);
+    return failure(
+      p,
+      'credentials',
+      title,
+      err,
+      `Check that ${p.label} is reachable from where the check runs and that the runner may call it (see the IAM actions / API scopes in the docs).`,
+    );
   }
 }
 
@@ -189,7 +209,8 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
   const problems: string[] = [];
   if (missing.length) problems.push(`no ${missing.join(', ')} data in the last ${input.signalWindowMinutes} min`);
   if (tenantCount === 0) problems.push(`throughput has no breakdown by ${breakdown.by} over ${input.tenantWindowHours} h (tenants not tagged)`);
-  else if (tenantCount < input.minTenants) problems.push(`throughput by ${breakdown.by} shows only ${tenantCount} tenants over ${input.tenantWindowHours} h, need ≥ ${input.minTenants}`);
+  else if (tenantCount < input.minTenants)
+    problems.push(`throughput by ${breakdown.by} shows only ${tenantCount} tenants over ${input.tenantWindowHours} h, need ≥ ${input.minTenants}`);
   if (problems.length) {
     const fixes = [
       missing.length ? `Send ${missing.join(', ')} to ${p.label} (instrument the service, or point the ${missing.join('/')} query at the metric you use).` : '',
@@ -225,7 +246,13 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
     const good = covering.filter((r) => r.enabled && !r.mutedBy && r.notifies.length > 0);
     measurements.push({ name: `${p.id}.${kind}Alerts`, value: good.length, unit: 'rules', threshold: '>= 1' });
     if (good.length) {
-      evidence.push(`${kind}: ${listOffenders(good.map((r) => `"${r.name}"${r.state ? ` [${r.state}]` : ''} → ${listOffenders(r.notifies, r.notifies.length, 3)}`), good.length, 3)}`);
+      evidence.push(
+        `${kind}: ${listOffenders(
+          good.map((r) => `"${r.name}"${r.state ? ` [${r.state}]` : ''} → ${listOffenders(r.notifies, r.notifies.length, 3)}`),
+          good.length,
+          3,
+        )}`,
+      );
       continue;
     }
     if (covering.length === 0) {
@@ -233,7 +260,8 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
       continue;
     }
     const why = covering.map(
-      (r) => `"${r.name}" ${!r.enabled ? 'disabled' : r.mutedBy ? `muted (${r.mutedBy})` : `has no notification target${r.noTargetReason ? ` (${r.noTargetReason})` : ''}`}`,
+      (r) =>
+        `"${r.name}" ${!r.enabled ? 'disabled' : r.mutedBy ? `muted (${r.mutedBy})` : `has no notification target${r.noTargetReason ? ` (${r.noTargetReason})` : ''}`}`,
     );
     problems.push(`no usable ${kind} alert: ${listOffenders(why, why.length, 3)}`);
   }

@@ -38,7 +38,11 @@ const DEFAULT_MIN_TENANTS = 10;
 const schema = (catalog: SourceCatalog): JsonSchema => ({
   properties: {
     require: { enum: ['any', 'all'], default: 'any', description: 'any: one live provider is enough; all: every configured provider must be live.' },
-    minTenants: { type: 'integer', minimum: 1, description: `Distinct tenants in the throughput breakdown (default gates.tenants.minTenants, else ${DEFAULT_MIN_TENANTS}).` },
+    minTenants: {
+      type: 'integer',
+      minimum: 1,
+      description: `Distinct tenants in the throughput breakdown (default gates.tenants.minTenants, else ${DEFAULT_MIN_TENANTS}).`,
+    },
     signalWindowMinutes: { type: 'integer', minimum: 1, maximum: 1440, default: 15, description: 'Latency, errors and throughput need data in this window.' },
     tenantWindowHours: { type: 'integer', minimum: 1, maximum: 336, default: 24, description: 'Window of the per-tenant throughput breakdown.' },
     alertPatterns: {
@@ -55,7 +59,10 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
           type: 'object',
           additionalProperties: false,
           required: ['source', ...((options.required as string[] | undefined) ?? [])],
-          properties: { source: { type: 'string', description: `A source of type ${type}.` }, ...((options.properties as Record<string, JsonSchema> | undefined) ?? {}) },
+          properties: {
+            source: { type: 'string', description: `A source of type ${type}.` },
+            ...((options.properties as Record<string, JsonSchema> | undefined) ?? {}),
+          },
         },
       ]),
     ),
@@ -82,8 +89,16 @@ export const gate: GateDefinition<MonitoringGateConfig> = {
   configSchema: schema,
   criteria: [
     { id: 'credentials', title: 'Provider credentials valid', remediation: 'Issue a valid key with the read scopes listed in the docs.' },
-    { id: 'signals', title: 'Latency, errors and throughput flowing per tenant', remediation: 'Instrument the service and tag every request metric with the tenant.' },
-    { id: 'alerting', title: 'Error and latency alerts with a notification target', remediation: 'Keep an enabled, unmuted alert on errors and on latency, each notifying someone.' },
+    {
+      id: 'signals',
+      title: 'Latency, errors and throughput flowing per tenant',
+      remediation: 'Instrument the service and tag every request metric with the tenant.',
+    },
+    {
+      id: 'alerting',
+      title: 'Error and latency alerts with a notification target',
+      remediation: 'Keep an enabled, unmuted alert on errors and on latency, each notifying someone.',
+    },
   ],
   keyMeasurement: { measurement: 'signalsFlowing', metric: 'MonitoringSignals', unit: 'Count', label: 'Monitoring signals flowing' },
   deployment: { scheduleHours: 1, why: 'a monitoring integration that stops should be seen within the hour' },
@@ -101,12 +116,24 @@ export const gate: GateDefinition<MonitoringGateConfig> = {
     if (ddApiKey && ddAppKey && env.DD_ENV) {
       registerSecret(ddApiKey);
       registerSecret(ddAppKey);
-      sources.datadog = { type: 'datadog', apiKey: ddApiKey, appKey: ddAppKey, ...(ddSite ? { site: ddSite } : {}), ...(env.DATADOG_API_URL ? { apiUrl: env.DATADOG_API_URL } : {}) };
+      sources.datadog = {
+        type: 'datadog',
+        apiKey: ddApiKey,
+        appKey: ddAppKey,
+        ...(ddSite ? { site: ddSite } : {}),
+        ...(env.DATADOG_API_URL ? { apiUrl: env.DATADOG_API_URL } : {}),
+      };
       gate.datadog = { source: 'datadog', env: env.DD_ENV, ...(env.DD_SERVICE ? { service: env.DD_SERVICE } : {}), tenantTag };
     }
     if (env.NEW_RELIC_KEY && env.NEW_RELIC_ACCOUNT_ID) {
       registerSecret(env.NEW_RELIC_KEY);
-      sources.newrelic = { type: 'newrelic', apiKey: env.NEW_RELIC_KEY, accountId: env.NEW_RELIC_ACCOUNT_ID, ...(env.NEW_RELIC_REGION ? { region: env.NEW_RELIC_REGION } : {}), ...(env.NEW_RELIC_API_URL ? { apiUrl: env.NEW_RELIC_API_URL } : {}) };
+      sources.newrelic = {
+        type: 'newrelic',
+        apiKey: env.NEW_RELIC_KEY,
+        accountId: env.NEW_RELIC_ACCOUNT_ID,
+        ...(env.NEW_RELIC_REGION ? { region: env.NEW_RELIC_REGION } : {}),
+        ...(env.NEW_RELIC_API_URL ? { apiUrl: env.NEW_RELIC_API_URL } : {}),
+      };
       const appName = agentAppName(env.NEW_RELIC_APP_NAME);
       gate.newrelic = { source: 'newrelic', tenantAttribute: tenantTag, ...(appName ? { appName } : {}) };
     }
@@ -176,6 +203,14 @@ async function openProvider(ctx: GateContext, use: SourceUse<MonitoringProvider,
     if (err instanceof ConfigError) throw err;
     const { type, title } = ctx.describe(use.source);
     const fail = () => Promise.reject(err);
-    return { id: type, label: title, credentialsTitle: `${title} key readable`, verifyCredentials: fail, readSignals: fail, tenantBreakdown: fail, alertRules: fail };
+    return {
+      id: type,
+      label: title,
+      credentialsTitle: `${title} key readable`,
+      verifyCredentials: fail,
+      readSignals: fail,
+      tenantBreakdown: fail,
+      alertRules: fail,
+    };
   }
 }

@@ -47,7 +47,12 @@ export async function checkTenants(input: TenantsCheckInput): Promise<GateOutcom
     ],
     evidence: census.notes,
     passSummary: `${census.active} active tenants with unique IDs, config records and positive quotas${
-      criteria.length > 4 ? `; ${criteria.slice(4).map((c) => c.id === 'quota-probe' ? 'quota enforced (429 seen)' : 'RLS isolates tenants').join(', ')}` : ''
+      criteria.length > 4
+        ? `; ${criteria
+            .slice(4)
+            .map((c) => (c.id === 'quota-probe' ? 'quota enforced (429 seen)' : 'RLS isolates tenants'))
+            .join(', ')}`
+        : ''
     }`,
   });
 }
@@ -60,9 +65,7 @@ function activeCriterion(census: TenantCensus, min: number): Criterion {
     id: 'active-tenants',
     title: `At least ${min} active tenants`,
     status: ok ? 'PASS' : 'FAIL',
-    summary: ok
-      ? `${census.active} active tenants${rest}`
-      : `only ${census.active} active tenants, need ≥ ${min} (short by ${min - census.active})${rest}`,
+    summary: ok ? `${census.active} active tenants${rest}` : `only ${census.active} active tenants, need ≥ ${min} (short by ${min - census.active})${rest}`,
     measurements: [{ name: 'activeTenants', value: census.active, unit: 'tenants', threshold: `>= ${min}` }],
     evidence: [`${census.total} tenants in ${census.store}; active means ${census.activeRule}`],
     ...(ok ? {} : { remediation: `Onboard ${min - census.active} more tenants (or lower minTenants if this is not production).` }),
@@ -109,10 +112,7 @@ async function uniqueIdsCriterion(census: TenantCensus): Promise<Criterion> {
         ]
       : []),
   ];
-  const problems = [
-    empty ? `${empty} without an ID` : '',
-    dupCount ? `${duplicates.size} IDs used by more than one tenant` : '',
-  ].filter(Boolean);
+  const problems = [empty ? `${empty} without an ID` : '', dupCount ? `${duplicates.size} IDs used by more than one tenant` : ''].filter(Boolean);
   return {
     id: 'unique-ids',
     title: 'Every tenant has a unique, non-empty ID',
@@ -183,10 +183,18 @@ async function quotaProbeCriterion(input: TenantsCheckInput): Promise<Criterion>
     return { id: 'quota-probe', title, status: 'ERROR', summary: `quota probe: ${describeError(err)}` };
   }
   if (results.length === 0) {
-    return { id: 'quota-probe', title, status: 'ERROR', summary: 'quota probe: no test tenant was probed, so enforcement was not measured', remediation: 'List at least one test tenant under quotaProbe.tenants.' };
+    return {
+      id: 'quota-probe',
+      title,
+      status: 'ERROR',
+      summary: 'quota probe: no test tenant was probed, so enforcement was not measured',
+      remediation: 'List at least one test tenant under quotaProbe.tenants.',
+    };
   }
   const evidence = results.map((r) => {
-    const statuses = Object.entries(r.statusCounts).map(([s, n]) => `${s}×${n}`).join(' ');
+    const statuses = Object.entries(r.statusCounts)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
     const limited = r.limitedAt
       ? `429 at request ${r.limitedAt}/${r.maxRequests}, Retry-After ${r.retryAfter ?? 'missing'}`
       : `no 429 in ${r.sent}/${r.maxRequests} requests`;
@@ -214,7 +222,9 @@ async function quotaProbeCriterion(input: TenantsCheckInput): Promise<Criterion>
     summary,
     evidence,
     measurements: results.map((r) => ({ name: `requestsUntil429.${r.tenant}`, value: r.limitedAt ?? null, threshold: `<= ${r.maxRequests}` })),
-    ...(status === 'FAIL' ? { remediation: 'Attach a usage plan with a quota (API Gateway) or enforce the tenant rate limit in the app; answer 429 with Retry-After.' } : {}),
+    ...(status === 'FAIL'
+      ? { remediation: 'Attach a usage plan with a quota (API Gateway) or enforce the tenant rate limit in the app; answer 429 with Retry-After.' }
+      : {}),
   };
 }
 
@@ -240,11 +250,16 @@ async function isolationCriterion(input: TenantsCheckInput): Promise<Criterion> 
     else if (!t.rlsForced) problems.push(`${t.table}: row-level security not forced (the table owner bypasses it)`);
     if (t.leakedRows > 0) problems.push(`${t.table}: ${t.leakedRows} rows of other tenants visible to ${r.tenant}`);
     if (t.rlsEnabled && t.unknownTenantRows > 0) {
-      problems.push(`${t.table}: ${t.unknownTenantRows} rows visible with ${r.setting} naming a tenant that does not exist (visibility does not follow the setting)`);
+      problems.push(
+        `${t.table}: ${t.unknownTenantRows} rows visible with ${r.setting} naming a tenant that does not exist (visibility does not follow the setting)`,
+      );
     }
     if (t.otherTenantRows === 0) unmeasured.push(`${t.table} has no rows of other tenants to hide`);
     if (t.tenantRows === 0) unmeasured.push(`${t.table} has no rows of tenant '${r.tenant}' (no such tenant there), so its view shows nothing`);
-    else if (t.ownRows === 0) unmeasured.push(`${t.table}: none of ${r.tenant}'s ${t.tenantRows} rows visible as ${r.role} with ${context} (${whyNothingVisible(t, r.role, r.setting)})`);
+    else if (t.ownRows === 0)
+      unmeasured.push(
+        `${t.table}: none of ${r.tenant}'s ${t.tenantRows} rows visible as ${r.role} with ${context} (${whyNothingVisible(t, r.role, r.setting)})`,
+      );
   }
   const evidence = r.tables.map(
     (t) =>
@@ -259,7 +274,8 @@ async function isolationCriterion(input: TenantsCheckInput): Promise<Criterion> 
       status: 'FAIL',
       summary: `tenant isolation broken: ${problems.join('; ')}`,
       evidence,
-      remediation: 'ENABLE and FORCE ROW LEVEL SECURITY on every tenant table, with a policy on the tenant setting; connect the app as a role without SUPERUSER or BYPASSRLS.',
+      remediation:
+        'ENABLE and FORCE ROW LEVEL SECURITY on every tenant table, with a policy on the tenant setting; connect the app as a role without SUPERUSER or BYPASSRLS.',
     };
   }
   if (r.tables.length === 0) unmeasured.push('no table was probed');

@@ -34,7 +34,12 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
   properties: {
     source: { type: 'string', description: 'Name of a postgres or dynamodb source under sources.' },
     minTenants: { type: 'integer', minimum: 1, default: 10, description: 'Active tenants needed.' },
-    activeValues: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Status values meaning active (default [active]; DynamoDB [true, active]).' },
+    activeValues: {
+      type: 'array',
+      items: { type: 'string' },
+      minItems: 1,
+      description: 'Status values meaning active (default [active]; DynamoDB [true, active]).',
+    },
     quotaProbe: {
       type: 'object',
       additionalProperties: false,
@@ -73,7 +78,11 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
         role: { ...name, description: 'The app role (no SUPERUSER, no BYPASSRLS).' },
         tables: names,
         tenantColumn: { ...name, default: 'tenant_id' },
-        setting: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*$', description: 'Setting the RLS policies read, e.g. app.current_tenant.' },
+        setting: {
+          type: 'string',
+          pattern: '^[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*$',
+          description: 'Setting the RLS policies read, e.g. app.current_tenant.',
+        },
         tenant: { type: 'string', minLength: 1, description: 'Tenant whose view is probed (default: the one with most rows).' },
       },
     },
@@ -81,7 +90,13 @@ const schema = (catalog: SourceCatalog): JsonSchema => ({
   },
 });
 
-const storeUse = (c: TenantsGateConfig): SourceUse<TenantStore, StoreOptions> => ({ port: TENANT_STORE, source: c.source, field: 'source', options: c, optionsAt: '' });
+const storeUse = (c: TenantsGateConfig): SourceUse<TenantStore, StoreOptions> => ({
+  port: TENANT_STORE,
+  source: c.source,
+  field: 'source',
+  options: c,
+  optionsAt: '',
+});
 const isolationUse = (c: TenantsGateConfig, probe: IsolationProbeConfig): SourceUse<IsolationProbe, IsolationProbeConfig> => ({
   port: ISOLATION_PROBE,
   source: c.source,
@@ -89,7 +104,12 @@ const isolationUse = (c: TenantsGateConfig, probe: IsolationProbeConfig): Source
   setting: 'isolationProbe',
   options: probe,
 });
-const quotaUse = (probe: QuotaProbeConfig): SourceUse<QuotaProbe, QuotaProbeConfig> => ({ port: QUOTA_PROBE, source: { type: 'http', url: probe.url }, field: 'quotaProbe.url', options: probe });
+const quotaUse = (probe: QuotaProbeConfig): SourceUse<QuotaProbe, QuotaProbeConfig> => ({
+  port: QUOTA_PROBE,
+  source: { type: 'http', url: probe.url },
+  field: 'quotaProbe.url',
+  options: probe,
+});
 
 export const gate: GateDefinition<TenantsGateConfig> = {
   id: 'tenants',

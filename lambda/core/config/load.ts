@@ -189,8 +189,7 @@ function pathOf(error: ErrorObject): (string | number)[] {
 
 /** Picks the error a person should fix first: the deepest path, preferring concrete keywords. */
 function mostSpecific(errors: ErrorObject[]): ErrorObject {
-  const rank = (e: ErrorObject) =>
-    pathOf(e).length * 10 + (['if', 'allOf', 'anyOf', 'oneOf'].includes(e.keyword) ? 0 : 1);
+  const rank = (e: ErrorObject) => pathOf(e).length * 10 + (['if', 'allOf', 'anyOf', 'oneOf'].includes(e.keyword) ? 0 : 1);
   return [...errors].sort((a, b) => rank(b) - rank(a))[0];
 }
 

@@ -10,10 +10,7 @@ export function locateLine(text: string, path: readonly (string | number)[]): nu
   let parentIndent = -1;
   let found: number | undefined;
   for (const segment of path) {
-    const hit =
-      typeof segment === 'number'
-        ? findItem(lines, start, end, parentIndent, segment)
-        : findKey(lines, start, end, parentIndent, segment);
+    const hit = typeof segment === 'number' ? findItem(lines, start, end, parentIndent, segment) : findKey(lines, start, end, parentIndent, segment);
     if (!hit) {
       // Flow style: `{ a: 1, b: 2 }` on the parent's line.
       if (found !== undefined && typeof segment === 'string' && lines[found].includes(`${segment}:`)) return found + 1;

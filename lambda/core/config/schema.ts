@@ -85,7 +85,8 @@ export function optionProperties(catalog: SourceCatalog, portId: string): Record
     for (const [key, property] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) {
       if (merged[key]) continue;
       const { default: fallback, ...rest } = property;
-      merged[key] = fallback === undefined ? property : { ...rest, description: `${String(rest.description ?? '')} Default ${JSON.stringify(fallback)}.`.trim() };
+      merged[key] =
+        fallback === undefined ? property : { ...rest, description: `${String(rest.description ?? '')} Default ${JSON.stringify(fallback)}.`.trim() };
     }
   }
   return merged;

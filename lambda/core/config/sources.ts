@@ -27,7 +27,10 @@ export function resolveUse(registry: Registry, config: Pick<ReadinessConfig, 'so
   }
   const definition = registry.source(source.type);
   if (!definition) throw new ConfigError(`no source of type '${source.type}' is registered`, at(use.field));
-  const able = registry.openers(use.port.id).map((o) => o.source.type).filter((t) => !use.types || use.types.includes(t));
+  const able = registry
+    .openers(use.port.id)
+    .map((o) => o.source.type)
+    .filter((t) => !use.types || use.types.includes(t));
   const opener = able.includes(source.type) ? definition.opens.find((o) => o.port.id === use.port.id) : undefined;
   if (!opener) {
     if (use.setting) throw new ConfigError(`only applies to ${able.join(' or ')} sources; '${name ?? source.type}' is ${source.type}`, at(use.setting));
@@ -53,7 +56,10 @@ export function refuseForeignOptions(registry: Registry, use: SourceUse, resolve
     if (own.has(key) || (use.options as Record<string, unknown>)[key] === undefined) continue;
     const owners = others.filter((o) => keysOf(o.opener.optionsSchema).includes(key)).map((o) => o.source.type);
     if (owners.length) {
-      throw new ConfigError(`only applies to ${owners.join(' or ')} sources; '${resolved.name ?? resolved.definition.type}' is ${resolved.definition.type}`, at(use.optionsAt ? `${use.optionsAt}.${key}` : key));
+      throw new ConfigError(
+        `only applies to ${owners.join(' or ')} sources; '${resolved.name ?? resolved.definition.type}' is ${resolved.definition.type}`,
+        at(use.optionsAt ? `${use.optionsAt}.${key}` : key),
+      );
     }
   }
 }

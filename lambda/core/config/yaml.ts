@@ -105,9 +105,13 @@ function checkBudget(text: string, events: Event[], file: string): void {
         const raw = event.valueEnd - event.valueStart;
         const key = atKey();
         if (key && raw > YAML_BUDGET.maxKeyChars) {
-          fail(event.valueStart, `a key of ${raw.toLocaleString('en-US')} characters (${excerpt(text.slice(event.valueStart, event.valueStart + 40), 40)}); keys are at most ${YAML_BUDGET.maxKeyChars}`);
+          fail(
+            event.valueStart,
+            `a key of ${raw.toLocaleString('en-US')} characters (${excerpt(text.slice(event.valueStart, event.valueStart + 40), 40)}); keys are at most ${YAML_BUDGET.maxKeyChars}`,
+          );
         }
-        if (raw > YAML_BUDGET.maxScalarChars) fail(event.valueStart, `a value of ${raw.toLocaleString('en-US')} characters; values are at most ${YAML_BUDGET.maxScalarChars / 1024} KiB`);
+        if (raw > YAML_BUDGET.maxScalarChars)
+          fail(event.valueStart, `a value of ${raw.toLocaleString('en-US')} characters; values are at most ${YAML_BUDGET.maxScalarChars / 1024} KiB`);
         const name = anchorName(event);
         if (name) anchors.set(name, { size: 1, height: 0 });
         place(event.valueStart, 1, 0, key ? getScalarValue(text, event) : undefined);
@@ -126,8 +130,16 @@ function checkBudget(text: string, events: Event[], file: string): void {
         // The collection itself counts now; its children as they come.
         const offset = event.start;
         total += 1;
-        if (total > YAML_BUDGET.maxNodes) fail(offset, `the document expands to more than ${YAML_BUDGET.maxNodes.toLocaleString('en-US')} nodes; a config is far smaller`);
-        frames.push({ kind: event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence', startTotal: total - 1, childHeight: -1, anchor: anchorName(event), expectKey: true, index: 0 });
+        if (total > YAML_BUDGET.maxNodes)
+          fail(offset, `the document expands to more than ${YAML_BUDGET.maxNodes.toLocaleString('en-US')} nodes; a config is far smaller`);
+        frames.push({
+          kind: event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence',
+          startTotal: total - 1,
+          childHeight: -1,
+          anchor: anchorName(event),
+          expectKey: true,
+          index: 0,
+        });
         break;
       }
       case EVENT_ID.POP: {

@@ -11,7 +11,9 @@ export const ACK_MARK: Record<AcknowledgementState, string> = { 'in use': '⚠',
 /** `Acknowledgements (DynamoDB table x): 1 in use, 1 expired` or the reason they could not be read. */
 export function acknowledgementHeading(section: AcknowledgementSection): string {
   if (section.error) return `Acknowledgements could not be read from ${section.source}: ${section.error}`;
-  const counts = (['in use', 'unused', 'expired'] as const).map((s) => [s, section.entries.filter((e) => e.state === s).length] as const).filter(([, n]) => n > 0);
+  const counts = (['in use', 'unused', 'expired'] as const)
+    .map((s) => [s, section.entries.filter((e) => e.state === s).length] as const)
+    .filter(([, n]) => n > 0);
   return `Acknowledgements (${section.source}): ${counts.length ? counts.map(([s, n]) => `${n} ${s}`).join(', ') : 'none'}`;
 }
 

@@ -66,7 +66,11 @@ export function workflowCommands(report: RunReport, locate: GateLocator = () => 
     if (failing.length === 0) {
       const kind = kindOf(r.status, report.allowSkip);
       if (!kind) continue;
-      const message = [`${r.status}: ${r.summary}`, ...r.evidence.slice(0, 5), ...(r.remediation && r.remediation !== r.summary ? [`Fix: ${r.remediation}`] : [])].join('\n');
+      const message = [
+        `${r.status}: ${r.summary}`,
+        ...r.evidence.slice(0, 5),
+        ...(r.remediation && r.remediation !== r.summary ? [`Fix: ${r.remediation}`] : []),
+      ].join('\n');
       all.push({ kind, properties: { ...base, title: `saas-readiness ${r.gate}: ${r.title}` }, message });
       continue;
     }
@@ -84,7 +88,11 @@ export function workflowCommands(report: RunReport, locate: GateLocator = () => 
     if (ofKind.length > ANNOTATIONS_PER_KIND) dropped.push(`${ofKind.length - ANNOTATIONS_PER_KIND} ${kind}(s)`);
   }
   if (dropped.length) {
-    out.push({ kind: 'notice', properties: { title: 'saas-readiness: more findings' }, message: `${dropped.join(' and ')} not annotated (GitHub shows ${ANNOTATIONS_PER_KIND} per kind and step); the job summary lists every gate and criterion.` });
+    out.push({
+      kind: 'notice',
+      properties: { title: 'saas-readiness: more findings' },
+      message: `${dropped.join(' and ')} not annotated (GitHub shows ${ANNOTATIONS_PER_KIND} per kind and step); the job summary lists every gate and criterion.`,
+    });
   }
   return out;
 }

@@ -37,7 +37,10 @@ function esc(s: string): string {
 
 /** JSON safe inside a <script> element: no `<` can open `</script>` or a comment. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 interface ChartSpec {
@@ -66,7 +69,10 @@ function costCharts(r: CheckResult): { charts: ChartSpec[]; tables: string[] } {
     tables.push(
       `<table class="data"><caption>${esc(provider.toUpperCase())} per tenant (tolerance ±${tol}%)</caption><thead><tr><th scope="col">Tenant</th><th scope="col">Tracked (USD)</th><th scope="col">Billed (USD)</th><th scope="col">Variance</th><th scope="col">Judged</th></tr></thead><tbody>` +
         rows
-          .map((t) => `<tr${t.status === 'outside' ? ' class="bad"' : ''}><th scope="row">${esc(t.tenant)}</th><td>${t.trackedUsd.toFixed(2)}</td><td>${t.billedUsd.toFixed(2)}</td><td>${t.variancePct === null ? '—' : `${t.variancePct > 0 ? '+' : ''}${t.variancePct.toFixed(2)}%`}</td><td>${esc(t.status)}</td></tr>`)
+          .map(
+            (t) =>
+              `<tr${t.status === 'outside' ? ' class="bad"' : ''}><th scope="row">${esc(t.tenant)}</th><td>${t.trackedUsd.toFixed(2)}</td><td>${t.billedUsd.toFixed(2)}</td><td>${t.variancePct === null ? '—' : `${t.variancePct > 0 ? '+' : ''}${t.variancePct.toFixed(2)}%`}</td><td>${esc(t.status)}</td></tr>`,
+          )
           .join('') +
         '</tbody></table>',
     );
@@ -107,7 +113,9 @@ function timelineChart(report: RunReport, inputs: HtmlInputs): { charts: ChartSp
   const rows = series.flatMap((s) => s.points.map((p) => `<tr><th scope="row">${esc(s.gate)}</th><td>${esc(p.at)}</td><td>${p.status}</td></tr>`));
   return {
     charts: [{ id: 'chart-timeline', kind: 'timeline', label, data: { series, levels: LEVEL } }],
-    tables: [`<table class="data"><caption>Recorded runs</caption><thead><tr><th scope="col">Gate</th><th scope="col">Started</th><th scope="col">Status</th></tr></thead><tbody>${rows.join('')}</tbody></table>`],
+    tables: [
+      `<table class="data"><caption>Recorded runs</caption><thead><tr><th scope="col">Gate</th><th scope="col">Started</th><th scope="col">Status</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    ],
   };
 }
 
@@ -135,7 +143,14 @@ function changesSection(report: RunReport): string {
   const c = report.changes;
   if (!c) return '';
   const items = c.changes.length
-    ? `<ul>${c.changes.map((g) => `<li>${describeChange(g).map((l) => esc(l.trim())).join('<br>')}</li>`).join('')}</ul>`
+    ? `<ul>${c.changes
+        .map(
+          (g) =>
+            `<li>${describeChange(g)
+              .map((l) => esc(l.trim()))
+              .join('<br>')}</li>`,
+        )
+        .join('')}</ul>`
     : `<p>Nothing changed since the previous run${c.compared.length ? ` of ${esc(c.compared.join(', '))}` : ''}.</p>`;
   const first = c.firstRuns.length ? `<p>First recorded run of ${esc(c.firstRuns.join(', '))}: nothing to compare with.</p>` : '';
   return `<section class="changes" aria-labelledby="h-changes"><h2 id="h-changes">What changed since the previous run</h2>${items}${first}<p class="muted">Compared with ${esc(c.history)}.</p></section>`;
@@ -223,7 +238,10 @@ export function renderHtml(report: RunReport, inputs: HtmlInputs = {}): string {
     ? `<section aria-labelledby="h-timeline"><h2 id="h-timeline">Status over time</h2>${chartBlock(timeline.charts[0], timeline.tables)}</section>`
     : '';
   const overview = `<ul class="overview" aria-label="Status per gate">${report.results
-    .map((r) => `<li class="s-${r.status}"><a href="#gate-${esc(r.gate)}"><span class="name">${esc(r.title)}</span><span class="badge s-${r.status}">${ICON[r.status]} ${r.status}</span> <code>${esc(r.gate)}</code><p>${esc(r.summary)}</p></a></li>`)
+    .map(
+      (r) =>
+        `<li class="s-${r.status}"><a href="#gate-${esc(r.gate)}"><span class="name">${esc(r.title)}</span><span class="badge s-${r.status}">${ICON[r.status]} ${r.status}</span> <code>${esc(r.gate)}</code><p>${esc(r.summary)}</p></a></li>`,
+    )
     .join('')}</ul>`;
   const title = `saas-readiness: ${report.verdict} · ${report.suite}`;
   return `<!doctype html>

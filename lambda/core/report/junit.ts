@@ -37,7 +37,9 @@ export function renderJunit(report: RunReport): string {
     `  <testsuite name="${xml(report.suite)}" tests="${report.results.length}" failures="${count('FAIL')}" errors="${count('ERROR')}" skipped="${count('SKIP')}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
     `    <properties><property name="verdict" value="${xml(report.verdict)}"/><property name="allowSkip" value="${report.allowSkip}"/>${
       report.acknowledgements
-        ? [acknowledgementHeading(report.acknowledgements), ...acknowledgementLines(report.acknowledgements)].map((l) => `<property name="acknowledgements" value="${xml(l)}"/>`).join('')
+        ? [acknowledgementHeading(report.acknowledgements), ...acknowledgementLines(report.acknowledgements)]
+            .map((l) => `<property name="acknowledgements" value="${xml(l)}"/>`)
+            .join('')
         : ''
     }</properties>`,
     ...cases,

@@ -34,7 +34,14 @@ export function renderMarkdown(report: RunReport): string {
     if (r.remediation) out.push('', `**Fix:** ${cell(r.remediation)}`);
   }
   if (report.acknowledgements) {
-    out.push('', '### Acknowledgements', '', cell(acknowledgementHeading(report.acknowledgements)), '', ...acknowledgementLines(report.acknowledgements).map((l) => `- ${cell(l)}`));
+    out.push(
+      '',
+      '### Acknowledgements',
+      '',
+      cell(acknowledgementHeading(report.acknowledgements)),
+      '',
+      ...acknowledgementLines(report.acknowledgements).map((l) => `- ${cell(l)}`),
+    );
   }
   return `${out.join('\n')}\n`;
 }

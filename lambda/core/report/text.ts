@@ -20,7 +20,12 @@ export interface TextOptions {
 export function renderText(report: RunReport, opts: TextOptions = {}): string {
   const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${escapeControl(s)}\x1b[0m` : escapeControl(s));
   const width = Math.max(...report.results.map((r) => r.gate.length), 5);
-  const lines: string[] = [escapeControl(`saas-readiness ${report.tool.version} · suite ${report.suite}${report.configFile ? ` · ${report.configFile}` : ' · zero-config (environment)'}`), ''];
+  const lines: string[] = [
+    escapeControl(
+      `saas-readiness ${report.tool.version} · suite ${report.suite}${report.configFile ? ` · ${report.configFile}` : ' · zero-config (environment)'}`,
+    ),
+    '',
+  ];
   for (const r of report.results) {
     const head = `${MARK[r.status]} ${r.gate.padEnd(width)}  ${r.status.padEnd(5)}  ${r.summary}`;
     lines.push(paint(COLOR[r.status], head));
@@ -32,7 +37,8 @@ export function renderText(report: RunReport, opts: TextOptions = {}): string {
     for (const e of r.evidence) lines.push(escapeControl(`    · ${e}`));
     if (r.remediation && r.remediation !== r.summary) lines.push(escapeControl(`    → ${r.remediation}`));
   }
-  if (report.acknowledgements) lines.push('', acknowledgementHeading(report.acknowledgements), ...acknowledgementLines(report.acknowledgements).map((l) => `  ${l}`));
+  if (report.acknowledgements)
+    lines.push('', acknowledgementHeading(report.acknowledgements), ...acknowledgementLines(report.acknowledgements).map((l) => `  ${l}`));
   if (report.changes) lines.push('', ...changesText(report));
   lines.push('');
   const verdict = report.verdict === 'READY' ? paint('32;1', 'READY') : paint('31;1', 'NOT READY');
@@ -46,5 +52,9 @@ function changesText(report: RunReport): string[] {
   if (c.changes.length === 0) {
     return [`${head} nothing${c.firstRuns.length ? `; first run of ${c.firstRuns.join(', ')}` : ''}`];
   }
-  return [head, ...c.changes.flatMap((g) => describeChange(g).map((l) => `  ${l}`)), ...(c.firstRuns.length ? [`  first run of ${c.firstRuns.join(', ')}`] : [])];
+  return [
+    head,
+    ...c.changes.flatMap((g) => describeChange(g).map((l) => `  ${l}`)),
+    ...(c.firstRuns.length ? [`  first run of ${c.firstRuns.join(', ')}`] : []),
+  ];
 }

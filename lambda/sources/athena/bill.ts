@@ -105,15 +105,34 @@ export class AthenaBill implements BillSource {
       if (state === 'FAILED') {
         const e = execution!.Status?.AthenaError;
         const category = e?.ErrorCategory === 2 ? 'user error' : e?.ErrorCategory === 1 ? 'system error' : 'error';
-        throw new SourceError('malformed', `Athena query ${id} failed (${category}${e?.ErrorType !== undefined ? ` ${e.ErrorType}` : ''}${e?.Retryable ? ', retryable' : ''}): ${execution!.Status?.StateChangeReason ?? e?.ErrorMessage ?? 'no reason given'}`, { remediation: e?.ErrorCategory === 2
-            ? `Check that ${this.table.database}.${this.table.table} is the ${this.table.format === 'cur2' ? 'CUR 2.0' : 'FOCUS'} table of the export (database, table, format) and is partitioned by billing_period.`
-            : 'Run the check again; Athena reports the failure as its own.' });
+        throw new SourceError(
+          'malformed',
+          `Athena query ${id} failed (${category}${e?.ErrorType !== undefined ? ` ${e.ErrorType}` : ''}${e?.Retryable ? ', retryable' : ''}): ${execution!.Status?.StateChangeReason ?? e?.ErrorMessage ?? 'no reason given'}`,
+          {
+            remediation:
+              e?.ErrorCategory === 2
+                ? `Check that ${this.table.database}.${this.table.table} is the ${this.table.format === 'cur2' ? 'CUR 2.0' : 'FOCUS'} table of the export (database, table, format) and is partitioned by billing_period.`
+                : 'Run the check again; Athena reports the failure as its own.',
+          },
+        );
       }
-      if (state === 'CANCELLED') throw new SourceError('malformed', `Athena query ${id} was cancelled before it finished (StopQueryExecution from elsewhere, or the workgroup's data limit)`);
-      if (state !== 'QUEUED' && state !== 'RUNNING') throw new SourceError('malformed', `Athena answered GetQueryExecution for ${id} with state ${JSON.stringify(state)}`);
+      if (state === 'CANCELLED')
+        throw new SourceError(
+          'malformed',
+          `Athena query ${id} was cancelled before it finished (StopQueryExecution from elsewhere, or the workgroup's data limit)`,
+        );
+      if (state !== 'QUEUED' && state !== 'RUNNING')
+        throw new SourceError('malformed', `Athena answered GetQueryExecution for ${id} with state ${JSON.stringify(state)}`);
       if (Date.now() + wait > this.deadline - DEADLINE_MARGIN_MS) {
         await this.stop(id);
-        throw new SourceError('malformed', `Athena query ${id} was still ${state} at the gate's deadline after ${this.polls} status check(s); it was stopped (a cancelled query is billed for what it scanned)`, { remediation: 'Raise the cost gate\'s timeoutSeconds, or check the workgroup\'s queue (concurrent queries) and the table\'s partitioning (billing_period).' });
+        throw new SourceError(
+          'malformed',
+          `Athena query ${id} was still ${state} at the gate's deadline after ${this.polls} status check(s); it was stopped (a cancelled query is billed for what it scanned)`,
+          {
+            remediation:
+              "Raise the cost gate's timeoutSeconds, or check the workgroup's queue (concurrent queries) and the table's partitioning (billing_period).",
+          },
+        );
       }
       await sleep(wait, signal);
       wait = Math.min(POLL_MAX_MS, wait * 2);
@@ -137,7 +156,9 @@ export class AthenaBill implements BillSource {
     do {
       let page: GetQueryResultsCommandOutput;
       try {
-        page = await this.athena().send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: PAGE_ROWS, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal });
+        page = await this.athena().send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: PAGE_ROWS, ...(token ? { NextToken: token } : {}) }), {
+          abortSignal: signal,
+        });
       } catch (err) {
         throw this.explain(err, 'GetQueryResults');
       }
@@ -148,7 +169,10 @@ export class AthenaBill implements BillSource {
       if (this.pages === 1) {
         const header = rows.shift();
         if (!header || header.join(',') !== RESULT_COLUMNS.join(',')) {
-          throw new SourceError('malformed', `Athena's results for ${id} do not start with the header ${RESULT_COLUMNS.join(',')} (got ${JSON.stringify(header?.join(',') ?? '').slice(0, 120)})`);
+          throw new SourceError(
+            'malformed',
+            `Athena's results for ${id} do not start with the header ${RESULT_COLUMNS.join(',')} (got ${JSON.stringify(header?.join(',') ?? '').slice(0, 120)})`,
+          );
         }
       }
       token = page.NextToken || undefined;
@@ -177,7 +201,8 @@ export class AthenaBill implements BillSource {
     };
     rows.forEach((r, i) => {
       const [tenant, period, gTenant, gPeriod, cost, count, first, last, minCurrency, maxCurrency] = r;
-      if (r.length !== RESULT_COLUMNS.length) throw new SourceError('malformed', `Athena's results for ${id}: row ${i + 2} has ${r.length} values, not ${RESULT_COLUMNS.length}`);
+      if (r.length !== RESULT_COLUMNS.length)
+        throw new SourceError('malformed', `Athena's results for ${id}: row ${i + 2} has ${r.length} values, not ${RESULT_COLUMNS.length}`);
       if (gTenant === '0' && gPeriod === '1') {
         groups.set(tenant === NULL ? '' : tenant, amount(cost, i));
       } else if (gTenant === '1' && gPeriod === '0') {
@@ -195,10 +220,21 @@ export class AthenaBill implements BillSource {
     const missing = monthsOf(window).filter((m) => !seenPeriods.includes(m));
     const uncovered = uncoveredDays(covered, window.from, exclusiveEnd(window));
     if (uncovered.length) {
-      throw new SourceError('not-found', `${this.table.database}.${this.table.table} has no line items for ${uncovered.join(', ')} of the window ${window.from}..${window.to}${missing.length ? ` (no billing_period ${missing.join(', ')})` : ''}: those days were not measured`, { remediation: 'Check that the export covers the window and that its new billing periods are added to the table (partition projection, a crawler, or MSCK REPAIR TABLE).' });
+      throw new SourceError(
+        'not-found',
+        `${this.table.database}.${this.table.table} has no line items for ${uncovered.join(', ')} of the window ${window.from}..${window.to}${missing.length ? ` (no billing_period ${missing.join(', ')})` : ''}: those days were not measured`,
+        {
+          remediation:
+            'Check that the export covers the window and that its new billing periods are added to the table (partition projection, a crawler, or MSCK REPAIR TABLE).',
+        },
+      );
     }
     const foreign = [...currencies].filter((c) => c !== 'USD');
-    if (foreign.length) throw new SourceError('malformed', `${this.table.database}.${this.table.table} bills in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
+    if (foreign.length)
+      throw new SourceError(
+        'malformed',
+        `${this.table.database}.${this.table.table} bills in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`,
+      );
     const scanned = execution.Statistics?.DataScannedInBytes ?? 0;
     const { billedMb, cost } = athenaQueryCost(scanned);
     const q = this.query;
@@ -224,16 +260,27 @@ export class AthenaBill implements BillSource {
     if (err instanceof SourceError) return err;
     const name = (err as { name?: string }).name ?? '';
     if (THROTTLING.has(name)) {
-      return new SourceError('malformed', `Athena throttled ${operation} (${name}${(err as { Reason?: string }).Reason ? `: ${(err as { Reason?: string }).Reason}` : ''}) and the retries were exhausted after ${this.src.maxAttempts ?? 5} attempts`, { remediation: 'Too many queries run at once in this account and Region; run the check later, or raise maxAttempts on the athena source.' });
+      return new SourceError(
+        'malformed',
+        `Athena throttled ${operation} (${name}${(err as { Reason?: string }).Reason ? `: ${(err as { Reason?: string }).Reason}` : ''}) and the retries were exhausted after ${this.src.maxAttempts ?? 5} attempts`,
+        { remediation: 'Too many queries run at once in this account and Region; run the check later, or raise maxAttempts on the athena source.' },
+      );
     }
     if (name === 'InvalidRequestException') {
-      return new SourceError('malformed', `Athena refused ${operation}: ${(err as Error).message}`, { remediation: 'Check workGroup (it must exist and be enabled) and outputLocation (required unless the workgroup sets one).' });
+      return new SourceError('malformed', `Athena refused ${operation}: ${(err as Error).message}`, {
+        remediation: 'Check workGroup (it must exist and be enabled) and outputLocation (required unless the workgroup sets one).',
+      });
     }
     if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || name === 'ExpiredTokenException') {
-      return new SourceError('malformed', `Athena refused the credentials for ${operation}: ${describeError(err)}`, { remediation: 'Grant athena:StartQueryExecution, GetQueryExecution, GetQueryResults and StopQueryExecution on the workgroup, glue:GetDatabase/GetTable/GetPartitions on the table, s3:GetObject/ListBucket on its data, and s3:PutObject/GetObject on the output location.' });
+      return new SourceError('malformed', `Athena refused the credentials for ${operation}: ${describeError(err)}`, {
+        remediation:
+          'Grant athena:StartQueryExecution, GetQueryExecution, GetQueryResults and StopQueryExecution on the workgroup, glue:GetDatabase/GetTable/GetPartitions on the table, s3:GetObject/ListBucket on its data, and s3:PutObject/GetObject on the output location.',
+      });
     }
     if (name === 'CredentialsProviderError') {
-      return new SourceError('malformed', `no AWS credentials for Athena: ${describeError(err)}`, { remediation: 'Run with AWS credentials (AWS_PROFILE, environment variables, SSO or a role).' });
+      return new SourceError('malformed', `no AWS credentials for Athena: ${describeError(err)}`, {
+        remediation: 'Run with AWS credentials (AWS_PROFILE, environment variables, SSO or a role).',
+      });
     }
     return new SourceError('malformed', `Athena ${operation}: ${describeError(err)}`);
   }

@@ -34,12 +34,27 @@ function athenaPermissions(src: AthenaSourceConfig): Permission[] {
     },
   ];
   const data = location(src.dataLocation);
-  if (data) permissions.push(...prefixPermissions('AthenaData', data[1], data[2], ['s3:GetObject'], "Athena reads the export table's files with the caller's credentials; read-only, under the table's location only."));
+  if (data)
+    permissions.push(
+      ...prefixPermissions(
+        'AthenaData',
+        data[1],
+        data[2],
+        ['s3:GetObject'],
+        "Athena reads the export table's files with the caller's credentials; read-only, under the table's location only.",
+      ),
+    );
   const out = location(src.outputLocation);
   if (out) {
     permissions.push({ sid: 'AthenaResultsBucket', actions: ['s3:GetBucketLocation'], resources: [bucketArn(out[1])] });
     permissions.push(
-      ...prefixPermissions('AthenaResults', out[1], out[2], ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], `Athena writes each query's results under the result location with a query ID in the key, and GetQueryResults reads them back; nothing outside that prefix.`),
+      ...prefixPermissions(
+        'AthenaResults',
+        out[1],
+        out[2],
+        ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        `Athena writes each query's results under the result location with a query ID in the key, and GetQueryResults reads them back; nothing outside that prefix.`,
+      ),
     );
   }
   return permissions;

@@ -11,7 +11,10 @@ const LAYOUTS = {
     account: 'line_item_usage_account_id',
     currency: 'line_item_currency_code',
     tags: 'resource_tags',
-    cost: { UnblendedCost: 'line_item_unblended_cost', NetUnblendedCost: 'line_item_net_unblended_cost', BlendedCost: 'line_item_blended_cost' } as Record<string, string>,
+    cost: { UnblendedCost: 'line_item_unblended_cost', NetUnblendedCost: 'line_item_net_unblended_cost', BlendedCost: 'line_item_blended_cost' } as Record<
+      string,
+      string
+    >,
   },
   focus: {
     day: 'ChargePeriodStart',
@@ -27,7 +30,18 @@ const LAYOUTS = {
 export const PERIOD_COLUMN = 'billing_period';
 
 /** The result columns, in order: the header row must say exactly these (AT-8). */
-export const RESULT_COLUMNS = ['tenant', 'bill_period', 'g_tenant', 'g_period', 'cost', 'line_items', 'first_day', 'last_day', 'min_currency', 'max_currency'] as const;
+export const RESULT_COLUMNS = [
+  'tenant',
+  'bill_period',
+  'g_tenant',
+  'g_period',
+  'cost',
+  'line_items',
+  'first_day',
+  'last_day',
+  'min_currency',
+  'max_currency',
+] as const;
 
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -42,7 +56,16 @@ export interface AthenaTable {
 export function costColumn(format: AthenaTable['format'], metric: AwsBillQuery['metric']): string {
   const column = LAYOUTS[format].cost[metric];
   if (!column) {
-    throw new SourceError('malformed', `the Athena source cannot give ${metric} from a ${format === 'cur2' ? 'CUR 2.0' : 'FOCUS'} table (it reads ${Object.keys(LAYOUTS[format].cost).join(', ')})`, { remediation: format === 'cur2' ? 'Use UnblendedCost, NetUnblendedCost or BlendedCost, a FOCUS table (EffectiveCost) for AmortizedCost, or the dataexport source.' : 'Use UnblendedCost (BilledCost) or AmortizedCost (EffectiveCost).' });
+    throw new SourceError(
+      'malformed',
+      `the Athena source cannot give ${metric} from a ${format === 'cur2' ? 'CUR 2.0' : 'FOCUS'} table (it reads ${Object.keys(LAYOUTS[format].cost).join(', ')})`,
+      {
+        remediation:
+          format === 'cur2'
+            ? 'Use UnblendedCost, NetUnblendedCost or BlendedCost, a FOCUS table (EffectiveCost) for AmortizedCost, or the dataexport source.'
+            : 'Use UnblendedCost (BilledCost) or AmortizedCost (EffectiveCost).',
+      },
+    );
   }
   return column;
 }

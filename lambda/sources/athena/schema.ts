@@ -33,7 +33,8 @@ export const athenaSourceSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['type'],
-  description: 'Amazon Athena over the table of a CUR 2.0 or FOCUS export (one aggregate query per run, $5 per TB scanned). AWS_ENDPOINT_URL_ATHENA is honoured.',
+  description:
+    'Amazon Athena over the table of a CUR 2.0 or FOCUS export (one aggregate query per run, $5 per TB scanned). AWS_ENDPOINT_URL_ATHENA is honoured.',
   properties: {
     type: { const: 'athena' },
     format: { enum: ['cur2', 'focus'], default: 'cur2', description: 'Table layout: CUR 2.0 or FOCUS 1.0/1.2.' },

@@ -2,7 +2,13 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { MONITORING_PROVIDER } from '../../checks/monitoring/ports';
 import { opens, type SourceDefinition } from '../../core/source';
-import { CloudWatchMonitoring, cloudWatchSourceSchema, DEFAULT_TENANT_DIMENSION, type CloudWatchMonitoringOptions, type CloudWatchSourceConfig } from './monitoring';
+import {
+  CloudWatchMonitoring,
+  cloudWatchSourceSchema,
+  DEFAULT_TENANT_DIMENSION,
+  type CloudWatchMonitoringOptions,
+  type CloudWatchSourceConfig,
+} from './monitoring';
 
 export type { CloudWatchSourceConfig } from './monitoring';
 
@@ -45,7 +51,12 @@ export const source: SourceDefinition<CloudWatchSourceConfig> = {
             additionalProperties: false,
             required: ['namespace', 'metricName'],
             description: 'Per-tenant request metric, broken down by its tenant dimension with SEARCH.',
-            properties: { namespace: query, metricName: query, dimension: { type: 'string', minLength: 1, maxLength: 255, default: DEFAULT_TENANT_DIMENSION }, stat: { type: 'string', default: 'Sum' } },
+            properties: {
+              namespace: query,
+              metricName: query,
+              dimension: { type: 'string', minLength: 1, maxLength: 255, default: DEFAULT_TENANT_DIMENSION },
+              stat: { type: 'string', default: 'Sum' },
+            },
           },
           alarmNamePrefix: { type: 'string', minLength: 1, description: 'Only alarms whose name starts with this.' },
         },
@@ -56,7 +67,8 @@ export const source: SourceDefinition<CloudWatchSourceConfig> = {
           // Composite alarms are only returned when DescribeAlarms is granted on "*" (docs/contracts/cloudwatch.md).
           actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
           resources: ['*'],
-          wildcardReason: 'cloudwatch:GetMetricData has no resource-level permissions, and cloudwatch:DescribeAlarms returns composite alarms only when granted on "*"; both are read-only',
+          wildcardReason:
+            'cloudwatch:GetMetricData has no resource-level permissions, and cloudwatch:DescribeAlarms returns composite alarms only when granted on "*"; both are read-only',
         },
       ],
       async open(src, options) {

@@ -1,10 +1,4 @@
-import {
-  type CloudWatchClient,
-  DescribeAlarmsCommand,
-  GetMetricDataCommand,
-  type MetricDataQuery,
-  type MetricDataResult,
-} from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import {
@@ -33,9 +27,7 @@ export const cloudWatchSourceSchema: JsonSchema = {
 };
 
 /** One signal: a metric, or an expression (Metrics Insights SQL, metric math, SEARCH). */
-export type CloudWatchSignal =
-  | { expression: string }
-  | { namespace: string; metricName: string; dimensions?: Record<string, string>; stat?: string };
+export type CloudWatchSignal = { expression: string } | { namespace: string; metricName: string; dimensions?: Record<string, string>; stat?: string };
 
 /** The per-tenant metric: e.g. Requests in namespace SaaS/Api with a tenant_id dimension. */
 export interface CloudWatchTenantMetric {
@@ -98,10 +90,13 @@ export class CloudWatchMonitoring implements MonitoringProvider {
   readonly id = 'cloudwatch';
   readonly label: string;
   /** The runner's own AWS credentials are the means of measuring here, so a denial is ERROR, not FAIL. */
-  readonly credentialsTitle = 'CloudWatch readable with the runner\'s AWS credentials';
+  readonly credentialsTitle = "CloudWatch readable with the runner's AWS credentials";
   private readonly signals: Record<SignalKind, CloudWatchSignal>;
 
-  constructor(private readonly client: CloudWatchClient, private readonly opts: CloudWatchMonitoringOptions) {
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly opts: CloudWatchMonitoringOptions,
+  ) {
     this.label = `CloudWatch (${opts.region})`;
     this.signals = { ...CLOUDWATCH_DEFAULT_SIGNALS, ...opts.signals };
   }
@@ -130,7 +125,12 @@ export class CloudWatchMonitoring implements MonitoringProvider {
           throw new Error(`GetMetricData answered ${kind} with ${answer.status} and no datapoints${because(answer.messages)}`);
         }
         const last = stamps.reduce((max, t) => Math.max(max, t.getTime()), 0);
-        const reading: SignalReading = { query: describeSignal(this.signals[kind]), samples: stamps.length, unit: 'datapoints', ...(last ? { lastAt: new Date(last) } : {}) };
+        const reading: SignalReading = {
+          query: describeSignal(this.signals[kind]),
+          samples: stamps.length,
+          unit: 'datapoints',
+          ...(last ? { lastAt: new Date(last) } : {}),
+        };
         return [kind, reading];
       }),
     ) as Record<SignalKind, SignalReading>;
@@ -187,7 +187,9 @@ export class CloudWatchMonitoring implements MonitoringProvider {
           name: a.AlarmName ?? '(unnamed alarm)',
           query: `${a.AlarmName ?? ''} ${a.AlarmRule ?? ''}`,
           enabled: a.ActionsEnabled === true,
-          ...(a.ActionsSuppressedBy ? { mutedBy: `actions suppressed (${a.ActionsSuppressedBy}${a.ActionsSuppressor ? ` by ${a.ActionsSuppressor}` : ''})` } : {}),
+          ...(a.ActionsSuppressedBy
+            ? { mutedBy: `actions suppressed (${a.ActionsSuppressedBy}${a.ActionsSuppressor ? ` by ${a.ActionsSuppressor}` : ''})` }
+            : {}),
           notifies: notifying(a.AlarmActions),
           ...(a.StateValue ? { state: a.StateValue } : {}),
         });
@@ -268,7 +270,8 @@ async function sendChecked<T>(operation: string, send: () => Promise<T>): Promis
     if (typeof message !== 'string' || !/Deserialization error/.test(message)) throw err;
     const first = message.split('\n')[0].trim();
     // The status line arrived but the connection dropped before the body ended: not a malformed answer.
-    if (code === 'ECONNRESET' || /\baborted$|socket hang up|ECONNRESET/.test(first)) throw new Error(`CloudWatch ${operation} answer broken off: the connection closed before the body ended`);
+    if (code === 'ECONNRESET' || /\baborted$|socket hang up|ECONNRESET/.test(first))
+      throw new Error(`CloudWatch ${operation} answer broken off: the connection closed before the body ended`);
     throw malformed(operation, first);
   }
 }
@@ -283,7 +286,8 @@ function checkMetricDataResults(results: unknown): void {
     const values: unknown = r.Values ?? [];
     const stamps: unknown = r.Timestamps ?? [];
     if (!Array.isArray(values) || values.some((v) => typeof v !== 'number')) throw malformed('GetMetricData', `${at}.Values is not a list of numbers`);
-    if (!Array.isArray(stamps) || stamps.some((t) => Object.prototype.toString.call(t) !== '[object Date]' || Number.isNaN((t as Date).getTime()))) throw malformed('GetMetricData', `${at}.Timestamps is not a list of times`);
+    if (!Array.isArray(stamps) || stamps.some((t) => Object.prototype.toString.call(t) !== '[object Date]' || Number.isNaN((t as Date).getTime())))
+      throw malformed('GetMetricData', `${at}.Timestamps is not a list of times`);
     if (values.length !== stamps.length) throw malformed('GetMetricData', `${at} has ${values.length} values for ${stamps.length} timestamps`);
   });
 }
@@ -296,10 +300,12 @@ function checkAlarms(out: { MetricAlarms?: unknown; CompositeAlarms?: unknown })
     list.forEach((a: unknown, i) => {
       const at = `${key}[${i}]`;
       if (!isRecord(a)) throw malformed('DescribeAlarms', `${at} is ${typeName(a)}, not an object`);
-      if (a.AlarmName !== undefined && typeof a.AlarmName !== 'string') throw malformed('DescribeAlarms', `${at}.AlarmName is ${typeName(a.AlarmName)}, not a string`);
+      if (a.AlarmName !== undefined && typeof a.AlarmName !== 'string')
+        throw malformed('DescribeAlarms', `${at}.AlarmName is ${typeName(a.AlarmName)}, not a string`);
       const actions: unknown = a.AlarmActions ?? [];
       if (!Array.isArray(actions) || actions.some((x) => typeof x !== 'string')) throw malformed('DescribeAlarms', `${at}.AlarmActions is not a list of ARNs`);
-      if (a.ActionsEnabled !== undefined && typeof a.ActionsEnabled !== 'boolean') throw malformed('DescribeAlarms', `${at}.ActionsEnabled is ${typeName(a.ActionsEnabled)}, not true or false`);
+      if (a.ActionsEnabled !== undefined && typeof a.ActionsEnabled !== 'boolean')
+        throw malformed('DescribeAlarms', `${at}.ActionsEnabled is ${typeName(a.ActionsEnabled)}, not true or false`);
     });
   }
 }
@@ -319,7 +325,9 @@ function toQuery(id: SignalKind, s: CloudWatchSignal, period: number): MetricDat
 
 function describeSignal(s: CloudWatchSignal): string {
   if ('expression' in s) return s.expression;
-  const dims = Object.entries(s.dimensions ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const dims = Object.entries(s.dimensions ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return `${s.stat ?? 'Sum'}(${s.namespace}/${s.metricName}${dims ? `{${dims}}` : ''})`;
 }
 

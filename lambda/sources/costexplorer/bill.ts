@@ -28,7 +28,12 @@ export const costExplorerSourceSchema: JsonSchema = {
   properties: {
     type: { const: 'costexplorer' },
     region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', default: 'us-east-1', description: 'Cost Explorer endpoint region.' },
-    roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$', maxLength: 2048, description: 'Role to assume (sts:AssumeRole), e.g. in the payer account.' },
+    roleArn: {
+      type: 'string',
+      pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+      maxLength: 2048,
+      description: 'Role to assume (sts:AssumeRole), e.g. in the payer account.',
+    },
     externalId: {
       type: 'string',
       minLength: 2,
@@ -68,7 +73,11 @@ export class CostExplorerBill implements BillSource {
    * @param budget the most this run may spend on requests (`gates.cost.aws.maxCostExplorerUsd`):
    * a page that would pass it is not asked for, and the run is an ERROR pointing to the exports.
    */
-  constructor(private readonly src: CostExplorerSourceConfig, private readonly query: AwsBillQuery, private readonly budget?: Money) {}
+  constructor(
+    private readonly src: CostExplorerSourceConfig,
+    private readonly query: AwsBillQuery,
+    private readonly budget?: Money,
+  ) {}
 
   /** Built on first use, so that the SDK's start-up work overlaps the ledger query instead of delaying it. */
   private costExplorer(): CostExplorerClient {
@@ -82,16 +91,17 @@ export class CostExplorerBill implements BillSource {
     });
     // Counted per attempt (inside the retry middleware): answered requests are billed, throttled ones are not.
     client.middlewareStack.addRelativeTo(
-      <I extends object, O extends object>(next: FinalizeHandler<I, O>) => async (args: FinalizeHandlerArguments<I>) => {
-        try {
-          const out = await next(args);
-          this.answered++;
-          return out;
-        } catch (err) {
-          if (THROTTLING.has((err as { name?: string }).name ?? '')) this.throttled++;
-          throw err;
-        }
-      },
+      <I extends object, O extends object>(next: FinalizeHandler<I, O>) =>
+        async (args: FinalizeHandlerArguments<I>) => {
+          try {
+            const out = await next(args);
+            this.answered++;
+            return out;
+          } catch (err) {
+            if (THROTTLING.has((err as { name?: string }).name ?? '')) this.throttled++;
+            throw err;
+          }
+        },
       { relation: 'after', toMiddleware: 'retryMiddleware', name: 'countCostExplorerRequests' },
     );
     this.client = client;
@@ -153,16 +163,18 @@ export class CostExplorerBill implements BillSource {
     } while (token);
     const uncovered = uncoveredDays(periods, window.from, exclusiveEnd(window));
     if (uncovered.length) {
-      throw new SourceError('malformed', 
+      throw new SourceError(
+        'malformed',
         `Cost Explorer's answer leaves ${uncovered.join(', ')} of the window ${window.from}..${window.to} out: those days were not measured`,
         { remediation: 'Run the check again; if it persists, narrow the window to the days Cost Explorer reports.' },
       );
     }
     const foreign = [...units].filter((u) => u !== 'USD');
     if (foreign.length) {
-      throw new SourceError('malformed', 
+      throw new SourceError(
+        'malformed',
         `Cost Explorer reports amounts in ${[...units].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`,
-        { remediation: 'Reconcile a USD bill: set the account\'s preferred currency to USD or use a ledger in the bill\'s currency.' },
+        { remediation: "Reconcile a USD bill: set the account's preferred currency to USD or use a ledger in the bill's currency." },
       );
     }
     const filterText = [
@@ -185,7 +197,14 @@ export class CostExplorerBill implements BillSource {
    */
   private guard(pages: number, groupsRead: number): void {
     if (this.budget === undefined || COST_EXPLORER_REQUEST_PRICE * BigInt(this.answered + 1) <= this.budget) return;
-    throw new SourceError('malformed', `stopped before page ${pages + 1} of Cost Explorer's answer: ${this.answered} request(s) made (${formatUsd(COST_EXPLORER_REQUEST_PRICE * BigInt(this.answered))}, ${groupsRead} tag value(s) read) and the next would pass maxCostExplorerUsd ${formatUsd(this.budget)}`, { remediation: 'At this many tenants read the bill from its export instead: a dataexport source (S3 requests, fractions of a cent a run) or an athena source ($5 per TB scanned, 10 MB minimum); or raise gates.cost.aws.maxCostExplorerUsd.' });
+    throw new SourceError(
+      'malformed',
+      `stopped before page ${pages + 1} of Cost Explorer's answer: ${this.answered} request(s) made (${formatUsd(COST_EXPLORER_REQUEST_PRICE * BigInt(this.answered))}, ${groupsRead} tag value(s) read) and the next would pass maxCostExplorerUsd ${formatUsd(this.budget)}`,
+      {
+        remediation:
+          'At this many tenants read the bill from its export instead: a dataexport source (S3 requests, fractions of a cent a run) or an athena source ($5 per TB scanned, 10 MB minimum); or raise gates.cost.aws.maxCostExplorerUsd.',
+      },
+    );
   }
 
   private requests() {
@@ -198,37 +217,40 @@ export class CostExplorerBill implements BillSource {
     const name = (err as { name?: string }).name ?? '';
     const made = `${this.answered} billed request(s) made, ${this.throttled} throttled`;
     if (THROTTLING.has(name) || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) {
-      return new SourceError('throttled', 
+      return new SourceError(
+        'throttled',
         `Cost Explorer throttled the requests (${name || 'HTTP 429'}) and the retries were exhausted after ${this.src.maxAttempts ?? 5} attempts (${made})`,
-        { remediation: 'Run the check again later or less often, or raise maxAttempts on the costexplorer source; Cost Explorer allows only a few requests per second per account.' },
+        {
+          remediation:
+            'Run the check again later or less often, or raise maxAttempts on the costexplorer source; Cost Explorer allows only a few requests per second per account.',
+        },
       );
     }
     if (name === 'DataUnavailableException') {
-      return new SourceError('not-found', 
-        'Cost Explorer has no data for the window or is not enabled for this account (DataUnavailableException)',
-        { remediation: 'Enable Cost Explorer in the Billing and Cost Management console (data appears within 24 hours), or pick a window that has data.' },
-      );
+      return new SourceError('not-found', 'Cost Explorer has no data for the window or is not enabled for this account (DataUnavailableException)', {
+        remediation: 'Enable Cost Explorer in the Billing and Cost Management console (data appears within 24 hours), or pick a window that has data.',
+      });
     }
     if (name === 'ValidationException') {
-      return new SourceError('malformed', 
-        `Cost Explorer refused the query for ${window.from}..${window.to} (ValidationException: ${(err as Error).message})`,
-        { remediation: 'Cost Explorer takes windows that start no later than today and end by the last day of the current month, reaching back 13 months before the current one (further only with multi-year data enabled, from the 1st of a month).' },
-      );
+      return new SourceError('malformed', `Cost Explorer refused the query for ${window.from}..${window.to} (ValidationException: ${(err as Error).message})`, {
+        remediation:
+          'Cost Explorer takes windows that start no later than today and end by the last day of the current month, reaching back 13 months before the current one (further only with multi-year data enabled, from the 1st of a month).',
+      });
     }
     if (name === 'BillExpirationException') {
-      return new SourceError('not-found', `the window is older than Cost Explorer keeps (BillExpirationException)`, { remediation: 'Pick a window within the last 13 months.' });
+      return new SourceError('not-found', `the window is older than Cost Explorer keeps (BillExpirationException)`, {
+        remediation: 'Pick a window within the last 13 months.',
+      });
     }
     if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || name === 'ExpiredTokenException') {
-      return new SourceError('credentials', 
-        `Cost Explorer refused the credentials: ${describeError(err)}`,
-        { remediation: `Grant ce:GetCostAndUsage to the identity the check runs as${this.src.roleArn ? ` (role ${this.src.roleArn})` : ''}.` },
-      );
+      return new SourceError('credentials', `Cost Explorer refused the credentials: ${describeError(err)}`, {
+        remediation: `Grant ce:GetCostAndUsage to the identity the check runs as${this.src.roleArn ? ` (role ${this.src.roleArn})` : ''}.`,
+      });
     }
     if (name === 'CredentialsProviderError') {
-      return new SourceError('credentials', 
-        `no AWS credentials for Cost Explorer: ${describeError(err)}`,
-        { remediation: 'Run with AWS credentials (AWS_PROFILE, environment variables, SSO or an instance/task role) that allow ce:GetCostAndUsage.' },
-      );
+      return new SourceError('credentials', `no AWS credentials for Cost Explorer: ${describeError(err)}`, {
+        remediation: 'Run with AWS credentials (AWS_PROFILE, environment variables, SSO or an instance/task role) that allow ce:GetCostAndUsage.',
+      });
     }
     return new SourceError('malformed', `Cost Explorer: ${sdkCause(err, 'GetCostAndUsage')} (${made})`);
   }
@@ -241,9 +263,18 @@ export class CostExplorerBill implements BillSource {
       this.sts ??= new STSClient({ region, maxAttempts: this.src.maxAttempts ?? 5 });
       let out;
       try {
-        out = await this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'saas-readiness-cost', DurationSeconds: 900, ...(externalId ? { ExternalId: externalId } : {}) }));
+        out = await this.sts.send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            RoleSessionName: 'saas-readiness-cost',
+            DurationSeconds: 900,
+            ...(externalId ? { ExternalId: externalId } : {}),
+          }),
+        );
       } catch (err) {
-        throw new SourceError('credentials', `cannot assume role ${roleArn}: ${sdkCause(err, 'sts:AssumeRole')}`, { remediation: `Allow sts:AssumeRole on ${roleArn} for the identity the check runs as, and trust it in the role's trust policy.` });
+        throw new SourceError('credentials', `cannot assume role ${roleArn}: ${sdkCause(err, 'sts:AssumeRole')}`, {
+          remediation: `Allow sts:AssumeRole on ${roleArn} for the identity the check runs as, and trust it in the role's trust policy.`,
+        });
       }
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new SourceError('credentials', `sts:AssumeRole ${roleArn} returned no credentials`);
@@ -268,7 +299,10 @@ function sdkCause(err: unknown, operation: string): string {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
   if (e?.name === 'SyntaxError' || /Deserialization error/.test(e?.message ?? '')) {
     const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-    const first = (e.message ?? '').split('\n')[0].replace(/^malformed response:\s*/, '').trim();
+    const first = (e.message ?? '')
+      .split('\n')[0]
+      .replace(/^malformed response:\s*/, '')
+      .trim();
     return redact(`malformed ${operation} response${status ? ` (HTTP ${status})` : ''}: ${first}`);
   }
   return describeError(err);
@@ -292,14 +326,16 @@ function checkPage(page: GetCostAndUsageCommandOutput, metric: string): void {
     const groups = period.Groups;
     if (groups !== undefined && !Array.isArray(groups)) throw bad(`ResultsByTime[${i}].Groups is not a list`);
     const tp = period.TimePeriod as { Start?: unknown; End?: unknown } | undefined;
-    if (typeof tp?.Start !== 'string' || typeof tp.End !== 'string' || !DAY_TEXT.test(tp.Start) || !DAY_TEXT.test(tp.End)) throw bad(`ResultsByTime[${i}].TimePeriod is not a pair of dates`);
+    if (typeof tp?.Start !== 'string' || typeof tp.End !== 'string' || !DAY_TEXT.test(tp.Start) || !DAY_TEXT.test(tp.End))
+      throw bad(`ResultsByTime[${i}].TimePeriod is not a pair of dates`);
     if (groups === undefined) continue;
     for (let j = 0; j < groups.length; j++) {
       const g = groups[j];
       const at = () => `ResultsByTime[${i}].Groups[${j}]`;
       if (!Array.isArray(g?.Keys) || typeof g.Keys[0] !== 'string') throw bad(`${at()}.Keys is not a list of strings`);
       const m = g.Metrics?.[metric] as { Amount?: unknown; Unit?: unknown } | undefined;
-      if (m?.Amount !== undefined && (typeof m.Amount !== 'string' || !DECIMAL_TEXT.test(m.Amount))) throw bad(`${at()}.Metrics.${metric}.Amount is not a decimal string (${text(m.Amount)})`);
+      if (m?.Amount !== undefined && (typeof m.Amount !== 'string' || !DECIMAL_TEXT.test(m.Amount)))
+        throw bad(`${at()}.Metrics.${metric}.Amount is not a decimal string (${text(m.Amount)})`);
       if (m?.Unit !== undefined && typeof m.Unit !== 'string') throw bad(`${at()}.Metrics.${metric}.Unit is not a string`);
     }
   }

@@ -29,7 +29,8 @@ export const source: SourceDefinition<CostExplorerSourceConfig> = {
             minimum: 0.01,
             maximum: 1000,
             default: 0.25,
-            description: 'Cost Explorer: the most one run may spend on requests ($0.01 each); past it the gate ERRORs pointing to the dataexport and athena sources.',
+            description:
+              'Cost Explorer: the most one run may spend on requests ($0.01 each); past it the gate ERRORs pointing to the dataexport and athena sources.',
           },
         },
       },

@@ -30,7 +30,10 @@ export const csvSourceSchema: JsonSchema = {
 
 /** The cost ledger as a CSV export with the four ledger columns, streamed and summed in one pass. */
 export class CsvCostLedger implements CostLedger {
-  constructor(private readonly src: CsvSourceConfig, private readonly mapping: LedgerMapping) {}
+  constructor(
+    private readonly src: CsvSourceConfig,
+    private readonly mapping: LedgerMapping,
+  ) {}
 
   async summarize(window: CostWindow, signal: AbortSignal): Promise<LedgerSummary> {
     const names = ledgerColumns(this.mapping);

@@ -133,7 +133,10 @@ function periodDays(start: string, end: string): [string, string] | undefined {
 export class CurBill implements BillSource {
   readonly provider = 'aws' as const;
 
-  constructor(private readonly src: CurSourceConfig, private readonly query: AwsBillQuery) {}
+  constructor(
+    private readonly src: CurSourceConfig,
+    private readonly query: AwsBillQuery,
+  ) {}
 
   async fetch(window: CostWindow, signal: AbortSignal): Promise<ActualBill> {
     const q = this.query;
@@ -166,7 +169,10 @@ export class CurBill implements BillSource {
         if (col.periodStart >= 0 && col.periodEnd >= 0) periodTexts.add(`${record[col.periodStart] ?? ''}|${record[col.periodEnd] ?? ''}`);
         const day = (record[col.day] ?? '').slice(0, 10);
         if (!DAY.test(day)) {
-          throw new SourceError('malformed', `${this.src.path}: line ${rows + 1}: ${header[col.day]} is not a date (${JSON.stringify((record[col.day] ?? '').slice(0, 30))})`);
+          throw new SourceError(
+            'malformed',
+            `${this.src.path}: line ${rows + 1}: ${header[col.day]} is not a date (${JSON.stringify((record[col.day] ?? '').slice(0, 30))})`,
+          );
         }
         if (day < window.from || day > window.to) continue;
         if (col.type >= 0 && excluded.has(record[col.type])) continue;
@@ -190,22 +196,33 @@ export class CurBill implements BillSource {
       const periods = [...periodTexts].map((t) => {
         const [start, end] = t.split('|');
         const days = periodDays(start, end);
-        if (!days) throw new SourceError('malformed', `${this.src.path}: the billing period ${JSON.stringify(t.replace('|', ' – ').slice(0, 60))} is not a pair of dates`);
+        if (!days)
+          throw new SourceError(
+            'malformed',
+            `${this.src.path}: the billing period ${JSON.stringify(t.replace('|', ' – ').slice(0, 60))} is not a pair of dates`,
+          );
         return days;
       });
       const uncovered = uncoveredDays(periods, window.from, exclusiveEnd(window));
       if (uncovered.length) {
         const shown = periods.map(([a, b]) => `${a}..${addDays(b, -1)}`).join(', ');
-        throw new SourceError('malformed', 
+        throw new SourceError(
+          'malformed',
           `${this.src.path} covers the billing period ${shown}; ${uncovered.join(', ')} of the window ${window.from}..${window.to} is outside it and was not measured`,
-          { remediation: "Use a window inside the export's billing period (e.g. window: { previousMonth: true } with last month's export), or the export of every month the window touches." },
+          {
+            remediation:
+              "Use a window inside the export's billing period (e.g. window: { previousMonth: true } with last month's export), or the export of every month the window touches.",
+          },
         );
       }
     } else {
       notes.push(`the export has no billing period columns (${COLUMNS.periodStart.join(' or ')}): whether it covers the whole window was not checked`);
     }
     if ([...currencies].some((c) => c !== 'USD')) {
-      throw new SourceError('malformed', `the bill export is in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
+      throw new SourceError(
+        'malformed',
+        `the bill export is in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`,
+      );
     }
     return {
       source: `bill export ${this.src.path} (${q.metric} by tag ${q.tagKey}; ${inWindow} of ${rows} line items in the window${excluded.size ? `; ${[...excluded].join(', ')} excluded` : ''})`,
@@ -234,9 +251,13 @@ export class CurBill implements BillSource {
     const cell = (name: AmortizedColumn) => {
       const index = col.amortized[name];
       if (index < 0) {
-        throw new SourceError('not-found', 
+        throw new SourceError(
+          'not-found',
           `${this.src.path}: line ${line}: a ${type} line item needs ${AMORTIZED[name].join(' or ')} for AmortizedCost, and the export has no such column`,
-          { remediation: 'Export the report with its reservation and savings-plan columns (they appear once the account has either), or reconcile UnblendedCost.' },
+          {
+            remediation:
+              'Export the report with its reservation and savings-plan columns (they appear once the account has either), or reconcile UnblendedCost.',
+          },
         );
       }
       return this.money(record, header, index, line) ?? 0n;
@@ -261,16 +282,19 @@ export class CurBill implements BillSource {
       tag < 0 && tagMap < 0 ? `resourceTags/user:${key} or resource_tags` : '',
     ].filter(Boolean);
     if (missing.length) {
-      throw new SourceError('malformed', 
-        `${this.src.path} is not a Cost and Usage Report with the needed columns: missing ${missing.join('; ')}`,
-        { remediation: tag < 0 && tagMap < 0 && day >= 0 && cost >= 0
-          ? `Activate '${key}' as a cost allocation tag and include resource tags in the report (it then appears as resourceTags/user:${key}).`
-          : undefined },
-      );
+      throw new SourceError('malformed', `${this.src.path} is not a Cost and Usage Report with the needed columns: missing ${missing.join('; ')}`, {
+        remediation:
+          tag < 0 && tagMap < 0 && day >= 0 && cost >= 0
+            ? `Activate '${key}' as a cost allocation tag and include resource tags in the report (it then appears as resourceTags/user:${key}).`
+            : undefined,
+      });
     }
     const type = find(COLUMNS.type);
     if (this.query.metric === 'AmortizedCost' && type < 0) {
-      throw new SourceError('not-found', `${this.src.path} has no ${COLUMNS.type.join(' or ')} column, which AmortizedCost needs to tell covered usage and fees apart`);
+      throw new SourceError(
+        'not-found',
+        `${this.src.path} has no ${COLUMNS.type.join(' or ')} column, which AmortizedCost needs to tell covered usage and fees apart`,
+      );
     }
     const amortized = Object.fromEntries(Object.entries(AMORTIZED).map(([name, names]) => [name, find(names)])) as Record<AmortizedColumn, number>;
     return {

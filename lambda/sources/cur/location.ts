@@ -42,7 +42,9 @@ export async function openLocation(location: string, opts: { region?: string; si
     raw = createReadStream(location);
     await new Promise<void>((resolve, reject) => {
       raw.once('open', () => resolve());
-      raw.once('error', (err) => reject(new Error(`cannot read ${location}: ${describeError(err)}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (file not found)' : ''}`)));
+      raw.once('error', (err) =>
+        reject(new Error(`cannot read ${location}: ${describeError(err)}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (file not found)' : ''}`)),
+      );
     });
   }
   // The deadline stops the read itself (file or S3 body), not only the loop consuming it.
@@ -72,7 +74,9 @@ async function gunzipIfCompressed(input: Readable, location: string): Promise<Re
   }
   if (head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1') {
     input.destroy();
-    throw new Error(`${location} is a Parquet file, not CSV; read the export with a dataexport source (bucket, prefix, exportName), which reads Parquet and every file of every billing period through their manifests`);
+    throw new Error(
+      `${location} is a Parquet file, not CSV; read the export with a dataexport source (bucket, prefix, exportName), which reads Parquet and every file of every billing period through their manifests`,
+    );
   }
   const source = Readable.from(all(), { objectMode: false });
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {

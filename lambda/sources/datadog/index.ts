@@ -38,17 +38,28 @@ export const source: SourceDefinition<DatadogSourceConfig> = {
             description: 'Datadog metric queries; defaults: trace.<span>.* of the span names found in the env, tenants from the spans API.',
             properties: { latency: query, errors: query, throughput: query, tenants: query },
           },
-          tenantTag: { type: 'string', pattern: TAG_PATTERN, default: DEFAULT_TENANT_TAG, description: 'Span attribute / metric tag that carries the tenant ID.' },
+          tenantTag: {
+            type: 'string',
+            pattern: TAG_PATTERN,
+            default: DEFAULT_TENANT_TAG,
+            description: 'Span attribute / metric tag that carries the tenant ID.',
+          },
           monitorTags: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Only monitors with these tags (e.g. service:api).' },
         },
       },
       validate(src, options, at, name) {
         const own = options as unknown as DatadogOptions;
         if (src.apiKey && !src.appKey) {
-          throw new ConfigError(`source '${name}' has an apiKey but no appKey; metric queries and monitors need DD-APPLICATION-KEY (set DATADOG_APP_KEY)`, at('source'));
+          throw new ConfigError(
+            `source '${name}' has an apiKey but no appKey; metric queries and monitors need DD-APPLICATION-KEY (set DATADOG_APP_KEY)`,
+            at('source'),
+          );
         }
         if (src.apiKey && !own.env) {
-          throw new ConfigError("required: the env tag of production (e.g. env: prod, or ${env:DD_ENV}); without it staging data and monitors would count", at('env'));
+          throw new ConfigError(
+            'required: the env tag of production (e.g. env: prod, or ${env:DD_ENV}); without it staging data and monitors would count',
+            at('env'),
+          );
         }
       },
       async open(src, options, ctx) {

@@ -42,7 +42,11 @@ export const datadogSourceSchema: JsonSchema = {
     apiKey: { type: 'string', description: 'DD-API-KEY: ${env:DATADOG_API_KEY} or ${secret:ARN#key}. Empty means not configured.' },
     appKey: { type: 'string', description: 'DD-APPLICATION-KEY (metric queries, monitors): ${env:DATADOG_APP_KEY} or ${secret:…}.' },
     site: { enum: [...DATADOG_SITES, ''], default: 'datadoghq.com', description: 'Datadog site; the API host is api.<site>.' },
-    apiUrl: { type: 'string', pattern: '^(https?://.+)?$', description: 'API base URL override (proxy, private link); default https://api.<site> or DATADOG_API_URL.' },
+    apiUrl: {
+      type: 'string',
+      pattern: '^(https?://.+)?$',
+      description: 'API base URL override (proxy, private link); default https://api.<site> or DATADOG_API_URL.',
+    },
   },
 };
 
@@ -131,7 +135,11 @@ export class DatadogMonitoring implements MonitoringProvider {
     const doc = await this.call('GET', '/api/v1/validate', {}, signal, 'Datadog API key');
     // Only an explicit `valid: false` is a verdict on the key; any other shape is a broken answer.
     const valid = isRecord(doc) ? doc.valid : undefined;
-    if (typeof valid !== 'boolean') throw malformed('GET /api/v1/validate', isRecord(doc) ? `valid is ${typeName(valid)}, not true or false` : `the answer is ${typeName(doc)}, not an object`);
+    if (typeof valid !== 'boolean')
+      throw malformed(
+        'GET /api/v1/validate',
+        isRecord(doc) ? `valid is ${typeName(valid)}, not true or false` : `the answer is ${typeName(doc)}, not an object`,
+      );
     if (!valid) throw new SourceError('credentials', 'Datadog API key rejected: GET /api/v1/validate did not answer valid: true');
     // The application key is only checked by an endpoint that needs it; one monitor is the cheapest.
     await this.call('GET', '/api/v1/monitor', { page: '0', page_size: '1' }, signal);
@@ -204,7 +212,8 @@ export class DatadogMonitoring implements MonitoringProvider {
     const doc = await this.call('POST', '/api/v2/spans/analytics/aggregate', {}, signal, undefined, JSON.stringify(body));
     if (!isRecord(doc)) throw malformed(operation, `the answer is ${typeName(doc)}, not an object`);
     const status = isRecord(doc.meta) ? doc.meta.status : undefined;
-    if (status !== undefined && status !== 'done') throw new SourceError('malformed', `Datadog ${operation} answered status ${JSON.stringify(status)}: the span counts are partial`);
+    if (status !== undefined && status !== 'done')
+      throw new SourceError('malformed', `Datadog ${operation} answered status ${JSON.stringify(status)}: the span counts are partial`);
     if (!Array.isArray(doc.data)) throw malformed(operation, `data is ${typeName(doc.data)}, not a list of buckets`);
     const tenants = new Set<string>();
     doc.data.forEach((bucket: unknown, i: number) => {
@@ -229,7 +238,10 @@ export class DatadogMonitoring implements MonitoringProvider {
   /** `env:<env>` and, when set, `service:<service>`; the env has no default that could be right. */
   private scopeTags(): string[] {
     if (!this.opts.env) {
-      throw new ConfigError('not set: the Datadog env tag of production (e.g. prod), so that staging data and monitors do not count; zero-config reads DD_ENV', 'gates.monitoring.datadog.env');
+      throw new ConfigError(
+        'not set: the Datadog env tag of production (e.g. prod), so that staging data and monitors do not count; zero-config reads DD_ENV',
+        'gates.monitoring.datadog.env',
+      );
     }
     return [`env:${this.opts.env}`, ...(this.opts.service ? [`service:${this.opts.service}`] : [])];
   }
@@ -239,7 +251,10 @@ export class DatadogMonitoring implements MonitoringProvider {
     const from = Math.floor(Math.min(window.from.getTime(), window.to.getTime() - DISCOVERY_LOOKBACK_MS) / 1000);
     const doc = await this.call('GET', '/api/v1/metrics', { from: String(from), tag_filter: scope.join(' AND ') }, signal);
     if (!isRecord(doc) || !Array.isArray(doc.metrics) || doc.metrics.some((m) => typeof m !== 'string')) {
-      throw malformed('GET /api/v1/metrics', isRecord(doc) ? `metrics is ${typeName(doc.metrics)}, not a list of names` : `the answer is ${typeName(doc)}, not an object`);
+      throw malformed(
+        'GET /api/v1/metrics',
+        isRecord(doc) ? `metrics is ${typeName(doc.metrics)}, not a list of names` : `the answer is ${typeName(doc)}, not an object`,
+      );
     }
     const spans = (doc.metrics as string[]).map((m) => /^trace\.(.+)\.hits$/.exec(m)?.[1]).filter((s): s is string => Boolean(s));
     return [...new Set(spans)].sort();
@@ -270,7 +285,10 @@ export class DatadogMonitoring implements MonitoringProvider {
       all.push(...monitors);
       if (monitors.length < MONITOR_PAGE_SIZE) return all;
     }
-    throw new SourceError('malformed', `Datadog has more than ${MAX_MONITOR_PAGES * MONITOR_PAGE_SIZE} monitors for this key; narrow them with gates.monitoring.datadog.monitorTags`);
+    throw new SourceError(
+      'malformed',
+      `Datadog has more than ${MAX_MONITOR_PAGES * MONITOR_PAGE_SIZE} monitors for this key; narrow them with gates.monitoring.datadog.monitorTags`,
+    );
   }
 
   /** N8: every monitor notification rule, page by page; a page that adds nothing new ends the list. */
@@ -279,7 +297,11 @@ export class DatadogMonitoring implements MonitoringProvider {
     for (let page = 0; page < MAX_RULE_PAGES; page++) {
       const doc = await this.call('GET', '/api/v2/monitor/notification_rule', { page: String(page), per_page: String(RULE_PAGE_SIZE) }, signal);
       const data = isRecord(doc) ? doc.data : undefined;
-      if (!Array.isArray(data)) throw malformed('GET /api/v2/monitor/notification_rule', isRecord(doc) ? `data is ${typeName(data)}, not a list of rules` : `the answer is ${typeName(doc)}, not an object`);
+      if (!Array.isArray(data))
+        throw malformed(
+          'GET /api/v2/monitor/notification_rule',
+          isRecord(doc) ? `data is ${typeName(data)}, not a list of rules` : `the answer is ${typeName(doc)}, not an object`,
+        );
       const before = byId.size;
       data.forEach((r: unknown, i: number) => {
         if (!isRecord(r) || !isRecord(r.attributes)) throw malformed('GET /api/v2/monitor/notification_rule', `data[${i}].attributes is missing`);
@@ -298,13 +320,21 @@ export class DatadogMonitoring implements MonitoringProvider {
       signal,
     )) as QueryResponse;
     if (!isRecord(res)) throw malformed(`GET /api/v1/query (query ${JSON.stringify(query)})`, `the answer is ${typeName(res)}, not an object`);
-    if (res.status === 'error' || res.error) throw new SourceError('malformed', `Datadog rejected the query ${JSON.stringify(query)}: ${res.error ?? 'status error'}`);
+    if (res.status === 'error' || res.error)
+      throw new SourceError('malformed', `Datadog rejected the query ${JSON.stringify(query)}: ${res.error ?? 'status error'}`);
     const problem = seriesProblem(res.series);
     if (problem) throw malformed(`GET /api/v1/query (query ${JSON.stringify(query)})`, problem);
     return res;
   }
 
-  private call(method: 'GET' | 'POST', path: string, params: Record<string, string>, signal: AbortSignal, key = 'Datadog API or application key', body?: string): Promise<unknown> {
+  private call(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string>,
+    signal: AbortSignal,
+    key = 'Datadog API or application key',
+    body?: string,
+  ): Promise<unknown> {
     const url = new URL(this.opts.baseUrl + path);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const headers: Record<string, string> = { 'DD-API-KEY': this.opts.apiKey };
@@ -326,7 +356,8 @@ function seriesProblem(series: unknown): string | undefined {
     const s: unknown = series[i];
     if (!isRecord(s)) return `series[${i}] is ${typeName(s)}, not an object`;
     if (s.scope !== undefined && typeof s.scope !== 'string') return `series[${i}].scope is ${typeName(s.scope)}, not a string`;
-    if (s.tag_set !== undefined && (!Array.isArray(s.tag_set) || s.tag_set.some((t) => typeof t !== 'string'))) return `series[${i}].tag_set is not a list of strings`;
+    if (s.tag_set !== undefined && (!Array.isArray(s.tag_set) || s.tag_set.some((t) => typeof t !== 'string')))
+      return `series[${i}].tag_set is not a list of strings`;
     if (s.pointlist === undefined || s.pointlist === null) continue;
     if (!Array.isArray(s.pointlist)) return `series[${i}].pointlist is ${typeName(s.pointlist)}, not a list`;
     for (let j = 0; j < s.pointlist.length; j++) {
@@ -347,7 +378,8 @@ function checkMonitor(m: unknown, where: string): void {
   for (const k of ['name', 'query', 'message', 'overall_state', 'draft_status'] as const) {
     if (m[k] !== undefined && m[k] !== null && typeof m[k] !== 'string') throw bad(`.${k} is ${typeName(m[k])}, not a string`);
   }
-  if (m.tags !== undefined && m.tags !== null && (!Array.isArray(m.tags) || m.tags.some((t) => typeof t !== 'string'))) throw bad('.tags is not a list of strings');
+  if (m.tags !== undefined && m.tags !== null && (!Array.isArray(m.tags) || m.tags.some((t) => typeof t !== 'string')))
+    throw bad('.tags is not a list of strings');
   if (m.options !== undefined && m.options !== null) {
     if (!isRecord(m.options)) throw bad(`.options is ${typeName(m.options)}, not an object`);
     const silenced = m.options.silenced;
@@ -378,7 +410,17 @@ function groupKeys(query: string | undefined): string[] {
 }
 
 /** Conditional variables whose body never renders on an alert notification (N7). */
-const NOT_ON_ALERT = new Set(['is_warning', 'is_recovery', 'is_alert_recovery', 'is_warning_recovery', 'is_alert_to_warning', 'is_no_data', 'is_no_data_recovery', 'is_unknown', 'is_renotify']);
+const NOT_ON_ALERT = new Set([
+  'is_warning',
+  'is_recovery',
+  'is_alert_recovery',
+  'is_warning_recovery',
+  'is_alert_to_warning',
+  'is_no_data',
+  'is_no_data_recovery',
+  'is_unknown',
+  'is_renotify',
+]);
 
 /**
  * N6, N7: the @handles of a monitor message that an alert notification reaches (@slack-…,
@@ -438,8 +480,10 @@ export function ruleRecipientsFor(monitor: { tags?: string[]; query?: string }, 
     if (!applies) continue;
     let recipients = a.recipients ?? [];
     if (a.conditional_recipients) {
-      const onAlert = (a.conditional_recipients.conditions ?? []).filter((c) => c.scope === 'transition_type:is_alert' || (c.scope !== undefined && !c.scope.startsWith('transition_type:') && has(c.scope)));
-      recipients = onAlert.length ? onAlert.flatMap((c) => c.recipients ?? []) : a.conditional_recipients.fallback_recipients ?? [];
+      const onAlert = (a.conditional_recipients.conditions ?? []).filter(
+        (c) => c.scope === 'transition_type:is_alert' || (c.scope !== undefined && !c.scope.startsWith('transition_type:') && has(c.scope)),
+      );
+      recipients = onAlert.length ? onAlert.flatMap((c) => c.recipients ?? []) : (a.conditional_recipients.fallback_recipients ?? []);
     }
     for (const r of recipients) out.add(r.startsWith('@') ? r : `@${r}`);
   }

@@ -44,7 +44,10 @@ interface Tally {
 export class DataExportBill implements BillSource {
   readonly provider = 'aws' as const;
 
-  constructor(private readonly src: DataExportSourceConfig, private readonly query: AwsBillQuery) {}
+  constructor(
+    private readonly src: DataExportSourceConfig,
+    private readonly query: AwsBillQuery,
+  ) {}
 
   private get where(): string {
     const prefix = this.src.prefix ? `${this.src.prefix}/` : '';
@@ -68,11 +71,28 @@ export class DataExportBill implements BillSource {
     const missing = months.filter((_, i) => !found[i]);
     if (missing.length) {
       const days = missing.map((m) => daysInWindow(`${m}-01`, nextMonthStart(m), window)).join(', ');
-      throw new SourceError('not-found', `the export ${this.where} has no manifest for ${missing.map((m) => `BILLING_PERIOD=${m}`).join(', ')} (looked for ${missing.flatMap((m) => manifestKeys(loc, m)).join(', ')}): ${days} of the window ${window.from}..${window.to} was not measured`, { remediation: 'Check bucket, prefix and exportName (and layout), and that the export was created before the window starts; AWS delivers a billing period\'s first snapshot within about a day of its start.' });
+      throw new SourceError(
+        'not-found',
+        `the export ${this.where} has no manifest for ${missing.map((m) => `BILLING_PERIOD=${m}`).join(', ')} (looked for ${missing.flatMap((m) => manifestKeys(loc, m)).join(', ')}): ${days} of the window ${window.from}..${window.to} was not measured`,
+        {
+          remediation:
+            "Check bucket, prefix and exportName (and layout), and that the export was created before the window starts; AWS delivers a billing period's first snapshot within about a day of its start.",
+        },
+      );
     }
     const snapshots = found as PeriodSnapshot[];
     const sizes = await this.sizes(store, snapshots, window, signal);
-    const tally: Tally = { groups: new Map(), total: 0n, rows: 0, inWindow: 0, currencies: new Set(), lastDay: new Map(), formats: new Set(), schemas: new Set(), notes: new Set() };
+    const tally: Tally = {
+      groups: new Map(),
+      total: 0n,
+      rows: 0,
+      inWindow: 0,
+      currencies: new Set(),
+      lastDay: new Map(),
+      formats: new Set(),
+      schemas: new Set(),
+      notes: new Set(),
+    };
     for (const snap of snapshots) {
       for (const key of snap.files) {
         await this.readFile(store, snap, key, sizes.get(key)!, window, tally, signal);
@@ -85,12 +105,24 @@ export class DataExportBill implements BillSource {
     });
     const uncovered = uncoveredDays(periods, window.from, exclusiveEnd(window));
     if (uncovered.length) {
-      const shown = snapshots.map((s, i) => `${s.month}: ${periods[i][1] > periods[i][0] ? `${periods[i][0]}..${addDays(periods[i][1], -1)}` : 'no line items'}`).join('; ');
-      throw new SourceError('malformed', `the export ${this.where} does not cover ${uncovered.join(', ')} of the window ${window.from}..${window.to} (its data: ${shown}): those days were not measured`, { remediation: 'End the window on a day the export has data for (AWS refreshes the current period up to three times a day; the default window ends 2 days ago), or wait for the next refresh.' });
+      const shown = snapshots
+        .map((s, i) => `${s.month}: ${periods[i][1] > periods[i][0] ? `${periods[i][0]}..${addDays(periods[i][1], -1)}` : 'no line items'}`)
+        .join('; ');
+      throw new SourceError(
+        'malformed',
+        `the export ${this.where} does not cover ${uncovered.join(', ')} of the window ${window.from}..${window.to} (its data: ${shown}): those days were not measured`,
+        {
+          remediation:
+            'End the window on a day the export has data for (AWS refreshes the current period up to three times a day; the default window ends 2 days ago), or wait for the next refresh.',
+        },
+      );
     }
     const foreign = [...tally.currencies].filter((c) => c !== 'USD');
     if (foreign.length) {
-      throw new SourceError('malformed', `the export is in ${[...tally.currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
+      throw new SourceError(
+        'malformed',
+        `the export is in ${[...tally.currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`,
+      );
     }
     const excluded = q.excludeRecordTypes;
     const files = snapshots.reduce((n, s) => n + s.files.length, 0);
@@ -98,7 +130,9 @@ export class DataExportBill implements BillSource {
     return {
       source: `export ${this.where}: ${[...tally.schemas].join(', ')} (${[...tally.formats].join(', ')}), ${snapshots
         .map((s) => `${s.month} snapshot ${s.snapshot} (${s.files.length} file${s.files.length === 1 ? '' : 's'})`)
-        .join(', ')}; ${q.metric} by tag ${q.tagKey}; ${tally.inWindow} of ${tally.rows} line items in the window${excluded.length ? `; ${excluded.join(', ')} excluded` : ''}`,
+        .join(
+          ', ',
+        )}; ${q.metric} by tag ${q.tagKey}; ${tally.inWindow} of ${tally.rows} line items in the window${excluded.length ? `; ${excluded.join(', ')} excluded` : ''}`,
       groups: tally.groups,
       total: tally.total,
       estimated: [],
@@ -125,17 +159,30 @@ export class DataExportBill implements BillSource {
       const slice = all.slice(i, i + HEAD_CONCURRENCY);
       const got = await Promise.all(slice.map(({ key }) => store.size(key, signal)));
       slice.forEach(({ s, key }, j) => {
-        if (got[j] === undefined) absent.push(`${store.label}/${key} (billing period ${s.month}, ${daysInWindow(s.days[0], s.days[1], window) ?? 'outside the window'})`);
+        if (got[j] === undefined)
+          absent.push(`${store.label}/${key} (billing period ${s.month}, ${daysInWindow(s.days[0], s.days[1], window) ?? 'outside the window'})`);
         else sizes.set(key, got[j]!);
       });
     }
     if (absent.length) {
-      throw new SourceError('not-found', `${absent.length} data file(s) listed by the export's manifest are absent: ${absent.slice(0, 10).join('; ')}${absent.length > 10 ? ' …' : ''}; those billing periods were not measured`, { remediation: 'A refresh may be in progress (AWS writes the manifest after the data files; run again later), or a lifecycle rule removed the files.' });
+      throw new SourceError(
+        'not-found',
+        `${absent.length} data file(s) listed by the export's manifest are absent: ${absent.slice(0, 10).join('; ')}${absent.length > 10 ? ' …' : ''}; those billing periods were not measured`,
+        { remediation: 'A refresh may be in progress (AWS writes the manifest after the data files; run again later), or a lifecycle rule removed the files.' },
+      );
     }
     return sizes;
   }
 
-  private async readFile(store: ObjectStore, snap: PeriodSnapshot, key: string, size: number, window: CostWindow, tally: Tally, signal: AbortSignal): Promise<void> {
+  private async readFile(
+    store: ObjectStore,
+    snap: PeriodSnapshot,
+    key: string,
+    size: number,
+    window: CostWindow,
+    tally: Tally,
+    signal: AbortSignal,
+  ): Promise<void> {
     const q = this.query;
     const where = `${store.label}/${key}`;
     const table = await openTable(store, key, size, signal);
@@ -153,9 +200,13 @@ export class DataExportBill implements BillSource {
     const accounts = q.linkedAccounts?.length ? new Set(q.linkedAccounts) : undefined;
     if (accounts && plan.at.account < 0) {
       table.close();
-      throw new SourceError('malformed', `${where} has no account column (${plan.schema === 'FOCUS' ? 'SubAccountId' : 'line item usage account'}), so linkedAccounts cannot be applied`);
+      throw new SourceError(
+        'malformed',
+        `${where} has no account column (${plan.schema === 'FOCUS' ? 'SubAccountId' : 'line item usage account'}), so linkedAccounts cannot be applied`,
+      );
     }
-    if (excluded.size && plan.at.type < 0) tally.notes.add(`${where} has no line item type column: ${q.excludeRecordTypes.join(', ')} could not be excluded there`);
+    if (excluded.size && plan.at.type < 0)
+      tally.notes.add(`${where} has no line item type column: ${q.excludeRecordTypes.join(', ')} could not be excluded there`);
     if (plan.at.currency < 0) tally.notes.add(`${where} has no currency column: its amounts are taken as USD`);
     const [periodStart, periodEnd] = snap.days;
     let last = tally.lastDay.get(snap) ?? '';
@@ -167,7 +218,11 @@ export class DataExportBill implements BillSource {
       const currencies = plan.at.currency >= 0 ? batch.columns[plan.at.currency] : undefined;
       for (let i = 0; i < batch.length; i++, row++) {
         const day = dayText(valueAt(days, i));
-        if (!day) throw new SourceError('malformed', `${where}: line item ${row + 1}: ${plan.requests[0].name} is not a date (${JSON.stringify(String(valueAt(days, i)).slice(0, 30))})`);
+        if (!day)
+          throw new SourceError(
+            'malformed',
+            `${where}: line item ${row + 1}: ${plan.requests[0].name} is not a date (${JSON.stringify(String(valueAt(days, i)).slice(0, 30))})`,
+          );
         if (day > last && day >= periodStart && day < periodEnd) last = day;
         if (day < window.from || day > window.to) continue;
         const type = types ? String(valueAt(types, i) ?? '') : '';
@@ -197,7 +252,11 @@ export class DataExportBill implements BillSource {
     const cell = (name: AmortizedColumn) => {
       const index = at[name];
       if (index === undefined) {
-        throw new SourceError('malformed', `${where}: line item ${row + 1}: a ${type} line item needs the ${name} column for AmortizedCost, and the export has none`, { remediation: 'Reconcile UnblendedCost, or export the reservation and savings-plan columns.' });
+        throw new SourceError(
+          'malformed',
+          `${where}: line item ${row + 1}: a ${type} line item needs the ${name} column for AmortizedCost, and the export has none`,
+          { remediation: 'Reconcile UnblendedCost, or export the reservation and savings-plan columns.' },
+        );
       }
       return money(valueAt(columns[index], i), where, row, plan.requests[index].name) ?? 0n;
     };

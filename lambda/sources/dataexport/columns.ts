@@ -66,7 +66,11 @@ export function planColumns(names: string[], query: AwsBillQuery, where: string)
     day = FOCUS.day;
     if (query.metric === 'AmortizedCost') cost = has(FOCUS.effective) ? FOCUS.effective : undefined;
     else if (query.metric === 'UnblendedCost' || query.metric === 'NetUnblendedCost') cost = has(FOCUS.billed) ? FOCUS.billed : undefined;
-    else throw new SourceError('malformed', `${where} is a FOCUS export, which has no ${query.metric} (it has BilledCost for UnblendedCost/NetUnblendedCost and EffectiveCost for AmortizedCost)`);
+    else
+      throw new SourceError(
+        'malformed',
+        `${where} is a FOCUS export, which has no ${query.metric} (it has BilledCost for UnblendedCost/NetUnblendedCost and EffectiveCost for AmortizedCost)`,
+      );
     note = `${cost ?? (query.metric === 'AmortizedCost' ? FOCUS.effective : FOCUS.billed)} as ${query.metric}`;
     tag = has(FOCUS.tags) ? { name: FOCUS.tags, mapKeys: [key, `user:${key}`] } : undefined;
     type = pick([FOCUS.type]);
@@ -74,10 +78,15 @@ export function planColumns(names: string[], query: AwsBillQuery, where: string)
     currency = pick([FOCUS.currency]);
   } else {
     day = COLUMNS.day[legacy];
-    if (!(CUR_METRICS as readonly string[]).includes(query.metric)) throw new SourceError('malformed', `${query.metric} cannot be read from a bill export (use ${CUR_METRICS.join(', ')})`);
+    if (!(CUR_METRICS as readonly string[]).includes(query.metric))
+      throw new SourceError('malformed', `${query.metric} cannot be read from a bill export (use ${CUR_METRICS.join(', ')})`);
     cost = pick([COLUMNS[query.metric as (typeof CUR_METRICS)[number]][legacy]]);
     const flat = pick([`resourceTags/user:${key}`, `resource_tags_user_${key}`, `resource_tags_user_${snakeCaseTagKey(key)}`]);
-    tag = flat ? { name: flat } : has('resource_tags') ? { name: 'resource_tags', mapKeys: [`user_${key}`, `user_${snakeCaseTagKey(key)}`, `user:${key}`, key] } : undefined;
+    tag = flat
+      ? { name: flat }
+      : has('resource_tags')
+        ? { name: 'resource_tags', mapKeys: [`user_${key}`, `user_${snakeCaseTagKey(key)}`, `user:${key}`, key] }
+        : undefined;
     type = pick([COLUMNS.type[legacy]]);
     account = pick([COLUMNS.account[legacy]]);
     currency = pick([COLUMNS.currency[legacy]]);
@@ -87,14 +96,17 @@ export function planColumns(names: string[], query: AwsBillQuery, where: string)
     !tag ? (schema === 'FOCUS' ? 'Tags' : schema === 'CUR 2.0' ? 'resource_tags' : `resourceTags/user:${key}`) : '',
   ].filter(Boolean);
   if (missing.length) {
-    throw new SourceError('not-found', `${where} (${schema}) lacks ${missing.join(' and ')}`, { remediation: !tag ? `Activate '${key}' as a cost allocation tag and include resource tags in the export.` : undefined });
+    throw new SourceError('not-found', `${where} (${schema}) lacks ${missing.join(' and ')}`, {
+      remediation: !tag ? `Activate '${key}' as a cost allocation tag and include resource tags in the export.` : undefined,
+    });
   }
   const requests: ColumnRequest[] = [{ name: day }, { name: cost! }, tag!];
   const add = (name: string | undefined) => (name ? requests.push({ name }) - 1 : -1);
   const at = { type: add(type), account: add(account), currency: add(currency) };
   let amortized: ColumnPlan['amortized'];
   if (query.metric === 'AmortizedCost' && schema !== 'FOCUS') {
-    if (at.type < 0) throw new SourceError('malformed', `${where} has no ${COLUMNS.type[legacy]} column, which AmortizedCost needs to tell covered usage and fees apart`);
+    if (at.type < 0)
+      throw new SourceError('malformed', `${where} has no ${COLUMNS.type[legacy]} column, which AmortizedCost needs to tell covered usage and fees apart`);
     amortized = {};
     for (const [name, candidates] of Object.entries(AMORTIZED) as [AmortizedColumn, readonly string[]][]) {
       const column = pick([candidates[legacy]]);

@@ -42,7 +42,7 @@ export async function openCsvTable(store: ObjectStore, key: string, gzip: boolea
     async *batches(requests: ColumnRequest[], abort: AbortSignal): AsyncGenerator<Batch> {
       const index = requests.map((r) => header.indexOf(r.name));
       const caches = requests.map(() => new Map<string, string | undefined>());
-      let batch = requests.map(() => [] as (unknown)[]);
+      let batch = requests.map(() => [] as unknown[]);
       let n = 0;
       try {
         for (let next = await rows.next(); !next.done; next = await rows.next()) {
@@ -55,7 +55,7 @@ export async function openCsvTable(store: ObjectStore, key: string, gzip: boolea
           }
           if (++n === BATCH_ROWS) {
             yield { length: n, columns: batch };
-            batch = requests.map(() => [] as (unknown)[]);
+            batch = requests.map(() => [] as unknown[]);
             n = 0;
           }
         }

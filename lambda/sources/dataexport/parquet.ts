@@ -70,7 +70,9 @@ export async function openParquetTable(store: ObjectStore, key: string, size: nu
         const columns: Column[] = [];
         try {
           for (const r of requests) {
-            columns.push(r.mapKeys ? await mapLookup(file, metadata, index, r.name, r.mapKeys, rows) : await flatColumn(file, leafOf(metadata, index, [r.name]), rows));
+            columns.push(
+              r.mapKeys ? await mapLookup(file, metadata, index, r.name, r.mapKeys, rows) : await flatColumn(file, leafOf(metadata, index, [r.name]), rows),
+            );
           }
         } catch (err) {
           if (err instanceof SourceError) throw err;
@@ -219,7 +221,9 @@ interface Leaf {
 function leafOf(metadata: FileMetaData, groupIndex: number, path: string[]): Leaf {
   const meta = metadata.row_groups[groupIndex].columns.find((c) => (c.meta_data?.path_in_schema ?? []).join('\u0000') === path.join('\u0000'))?.meta_data;
   if (!meta) {
-    throw new Error(path.length > 1 ? `${path[0]} is not a map column of string keys and values (no ${path.slice(1).join('.')} leaf)` : `${path[0]} is not a flat column`);
+    throw new Error(
+      path.length > 1 ? `${path[0]} is not a map column of string keys and values (no ${path.slice(1).join('.')} leaf)` : `${path[0]} is not a flat column`,
+    );
   }
   const schemaPath = getSchemaPath(metadata.schema, meta.path_in_schema);
   const element = schemaPath[schemaPath.length - 1].element;
@@ -243,7 +247,11 @@ const bitWidth = (max: number) => 32 - Math.clz32(max);
  * decoded here into byte levels and integer indices, resolved through the dictionary only when
  * visited; other pages go through hyparquet's readDataPage / readDataPageV2.
  */
-async function eachPage(file: AsyncBuffer, leaf: Leaf, visit: (rep: ArrayLike<number>, def: ArrayLike<number>, value: (i: number) => unknown) => void): Promise<void> {
+async function eachPage(
+  file: AsyncBuffer,
+  leaf: Leaf,
+  visit: (rep: ArrayLike<number>, def: ArrayLike<number>, value: (i: number) => unknown) => void,
+): Promise<void> {
   const { decoder } = leaf;
   const buffer = await file.slice(leaf.start, leaf.start + leaf.bytes);
   const reader = { view: new DataView(buffer), offset: 0 };
@@ -255,7 +263,12 @@ async function eachPage(file: AsyncBuffer, leaf: Leaf, visit: (rep: ArrayLike<nu
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
       const page = decompressPage(bytes, header.uncompressed_page_size, decoder.codec, COMPRESSORS);
-      const plain = readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, decoder.type, header.dictionary_page_header!.num_values, decoder.element.type_length);
+      const plain = readPlain(
+        { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 },
+        decoder.type,
+        header.dictionary_page_header!.num_values,
+        decoder.element.type_length,
+      );
       dictionary = convert(plain, decoder);
       continue;
     }
@@ -276,9 +289,10 @@ async function eachPage(file: AsyncBuffer, leaf: Leaf, visit: (rep: ArrayLike<nu
       const dict = dictionary;
       visit(rep, def, (i) => dict[indices[i]]);
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
-      const page = header.type === 'DATA_PAGE'
-        ? readDataPage(decompressPage(bytes, header.uncompressed_page_size, decoder.codec, COMPRESSORS), header.data_page_header!, decoder)
-        : readDataPageV2(bytes, header, decoder);
+      const page =
+        header.type === 'DATA_PAGE'
+          ? readDataPage(decompressPage(bytes, header.uncompressed_page_size, decoder.codec, COMPRESSORS), header.data_page_header!, decoder)
+          : readDataPageV2(bytes, header, decoder);
       const encoding = (header.data_page_header ?? header.data_page_header_v2)!.encoding;
       const rep = page.repetitionLevels;
       n = page.definitionLevels?.length || rep.length || (header.data_page_header ?? header.data_page_header_v2)!.num_values;

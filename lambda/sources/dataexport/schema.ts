@@ -36,7 +36,11 @@ export const dataExportSourceSchema: JsonSchema = {
     path: { type: 'string', minLength: 1, description: 'A local directory laid out like the bucket (aws s3 sync s3://BUCKET DIR), instead of bucket.' },
     prefix: { type: 'string', pattern: '^[^/].*[^/]$|^$', default: '', description: "The export's S3 prefix, without leading or trailing slash." },
     exportName: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^/]+$', description: "The export's name (legacy CUR: the report's name)." },
-    layout: { enum: ['dataexport', 'legacy'], description: 'Data Exports (metadata/BILLING_PERIOD=YYYY-MM manifests) or legacy CUR (yyyymmdd-yyyymmdd assembly manifests). Default: whichever is found.' },
+    layout: {
+      enum: ['dataexport', 'legacy'],
+      description:
+        'Data Exports (metadata/BILLING_PERIOD=YYYY-MM manifests) or legacy CUR (yyyymmdd-yyyymmdd assembly manifests). Default: whichever is found.',
+    },
     region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', description: 'S3 bucket region (default: the SDK environment).' },
   },
 };

@@ -78,7 +78,10 @@ export class S3Store implements ObjectStore {
   readonly label: string;
   private readonly client: S3Client;
 
-  constructor(private readonly bucket: string, region?: string) {
+  constructor(
+    private readonly bucket: string,
+    region?: string,
+  ) {
     this.label = `s3://${bucket}`;
     // A bucket answers only in its own Region; the SDK follows S3's redirect when told to (S3-3).
     // A local endpoint (AWS_ENDPOINT_URL_S3, an emulator on localhost) is addressed path-style (S3-1).
@@ -89,7 +92,8 @@ export class S3Store implements ObjectStore {
   private fail(err: unknown, key: string): Error {
     if (err instanceof SourceError) return err;
     // A refused HeadObject has no body, so the SDK cannot name the error: it is S3's AccessDenied.
-    const forbidden = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403 && (err as { name?: string }).name !== 'AccessDenied';
+    const forbidden =
+      (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403 && (err as { name?: string }).name !== 'AccessDenied';
     return new SourceError('malformed', `cannot read s3://${this.bucket}/${key}: ${forbidden ? 'AccessDenied (HTTP 403)' : describeError(err)}${s3Hint(err)}`);
   }
 
@@ -146,9 +150,14 @@ export class S3Store implements ObjectStore {
       this.usage.lists++;
       let page;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }), { abortSignal: signal });
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }), {
+          abortSignal: signal,
+        });
       } catch (err) {
-        throw new SourceError('not-found', `cannot list s3://${this.bucket}/${prefix}: ${describeError(err)}${(err as { name?: string }).name === 'AccessDenied' ? ' (s3:ListBucket is missing)' : ''}`);
+        throw new SourceError(
+          'not-found',
+          `cannot list s3://${this.bucket}/${prefix}: ${describeError(err)}${(err as { name?: string }).name === 'AccessDenied' ? ' (s3:ListBucket is missing)' : ''}`,
+        );
       }
       for (const o of page.Contents ?? []) if (o.Key) found.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0) });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

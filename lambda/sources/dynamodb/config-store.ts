@@ -108,7 +108,9 @@ export class DynamoDbConfigStore implements ConfigStore {
     let seen = 0;
     const malformed = `malformed Scan response from DynamoDB table ${this.table}`;
     do {
-      const page = await sendChecked('Scan', this.client, this.table, () => this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }), { abortSignal: signal }));
+      const page = await sendChecked('Scan', this.client, this.table, () =>
+        this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }), { abortSignal: signal }),
+      );
       pages++;
       const items: unknown = page.Items;
       if (items !== undefined && !Array.isArray(items)) throw new Error(`${malformed}: Items is not a list`);
@@ -124,7 +126,7 @@ export class DynamoDbConfigStore implements ConfigStore {
         const id = attrs[idAttr];
         if (!id) continue;
         const cfg = attrs[cfgAttr];
-        const text = (v?: AttributeValue) => (v?.S ?? v?.N ?? (v?.BOOL !== undefined ? String(v.BOOL) : null));
+        const text = (v?: AttributeValue) => v?.S ?? v?.N ?? (v?.BOOL !== undefined ? String(v.BOOL) : null);
         const tenantId = text(id) ?? '(unreadable id)';
         let raw: unknown = null; // no attribute, or NULL: no config
         let problem: string | undefined;
@@ -158,12 +160,21 @@ export class DynamoDbConfigStore implements ConfigStore {
 
   async auditTrail(since: Date, _reservedKey: string, _nonce: string | undefined, signal: AbortSignal): Promise<AuditTrail> {
     const table = (this.description ??= await describeTable(this.client, this.table, signal));
-    const backups = await sendChecked('DescribeContinuousBackups', this.client, this.table, () => this.client.send(new DescribeContinuousBackupsCommand({ TableName: this.table }), { abortSignal: signal }));
+    const backups = await sendChecked('DescribeContinuousBackups', this.client, this.table, () =>
+      this.client.send(new DescribeContinuousBackupsCommand({ TableName: this.table }), { abortSignal: signal }),
+    );
     const pitr = backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
     const streams = table.StreamSpecification?.StreamEnabled ? `stream (${table.StreamSpecification.StreamViewType ?? 'enabled'})` : undefined;
-    const parts = [pitr?.PointInTimeRecoveryStatus === 'ENABLED' ? `point-in-time recovery since ${pitr.EarliestRestorableDateTime?.toISOString() ?? '?'}` : undefined, streams].filter(Boolean);
+    const parts = [
+      pitr?.PointInTimeRecoveryStatus === 'ENABLED' ? `point-in-time recovery since ${pitr.EarliestRestorableDateTime?.toISOString() ?? '?'}` : undefined,
+      streams,
+    ].filter(Boolean);
     if (parts.length === 0) {
-      return { present: false, where: `DynamoDB table ${this.table}: no stream and point-in-time recovery ${pitr?.PointInTimeRecoveryStatus ?? 'not reported'}`, changes: null };
+      return {
+        present: false,
+        where: `DynamoDB table ${this.table}: no stream and point-in-time recovery ${pitr?.PointInTimeRecoveryStatus ?? 'not reported'}`,
+        changes: null,
+      };
     }
     let changes: number | null = null;
     let countNote = 'streams and point-in-time recovery keep changes but do not count them; set updatedAtAttribute to count';
@@ -210,7 +221,13 @@ export class DynamoDbCanaryStore implements CanaryStore {
     const attr = this.mapping.configAttribute ?? SBT_AWS.config;
     const out = await sendChecked('GetItem', this.client, this.table, () =>
       this.client.send(
-        new GetItemCommand({ TableName: this.table, Key: this.key(tenant), ConsistentRead: true, ProjectionExpression: '#c', ExpressionAttributeNames: { '#c': attr } }),
+        new GetItemCommand({
+          TableName: this.table,
+          Key: this.key(tenant),
+          ConsistentRead: true,
+          ProjectionExpression: '#c',
+          ExpressionAttributeNames: { '#c': attr },
+        }),
         { abortSignal: signal },
       ),
     );

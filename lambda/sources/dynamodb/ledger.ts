@@ -57,10 +57,17 @@ export class DynamoDbCostLedger implements CostLedger {
           }
           const wrong = [names.tenant, names.provider, names.date, names.cost].find((a) => item[a] !== undefined && typeof text(item[a]) !== 'string');
           if (wrong) {
-            throw new Error(`DynamoDB table ${this.table}: an item's ${wrong} is ${JSON.stringify(item[wrong]).slice(0, 40)}; it must be a string (S) or a number (N)`);
+            throw new Error(
+              `DynamoDB table ${this.table}: an item's ${wrong} is ${JSON.stringify(item[wrong]).slice(0, 40)}; it must be a string (S) or a number (N)`,
+            );
           }
           const date = item[names.date];
-          const problem = tally.add(text(item[names.tenant]) ?? '', text(item[names.provider]) ?? '', date?.N !== undefined ? Number(date.N) : date?.S, text(item[names.cost]));
+          const problem = tally.add(
+            text(item[names.tenant]) ?? '',
+            text(item[names.provider]) ?? '',
+            date?.N !== undefined ? Number(date.N) : date?.S,
+            text(item[names.cost]),
+          );
           if (problem) throw new Error(`DynamoDB table ${this.table}: an item's ${problem.startsWith('cost') ? names.cost : names.date}: ${problem}`);
         }
         start = nextStartKey(page.LastEvaluatedKey);

@@ -32,9 +32,14 @@ export const dynamoDbSourceSchema: JsonSchema = {
     table: {
       type: 'string',
       pattern: '^[A-Za-z0-9_.-]{3,255}$',
-      description: 'Table name as deployed. sbt-aws lets CloudFormation generate it (not the literal TenantDetails): use ${env:TENANT_DETAILS_TABLE} with the looked-up name.',
+      description:
+        'Table name as deployed. sbt-aws lets CloudFormation generate it (not the literal TenantDetails): use ${env:TENANT_DETAILS_TABLE} with the looked-up name.',
     },
-    layout: { enum: ['sbt-aws', 'custom'], default: 'sbt-aws', description: 'Attribute defaults: sbt-aws TenantDetails, or custom (the gates name idAttribute and configAttribute).' },
+    layout: {
+      enum: ['sbt-aws', 'custom'],
+      default: 'sbt-aws',
+      description: 'Attribute defaults: sbt-aws TenantDetails, or custom (the gates name idAttribute and configAttribute).',
+    },
     region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', description: 'AWS region (default: the SDK environment).' },
   },
 };
@@ -104,7 +109,8 @@ function quotaFieldsIn(node: unknown, prefix: string, out: Map<string, unknown>,
     const path = prefix ? `${prefix}.${k}` : k;
     const inner = parsed(v);
     if (inner && typeof inner === 'object' && !Array.isArray(inner)) quotaFieldsIn(inner, path, out, depth + 1);
-    else if (isQuotaName(k) && (typeof inner === 'number' || typeof inner === 'bigint' || inner === null || /^\s*-?\d/.test(String(inner)))) out.set(path, inner);
+    else if (isQuotaName(k) && (typeof inner === 'number' || typeof inner === 'bigint' || inner === null || /^\s*-?\d/.test(String(inner))))
+      out.set(path, inner);
   }
 }
 
@@ -217,7 +223,8 @@ export class DynamoDbTenantStore implements TenantStore {
       async *activeIds() {
         yield ids;
       },
-      notes: statusAttr !== undefined && withStatus < total ? [`${total - withStatus} items have no '${statusAttr}' attribute and were not counted as active`] : [],
+      notes:
+        statusAttr !== undefined && withStatus < total ? [`${total - withStatus} items have no '${statusAttr}' attribute and were not counted as active`] : [],
     };
   }
 

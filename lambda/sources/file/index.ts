@@ -16,6 +16,11 @@ export const source: SourceDefinition<FileSourceConfig> = {
   title: 'history file',
   module: __filename,
   inline: true,
-  schema: { type: 'object', required: ['type', 'path'], additionalProperties: false, properties: { type: { const: 'file' }, path: { type: 'string', minLength: 1 } } },
+  schema: {
+    type: 'object',
+    required: ['type', 'path'],
+    additionalProperties: false,
+    properties: { type: { const: 'file' }, path: { type: 'string', minLength: 1 } },
+  },
   opens: [opens(HISTORY, { open: (src) => new FileHistoryStore(resolve(src.path)) })],
 };

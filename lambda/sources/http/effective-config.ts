@@ -22,7 +22,8 @@ export class HttpEffectiveConfig implements EffectiveConfig {
       body = await readText(res);
     } catch (err) {
       if (signal.aborted) throw new Error(`GET ${this.url}: ${describeError(signal.reason ?? err)}`);
-      if (err instanceof SourceError) throw new SourceError(err.kind, `GET ${this.url}: response ${err.message} (HTTP ${res.status}); stopped reading`, { status: res.status });
+      if (err instanceof SourceError)
+        throw new SourceError(err.kind, `GET ${this.url}: response ${err.message} (HTTP ${res.status}); stopped reading`, { status: res.status });
       throw new Error(`GET ${this.url}: response body cut off (HTTP ${res.status}): ${describeError((err as { cause?: unknown }).cause ?? err)}`);
     }
     if (!res.ok) throw new Error(`GET ${this.url}: HTTP ${res.status}`);
@@ -31,7 +32,9 @@ export class HttpEffectiveConfig implements EffectiveConfig {
     try {
       JSON.parse(body);
     } catch {
-      throw new Error(`GET ${this.url}: malformed response: not JSON (${res.headers.get('content-type') ?? 'no content-type'}, ${Buffer.byteLength(body)} bytes)`);
+      throw new Error(
+        `GET ${this.url}: malformed response: not JSON (${res.headers.get('content-type') ?? 'no content-type'}, ${Buffer.byteLength(body)} bytes)`,
+      );
     }
     return body;
   }

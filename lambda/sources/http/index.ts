@@ -17,7 +17,12 @@ export const source: SourceDefinition<HttpSourceConfig> = {
   title: 'HTTP endpoint',
   module: __filename,
   inline: true,
-  schema: { type: 'object', required: ['type', 'url'], additionalProperties: false, properties: { type: { const: 'http' }, url: { type: 'string', pattern: '^https?://' } } },
+  schema: {
+    type: 'object',
+    required: ['type', 'url'],
+    additionalProperties: false,
+    properties: { type: { const: 'http' }, url: { type: 'string', pattern: '^https?://' } },
+  },
   opens: [
     opens(QUOTA_PROBE, { open: (_src, probe, ctx) => new HttpQuotaProbe(probe, ctx.secrets) }),
     opens(EFFECTIVE_CONFIG, {

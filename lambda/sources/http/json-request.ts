@@ -94,9 +94,14 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
     } catch (err) {
       // The status line arrived but the body did not: a dropped connection or a stalled stream.
       if (req.signal.aborted) throw req.signal.reason ?? err;
-      if (err instanceof SourceError) throw new SourceError(err.kind, `${req.service} answer ${err.message} after HTTP ${res.status}; stopped reading (${where})`, { status: res.status });
-      if ((err as Error).name === 'TimeoutError') throw new SourceError('unreachable', `${req.service} did not finish its HTTP ${res.status} answer within ${timeoutMs / 1000} s (${where})`);
-      throw new SourceError('unreachable', `${req.service} answer broken off after HTTP ${res.status}: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`);
+      if (err instanceof SourceError)
+        throw new SourceError(err.kind, `${req.service} answer ${err.message} after HTTP ${res.status}; stopped reading (${where})`, { status: res.status });
+      if ((err as Error).name === 'TimeoutError')
+        throw new SourceError('unreachable', `${req.service} did not finish its HTTP ${res.status} answer within ${timeoutMs / 1000} s (${where})`);
+      throw new SourceError(
+        'unreachable',
+        `${req.service} answer broken off after HTTP ${res.status}: ${describeError((err as { cause?: unknown }).cause ?? err)} (${where})`,
+      );
     }
     if (res.ok) {
       try {
@@ -107,21 +112,28 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
     }
     const detail = apiErrorMessage(text);
     if (res.status === 401 || res.status === 403) {
-      throw new SourceError('credentials', `${req.key} rejected: ${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`, { status: res.status });
+      throw new SourceError('credentials', `${req.key} rejected: ${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`, {
+        status: res.status,
+      });
     }
     if (res.status === 429) {
       const waitMs = rateLimitWaitMs(res.headers, attempt);
       const left = req.deadline - Date.now() - DEADLINE_MARGIN_MS;
       const bound = Math.min(req.maxWaitMs ?? RATE_LIMIT_MAX_WAIT_MS, left);
       if (attempt >= RATE_LIMIT_RETRIES || waitMs > bound) {
-        const why = attempt >= RATE_LIMIT_RETRIES ? `still limited after ${attempt} retries` : `the limit resets in ${Math.ceil(waitMs / 1000)} s, beyond the ${Math.max(0, Math.floor(bound / 1000))} s this check may wait`;
+        const why =
+          attempt >= RATE_LIMIT_RETRIES
+            ? `still limited after ${attempt} retries`
+            : `the limit resets in ${Math.ceil(waitMs / 1000)} s, beyond the ${Math.max(0, Math.floor(bound / 1000))} s this check may wait`;
         const name = res.headers.get('x-ratelimit-name');
         throw new SourceError('throttled', `${req.service} rate limit hit${name ? ` (${name})` : ''}: ${why} (${where})`);
       }
       await delay(waitMs, req.signal);
       continue;
     }
-    throw new SourceError(kindOfStatus(res.status), `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`, { status: res.status });
+    throw new SourceError(kindOfStatus(res.status), `${req.service} answered HTTP ${res.status}${detail ? ` "${detail}"` : ''} (${where})`, {
+      status: res.status,
+    });
   }
 }
 

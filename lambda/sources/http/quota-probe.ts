@@ -2,7 +2,6 @@ import { describeError } from '../../core/errors';
 import type { QuotaProbe, QuotaProbeConfig, QuotaProbeResult, QuotaProbeTenant } from '../../checks/tenants/ports';
 import type { SecretResolver } from '../../core/secrets';
 
-
 /**
  * Sends requests one at a time as each test tenant until the API answers 429, never more than
  * `maxRequests` and never past `timeoutSeconds`. Sequential on purpose: the bound is exact.
@@ -10,7 +9,10 @@ import type { SecretResolver } from '../../core/secrets';
 export class HttpQuotaProbe implements QuotaProbe {
   readonly requireRetryAfter: boolean;
 
-  constructor(private readonly cfg: QuotaProbeConfig, private readonly secrets: SecretResolver) {
+  constructor(
+    private readonly cfg: QuotaProbeConfig,
+    private readonly secrets: SecretResolver,
+  ) {
     this.requireRetryAfter = cfg.requireRetryAfter ?? false;
   }
 

@@ -48,7 +48,13 @@ function knownLists(f: ConditionFacts): Record<string, string[] | undefined> {
   };
 }
 /** Attributes that identify the condition: a positive predicate on one ties the route to it. */
-const IDENTITY = new Set(['labels.policyIds', 'accumulations.policyName', 'accumulations.conditionName', 'accumulations.conditionFamilyId', 'accumulations.nrqlQuery']);
+const IDENTITY = new Set([
+  'labels.policyIds',
+  'accumulations.policyName',
+  'accumulations.conditionName',
+  'accumulations.conditionFamilyId',
+  'accumulations.nrqlQuery',
+]);
 const NEGATIVE = /^(DOES_NOT_|IS_NOT$)/;
 
 export function issuePriorities(terms: { priority?: string | null }[] | null | undefined): IssuePriority[] {
@@ -145,7 +151,9 @@ export function routeVerdict(filter: { type?: string | null; predicates?: Predic
     onlyIf.push(describePredicate(p));
   }
   if (onlyIf.length && !selectsCondition) {
-    return no(`it selects issues by ${onlyIf.join(' and ')} only, known once an incident exists; add labels.policyIds EXACTLY_MATCHES ${f.policyId} to make the route checkable`);
+    return no(
+      `it selects issues by ${onlyIf.join(' and ')} only, known once an incident exists; add labels.policyIds EXACTLY_MATCHES ${f.policyId} to make the route checkable`,
+    );
   }
   return { routes: true, onlyIf, priorities, selectsCondition };
 }
@@ -186,7 +194,14 @@ function mutingMatch(p: Predicate, f: ConditionFacts): boolean | undefined {
     ENDS_WITH: (a) => values.some((v) => a.endsWith(v)),
     IS_BLANK: (a) => a === '',
   };
-  const positive = { NOT_EQUALS: 'EQUALS', NOT_IN: 'IN', NOT_CONTAINS: 'CONTAINS', NOT_STARTS_WITH: 'STARTS_WITH', NOT_ENDS_WITH: 'ENDS_WITH', IS_NOT_BLANK: 'IS_BLANK' }[op];
+  const positive = {
+    NOT_EQUALS: 'EQUALS',
+    NOT_IN: 'IN',
+    NOT_CONTAINS: 'CONTAINS',
+    NOT_STARTS_WITH: 'STARTS_WITH',
+    NOT_ENDS_WITH: 'ENDS_WITH',
+    IS_NOT_BLANK: 'IS_BLANK',
+  }[op];
   const test = each[positive ?? op];
   if (!test || !actual.length) return undefined;
   const found = actual.some(test);
@@ -211,7 +226,14 @@ export function scopedToOtherApps(query: string, appName: string): boolean {
   return !clauses.some(([, op, operand]) => {
     const literals = [...operand.matchAll(/'([^']*)'/g)].map((m) => m[1]);
     if (op.toUpperCase() === 'LIKE') {
-      return literals.some((l) => new RegExp(`^${l.split('%').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(appName));
+      return literals.some((l) =>
+        new RegExp(
+          `^${l
+            .split('%')
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        ).test(appName),
+      );
     }
     return literals.includes(appName);
   });

@@ -35,7 +35,12 @@ export const source: SourceDefinition<NewRelicSourceConfig> = {
             properties: { latency: query, errors: query, throughput: query, tenants: query },
           },
           tenantAttribute: { type: 'string', pattern: TAG_PATTERN, default: DEFAULT_TENANT_TAG, description: 'Attribute that carries the tenant ID.' },
-          appName: { type: 'string', minLength: 1, pattern: "^[^']+$", description: 'APM app (appName) the default NRQL and the alert conditions are scoped to; zero-config: NEW_RELIC_APP_NAME.' },
+          appName: {
+            type: 'string',
+            minLength: 1,
+            pattern: "^[^']+$",
+            description: 'APM app (appName) the default NRQL and the alert conditions are scoped to; zero-config: NEW_RELIC_APP_NAME.',
+          },
         },
       },
       validate(src, options, at, name) {

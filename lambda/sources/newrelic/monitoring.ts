@@ -68,7 +68,6 @@ export function newRelicGraphqlUrl(src: Pick<NewRelicSourceConfig, 'region' | 'a
   return trimmed.endsWith('/graphql') ? trimmed : `${trimmed}/graphql`;
 }
 
-
 export interface NewRelicMonitoringOptions {
   apiKey: string;
   accountId: number;
@@ -262,7 +261,14 @@ export class NewRelicMonitoring implements MonitoringProvider {
     }));
     const enabled = workflows.filter((w) => w.workflowEnabled && w.destinationsEnabled);
     const verdicts = facts.map(({ facts: f }) => enabled.map((w) => ({ workflow: w, verdict: routeVerdict(w.issuesFilter, f) })));
-    const channelIds = [...new Set(verdicts.flat().filter((v) => v.verdict.routes).flatMap((v) => (v.workflow.destinationConfigurations ?? []).map((d) => String(d.channelId ?? ''))))].filter(Boolean);
+    const channelIds = [
+      ...new Set(
+        verdicts
+          .flat()
+          .filter((v) => v.verdict.routes)
+          .flatMap((v) => (v.workflow.destinationConfigurations ?? []).map((d) => String(d.channelId ?? ''))),
+      ),
+    ].filter(Boolean);
     const channels = channelIds.length ? await this.channels(channelIds, signal) : new Map<string, Channel>();
     return facts.map(({ condition, facts: f }, i) => toRule(condition, f, workflows, verdicts[i], mutingRules, channels));
   }
@@ -277,8 +283,14 @@ export class NewRelicMonitoring implements MonitoringProvider {
       const cursor = page.nextCursor;
       if (cursor === null || cursor === undefined || cursor === '') return items;
       if (pages >= MAX_PAGES) throw new SourceError('malformed', `NerdGraph ${what} has more than ${MAX_PAGES} pages; stopped before reading them all`);
-      const next = await this.nerdgraph.query(`query($id: Int!, $cursor: String) { actor { account(id: $id) { ${selection} } } }`, { id: this.opts.accountId, cursor }, signal);
-      pageData = what.split('.').reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), isRecord(next.actor) ? next.actor.account : undefined);
+      const next = await this.nerdgraph.query(
+        `query($id: Int!, $cursor: String) { actor { account(id: $id) { ${selection} } } }`,
+        { id: this.opts.accountId, cursor },
+        signal,
+      );
+      pageData = what
+        .split('.')
+        .reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), isRecord(next.actor) ? next.actor.account : undefined);
     }
   }
 
@@ -298,14 +310,18 @@ export class NewRelicMonitoring implements MonitoringProvider {
       for (const c of objects(page.entities, 'aiNotifications.channels.entities') as Channel[]) byId.set(String(c.id), c);
       cursor = page.nextCursor;
       if (cursor === null || cursor === undefined || cursor === '') return byId;
-      if (pages >= MAX_PAGES) throw new SourceError('malformed', `NerdGraph aiNotifications.channels has more than ${MAX_PAGES} pages; stopped before reading them all`);
+      if (pages >= MAX_PAGES)
+        throw new SourceError('malformed', `NerdGraph aiNotifications.channels has more than ${MAX_PAGES} pages; stopped before reading them all`);
     }
   }
 
   /** NR-13: NRQL documents no escape for a quote inside a string, so such an app name can be neither queried nor matched. */
   private requireQuotableApp(): void {
     if (this.opts.appName !== undefined && nrqlString(this.opts.appName) === undefined) {
-      throw new SettingRequiredError('NEW_RELIC_APP_NAME or gates.monitoring.newrelic.appName', `app name ${JSON.stringify(this.opts.appName)} contains a single quote, which NRQL cannot quote`);
+      throw new SettingRequiredError(
+        'NEW_RELIC_APP_NAME or gates.monitoring.newrelic.appName',
+        `app name ${JSON.stringify(this.opts.appName)} contains a single quote, which NRQL cannot quote`,
+      );
     }
   }
 }
@@ -323,7 +339,8 @@ function objects(value: unknown, what: string): any[] {
 /** NR-21/NR-22: why a destination would not notify when an issue opens, or undefined when it would. */
 function destinationProblem(d: Destination, channels: Map<string, Channel>): string | undefined {
   const triggers = d.notificationTriggers ?? [];
-  if (triggers.length && !triggers.map((t) => String(t).toUpperCase()).includes('ACTIVATED')) return `is not triggered on ACTIVATED (only ${triggers.join(', ')})`;
+  if (triggers.length && !triggers.map((t) => String(t).toUpperCase()).includes('ACTIVATED'))
+    return `is not triggered on ACTIVATED (only ${triggers.join(', ')})`;
   const channel = channels.get(String(d.channelId ?? ''));
   if (!channel) return `uses channel ${d.channelId ?? '(none)'}, which does not exist`;
   if (channel.active === false) return `uses channel "${channel.name ?? channel.id}", which is inactive`;
@@ -368,7 +385,13 @@ function toRule(
 }
 
 /** The most useful few reasons no workflow reaches a target, for the summary. */
-function noTargetReason(f: ConditionFacts, workflows: Workflow[], verdicts: { workflow: Workflow; verdict: RouteVerdict }[], problems: string[], muted: boolean): string {
+function noTargetReason(
+  f: ConditionFacts,
+  workflows: Workflow[],
+  verdicts: { workflow: Workflow; verdict: RouteVerdict }[],
+  problems: string[],
+  muted: boolean,
+): string {
   const reasons = [...problems];
   const disabled = workflows.filter((w) => !(w.workflowEnabled && w.destinationsEnabled) && routeVerdict(w.issuesFilter, f).routes);
   reasons.push(...disabled.map((w) => `workflow "${w.name}" would route it but is ${w.workflowEnabled ? 'without enabled destinations' : 'disabled'}`));

@@ -1,15 +1,6 @@
 import { SourceError } from '../../core/errors';
 import { redact } from '../../core/redact';
-import {
-  DEADLINE_MARGIN_MS,
-  delay,
-  isRecord,
-  RATE_LIMIT_MAX_WAIT_MS,
-  RATE_LIMIT_RETRIES,
-  rateLimitWaitMs,
-  requestJson,
-  typeName,
-} from '../http/json-request';
+import { DEADLINE_MARGIN_MS, delay, isRecord, RATE_LIMIT_MAX_WAIT_MS, RATE_LIMIT_RETRIES, rateLimitWaitMs, requestJson, typeName } from '../http/json-request';
 
 interface GraphqlError {
   message?: string;
@@ -65,9 +56,18 @@ export class NerdGraph {
         const first = failures[0];
         const where = first.path?.length ? ` at ${first.path.join('.')}` : '';
         const cls = errorClass(first) ? ` (${errorClass(first)})` : '';
-        throw new SourceError('malformed', `NerdGraph error${where}: ${redact(failures.map((e) => e.message ?? 'unknown').join('; ').slice(0, 300))}${cls}`);
+        throw new SourceError(
+          'malformed',
+          `NerdGraph error${where}: ${redact(
+            failures
+              .map((e) => e.message ?? 'unknown')
+              .join('; ')
+              .slice(0, 300),
+          )}${cls}`,
+        );
       }
-      if (!isRecord(doc.data)) throw new SourceError('malformed', `malformed NerdGraph response: data is ${typeName(doc.data)}, not an object, and there are no errors`);
+      if (!isRecord(doc.data))
+        throw new SourceError('malformed', `malformed NerdGraph response: data is ${typeName(doc.data)}, not an object, and there are no errors`);
       return doc.data;
     }
   }

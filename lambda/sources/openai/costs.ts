@@ -31,7 +31,12 @@ export const openAiSourceSchema: JsonSchema = {
   properties: {
     type: { const: 'openai' },
     adminKey: { type: 'string', minLength: 1, description: 'Admin key: ${env:OPENAI_ADMIN_KEY} or ${secret:ARN}; never a literal.' },
-    baseUrl: { type: 'string', pattern: '^https?://', default: 'https://api.openai.com/v1', description: 'API base URL (a proxy or a local stand-in). Without it: OPENAI_BASE_URL, else the default.' },
+    baseUrl: {
+      type: 'string',
+      pattern: '^https?://',
+      default: 'https://api.openai.com/v1',
+      description: 'API base URL (a proxy or a local stand-in). Without it: OPENAI_BASE_URL, else the default.',
+    },
     pageSize: { type: 'integer', minimum: 1, maximum: 180, default: 180, description: 'Daily buckets per page.' },
     requestTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 120, default: 30 },
     maxAttempts: {
@@ -50,7 +55,10 @@ const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** HTTP 429 from the costs API: retried by OpenAiCostsBill.get within its bounds. */
 class RateLimited extends Error {
-  constructor(readonly headers: Headers, readonly why: string) {
+  constructor(
+    readonly headers: Headers,
+    readonly why: string,
+  ) {
     super(`OpenAI rate-limited the costs API (${why})`);
   }
 }
@@ -116,7 +124,10 @@ export class OpenAiCostsBill implements BillSource {
       if (page) seen.add(page);
     } while (page);
     if ([...currencies].some((c) => c !== 'USD')) {
-      throw new SourceError('malformed', `OpenAI costs are in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`);
+      throw new SourceError(
+        'malformed',
+        `OpenAI costs are in ${[...currencies].join(' and ')}; only a bill entirely in USD can be reconciled with the USD ledger`,
+      );
     }
     return {
       source: `OpenAI organization costs by project (${base}, ${requests} page(s))`,
@@ -140,7 +151,9 @@ export class OpenAiCostsBill implements BillSource {
             attempt >= attempts
               ? `still limited after ${attempt} attempt(s)`
               : `it asks to wait ${Math.ceil(waitMs / 1000)} s, beyond the ${Math.max(0, Math.floor(bound / 1000))} s this check may wait`;
-          throw new SourceError('throttled', `${err.message}; ${after}`, { remediation: 'Run the check again later or less often, or raise maxAttempts (or timeoutSeconds) for the openai source.' });
+          throw new SourceError('throttled', `${err.message}; ${after}`, {
+            remediation: 'Run the check again later or less often, or raise maxAttempts (or timeoutSeconds) for the openai source.',
+          });
         }
         await delay(waitMs, signal);
       }
@@ -151,7 +164,10 @@ export class OpenAiCostsBill implements BillSource {
     const timeout = (this.src.requestTimeoutSeconds ?? 30) * 1000;
     let res: Response;
     try {
-      res = await fetch(url, { headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' }, signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]) });
+      res = await fetch(url, {
+        headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' },
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
+      });
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
       if ((err as Error).name === 'TimeoutError') {
@@ -165,24 +181,28 @@ export class OpenAiCostsBill implements BillSource {
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
       if (err instanceof SourceError && err.kind === 'too-large') {
-        throw new SourceError('too-large', `OpenAI costs API at ${url.origin} answered HTTP ${res.status} with a page ${err.message}; stopped reading`, { remediation: 'Lower pageSize on the openai source: fewer daily buckets per page.' });
+        throw new SourceError('too-large', `OpenAI costs API at ${url.origin} answered HTTP ${res.status} with a page ${err.message}; stopped reading`, {
+          remediation: 'Lower pageSize on the openai source: fewer daily buckets per page.',
+        });
       }
       const cause = (err as { cause?: unknown }).cause;
-      const why = (err as Error).name === 'TimeoutError' ? `not complete within ${timeout / 1000} s (requestTimeoutSeconds)` : `cut off: ${describeError(cause ?? err)}`;
+      const why =
+        (err as Error).name === 'TimeoutError' ? `not complete within ${timeout / 1000} s (requestTimeoutSeconds)` : `cut off: ${describeError(cause ?? err)}`;
       throw new SourceError('unreachable', `OpenAI costs API at ${url.origin} answered HTTP ${res.status} but the body was ${why}`);
     }
     if (!res.ok) {
       const detail = apiErrorMessage(text);
       const why = `HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
       if (res.status === 401 || res.status === 403) {
-        throw new SourceError(
-          'credentials',
-          `OpenAI rejected the admin key (${why})`,
-          { remediation: 'Use an organization admin key (Settings → Organization → Admin keys) with read access to usage; a project key cannot read organization costs.' },
-        );
+        throw new SourceError('credentials', `OpenAI rejected the admin key (${why})`, {
+          remediation:
+            'Use an organization admin key (Settings → Organization → Admin keys) with read access to usage; a project key cannot read organization costs.',
+        });
       }
       if (res.status === 429) throw new RateLimited(res.headers, why);
-      throw new SourceError(res.status === 404 ? 'not-found' : res.status >= 500 ? 'unreachable' : 'malformed', `OpenAI costs API answered ${why}`, { status: res.status });
+      throw new SourceError(res.status === 404 ? 'not-found' : res.status >= 500 ? 'unreachable' : 'malformed', `OpenAI costs API answered ${why}`, {
+        status: res.status,
+      });
     }
     try {
       return JSON.parse(text) as CostsPage;

@@ -42,7 +42,14 @@ export const KNOWN_MIGRATIONS = [
 ] as const;
 
 /** Audit tables looked for when none is configured. */
-export const AUDIT_TABLES = ['tenant_config_audit', 'tenant_configs_audit', 'tenant_config_history', 'tenant_configs_history', 'config_audit', 'config_history'];
+export const AUDIT_TABLES = [
+  'tenant_config_audit',
+  'tenant_configs_audit',
+  'tenant_config_history',
+  'tenant_configs_history',
+  'config_audit',
+  'config_history',
+];
 const AUDIT_TIME_COLUMNS = ['changed_at', 'created_at', 'occurred_at', 'recorded_at', 'logged_at', 'at', 'ts', 'timestamp'];
 
 const isTime = (c: Column) => /^timestamp|^date$/.test(c.type);
@@ -84,7 +91,8 @@ async function resolveLayout(client: Client, m: PostgresConfigMapping, target: s
   const has = (n: string) => table!.columns.some((c) => c.name === n);
   const tenant = column(table, m.tenantColumn ?? (has('tenant_id') ? 'tenant_id' : 'id'), 'tenant');
   const config = column(table, m.configColumn ?? 'config', 'config');
-  if (!/^(jsonb|json|text|character varying.*)$/.test(config.type)) throw new Error(`config column ${config.name} is ${config.type}; expected jsonb, json or text`);
+  if (!/^(jsonb|json|text|character varying.*)$/.test(config.type))
+    throw new Error(`config column ${config.name} is ${config.type}; expected jsonb, json or text`);
   const updatedName = m.updatedAtColumn ?? (has('updated_at') ? 'updated_at' : undefined);
   const updatedAt = updatedName ? column(table, updatedName, 'updated-at') : undefined;
 
@@ -96,7 +104,10 @@ async function resolveLayout(client: Client, m: PostgresConfigMapping, target: s
     if (m.tenantsTable && !tenants) throw new Error(`tenants table '${m.tenantsTable}' not found in ${target}`);
     if (tenants && tenants.quoted !== table.quoted && tenants.columns.some((c) => c.name === tierName)) {
       const id = tenants.columns.some((c) => c.name === 'tenant_id') ? 'tenant_id' : 'id';
-      tier = { sql: `t.${quoteIdent(tierName)}::text`, join: `LEFT JOIN ${tenants.quoted} t ON t.${quoteIdent(id)}::text = c.${quoteIdent(tenant.name)}::text` };
+      tier = {
+        sql: `t.${quoteIdent(tierName)}::text`,
+        join: `LEFT JOIN ${tenants.quoted} t ON t.${quoteIdent(id)}::text = c.${quoteIdent(tenant.name)}::text`,
+      };
     } else if (m.tierColumn) throw new Error(`tier column '${m.tierColumn}' not found`);
   }
   return { table, tenant: tenant.name, config, updatedAt, tier };
@@ -173,7 +184,8 @@ export class PostgresConfigStore implements ConfigStore {
       if (this.mapping.audit) throw new Error(`audit table '${this.mapping.audit.table}' not found in ${this.target}`);
       return { present: false, where: `looked for tables ${AUDIT_TABLES.join(', ')}`, changes: null };
     }
-    const timeName = this.mapping.audit?.timeColumn ?? rel.columns.find((c) => AUDIT_TIME_COLUMNS.includes(c.name) && isTime(c))?.name ?? rel.columns.find(isTime)?.name;
+    const timeName =
+      this.mapping.audit?.timeColumn ?? rel.columns.find((c) => AUDIT_TIME_COLUMNS.includes(c.name) && isTime(c))?.name ?? rel.columns.find(isTime)?.name;
     if (!timeName) throw new Error(`audit table ${rel.quoted} has no timestamp column (set gates.config.audit.timeColumn)`);
     const time = column(rel, timeName, 'audit time');
     // An entry mentioning the reserved key (in its old or new value) is the probe's own write.

@@ -28,9 +28,20 @@ export const postgresSourceSchema: JsonSchema = {
   description: 'A PostgreSQL database, reached with the pg driver.',
   properties: {
     type: { const: 'postgres' },
-    url: { type: 'string', pattern: '^(postgres(ql)?://[^/\\s]|\\$\\{)', description: 'postgres://user:password@host:5432/db — use ${env:NAME} or ${secret:ARN#key}, never a literal password.' },
-    secretArn: { type: 'string', pattern: '^arn:aws[a-z-]*:secretsmanager:', description: 'Secrets Manager secret in the RDS format (host, port, username, password, dbname).' },
-    ssl: { enum: ['verify-full', 'require', 'disable'], description: 'TLS mode; overrides the URL\'s sslmode. Default: verify-full for secretArn or with caFile, else as the URL says (sslmode).' },
+    url: {
+      type: 'string',
+      pattern: '^(postgres(ql)?://[^/\\s]|\\$\\{)',
+      description: 'postgres://user:password@host:5432/db — use ${env:NAME} or ${secret:ARN#key}, never a literal password.',
+    },
+    secretArn: {
+      type: 'string',
+      pattern: '^arn:aws[a-z-]*:secretsmanager:',
+      description: 'Secrets Manager secret in the RDS format (host, port, username, password, dbname).',
+    },
+    ssl: {
+      enum: ['verify-full', 'require', 'disable'],
+      description: "TLS mode; overrides the URL's sslmode. Default: verify-full for secretArn or with caFile, else as the URL says (sslmode).",
+    },
     caFile: { type: 'string', description: 'PEM CA bundle to trust in addition to the defaults.' },
     connectTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 120, default: 10 },
     statementTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 900, default: 30 },
@@ -78,7 +89,12 @@ export async function clientConfig(src: PostgresSourceConfig, secrets: SecretRes
       for (const param of URL_TLS_PARAMS) parsed.searchParams.delete(param);
       ssl ??= 'verify-full';
     }
-    cfg = { connectionString: parsed.toString(), host: parsed.hostname, port: Number(parsed.port || 5432), database: decodeURIComponent(parsed.pathname.slice(1)) || undefined };
+    cfg = {
+      connectionString: parsed.toString(),
+      host: parsed.hostname,
+      port: Number(parsed.port || 5432),
+      database: decodeURIComponent(parsed.pathname.slice(1)) || undefined,
+    };
   }
   if (ssl === 'disable') cfg.ssl = false;
   else if (ssl === 'require') cfg.ssl = { rejectUnauthorized: false };

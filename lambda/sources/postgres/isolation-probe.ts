@@ -3,7 +3,6 @@ import type { Client } from 'pg';
 import type { IsolationProbe, IsolationProbeConfig, IsolationProbeResult, IsolationTableResult } from '../../checks/tenants/ports';
 import { quoteIdent, requireEveryRowVisible } from './connection';
 
-
 interface ProbedTable {
   name: string;
   quoted: string;
@@ -30,7 +29,10 @@ function settingsIn(expression: string): string[] {
  * session (PGlite behind pglite-socket).
  */
 export class PostgresIsolationProbe implements IsolationProbe {
-  constructor(private readonly connect: () => Promise<Client>, private readonly cfg: IsolationProbeConfig) {}
+  constructor(
+    private readonly connect: () => Promise<Client>,
+    private readonly cfg: IsolationProbeConfig,
+  ) {}
 
   async run(): Promise<IsolationProbeResult> {
     const client = await this.connect();
@@ -44,10 +46,9 @@ export class PostgresIsolationProbe implements IsolationProbe {
   private async probe(client: Client): Promise<IsolationProbeResult> {
     const tenantCol = this.cfg.tenantColumn ?? 'tenant_id';
     const col = quoteIdent(tenantCol);
-    const role = await client.query<{ super: boolean; bypass: boolean }>(
-      'SELECT rolsuper AS super, rolbypassrls AS bypass FROM pg_roles WHERE rolname = $1',
-      [this.cfg.role],
-    );
+    const role = await client.query<{ super: boolean; bypass: boolean }>('SELECT rolsuper AS super, rolbypassrls AS bypass FROM pg_roles WHERE rolname = $1', [
+      this.cfg.role,
+    ]);
     if (role.rows.length === 0) throw new Error(`role '${this.cfg.role}' does not exist`);
 
     const tables: ProbedTable[] = [];
@@ -123,17 +124,26 @@ export class PostgresIsolationProbe implements IsolationProbe {
 
   /** Picks the tenant (unless configured) and counts the rows that exist, as a login that sees every row. */
   private async countExisting(client: Client, tables: ProbedTable[], col: string): Promise<{ tenant: string; existing: { own: number; others: number }[] }> {
-    await requireEveryRowVisible(client, tables.map((t) => t.quoted));
+    await requireEveryRowVisible(
+      client,
+      tables.map((t) => t.quoted),
+    );
     let tenant = this.cfg.tenant;
     if (!tenant) {
-      const inEvery = tables.slice(1).map((t) => `AND a.t IN (SELECT ${col}::text FROM ${t.quoted})`).join(' ');
+      const inEvery = tables
+        .slice(1)
+        .map((t) => `AND a.t IN (SELECT ${col}::text FROM ${t.quoted})`)
+        .join(' ');
       const busiest = await client.query<{ t: string }>(
         `SELECT a.t FROM (SELECT ${col}::text AS t, count(*) AS n FROM ${tables[0].quoted} GROUP BY 1) a
           WHERE a.t IS NOT NULL ${inEvery} ORDER BY a.n DESC, a.t LIMIT 1`,
       );
       tenant = busiest.rows[0]?.t;
       if (!tenant) {
-        const what = tables.length > 1 ? `no tenant has rows in every probed table (${tables.map((t) => t.name).join(', ')})` : `table '${tables[0].name}' has no tenant rows`;
+        const what =
+          tables.length > 1
+            ? `no tenant has rows in every probed table (${tables.map((t) => t.name).join(', ')})`
+            : `table '${tables[0].name}' has no tenant rows`;
         throw new Error(`${what}: nothing to probe with (set isolationProbe.tenant)`);
       }
     }

@@ -47,7 +47,10 @@ export class PostgresCostLedger implements CostLedger {
     if (!table) throw new Error(`table '${names.table}' not found in ${this.target} (set gates.cost.ledger.table)`);
     const typeOf = (wanted: string, key: string) => {
       const c = cols.rows.find((r) => r.name === wanted);
-      if (!c) throw new Error(`column '${wanted}' not found in ${table} (set gates.cost.ledger.${key}; columns: ${cols.rows.flatMap((r) => (r.name ? [r.name] : [])).join(', ')})`);
+      if (!c)
+        throw new Error(
+          `column '${wanted}' not found in ${table} (set gates.cost.ledger.${key}; columns: ${cols.rows.flatMap((r) => (r.name ? [r.name] : [])).join(', ')})`,
+        );
       return c.type ?? '';
     };
     typeOf(names.tenant, 'tenantColumn');
@@ -60,7 +63,14 @@ export class PostgresCostLedger implements CostLedger {
     if (dateType !== 'date' && !dateType.startsWith('timestamp')) {
       throw new Error(`column '${names.date}' of ${table} is ${dateType}; it must be a date or a timestamp`);
     }
-    this.resolved = { table, tenant: quoteIdent(names.tenant), provider: quoteIdent(names.provider), cost: quoteIdent(names.cost), date: quoteIdent(names.date), dateType };
+    this.resolved = {
+      table,
+      tenant: quoteIdent(names.tenant),
+      provider: quoteIdent(names.provider),
+      cost: quoteIdent(names.cost),
+      date: quoteIdent(names.date),
+      dateType,
+    };
   }
 
   async summarize(window: CostWindow): Promise<LedgerSummary> {

@@ -144,10 +144,7 @@ export class PostgresTenantStore implements TenantStore {
     const pageSql = `SELECT ${idSql}::text AS id FROM ${tenants.quoted} t
        WHERE ${activeSql} AND ${idSql} IS NOT NULL AND ($${keyset}::text IS NULL OR ${idSql} > ($${keyset}::text)::${id.type})
        ORDER BY ${idSql} LIMIT ${PAGE_SIZE}`;
-    const nullIds = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${tenants.quoted} t WHERE ${activeSql} AND ${idSql} IS NULL`,
-      params,
-    );
+    const nullIds = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${tenants.quoted} t WHERE ${activeSql} AND ${idSql} IS NULL`, params);
     const activeIds = async function* (): AsyncIterable<(string | null)[]> {
       const nulls = Number(nullIds.rows[0].n);
       if (nulls) yield new Array<null>(nulls).fill(null);

@@ -125,7 +125,7 @@ describe('round trip without an effective-config endpoint', () => {
   });
 });
 
-describe('round trip with the app\'s effective config: propagation against the limit', () => {
+describe("round trip with the app's effective config: propagation against the limit", () => {
   it('PASSes when the nonce shows within the limit, measuring from the committed write', async () => {
     const { out, app } = await probe({ app: (n, nonce) => (n >= 3 ? `{"probe":"${nonce()}"}` : '{}') });
     const c = trip(out);
@@ -201,7 +201,9 @@ describe('round trip with the app\'s effective config: propagation against the l
     });
     const c = trip(out);
     expect(c.status).toBe('ERROR');
-    expect(c.summary).toBe('canary round trip: probe stopped 5 s before the gate deadline to restore the canary (raise gates.config.timeoutSeconds); canary restored exactly');
+    expect(c.summary).toBe(
+      'canary round trip: probe stopped 5 s before the gate deadline to restore the canary (raise gates.config.timeoutSeconds); canary restored exactly',
+    );
     expect(untouched(db)).toEqual({ config: CANARY_TEXT, stamp: 1 });
   });
 });
@@ -233,7 +235,10 @@ describe('the probe refuses, or cannot run: ERROR, nothing written', () => {
 
   it('a real change between read and write: the conditional write loses, nothing is overwritten', async () => {
     const { out, db } = await probe({ hooks: { beforeWrite: (d) => d.put('canary', { ...CANARY, tier: 'gold' }) } });
-    expect(trip(out)).toMatchObject({ status: 'ERROR', summary: "canary round trip: canary 'canary' changed between read and write; not probed (no write made)" });
+    expect(trip(out)).toMatchObject({
+      status: 'ERROR',
+      summary: "canary round trip: canary 'canary' changed between read and write; not probed (no write made)",
+    });
     expect(JSON.parse(db.text('canary')!)).toEqual({ ...CANARY, tier: 'gold' });
     expect(db.writes).toBe(0);
   });
@@ -281,22 +286,23 @@ describe('restore on every way out', () => {
 
   it('a canary that keeps changing is not forced: ERROR, probe key left in place', async () => {
     const { out, db } = await probe({ hooks: { restore: 'refuse' } });
-    expect(trip(out).summary).toBe('canary NOT restored (the canary config kept changing; probe key left in place (it is ignored by the fingerprint)); the journal in memory journal repairs it on the next run');
+    expect(trip(out).summary).toBe(
+      'canary NOT restored (the canary config kept changing; probe key left in place (it is ignored by the fingerprint)); the journal in memory journal repairs it on the next run',
+    );
     expect(JSON.parse(db.text('canary')!)).toHaveProperty(KEY);
   });
 
   it('a failed read-back with a failed restore FAILs and says the canary is not restored', async () => {
     const c = trip((await probe({ hooks: { readBack: () => ({ config: CANARY_TEXT }), restore: 'throw' } })).out);
     expect(c.status).toBe('FAIL');
-    expect(c.summary).toBe('config write not read back from the store: read back no probe key; canary NOT restored (connection terminated during restore); the journal in memory journal repairs it on the next run');
+    expect(c.summary).toBe(
+      'config write not read back from the store: read back no probe key; canary NOT restored (connection terminated during restore); the journal in memory journal repairs it on the next run',
+    );
   });
 
   it('SIGINT during the probe: ERROR, canary restored, handlers removed, the signal delivered again', async () => {
     let interrupts!: FakeInterrupts;
-    const { out, db } = await probe(
-      { hooks: { afterWrite: () => interrupts.fire('SIGINT') }, app: () => '{}' },
-      (p) => void (interrupts = p.interrupts),
-    );
+    const { out, db } = await probe({ hooks: { afterWrite: () => interrupts.fire('SIGINT') }, app: () => '{}' }, (p) => void (interrupts = p.interrupts));
     const c = trip(out);
     expect(c.status).toBe('ERROR');
     expect(c.summary).toBe('canary round trip interrupted by SIGINT; canary restored exactly');
@@ -316,7 +322,15 @@ describe('restore on every way out', () => {
 });
 
 describe('repair of a killed run, before probing', () => {
-  const killed = (original: string, written: string, nonce: string): ProbeJournalEntry => ({ id: 'old', tenant: 'canary', key: KEY, nonce, original: { config: original, stamp: '1' }, written, startedAt: '2024-06-01T03:00:00.000Z' });
+  const killed = (original: string, written: string, nonce: string): ProbeJournalEntry => ({
+    id: 'old',
+    tenant: 'canary',
+    key: KEY,
+    nonce,
+    original: { config: original, stamp: '1' },
+    written,
+    startedAt: '2024-06-01T03:00:00.000Z',
+  });
 
   it('restores the canary a hard kill left holding the nonce, says so, then probes', async () => {
     const written = JSON.stringify({ ...CANARY, [KEY]: 'sr-killed' });
@@ -336,7 +350,7 @@ describe('repair of a killed run, before probing', () => {
     expect(journal.entries.get('old')!.outcome).toBe('repaired: none-needed');
   });
 
-  it('puts back the reserved key\'s original value when the original had one (surgical repair)', async () => {
+  it("puts back the reserved key's original value when the original had one (surgical repair)", async () => {
     const original = JSON.stringify({ ...CANARY, [KEY]: 'kept' });
     const { db } = await probe({}, async ({ db, journal }) => {
       db.put('canary', { ...CANARY, tier: 'gold', [KEY]: 'sr-killed' });
@@ -354,7 +368,9 @@ describe('repair of a killed run, before probing', () => {
     });
     const c = trip(out);
     expect(c.status).toBe('ERROR');
-    expect(c.summary).toBe('not probed: cannot repair the unfinished probe of 2024-06-01T03:00:00.000Z on canary: the canary config kept changing; probe key left in place (it is ignored by the fingerprint)');
+    expect(c.summary).toBe(
+      'not probed: cannot repair the unfinished probe of 2024-06-01T03:00:00.000Z on canary: the canary config kept changing; probe key left in place (it is ignored by the fingerprint)',
+    );
     expect(c.remediation).toBe('Restore the canary config by hand, or fix access and run again.');
     expect(db.writes).toBe(0);
   });
@@ -366,7 +382,7 @@ describe('repair of a killed run, before probing', () => {
 });
 
 describe('audit-trail after a probe', () => {
-  it('PASSes when the audit table recorded the canary write, leaving the probe\'s entries out of the count', async () => {
+  it("PASSes when the audit table recorded the canary write, leaving the probe's entries out of the count", async () => {
     const { out, db, journal } = await probe();
     const c = audit(out);
     expect(c.status).toBe('PASS');

@@ -160,7 +160,9 @@ describe('criterion configs: every config parses (and validates)', () => {
 
   it('PASS names the schema; without a name it says "the schema"', async () => {
     const ok = () => undefined;
-    expect(byId(await runAt(world(), 0, { validateConfig: ok, schemaName: 's.json' }), 'configs').summary).toBe('2 tenant configs parse and validate against s.json');
+    expect(byId(await runAt(world(), 0, { validateConfig: ok, schemaName: 's.json' }), 'configs').summary).toBe(
+      '2 tenant configs parse and validate against s.json',
+    );
     const unnamed = byId(await runAt(world(), 0, { validateConfig: ok }), 'configs');
     expect(unnamed.summary).toBe('2 tenant configs parse and validate against the schema');
     expect(unnamed.title).toBe('Every config parses and validates against the JSON Schema');
@@ -188,7 +190,9 @@ describe('criterion schema-stable: unchanged for ≥ stableDays, never PASS with
     expect(c.status).toBe('FAIL');
     expect(c.summary).toBe('schema unchanged for 0 of 30 days (history since 2024-06-02, no migrations table)');
     expect(c.title).toBe('Config schema unchanged for ≥ 30 days');
-    expect(c.remediation).toBe('Stability must be proven: keep the history (memory history) across runs, or point gates.config.migrations at your migrations table.');
+    expect(c.remediation).toBe(
+      'Stability must be proven: keep the history (memory history) across runs, or point gates.config.migrations at your migrations table.',
+    );
     expect(c.evidence).toEqual([
       `fingerprint recorded in memory history; this fingerprint first recorded ${T0}`,
       'no migrations table found (flyway, prisma, knex, django or gates.config.migrations)',
@@ -266,7 +270,9 @@ describe('criterion schema-stable: unchanged for ≥ stableDays, never PASS with
     await runAt(w, 0);
     w.db.put('acme', { model: 1, retrieval: { top_k: 8 } });
     const c = byId(await runAt(w, DAY), 'schema-stable');
-    expect(c.summary).toBe('schema unchanged for 0 of 30 days (changed on 2024-06-03: json model changed: string → number, JSON key renamed: retrieval.topK → retrieval.top_k)');
+    expect(c.summary).toBe(
+      'schema unchanged for 0 of 30 days (changed on 2024-06-03: json model changed: string → number, JSON key renamed: retrieval.topK → retrieval.top_k)',
+    );
   });
 
   it('names a removed column', async () => {
@@ -310,9 +316,21 @@ describe('criterion schema-stable: unchanged for ≥ stableDays, never PASS with
   });
 
   it.each([
-    ['the history cannot be read', (w: World) => (w.history.fail.query = new Error('AccessDeniedException: dynamodb:Query')), 'schema history: AccessDeniedException: dynamodb:Query'],
-    ['the history cannot be written', (w: World) => (w.history.fail.append = new Error('EROFS: read-only file system')), 'schema history: EROFS: read-only file system'],
-    ['the migrations table cannot be read', (w: World) => (w.db.fail.lastMigration = new Error('permission denied for table flyway_schema_history')), 'schema history: permission denied for table flyway_schema_history'],
+    [
+      'the history cannot be read',
+      (w: World) => (w.history.fail.query = new Error('AccessDeniedException: dynamodb:Query')),
+      'schema history: AccessDeniedException: dynamodb:Query',
+    ],
+    [
+      'the history cannot be written',
+      (w: World) => (w.history.fail.append = new Error('EROFS: read-only file system')),
+      'schema history: EROFS: read-only file system',
+    ],
+    [
+      'the migrations table cannot be read',
+      (w: World) => (w.db.fail.lastMigration = new Error('permission denied for table flyway_schema_history')),
+      'schema history: permission denied for table flyway_schema_history',
+    ],
   ])('is ERROR when %s', async (_why, breakIt, summary) => {
     const w = world();
     breakIt(w);
@@ -337,7 +355,15 @@ describe('criterion audit-trail', () => {
 
   it('PASSes when the trail exists but cannot count (e.g. point-in-time recovery)', async () => {
     const w = world();
-    const store = { ...w.db.configStore(), auditTrail: async () => ({ present: true, where: 'DynamoDB point-in-time recovery', changes: null, countNote: 'set updatedAtAttribute to count changes' }) };
+    const store = {
+      ...w.db.configStore(),
+      auditTrail: async () => ({
+        present: true,
+        where: 'DynamoDB point-in-time recovery',
+        changes: null,
+        countNote: 'set updatedAtAttribute to count changes',
+      }),
+    };
     const c = byId(await runAt(w, 0, { store }), 'audit-trail');
     expect(c).toMatchObject({ status: 'PASS', summary: 'change count not available (DynamoDB point-in-time recovery)' });
     expect(c.evidence).toContain('set updatedAtAttribute to count changes');
@@ -355,7 +381,10 @@ describe('criterion audit-trail', () => {
   it('is ERROR when the trail cannot be read', async () => {
     const w = world();
     w.db.fail.auditTrail = new Error('audit table has no timestamp column (set gates.config.audit.timeColumn)');
-    expect(byId(await runAt(w, 0), 'audit-trail')).toMatchObject({ status: 'ERROR', summary: 'audit trail: audit table has no timestamp column (set gates.config.audit.timeColumn)' });
+    expect(byId(await runAt(w, 0), 'audit-trail')).toMatchObject({
+      status: 'ERROR',
+      summary: 'audit trail: audit table has no timestamp column (set gates.config.audit.timeColumn)',
+    });
   });
 });
 
@@ -373,7 +402,11 @@ describe('tenant_configs.yaml', () => {
     expect(file.content).not.toContain('hunter2');
     expect(file.content).not.toContain(KEY);
     expect(load(file.content)).toEqual({
-      acme: { tier: 'gold', updated_at: '2024-01-01T00:00:01.000Z', config: { apiKey: '***redacted***', monthly_token_quota: 5, db: { password: '***redacted***', host: 'h' } } },
+      acme: {
+        tier: 'gold',
+        updated_at: '2024-01-01T00:00:01.000Z',
+        config: { apiKey: '***redacted***', monthly_token_quota: 5, db: { password: '***redacted***', host: 'h' } },
+      },
       globex: { updated_at: '2024-01-01T00:00:01.000Z', config: { model: 'm' } },
       broken: { updated_at: '2024-01-01T00:00:01.000Z', problem: expect.stringMatching(/^not valid JSON/) },
     });
@@ -400,7 +433,15 @@ describe('--no-probes with a canary configured', () => {
   it('SKIPs the round trip, writes nothing and reports unfinished probes instead of repairing them', async () => {
     const w = world({ acme: { a: 1 }, canary: { a: 1 } });
     const journal = new MemoryJournal();
-    await journal.begin({ id: 'j1', tenant: 'canary', key: KEY, nonce: 'sr-old', original: { config: '{"a":1}', stamp: '1' }, written: '{"a":1,"_saasReadinessProbe":"sr-old"}', startedAt: '2024-06-01T00:00:00.000Z' });
+    await journal.begin({
+      id: 'j1',
+      tenant: 'canary',
+      key: KEY,
+      nonce: 'sr-old',
+      original: { config: '{"a":1}', stamp: '1' },
+      written: '{"a":1,"_saasReadinessProbe":"sr-old"}',
+      startedAt: '2024-06-01T00:00:00.000Z',
+    });
     const before = w.db.text('canary');
     const out = await runAt(w, 0, {
       probesAllowed: false,
@@ -426,7 +467,13 @@ describe('edge messages', () => {
     const w = world();
     const journal = new MemoryJournal();
     journal.fail.pending = new Error('history table not readable');
-    const out = await runAt(w, 0, { probesAllowed: false, roundTrip: { canary: w.db.canaryStore(), journal, tenant: 'acme', propagationLimitMs: 10_000, pollIntervalMs: 250 } });
-    expect(byId(out, 'round-trip')).toMatchObject({ status: 'SKIP', summary: expect.stringMatching(/--no-probes\); the probe journal could not be read \(history table not readable\)/) });
+    const out = await runAt(w, 0, {
+      probesAllowed: false,
+      roundTrip: { canary: w.db.canaryStore(), journal, tenant: 'acme', propagationLimitMs: 10_000, pollIntervalMs: 250 },
+    });
+    expect(byId(out, 'round-trip')).toMatchObject({
+      status: 'SKIP',
+      summary: expect.stringMatching(/--no-probes\); the probe journal could not be read \(history table not readable\)/),
+    });
   });
 });

@@ -3,7 +3,18 @@
  * the edges, dollars for metrics, and the window arithmetic (uncovered days, settle days, explicit
  * windows from the config naming their field).
  */
-import { abs, divRound, formatDecimal, formatUsd, moneyFromNumber, parseMoney, sharePercent, toDollars, variancePercent, withinTolerance } from '../../../lambda/checks/cost/money';
+import {
+  abs,
+  divRound,
+  formatDecimal,
+  formatUsd,
+  moneyFromNumber,
+  parseMoney,
+  sharePercent,
+  toDollars,
+  variancePercent,
+  withinTolerance,
+} from '../../../lambda/checks/cost/money';
 import { addDays, dayOf, exclusiveEnd, parseDay, resolveWindow, uncoveredDays, windowDays } from '../../../lambda/checks/cost/window';
 
 describe('money edges', () => {
@@ -158,8 +169,14 @@ describe('window edges', () => {
 
   it('resolveWindow: an explicit config window is labelled as such; bad dates name the config field', () => {
     const now = new Date('2024-03-15T00:00:00Z');
-    expect(resolveWindow({ from: '2024-01-01', to: '2024-01-01' }, {}, now)).toEqual({ from: '2024-01-01', to: '2024-01-01', label: 'explicit, from the config' });
-    expect(() => resolveWindow({ from: '2024-01-01', to: '2024-02-30' }, {}, now)).toThrow("gates.cost.window.to: not a date: '2024-02-30' (expected YYYY-MM-DD)");
+    expect(resolveWindow({ from: '2024-01-01', to: '2024-01-01' }, {}, now)).toEqual({
+      from: '2024-01-01',
+      to: '2024-01-01',
+      label: 'explicit, from the config',
+    });
+    expect(() => resolveWindow({ from: '2024-01-01', to: '2024-02-30' }, {}, now)).toThrow(
+      "gates.cost.window.to: not a date: '2024-02-30' (expected YYYY-MM-DD)",
+    );
     expect(() => resolveWindow({ from: '2024-02-02', to: '2024-02-01' }, {}, now)).toThrow('gates.cost.window.to: 2024-02-01 is before 2024-02-02');
     expect(resolveWindow(undefined, { from: '2024-01-01', to: '2024-01-02' }, now).label).toBe('explicit, from the command line');
   });

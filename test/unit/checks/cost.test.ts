@@ -16,7 +16,10 @@ const signal = new AbortController().signal;
 
 /** Ledger entries dated inside the window, plus one fresh (yesterday) zero entry so `fresh` passes. */
 function entries(rows: [tenant: string, provider: string, cost: string][], newest = '2024-06-01'): LedgerEntry[] {
-  return [...rows.map(([tenant, provider, cost]) => ({ tenant, provider, cost, at: '2024-05-15' })), { tenant: 'any', provider: 'none', cost: '0', at: newest }];
+  return [
+    ...rows.map(([tenant, provider, cost]) => ({ tenant, provider, cost, at: '2024-05-15' })),
+    { tenant: 'any', provider: 'none', cost: '0', at: newest },
+  ];
 }
 
 const aws = (groups: Record<string, string> | Error, over: Partial<ProviderSetup> = {}, extra = {}): ProviderSetup => ({
@@ -25,7 +28,11 @@ const aws = (groups: Record<string, string> | Error, over: Partial<ProviderSetup
   tagKey: 'tenant_id',
   ...over,
 });
-const openai = (groups: Record<string, string> | Error, over: Partial<ProviderSetup> = {}): ProviderSetup => ({ bill: fakeBill('openai', groups), ledgerValues: ['openai'], ...over });
+const openai = (groups: Record<string, string> | Error, over: Partial<ProviderSetup> = {}): ProviderSetup => ({
+  bill: fakeBill('openai', groups),
+  ledgerValues: ['openai'],
+  ...over,
+});
 
 function run(ledgerRows: LedgerEntry[], providers: CostCheckInput['providers'], over: Partial<CostCheckInput> = {}): Promise<GateOutcome> {
   return checkCost({
@@ -51,7 +58,13 @@ const artifact = (o: GateOutcome, name: string) => o.artifacts!.find((a) => a.na
 
 describe('checkCost: the whole gate', () => {
   it('PASSes when the ledger is fresh and AWS reconciles in total and per tenant', async () => {
-    const out = await run(entries([['acme', 'aws', '100'], ['globex', 'aws', '50']]), { aws: aws({ acme: '100', globex: '50' }) });
+    const out = await run(
+      entries([
+        ['acme', 'aws', '100'],
+        ['globex', 'aws', '50'],
+      ]),
+      { aws: aws({ acme: '100', globex: '50' }) },
+    );
     expect(statuses(out)).toEqual({ fresh: 'PASS', 'aws-total': 'PASS', 'aws-tenants': 'PASS', 'aws-allocation': 'PASS' });
     expect(out.status).toBe('PASS');
     expect(out.summary).toBe('tracked costs reconcile within ±5%: AWS: tracked $150.00 vs billed $150.00 (0.00%)');
@@ -59,7 +72,13 @@ describe('checkCost: the whole gate', () => {
   });
 
   it('PASS summary names every provider reconciled', async () => {
-    const out = await run(entries([['acme', 'aws', '10'], ['acme', 'openai', '4']]), { aws: aws({ acme: '10' }), openai: openai({ p1: '4' }) });
+    const out = await run(
+      entries([
+        ['acme', 'aws', '10'],
+        ['acme', 'openai', '4'],
+      ]),
+      { aws: aws({ acme: '10' }), openai: openai({ p1: '4' }) },
+    );
     expect(out.status).toBe('PASS');
     expect(out.summary).toBe('tracked costs reconcile within ±5%: AWS: tracked $10.00 vs billed $10.00 (0.00%); OpenAI: tracked $4.00 vs billed $4.00 (0.00%)');
   });
@@ -99,13 +118,27 @@ describe('checkCost: the whole gate', () => {
   });
 
   it('reports ledger costs of providers that are not configured, without reconciling them', async () => {
-    const out = await run(entries([['acme', 'aws', '10'], ['acme', 'gcp', '2'], ['b', 'gcp', '1.5'], ['acme', 'openai', '7']]), { aws: aws({ acme: '10' }) });
+    const out = await run(
+      entries([
+        ['acme', 'aws', '10'],
+        ['acme', 'gcp', '2'],
+        ['b', 'gcp', '1.5'],
+        ['acme', 'openai', '7'],
+      ]),
+      { aws: aws({ acme: '10' }) },
+    );
     expect(out.status).toBe('PASS');
     expect(out.evidence).toContain('not reconciled (provider not configured): gcp $3.50, openai $7.00');
   });
 
   it('matches ledger provider values case-insensitively, several per provider', async () => {
-    const out = await run(entries([['acme', 'AWS', '6'], ['acme', 'aws-infra', '4']]), { aws: aws({ acme: '10' }, { ledgerValues: ['aws', 'AWS-Infra'] }) });
+    const out = await run(
+      entries([
+        ['acme', 'AWS', '6'],
+        ['acme', 'aws-infra', '4'],
+      ]),
+      { aws: aws({ acme: '10' }, { ledgerValues: ['aws', 'AWS-Infra'] }) },
+    );
     expect(byId(out, 'aws-total').summary).toBe('AWS: tracked $10.00 vs billed $10.00 (0.00%)');
     expect(out.evidence.join('\n')).not.toContain('not reconciled');
   });
@@ -133,33 +166,59 @@ describe('ledger and bill errors: ERROR, never PASS', () => {
     expect(statuses(out)).toEqual({ ledger: 'ERROR', aws: 'ERROR' });
   });
 
-  it('a bill error is ERROR under the provider id, with the source\'s own remediation', async () => {
-    const out = await run(entries([['acme', 'aws', '10']]), { aws: aws(new SourceError('credentials', 'AccessDeniedException: not authorized to perform ce:GetCostAndUsage', { remediation: 'Allow ce:GetCostAndUsage.' })) });
+  it("a bill error is ERROR under the provider id, with the source's own remediation", async () => {
+    const out = await run(entries([['acme', 'aws', '10']]), {
+      aws: aws(
+        new SourceError('credentials', 'AccessDeniedException: not authorized to perform ce:GetCostAndUsage', { remediation: 'Allow ce:GetCostAndUsage.' }),
+      ),
+    });
     expect(statuses(out)).toEqual({ fresh: 'PASS', aws: 'ERROR' });
-    expect(byId(out, 'aws')).toMatchObject({ title: 'AWS bill readable', summary: 'AWS bill: AccessDeniedException: not authorized to perform ce:GetCostAndUsage' });
+    expect(byId(out, 'aws')).toMatchObject({
+      title: 'AWS bill readable',
+      summary: 'AWS bill: AccessDeniedException: not authorized to perform ce:GetCostAndUsage',
+    });
     expect(out.remediation).toBe('Allow ce:GetCostAndUsage.');
   });
 
   it('a bill error without a remediation gets the generic one naming the provider', async () => {
     const out = await run(entries([['acme', 'openai', '10']]), { openai: openai(new Error('HTTP 503')) });
-    expect(byId(out, 'openai')).toMatchObject({ status: 'ERROR', summary: 'OpenAI bill: HTTP 503', remediation: 'Check the OpenAI bill source settings and credentials.' });
+    expect(byId(out, 'openai')).toMatchObject({
+      status: 'ERROR',
+      summary: 'OpenAI bill: HTTP 503',
+      remediation: 'Check the OpenAI bill source settings and credentials.',
+    });
   });
 
   it('one provider in error keeps the gate from PASS while the other reconciles', async () => {
-    const out = await run(entries([['acme', 'aws', '10'], ['acme', 'openai', '3']]), { aws: aws({ acme: '10' }), openai: openai(new Error('rate limited')) });
+    const out = await run(
+      entries([
+        ['acme', 'aws', '10'],
+        ['acme', 'openai', '3'],
+      ]),
+      { aws: aws({ acme: '10' }), openai: openai(new Error('rate limited')) },
+    );
     expect(statuses(out)).toEqual({ fresh: 'PASS', 'aws-total': 'PASS', 'aws-tenants': 'PASS', 'aws-allocation': 'PASS', openai: 'ERROR' });
     expect(out.status).toBe('ERROR');
   });
 
   it('a measured FAIL outranks a source in error', async () => {
-    const out = await run(entries([['acme', 'aws', '10'], ['acme', 'openai', '3']]), { aws: aws({ acme: '20' }), openai: openai(new Error('rate limited')) });
+    const out = await run(
+      entries([
+        ['acme', 'aws', '10'],
+        ['acme', 'openai', '3'],
+      ]),
+      { aws: aws({ acme: '20' }), openai: openai(new Error('rate limited')) },
+    );
     expect(out.status).toBe('FAIL');
   });
 });
 
 describe('criterion fresh: newest ledger entry within maxLagHours', () => {
   const fresh = async (rows: LedgerEntry[], over: Partial<CostCheckInput> = {}) => byId(await run(rows, { aws: aws({ acme: '10' }) }, over), 'fresh');
-  const at = (stamp: string): LedgerEntry[] => [{ tenant: 'acme', provider: 'aws', cost: '10', at: '2024-05-15' }, { tenant: 'acme', provider: 'aws', cost: '0', at: stamp }];
+  const at = (stamp: string): LedgerEntry[] => [
+    { tenant: 'acme', provider: 'aws', cost: '10', at: '2024-05-15' },
+    { tenant: 'acme', provider: 'aws', cost: '0', at: stamp },
+  ];
 
   it('PASSes a timestamp exactly maxLagHours old', async () => {
     const c = await fresh(at('2024-06-01T12:00:00.000Z'));
@@ -270,7 +329,9 @@ describe('criterion <provider>-total: whole bill within the tolerance', () => {
     expect(c.status).toBe('FAIL');
     expect(c.summary).toBe('AWS: tracked $100.00 vs billed $110.00 (-9.09%), outside ±5%; $10.00 of the bill is not allocated to any tenant');
     expect(c.evidence).toContain('unallocated: $10.00 (9.09% of the AWS bill): untagged $10.00');
-    expect(c.remediation).toBe('Tag every resource that serves tenants with tenant_id (pooled ones with the shared value), and record every billed cost in the ledger.');
+    expect(c.remediation).toBe(
+      'Tag every resource that serves tenants with tenant_id (pooled ones with the shared value), and record every billed cost in the ledger.',
+    );
     expect(byId(out, 'aws-tenants').status).toBe('PASS');
   });
 
@@ -280,12 +341,22 @@ describe('criterion <provider>-total: whole bill within the tolerance', () => {
   });
 
   it('sums credits (negative amounts) exactly', async () => {
-    const out = await run(entries([['acme', 'aws', '12'], ['acme', 'aws', '-2']]), { aws: aws({ acme: '10.00' }) });
+    const out = await run(
+      entries([
+        ['acme', 'aws', '12'],
+        ['acme', 'aws', '-2'],
+      ]),
+      { aws: aws({ acme: '10.00' }) },
+    );
     expect(byId(out, 'aws-total').summary).toBe('AWS: tracked $10.00 vs billed $10.00 (0.00%)');
   });
 
   it('carries the bill source, notes, estimated periods and request cost as evidence and measurements', async () => {
-    const setup = aws({ acme: '10' }, {}, { notes: ['grouped by tag tenant_id'], estimated: ['2024-05-30..2024-05-31'], requests: { count: 3, cost: parseMoney('0.03'), throttled: 1 } });
+    const setup = aws(
+      { acme: '10' },
+      {},
+      { notes: ['grouped by tag tenant_id'], estimated: ['2024-05-30..2024-05-31'], requests: { count: 3, cost: parseMoney('0.03'), throttled: 1 } },
+    );
     const out = await run(entries([['acme', 'aws', '10']]), { aws: setup });
     expect(byId(out, 'aws-total').evidence).toEqual([
       'bill: memory aws bill',
@@ -320,22 +391,50 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
     byId(await run(entries(rows.map(([t, c]) => [t, 'aws', c])), { aws: aws(groups) }, over), 'aws-tenants');
 
   it('exactly 5 % per tenant PASSes, 5.0000001 % FAILs naming the tenant', async () => {
-    expect((await tenants([['acme', '105'], ['big', '1000']], { acme: '100', big: '1000' })).status).toBe('PASS');
-    const c = await tenants([['acme', '105.0000001'], ['big', '1000']], { acme: '100', big: '1000' });
+    expect(
+      (
+        await tenants(
+          [
+            ['acme', '105'],
+            ['big', '1000'],
+          ],
+          { acme: '100', big: '1000' },
+        )
+      ).status,
+    ).toBe('PASS');
+    const c = await tenants(
+      [
+        ['acme', '105.0000001'],
+        ['big', '1000'],
+      ],
+      { acme: '100', big: '1000' },
+    );
     expect(c.status).toBe('FAIL');
     expect(c.summary).toBe('AWS: 1 of 2 tenant(s) outside ±5%: acme (tracked $105.00, billed $100.00, +5.00%)');
     expect(c.remediation).toMatch(/resources tagged with that tenant/);
   });
 
   it('tenants below the floor on both sides are counted, not judged', async () => {
-    const c = await tenants([['tiny', '0.99'], ['acme', '10']], { tiny: '0.01', acme: '10' });
+    const c = await tenants(
+      [
+        ['tiny', '0.99'],
+        ['acme', '10'],
+      ],
+      { tiny: '0.01', acme: '10' },
+    );
     expect(c.status).toBe('PASS');
     expect(c.summary).toBe('AWS: all 1 material tenant(s) within ±5%');
     expect(c.evidence![0]).toBe('1 tenant(s) judged, 1 below the $1.00 floor (tracked $0.99, billed $0.01 together)');
   });
 
   it('tracked exactly at the floor with nothing billed is material and FAILs', async () => {
-    const c = await tenants([['ghost', '1.00'], ['acme', '10']], { acme: '10' });
+    const c = await tenants(
+      [
+        ['ghost', '1.00'],
+        ['acme', '10'],
+      ],
+      { acme: '10' },
+    );
     expect(c.status).toBe('FAIL');
     expect(c.summary).toBe('AWS: 1 of 2 tenant(s) outside ±5%: ghost (tracked $1.00, billed $0.00)');
   });
@@ -347,31 +446,62 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
   });
 
   it('just under the floor on both sides is not judged', async () => {
-    const c = await tenants([['ghost', '0.999999999999'], ['acme', '10']], { ghost: '0.5', acme: '10' });
+    const c = await tenants(
+      [
+        ['ghost', '0.999999999999'],
+        ['acme', '10'],
+      ],
+      { ghost: '0.5', acme: '10' },
+    );
     expect(c.status).toBe('PASS');
   });
 
   it('a credit at the floor (negative) is material too', async () => {
-    const c = await tenants([['refunded', '-1'], ['acme', '10']], { acme: '10', refunded: '-2' });
+    const c = await tenants(
+      [
+        ['refunded', '-1'],
+        ['acme', '10'],
+      ],
+      { acme: '10', refunded: '-2' },
+    );
     expect(c.status).toBe('FAIL');
     expect(c.summary).toContain('refunded (tracked -$1.00, billed -$2.00, +50.00%)');
   });
 
   it('a materiality of 0 judges every tenant', async () => {
-    const c = await tenants([['tiny', '0.02'], ['acme', '10']], { tiny: '0.01', acme: '10' }, { materiality: 0n });
+    const c = await tenants(
+      [
+        ['tiny', '0.02'],
+        ['acme', '10'],
+      ],
+      { tiny: '0.01', acme: '10' },
+      { materiality: 0n },
+    );
     expect(c.status).toBe('FAIL');
     expect(c.title).toBe('AWS per tenant within ±5% (tenants ≥ $0.00)');
   });
 
   it('matches tenant IDs across ledger and bill after trim, NFKC and lower-case', async () => {
-    const c = await tenants([['ＡＣＭＥ ', '10'], ['Globex', '5']], { acme: '10', ' globex': '5' });
+    const c = await tenants(
+      [
+        ['ＡＣＭＥ ', '10'],
+        ['Globex', '5'],
+      ],
+      { acme: '10', ' globex': '5' },
+    );
     expect(c.status).toBe('PASS');
     expect(c.summary).toBe('AWS: all 2 material tenant(s) within ±5%');
   });
 
   it('orders offenders by the size of the gap, ties by tenant ID, and shows the five largest differences', async () => {
     const c = await tenants(
-      [['b', '20'], ['a', '20'], ['c', '50'], ['ok', '100'], ['d', '12']],
+      [
+        ['b', '20'],
+        ['a', '20'],
+        ['c', '50'],
+        ['ok', '100'],
+        ['d', '12'],
+      ],
       { a: '10', b: '10', c: '10', ok: '100', d: '10' },
     );
     expect(c.summary).toBe(
@@ -411,12 +541,20 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
 
   it('the shared tag value (normalised) is a tenant line only when the ledger has that name', async () => {
     const shared = { acme: '10', 'SHARED ': '5' };
-    const withLine = await run(entries([['acme', 'aws', '10'], ['shared', 'aws', '5']]), { aws: aws(shared, { sharedValue: 'Shared' }) });
+    const withLine = await run(
+      entries([
+        ['acme', 'aws', '10'],
+        ['shared', 'aws', '5'],
+      ]),
+      { aws: aws(shared, { sharedValue: 'Shared' }) },
+    );
     expect(withLine.status).toBe('PASS');
     expect(byId(withLine, 'aws-tenants').summary).toBe('AWS: all 2 material tenant(s) within ±5%');
     const without = await run(entries([['acme', 'aws', '10']]), { aws: aws(shared, { sharedValue: 'Shared' }) });
     expect(byId(without, 'aws-tenants').status).toBe('PASS');
-    expect(byId(without, 'aws-total').evidence).toContain("unallocated: $5.00 (33.33% of the AWS bill): shared (tag value 'Shared', no ledger entry of that name) $5.00");
+    expect(byId(without, 'aws-total').evidence).toContain(
+      "unallocated: $5.00 (33.33% of the AWS bill): shared (tag value 'Shared', no ledger entry of that name) $5.00",
+    );
     expect(artifact(without, 'tenant_costs.csv')).toContain('\n(shared),aws,0.00,5.00,-100.00\n');
   });
 
@@ -436,17 +574,33 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
 
 describe('OpenAI: per project mapped to tenants, or in total', () => {
   it('without openai.projects compares the total only, with no per-tenant criterion or unallocated share', async () => {
-    const out = await run(entries([['acme', 'openai', '12'], ['globex', 'openai', '8']]), { openai: openai({ proj_a: '12', proj_b: '8' }) });
+    const out = await run(
+      entries([
+        ['acme', 'openai', '12'],
+        ['globex', 'openai', '8'],
+      ]),
+      { openai: openai({ proj_a: '12', proj_b: '8' }) },
+    );
     expect(statuses(out)).toEqual({ fresh: 'PASS', 'openai-total': 'PASS' });
     expect(byId(out, 'openai-total').evidence).toContain('no project → tenant map (openai.projects): compared in total only');
     expect(out.measurements.map((m) => m.name)).not.toContain('openaiUnallocatedPct');
-    expect(artifact(out, 'tenant_costs.csv').split('\n')).toEqual(['tenant_id,provider,tracked_cost,actual_cost,variance_pct', '(total),openai,20.00,20.00,0.00', '']);
+    expect(artifact(out, 'tenant_costs.csv').split('\n')).toEqual([
+      'tenant_id,provider,tracked_cost,actual_cost,variance_pct',
+      '(total),openai,20.00,20.00,0.00',
+      '',
+    ]);
   });
 
   it('maps projects to (normalised) tenant IDs and reconciles per tenant', async () => {
-    const out = await run(entries([['acme', 'openai', '12'], ['globex', 'openai', '8']]), {
-      openai: openai({ proj_a: '12', proj_b: '8' }, { projects: { proj_a: 'ACME', proj_b: 'globex' } }),
-    });
+    const out = await run(
+      entries([
+        ['acme', 'openai', '12'],
+        ['globex', 'openai', '8'],
+      ]),
+      {
+        openai: openai({ proj_a: '12', proj_b: '8' }, { projects: { proj_a: 'ACME', proj_b: 'globex' } }),
+      },
+    );
     expect(statuses(out)).toEqual({ fresh: 'PASS', 'openai-total': 'PASS', 'openai-tenants': 'PASS' });
     expect(byId(out, 'openai-tenants').title).toBe('OpenAI per tenant within ±5% (tenants ≥ $1.00)');
   });
@@ -457,7 +611,9 @@ describe('OpenAI: per project mapped to tenants, or in total', () => {
     });
     const total = byId(out, 'openai-total');
     expect(total.status).toBe('PASS');
-    expect(total.evidence).toContain('unallocated: $0.50 (4.00% of the OpenAI bill): no project $0.30; projects not in openai.projects $0.20; projects: proj_x');
+    expect(total.evidence).toContain(
+      'unallocated: $0.50 (4.00% of the OpenAI bill): no project $0.30; projects not in openai.projects $0.20; projects: proj_x',
+    );
     const csv = artifact(out, 'tenant_costs.csv');
     expect(csv).toContain('\n(no project),openai,0.00,0.30,-100.00\n');
     expect(csv).toContain('\n(projects not in openai.projects),openai,0.00,0.20,-100.00\n');
@@ -486,7 +642,14 @@ describe('OpenAI: per project mapped to tenants, or in total', () => {
 
 describe('artifacts: tenant_costs.csv and tenant_costs.json', () => {
   it('writes one line per tenant with signed variance, empty where nothing was billed, and quotes CSV fields', async () => {
-    const out = await run(entries([['a,b', 'aws', '10'], ['q"x', 'aws', '2'], ['tiny', 'aws', '0.5']]), { aws: aws({ 'a,b': '10', tiny: '0.5', '': '1' }) });
+    const out = await run(
+      entries([
+        ['a,b', 'aws', '10'],
+        ['q"x', 'aws', '2'],
+        ['tiny', 'aws', '0.5'],
+      ]),
+      { aws: aws({ 'a,b': '10', tiny: '0.5', '': '1' }) },
+    );
     expect(artifact(out, 'tenant_costs.csv').split('\n')).toEqual([
       'tenant_id,provider,tracked_cost,actual_cost,variance_pct',
       '(total),aws,12.50,11.50,+8.70',
@@ -499,13 +662,33 @@ describe('artifacts: tenant_costs.csv and tenant_costs.json', () => {
   });
 
   it('the JSON carries the window, tolerance, floor and a status per line', async () => {
-    const out = await run(entries([['ok', 'aws', '10'], ['off', 'aws', '20'], ['tiny', 'aws', '0.1']]), { aws: aws({ ok: '10', off: '10', '': '1' }) });
+    const out = await run(
+      entries([
+        ['ok', 'aws', '10'],
+        ['off', 'aws', '20'],
+        ['tiny', 'aws', '0.1'],
+      ]),
+      { aws: aws({ ok: '10', off: '10', '': '1' }) },
+    );
     const doc = JSON.parse(artifact(out, 'tenant_costs.json'));
     expect(doc.window).toEqual({ from: '2024-05-01', to: '2024-05-31' });
     expect(doc.tolerancePercent).toBe('5.00');
     expect(doc.materialityUsd).toBe('1.00');
-    expect(doc.lines.map((l: { tenant_id: string; status: string }) => `${l.tenant_id}:${l.status}`)).toEqual(['(total):total', '(untagged):unallocated', 'off:outside', 'ok:ok', 'tiny:below-floor']);
-    expect(doc.lines.find((l: { tenant_id: string }) => l.tenant_id === 'tiny')).toEqual({ tenant_id: 'tiny', provider: 'aws', tracked_cost: '0.10', actual_cost: '0.00', variance_pct: null, status: 'below-floor' });
+    expect(doc.lines.map((l: { tenant_id: string; status: string }) => `${l.tenant_id}:${l.status}`)).toEqual([
+      '(total):total',
+      '(untagged):unallocated',
+      'off:outside',
+      'ok:ok',
+      'tiny:below-floor',
+    ]);
+    expect(doc.lines.find((l: { tenant_id: string }) => l.tenant_id === 'tiny')).toEqual({
+      tenant_id: 'tiny',
+      provider: 'aws',
+      tracked_cost: '0.10',
+      actual_cost: '0.00',
+      variance_pct: null,
+      status: 'below-floor',
+    });
   });
 });
 
@@ -517,7 +700,13 @@ describe('nothing to judge is never PASS', () => {
   });
 
   it('every tenant below the materiality floor: per-tenant accuracy ERROR naming the floor, not "all 0 within"', async () => {
-    const out = await run(entries([['a', 'aws', '0.50'], ['b', 'aws', '0.90']]), { aws: aws({ a: '0.90', b: '0.50' }) });
+    const out = await run(
+      entries([
+        ['a', 'aws', '0.50'],
+        ['b', 'aws', '0.90'],
+      ]),
+      { aws: aws({ a: '0.90', b: '0.50' }) },
+    );
     expect(byId(out, 'aws-tenants')).toMatchObject({
       status: 'ERROR',
       summary: 'AWS: none of the 2 tenant(s) reaches the $1.00 floor on either side, so per-tenant accuracy was not measured',

@@ -56,11 +56,16 @@ describe('describeChange', () => {
   });
 
   it('a renamed object is named once; its children follow it', () => {
-    expect(describeChange(shape({ retrieval: { topK: 8, shard: 's' } }), shape({ search: { topK: 8, shard: 's' } }))).toEqual(['JSON key renamed: retrieval → search']);
+    expect(describeChange(shape({ retrieval: { topK: 8, shard: 's' } }), shape({ search: { topK: 8, shard: 's' } }))).toEqual([
+      'JSON key renamed: retrieval → search',
+    ]);
   });
 
   it('a key moved to another parent is a removal and an addition, not a rename', () => {
-    expect(describeChange(shape({ a: { k: 1 }, b: {} }), shape({ a: {}, b: { k: 1 } }))).toEqual(['JSON key removed: a.k number', 'JSON key added: b.k number']);
+    expect(describeChange(shape({ a: { k: 1 }, b: {} }), shape({ a: {}, b: { k: 1 } }))).toEqual([
+      'JSON key removed: a.k number',
+      'JSON key added: b.k number',
+    ]);
   });
 
   it('a key whose type changed is one line even when another key was added beside it', () => {

@@ -48,10 +48,7 @@ describe('checkMonitoring: one provider', () => {
     expect(out.status).toBe('PASS');
     expect(out.summary).toBe('monitoring live in Datadog (datadoghq.com)');
     expect(out.remediation).toBeUndefined();
-    expect(out.evidence).toEqual([
-      'require: any (Datadog (datadoghq.com) PASS)',
-      'signals window 15 min, tenant window 24 h, minTenants 10',
-    ]);
+    expect(out.evidence).toEqual(['require: any (Datadog (datadoghq.com) PASS)', 'signals window 15 min, tenant window 24 h, minTenants 10']);
     expect(out.measurements[0]).toEqual({ name: 'signalsFlowing', value: 3, unit: 'signals', threshold: '= 3' });
     expect(out.measurements[1]).toEqual({ name: 'liveProviders', value: 1, unit: 'providers', threshold: '>= 1' });
     expect(out.measurements.map((m) => m.name)).toEqual([
@@ -84,7 +81,12 @@ describe('checkMonitoring: one provider', () => {
 describe('criterion <provider>.credentials: a rejected key is FAIL, an unreachable provider is ERROR', () => {
   it('PASS carries the evidence the provider returned', async () => {
     const c = byId(await one(), 'datadog.credentials');
-    expect(c).toMatchObject({ status: 'PASS', summary: 'credentials accepted', evidence: ['key of ops@example.com'], title: 'Datadog (datadoghq.com): API key valid' });
+    expect(c).toMatchObject({
+      status: 'PASS',
+      summary: 'credentials accepted',
+      evidence: ['key of ops@example.com'],
+      title: 'Datadog (datadoghq.com): API key valid',
+    });
   });
 
   it('a rejected key FAILs the gate; the other criteria are "not evaluated" and nothing else is asked', async () => {
@@ -109,8 +111,15 @@ describe('criterion <provider>.credentials: a rejected key is FAIL, an unreachab
   });
 
   it('a setting the provider needs makes the credentials SKIP', async () => {
-    const c = byId(await one({ credentials: new SettingRequiredError('gates.monitoring.newrelic.appName', 'several apps report; name the production one') }), 'datadog.credentials');
-    expect(c).toMatchObject({ status: 'SKIP', summary: 'not configured: several apps report; name the production one', remediation: 'Set gates.monitoring.newrelic.appName.' });
+    const c = byId(
+      await one({ credentials: new SettingRequiredError('gates.monitoring.newrelic.appName', 'several apps report; name the production one') }),
+      'datadog.credentials',
+    );
+    expect(c).toMatchObject({
+      status: 'SKIP',
+      summary: 'not configured: several apps report; name the production one',
+      remediation: 'Set gates.monitoring.newrelic.appName.',
+    });
   });
 });
 
@@ -133,7 +142,9 @@ describe('criterion <provider>.signals: latency, errors and throughput flowing p
     const c = await signals({ signals: { latency: 0, errors: 0, throughput: 0 } });
     expect(c.status).toBe('FAIL');
     expect(c.summary).toBe('no latency, errors, throughput data in the last 15 min');
-    expect(c.remediation).toBe('Send latency, errors, throughput to Datadog (datadoghq.com) (instrument the service, or point the latency/errors/throughput query at the metric you use).');
+    expect(c.remediation).toBe(
+      'Send latency, errors, throughput to Datadog (datadoghq.com) (instrument the service, or point the latency/errors/throughput query at the metric you use).',
+    );
   });
 
   it('names the one signal without data', async () => {
@@ -217,7 +228,11 @@ describe('criterion <provider>.alerting: enabled, unmuted error and latency aler
     const c = await alerting(GOOD_RULES);
     expect(c.status).toBe('PASS');
     expect(c.summary).toBe('error and latency alerts enabled, unmuted and notifying');
-    expect(c.evidence).toEqual(['2 alert rule(s) read', 'errors: "API 5xx error rate" [OK] → @pagerduty-oncall', 'latency: "API p95 latency" → @pagerduty-oncall']);
+    expect(c.evidence).toEqual([
+      '2 alert rule(s) read',
+      'errors: "API 5xx error rate" [OK] → @pagerduty-oncall',
+      'latency: "API p95 latency" → @pagerduty-oncall',
+    ]);
     expect(c.measurements).toEqual([
       { name: 'datadog.errorsAlerts', value: 1, unit: 'rules', threshold: '>= 1' },
       { name: 'datadog.latencyAlerts', value: 1, unit: 'rules', threshold: '>= 1' },
@@ -235,7 +250,11 @@ describe('criterion <provider>.alerting: enabled, unmuted error and latency aler
     ['disabled', { enabled: false }, '"API 5xx error rate" disabled'],
     ['muted', { mutedBy: 'downtime 42' }, '"API 5xx error rate" muted (downtime 42)'],
     ['without a target', { notifies: [] }, '"API 5xx error rate" has no notification target'],
-    ['without a target, with the reason', { notifies: [], noTargetReason: 'workflow disabled' }, '"API 5xx error rate" has no notification target (workflow disabled)'],
+    [
+      'without a target, with the reason',
+      { notifies: [], noTargetReason: 'workflow disabled' },
+      '"API 5xx error rate" has no notification target (workflow disabled)',
+    ],
   ])('FAILs when the only error rule is %s', async (_why, over, why) => {
     const c = await alerting([rule('API 5xx error rate', over), rule('API p95 latency')]);
     expect(c.status).toBe('FAIL');
@@ -249,7 +268,11 @@ describe('criterion <provider>.alerting: enabled, unmuted error and latency aler
   });
 
   it('one good rule among unusable ones is enough', async () => {
-    const c = await alerting([rule('Errors (old)', { enabled: false }), rule('Errors', { notifies: ['@slack-ops', '@team-a', '@team-b', '@team-c'] }), rule('latency')]);
+    const c = await alerting([
+      rule('Errors (old)', { enabled: false }),
+      rule('Errors', { notifies: ['@slack-ops', '@team-a', '@team-b', '@team-c'] }),
+      rule('latency'),
+    ]);
     expect(c.status).toBe('PASS');
     expect(c.evidence).toContain('errors: "Errors" → @slack-ops, @team-a, @team-b … (4 in total)');
   });
@@ -291,7 +314,14 @@ describe('require: any | all', () => {
     const out = await run([dd(), newRelic({ credentials: keyRejected('New Relic API key', 'BAD_API_KEY') })]);
     expect(out.status).toBe('PASS');
     expect(out.summary).toBe('monitoring live in Datadog (datadoghq.com); not live (require: any, so not needed): New Relic (account 1) FAIL');
-    expect(out.criteria.map((c) => c.id)).toEqual(['datadog.credentials', 'datadog.signals', 'datadog.alerting', 'newrelic.credentials', 'newrelic.signals', 'newrelic.alerting']);
+    expect(out.criteria.map((c) => c.id)).toEqual([
+      'datadog.credentials',
+      'datadog.signals',
+      'datadog.alerting',
+      'newrelic.credentials',
+      'newrelic.signals',
+      'newrelic.alerting',
+    ]);
     expect(out.remediation).toBeUndefined();
     expect(out.evidence[0]).toBe('require: any (Datadog (datadoghq.com) PASS, New Relic (account 1) FAIL)');
   });

@@ -151,7 +151,10 @@ describe('criterion unique-ids: unique and non-empty after trim, NFKC, lower-cas
 
   it('keeps IDs that differ by more than case, width and spaces apart', async () => {
     // Inner spaces, hyphen vs underscore, sharp s vs ss are different tenants.
-    const c = byId(await run([{ id: 'a b' }, { id: 'ab' }, { id: 'a-b' }, { id: 'a_b' }, { id: 'straße' }, { id: 'strasse' }], { minTenants: 1 }), 'unique-ids');
+    const c = byId(
+      await run([{ id: 'a b' }, { id: 'ab' }, { id: 'a-b' }, { id: 'a_b' }, { id: 'straße' }, { id: 'strasse' }], { minTenants: 1 }),
+      'unique-ids',
+    );
     expect(c.status).toBe('PASS');
   });
 
@@ -311,7 +314,10 @@ describe('criterion quota-probe', () => {
   });
 
   it('a measured miss on one tenant outranks a broken probe on another (FAIL, not ERROR)', async () => {
-    const probe = fakeQuotaProbe([probeResult({ tenant: 'a', limitedAt: undefined }), probeResult({ tenant: 'b', limitedAt: undefined, stoppedBy: 'deadline' })]);
+    const probe = fakeQuotaProbe([
+      probeResult({ tenant: 'a', limitedAt: undefined }),
+      probeResult({ tenant: 'b', limitedAt: undefined, stoppedBy: 'deadline' }),
+    ]);
     expect(byId(await withProbe(probe), 'quota-probe').status).toBe('FAIL');
   });
 
@@ -336,7 +342,7 @@ describe('criterion isolation (row-level security probe)', () => {
   const withProbe = (result: Parameters<typeof fakeIsolationProbe>[0], probesAllowed = true) =>
     run(healthyTenants(10), { isolationProbe: fakeIsolationProbe(result), probesAllowed });
 
-  it('PASSes when the tenant sees its own rows, no other tenant\'s, and an unknown tenant sees none', async () => {
+  it("PASSes when the tenant sees its own rows, no other tenant's, and an unknown tenant sees none", async () => {
     const out = await withProbe(isolationResult([isolatedTable('documents'), isolatedTable('chunks')]));
     const c = byId(out, 'isolation');
     expect(c.status).toBe('PASS');
@@ -356,7 +362,11 @@ describe('criterion isolation (row-level security probe)', () => {
     ['a superuser role', isolationResult(undefined, { roleIsSuperuser: true }), 'role app_user is a superuser (bypasses RLS)'],
     ['a BYPASSRLS role', isolationResult(undefined, { roleBypassesRls: true }), 'role app_user has BYPASSRLS'],
     ['RLS not enabled', isolationResult([isolatedTable('documents', { rlsEnabled: false, rlsForced: false })]), 'documents: row-level security not enabled'],
-    ['RLS not forced', isolationResult([isolatedTable('documents', { rlsForced: false })]), 'documents: row-level security not forced (the table owner bypasses it)'],
+    [
+      'RLS not forced',
+      isolationResult([isolatedTable('documents', { rlsForced: false })]),
+      'documents: row-level security not forced (the table owner bypasses it)',
+    ],
     ['rows of other tenants visible', isolationResult([isolatedTable('documents', { leakedRows: 2 })]), 'documents: 2 rows of other tenants visible to acme'],
     [
       'rows visible to a tenant that does not exist',
@@ -380,7 +390,7 @@ describe('criterion isolation (row-level security probe)', () => {
     expect(c.status).toBe('FAIL');
   });
 
-  it('is ERROR (not measured) when there are no other tenants\' rows to hide', async () => {
+  it("is ERROR (not measured) when there are no other tenants' rows to hide", async () => {
     const c = byId(await withProbe(isolationResult([isolatedTable('documents', { otherTenantRows: 0 })])), 'isolation');
     expect(c.status).toBe('ERROR');
     expect(c.summary).toBe('isolation not measured: documents has no rows of other tenants to hide');
@@ -395,7 +405,11 @@ describe('criterion isolation (row-level security probe)', () => {
 
   it.each([
     ['no SELECT policy applies', { selectPolicies: 0, settingsRead: [] }, 'no SELECT policy applies to app_user: row-level security then hides every row'],
-    ['the policies read another setting', { settingsRead: ['app.tenant'] }, 'the policies read app.tenant, not app.current_tenant; PostgreSQL accepts any two-part setting name'],
+    [
+      'the policies read another setting',
+      { settingsRead: ['app.tenant'] },
+      'the policies read app.tenant, not app.current_tenant; PostgreSQL accepts any two-part setting name',
+    ],
     ['the policies read no setting', { settingsRead: [] }, 'the policies read no setting through current_setting(), not app.current_tenant'],
     ['the setting matches no row', {}, 'the policies read app.current_tenant but match none of its rows; check the value format and the column type'],
   ])('is ERROR when own rows are invisible because %s', async (_why, over, why) => {

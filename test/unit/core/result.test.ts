@@ -5,7 +5,13 @@
  */
 import { errorOutcome, listOffenders, outcomeFromCriteria, skippedOutcome, statusOf, type Criterion } from '../../../lambda/core/result';
 
-const c = (id: string, status: Criterion['status'], extra: Partial<Criterion> = {}): Criterion => ({ id, title: id, status, summary: `${id} ${status.toLowerCase()}`, ...extra });
+const c = (id: string, status: Criterion['status'], extra: Partial<Criterion> = {}): Criterion => ({
+  id,
+  title: id,
+  status,
+  summary: `${id} ${status.toLowerCase()}`,
+  ...extra,
+});
 
 describe('statusOf: FAIL > ERROR > SKIP > PASS', () => {
   it.each([
@@ -41,14 +47,19 @@ describe('outcomeFromCriteria', () => {
     expect(o).toMatchObject({ status: 'SKIP', summary: 'b skip', remediation: 'Set B.' });
   });
 
-  it('remediation joins the deciding criteria\'s remediations only, and is absent on PASS', () => {
-    const o = outcomeFromCriteria([c('a', 'FAIL', { remediation: 'Fix A.' }), c('b', 'ERROR', { remediation: 'Fix B.' }), c('d', 'FAIL'), c('e', 'FAIL', { remediation: 'Fix E.' })]);
+  it("remediation joins the deciding criteria's remediations only, and is absent on PASS", () => {
+    const o = outcomeFromCriteria([
+      c('a', 'FAIL', { remediation: 'Fix A.' }),
+      c('b', 'ERROR', { remediation: 'Fix B.' }),
+      c('d', 'FAIL'),
+      c('e', 'FAIL', { remediation: 'Fix E.' }),
+    ]);
     expect(o.remediation).toBe('Fix A. Fix E.');
     expect(outcomeFromCriteria([c('a', 'PASS', { remediation: 'never shown' })])).not.toHaveProperty('remediation');
     expect(outcomeFromCriteria([c('a', 'FAIL')])).not.toHaveProperty('remediation');
   });
 
-  it('measurements default to every criterion\'s, in order; explicit ones replace them', () => {
+  it("measurements default to every criterion's, in order; explicit ones replace them", () => {
     const m1 = { name: 'x', value: 1 };
     const m2 = { name: 'y', value: 'two' };
     const criteria = [c('a', 'PASS', { measurements: [m1] }), c('b', 'FAIL'), c('d', 'PASS', { measurements: [m2] })];
@@ -67,7 +78,14 @@ describe('outcomeFromCriteria', () => {
 
 describe('skippedOutcome / errorOutcome', () => {
   it('SKIP carries the hint as summary and remediation, with no criteria', () => {
-    expect(skippedOutcome('set DATABASE_URL')).toEqual({ status: 'SKIP', summary: 'set DATABASE_URL', criteria: [], measurements: [], evidence: [], remediation: 'set DATABASE_URL' });
+    expect(skippedOutcome('set DATABASE_URL')).toEqual({
+      status: 'SKIP',
+      summary: 'set DATABASE_URL',
+      criteria: [],
+      measurements: [],
+      evidence: [],
+      remediation: 'set DATABASE_URL',
+    });
   });
 
   it('ERROR carries the cause, and a remediation only when given', () => {

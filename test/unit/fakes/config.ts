@@ -80,7 +80,10 @@ export class MemoryConfigDb {
   readonly auditCalls: { since: Date; reservedKey: string; nonce: string | undefined }[] = [];
   writes = 0;
 
-  constructor(readonly clock: FakeClock, configs: Record<string, unknown> = {}) {
+  constructor(
+    readonly clock: FakeClock,
+    configs: Record<string, unknown> = {},
+  ) {
     for (const [tenant, config] of Object.entries(configs)) this.put(tenant, config);
   }
 
@@ -103,7 +106,8 @@ export class MemoryConfigDb {
   }
 
   private record(tenant: string, before: unknown, after: unknown): void {
-    if (this.audit && this.auditRecordsUpdates) this.audit.push({ at: this.clock.now(), tenant, row: JSON.stringify({ old: before ?? null, new: after ?? null }) });
+    if (this.audit && this.auditRecordsUpdates)
+      this.audit.push({ at: this.clock.now(), tenant, row: JSON.stringify({ old: before ?? null, new: after ?? null }) });
   }
 
   configStore(): ConfigStore & { closed: number } {

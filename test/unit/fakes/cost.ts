@@ -68,7 +68,11 @@ export function fakeLedger(entries: LedgerEntry[], opts: FakeLedgerOptions = {})
 }
 
 /** A bill answering fixed groups (allocation key → decimal USD), or rejecting with `groups` when it is an error. */
-export function fakeBill(provider: Provider, groups: Record<string, string> | Error, extra: Partial<Omit<ActualBill, 'groups'>> = {}): BillSource & { windows: CostWindow[] } {
+export function fakeBill(
+  provider: Provider,
+  groups: Record<string, string> | Error,
+  extra: Partial<Omit<ActualBill, 'groups'>> = {},
+): BillSource & { windows: CostWindow[] } {
   const bill = {
     provider,
     windows: [] as CostWindow[],

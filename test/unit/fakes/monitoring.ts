@@ -61,7 +61,9 @@ export function fakeProvider(spec: FakeProviderSpec = {}): MonitoringProvider & 
     tenantBreakdown: (window) => {
       calls.push('tenants');
       windows.tenants.push(window);
-      return answer(spec.tenants ?? tenantIds(12)).then((tenants): TenantBreakdown => ({ query: 'hits by {tenant_id}', by: spec.by ?? 'tag tenant_id', tenants }));
+      return answer(spec.tenants ?? tenantIds(12)).then(
+        (tenants): TenantBreakdown => ({ query: 'hits by {tenant_id}', by: spec.by ?? 'tag tenant_id', tenants }),
+      );
     },
     alertRules: () => (calls.push('rules'), answer(spec.rules ?? GOOD_RULES)),
   };

@@ -13,8 +13,8 @@ export const noTenantConfigInEnv: ReadinessRule = {
   level: NagMessageLevel.ERROR,
   info: 'The function has tenant-specific config baked into an environment variable.',
   explanation:
-    'Gate 3 requires that tenant configs can be added or changed without a code deployment. A tenant\'s quota, tier or settings in an environment variable changes only by redeploying the function, and drifts from the config store.',
-  fix: 'Read tenant config from the config store at run time (cache it for seconds), and pass only the store\'s name, e.g. TENANT_CONFIG_TABLE.',
+    "Gate 3 requires that tenant configs can be added or changed without a code deployment. A tenant's quota, tier or settings in an environment variable changes only by redeploying the function, and drifts from the config store.",
+  fix: "Read tenant config from the config store at run time (cache it for seconds), and pass only the store's name, e.g. TENANT_CONFIG_TABLE.",
   check(node, context) {
     if (!(node instanceof CfnFunction)) return NagRuleCompliance.NOT_APPLICABLE;
     const names = Object.keys(resolved(node, node.environment)?.variables ?? {});

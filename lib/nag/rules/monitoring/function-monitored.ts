@@ -11,7 +11,7 @@ export const functionMonitored: ReadinessRule = {
   info: 'The function has neither a CloudWatch alarm on its Errors metric nor a Datadog / New Relic instrumentation layer.',
   explanation:
     'Gate 4 requires live monitoring with alerting: error signals flowing and someone paged when they spike. A function without an error alarm or an APM integration fails silently for the tenants it serves.',
-  fix: 'Add fn.metricErrors().createAlarm(this, \'Errors\', { threshold: 1, evaluationPeriods: 1 }) (alarm on AWS/Lambda Errors with the FunctionName dimension), or add the Datadog-Extension / NewRelicLambdaExtension layer.',
+  fix: "Add fn.metricErrors().createAlarm(this, 'Errors', { threshold: 1, evaluationPeriods: 1 }) (alarm on AWS/Lambda Errors with the FunctionName dimension), or add the Datadog-Extension / NewRelicLambdaExtension layer.",
   check(node, context) {
     if (!(node instanceof CfnFunction)) return NagRuleCompliance.NOT_APPLICABLE;
     const layers: unknown[] = resolved(node, node.layers) ?? [];

@@ -14,10 +14,10 @@ export const logRetention: ReadinessRule = {
   id: 'G4-LogRetention',
   gate: 'monitoring',
   level: NagMessageLevel.WARN,
-  info: 'The log group (or the function\'s implicit log group) keeps logs forever: no retention period is set.',
+  info: "The log group (or the function's implicit log group) keeps logs forever: no retention period is set.",
   explanation:
-    'Gate 4\'s signals flow through logs, and gate 2 reconciles their cost. Logs kept forever grow storage cost without bound and are never attributed to a tenant.',
-  fix: 'Set retention on the LogGroup (e.g. RetentionDays.ONE_MONTH); for functions pass logGroup: new LogGroup(this, \'Logs\', { retention }).',
+    "Gate 4's signals flow through logs, and gate 2 reconciles their cost. Logs kept forever grow storage cost without bound and are never attributed to a tenant.",
+  fix: "Set retention on the LogGroup (e.g. RetentionDays.ONE_MONTH); for functions pass logGroup: new LogGroup(this, 'Logs', { retention }).",
   check(node, context) {
     if (node instanceof CfnLogGroup) {
       return node.retentionInDays !== undefined ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;

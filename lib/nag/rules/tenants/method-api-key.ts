@@ -8,9 +8,9 @@ export const methodApiKey: ReadinessRule = {
   id: 'G1-MethodApiKey',
   gate: 'tenants',
   level: NagMessageLevel.ERROR,
-  info: 'The REST API method does not require an API key, so calls to it are not counted against any tenant\'s usage plan.',
+  info: "The REST API method does not require an API key, so calls to it are not counted against any tenant's usage plan.",
   explanation:
-    'API Gateway applies a usage plan\'s quota and throttling only to requests that present an API key bound to the plan. A method without apiKeyRequired is outside every tenant\'s quota.',
+    "API Gateway applies a usage plan's quota and throttling only to requests that present an API key bound to the plan. A method without apiKeyRequired is outside every tenant's quota.",
   fix: 'Set apiKeyRequired: true on the method, or defaultMethodOptions: { apiKeyRequired: true } on the RestApi.',
   check(node) {
     if (!(node instanceof CfnMethod) || resolved(node, node.httpMethod) === 'OPTIONS') {

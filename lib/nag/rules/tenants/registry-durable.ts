@@ -1,12 +1,5 @@
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
-import {
-  hasAutomatedBackups,
-  hasPointInTimeRecovery,
-  isDeletionProtected,
-  isDynamoTable,
-  isRdsDatabase,
-  survivesStackDeletion,
-} from '../../data-stores';
+import { hasAutomatedBackups, hasPointInTimeRecovery, isDeletionProtected, isDynamoTable, isRdsDatabase, survivesStackDeletion } from '../../data-stores';
 import { hasRole, isRetainedOnDelete } from '../../resources';
 import type { ReadinessRule } from '../../rule';
 

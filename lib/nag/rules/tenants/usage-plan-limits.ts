@@ -30,7 +30,7 @@ export const usagePlanLimits: ReadinessRule = {
   info: 'The usage plan lacks a quota or throttling (rate and burst limits).',
   explanation:
     'Gate 1 requires a declared quota per tenant and, where probed, enforcement seen as HTTP 429. A usage plan without a quota lets a tenant exceed its tier, and one without throttling lets one tenant starve the others.',
-  fix: 'Give each tier\'s plan quota: { limit, period } and throttle: { rateLimit, burstLimit } (or per-method throttling on every API stage it covers).',
+  fix: "Give each tier's plan quota: { limit, period } and throttle: { rateLimit, burstLimit } (or per-method throttling on every API stage it covers).",
   check(node) {
     if (!(node instanceof CfnUsagePlan)) return NagRuleCompliance.NOT_APPLICABLE;
     const quotaLimit = resolved(node, node.quota)?.limit;
