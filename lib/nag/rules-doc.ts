@@ -20,7 +20,7 @@ export function renderRulesMarkdown(rules: readonly ReadinessRule[], gates: read
     '<!-- Generated from the rule objects in lib/nag/rules by `npm run docs:rules`; do not edit by hand. -->',
     '',
     `Every rule of \`SaaSReadinessChecks\`, by gate. A finding is reported as \`${PACK_PREFIX}-<id>\` and fails`,
-    '`cdk synth` (warnings included); acknowledge one with a reason as the README shows.',
+    '`cdk synth` (warnings included); acknowledge one with a reason as [the rule pack guide](rule-pack.md#acknowledging-a-finding) shows.',
     '',
     '| Rule id | Gate | Level |',
     '|---|---|---|',

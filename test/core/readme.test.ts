@@ -12,7 +12,7 @@ describe('README', () => {
 
   it('every YAML example parses as written (users copy them)', () => {
     const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
-    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
     for (const block of blocks) expect(() => load(block)).not.toThrow();
   });
 });
