@@ -1,5 +1,5 @@
 /**
- * `npm run demo:screenshot`: the README's picture of the HTML report. Runs the demo three times
+ * `npm run demo:screenshot`: the README's picture of the HTML report (docs/demo-report.png). Runs the demo three times
  * with one history file — as it is, with initech's bill drifted out of tolerance, and as it is
  * again — so the last report.html shows the status over time and what changed, then photographs
  * it in headless Chromium (Debian's `chromium`) into docs/demo-report.png.

@@ -14,8 +14,8 @@ sources:                  # named connections, shared by the gates that use them
     url: \${env:DATABASE_URL}          # deployed: secretArn: arn:aws:secretsmanager:…
   # registry:
   #   type: dynamodb
-  #   table: \${env:TENANT_DETAILS_TABLE}   # sbt-aws' TenantDetails has a generated name: README,
-  #                                   # "Finding the sbt-aws table name" (not the literal TenantDetails)
+  #   table: \${env:TENANT_DETAILS_TABLE}   # sbt-aws' TenantDetails has a generated name: see
+  #                                   # docs/gates/tenants.md (not the literal TenantDetails)
   #   layout: sbt-aws
 
 gates:

@@ -75,7 +75,7 @@ export interface KeyMeasurement {
 export interface GateDeployment<C> {
   /** Hours between scheduled runs. */
   readonly scheduleHours: number;
-  /** Why this schedule (shown in the README's deploy guide). */
+  /** Why this schedule (shown in docs/deploy.md). */
   readonly why: string;
   /** The threshold drawn with the key measurement on the dashboard. */
   threshold?(config: C): number | undefined;

@@ -117,7 +117,7 @@ describe('gate 1 on DynamoDB (dynalite, sbt-aws layout)', () => {
     expect(result.status).toBe('ERROR');
     expect(result.summary).toBe(
       "tenant store: DynamoDB table 'TenantDetails' not found in us-east-1 (ResourceNotFoundException); sbt-aws creates TenantDetails without a tableName, " +
-        'so CloudFormation generates its name (<stack>-…TenantDetails…-<suffix>): look it up as the README\'s "Finding the sbt-aws table name" shows and set table: ${env:TENANT_DETAILS_TABLE}',
+        'so CloudFormation generates its name (<stack>-…TenantDetails…-<suffix>): look it up as docs/gates/tenants.md ("Finding the sbt-aws table name") shows and set table: ${env:TENANT_DETAILS_TABLE}',
     );
   });
 

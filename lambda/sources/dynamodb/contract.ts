@@ -34,6 +34,6 @@ export async function explainTableError(err: unknown, client: DynamoDBClient, ta
   return new Error(
     `DynamoDB table '${table}' not found${region ? ` in ${region}` : ''} (${name}); ` +
       'sbt-aws creates TenantDetails without a tableName, so CloudFormation generates its name (<stack>-…TenantDetails…-<suffix>): ' +
-      'look it up as the README\'s "Finding the sbt-aws table name" shows and set table: ${env:TENANT_DETAILS_TABLE}',
+      'look it up as docs/gates/tenants.md ("Finding the sbt-aws table name") shows and set table: ${env:TENANT_DETAILS_TABLE}',
   );
 }
