@@ -12,7 +12,7 @@ try {
 } catch (err) {
   // The same one-line message as `saas-readiness validate`, without a stack trace.
   if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`saas-readiness: ${redact(err.message)}\n`);
+  process.stderr.write(`saas-readiness: ${redact(err.shownIn(process.cwd()))}\n`);
   process.exit(1);
 }
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../core/errors';
 import type { GateId } from '../core/gate';
@@ -129,18 +129,12 @@ export async function main(argv: string[], raw: CliIo): Promise<number> {
     return await dispatch(argv, io, raw.stdout);
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr(`saas-readiness: ${oneLine(relativeToCwd(err.message, raw.cwd))}\n`);
+      io.stderr(`saas-readiness: ${oneLine(err.shownIn(raw.cwd))}\n`);
       return EXIT.USAGE;
     }
     io.stderr(`saas-readiness: unexpected error: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.USAGE;
   }
-}
-
-/** A config error names the file as the user would type it: relative to the working folder when inside it. */
-function relativeToCwd(message: string, cwd: string): string {
-  const prefix = cwd.endsWith(sep) ? cwd : cwd + sep;
-  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 /** A message as one line of bounded length, redacted before it is shortened. */

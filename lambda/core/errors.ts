@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import { redact } from './redact';
 
 /**
@@ -11,6 +12,12 @@ export class ConfigError extends Error {
   ) {
     super(where ? `${where}: ${message}` : message);
     this.name = 'ConfigError';
+  }
+
+  /** The message as shown to a user in `cwd`: the file named as they would type it, relative when inside `cwd`. */
+  shownIn(cwd: string): string {
+    const prefix = cwd.endsWith(sep) ? cwd : cwd + sep;
+    return this.message.startsWith(prefix) ? this.message.slice(prefix.length) : this.message;
   }
 }
 

@@ -371,7 +371,7 @@ describe('synth refuses what cannot be deployed safely', () => {
     try {
       addReadinessStack(app, { cwd: ROOT, env: {} });
     } catch (err) {
-      message = `saas-readiness: ${(err as Error).message}\n`;
+      message = `saas-readiness: ${(err as ConfigError).shownIn(process.cwd())}\n`; // as bin/app.ts prints it
     }
     expect(message).toMatch(/bad\.yaml:10: gates\.tenants\.minTenant: unknown key \(did you mean 'minTenants'\?\)/);
     expect(message).toBe(cli.stderr);
