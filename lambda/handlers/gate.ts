@@ -26,7 +26,7 @@ import { configErrorReport, runGates, type RunReport } from '../core/runner';
 import { RuntimeSecretResolver } from '../core/secrets';
 import { acknowledgementSection } from '../hook/history';
 import { historySink } from '../sinks/history';
-import { metricsSink } from '../sinks/metrics';
+import { publishStatusMetric } from '../sinks/metrics';
 import { reportsSink } from '../sinks/reports';
 import { resultLogSink } from '../sinks/result-log';
 import { securityHubSink } from '../sinks/security-hub';
@@ -80,8 +80,15 @@ class GateFunction implements LambdaInterface {
     const published = { report, result, suite, run, prefix, probesLeftOut, requestId: context.awsRequestId, functionArn: context.invokedFunctionArn };
     const [immediate, stored] = sinksOf(gate, table);
     for (const sink of immediate) await sink.publish(published);
-    // Storage and delivery failures fail the invocation (so the failure destination records it), after the metrics are stored.
-    await Promise.all(stored.map((sink) => sink.publish(published)));
+    // Storage and delivery failures fail the invocation (so the failure destination records it); the
+    // status metric then says 0, so the gate's one alarm also covers a run whose result was not kept.
+    try {
+      await Promise.all(stored.map((sink) => sink.publish(published)));
+    } catch (err) {
+      publishStatusMetric(metrics, published, false);
+      throw err;
+    }
+    publishStatusMetric(metrics, published, true);
     return { suite, gate: gate.id, run, status: result.status, summary: result.summary, report: prefix };
   }
 
@@ -115,7 +122,7 @@ class GateFunction implements LambdaInterface {
 function sinksOf(gate: GateDefinition, table: string): [ResultSink[], ResultSink[]] {
   const topicArn = process.env[HANDLER_ENV.changesTopic];
   return [
-    [metricsSink(metrics, gate), resultLogSink(logger)],
+    [resultLogSink(logger, gate)],
     [
       historySink(new DynamoDbHistoryStore(clients.dynamodb, table), topicArn ? { sns: clients.sns, topicArn } : undefined),
       reportsSink(clients.s3, required(HANDLER_ENV.reportsBucket)),
