@@ -234,6 +234,8 @@ async function run(values: Values, io: CliIo): Promise<number> {
       secrets: io.secrets ?? new (require('../core/secrets') as typeof import('../core/secrets')).RuntimeSecretResolver(),
       allowSkip,
       probes: !values['no-probes'],
+      // Artifacts (gate 3's tenant_configs.yaml for every tenant) are built only when --out writes them.
+      artifacts: outDir !== undefined,
       gateOptions: optionValues,
       signal: interrupts.signal,
       tool: { name: 'saas-readiness', version: toolVersion() },

@@ -252,6 +252,7 @@ export const gate: GateDefinition<ConfigGateConfig> = {
         historyKey: historyKey.schema(ctx.suite, config.source),
         stableDays: config.stableDays,
         reservedKey: c?.key ?? DEFAULT_PROBE_KEY,
+        buildArtifact: ctx.artifacts !== false,
         validateConfig,
         schemaName: config.schemaFile && basename(config.schemaFile),
         fingerprintDepth: config.fingerprintDepth,
