@@ -60,7 +60,7 @@ const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 
 /** The gate twice in one fresh process: the first run is cold, the second warm. */
 const GATE_SCRIPT = (url: string) => `
-const { runGates, GATES } = require('./dist/lib/index.js');
+const { runGates, BUILT_IN } = require('./dist/lib/index.js');
 const config = { version: 1, suite: 'bench', sources: { db: { type: 'postgres', url: ${JSON.stringify(url)} }, ce: { type: 'costexplorer' } },
   gates: { cost: { ledger: { source: 'db' }, aws: { source: 'ce' }, timeoutSeconds: 900 } } };
 const once = () => runGates({ registry: BUILT_IN, loaded: { config, skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, gateOptions: { from: '${FROM}', to: '${TO}' } })

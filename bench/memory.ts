@@ -24,7 +24,7 @@ export interface MemoryRow {
 }
 
 const RUN = (config: object) => `
-const { runGates, GATES } = require('./dist/lib/index.js');
+const { runGates, BUILT_IN } = require('./dist/lib/index.js');
 const config = ${JSON.stringify(config)};
 runGates({ registry: BUILT_IN, loaded: { config, skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, probes: false })
   .then((r) => process.stdout.write(r.results[0].status));`;
