@@ -23,7 +23,7 @@ interface Run {
 }
 
 /** One whole process under /usr/bin/time -v: elapsed wall clock and maximum resident set size. */
-function timed(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; okCodes?: number[] } = {}): Run {
+function timed(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; okCodes?: number[] } = {}, retry = true): Run {
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
@@ -31,7 +31,9 @@ function timed(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.P
     maxBuffer: 1 << 30,
   });
   const err = r.stderr ?? '';
-  if (!(opts.okCodes ?? [0]).includes(r.status ?? -1)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${err.slice(-800)}`);
+  // A process killed by a signal from outside (another job on a shared machine) is run again once.
+  if (r.status === null && retry) return timed(cmd, args, opts, false);
+  if (!(opts.okCodes ?? [0]).includes(r.status ?? -1)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? `on ${r.signal}`}: ${err.slice(-800)}`);
   const elapsed = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
   if (!elapsed || !rss) throw new Error(`no /usr/bin/time -v figures for ${cmd}`);

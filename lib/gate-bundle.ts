@@ -4,7 +4,7 @@
  * with esbuild, so that each function carries only its gate, its sources and their clients.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
@@ -75,6 +75,9 @@ export function gateCode(bundle: GateBundle): Code {
  * before the runtime's copy). A client is parsed only when the first run requires it, so loading
  * the function does not compile ~1 MB of SDK it may not use (issue 15: bundle load ≤ 1.5× a bare node).
  */
+/** Where each SDK package was last bundled in this process (a gate's asset directory). */
+const packageBundles = new Map<string, string>();
+
 export function buildGateBundle(bundle: GateBundle, outDir: string): { packages: string[] } {
   // Loaded only when a stack is bundled: a synth that skips bundling needs no esbuild.
   const esbuild = require('esbuild') as typeof import('esbuild');
@@ -86,6 +89,12 @@ export function buildGateBundle(bundle: GateBundle, outDir: string): { packages:
   for (const name of packages) {
     const dir = join(outDir, 'node_modules', ...name.split('/'));
     mkdirSync(dir, { recursive: true });
+    // Every gate of a synth requires the same few clients: each is built once per process and copied.
+    const built = packageBundles.get(name);
+    if (built && existsSync(built)) {
+      cpSync(built, dir, { recursive: true });
+      continue;
+    }
     esbuild.buildSync({
       stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: join(__dirname, '..'), sourcefile: `${name}.js`, loader: 'js' },
       bundle: true,
@@ -98,6 +107,7 @@ export function buildGateBundle(bundle: GateBundle, outDir: string): { packages:
       logLevel: 'error',
     });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name, main: 'index.js', private: true })}\n`);
+    packageBundles.set(name, dir);
   }
   return { packages: [...packages].sort() };
 }
