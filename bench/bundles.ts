@@ -8,10 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { loadConfigFile } from '../lambda/core/config/load';
 import { BUILT_IN } from '../lambda/registry';
-import { bundleOptions } from '../lib/gate-bundle';
+import { buildGateBundle } from '../lib/gate-bundle';
 import { planDeployment } from '../lib/deployment-plan';
 import { fmt, measureNode, ROOT } from './measure';
 
@@ -31,7 +30,8 @@ export async function benchBundles(): Promise<Record<string, string>[]> {
     const rows: Record<string, string>[] = [];
     for (const gate of plan.gates) {
       const outfile = join(dir, gate.id, 'index.js');
-      await build(bundleOptions(gate.bundle, outfile));
+      const { packages } = buildGateBundle(gate.bundle, join(dir, gate.id));
+      const sdkBytes = packages.reduce((sum, p) => sum + statSync(join(dir, gate.id, 'node_modules', p, 'index.js')).size, 0);
       const code = readFileSync(outfile);
       const loaded = await median(async () => (await measureNode(`require(${JSON.stringify(outfile)})`)).wallMs);
       rows.push({
@@ -40,6 +40,7 @@ export async function benchBundles(): Promise<Record<string, string>[]> {
         'index.js': `${(code.length / 1024).toFixed(0)} KiB`,
         gzip: `${(gzipSync(code).length / 1024).toFixed(0)} KiB`,
         'source map': `${(statSync(`${outfile}.map`).size / 1024).toFixed(0)} KiB`,
+        'SDK packages (node_modules/, loaded on first use)': `${packages.length}, ${(sdkBytes / 1024).toFixed(0)} KiB`,
         'load (fresh node)': fmt.ms(loaded),
         'bare node -e 0': fmt.ms(bare),
         'load − bare': `+${fmt.ms(loaded - bare)}`,

@@ -3,12 +3,12 @@
  * the same run, the resource count, and the monthly cost at the default schedules, itemised with
  * its arithmetic. Each gate's bundle is measured in bundles.ts.
  */
+import { monthlyCostOf, RUN_ASSUMPTIONS } from '../lib/monthly-cost';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BUILT_IN } from '../lambda/registry';
 import { fmt, ROOT } from './measure';
 
 const run = promisify(execFile);
@@ -50,87 +50,6 @@ async function median(runs: number, step: () => Promise<number>): Promise<number
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
 }
 
-/** us-east-1 list prices (2025), without free tiers. */
-const PRICE = {
-  lambdaGbSecondArm: 0.0000133334,
-  lambdaRequest: 0.2 / 1e6,
-  alarm: 0.1,
-  compositeAlarm: 0.5,
-  dashboard: 3,
-  customMetric: 0.3,
-  logsIngestGb: 0.5,
-  dynamoWriteUnit: 0.625 / 1e6,
-  s3Put: 0.005 / 1000,
-  kmsKey: 1,
-  xrayTrace: 5 / 1e6,
-  costExplorerRequest: 0.01,
-};
-
-/** Assumptions of the cost model, stated so the arithmetic can be checked and redone. */
-const ASSUME = {
-  memoryGb: 0.25,
-  /** Billed seconds per run (the as-deployed test runs gate 1 in about 1 s locally; AWS adds network). */
-  secondsPerRun: 3,
-  logBytesPerRun: 4_000,
-  /** History record of 1–2 KB: 2 write units. */
-  writeUnitsPerRun: 2,
-  s3PutsPerRun: 2,
-  /** GetCostAndUsage requests per cost run: one page per month of a window over two months (≤ a page of tenants); the gate stops at maxCostExplorerUsd ($0.25). */
-  costExplorerRequestsPerRun: 2,
-  /** Passed, Failed, Skipped, Errored, DurationMs and the key measurement. */
-  metricsPerRunKind: 6,
-  daysPerMonth: 30,
-};
-
-/** Monthly cost of a deployment of these gates at their default schedules, each line with its arithmetic. */
-export function monthlyCost(gates: readonly string[]): { total: number; lines: { item: string; usd: number; arithmetic: string }[] } {
-  const hours = (g: string) => BUILT_IN.gate(g)!.deployment.scheduleHours;
-  const runs = gates.map((g) => (24 / hours(g)) * ASSUME.daysPerMonth);
-  const totalRuns = runs.reduce((a, b) => a + b, 0);
-  const costRuns = gates.includes('cost') ? (24 / hours('cost')) * ASSUME.daysPerMonth : 0;
-  const gbs = totalRuns * ASSUME.secondsPerRun * ASSUME.memoryGb;
-  const line = (item: string, usd: number, arithmetic: string) => ({ item, usd: Math.round(usd * 10_000) / 10_000, arithmetic });
-  const lines = [
-    line(
-      'Lambda compute (arm64)',
-      gbs * PRICE.lambdaGbSecondArm,
-      `${totalRuns} runs × ${ASSUME.secondsPerRun} s × ${ASSUME.memoryGb} GB = ${gbs} GB-s × $${PRICE.lambdaGbSecondArm}`,
-    ),
-    line('Lambda requests', totalRuns * PRICE.lambdaRequest, `${totalRuns} × $0.20/1M`),
-    line('EventBridge scheduled rules', 0, 'scheduled events on the default bus are free'),
-    line(
-      'CloudWatch alarms',
-      gates.length * 2 * PRICE.alarm + PRICE.compositeAlarm,
-      `${gates.length} gate(s) × 2 alarms (not passing, function errors) × $0.10 + 1 composite × $0.50`,
-    ),
-    line('CloudWatch dashboard', PRICE.dashboard, '1 × $3.00 (free if the account has fewer than 3 dashboards)'),
-    line(
-      'CloudWatch custom metrics',
-      gates.length * ASSUME.metricsPerRunKind * PRICE.customMetric,
-      `${gates.length} gate(s) × ${ASSUME.metricsPerRunKind} metrics × $0.30 (×2 per gate with the probe schedule)`,
-    ),
-    line(
-      'CloudWatch Logs ingestion',
-      (totalRuns * ASSUME.logBytesPerRun * PRICE.logsIngestGb) / 1e9,
-      `${totalRuns} runs × ${ASSUME.logBytesPerRun} B × $0.50/GB`,
-    ),
-    line(
-      'DynamoDB history writes (on demand)',
-      totalRuns * ASSUME.writeUnitsPerRun * PRICE.dynamoWriteUnit,
-      `${totalRuns} × ${ASSUME.writeUnitsPerRun} WRU × $0.625/1M (storage: a few MB a year)`,
-    ),
-    line('S3 report PUTs', totalRuns * ASSUME.s3PutsPerRun * PRICE.s3Put, `${totalRuns} × ${ASSUME.s3PutsPerRun} PUT × $0.005/1000 (storage: a few MB)`),
-    line('KMS key of the alarm topic', PRICE.kmsKey, '1 customer-managed key × $1 (CloudWatch cannot publish to the AWS-managed SNS key)'),
-    line('X-Ray traces', totalRuns * PRICE.xrayTrace, `${totalRuns} × $5/1M (inside the 100k/month free tier)`),
-    line(
-      'Cost Explorer requests',
-      costRuns * ASSUME.costExplorerRequestsPerRun * PRICE.costExplorerRequest,
-      `${costRuns} cost runs × ${ASSUME.costExplorerRequestsPerRun} requests × $0.01`,
-    ),
-  ];
-  return { total: Math.round(lines.reduce((a, l) => a + l.usd, 0) * 100) / 100, lines };
-}
-
 export async function benchCdk(): Promise<Record<string, unknown>> {
   const readinessOut = mkdtempSync(join(tmpdir(), 'sr-bench-cdk-'));
   const minimalOut = mkdtempSync(join(tmpdir(), 'sr-bench-min-'));
@@ -155,11 +74,8 @@ export async function benchCdk(): Promise<Record<string, unknown>> {
         note: 'the app process as `cdk synth` runs it (tsx, esbuild bundling, cdk-nag), median of 3; the CDK CLI adds the same start-up to both',
       },
       resources: { total: resources.length, byType: types },
-      monthlyCostUsd: {
-        defaultExample: { gates: deployed, ...monthlyCost(deployed) },
-        allFourGates: { gates: ['tenants', 'cost', 'config', 'monitoring'], ...monthlyCost(['tenants', 'cost', 'config', 'monitoring']) },
-        assumptions: { ...ASSUME, prices: 'us-east-1 list prices, free tiers ignored' },
-      },
+      // From the synthesized template's resources (lib/monthly-cost.ts); docs/costs.md explains each line.
+      monthlyCostUsd: { defaultExample: { gates: deployed, ...monthlyCostOf(template) }, assumptions: RUN_ASSUMPTIONS },
     };
   } finally {
     rmSync(readinessOut, { recursive: true, force: true });

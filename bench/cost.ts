@@ -60,10 +60,10 @@ const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 
 /** The gate twice in one fresh process: the first run is cold, the second warm. */
 const GATE_SCRIPT = (url: string) => `
-const { runGates, GATES } = require('./dist/lib/index.js');
+const { runGates, BUILT_IN } = require('./dist/lib/index.js');
 const config = { version: 1, suite: 'bench', sources: { db: { type: 'postgres', url: ${JSON.stringify(url)} }, ce: { type: 'costexplorer' } },
   gates: { cost: { ledger: { source: 'db' }, aws: { source: 'ce' }, timeoutSeconds: 900 } } };
-const once = () => runGates({ registry: BUILT_IN, loaded: { config, skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, gateOptions: { from: '${FROM}', to: '${TO}' } })
+const once = () => runGates({ registry: BUILT_IN, loaded: { config: require('./dist/lambda/core/config/load.js').prepareGates(BUILT_IN, config), skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, gateOptions: { from: '${FROM}', to: '${TO}' } })
   .then((r) => { const g = r.results[0]; const m = (n) => (g.measurements.find((x) => x.name === n) || {}).value;
     return { status: g.status, summary: g.summary, gateMs: g.durationMs, requests: m('costExplorerRequests'), costUsd: m('costExplorerCostUsd') }; });
 (async () => { const cold = await once(); const warm = await once(); process.stdout.write(JSON.stringify({ cold, warm })); })();`;

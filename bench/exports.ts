@@ -102,10 +102,10 @@ const { DuckDBInstance } = require('@duckdb/node-api');
 
 /** The cost gate in a fresh process (dist/), with the bill from `bill`. */
 const GATE_SCRIPT = (ledger: string, bill: unknown) => `
-const { runGates, GATES } = require('./dist/lib/index.js');
+const { runGates, BUILT_IN } = require('./dist/lib/index.js');
 const config = { version: 1, suite: 'bench', sources: { ledger: { type: 'csv', path: ${JSON.stringify(ledger)} }, bill: ${JSON.stringify(bill)} },
   gates: { cost: { ledger: { source: 'ledger' }, aws: { source: 'bill' }, maxLagHours: 8784, timeoutSeconds: 900 } } };
-runGates({ gates: GATES, loaded: { config, skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, gateOptions: { from: '${FROM}', to: '${TO}' } })
+runGates({ registry: BUILT_IN, loaded: { config: require('./dist/lambda/core/config/load.js').prepareGates(BUILT_IN, config), skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, gateOptions: { from: '${FROM}', to: '${TO}' } })
   .then((r) => { const g = r.results[0]; const m = (n) => (g.measurements.find((x) => x.name === n) || {}).value;
     process.stdout.write(JSON.stringify({ status: g.status, summary: g.summary, gateMs: g.durationMs, readCostUsd: m('billReadCostUsd'), s3Requests: m('s3Requests'), scannedBytes: m('athenaScannedBytes') })); });`;
 

@@ -24,9 +24,9 @@ export interface MemoryRow {
 }
 
 const RUN = (config: object) => `
-const { runGates, GATES } = require('./dist/lib/index.js');
+const { runGates, BUILT_IN } = require('./dist/lib/index.js');
 const config = ${JSON.stringify(config)};
-runGates({ registry: BUILT_IN, loaded: { config, skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, probes: false })
+runGates({ registry: BUILT_IN, loaded: { config: require('./dist/lambda/core/config/load.js').prepareGates(BUILT_IN, config), skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) }, probes: false })
   .then((r) => process.stdout.write(r.results[0].status));`;
 
 export async function benchMemory(): Promise<MemoryRow[]> {

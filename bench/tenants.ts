@@ -36,9 +36,9 @@ SELECT count(*) AS total,
   FROM tenants t LEFT JOIN tenant_configs c USING (tenant_id)`;
 
 const GATE_SCRIPT = (source: string) => `
-const { runGates, GATES } = require('./dist/lib/index.js');
+const { runGates, BUILT_IN } = require('./dist/lib/index.js');
 const config = { version: 1, suite: 'bench', sources: { db: ${source} }, gates: { tenants: { source: 'db', timeoutSeconds: 900 } } };
-runGates({ registry: BUILT_IN, loaded: { config, skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) } })
+runGates({ registry: BUILT_IN, loaded: { config: require('./dist/lambda/core/config/load.js').prepareGates(BUILT_IN, config), skipped: {} }, secrets: { resolve: async (v) => v, json: async () => ({}) } })
   .then((r) => process.stdout.write(JSON.stringify({ status: r.results[0].status, summary: r.results[0].summary, gateMs: r.results[0].durationMs })));`;
 
 async function gateIn(source: object, env: NodeJS.ProcessEnv = {}): Promise<TenantsBenchRow['gate']> {

@@ -1,16 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  AlarmStatusWidget,
-  Dashboard,
-  GraphWidget,
-  LogQueryVisualizationType,
-  LogQueryWidget,
-  TextWidget,
-  type IAlarm,
-  type IWidget,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmStatusWidget, Dashboard, LogQueryVisualizationType, LogQueryWidget, TextWidget, type IAlarm, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { STATUS_METRICS } from '../lambda/core/metrics';
 import { RESULT_LOG_MESSAGE } from '../lambda/handlers/contract';
 import type { GatePlan } from './deployment-plan';
 import type { ReadinessGateFunction } from './gate-function';
@@ -58,35 +48,38 @@ export class ReadinessDashboard extends Construct {
           height: 6,
         }),
       ],
+      // Counts and amounts come from the result log line (Logs Insights), not custom metrics: the
+      // gate emits one metric, Passed, which its alarm watches (issue 15: ≤ $5 a month at defaults).
       gates.map(({ plan, fn }) => {
         const key = plan.keyMeasurement;
-        const metric = fn.metric(key.metric, 'scheduled', plan.scheduleHours, 'Average').with({ label: key.label });
         const threshold = plan.threshold;
-        return new GraphWidget({
-          title: `${plan.id}: ${key.label}${key.symmetric ? ' (variance trend)' : ''}`,
-          left: [metric],
-          ...(key.symmetric && threshold !== undefined
-            ? {
-                leftAnnotations: [
-                  { value: threshold, label: `+${threshold}% tolerance` },
-                  { value: -threshold, label: `-${threshold}% tolerance` },
-                ],
-              }
-            : {}),
+        const tolerance = key.symmetric && threshold !== undefined ? ` (tolerance ±${threshold}%)` : '';
+        return new LogQueryWidget({
+          title: `${plan.id}: ${key.label}${key.symmetric ? ' (variance trend)' : ''}${tolerance}`,
+          logGroupNames: [fn.logGroup.logGroupName],
+          view: LogQueryVisualizationType.LINE,
+          queryLines: [
+            `filter message = "${RESULT_LOG_MESSAGE}" and run = "scheduled" and keyMetric = "${key.metric}"`,
+            `stats avg(keyValue) as ${key.metric} by bin(${plan.scheduleHours}h)`,
+          ],
           width: Math.max(6, Math.floor(24 / gates.length)),
           height: 6,
         });
       }),
-      gates.map(
-        ({ plan, fn }) =>
-          new GraphWidget({
-            title: `${plan.id}: runs by status`,
-            left: Object.values(STATUS_METRICS).map((name) => fn.metric(name, 'scheduled', plan.scheduleHours, 'Sum').with({ label: name })),
-            stacked: true,
-            width: Math.max(6, Math.floor(24 / gates.length)),
-            height: 6,
-          }),
-      ),
+      [
+        new LogQueryWidget({
+          title: 'Runs by gate and status',
+          logGroupNames: gates.map(({ fn }) => fn.logGroup.logGroupName),
+          view: LogQueryVisualizationType.TABLE,
+          queryLines: [
+            `filter message = "${RESULT_LOG_MESSAGE}"`,
+            'stats count(*) as runs, avg(durationMs) as avgDurationMs by gate, run, status',
+            'sort gate asc, run asc, status asc',
+          ],
+          width: 24,
+          height: 6,
+        }),
+      ],
     ];
     for (const row of rows) if (row.length) this.dashboard.addWidgets(...row);
   }

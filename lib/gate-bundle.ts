@@ -4,6 +4,7 @@
  * with esbuild, so that each function carries only its gate, its sources and their clients.
  */
 import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
@@ -60,11 +61,53 @@ export function gateCode(bundle: GateBundle): Code {
       local: {
         tryBundle(outputDir: string) {
           // Loaded only when a stack is bundled: a synth that skips bundling needs no esbuild.
-          const esbuild = require('esbuild') as typeof import('esbuild');
-          esbuild.buildSync(bundleOptions(bundle, join(outputDir, 'index.js')));
+          buildGateBundle(bundle, outputDir);
           return true;
         },
       },
     },
   });
+}
+
+/**
+ * Builds a gate function's asset in `outDir`: `index.js` with the gate's own code, and each AWS SDK
+ * package it requires bundled on its own under `node_modules/` (the lockfile's SDK, which Node finds
+ * before the runtime's copy). A client is parsed only when the first run requires it, so loading
+ * the function does not compile ~1 MB of SDK it may not use (issue 15: bundle load ≤ 1.5× a bare node).
+ */
+/** Where each SDK package was last bundled in this process (a gate's asset directory). */
+const packageBundles = new Map<string, string>();
+
+export function buildGateBundle(bundle: GateBundle, outDir: string): { packages: string[] } {
+  // Loaded only when a stack is bundled: a synth that skips bundling needs no esbuild.
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const main = esbuild.buildSync({ ...bundleOptions(bundle, join(outDir, 'index.js')), external: ['pg-native', '@aws-sdk/*'], metafile: true });
+  const packages = new Set<string>();
+  for (const output of Object.values(main.metafile.outputs)) {
+    for (const imported of output.imports) if (imported.external && imported.path.startsWith('@aws-sdk/')) packages.add(imported.path);
+  }
+  for (const name of packages) {
+    const dir = join(outDir, 'node_modules', ...name.split('/'));
+    mkdirSync(dir, { recursive: true });
+    // Every gate of a synth requires the same few clients: each is built once per process and copied.
+    const built = packageBundles.get(name);
+    if (built && existsSync(built)) {
+      cpSync(built, dir, { recursive: true });
+      continue;
+    }
+    esbuild.buildSync({
+      stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: join(__dirname, '..'), sourcefile: `${name}.js`, loader: 'js' },
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: true,
+      mainFields: ['module', 'main'],
+      outfile: join(dir, 'index.js'),
+      logLevel: 'error',
+    });
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name, main: 'index.js', private: true })}\n`);
+    packageBundles.set(name, dir);
+  }
+  return { packages: [...packages].sort() };
 }

@@ -52,7 +52,7 @@ export { DynamoDbConfigStore, DynamoDbCanaryStore } from '../lambda/sources/dyna
 // The CDK constructs (ReadinessStack and its parts) are in `saas-readiness/cdk`, so that
 // this entry point does not load aws-cdk-lib, an optional peer dependency.
 export { planDeployment, type DeploymentPlan, type GatePlan, type GateBundle } from './deployment-plan';
-export { METRIC_NAMESPACE, DIMENSIONS, STATUS_METRICS } from '../lambda/core/metrics';
+export { METRIC_NAMESPACE, DIMENSIONS, STATUS_METRIC } from '../lambda/core/metrics';
 export { gate as costGate, type CostGateConfig } from '../lambda/checks/cost/gate';
 export { gate as tenantsGate, type TenantsGateConfig } from '../lambda/checks/tenants/gate';
 export { checkCost, type CostCheckInput, type ProviderSetup, type CostLine } from '../lambda/checks/cost/check';

@@ -137,14 +137,14 @@ export class ReadinessStack extends Stack {
           invocationType: InvocationType.REQUEST_RESPONSE,
           timeout: fn.function.timeout!.plus(Duration.seconds(30)),
           executeAfter: [this.results, failures],
-          executeBefore: [fn.alarm, fn.errorsAlarm, ...(fn.probeAlarm ? [fn.probeAlarm] : [])],
+          executeBefore: [fn.alarm, ...(fn.probeAlarm ? [fn.probeAlarm] : [])],
         });
       }
     }
 
     this.alerting = new ReadinessAlerting(this, 'Alerting', {
       suite,
-      alarms: this.gates.flatMap((g) => [g.alarm, g.errorsAlarm, ...(g.probeAlarm ? [g.probeAlarm] : [])]),
+      alarms: this.gates.flatMap((g) => [g.alarm, ...(g.probeAlarm ? [g.probeAlarm] : [])]),
       emails: props.alarmEmails,
     });
     this.dashboard = new ReadinessDashboard(this, 'Dashboard', {

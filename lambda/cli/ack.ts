@@ -3,9 +3,8 @@
  * history table the deployed stack shares, and the part of `run` that shows the suite's
  * acknowledgements in every report when that table is given.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ParseArgsConfig } from 'node:util';
-import { acknowledgementRecord, ACK_MAX_HOURS, newAcknowledgement, type AcknowledgementSection } from '../core/acknowledgements';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { acknowledgementRecord, newAcknowledgement, type AcknowledgementSection } from '../core/acknowledgements';
 import type { Registry } from '../core/registry';
 import { resolveConfig } from '../core/config/load';
 import { ConfigError, describeError } from '../core/errors';
@@ -13,23 +12,16 @@ import { redact } from '../core/redact';
 import type { RunReport } from '../core/runner';
 import { acknowledgementSection } from '../hook/history';
 import { HOOK_ENV } from '../hook/settings';
-import { DynamoDbHistoryStore } from '../sources/dynamodb/history';
-import { DynamoDbHistoryReader } from '../sources/dynamodb/history-reader';
+import type { DynamoDbHistoryStore } from '../sources/dynamodb/history';
+import type { DynamoDbHistoryReader } from '../sources/dynamodb/history-reader';
+
+// The DynamoDB client and history adapters load only when acknowledgements are read or written.
+const dynamoDb = (): { DynamoDBClient: typeof DynamoDBClient } => require('@aws-sdk/client-dynamodb');
+const historyStore = (): { DynamoDbHistoryStore: typeof DynamoDbHistoryStore } => require('../sources/dynamodb/history');
+const historyReader = (): { DynamoDbHistoryReader: typeof DynamoDbHistoryReader } => require('../sources/dynamodb/history-reader');
 import type { CliIo } from './main';
 
-export const ACK_OPTIONS = {
-  gate: { type: 'string' },
-  owner: { type: 'string' },
-  reason: { type: 'string' },
-  expires: { type: 'string' },
-  'history-table': { type: 'string' },
-} satisfies ParseArgsConfig['options'];
-
-export const ACK_HELP = `  saas-readiness ack --gate ID --owner WHO --reason WHY --expires 4h|2d|ISO-TIME
-                    [--history-table NAME] [--config FILE]
-                                      break glass: let the deploy hook pass while gate ID is
-                                      not passing, until the expiry (at most ${ACK_MAX_HOURS / 24} days); shown
-                                      in every report until then`;
+export { ACK_HELP, ACK_OPTIONS } from './options';
 
 /** How long reading acknowledgements for a report may take before the report says it could not. */
 const READ_TIMEOUT_MS = 10_000;
@@ -56,8 +48,8 @@ export async function ackCommand(values: Values, io: CliIo, registry: Registry, 
   const table = historyTableOf(values, io.env);
   if (!table) throw new ConfigError(`--history-table (or ${HOOK_ENV.historyTable}) is required: the deployed stack's HistoryTable output`);
   const { config } = resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
-  const client = new DynamoDBClient({});
-  const store = new DynamoDbHistoryStore(client, table);
+  const client = new (dynamoDb().DynamoDBClient)({});
+  const store = new (historyStore().DynamoDbHistoryStore)(client, table);
   try {
     await store.append(acknowledgementRecord(config.suite, ack));
   } catch (err) {
@@ -75,9 +67,9 @@ export async function ackCommand(values: Values, io: CliIo, registry: Registry, 
 
 /** The acknowledgements part of a `run` report, read from the history table. */
 export async function reportAcknowledgements(report: RunReport, table: string): Promise<AcknowledgementSection> {
-  const client = new DynamoDBClient({});
+  const client = new (dynamoDb().DynamoDBClient)({});
   try {
-    return await acknowledgementSection(report, new DynamoDbHistoryReader(client, table), new Date(), AbortSignal.timeout(READ_TIMEOUT_MS));
+    return await acknowledgementSection(report, new (historyReader().DynamoDbHistoryReader)(client, table), new Date(), AbortSignal.timeout(READ_TIMEOUT_MS));
   } finally {
     client.destroy();
   }

@@ -1,27 +1,21 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../core/errors';
 import type { GateId } from '../core/gate';
-import { configSchema, DEFAULT_CONFIG_FILE, resolveConfig } from '../core/config/load';
 import type { Registry } from '../core/registry';
-import { BUILT_IN } from '../registry';
 import { escapeControl, redact } from '../core/redact';
-import { runGates, selectedGates } from '../core/runner';
-import { RuntimeSecretResolver, type SecretResolver } from '../core/secrets';
-import { ACK_HELP, ACK_OPTIONS, ackCommand, historyTableOf, reportAcknowledgements } from './ack';
-import { signalExitCode, watchInterrupts } from './interrupts';
-import { FORMATS, prepareOutDir, render, writeReports, type Format } from './output';
-import { fitStepSummary } from '../core/report/github';
-import { renderMarkdown } from '../core/report/markdown';
-import { compareWithHistory, gateLocator, recordInHistory } from './deliver';
-import { diffRuns, renderDiffText } from './diff';
-import { historyStoreAt } from './history-location';
-import { sarifCommand } from './sarif';
-import { publishRunToSecurityHub } from './security-hub';
-import { describeError } from '../core/errors';
-import { isRegression } from '../core/changes';
-import { STARTER_CONFIG } from './starter';
+import type { SecretResolver } from '../core/secrets';
+import { ACK_HELP, ACK_OPTIONS, FORMATS, toolVersion, type Format } from './options';
+
+// Commands load what they use when they run: `--version` and `--help` load no gate, source, SDK
+// client, YAML parser, validator or renderer; `validate` loads no SDK client; `run` loads the
+// adapters and clients of the gates it runs (each source imports its adapter when a port opens).
+const DEFAULT_CONFIG_FILE = 'readiness.yaml';
+const config = (): typeof import('../core/config/load') => require('../core/config/load');
+const runner = (): typeof import('../core/runner') => require('../core/runner');
+
+export { toolVersion } from './options';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -37,19 +31,6 @@ export interface CliIo {
 
 /** Exit codes; an interrupted run exits 128 + the signal number (130 SIGINT, 143 SIGTERM). */
 export const EXIT = { READY: 0, NOT_READY: 1, USAGE: 2, NOT_DELIVERED: 3 } as const;
-
-export function toolVersion(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'saas-readiness') return pkg.version ?? '0.0.0';
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
-}
 
 const gateOptionsOf = (registry: Registry) => registry.gates.flatMap((g) => g.cliOptions ?? []);
 
@@ -144,6 +125,12 @@ function oneLine(message: string): string {
 }
 
 async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) => void): Promise<number> {
+  // `--version` answers before the registry loads (gate options are not needed to see it).
+  const early = parseArgs({ args: argv, options: COMMON_OPTIONS, allowPositionals: true, strict: false }).values;
+  if (early.version === true) {
+    io.stdout(`${toolVersion()}\n`);
+    return EXIT.READY;
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: optionsOf(registryOf(io)), allowPositionals: true, strict: true });
@@ -171,7 +158,7 @@ async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) =
     case 'diff':
       return diffCommand(values, io);
     case 'sarif':
-      return sarifCommand({
+      return (require('./sarif') as typeof import('./sarif')).sarifCommand({
         app: values.app as string | undefined,
         out: values.out as string | undefined,
         cwd: io.cwd,
@@ -180,10 +167,12 @@ async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) =
         stderr: io.stderr,
       });
     case 'schema':
-      constantOut(`${JSON.stringify(configSchema(registryOf(io)), null, 2)}\n`);
+      constantOut(
+        `${JSON.stringify((require('../core/config/schema') as typeof import('../core/config/schema')).buildConfigSchema(registryOf(io)), null, 2)}\n`,
+      );
       return EXIT.READY;
     case 'ack':
-      return ackCommand(values, io, registryOf(io));
+      return (require('./ack') as typeof import('./ack')).ackCommand(values, io, registryOf(io));
     default:
       throw new ConfigError(`unknown command '${command}' (commands: run, validate, init, diff, sarif, schema, ack; see --help)`);
   }
@@ -191,7 +180,7 @@ async function dispatch(argv: string[], io: CliIo, constantOut: (text: string) =
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-const registryOf = (io: CliIo): Registry => io.registry ?? BUILT_IN;
+const registryOf = (io: CliIo): Registry => io.registry ?? (require('../registry') as typeof import('../registry')).BUILT_IN;
 
 function checksOf(values: Values, registry: Registry): GateId[] | undefined {
   const raw = values.check as string[] | undefined;
@@ -213,15 +202,20 @@ async function run(values: Values, io: CliIo): Promise<number> {
   const only = checksOf(values, registry);
   const optionValues = Object.fromEntries(gateOptionsOf(registry).map((o) => [o.name, values[o.name] as string | boolean | undefined]));
   for (const gate of registry.gates) gate.checkOptions?.(optionValues);
-  const loaded = resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
+  const { runGates, selectedGates } = runner();
+  const loaded = config().resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
   const outDir = values.out ? resolve(io.cwd, values.out as string) : undefined;
-  if (outDir) prepareOutDir(outDir);
+  const output = require('./output') as typeof import('./output');
+  if (outDir) output.prepareOutDir(outDir);
   const selected = selectedGates({ registry, loaded, only });
   if (only && selected.length < only.length) {
     const missing = only.filter((id) => !selected.some((g) => g.id === id));
     throw new ConfigError(`--check: gate ${missing.join(', ')} is not enabled in ${loaded.file ?? 'the zero-config default'}`);
   }
-  const history = values.history !== undefined ? historyStoreAt(values.history as string, io.cwd) : undefined;
+  const history =
+    values.history !== undefined
+      ? (require('./history-location') as typeof import('./history-location')).historyStoreAt(values.history as string, io.cwd)
+      : undefined;
   const quiet = Boolean(values.quiet);
   const allowSkip = Boolean(values['allow-skip']);
   if (!quiet) {
@@ -229,6 +223,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
       `saas-readiness: running ${selected.map((g) => g.id).join(', ') || 'no gates'}${allowSkip ? ' (learning mode: skipped gates allowed)' : ''}${values['no-probes'] ? ' (probes off)' : ''}\n`,
     );
   }
+  const { signalExitCode, watchInterrupts } = require('./interrupts') as typeof import('./interrupts');
   const interrupts = watchInterrupts();
   let report;
   try {
@@ -236,9 +231,11 @@ async function run(values: Values, io: CliIo): Promise<number> {
       registry,
       loaded,
       only,
-      secrets: io.secrets ?? new RuntimeSecretResolver(),
+      secrets: io.secrets ?? new (require('../core/secrets') as typeof import('../core/secrets')).RuntimeSecretResolver(),
       allowSkip,
       probes: !values['no-probes'],
+      // Artifacts (gate 3's tenant_configs.yaml for every tenant) are built only when --out writes them.
+      artifacts: outDir !== undefined,
       gateOptions: optionValues,
       signal: interrupts.signal,
       tool: { name: 'saas-readiness', version: toolVersion() },
@@ -254,27 +251,37 @@ async function run(values: Values, io: CliIo): Promise<number> {
     io.stderr(`saas-readiness: interrupted by ${signal}; gates stopped, no report written${probes.length ? `; ${probes.join('; ')}` : ''}\n`);
     return signalExitCode(signal);
   }
-  const historyTable = historyTableOf(values, io.env);
-  if (historyTable) report.acknowledgements = await reportAcknowledgements(report, historyTable);
+  const ack = require('./ack') as typeof import('./ack');
+  const historyTable = ack.historyTableOf(values, io.env);
+  if (historyTable) report.acknowledgements = await ack.reportAcknowledgements(report, historyTable);
   const warn = (line: string) => io.stderr(`${line}\n`);
+  const { compareWithHistory, gateLocator, recordInHistory } = require('./deliver') as typeof import('./deliver');
   const timelines = history ? await compareWithHistory(report, history, new Date(), warn) : undefined;
   const html = timelines ? { timelines } : {};
-  io.stdout(render(report, format as Format, { color: Boolean(io.isTTY) && !io.env.NO_COLOR, locate: gateLocator(loaded, io.cwd, io.env), html }));
-  if (format === 'github' && io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, fitStepSummary(redact(renderMarkdown(report))));
+  io.stdout(output.render(report, format as Format, { color: Boolean(io.isTTY) && !io.env.NO_COLOR, locate: gateLocator(loaded, io.cwd, io.env), html }));
+  if (format === 'github' && io.env.GITHUB_STEP_SUMMARY) {
+    const [{ fitStepSummary }, { renderMarkdown }] = [
+      require('../core/report/github') as typeof import('../core/report/github'),
+      require('../core/report/markdown') as typeof import('../core/report/markdown'),
+    ];
+    appendFileSync(io.env.GITHUB_STEP_SUMMARY, fitStepSummary(redact(renderMarkdown(report))));
+  }
   if (outDir) {
-    const files = writeReports(report, outDir, html);
+    const files = output.writeReports(report, outDir, html);
     if (!quiet) io.stderr(`saas-readiness: wrote ${files.join(', ')}\n`);
   }
   if (history) await recordInHistory(report, history, warn);
   if (values['security-hub']) {
     try {
-      const sent = await publishRunToSecurityHub(report);
+      const sent = await (require('./security-hub') as typeof import('./security-hub')).publishRunToSecurityHub(report);
       if (!quiet)
         io.stderr(
           `saas-readiness: Security Hub ${sent.account}/${sent.region}: ${sent.imported} finding(s) imported (${sent.archived} archived) in ${sent.requests} request(s)\n`,
         );
     } catch (err) {
-      io.stderr(`saas-readiness: publishing to Security Hub failed: ${redact(describeError(err))}\n`);
+      io.stderr(
+        `saas-readiness: publishing to Security Hub failed: ${redact((require('../core/errors') as typeof import('../core/errors')).describeError(err))}\n`,
+      );
       return EXIT.NOT_DELIVERED;
     }
   }
@@ -286,9 +293,14 @@ async function diffCommand(values: Values, io: CliIo): Promise<number> {
   const registry = registryOf(io);
   const format = (values.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new ConfigError(`diff --format must be text or json (got '${format}')`);
-  const loaded = resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
+  const loaded = config().resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
   const only = checksOf(values, registry);
-  const gates = selectedGates({ registry, loaded, only }).map((g) => g.id);
+  const gates = runner()
+    .selectedGates({ registry, loaded, only })
+    .map((g) => g.id);
+  const { diffRuns, renderDiffText } = require('./diff') as typeof import('./diff');
+  const { historyStoreAt } = require('./history-location') as typeof import('./history-location');
+  const { isRegression } = require('../core/changes') as typeof import('../core/changes');
   const diff = await diffRuns(historyStoreAt(values.history as string | undefined, io.cwd), loaded.config.suite, gates, new Date());
   io.stdout(redact(format === 'json' ? `${JSON.stringify({ suite: loaded.config.suite, ...diff }, null, 2)}\n` : renderDiffText(diff, loaded.config.suite)));
   return diff.changes.some(isRegression) ? EXIT.NOT_READY : EXIT.READY;
@@ -296,8 +308,8 @@ async function diffCommand(values: Values, io: CliIo): Promise<number> {
 
 function validateCommand(values: Values, io: CliIo): number {
   const registry = registryOf(io);
-  const loaded = resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
-  const gates = selectedGates({ registry, loaded });
+  const loaded = config().resolveConfig(registry, values.config as string | undefined, io.cwd, { env: io.env });
+  const gates = runner().selectedGates({ registry, loaded });
   const where = loaded.file ?? 'zero-config default (no readiness.yaml; built from environment variables)';
   const lines = gates.map((g) => {
     const own = loaded.config.gates[g.id];
@@ -310,7 +322,7 @@ function validateCommand(values: Values, io: CliIo): number {
 function init(values: Values, io: CliIo): number {
   const target = resolve(io.cwd, (values.config as string | undefined) ?? DEFAULT_CONFIG_FILE);
   if (existsSync(target) && !values.force) throw new ConfigError(`${target} already exists (use --force to overwrite)`);
-  writeFileSync(target, STARTER_CONFIG, { flag: values.force ? 'w' : 'wx' });
+  writeFileSync(target, (require('./starter') as typeof import('./starter')).STARTER_CONFIG, { flag: values.force ? 'w' : 'wx' });
   io.stdout(`wrote ${target}\nnext: edit it, then run \`saas-readiness validate\` and \`saas-readiness run\`\n`);
   return EXIT.READY;
 }

@@ -11,8 +11,9 @@ import { renderJunit } from '../core/report/junit';
 import { renderMarkdown } from '../core/report/markdown';
 import { renderText } from '../core/report/text';
 
-export const FORMATS = ['text', 'json', 'junit', 'markdown', 'github', 'html'] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from './options';
+
+export { FORMATS, type Format } from './options';
 
 export interface RenderOptions {
   color?: boolean;

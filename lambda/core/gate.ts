@@ -34,6 +34,11 @@ export interface GateContext {
   deadline: number;
   /** False with `--no-probes`: active probes must not run. */
   probes: boolean;
+  /**
+   * False when nothing will write the gate's artifacts (the CLI without --out): a gate whose
+   * artifact is large and not needed for its verdict builds none. Deployed runs always store them.
+   */
+  artifacts?: boolean;
   /** Progress lines for long work (shown on stderr by the CLI). */
   progress(message: string): void;
   now(): Date;

@@ -1,6 +1,10 @@
+import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from './config/json-schema';
 import { GATE_ID_PATTERN, type GateDefinition, type SourceCatalog } from './gate';
 import type { PortOpener, SourceDefinition } from './source';
+
+/** A compiled validator of the config schema: ajv's, compiled at run time or ahead of time. */
+export type ConfigValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /**
  * The gates and sources a program knows. Core reads everything about a gate or a source from
@@ -11,7 +15,13 @@ export class Registry implements SourceCatalog {
   readonly gates: readonly GateDefinition[];
   readonly sources: readonly SourceDefinition[];
 
-  constructor(gates: readonly GateDefinition[], sources: readonly SourceDefinition[]) {
+  /**
+   * The config validator compiled ahead of time (ajv standalone) for exactly this registry's schema;
+   * without one, the loader compiles the schema with ajv on first use.
+   */
+  readonly validator?: ConfigValidator;
+
+  constructor(gates: readonly GateDefinition[], sources: readonly SourceDefinition[], options: { validator?: ConfigValidator } = {}) {
     const ids = new Set<string>();
     for (const g of gates) {
       if (!GATE_ID_PATTERN.test(g.id)) throw new Error(`gate id '${g.id}' must match ${GATE_ID_PATTERN}`);
@@ -25,6 +35,7 @@ export class Registry implements SourceCatalog {
     }
     this.gates = gates;
     this.sources = sources;
+    this.validator = options.validator;
   }
 
   get gateIds(): string[] {

@@ -51,6 +51,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   allowSkip?: boolean;
   probes?: boolean;
+  /** False when nothing will write the gates' artifacts (the CLI without --out): gates may skip building them. Default true. */
+  artifacts?: boolean;
   gateOptions?: Record<string, string | boolean | undefined>;
   /** Called when a gate starts, reports progress, and ends. */
   onProgress?: (gate: GateId, event: 'start' | 'progress' | 'end', detail: string) => void;
@@ -179,6 +181,7 @@ async function runOne(gate: GateDefinition, opts: RunOptions, now: () => Date): 
     signal: controller.signal,
     deadline,
     probes: opts.probes ?? true,
+    artifacts: opts.artifacts ?? true,
     progress,
     now,
     interrupts: opts.interrupts ?? processInterrupts,

@@ -1,8 +1,12 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { describeError } from './errors';
 import { registerSecret } from './redact';
 import { isSecretRef, RUNTIME_REF, SECRET_REF, SSM_PARAMETER, SSM_REF } from './references';
+
+// The clients load on the first reference resolved: a config without one (and `validate`) loads no SDK.
+const secretsManager = (): typeof import('@aws-sdk/client-secrets-manager') => require('@aws-sdk/client-secrets-manager');
+const parameterStore = (): typeof import('@aws-sdk/client-ssm') => require('@aws-sdk/client-ssm');
 
 export { isSecretRef } from './references';
 
@@ -64,7 +68,7 @@ export class ParameterStoreResolver {
   private readonly cache = new Map<string, Promise<string>>();
   private client?: SSMClient;
 
-  constructor(private readonly makeClient: () => SSMClient = () => new SSMClient({})) {}
+  constructor(private readonly makeClient: () => SSMClient = () => new (parameterStore().SSMClient)({})) {}
 
   resolve(value: string): Promise<string> {
     const m = SSM_REF.exec(value);
@@ -85,7 +89,7 @@ export class ParameterStoreResolver {
     this.client ??= this.makeClient();
     let out;
     try {
-      out = await this.client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+      out = await this.client.send(new (parameterStore().GetParameterCommand)({ Name: name, WithDecryption: true }));
     } catch (err) {
       throw new SecretResolutionError(name, describeError(err).split('\n')[0], 'parameter');
     }
@@ -112,7 +116,9 @@ export class SecretsManagerResolver implements SecretResolver {
   private readonly cache = new Map<string, Promise<string>>();
   private readonly clients = new Map<string, SecretsManagerClient>();
 
-  constructor(private readonly makeClient: (region?: string) => SecretsManagerClient = (region) => new SecretsManagerClient(region ? { region } : {})) {}
+  constructor(
+    private readonly makeClient: (region?: string) => SecretsManagerClient = (region) => new (secretsManager().SecretsManagerClient)(region ? { region } : {}),
+  ) {}
 
   async resolve(value: string): Promise<string> {
     const m = SECRET_REF.exec(value);
@@ -159,7 +165,7 @@ export class SecretsManagerResolver implements SecretResolver {
     this.clients.set(region ?? '', client);
     let out;
     try {
-      out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      out = await client.send(new (secretsManager().GetSecretValueCommand)({ SecretId: secretId }));
     } catch (err) {
       // One line: the SDK's deserialization errors append a second line about a hidden field.
       throw new SecretResolutionError(secretId, describeError(err).split('\n')[0]);

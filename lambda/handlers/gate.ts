@@ -6,15 +6,14 @@
  * the function timeout, and hands the result to its sinks: EMF metrics, the result log line, the
  * history table, the reports bucket and (opt-in) Security Hub.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { LambdaInterface } from '@aws-lambda-powertools/commons/types';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { parseConfig } from '../core/config/load';
 import { describeError } from '../core/errors';
 import type { GateDefinition } from '../core/gate';
 import { METRIC_NAMESPACE, type RunKind } from '../core/metrics';
@@ -22,17 +21,11 @@ import { probeKeys, withoutProbes } from '../core/probes';
 import { redact } from '../core/redact';
 import type { Registry } from '../core/registry';
 import type { CheckResult } from '../core/result';
-import { configErrorReport, runGates, type RunReport } from '../core/runner';
+import type { RunReport } from '../core/runner';
 import { RuntimeSecretResolver } from '../core/secrets';
-import { acknowledgementSection } from '../hook/history';
-import { historySink } from '../sinks/history';
-import { metricsSink } from '../sinks/metrics';
-import { reportsSink } from '../sinks/reports';
+import { publishStatusMetric } from '../sinks/metrics';
 import { resultLogSink } from '../sinks/result-log';
-import { securityHubSink } from '../sinks/security-hub';
 import type { ResultSink } from '../sinks/sink';
-import { DynamoDbHistoryReader } from '../sources/dynamodb/history-reader';
-import { DynamoDbHistoryStore } from '../sources/dynamodb/history';
 import { HANDLER_ENV, PUBLISH_RESERVE_SECONDS, reportPrefix, type GateEvent } from './contract';
 
 const SERVICE = 'saas-readiness';
@@ -44,7 +37,26 @@ const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE 
 // Only the documented dimensions (Suite, Gate, Run): alarms and the dashboard match on the exact set.
 metrics.clearDefaultDimensions();
 // Clients live across invocations of a warm function; the SDK's standard retry strategy applies.
-const clients = { s3: new S3Client({}), dynamodb: new DynamoDBClient({}), sns: new SNSClient({}), securityHub: new SecurityHubClient({}) };
+// Created on first use and kept across invocations: loading the bundle runs none of the SDK's code,
+// and a client a run does not use (Security Hub unless enabled, SNS without a changes topic) never loads.
+const lazy = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+const clients = {
+  s3: lazy((): S3Client => new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).S3Client({})),
+  dynamodb: lazy((): DynamoDBClient => new (require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb')).DynamoDBClient({})),
+  sns: lazy((): SNSClient => new (require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns')).SNSClient({})),
+  securityHub: lazy(
+    (): SecurityHubClient => new (require('@aws-sdk/client-securityhub') as typeof import('@aws-sdk/client-securityhub')).SecurityHubClient({}),
+  ),
+};
+// The engine (config loader, runner) and the sinks load on the first invocation, with what they use.
+const engine = () => ({
+  ...(require('../core/config/load') as typeof import('../core/config/load')),
+  ...(require('../core/runner') as typeof import('../core/runner')),
+  ...(require('../hook/history') as typeof import('../hook/history')),
+});
 const secrets = new RuntimeSecretResolver();
 
 export interface GateInvocationResult {
@@ -71,17 +83,26 @@ class GateFunction implements LambdaInterface {
     const prefix = reportPrefix(suite, gate.id, result.startedAt);
     // Break-glass acknowledgements show in every report; they never change the result.
     const table = required(HANDLER_ENV.historyTable);
+    const { acknowledgementSection } = engine();
+    const { DynamoDbHistoryReader } = require('../sources/dynamodb/history-reader') as typeof import('../sources/dynamodb/history-reader');
     report.acknowledgements = await acknowledgementSection(
       report,
-      new DynamoDbHistoryReader(clients.dynamodb, table),
+      new DynamoDbHistoryReader(clients.dynamodb(), table),
       new Date(),
       AbortSignal.timeout(ACK_READ_TIMEOUT_MS),
     );
     const published = { report, result, suite, run, prefix, probesLeftOut, requestId: context.awsRequestId, functionArn: context.invokedFunctionArn };
     const [immediate, stored] = sinksOf(gate, table);
     for (const sink of immediate) await sink.publish(published);
-    // Storage and delivery failures fail the invocation (so the failure destination records it), after the metrics are stored.
-    await Promise.all(stored.map((sink) => sink.publish(published)));
+    // Storage and delivery failures fail the invocation (so the failure destination records it); the
+    // status metric then says 0, so the gate's one alarm also covers a run whose result was not kept.
+    try {
+      await Promise.all(stored.map((sink) => sink.publish(published)));
+    } catch (err) {
+      publishStatusMetric(metrics, published, false);
+      throw err;
+    }
+    publishStatusMetric(metrics, published, true);
     return { suite, gate: gate.id, run, status: result.status, summary: result.summary, report: prefix };
   }
 
@@ -90,6 +111,7 @@ class GateFunction implements LambdaInterface {
     const tool = { name: SERVICE, version: 'lambda' };
     const text = required(HANDLER_ENV.config);
     try {
+      const { parseConfig, runGates } = engine();
       const loaded = parseConfig(this.registry, text, HANDLER_ENV.config, { env: process.env });
       const own = loaded.config.gates[gate.id];
       if (!own) throw new Error(`gate ${gate.id} is not in the deployed config`);
@@ -104,7 +126,15 @@ class GateFunction implements LambdaInterface {
       const cause = `deployed configuration: ${redact(describeError(err))}`;
       const remediation = 'Fix readiness.yaml and redeploy (cdk synth validates it the same way).';
       return {
-        report: configErrorReport({ registry: this.registry, only: [gate.id], suite: suiteOf(text), cause, remediation, probes: run === 'probes', tool }),
+        report: engine().configErrorReport({
+          registry: this.registry,
+          only: [gate.id],
+          suite: suiteOf(text),
+          cause,
+          remediation,
+          probes: run === 'probes',
+          tool,
+        }),
         probesLeftOut: [],
       };
     }
@@ -113,13 +143,17 @@ class GateFunction implements LambdaInterface {
 
 /** The sinks of one run: metrics and the log line first, then storage and delivery, concurrently. */
 function sinksOf(gate: GateDefinition, table: string): [ResultSink[], ResultSink[]] {
+  const { historySink } = require('../sinks/history') as typeof import('../sinks/history');
+  const { reportsSink } = require('../sinks/reports') as typeof import('../sinks/reports');
+  const { securityHubSink } = require('../sinks/security-hub') as typeof import('../sinks/security-hub');
+  const { DynamoDbHistoryStore } = require('../sources/dynamodb/history') as typeof import('../sources/dynamodb/history');
   const topicArn = process.env[HANDLER_ENV.changesTopic];
   return [
-    [metricsSink(metrics, gate), resultLogSink(logger)],
+    [resultLogSink(logger, gate)],
     [
-      historySink(new DynamoDbHistoryStore(clients.dynamodb, table), topicArn ? { sns: clients.sns, topicArn } : undefined),
-      reportsSink(clients.s3, required(HANDLER_ENV.reportsBucket)),
-      ...(process.env[HANDLER_ENV.securityHub] === '1' ? [securityHubSink(clients.securityHub)] : []),
+      historySink(new DynamoDbHistoryStore(clients.dynamodb(), table), topicArn ? { sns: clients.sns(), topicArn } : undefined),
+      reportsSink(clients.s3(), required(HANDLER_ENV.reportsBucket)),
+      ...(process.env[HANDLER_ENV.securityHub] === '1' ? [securityHubSink(clients.securityHub())] : []),
     ],
   ];
 }

@@ -1,24 +1,15 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { GateDefinition } from '../core/gate';
-import { DURATION_METRIC, dimensionsOf, keyMeasurementValue, STATUS_METRICS } from '../core/metrics';
-import { STATUSES } from '../core/result';
-import type { ResultSink } from './sink';
+import { dimensionsOf, STATUS_METRIC } from '../core/metrics';
+import type { PublishedRun } from './sink';
 
 /**
- * EMF through Powertools: one status metric per status (exactly one is 1), the duration, and the
- * gate's key measurement when the result carries it. Stored on the handler's module-level
- * Metrics instance; Powertools flushes it when the handler returns or throws.
+ * EMF through Powertools: the one status metric, `Passed` — 1 only when the run PASSed and its
+ * result was stored (`stored`), else 0. Stored on the handler's module-level Metrics instance;
+ * Powertools flushes it when the handler returns or throws. Counts and amounts go to the result
+ * log line instead (lambda/sinks/result-log.ts), where Logs Insights graphs them at no metric cost.
  */
-export function metricsSink(metrics: Metrics, gate: Pick<GateDefinition, 'keyMeasurement'>): ResultSink {
-  return {
-    name: 'metrics',
-    publish({ suite, result, run }) {
-      // Only the documented dimensions: alarms and the dashboard match on the exact dimension set.
-      metrics.addDimensions(dimensionsOf(suite, result.gate, run));
-      for (const status of STATUSES) metrics.addMetric(STATUS_METRICS[status], MetricUnit.Count, result.status === status ? 1 : 0);
-      metrics.addMetric(DURATION_METRIC, MetricUnit.Milliseconds, result.durationMs);
-      const key = keyMeasurementValue(gate, result.measurements);
-      if (key !== undefined) metrics.addMetric(gate.keyMeasurement.metric, gate.keyMeasurement.unit, key);
-    },
-  };
+export function publishStatusMetric(metrics: Metrics, { suite, result, run }: Pick<PublishedRun, 'suite' | 'result' | 'run'>, stored: boolean): void {
+  // Only the documented dimensions: alarms match on the exact dimension set.
+  metrics.addDimensions(dimensionsOf(suite, result.gate, run));
+  metrics.addMetric(STATUS_METRIC, MetricUnit.Count, stored && result.status === 'PASS' ? 1 : 0);
 }

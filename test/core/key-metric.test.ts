@@ -1,20 +1,19 @@
 /**
- * Every registered gate's PASS emits its key metric, the one its dashboard widget graphs. The
- * gates run for real (through the runner and the loader's defaults) on an in-memory source; the
- * EMF document is the one the handler's metrics sink writes. Before the registry, gate 4's key
+ * Every registered gate's PASS logs its key measurement (`keyMetric`, `keyValue` in the result line),
+ * the one its dashboard widget graphs with Logs Insights (issue 15: counts and amounts moved from
+ * custom metrics to the structured log). The gates run for real (through the runner and the
+ * loader's defaults) on an in-memory source; the line is the one the handler's result log sink writes. Before the registry, gate 4's key
  * metric was picked by /signals?/i and its result had no measurement of that name, so the
  * "Monitoring signals flowing" graph never got data (gate 2's /variance/i found nothing either).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { prepareGates } from '../../lambda/core/config/load';
-import { METRIC_NAMESPACE } from '../../lambda/core/metrics';
 import { Registry } from '../../lambda/core/registry';
 import { runGates } from '../../lambda/core/runner';
 import { GATES } from '../../lambda/gates';
-import { metricsSink } from '../../lambda/sinks/metrics';
+import { resultLogSink } from '../../lambda/sinks/result-log';
 import { SOURCES } from '../../lambda/sources';
 import { plainSecrets } from '../support/gate';
 import { memorySource, MEMORY_CONFIG } from '../support/memory-source';
@@ -26,11 +25,12 @@ describe('the key metric of every registered gate', () => {
   config.gates.config.history = { file: join(mkdtempSync(join(tmpdir(), 'sr-key-')), 'history.jsonl') };
   const run = runGates({ registry, loaded: { config: prepareGates(registry, config), skipped: {} }, secrets: plainSecrets, probes: true });
 
-  it.each(GATES.map((g) => [g.id, g] as const))('%s: a PASS emits its key metric by the name it declares', async (_id, gate) => {
+  it.each(GATES.map((g) => [g.id, g] as const))('%s: a PASS logs its key measurement under the metric name it declares', async (_id, gate) => {
     const result = (await run).results.find((r) => r.gate === gate.id)!;
     expect({ status: result.status, summary: result.summary }).toMatchObject({ status: 'PASS' });
-    const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'test' });
-    metricsSink(metrics, gate).publish({
+    const lines: Record<string, unknown>[] = [];
+    const logger = { info: (_message: string, fields: Record<string, unknown>) => lines.push(fields) } as unknown as Parameters<typeof resultLogSink>[0];
+    await resultLogSink(logger, gate).publish({
       report: await run,
       result,
       suite: 'memtest',
@@ -40,9 +40,9 @@ describe('the key metric of every registered gate', () => {
       requestId: 'r',
       functionArn: 'arn',
     });
-    const emf = metrics.serializeMetrics() as unknown as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
-    expect(emf._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).toContain(gate.keyMeasurement.metric);
-    expect(typeof emf[gate.keyMeasurement.metric]).toBe('number');
+    expect(lines).toHaveLength(1);
+    expect(lines[0].keyMetric).toBe(gate.keyMeasurement.metric);
+    expect(typeof lines[0].keyValue).toBe('number');
   });
 
   it.each(GATES.map((g) => [g.id, g] as const))('%s: reports only criteria it declares', async (_id, gate) => {

@@ -15,6 +15,8 @@ export interface ConfigCheckInput {
   /** History partition of this store's fingerprints (`historyKey.schema(suite, source)`). */
   historyKey: string;
   stableDays: number;
+  /** False: build no `tenant_configs.yaml` (nothing will write it). Default true. */
+  buildArtifact?: boolean;
   /** The probe's reserved key, left out of fingerprints, validation, artifacts and change counts. */
   reservedKey: string;
   /** Validates one config (reserved key removed); returns the first problem, or undefined. */
@@ -70,7 +72,7 @@ function passOverConfigs(snapshot: ConfigSnapshot, input: ConfigCheckInput): Con
       const why = input.validateConfig?.(p.doc);
       if (why) pass.invalid.push({ id, why });
     }
-    pass.artifact += artifactEntry(p);
+    if (input.buildArtifact !== false) pass.artifact += artifactEntry(p);
     snapshot.configs[i] = { ...p.tenant, raw: undefined };
   }
   return pass;
@@ -128,7 +130,9 @@ export async function checkConfig(input: ConfigCheckInput): Promise<GateOutcome>
   const audit = criteria.find((c) => c.id === 'audit-trail');
   return outcomeFromCriteria(criteria, {
     evidence: [...evidence, `schema fingerprint ${fingerprint.hash.slice(0, 19)}… over ${fingerprint.entries.length} elements`],
-    artifacts: [{ name: 'tenant_configs.yaml', contentType: 'application/yaml', content: pass.artifact || '{}\n' }],
+    ...(input.buildArtifact !== false
+      ? { artifacts: [{ name: 'tenant_configs.yaml', contentType: 'application/yaml', content: pass.artifact || '{}\n' }] }
+      : {}),
     passSummary: [stable?.summary, trip?.summary, audit?.summary].filter(Boolean).join('; '),
   });
 }

@@ -1,7 +1,5 @@
 import { basename, resolve } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
-import Ajv2020 from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv';
 import { hasEnvRef } from '../../core/config/env';
 import { optionProperties } from '../../core/config/schema';
 import { ConfigError } from '../../core/errors';
@@ -10,7 +8,6 @@ import type { GateCommon, GateDefinition, SourceCatalog } from '../../core/gate'
 import type { JsonSchema } from '../../core/config/json-schema';
 import { DEFAULT_HISTORY_FILE, HISTORY, historyKey, type HistoryOptions, type HistoryStore } from '../../core/history';
 import type { SourceUse } from '../../core/source';
-import { checkConfig } from './check';
 import { DEFAULT_FINGERPRINT_DEPTH } from './fingerprint';
 import { CANARY_STORE, CONFIG_STORE, EFFECTIVE_CONFIG, type CanaryStore, type ConfigStore, type EffectiveConfig, type StoreOptions } from './ports';
 import { HistoryProbeJournal } from './probe-journal';
@@ -104,7 +101,17 @@ function compileConfigSchema(file: string): ValidateFunction {
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
   const opts = { allErrors: false, strict: false } as const;
-  const ajv = /2020-12/.test(doc.$schema ?? '') ? new Ajv2020(opts) : /2019-09/.test(doc.$schema ?? '') ? new Ajv2019(opts) : new Ajv(opts);
+  // ajv's compiler loads only for a gate that names a tenant-config schema.
+  // Literal paths, so that a function's bundle carries them.
+  type AjvClass = { default: typeof import('ajv').default };
+  const Ajv = (
+    /2020-12/.test(doc.$schema ?? '')
+      ? (require('ajv/dist/2020') as AjvClass)
+      : /2019-09/.test(doc.$schema ?? '')
+        ? (require('ajv/dist/2019') as AjvClass)
+        : (require('ajv') as AjvClass)
+  ).default;
+  const ajv = new Ajv(opts);
   return ajv.compile(doc);
 }
 
@@ -238,12 +245,14 @@ export const gate: GateDefinition<ConfigGateConfig> = {
     );
     timer.unref();
     try {
+      const { checkConfig } = require('./check') as typeof import('./check');
       return await checkConfig({
         store,
         history,
         historyKey: historyKey.schema(ctx.suite, config.source),
         stableDays: config.stableDays,
         reservedKey: c?.key ?? DEFAULT_PROBE_KEY,
+        buildArtifact: ctx.artifacts !== false,
         validateConfig,
         schemaName: config.schemaFile && basename(config.schemaFile),
         fingerprintDepth: config.fingerprintDepth,

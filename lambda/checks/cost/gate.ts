@@ -4,7 +4,7 @@ import type { GateCommon, GateDefinition, SourceCatalog } from '../../core/gate'
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { SourceConfig } from '../../core/config/types';
 import type { SourceUse } from '../../core/source';
-import { checkCost, type ProviderSetup } from './check';
+import type { ProviderSetup } from './check';
 import type { LedgerMapping } from './ledger-mapping';
 import { parseMoney } from './money';
 import { AWS_BILL, COST_LEDGER, OPENAI_BILL, type AwsBillQuery, type BillSource, type CostLedger, type LedgerOptions, type Provider } from './ports';
@@ -239,6 +239,8 @@ export const gate: GateDefinition<CostGateConfig> = {
       if (config.openai) {
         providers.openai = { bill: await ctx.open(openaiUse(config.openai)), ledgerValues: config.openai.ledgerProviders, projects: config.openai.projects };
       }
+      // The check's code loads when the gate runs, not when the declaration is read (help, schema, validate, synth).
+      const { checkCost } = require('./check') as typeof import('./check');
       return await checkCost({
         ledger,
         window,

@@ -11,11 +11,7 @@ import {
   type TenantBreakdown,
 } from './ports';
 
-/** Default words that make a rule count as covering errors or latency (matched on its name and query). */
-export const DEFAULT_ALERT_PATTERNS: Record<AlertedSignal, string> = {
-  errors: 'error|5xx|fault|exception|fail',
-  latency: 'latenc|duration|response.?time|p9[059]|percentile|slow',
-};
+export { DEFAULT_ALERT_PATTERNS } from './ports';
 
 export interface MonitoringCheckInput {
   providers: MonitoringProvider[];

@@ -5,8 +5,15 @@ import type { SourceConfig } from '../../core/config/types';
 import { registerSecret } from '../../core/redact';
 import { skippedOutcome } from '../../core/result';
 import type { SourceUse } from '../../core/source';
-import { checkMonitoring, DEFAULT_ALERT_PATTERNS } from './check';
-import { DEFAULT_TENANT_TAG, MONITORING_PROVIDER, TAG_PATTERN, type AlertedSignal, type MonitoringProvider, type ProviderOptions } from './ports';
+import {
+  DEFAULT_ALERT_PATTERNS,
+  DEFAULT_TENANT_TAG,
+  MONITORING_PROVIDER,
+  TAG_PATTERN,
+  type AlertedSignal,
+  type MonitoringProvider,
+  type ProviderOptions,
+} from './ports';
 
 /** One provider section of `gates.monitoring`, keyed by its source type (its other keys are the source's options). */
 export interface ProviderSection {
@@ -173,6 +180,7 @@ export const gate: GateDefinition<MonitoringGateConfig> = {
         .map(([type, section]) => openProvider(ctx, providerUse(type, section))),
     );
     if (providers.length === 0) return skippedOutcome(MONITORING_HINT);
+    const { checkMonitoring } = require('./check') as typeof import('./check');
     return checkMonitoring({
       providers,
       require: config.require,

@@ -83,3 +83,9 @@ export type ProviderOptions = Readonly<Record<string, unknown>>;
 
 /** Every source that opens this port adds a section keyed by its type to `gates.monitoring`. */
 export const MONITORING_PROVIDER = definePort<MonitoringProvider, ProviderOptions>('monitoringProvider', 'monitoring provider');
+
+/** Default words that make a rule count as covering errors or latency (matched on its name and query). */
+export const DEFAULT_ALERT_PATTERNS: Record<AlertedSignal, string> = {
+  errors: 'error|5xx|fault|exception|fail',
+  latency: 'latenc|duration|response.?time|p9[059]|percentile|slow',
+};

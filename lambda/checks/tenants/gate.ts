@@ -2,7 +2,6 @@ import { optionProperties } from '../../core/config/schema';
 import type { JsonSchema } from '../../core/config/json-schema';
 import type { GateCommon, GateDefinition, SourceCatalog } from '../../core/gate';
 import type { SourceUse } from '../../core/source';
-import { checkTenants } from './check';
 import {
   ISOLATION_PROBE,
   QUOTA_PROBE,
@@ -142,6 +141,8 @@ export const gate: GateDefinition<TenantsGateConfig> = {
   async run(config, ctx) {
     const store = await ctx.open(storeUse(config));
     try {
+      // The check's code loads when the gate runs, not when the declaration is read (help, schema, validate, synth).
+      const { checkTenants } = require('./check') as typeof import('./check');
       return await checkTenants({
         store,
         minTenants: config.minTenants,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { ConfigError } from '../errors';
 import { InputFileError, readTextFile } from '../files';
 import type { GateCommon } from '../gate';
@@ -10,6 +10,7 @@ import { applyDefaults } from './defaults';
 import { checkReferenceSyntax, hasEnvRef, resolveEnvRefs } from './env';
 import { locateLine } from './locate';
 import { buildConfigSchema } from './schema';
+import { configValidator } from './validator';
 import { refuseForeignOptions, resolveUse } from './sources';
 import type { LoadedConfig, ReadinessConfig } from './types';
 import { parseYamlDocument, YAML_BUDGET } from './yaml';
@@ -26,20 +27,9 @@ export interface LoadOptions {
   resolveEnv?: boolean;
 }
 
-const validators = new WeakMap<Registry, ValidateFunction>();
-
 /** The schema of readiness.yaml for the registered gates and sources, as validated and as published in schema/. */
 export function configSchema(registry: Registry) {
   return buildConfigSchema(registry);
-}
-
-function validator(registry: Registry): ValidateFunction {
-  let validate = validators.get(registry);
-  if (!validate) {
-    validate = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(configSchema(registry));
-    validators.set(registry, validate);
-  }
-  return validate;
 }
 
 /**
@@ -78,11 +68,11 @@ export function parseConfig(registry: Registry, text: string, file: string, opts
   // Env references are resolved first so that the values actually used are what gets validated.
   const resolved = opts.resolveEnv === false ? doc : resolveEnvRefs(doc, opts.env ?? process.env, (p) => where(file, text, p));
   const checked = opts.resolveEnv === false && opts.env ? asItWillResolve(doc, opts.env) : resolved;
-  const check = validator(registry);
+  const check = configValidator(registry);
   if (!check(checked)) {
     const error = mostSpecific(check.errors ?? []);
     const path = pathOf(error);
-    throw new ConfigError(describeSchemaError(error, checked), where(file, text, path));
+    throw new ConfigError(describeSchemaError(error, checked, registry), where(file, text, path));
   }
   const config = resolved as ReadinessConfig;
   config.sources ??= {};
@@ -200,7 +190,7 @@ function valueAt(doc: unknown, path: (string | number)[]): unknown {
   return node;
 }
 
-function describeSchemaError(error: ErrorObject, doc: unknown): string {
+function describeSchemaError(error: ErrorObject, doc: unknown, registry: Registry): string {
   const path = pathOf(error);
   const got = valueAt(doc, path);
   // A value is shown only as a short redacted excerpt, and never under a secret-looking key.
@@ -210,8 +200,7 @@ function describeSchemaError(error: ErrorObject, doc: unknown): string {
   const p = error.params as Record<string, any>;
   switch (error.keyword) {
     case 'additionalProperties': {
-      // biome-ignore lint/suspicious/noExplicitAny: ajv's error params and parent schema are untyped
-      const allowed = Object.keys((error.parentSchema as any)?.properties ?? {});
+      const allowed = Object.keys(parentSchemaOf(error, registry)?.properties ?? {});
       const hint = closest(String(p.additionalProperty), allowed);
       return `unknown key${hint ? ` (did you mean '${hint}'?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`;
     }
@@ -228,6 +217,18 @@ function describeSchemaError(error: ErrorObject, doc: unknown): string {
     default:
       return `${error.message ?? 'is invalid'}${shown}`;
   }
+}
+
+/**
+ * The schema object holding the failed keyword, found from the error's schemaPath in the registry's
+ * schema (the validator is not verbose: the precompiled one stays small and loads fast).
+ */
+function parentSchemaOf(error: ErrorObject, registry: Registry): { properties?: Record<string, unknown> } | undefined {
+  const steps = error.schemaPath.replace(/^#\/?/, '').split('/').slice(0, -1);
+  // biome-ignore lint/suspicious/noExplicitAny: walks the JSON Schema by a JSON pointer
+  let node: any = configSchema(registry);
+  for (const step of steps) node = node?.[step.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return node && typeof node === 'object' ? node : undefined;
 }
 
 /** The allowed key closest to a misspelt one (edit distance ≤ 2), for "did you mean". */

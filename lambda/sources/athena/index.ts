@@ -3,7 +3,6 @@ import { AWS_BILL } from '../../checks/cost/ports';
 import { ConfigError } from '../../core/errors';
 import { prefixPermissions, bucketArn, type Permission } from '../../core/permissions';
 import { opens, type SourceDefinition } from '../../core/source';
-import { AthenaBill } from './bill';
 import { costColumn } from './query';
 import { athenaSourceSchema, type AthenaSourceConfig } from './schema';
 
@@ -81,7 +80,7 @@ export const source: SourceDefinition<AthenaSourceConfig> = {
           throw new ConfigError((err as Error).message, at('metric'));
         }
       },
-      open: (src, query, ctx) => new AthenaBill(src, query, ctx.deadline),
+      open: async (src, query, ctx) => new (require('./bill') as typeof import('./bill')).AthenaBill(src, query, ctx.deadline),
     }),
   ],
 };

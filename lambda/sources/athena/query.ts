@@ -1,7 +1,7 @@
 import type { AwsBillQuery } from '../../checks/cost/ports';
 import { SourceError } from '../../core/errors';
 import { exclusiveEnd, monthsOf, type CostWindow } from '../../checks/cost/window';
-import { snakeCaseTagKey } from '../cur/bill';
+import { snakeCaseTagKey } from '../cur/schema';
 
 /** Column names of the export tables AWS's setup creates (cur.md CUR-1..CUR-7, dataexports.md DE-8..DE-15). */
 const LAYOUTS = {

@@ -1,16 +1,10 @@
 /** The `cloudwatch` source: CloudWatch metrics and alarms of the runner's account and region, a gate 4 monitoring provider. */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { MONITORING_PROVIDER } from '../../checks/monitoring/ports';
 import { opens, type SourceDefinition } from '../../core/source';
-import {
-  CloudWatchMonitoring,
-  cloudWatchSourceSchema,
-  DEFAULT_TENANT_DIMENSION,
-  type CloudWatchMonitoringOptions,
-  type CloudWatchSourceConfig,
-} from './monitoring';
+import type { CloudWatchMonitoringOptions } from './monitoring';
+import { cloudWatchSourceSchema, DEFAULT_TENANT_DIMENSION, type CloudWatchSourceConfig } from './schema';
 
-export type { CloudWatchSourceConfig } from './monitoring';
+export type { CloudWatchSourceConfig } from './schema';
 
 const query = { type: 'string', minLength: 1 };
 const signal = {
@@ -73,6 +67,11 @@ export const source: SourceDefinition<CloudWatchSourceConfig> = {
       ],
       async open(src, options) {
         // The SDK's standard retry strategy handles throttling (with backoff) within maxAttempts.
+        // The adapter and the SDK client load when the gate opens the port, not when the declaration is read.
+        const [{ CloudWatchClient }, { CloudWatchMonitoring }] = [
+          require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch'),
+          require('./monitoring') as typeof import('./monitoring'),
+        ];
         const client = new CloudWatchClient({
           ...(src.region ? { region: src.region } : {}),
           maxAttempts: 3,

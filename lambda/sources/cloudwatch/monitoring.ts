@@ -1,6 +1,4 @@
 import { type CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import type { JsonSchema } from '../../core/config/json-schema';
-import type { SourceConfig } from '../../core/config/types';
 import {
   SIGNALS,
   type AlertRule,
@@ -11,20 +9,8 @@ import {
   type TimeWindow,
 } from '../../checks/monitoring/ports';
 import { isRecord, typeName } from '../http/json-request';
-
-/** `sources.<name>` with `type: cloudwatch`: the account and region of the runner's AWS credentials. */
-export interface CloudWatchSourceConfig extends SourceConfig {
-  type: 'cloudwatch';
-  region?: string;
-}
-
-export const cloudWatchSourceSchema: JsonSchema = {
-  additionalProperties: false,
-  properties: {
-    type: { const: 'cloudwatch' },
-    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', description: 'AWS region (default: the SDK default chain, AWS_REGION).' },
-  },
-};
+export { cloudWatchSourceSchema, DEFAULT_TENANT_DIMENSION, type CloudWatchSourceConfig } from './schema';
+import { DEFAULT_TENANT_DIMENSION } from './schema';
 
 /** One signal: a metric, or an expression (Metrics Insights SQL, metric math, SEARCH). */
 export type CloudWatchSignal = { expression: string } | { namespace: string; metricName: string; dimensions?: Record<string, string>; stat?: string };
@@ -38,9 +24,6 @@ export interface CloudWatchTenantMetric {
   /** Default Sum. */
   stat?: string;
 }
-
-/** The tenant key gates 2–3 and the rule pack use (cost allocation tag, ledger and config columns). */
-export const DEFAULT_TENANT_DIMENSION = 'tenant_id';
 
 /**
  * API Gateway REST APIs, across all APIs of the account and region (Metrics Insights over the

@@ -2,9 +2,9 @@
 import { AWS_BILL } from '../../checks/cost/ports';
 import { parseMoney } from '../../checks/cost/money';
 import { opens, type SourceDefinition } from '../../core/source';
-import { CostExplorerBill, costExplorerSourceSchema, type CostExplorerSourceConfig } from './bill';
+import { costExplorerSourceSchema, type CostExplorerSourceConfig } from './schema';
 
-export type { CostExplorerSourceConfig } from './bill';
+export type { CostExplorerSourceConfig } from './schema';
 
 export const source: SourceDefinition<CostExplorerSourceConfig> = {
   type: 'costexplorer',
@@ -34,7 +34,13 @@ export const source: SourceDefinition<CostExplorerSourceConfig> = {
           },
         },
       },
-      open: (src, query) => new CostExplorerBill(src, query, parseMoney(String((query as { maxCostExplorerUsd?: number }).maxCostExplorerUsd ?? 0.25))),
+      // The adapter and the SDK clients load when the gate opens the port.
+      open: async (src, query) =>
+        new (require('./bill') as typeof import('./bill')).CostExplorerBill(
+          src,
+          query,
+          parseMoney(String((query as { maxCostExplorerUsd?: number }).maxCostExplorerUsd ?? 0.25)),
+        ),
     }),
   ],
 };

@@ -2,9 +2,9 @@
 import { COST_LEDGER } from '../../checks/cost/ports';
 import { readObjectPermissions } from '../../core/permissions';
 import { opens, type SourceDefinition } from '../../core/source';
-import { csvSourceSchema, CsvCostLedger, type CsvSourceConfig } from './ledger';
+import { csvSourceSchema, type CsvSourceConfig } from './schema';
 
-export type { CsvSourceConfig } from './ledger';
+export type { CsvSourceConfig } from './schema';
 
 export const source: SourceDefinition<CsvSourceConfig> = {
   type: 'csv',
@@ -12,5 +12,5 @@ export const source: SourceDefinition<CsvSourceConfig> = {
   module: __filename,
   schema: csvSourceSchema,
   permissions: (src) => readObjectPermissions(src.path),
-  opens: [opens(COST_LEDGER, { open: (src, mapping) => new CsvCostLedger(src, mapping) })],
+  opens: [opens(COST_LEDGER, { open: async (src, mapping) => new (require('./ledger') as typeof import('./ledger')).CsvCostLedger(src, mapping) })],
 };

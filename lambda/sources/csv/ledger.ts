@@ -1,32 +1,13 @@
 import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
-import type { JsonSchema } from '../../core/config/json-schema';
-import type { SourceConfig } from '../../core/config/types';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import type { CostWindow } from '../../checks/cost/window';
 import { csvError, MAX_CSV_RECORD_BYTES } from '../cur/bill';
 import { openLocation } from '../cur/location';
 import { ledgerColumns, type LedgerMapping } from '../../checks/cost/ledger-mapping';
 import { LedgerTally } from '../../checks/cost/ledger-tally';
-
-/** `sources.<name>` with `type: csv`: a CSV file with a header row (local path or s3://; plain or gzip). */
-export interface CsvSourceConfig extends SourceConfig {
-  type: 'csv';
-  path: string;
-  region?: string;
-}
-
-export const csvSourceSchema: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'path'],
-  description: 'A CSV file with a header row (local path or s3://bucket/key; plain or .gz), streamed.',
-  properties: {
-    type: { const: 'csv' },
-    path: { type: 'string', minLength: 1, description: 'Local path or s3://bucket/key.' },
-    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', description: 'S3 bucket region (default: the SDK environment).' },
-  },
-};
+export { csvSourceSchema, type CsvSourceConfig } from './schema';
+import type { CsvSourceConfig } from './schema';
 
 /** The cost ledger as a CSV export with the four ledger columns, streamed and summed in one pass. */
 export class CsvCostLedger implements CostLedger {

@@ -3,9 +3,9 @@ import { AWS_BILL } from '../../checks/cost/ports';
 import { ConfigError } from '../../core/errors';
 import { readObjectPermissions } from '../../core/permissions';
 import { opens, type SourceDefinition } from '../../core/source';
-import { CUR_METRICS, CurBill, curSourceSchema, type CurSourceConfig } from './bill';
+import { CUR_METRICS, curSourceSchema, type CurSourceConfig } from './schema';
 
-export type { CurSourceConfig } from './bill';
+export type { CurSourceConfig } from './schema';
 
 export const source: SourceDefinition<CurSourceConfig> = {
   type: 'cur',
@@ -20,7 +20,7 @@ export const source: SourceDefinition<CurSourceConfig> = {
           throw new ConfigError(`${query.metric} cannot be read from a bill export (use ${CUR_METRICS.join(', ')}, or a costexplorer source)`, at('metric'));
         }
       },
-      open: (src, query) => new CurBill(src, query),
+      open: async (src, query) => new (require('./bill') as typeof import('./bill')).CurBill(src, query),
     }),
   ],
 };

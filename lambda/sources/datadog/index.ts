@@ -3,9 +3,10 @@ import { DEFAULT_TENANT_TAG, MONITORING_PROVIDER, TAG_PATTERN } from '../../chec
 import { ConfigError } from '../../core/errors';
 import { resolveCredential } from '../../core/secrets';
 import { opens, type SourceDefinition } from '../../core/source';
-import { datadogApiUrl, DatadogMonitoring, datadogSourceSchema, type DatadogQueries, type DatadogSourceConfig } from './monitoring';
+import type { DatadogQueries } from './monitoring';
+import { datadogApiUrl, datadogSourceSchema, type DatadogSourceConfig } from './schema';
 
-export type { DatadogSourceConfig } from './monitoring';
+export type { DatadogSourceConfig } from './schema';
 
 const query = { type: 'string', minLength: 1 };
 
@@ -65,7 +66,8 @@ export const source: SourceDefinition<DatadogSourceConfig> = {
       async open(src, options, ctx) {
         const own = options as unknown as DatadogOptions;
         const [apiKey, appKey] = await Promise.all([resolveCredential(src.apiKey, ctx.secrets), resolveCredential(src.appKey ?? '', ctx.secrets)]);
-        return new DatadogMonitoring({
+        // The adapter loads when the gate opens the port, not when the declaration is read.
+        return new (require('./monitoring') as typeof import('./monitoring')).DatadogMonitoring({
           apiKey,
           appKey,
           baseUrl: datadogApiUrl(src),

@@ -3,8 +3,7 @@ import { AWS_BILL } from '../../checks/cost/ports';
 import { ConfigError } from '../../core/errors';
 import { prefixPermissions } from '../../core/permissions';
 import { opens, type SourceDefinition } from '../../core/source';
-import { CUR_METRICS } from '../cur/bill';
-import { DataExportBill } from './bill';
+import { CUR_METRICS } from '../cur/schema';
 import { dataExportSourceSchema, type DataExportSourceConfig } from './schema';
 
 export type { DataExportSourceConfig } from './schema';
@@ -31,7 +30,7 @@ export const source: SourceDefinition<DataExportSourceConfig> = {
           throw new ConfigError(`${query.metric} cannot be read from a bill export (use ${CUR_METRICS.join(', ')}, or a costexplorer source)`, at('metric'));
         }
       },
-      open: (src, query) => new DataExportBill(src, query),
+      open: async (src, query) => new (require('./bill') as typeof import('./bill')).DataExportBill(src, query),
     }),
   ],
 };

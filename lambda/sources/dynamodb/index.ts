@@ -1,5 +1,4 @@
 /** The `dynamodb` source: a DynamoDB table, for gate 1's tenants, gate 2's ledger, gate 3's configs and canary, and a history. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { COST_LEDGER } from '../../checks/cost/ports';
 import { CANARY_STORE, CONFIG_STORE } from '../../checks/config/ports';
 import { TENANT_STORE } from '../../checks/tenants/ports';
@@ -7,19 +6,18 @@ import type { JsonSchema } from '../../core/config/json-schema';
 import { HISTORY } from '../../core/history';
 import { tableArn, type Permission } from '../../core/permissions';
 import { opens, type SourceDefinition } from '../../core/source';
-import { DynamoDbCanaryStore, DynamoDbConfigStore } from './config-store';
-import { DynamoDbHistoryStore } from './history';
-import { DynamoDbCostLedger } from './ledger';
-import { dynamoDbSourceSchema, DynamoDbTenantStore, requireCustomLayoutNames, type DynamoDbSourceConfig } from './tenant-store';
+import { dynamoDbSourceSchema, requireCustomLayoutNames, type DynamoDbSourceConfig } from './schema';
 
-export type { DynamoDbSourceConfig } from './tenant-store';
+export type { DynamoDbSourceConfig } from './schema';
 
 const name = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$.]{0,127}$' };
 const names = { type: 'array', items: name, minItems: 1, uniqueItems: true };
 const options = (properties: Record<string, JsonSchema>): JsonSchema => ({ properties });
 const scanSegments = { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'DynamoDB: parallel scan segments.' };
 
-const client = (src: DynamoDbSourceConfig) => new DynamoDBClient(src.region ? { region: src.region } : {});
+// The adapters and the SDK client load when a gate opens a port, not when the declaration is read (validate, schema, synth).
+const client = async (src: DynamoDbSourceConfig) =>
+  new (require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb')).DynamoDBClient(src.region ? { region: src.region } : {});
 const read = (src: DynamoDbSourceConfig, actions: string[]): Permission[] => [{ sid: 'ReadTable', actions, resources: [tableArn(src.table, src.region)] }];
 
 export const source: SourceDefinition<DynamoDbSourceConfig> = {
@@ -38,12 +36,19 @@ export const source: SourceDefinition<DynamoDbSourceConfig> = {
       }),
       validate: (src, mapping, at, sourceName) => requireCustomLayoutNames(src, sourceName, mapping, ['idAttribute', 'configAttribute'], at),
       permissions: (src) => read(src, ['dynamodb:Scan']),
-      open: (src, mapping, ctx) => new DynamoDbTenantStore(client(src), src.table, mapping, ctx.progress, src.layout),
+      open: async (src, mapping, ctx) =>
+        new (require('./tenant-store') as typeof import('./tenant-store')).DynamoDbTenantStore(await client(src), src.table, mapping, ctx.progress, src.layout),
     }),
     opens(COST_LEDGER, {
       optionsSchema: options({ scanSegments }),
       permissions: (src) => read(src, ['dynamodb:Scan']),
-      open: (src, mapping) => new DynamoDbCostLedger(client(src), src.table, mapping, mapping.scanSegments as number | undefined),
+      open: async (src, mapping) =>
+        new (require('./ledger') as typeof import('./ledger')).DynamoDbCostLedger(
+          await client(src),
+          src.table,
+          mapping,
+          mapping.scanSegments as number | undefined,
+        ),
     }),
     opens(CONFIG_STORE, {
       optionsSchema: options({
@@ -54,7 +59,8 @@ export const source: SourceDefinition<DynamoDbSourceConfig> = {
       }),
       validate: (src, mapping, at, sourceName) => requireCustomLayoutNames(src, sourceName, mapping, ['idAttribute', 'configAttribute'], at),
       permissions: (src) => read(src, ['dynamodb:Scan', 'dynamodb:DescribeTable', 'dynamodb:DescribeContinuousBackups']),
-      open: (src, mapping) => new DynamoDbConfigStore(client(src), src.table, mapping),
+      open: async (src, mapping) =>
+        new (require('./config-store') as typeof import('./config-store')).DynamoDbConfigStore(await client(src), src.table, mapping),
     }),
     opens(CANARY_STORE, {
       permissions: (src, canary) => [
@@ -65,7 +71,8 @@ export const source: SourceDefinition<DynamoDbSourceConfig> = {
           conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [canary.tenant] } },
         },
       ],
-      open: (src, canary) => new DynamoDbCanaryStore(client(src), src.table, canary.mapping),
+      open: async (src, canary) =>
+        new (require('./config-store') as typeof import('./config-store')).DynamoDbCanaryStore(await client(src), src.table, canary.mapping),
     }),
     opens(HISTORY, {
       permissions: (src, history) => [
@@ -76,9 +83,9 @@ export const source: SourceDefinition<DynamoDbSourceConfig> = {
           conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': history.partitions } },
         },
       ],
-      open: (src) => {
-        const c = client(src);
-        return Object.assign(new DynamoDbHistoryStore(c, src.table), { close: () => c.destroy() });
+      open: async (src) => {
+        const c = await client(src);
+        return Object.assign(new (require('./history') as typeof import('./history')).DynamoDbHistoryStore(c, src.table), { close: () => c.destroy() });
       },
     }),
   ],

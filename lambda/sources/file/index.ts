@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { HISTORY } from '../../core/history';
 import type { SourceConfig } from '../../core/config/types';
 import { opens, type SourceDefinition } from '../../core/source';
-import { FileHistoryStore } from './history';
 
 export interface FileSourceConfig extends SourceConfig {
   type: 'file';
@@ -22,5 +21,5 @@ export const source: SourceDefinition<FileSourceConfig> = {
     additionalProperties: false,
     properties: { type: { const: 'file' }, path: { type: 'string', minLength: 1 } },
   },
-  opens: [opens(HISTORY, { open: (src) => new FileHistoryStore(resolve(src.path)) })],
+  opens: [opens(HISTORY, { open: async (src) => new (require('./history') as typeof import('./history')).FileHistoryStore(resolve(src.path)) })],
 };

@@ -4,8 +4,6 @@ import { QUOTA_PROBE } from '../../checks/tenants/ports';
 import type { SourceConfig } from '../../core/config/types';
 import { registerSecret } from '../../core/redact';
 import { opens, type SourceDefinition } from '../../core/source';
-import { HttpEffectiveConfig } from './effective-config';
-import { HttpQuotaProbe } from './quota-probe';
 
 export interface HttpSourceConfig extends SourceConfig {
   type: 'http';
@@ -24,7 +22,9 @@ export const source: SourceDefinition<HttpSourceConfig> = {
     properties: { type: { const: 'http' }, url: { type: 'string', pattern: '^https?://' } },
   },
   opens: [
-    opens(QUOTA_PROBE, { open: (_src, probe, ctx) => new HttpQuotaProbe(probe, ctx.secrets) }),
+    opens(QUOTA_PROBE, {
+      open: async (_src, probe, ctx) => new (require('./quota-probe') as typeof import('./quota-probe')).HttpQuotaProbe(probe, ctx.secrets),
+    }),
     opens(EFFECTIVE_CONFIG, {
       async open(src, options, ctx) {
         const headers: Record<string, string> = {};
@@ -32,7 +32,7 @@ export const source: SourceDefinition<HttpSourceConfig> = {
           headers[k] = await ctx.secrets.resolve(v);
           registerSecret(headers[k]);
         }
-        return new HttpEffectiveConfig(await ctx.secrets.resolve(src.url), headers);
+        return new (require('./effective-config') as typeof import('./effective-config')).HttpEffectiveConfig(await ctx.secrets.resolve(src.url), headers);
       },
     }),
   ],

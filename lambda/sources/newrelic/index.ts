@@ -3,9 +3,10 @@ import { DEFAULT_TENANT_TAG, MONITORING_PROVIDER, TAG_PATTERN } from '../../chec
 import { ConfigError } from '../../core/errors';
 import { resolveCredential } from '../../core/secrets';
 import { opens, type SourceDefinition } from '../../core/source';
-import { newRelicGraphqlUrl, NewRelicMonitoring, newRelicSourceSchema, type NewRelicQueries, type NewRelicSourceConfig } from './monitoring';
+import type { NewRelicQueries } from './monitoring';
+import { newRelicGraphqlUrl, newRelicSourceSchema, type NewRelicSourceConfig } from './schema';
 
-export type { NewRelicSourceConfig } from './monitoring';
+export type { NewRelicSourceConfig } from './schema';
 
 const query = { type: 'string', minLength: 1 };
 
@@ -54,7 +55,8 @@ export const source: SourceDefinition<NewRelicSourceConfig> = {
       },
       async open(src, options, ctx) {
         const own = options as unknown as NewRelicOptions;
-        return new NewRelicMonitoring({
+        // The adapter loads when the gate opens the port, not when the declaration is read.
+        return new (require('./monitoring') as typeof import('./monitoring')).NewRelicMonitoring({
           apiKey: await resolveCredential(src.apiKey, ctx.secrets),
           accountId: Number(src.accountId),
           url: newRelicGraphqlUrl(src),

@@ -5,20 +5,21 @@ import { ISOLATION_PROBE, TENANT_STORE } from '../../checks/tenants/ports';
 import type { JsonSchema } from '../../core/config/json-schema';
 import { readSecretPermission } from '../../core/permissions';
 import { opens, type SourceContext, type SourceDefinition } from '../../core/source';
-import { PostgresCanaryStore, PostgresConfigStore } from './config-store';
-import { clientConfig, connectPostgres, describeTarget, postgresSourceSchema, type PostgresSourceConfig } from './connection';
-import { PostgresIsolationProbe } from './isolation-probe';
-import { PostgresCostLedger } from './ledger';
-import { PostgresTenantStore } from './tenant-store';
+import { postgresSourceSchema, type PostgresSourceConfig } from './schema';
 
-export type { PostgresSourceConfig } from './connection';
+export type { PostgresSourceConfig } from './schema';
 
 const name = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$.]{0,127}$' };
 const names = { type: 'array', items: name, minItems: 1, uniqueItems: true };
 const options = (properties: Record<string, JsonSchema>): JsonSchema => ({ properties });
 
-const target = async (src: PostgresSourceConfig, ctx: SourceContext) => describeTarget(await clientConfig(src, ctx.secrets));
-const connect = (src: PostgresSourceConfig, ctx: SourceContext) => () => connectPostgres(src, ctx.secrets, ctx.signal);
+// The adapters and the pg driver load when a gate opens a port, not when the declaration is read (validate, schema, synth).
+const driver = (): typeof import('./connection') => require('./connection');
+const target = async (src: PostgresSourceConfig, ctx: SourceContext) => {
+  const { clientConfig, describeTarget } = driver();
+  return describeTarget(await clientConfig(src, ctx.secrets));
+};
+const connect = (src: PostgresSourceConfig, ctx: SourceContext) => async () => driver().connectPostgres(src, ctx.secrets, ctx.signal);
 
 export const source: SourceDefinition<PostgresSourceConfig> = {
   type: 'postgres',
@@ -37,12 +38,17 @@ export const source: SourceDefinition<PostgresSourceConfig> = {
         configTenantColumn: { ...name, description: 'PostgreSQL: tenant column of the config table (default tenant_id).' },
         configColumn: { ...name, description: 'PostgreSQL: config column on the tenants table (default config).' },
       }),
-      open: async (src, mapping, ctx) => new PostgresTenantStore(connect(src, ctx), mapping, await target(src, ctx)),
+      open: async (src, mapping, ctx) =>
+        new (require('./tenant-store') as typeof import('./tenant-store')).PostgresTenantStore(connect(src, ctx), mapping, await target(src, ctx)),
     }),
-    opens(ISOLATION_PROBE, { open: (src, probe, ctx) => new PostgresIsolationProbe(connect(src, ctx), probe) }),
+    opens(ISOLATION_PROBE, {
+      open: async (src, probe, ctx) =>
+        new (require('./isolation-probe') as typeof import('./isolation-probe')).PostgresIsolationProbe(connect(src, ctx), probe),
+    }),
     opens(COST_LEDGER, {
       optionsSchema: options({ table: { ...name, default: 'tenant_costs', description: 'PostgreSQL: the ledger table.' } }),
-      open: async (src, mapping, ctx) => new PostgresCostLedger(connect(src, ctx), mapping, await target(src, ctx)),
+      open: async (src, mapping, ctx) =>
+        new (require('./ledger') as typeof import('./ledger')).PostgresCostLedger(connect(src, ctx), mapping, await target(src, ctx)),
     }),
     opens(CONFIG_STORE, {
       optionsSchema: options({
@@ -67,10 +73,18 @@ export const source: SourceDefinition<PostgresSourceConfig> = {
           properties: { table: name, timeColumn: name },
         },
       }),
-      open: async (src, mapping, ctx) => new PostgresConfigStore(connect(src, ctx), mapping, await target(src, ctx)),
+      open: async (src, mapping, ctx) =>
+        new (require('./config-store') as typeof import('./config-store')).PostgresConfigStore(connect(src, ctx), mapping, await target(src, ctx)),
     }),
     opens(CANARY_STORE, {
-      open: async (src, canary, ctx) => new PostgresCanaryStore((signal) => connectPostgres(src, ctx.secrets, signal), canary.mapping, await target(src, ctx)),
+      open: async (src, canary, ctx) => {
+        const { connectPostgres } = driver();
+        return new (require('./config-store') as typeof import('./config-store')).PostgresCanaryStore(
+          (signal) => connectPostgres(src, ctx.secrets, signal),
+          canary.mapping,
+          await target(src, ctx),
+        );
+      },
     }),
   ],
 };

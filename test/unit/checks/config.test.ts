@@ -424,6 +424,13 @@ describe('tenant_configs.yaml', () => {
     expect(load(out.artifacts![0].content)).toEqual({ acme: { config: { webhooks: [{ url: 'https://h', signingSecret: '***redacted***' }] } } });
   });
 
+  it('is not built when nothing writes it (the CLI without --out), and the verdict is the same', async () => {
+    const built = await runAt(world({ acme: { model: 'm' } }), 0);
+    const skipped = await runAt(world({ acme: { model: 'm' } }), 0, { buildArtifact: false });
+    expect(skipped.artifacts).toBeUndefined();
+    expect(skipped.criteria.map((c) => [c.id, c.status])).toEqual(built.criteria.map((c) => [c.id, c.status]));
+  });
+
   it('is an empty map when there are no configs', async () => {
     expect((await runAt(world({}), 0)).artifacts).toEqual([{ name: 'tenant_configs.yaml', contentType: 'application/yaml', content: '{}\n' }]);
   });
