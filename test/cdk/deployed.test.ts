@@ -20,6 +20,7 @@ import { BUILT_IN } from '../../lambda/registry';
 import { healthyCloudWatch, startCloudWatch } from '../standins/cloudwatch';
 import type { LocalServer } from '../standins/local-server';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../demo/embedded-postgres';
+import { pgliteData } from '../support/pglite-data';
 import { startDynalite } from '../support/dynalite';
 import { startS3 } from '../standins/s3';
 import { startSecretsManager } from '../standins/secretsmanager';
@@ -84,7 +85,7 @@ describe('the bundled gate functions, as deployed', () => {
     const [, started] = await Promise.all([
       run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }),
       Promise.all([
-        startEmbeddedPostgres(),
+        startEmbeddedPostgres({ loadDataDir: pgliteData() }),
         startDynalite(),
         startS3({ buckets: [{ name: BUCKET }, { name: BILLS }] }),
         startCloudWatch({ ...healthyCloudWatch(), accessKeyId: ACCESS_KEY }),

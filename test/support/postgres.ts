@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../demo/embedded-postgres';
+import { pgliteData } from './pglite-data';
 
 /** A database to test against: PGlite always, the local PostgreSQL server when one is reachable. */
 export interface PostgresTarget {
@@ -26,8 +27,9 @@ export async function serverReachable(): Promise<boolean> {
   }
 }
 
+/** PGlite from the data folder the global setup dumped (test/support/pglite-data.ts). */
 export async function startPglite(): Promise<PostgresTarget> {
-  const pg: EmbeddedPostgres = await startEmbeddedPostgres();
+  const pg: EmbeddedPostgres = await startEmbeddedPostgres({ loadDataDir: pgliteData() });
   return { name: 'pglite', url: pg.url, exec: async (sql) => void (await pg.db.exec(sql)), stop: () => pg.stop() };
 }
 
