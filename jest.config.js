@@ -70,7 +70,6 @@ const unit = {
   roots: ['<rootDir>/test', '<rootDir>/lambda/checks'],
   testMatch: at(UNIT),
   testPathIgnorePatterns: ['/node_modules/', ...at(E2E)],
-  testTimeout: 20000,
 };
 
 const integration = {
@@ -78,7 +77,6 @@ const integration = {
   displayName: 'integration',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', ...at(E2E), ...at(UNIT.slice(1)), '<rootDir>/test/unit/'],
-  testTimeout: 60000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };
 
@@ -86,12 +84,13 @@ const e2e = {
   ...base,
   displayName: 'e2e',
   testMatch: at(E2E),
-  testTimeout: 120000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };
 
 module.exports = {
   projects: [unit, integration, e2e],
+  // A global option in jest (a project cannot set its own): sockets and child processes need it.
+  testTimeout: 60000,
   // Most suites wait on sockets (PGlite, local servers); two workers keep both cores busy.
   maxWorkers: 2,
   collectCoverageFrom: ['lambda/checks/**/*.ts'],
