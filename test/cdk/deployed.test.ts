@@ -21,7 +21,7 @@ import { healthyCloudWatch, startCloudWatch } from '../standins/cloudwatch';
 import type { LocalServer } from '../standins/local-server';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../demo/embedded-postgres';
 import { pgliteData } from '../support/pglite-data';
-import { startDynalite } from '../support/dynalite';
+import { startDynalite } from '../standins/dynalite';
 import { startS3 } from '../standins/s3';
 import { startSecretsManager } from '../standins/secretsmanager';
 
@@ -52,6 +52,14 @@ function joined(value: unknown, token: (part: unknown) => string = () => 'TOKEN'
   const [sep, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
   return parts.map((p) => (typeof p === 'string' ? p : token(p))).join(sep);
 }
+
+/** What each gate concludes from the seeded demo data and the stand-ins (status and the start of its summary). */
+const EXPECTED_VERDICT: Record<string, RegExp> = {
+  tenants: /^PASS: /,
+  cost: /^PASS: /,
+  config: /^PASS: /,
+  monitoring: /^PASS: /,
+};
 
 interface Deployed {
   vars: Record<string, unknown>;
@@ -178,7 +186,7 @@ describe('the bundled gate functions, as deployed', () => {
     await invoke('tenants');
     tenantsSecretRequests = [...secrets.requests];
     for (const gate of ['cost', 'config', 'monitoring']) await invoke(gate);
-  }, 120_000);
+  }, 300_000); // a synth with bundling and four Node processes: minutes on a loaded 2-core machine
 
   afterAll(async () => {
     await Promise.all([pg?.stop(), dynamo?.stop(), secrets?.stop(), s3?.stop(), cloudwatch?.close()]);
@@ -226,6 +234,24 @@ describe('the bundled gate functions, as deployed', () => {
       report: expect.stringMatching(/^reports\/deploytest\/tenants\//),
     });
     expect(tenantsSecretRequests).toEqual([`secretsmanager.GetSecretValue ${SECRET_ARN}`]);
+  });
+
+  it('runs every one of the four gates to its verdict on the local backends, each with its own report and history record', async () => {
+    const verdicts = Object.fromEntries(Object.keys(gates).map((g) => [g, `${gates[g].result.status}: ${gates[g].result.summary ?? ''}`.slice(0, 400)]));
+    expect(Object.keys(verdicts).sort()).toEqual(['config', 'cost', 'monitoring', 'tenants']);
+    for (const gate of Object.keys(gates)) {
+      expect({ gate, verdict: verdicts[gate] }).toEqual({ gate, verdict: expect.stringMatching(EXPECTED_VERDICT[gate]) });
+      const result = gates[gate].result;
+      expect(result).toMatchObject({ suite: 'deploytest', gate, run: 'scheduled', report: expect.stringMatching(new RegExp(`^reports/deploytest/${gate}/`)) });
+      const report = JSON.parse(s3.objects.get(`${BUCKET}/${result.report}report.json`)!.body);
+      expect(report.results).toEqual([expect.objectContaining({ gate, status: result.status })]);
+      const page = await dynamo.client.send(
+        new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `deploytest#result#${gate}` } } }),
+      );
+      expect((page.Items ?? []).map((i) => unmarshall(i).status)).toEqual([result.status]);
+      const [doc] = emf(gate);
+      expect({ gate, Passed: doc.Passed }).toEqual({ gate, Passed: result.status === 'PASS' ? 1 : 0 });
+    }
   });
 
   it('emits EMF: Passed 1 and the other statuses 0, the active tenant count, under the documented dimensions', () => {

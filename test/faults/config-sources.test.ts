@@ -6,7 +6,7 @@ import { demoConfigSql } from '../../demo/dataset-configs';
 import type { CheckResult } from '../../lambda/core/result';
 import { startDynamoStandIn } from '../standins/dynamodb';
 import { configTable, runConfigGate, tempHistoryFile } from '../config/support';
-import { setEnv, startDynalite } from '../support/dynalite';
+import { setEnv, startDynalite } from '../standins/dynalite';
 import { httpFaultServer, pgErrorResponse, tcpFaultServer, type LocalServer } from '../support/faults';
 import { startPglite, type PostgresTarget } from '../support/postgres';
 

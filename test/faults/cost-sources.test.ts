@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { SourceConfig } from '../../lambda/core/config/types';
 import type { CheckResult } from '../../lambda/core/result';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { httpFaultServer, pgErrorResponse, tcpFaultServer, type LocalServer } from '../support/faults';
 import { runGate } from '../support/gate';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpFaultServer, type LocalServer } from '../support/faults';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { runGate } from '../support/gate';
 import type { CheckResult } from '../../lambda/core/result';
 import type { RunReport } from '../../lambda/core/runner';

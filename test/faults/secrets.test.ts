@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { httpFaultServer, type LocalServer } from '../support/faults';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { runGate } from '../support/gate';
 import { SecretsManagerResolver } from '../../lambda/core/secrets';
 import { healthyDatadog, startDatadog, type DatadogOrg } from '../standins/datadog';

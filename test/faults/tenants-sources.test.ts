@@ -1,5 +1,5 @@
 import { httpFaultServer, pgErrorResponse, tcpFaultServer, type LocalServer } from '../support/faults';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { runGate } from '../support/gate';
 
 /**
