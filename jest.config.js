@@ -28,6 +28,18 @@ const E2E = [
   'test/hostile/huge-output.test.ts',
 ];
 
+/**
+ * Fault suites whose 10 MB-payload cases (`hugeIt`, test/support/tiers.ts) are e2e while the rest
+ * of the suite is integration: listed in both projects, each case runs in exactly one.
+ */
+const HUGE_PAYLOAD_SUITES = [
+  'test/faults/config-sources.test.ts',
+  'test/faults/cost-sources.test.ts',
+  'test/faults/monitoring-sources.test.ts',
+  'test/faults/secrets.test.ts',
+  'test/faults/tenants-sources.test.ts',
+];
+
 /** Unit suites that live outside test/unit (pure: no I/O at all). */
 const UNIT = [
   'test/unit/**/*.test.ts',
@@ -75,6 +87,7 @@ const unit = {
 const integration = {
   ...base,
   displayName: 'integration',
+  globals: { SR_TIER: 'integration' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', ...at(E2E), ...at(UNIT.slice(1)), '<rootDir>/test/unit/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -83,7 +96,9 @@ const integration = {
 const e2e = {
   ...base,
   displayName: 'e2e',
-  testMatch: at(E2E),
+  globals: { SR_TIER: 'e2e', SR_HUGE_PAYLOAD_SUITES: HUGE_PAYLOAD_SUITES },
+  testMatch: at([...E2E, ...HUGE_PAYLOAD_SUITES]),
+  setupFilesAfterEnv: ['<rootDir>/test/support/huge-only.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };
 
