@@ -22,7 +22,7 @@ import { CostExplorerBill } from '../lambda/sources/costexplorer/bill';
 import { startAthena } from '../test/standins/athena';
 import { startCostExplorer, type CeLineItem } from '../test/standins/costexplorer';
 import { startS3 } from '../test/standins/s3';
-import { filesOf } from '../test/support/exports';
+import { filesOf } from '../test/standins/bill-exports';
 import { ensureBuilt, fmt, measureNode } from './measure';
 
 const TENANTS = 10_000;

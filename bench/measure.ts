@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { serverReachable, startServerDatabase } from '../test/support/postgres';
+import { serverReachable, startServerDatabase } from '../test/standins/postgresql';
 
 export const ROOT = join(__dirname, '..');
 

@@ -6,7 +6,7 @@
  */
 import { Client } from 'pg';
 import { BatchWriteItemCommand, CreateTableCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { startDynalite } from '../test/support/dynalite';
+import { startDynalite } from '../test/standins/dynalite';
 import { ensureBuilt, measureNode, medianMs, serverDatabase, startPgliteProcess, type ProcessMeasurement } from './measure';
 
 export interface TenantsBenchRow {

@@ -20,7 +20,8 @@ import { BUILT_IN } from '../../lambda/registry';
 import { healthyCloudWatch, startCloudWatch } from '../standins/cloudwatch';
 import type { LocalServer } from '../standins/local-server';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../demo/embedded-postgres';
-import { startDynalite } from '../support/dynalite';
+import { pgliteData } from '../support/pglite-data';
+import { startDynalite } from '../standins/dynalite';
 import { startS3 } from '../standins/s3';
 import { startSecretsManager } from '../standins/secretsmanager';
 
@@ -51,6 +52,18 @@ function joined(value: unknown, token: (part: unknown) => string = () => 'TOKEN'
   const [sep, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
   return parts.map((p) => (typeof p === 'string' ? p : token(p))).join(sep);
 }
+
+/**
+ * What each gate concludes from the seeded demo data and the stand-ins (status and summary). Gate 3
+ * measures and FAILs on a first run: its schema history starts today, and the demo schema has no
+ * audit table — exactly what a freshly deployed stack reports against this database.
+ */
+const EXPECTED_VERDICT: Record<string, RegExp> = {
+  tenants: /^PASS: /,
+  cost: /^PASS: /,
+  config: /^FAIL: schema unchanged for 0 of 30 days \(history since \d{4}-\d\d-\d\d, no migrations table\); no audit trail for config changes/,
+  monitoring: /^PASS: /,
+};
 
 interface Deployed {
   vars: Record<string, unknown>;
@@ -84,7 +97,7 @@ describe('the bundled gate functions, as deployed', () => {
     const [, started] = await Promise.all([
       run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, maxBuffer: 1 << 24 }),
       Promise.all([
-        startEmbeddedPostgres(),
+        startEmbeddedPostgres({ loadDataDir: pgliteData() }),
         startDynalite(),
         startS3({ buckets: [{ name: BUCKET }, { name: BILLS }] }),
         startCloudWatch({ ...healthyCloudWatch(), accessKeyId: ACCESS_KEY }),
@@ -177,7 +190,7 @@ describe('the bundled gate functions, as deployed', () => {
     await invoke('tenants');
     tenantsSecretRequests = [...secrets.requests];
     for (const gate of ['cost', 'config', 'monitoring']) await invoke(gate);
-  }, 120_000);
+  }, 300_000); // a synth with bundling and four Node processes: minutes on a loaded 2-core machine
 
   afterAll(async () => {
     await Promise.all([pg?.stop(), dynamo?.stop(), secrets?.stop(), s3?.stop(), cloudwatch?.close()]);
@@ -239,6 +252,24 @@ describe('the bundled gate functions, as deployed', () => {
       report: expect.stringMatching(/^reports\/deploytest\/tenants\//),
     });
     expect(tenantsSecretRequests).toEqual([`secretsmanager.GetSecretValue ${SECRET_ARN}`]);
+  });
+
+  it('runs every one of the four gates to its verdict on the local backends, each with its own report and history record', async () => {
+    const verdicts = Object.fromEntries(Object.keys(gates).map((g) => [g, `${gates[g].result.status}: ${gates[g].result.summary ?? ''}`.slice(0, 400)]));
+    expect(Object.keys(verdicts).sort()).toEqual(['config', 'cost', 'monitoring', 'tenants']);
+    for (const gate of Object.keys(gates)) {
+      expect({ gate, verdict: verdicts[gate] }).toEqual({ gate, verdict: expect.stringMatching(EXPECTED_VERDICT[gate]) });
+      const result = gates[gate].result;
+      expect(result).toMatchObject({ suite: 'deploytest', gate, run: 'scheduled', report: expect.stringMatching(new RegExp(`^reports/deploytest/${gate}/`)) });
+      const report = JSON.parse(s3.objects.get(`${BUCKET}/${result.report}report.json`)!.body);
+      expect(report.results).toEqual([expect.objectContaining({ gate, status: result.status })]);
+      const page = await dynamo.client.send(
+        new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `deploytest#result#${gate}` } } }),
+      );
+      expect((page.Items ?? []).map((i) => unmarshall(i).status)).toEqual([result.status]);
+      const [doc] = emf(gate);
+      expect({ gate, Passed: doc.Passed }).toEqual({ gate, Passed: result.status === 'PASS' ? 1 : 0 });
+    }
   });
 
   // Issue 15: one custom metric per gate and run kind (Passed); the active tenant count moved to the result log line.

@@ -7,7 +7,7 @@
 import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
-import { startDynalite, setEnv } from '../support/dynalite';
+import { startDynalite, setEnv } from '../standins/dynalite';
 import { startS3 } from '../standins/s3';
 import { startSns, type SnsStandIn } from '../standins/sns';
 import { startSecurityHub, type SecurityHubStandIn } from '../standins/securityhub';

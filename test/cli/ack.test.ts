@@ -11,7 +11,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { acknowledgementRecord, EXPIRED_ACK_SHOWN_DAYS } from '../../lambda/core/acknowledgements';
 import { DynamoDbHistoryStore } from '../../lambda/sources/dynamodb/history';
 import { runCli } from '../support/cli';
-import { setEnv, startDynalite } from '../support/dynalite';
+import { setEnv, startDynalite } from '../standins/dynalite';
 import { createHistoryTable, seedTenantRegistry } from '../hook/support';
 
 const TABLE = 'ack-test-history';

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDbHistoryStore } from '../../lambda/sources/dynamodb/history';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 import { createTenantDetails, generatedTenantDetailsName, putItems, sbtAwsItem } from '../standins/sbt-aws';
 import { runConfigGate } from './support';

@@ -2,7 +2,7 @@ import { BUILT_IN } from '../../lambda/registry';
 import { CreateTableCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbHistoryStore } from '../../lambda/sources/dynamodb/history';
-import { setEnv, startDynalite } from '../support/dynalite';
+import { setEnv, startDynalite } from '../standins/dynalite';
 import { startDynamoStandIn } from '../standins/dynamodb';
 import { DAY, runConfigGate, tempHistoryFile } from './support';
 import { parseConfig } from '../../lambda/core/config/load';

@@ -12,7 +12,8 @@ import { FileHistoryStore } from '../../lambda/sources/file/history';
 import { HistoryProbeJournal } from '../../lambda/checks/config/probe-journal';
 import { plainSecrets } from '../support/gate';
 import { startPglite, type PostgresTarget } from '../support/postgres';
-import { canaryFromDb, configTable, runConfigGate, startEffectiveConfigApp, tempHistoryFile } from './support';
+import { canaryFromDb, configTable, runConfigGate, tempHistoryFile } from './support';
+import { startEffectiveConfigApp } from '../standins/app-config';
 
 /** Starts the child probe and resolves once it is mid-probe (the app was polled for the nonce). */
 async function childMidProbe(url: string, history: string) {

@@ -3,7 +3,8 @@ import { join, dirname } from 'node:path';
 import { demoSchemaSql } from '../../demo/dataset';
 import { demoConfigSql } from '../../demo/dataset-configs';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
-import { canaryFromDb, configTable, DAY, runConfigGate, startEffectiveConfigApp, tempHistoryFile } from './support';
+import { canaryFromDb, configTable, DAY, runConfigGate, tempHistoryFile } from './support';
+import { startEffectiveConfigApp } from '../standins/app-config';
 
 describe.each(postgresTargetNames())('gate 3 on PostgreSQL (%s)', (name) => {
   let pg: PostgresTarget;

@@ -1,5 +1,4 @@
 import { prepareGates } from '../../lambda/core/config/load';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,29 +53,6 @@ export async function configTable(url: string, table = 'tenant_configs'): Promis
   } finally {
     await c.end();
   }
-}
-
-/** A local stand-in for the app's effective-config endpoint; `respond` decides the body per request. */
-export async function startEffectiveConfigApp(
-  respond: (n: number) => Promise<string> | string,
-): Promise<{ url: string; requests: () => number; stop(): Promise<void> }> {
-  let n = 0;
-  const server: Server = createServer((_req, res) => {
-    n++;
-    Promise.resolve(respond(n)).then(
-      (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(body),
-      () => res.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/effective-config`,
-    requests: () => n,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
 }
 
 /** Reads the canary's config straight from the database (what a real app would serve). */

@@ -1,7 +1,7 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { redact } from '../../lambda/core/redact';
 import { ParameterStoreResolver, RuntimeSecretResolver, type SecretResolver } from '../../lambda/core/secrets';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 import { startSsmStandin, type SsmStandin } from '../standins/ssm';
 

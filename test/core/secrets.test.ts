@@ -1,5 +1,5 @@
 import { SecretsManagerResolver } from '../../lambda/core/secrets';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { secretArn, startSecretsManager, type SecretsManagerStandIn } from '../standins/secretsmanager';
 
 /** `${secret:…}` resolution through the real client against the contract stand-in (docs/contracts/secretsmanager.md). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDays, dayOf } from '../../lambda/checks/cost/window';
 import { runCli } from '../support/cli';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { startPglite, type PostgresTarget } from '../support/postgres';
 import { startCostExplorer, type CeLineItem, type CostExplorerStandIn } from '../standins/costexplorer';
 import { startOpenAiCosts, type OpenAiCost, type OpenAiStandIn } from '../standins/openai';

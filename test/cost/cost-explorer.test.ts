@@ -3,7 +3,7 @@ import { formatDecimal, parseMoney } from '../../lambda/checks/cost/money';
 import { SourceError } from '../../lambda/core/errors';
 import type { AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { httpFaultServer } from '../support/faults';
 import { startCostExplorer, type CeLineItem, type CostExplorerOptions } from '../standins/costexplorer';
 import { startSts } from '../standins/sts';

@@ -6,8 +6,8 @@ import { BUILT_IN } from '../../lambda/registry';
 import type { SourceConfig } from '../../lambda/core/config/types';
 import { runGates } from '../../lambda/core/runner';
 import type { CheckResult } from '../../lambda/core/result';
-import { setEnv } from '../support/dynalite';
-import { ExportWriter, touchTree, type ExportLine, type WrittenExport } from '../support/exports';
+import { setEnv } from '../standins/dynalite';
+import { ExportWriter, touchTree, type ExportLine, type WrittenExport } from '../standins/bill-exports';
 import { startAthena, type AthenaStandIn } from '../standins/athena';
 import { startCostExplorer, type CostExplorerStandIn } from '../standins/costexplorer';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gate as costGate } from '../../lambda/checks/cost/gate';
 import { runCli } from '../support/cli';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { startPglite, type PostgresTarget } from '../support/postgres';
 import { startCostExplorer, type CeLineItem } from '../standins/costexplorer';
 

@@ -10,7 +10,7 @@ import { CurBill } from '../../lambda/sources/cur/bill';
 import { CsvCostLedger } from '../../lambda/sources/csv/ledger';
 import { DynamoDbCostLedger } from '../../lambda/sources/dynamodb/ledger';
 import { PostgresCostLedger } from '../../lambda/sources/postgres/ledger';
-import { startDynalite } from '../support/dynalite';
+import { startDynalite } from '../standins/dynalite';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
 
 const WINDOW = { from: '2024-05-01', to: '2024-05-31', label: 'test' };

@@ -7,7 +7,7 @@ import type { CostWindow } from '../../lambda/checks/cost/window';
 import { SecretsManagerResolver } from '../../lambda/core/secrets';
 import { CostExplorerBill } from '../../lambda/sources/costexplorer/bill';
 import { CurBill } from '../../lambda/sources/cur/bill';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 import { curCsv } from '../standins/cur';
 

@@ -2,7 +2,7 @@ import { formatDecimal } from '../../lambda/checks/cost/money';
 import { redact } from '../../lambda/core/redact';
 import { OpenAiCostsBill } from '../../lambda/sources/openai/costs';
 import type { SecretResolver } from '../../lambda/core/secrets';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { startOpenAiCosts, type OpenAiCost } from '../standins/openai';
 
 const KEY = 'sk-admin-local-test-0123456789abcdef';

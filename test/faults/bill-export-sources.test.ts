@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceConfig } from '../../lambda/core/config/types';
 import type { CheckResult } from '../../lambda/core/result';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { httpFaultServer, tcpFaultServer, type LocalServer } from '../support/faults';
 import { runGate } from '../support/gate';
 

@@ -6,9 +6,10 @@ import { demoConfigSql } from '../../demo/dataset-configs';
 import type { CheckResult } from '../../lambda/core/result';
 import { startDynamoStandIn } from '../standins/dynamodb';
 import { configTable, runConfigGate, tempHistoryFile } from '../config/support';
-import { setEnv, startDynalite } from '../support/dynalite';
+import { setEnv, startDynalite } from '../standins/dynalite';
 import { httpFaultServer, pgErrorResponse, tcpFaultServer, type LocalServer } from '../support/faults';
 import { startPglite, type PostgresTarget } from '../support/postgres';
+import { hugeIt } from '../support/tiers';
 
 /**
  * Gate 3's sources under the fault matrix of issue 8: the PostgreSQL and DynamoDB config stores
@@ -231,7 +232,7 @@ describe("gate 3 propagation URL (the app's effective config) under faults", () 
     expect(ms).toBeLessThan(3000);
   });
 
-  it('a huge answer (15 MB) that holds the nonce is read, not a crash', async () => {
+  hugeIt('a huge answer (15 MB) that holds the nonce is read, not a crash', async () => {
     const padding = JSON.stringify(Array.from({ length: 30000 }, (_, i) => `feature-${i}-${'x'.repeat(500)}`));
     const { trip, ms } = await probe(async (_n, res) => {
       const row = JSON.parse(await canaryConfig()) as { config: Record<string, unknown> };
@@ -532,7 +533,7 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     );
   });
 
-  it('a huge Scan page (10 MB) is read and judged, not a crash', async () => {
+  hugeIt('a huge Scan page (10 MB) is read and judged, not a crash', async () => {
     const table = await seed();
     // A system prompt and a long unbroken token per tenant (redaction once went quadratic on those).
     const prompt = 'You are the assistant of this tenant. Answer from the retrieved documents only. '.repeat(4);

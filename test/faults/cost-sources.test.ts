@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { SourceConfig } from '../../lambda/core/config/types';
 import type { CheckResult } from '../../lambda/core/result';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { httpFaultServer, pgErrorResponse, tcpFaultServer, type LocalServer } from '../support/faults';
 import { runGate } from '../support/gate';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
+import { hugeIt } from '../support/tiers';
 
 /**
  * Gate 2's sources under faults: Cost Explorer (JSON 1.1), STS AssumeRole (query/XML), the OpenAI
@@ -270,7 +271,7 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
     expectError(await run((_n, _req, res) => answer(res)), cause, 8000);
   });
 
-  it('a huge page (~10 MB, 80,000 tenant groups) is read whole: the amounts at its end count', async () => {
+  hugeIt('a huge page (~10 MB, 80,000 tenant groups) is read whole: the amounts at its end count', async () => {
     const filler = Array.from({ length: 80_000 }, (_, i): [string, string] => [`${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, '0.0000000000']);
     const body = cePage([...filler, ['acme', '100.0000000000'], ['globex', '50.0000000000']]);
     expect(body.length).toBeGreaterThan(10_000_000);
@@ -551,7 +552,7 @@ describe('gate 2 OpenAI costs source under faults', () => {
     expectError(await run((_n, _req, res) => answer(res)), cause, 3000);
   });
 
-  it('a huge page (~10 MB, 42,000 results) is read whole: the amount at its end counts', async () => {
+  hugeIt('a huge page (~10 MB, 42,000 results) is read whole: the amount at its end counts', async () => {
     const filler = Array.from({ length: 42_000 }, (_, i) => ({ value: 0, project: `proj_${String(i).padStart(6, '0')}_${'x'.repeat(120)}` }));
     const body = openAiPage([...filler, { value: 7, project: 'proj_acme' }]);
     expect(body.length).toBeGreaterThan(10_000_000);
@@ -623,7 +624,7 @@ describe('gate 2 bill export (CUR) source under faults', () => {
     expectError(await runFile(path()), cause, 3000);
   });
 
-  it('a huge file (gzip of ~10 MB, 34,000 line items) is streamed through gunzip and the parser: exact totals', async () => {
+  hugeIt('a huge file (gzip of ~10 MB, 34,000 line items) is streamed through gunzip and the parser: exact totals', async () => {
     const filler = Array.from(
       { length: 34_000 },
       (_, i) => `2024-05-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z,Usage,0.0000000000,t${i % 1000}-${'y'.repeat(250)}`,
@@ -771,7 +772,7 @@ describe('gate 2 CSV ledger under faults', () => {
     expectError(await runLedger(path()), cause, 3000);
   });
 
-  it('a huge ledger (~10 MB, 40,000 rows) is streamed and summed exactly', async () => {
+  hugeIt('a huge ledger (~10 MB, 40,000 rows) is streamed and summed exactly', async () => {
     // 40,000 rows of $0.000625 (written with 250 more digits) for acme = $25 on top of $100: tracked $175 vs billed $150 → a real FAIL.
     const rows = Array.from({ length: 40_000 }, (_, i) => `acme,2024-05-${String((i % 28) + 1).padStart(2, '0')},aws,0.000625${'0'.repeat(220)}${i % 10}`);
     const text = `${[LEDGER_CSV.trimEnd(), ...rows].join('\n')}\n`;
@@ -998,7 +999,7 @@ describe('gate 2 DynamoDB ledger under faults (JSON 1.0 stand-in)', () => {
     expect(r.result.summary).not.toContain('\n');
   });
 
-  it('a huge page (~10 MB, 90,000 items) is summed whole and exactly', async () => {
+  hugeIt('a huge page (~10 MB, 90,000 items) is summed whole and exactly', async () => {
     const filler = Array.from({ length: 90_000 }, (_, i) =>
       ddbItem(i % 2 ? 'acme' : 'globex', `2024-05-${String((i % 28) + 1).padStart(2, '0')}`, { N: '0.0000000001' }),
     );

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpFaultServer, type LocalServer } from '../support/faults';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { runGate } from '../support/gate';
 import type { CheckResult } from '../../lambda/core/result';
 import type { RunReport } from '../../lambda/core/runner';
@@ -8,6 +8,7 @@ import { healthyDatadog, startDatadog } from '../standins/datadog';
 import { healthyNewRelic, startNewRelic } from '../standins/newrelic';
 import { healthyCloudWatch, startCloudWatch } from '../standins/cloudwatch';
 import type { LocalServer as FakeServer } from '../standins/local-server';
+import { hugeIt } from '../support/tiers';
 
 /**
  * Gate 4's sources under faults. Each provider is reached through a fault server on 127.0.0.1 that
@@ -350,7 +351,7 @@ describe('gate 4 Datadog source under faults', () => {
     expect(o.ms).toBeLessThan(3000);
   });
 
-  it('a huge answer (~11 MB tenant breakdown, 20,000 tenants) is counted, not a crash', async () => {
+  hugeIt('a huge answer (~11 MB tenant breakdown, 20,000 tenants) is counted, not a crash', async () => {
     const huge = hugeDatadogBreakdown(20_000);
     expect(huge.length).toBeGreaterThan(10_000_000);
     server = await faultServerBefore(fake.url, (x) => (x.path === '/api/v2/spans/analytics/aggregate' ? json(x.res, 200, huge) : x.pass()));
@@ -578,7 +579,7 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
     expect(o.ms).toBeLessThan(3000);
   });
 
-  it('a huge answer (~15 MB facet results, 30,000 tenants) is counted, not a crash', async () => {
+  hugeIt('a huge answer (~15 MB facet results, 30,000 tenants) is counted, not a crash', async () => {
     const rows = Array.from({ length: 30_000 }, (_, i) => ({ facet: `t-${i}`, tenant_id: `t-${i}`, count: 450, note: 'n'.repeat(450) }));
     const huge = JSON.stringify({ data: { actor: { account: { tenants: { results: rows }, apps: { results: [{ 'uniques.appName': ['acme-api'] }] } } } } });
     expect(huge.length).toBeGreaterThan(14_000_000);
@@ -848,7 +849,7 @@ describe('gate 4 CloudWatch source under faults (real SDK client, AWS JSON 1.0)'
     expect(o.ms).toBeLessThan(3000);
   });
 
-  it('a huge answer (~10 MB GetMetricData, 5,000 tenants with long labels) is counted, not a crash', async () => {
+  hugeIt('a huge answer (~10 MB GetMetricData, 5,000 tenants with long labels) is counted, not a crash', async () => {
     const end = Math.floor(Date.now() / 1000);
     const stamps = Array.from({ length: 24 }, (_, i) => end - 3600 * (i + 1));
     // Long labels keep the element count (and the SDK's per-element parsing) moderate at ~11 MB.

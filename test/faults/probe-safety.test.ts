@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,7 +10,9 @@ import { demoConfigSql } from '../../demo/dataset-configs';
 import { HttpQuotaProbe } from '../../lambda/sources/http/quota-probe';
 import { FileHistoryStore } from '../../lambda/sources/file/history';
 import { HistoryProbeJournal } from '../../lambda/checks/config/probe-journal';
-import { configTable, runConfigGate, startEffectiveConfigApp, tempHistoryFile } from '../config/support';
+import { configTable, runConfigGate, tempHistoryFile } from '../config/support';
+import { startEffectiveConfigApp } from '../standins/app-config';
+import { startQuotaApi, type QuotaBehaviour } from '../standins/quota-api';
 import { plainSecrets } from '../support/gate';
 import { startPglite, type PostgresTarget } from '../support/postgres';
 
@@ -259,40 +260,12 @@ describe(`config probe stopped at random points (seed ${SEED}; replay with PROBE
   );
 });
 
-/** A local API whose answer to each request of each tenant follows `behaviour`; counts requests per tenant. */
-type Behaviour =
-  | { kind: 'limit'; at: number }
-  | { kind: 'never' }
-  | { kind: '5xx'; at: number; status: number }
-  | { kind: 'slow'; at: number; ms: number }
-  | { kind: 'mixed'; statuses: number[] };
+/** The quota API stand-in, counting per tenant by the x-tenant header. */
+const quotaApi = (b: QuotaBehaviour) => startQuotaApi(b, { tenantHeader: 'x-tenant' });
 
-async function quotaApi(behaviour: Behaviour): Promise<{ url: string; hits: Map<string, number>; close(): Promise<void> }> {
-  const hits = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
-    const tenant = String(req.headers['x-tenant']);
-    const n = (hits.get(tenant) ?? 0) + 1;
-    hits.set(tenant, n);
-    const b = behaviour;
-    if (b.kind === 'limit' && n >= b.at) return void res.writeHead(429).end();
-    if (b.kind === '5xx' && n >= b.at) return void res.writeHead(b.status).end('upstream down');
-    if (b.kind === 'slow' && n >= b.at) return void setTimeout(() => res.writeHead(200).end('late'), b.ms);
-    if (b.kind === 'mixed') return void res.writeHead(b.statuses[(n - 1) % b.statuses.length]).end();
-    res.writeHead(200).end('ok');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ping`,
-    hits,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
-const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
-  fc.record({ kind: fc.constant('limit' as const), at: fc.integer({ min: 1, max: 50 }) }),
+const behaviour: fc.Arbitrary<QuotaBehaviour> = fc.oneof(
+  // 429 from request `at` on (1–50): the first at − 1 succeed.
+  fc.integer({ min: 1, max: 50 }).map((at): QuotaBehaviour => ({ kind: 'limit', after: at - 1 })),
   fc.record({ kind: fc.constant('never' as const) }),
   fc.record({ kind: fc.constant('5xx' as const), at: fc.integer({ min: 1, max: 50 }), status: fc.constantFrom(500, 502, 503, 504) }),
   fc.record({ kind: fc.constant('slow' as const), at: fc.integer({ min: 1, max: 50 }), ms: fc.integer({ min: 0, max: 120 }) }),

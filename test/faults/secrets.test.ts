@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { httpFaultServer, type LocalServer } from '../support/faults';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { runGate } from '../support/gate';
 import { SecretsManagerResolver } from '../../lambda/core/secrets';
 import { healthyDatadog, startDatadog, type DatadogOrg } from '../standins/datadog';
 import type { LocalServer as MonitoringServer } from '../standins/local-server';
+import { hugeIt } from '../support/tiers';
 
 /**
  * Secrets Manager under faults, through the real @aws-sdk/client-secrets-manager (AWS JSON 1.1,
@@ -216,7 +217,7 @@ describe('Secrets Manager under faults (gate 4 keys as ${secret:ARN#key})', () =
     expectErrorNaming(result, new RegExp(`^cannot read secret ${escapeRegExp(ARN)}${cause.source}`));
   });
 
-  it('a huge secret (12 MB JSON) is read, not a crash, and its values stay out of the report', async () => {
+  hugeIt('a huge secret (12 MB JSON) is read, not a crash, and its values stay out of the report', async () => {
     const keys = freshKeys();
     Object.assign(dd, { apiKey: keys.api, appKey: keys.app });
     const doc = { ...keys, padding: 'p'.repeat(12_000_000) };

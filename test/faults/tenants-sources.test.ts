@@ -1,6 +1,7 @@
 import { httpFaultServer, pgErrorResponse, tcpFaultServer, type LocalServer } from '../support/faults';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { runGate } from '../support/gate';
+import { hugeIt } from '../support/tiers';
 
 /**
  * Gate 1's sources under faults: each ends in ERROR (never PASS) with a specific cause, in bounded
@@ -149,7 +150,7 @@ describe('gate 1 DynamoDB source under faults (JSON 1.0 protocol stand-in)', () 
     expect(server!.hits()).toBe(1);
   });
 
-  it('a huge page (20 MB of items) is counted, not a crash', async () => {
+  hugeIt('a huge page (20 MB of items) is counted, not a crash', async () => {
     const ids = Array.from({ length: 40000 }, (_, i) => `tenant-${i}-${'x'.repeat(400)}`);
     const body = scanPage(ids);
     expect(body.length).toBeGreaterThan(20_000_000);

@@ -12,7 +12,7 @@ import type { HookResponse } from '../../lambda/hook/contract';
 import { HOOK_MESSAGE_LIMIT } from '../../lambda/hook/decision';
 import { HOOK_ENV, type HookSettings } from '../../lambda/hook/settings';
 import { DynamoDbHistoryStore } from '../../lambda/sources/dynamodb/history';
-import { setEnv, startDynalite } from '../support/dynalite';
+import { setEnv, startDynalite } from '../standins/dynalite';
 import { changeSetRequest, createHistoryTable, stackRequest } from './support';
 
 const TABLE = 'hook-handler-history';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { runCli } from '../support/cli';
-import { setEnv, startDynalite } from '../support/dynalite';
+import { setEnv, startDynalite } from '../standins/dynalite';
 import { startS3 } from '../standins/s3';
 import { changeSetRequest, createHistoryTable, seedTenantRegistry, stackRequest } from './support';
 

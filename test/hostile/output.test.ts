@@ -47,24 +47,7 @@ describe('redaction by shape, before any parsing', () => {
     expect(redact('x Rotated%2FSecret%2BValue%3D42 y Rotated/Secret+Value=42')).toBe('x *** y ***');
     expect(excerpt(`${'a'.repeat(50)} Rotated/Secret+Value=42`, 60)).not.toMatch(/Rotated/);
   });
-
-  it('is linear and never recurses: 10 MB of adversarial text, each well under a few seconds (was: a stack overflow on one 10 MB token)', () => {
-    const inputs = [
-      `${'a:'.padEnd(5_000_000, 'b')}@`,
-      `${'x:/'.repeat(3_000_000)}@`,
-      '?key='.repeat(2_000_000),
-      `${'a=b:'.repeat(2_500_000)}@`,
-      `Bearer${' '.repeat(5_000_000)}x`,
-      'z'.repeat(10_000_000),
-    ];
-    for (const text of inputs) {
-      const t0 = Date.now();
-      redact(text);
-      expect(Date.now() - t0).toBeLessThan(3_000);
-    }
-    // A password longer than the window looked at before the @ is still hidden whole.
-    expect(redact(`postgres://app:${'p'.repeat(10_000_000)}@db/app`)).toBe('postgres://app:***@db/app');
-  });
+  // The 10 MB inputs (linear time, no recursion) are in the e2e tier: test/hostile/huge-output.test.ts.
 });
 
 describe('hostile identifiers reach no terminal raw (was: a tenant ID with \\x1b[31m coloured the output)', () => {

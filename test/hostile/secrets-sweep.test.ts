@@ -6,7 +6,7 @@ import { demoSchemaSql } from '../../demo/dataset';
 import { demoConfigSql } from '../../demo/dataset-configs';
 import { addReadinessStack } from '../../lib/readiness-app';
 import { runCli } from '../support/cli';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { startPglite, type PostgresTarget } from '../support/postgres';
 import { startLocalServer, type LocalServer } from '../standins/local-server';
 import { startSsmStandin, type SsmStandin } from '../standins/ssm';

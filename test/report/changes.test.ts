@@ -9,7 +9,7 @@ import { checkCost } from '../../lambda/checks/cost/check';
 import { parseMoney } from '../../lambda/checks/cost/money';
 import { renderHtml } from '../../lambda/core/report/html';
 import { runCli } from '../support/cli';
-import { setEnv, startDynalite } from '../support/dynalite';
+import { setEnv, startDynalite } from '../standins/dynalite';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { costResult, report, result } from './fixtures';
 

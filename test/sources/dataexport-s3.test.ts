@@ -6,8 +6,8 @@ import type { Money } from '../../lambda/checks/cost/money';
 import type { AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
 import { DataExportBill } from '../../lambda/sources/dataexport/bill';
-import { setEnv } from '../support/dynalite';
-import { ExportWriter, filesOf, type ExportLine, type WrittenExport } from '../support/exports';
+import { setEnv } from '../standins/dynalite';
+import { ExportWriter, filesOf, type ExportLine, type WrittenExport } from '../standins/bill-exports';
 import { describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 import { startS3, type S3StandIn } from '../standins/s3';
 

@@ -6,7 +6,7 @@ import type { AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
 import { DataExportBill } from '../../lambda/sources/dataexport/bill';
 import type { DataExportSourceConfig } from '../../lambda/sources/dataexport/schema';
-import { ExportWriter, touchTree, type ExportLine, type ExportTreeOptions } from '../support/exports';
+import { ExportWriter, touchTree, type ExportLine, type ExportTreeOptions } from '../standins/bill-exports';
 
 /**
  * The Data Exports reader against export trees laid out as AWS delivers them

@@ -8,8 +8,8 @@ import type { CostWindow } from '../../lambda/checks/cost/window';
 import { AthenaBill, athenaQueryCost } from '../../lambda/sources/athena/bill';
 import type { AthenaSourceConfig } from '../../lambda/sources/athena/schema';
 import { DataExportBill } from '../../lambda/sources/dataexport/bill';
-import { setEnv } from '../support/dynalite';
-import { ExportWriter, type ExportLine, type WrittenExport } from '../support/exports';
+import { setEnv } from '../standins/dynalite';
+import { ExportWriter, type ExportLine, type WrittenExport } from '../standins/bill-exports';
 import { startAthena, type AthenaStandIn, type AthenaStandInOptions } from './athena';
 
 /**

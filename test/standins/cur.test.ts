@@ -6,7 +6,7 @@ import { formatDecimal } from '../../lambda/checks/cost/money';
 import type { AwsBillQuery } from '../../lambda/checks/cost/ports';
 import type { CostWindow } from '../../lambda/checks/cost/window';
 import { CurBill } from '../../lambda/sources/cur/bill';
-import { setEnv } from '../support/dynalite';
+import { setEnv } from '../standins/dynalite';
 import { curCsv, type CurLine } from './cur';
 import { startS3, type S3StandIn } from './s3';
 

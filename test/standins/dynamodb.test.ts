@@ -9,7 +9,7 @@ import {
   type AttributeValue,
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { startDynalite } from '../support/dynalite';
+import { startDynalite } from '../standins/dynalite';
 import { startDynamoStandIn, type DynamoStandInState } from './dynamodb';
 import { createTenantDetails, generatedTenantDetailsName, putItems, sbtAwsItem } from './sbt-aws';
 

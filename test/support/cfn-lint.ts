@@ -9,11 +9,15 @@ import { join } from 'node:path';
  * {@link describeWithCfnLint}: without it they skip with a visible note, unless
  * SAAS_READINESS_REQUIRE_CFN_LINT=1 (set by .ci/run), where a missing cfn-lint fails the suite.
  */
-const CFN_LINT = process.env.SAAS_READINESS_CFN_LINT ?? 'cfn-lint';
+export const CFN_LINT = process.env.SAAS_READINESS_CFN_LINT ?? 'cfn-lint';
 let version: string | undefined | null;
 
-/** cfn-lint's version when it runs here, else undefined (checked once per process). */
+/**
+ * cfn-lint's version when it runs here, else undefined: checked once per run by the global setup
+ * (SR_TEST_CFN_LINT, '' when missing), else once per suite.
+ */
 export function cfnLintVersion(): string | undefined {
+  if (version === undefined && process.env.SR_TEST_CFN_LINT !== undefined) version = process.env.SR_TEST_CFN_LINT || null;
   if (version === undefined) {
     const probe = spawnSync(CFN_LINT, ['--version'], { encoding: 'utf8', timeout: 30_000 });
     version = probe.status === 0 ? probe.stdout.trim() : null;

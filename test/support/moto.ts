@@ -15,11 +15,15 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-const PYTHON = process.env.SAAS_READINESS_PYTHON ?? 'python3';
+export const PYTHON = process.env.SAAS_READINESS_PYTHON ?? 'python3';
 let available: boolean | undefined;
 
-/** True when `python3 -c "import moto.server"` works (checked once per process). */
+/**
+ * True when `python3 -c "import moto.server"` works: checked once per run by the global setup
+ * (SR_TEST_MOTO), else once per suite (jest gives each suite its own module registry).
+ */
 export function motoAvailable(): boolean {
+  if (available === undefined && process.env.SR_TEST_MOTO) available = process.env.SR_TEST_MOTO === '1';
   if (available === undefined) {
     const probe = spawnSync(PYTHON, ['-c', 'import moto.server, sys; sys.stdout.write(moto.__version__)'], { encoding: 'utf8', timeout: 15_000 });
     available = probe.status === 0;

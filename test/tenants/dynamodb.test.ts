@@ -1,7 +1,7 @@
 import { BUILT_IN } from '../../lambda/registry';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { startDynalite, setEnv } from '../support/dynalite';
+import { startDynalite, setEnv } from '../standins/dynalite';
 import { runGate } from '../support/gate';
 import { generatedTenantDetailsName } from '../standins/sbt-aws';
 import { parseConfig } from '../../lambda/core/config/load';

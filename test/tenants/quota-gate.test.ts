@@ -1,31 +1,29 @@
-import { createServer } from 'node:http';
 import { demoSchemaSql } from '../../demo/dataset';
 import { startPglite, type PostgresTarget } from '../support/postgres';
 import { runGate } from '../support/gate';
+import { startQuotaApi, type QuotaApi, type QuotaBehaviour } from '../standins/quota-api';
 
 describe('gate 1 verdict with the quota probe', () => {
   let pg: PostgresTarget;
   let url: string;
-  let mode: 'enforce' | 'never' | 'no-retry-after' = 'enforce';
-  let count = 0;
-  const server = createServer((_req, res) => {
-    count++;
-    if (mode !== 'never' && count > 3) return void res.writeHead(429, mode === 'enforce' ? { 'retry-after': '60' } : {}).end();
-    res.writeHead(200).end();
-  });
+  let api: QuotaApi;
+  const MODES: Record<'enforce' | 'never' | 'no-retry-after', QuotaBehaviour> = {
+    enforce: { kind: 'limit', after: 3, retryAfter: '60' },
+    never: { kind: 'never' },
+    'no-retry-after': { kind: 'limit', after: 3 },
+  };
   beforeAll(async () => {
     pg = await startPglite();
     await pg.exec(demoSchemaSql());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/ping`;
+    api = await startQuotaApi(MODES.enforce);
+    url = api.url;
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await api?.close();
     await pg?.stop();
   });
-  const run = async (m: typeof mode, requireRetryAfter = false) => {
-    mode = m;
-    count = 0;
+  const run = async (m: keyof typeof MODES, requireRetryAfter = false) => {
+    api.reset(MODES[m]);
     const quotaProbe = { url, tenants: [{ id: 'test-canary' }], maxRequests: 10, requireRetryAfter };
     return (await runGate({ sources: { appdb: { type: 'postgres', url: pg.url } }, gates: { tenants: { source: 'appdb', quotaProbe } } }, 'tenants')).result;
   };
@@ -39,7 +37,7 @@ describe('gate 1 verdict with the quota probe', () => {
     const r = await run('never');
     expect(r.status).toBe('FAIL');
     expect(r.summary).toBe('quota not enforced: no 429 within 10 requests for test-canary');
-    expect(count).toBe(10);
+    expect(api.total()).toBe(10);
   });
   it('notes a missing Retry-After, and FAILs on it only when required', async () => {
     const lenient = await run('no-retry-after');

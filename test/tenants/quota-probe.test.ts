@@ -1,23 +1,10 @@
-import { createServer, type Server } from 'node:http';
 import { HttpQuotaProbe } from '../../lambda/sources/http/quota-probe';
+import { startQuotaApi } from '../standins/quota-api';
 import { plainSecrets } from '../support/gate';
 
-/** A local API that answers 429 after `limit` requests (never when limit is Infinity). */
-async function api(limit: number, retryAfter?: string): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
-  let hits = 0;
-  const server: Server = createServer((req, res) => {
-    hits++;
-    if (req.headers['x-api-key'] !== 'test-key') return void res.writeHead(403).end();
-    if (hits > limit) return void res.writeHead(429, retryAfter ? { 'retry-after': retryAfter } : {}).end();
-    res.writeHead(200).end('ok');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ping`,
-    hits: () => hits,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
+/** The quota API stand-in: 429 after `limit` requests (never when limit is Infinity), 403 without the tenant's key. */
+const api = (limit: number, retryAfter?: string) =>
+  startQuotaApi(limit === Infinity ? { kind: 'never' } : { kind: 'limit', after: limit, retryAfter }, { apiKey: { header: 'x-api-key', value: 'test-key' } });
 
 const tenants = [{ id: 'test-tenant', headers: { 'x-api-key': 'test-key' } }];
 const signal = () => new AbortController().signal;
@@ -27,7 +14,7 @@ describe('quota probe', () => {
     const a = await api(5, '30');
     const [r] = await new HttpQuotaProbe({ url: a.url, tenants, maxRequests: 20 }, plainSecrets).run(signal());
     expect(r).toMatchObject({ tenant: 'test-tenant', sent: 6, limitedAt: 6, retryAfter: '30', statusCounts: { 200: 5, 429: 1 } });
-    expect(a.hits()).toBe(6);
+    expect(a.total()).toBe(6);
     await a.close();
   });
 
@@ -36,7 +23,7 @@ describe('quota probe', () => {
     const [r] = await new HttpQuotaProbe({ url: a.url, tenants, maxRequests: 17 }, plainSecrets).run(signal());
     expect(r.limitedAt).toBeUndefined();
     expect(r.sent).toBe(17);
-    expect(a.hits()).toBe(17);
+    expect(a.total()).toBe(17);
     await a.close();
   });
 

@@ -1,26 +1,18 @@
 /**
- * The unit tier on its own: checks through their ports with in-memory fakes. No global setup (the
- * root config probes for a local PostgreSQL server, which this tier never needs), no network.
+ * The unit tier on its own, as defined in the root jest.config.js (one definition of the tier):
  *
  *   NODE_OPTIONS=--experimental-vm-modules npx jest -c test/unit/jest.config.js --coverage
  *
- * The root jest.config.js runs these files too, as part of `npm test`.
+ * `npm run test:coverage` is the same run with a 90 % line threshold over lambda/checks.
  */
-const { resolve } = require('node:path');
+const root = require('../../jest.config.js');
+
+const unit = root.projects.find((p) => p.displayName === 'unit');
 
 module.exports = {
-  rootDir: resolve(__dirname, '../..'),
-  testEnvironment: 'node',
-  // lambda/checks is a root only so that coverage also lists the files no unit test loads (gate.ts).
-  roots: ['<rootDir>/test/unit', '<rootDir>/lambda/checks'],
-  testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
-  },
-  testTimeout: 5000,
+  ...unit,
+  displayName: undefined,
   maxWorkers: 1,
-  // Without the composition code (gate.ts builds adapters; the integration tier covers it), add
-  // --collectCoverageFrom='lambda/checks/**/*.ts' --collectCoverageFrom='!lambda/checks/*/gate.ts'
-  collectCoverageFrom: ['lambda/checks/**/*.ts'],
-  coverageReporters: ['text', 'text-summary'],
+  collectCoverageFrom: root.collectCoverageFrom,
+  coverageReporters: root.coverageReporters,
 };

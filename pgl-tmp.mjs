@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+import { writeFileSync, readFileSync } from 'node:fs';
+let t = Date.now();
+const db = await PGlite.create();
+console.log('cold', Date.now() - t);
+t = Date.now();
+const dump = await db.dumpDataDir('none');
+const buf = Buffer.from(await dump.arrayBuffer());
+writeFileSync('/tmp/tiers/pgdata.tar', buf);
+console.log('dump', Date.now() - t, buf.length);
+await db.close();
+t = Date.now();
+const db2 = await PGlite.create({ loadDataDir: new Blob([readFileSync('/tmp/tiers/pgdata.tar')]) });
+await db2.query('select 1');
+console.log('warm', Date.now() - t);
