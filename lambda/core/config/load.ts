@@ -80,7 +80,10 @@ export function parseConfig(registry: Registry, text: string, file: string, opts
   const checked = opts.resolveEnv === false && opts.env ? asItWillResolve(doc, opts.env) : resolved;
   const check = validator(registry);
   if (!check(checked)) {
-    const error = mostSpecific(check.errors ?? []);
+    const errors = check.errors ?? [];
+    const forms = describeForms(errors, checked);
+    if (forms) throw new ConfigError(forms.message, where(file, text, forms.path));
+    const error = mostSpecific(errors);
     const path = pathOf(error);
     throw new ConfigError(describeSchemaError(error, checked), where(file, text, path));
   }
@@ -198,6 +201,59 @@ function valueAt(doc: unknown, path: (string | number)[]): unknown {
   let node = doc as any;
   for (const p of path) node = node?.[p];
   return node;
+}
+
+interface ObjectForm {
+  properties?: Record<string, unknown>;
+  required?: string[];
+}
+
+/**
+ * A value that may take one of several object forms (`oneOf` of objects with their own keys, as
+ * `cost.window`): the branch errors ajv reports one per form are collapsed into the one line that
+ * fits what was written: the key a form still needs, a key no form knows (with did-you-mean and
+ * every form's keys), or keys of different forms mixed. Undefined for anything else.
+ */
+function describeForms(errors: ErrorObject[], doc: unknown): { message: string; path: (string | number)[] } | undefined {
+  const oneOf = errors
+    .filter((e) => e.keyword === 'oneOf')
+    .sort((a, b) => pathOf(b).length - pathOf(a).length)
+    .find((e) => {
+      const forms = e.schema as ObjectForm[];
+      return Array.isArray(forms) && forms.every((f) => f && typeof f === 'object' && f.properties);
+    });
+  if (!oneOf) return undefined;
+  const path = pathOf(oneOf);
+  const value = valueAt(doc, path);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const forms = oneOf.schema as ObjectForm[];
+  const keysOf = (f: ObjectForm) => Object.keys(f.properties ?? {});
+  const listed = `the forms are ${forms.map((f) => `{ ${keysOf(f).join(', ')} }`).join(' or ')}`;
+  const written = Object.keys(value);
+  const known = forms.flatMap(keysOf);
+  const unknown = written.find((k) => !known.includes(k));
+  if (unknown !== undefined) {
+    const hint = closest(unknown, known);
+    return { message: `unknown key${hint ? ` (did you mean '${hint}'?)` : ''}; allowed here: ${known.join(', ')} (${listed})`, path: [...path, unknown] };
+  }
+  const fits = forms.map((f, i) => ({ f, i })).filter(({ f }) => written.every((k) => keysOf(f).includes(k)));
+  if (fits.length === 0) {
+    const together = (a: string, b: string) => forms.some((f) => keysOf(f).includes(a) && keysOf(f).includes(b));
+    const pair = written.flatMap((a) => written.filter((b) => b !== a && !together(a, b)).map((b) => [a, b]))[0] ?? written;
+    const mixed = pair.map((k) => `'${k}'`).join(' and ');
+    return { message: `${mixed} belong to different forms and cannot be combined; use one: ${listed}`, path };
+  }
+  // The form written: its own errors (the first fitting form, as the keys written are all its own).
+  const branch = `${oneOf.schemaPath}/${fits[0].i}/`;
+  const own = errors.filter((e) => e.schemaPath.startsWith(branch));
+  if (own.length === 0) return undefined;
+  const error = mostSpecific(own);
+  if (error.keyword === 'required') {
+    const missing = String(error.params.missingProperty);
+    const given = written.filter((k) => keysOf(fits[0].f).includes(k));
+    return { message: `missing required key '${missing}'${given.length ? ` (required with ${given.map((k) => `'${k}'`).join(', ')})` : ''}; ${listed}`, path };
+  }
+  return { message: describeSchemaError(error, doc), path: pathOf(error) };
 }
 
 function describeSchemaError(error: ErrorObject, doc: unknown): string {
