@@ -203,6 +203,10 @@ function valueAt(doc: unknown, path: (string | number)[]): unknown {
   return node;
 }
 
+/** YAML's `.nan` / `.inf` read as numbers JSON cannot show (JSON.stringify makes them null). */
+const notFinite = (v: unknown): v is number => typeof v === 'number' && !Number.isFinite(v);
+const yamlNumber = (v: number) => (Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf');
+
 interface ObjectForm {
   properties?: Record<string, unknown>;
   required?: string[];
@@ -261,7 +265,12 @@ function describeSchemaError(error: ErrorObject, doc: unknown): string {
   const got = valueAt(doc, path);
   // A value is shown only as a short redacted excerpt, and never under a secret-looking key.
   const secretField = path.some((p) => typeof p === 'string' && SECRET_FIELD.test(p));
-  const shown = got === undefined || secretField ? '' : ` (got ${excerpt(JSON.stringify(got) ?? String(got), 60)})`;
+  const shown = got === undefined || secretField ? '' : ` (got ${notFinite(got) ? yamlNumber(got) : excerpt(JSON.stringify(got) ?? String(got), 60)})`;
+  if (notFinite(got) && !secretField) {
+    const what = Number.isNaN(got) ? 'NaN' : 'infinity';
+    const expected = error.keyword === 'type' ? `must be ${(error.params as { type: string }).type}: ` : '';
+    return `${expected}got ${yamlNumber(got)} (${what}), which is not a number allowed here; write a finite number`;
+  }
   // biome-ignore lint/suspicious/noExplicitAny: ajv's error params and parent schema are untyped
   const p = error.params as Record<string, any>;
   switch (error.keyword) {
@@ -279,6 +288,14 @@ function describeSchemaError(error: ErrorObject, doc: unknown): string {
       return `must be ${JSON.stringify(p.allowedValue)}${shown}`;
     case 'type':
       return `must be ${p.type}${shown}`;
+    case 'not': {
+      // `not: { required: [a, b] }`: keys that exclude each other.
+      // biome-ignore lint/suspicious/noExplicitAny: ajv's error params and parent schema are untyped
+      const both = ((error.schema as any)?.required ?? []) as string[];
+      const at = String(path[path.length - 1] ?? '');
+      if (both.length === 2) return `set either ${at}.${both[0]} or ${at}.${both[1]}, not both`;
+      return `${error.message ?? 'is invalid'}${shown}`;
+    }
     case 'propertyNames':
       return `invalid name '${excerpt(String(p.propertyName), 60)}'`;
     default:
