@@ -131,13 +131,27 @@ export class PostgresTenantStore implements TenantStore {
       params,
     );
     const row = counts.rows[0];
-    const offenders = async (condition: string, count: number): Promise<Offenders> => {
+    const offenders = async (condition: string, count: number, why?: Column[]): Promise<Offenders> => {
       if (count === 0) return { count, examples: [] };
-      const res = await client.query<{ id: string | null }>(
-        `SELECT ${idSql}::text AS id ${from} WHERE ${activeSql} AND NOT (${condition}) ORDER BY 1 LIMIT 10`,
+      // For quotas, each offender's values too, to say which field is NULL and which is 0.
+      const values = (why ?? []).map((c, i) => `, t.${quoteIdent(c.name)}::text AS q${i}`).join('');
+      const res = await client.query<Record<string, string | null>>(
+        `SELECT ${idSql}::text AS id${values} ${from} WHERE ${activeSql} AND NOT (${condition}) ORDER BY 1 LIMIT 10`,
         params,
       );
-      return { count, examples: res.rows.map((r) => r.id ?? '(null id)') };
+      const examples = res.rows.map((r) => r.id ?? '(null id)');
+      if (!why) return { count, examples };
+      const reasons = res.rows.map((r) =>
+        why
+          .flatMap((c, i) => {
+            const v = r[`q${i}`];
+            if (v === null || v === undefined) return [`${c.name} is NULL`];
+            const n = Number(v);
+            return n > 0 ? [] : [`${c.name} is ${n === 0 ? '0' : v}`];
+          })
+          .join(', '),
+      );
+      return { count, examples, reasons };
     };
 
     const keyset = params.length + 1;
@@ -166,7 +180,7 @@ export class PostgresTenantStore implements TenantStore {
       configRule,
       missingConfig: await offenders(configSql, Number(row.no_config)),
       quotaFields: quotaCols.map((c) => c.name),
-      missingQuota: await offenders(quotaSql, Number(row.no_quota)),
+      missingQuota: await offenders(quotaSql, Number(row.no_quota), quotaCols),
       activeIds,
       notes: [],
     };
