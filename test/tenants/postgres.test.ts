@@ -122,7 +122,7 @@ describe.each(postgresTargetNames())('gate 1 on PostgreSQL (%s)', (name) => {
     expect(missing.result.summary).toMatch(/tenant store: table 'nope' not found in postgres@127\.0\.0\.1|tenant store: table 'nope' not found in sr_test_/);
     await pg.exec(demoSchemaSql());
     const col = await run({ idColumn: 'uid' });
-    expect(col.result.summary).toMatch(/ID column 'uid' not found in tenants \(columns: tenant_id, name, /);
+    expect(col.result.summary).toMatch(/ID column 'uid' \(idColumn\) not found in tenants \(columns: tenant_id, name, /);
   });
 
   it("uses the source's ssl setting even when the URL carries an sslmode (pg lets the URL win)", async () => {

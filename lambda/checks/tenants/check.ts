@@ -128,7 +128,8 @@ function activeCriterion(census: TenantCensus, min: number, ids: IdScan): Criter
   const rest = notes.length ? ` (${notes.join('; ')})` : '';
   const ok = active >= min;
   const assumed = census.assumptions?.length ? `; ${census.assumptions.join('; ')}` : '';
-  const values = !ok ? statusValuesNote(census) : '';
+  // Status values are named where none of them counted as active: the likely cause is activeValues.
+  const values = !ok && census.active === 0 ? statusValuesNote(census) : '';
   return {
     id: 'active-tenants',
     title: `At least ${min} active tenants`,
