@@ -167,7 +167,11 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
 
   it('unreachable → ERROR naming the refused host:port, after the SDK retries', async () => {
     const port = await closedPort();
-    expectError(await run(port), new RegExp(`^AWS bill: Cost Explorer: ${refused(port)} \\(0 billed request\\(s\\) made, 0 throttled\\)$`), 6000);
+    expectError(
+      await run(port),
+      new RegExp(`^AWS bill: Cost Explorer: ${refused(port)} \\(2 attempts made: 0 answered and billed, 0 throttled, 2 got no answer\\)$`),
+      6000,
+    );
   });
 
   it('slower than the gate deadline → ERROR naming the deadline', async () => {
@@ -208,7 +212,7 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
     const r = await run((_n, _req, res) => ceError(res, 'LimitExceededException', 'Rate exceeded'));
     expectError(
       r,
-      /^AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts \(0 billed request\(s\) made, 2 throttled\)$/,
+      /^AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted \(2 attempts made: 0 answered and billed, 2 throttled\)$/,
       8000,
     );
     expect(ce().hits()).toBe(2);
@@ -218,12 +222,12 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
     [
       'a 500 on every attempt',
       (res) => ceError(res, 'InternalServerException', 'An internal error occurred', 500),
-      /^AWS bill: Cost Explorer: InternalServerException: An internal error occurred \(HTTP 500\) \(0 billed request\(s\) made, 0 throttled\)$/,
+      /^AWS bill: Cost Explorer: InternalServerException: An internal error occurred \(HTTP 500\) \(2 attempts made: 0 answered and billed, 0 throttled, 2 failed with HTTP 500\)$/,
     ],
     [
       'malformed JSON',
       (res) => ceAnswer(res, '{"ResultsByTime": [{"Groups": '),
-      /^AWS bill: Cost Explorer: malformed GetCostAndUsage response \(HTTP 200\): Unexpected end of JSON input \(0 billed request\(s\) made, 0 throttled\)$/,
+      /^AWS bill: Cost Explorer: malformed GetCostAndUsage response \(HTTP 200\): Unexpected end of JSON input \(1 attempt made: 0 answered and billed, 0 throttled, 1 unreadable \(HTTP 200\)\)$/,
     ],
     [
       'an HTML page from a proxy',
