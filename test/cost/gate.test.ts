@@ -104,7 +104,7 @@ gates:
       const run = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--to', '2024-05-31', '--quiet'], { cwd: dir, env: env() });
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(
-        /✗ cost +ERROR +AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts/,
+        /✗ cost +ERROR +AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted \(2 attempts made:/,
       );
       expect(throttling.requests).toHaveLength(2);
     } finally {
