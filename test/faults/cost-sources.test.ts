@@ -40,7 +40,9 @@ const curPath = file('cur.csv', CUR_CSV);
 
 const ROLE = 'arn:aws:iam::123456789012:role/readiness-cost';
 const OPENAI_KEY = 'sk-admin-fault-suite-0123456789abcdef';
-const DEADLINE = 'timed out after 0.25 s (raise gates.cost.timeoutSeconds if the system is just slow)';
+/** The deadline, and the source the gate was still waiting on when it passed. */
+const DEADLINE =
+  /^timed out after 0\.25 s \(raise gates\.cost\.timeoutSeconds if the system is just slow\); still waiting on (AWS bill|OpenAI bill|cost ledger) \(source '\w+', \w+\)$/;
 
 interface Run {
   result: CheckResult;

@@ -110,7 +110,9 @@ function outcome(out: { result: CheckResult; report: RunReport }, t0: number): O
 const isLatencyQuery = (x: Exchange) =>
   x.path.startsWith('/api/v1/query') && new URL(x.path, 'http://h').searchParams.get('query')?.startsWith('avg:') === true;
 
-const deadlineSummary = 'timed out after 1 s (raise gates.monitoring.timeoutSeconds if the system is just slow)';
+/** The deadline, and the source still pending when it passed. */
+const deadlineSummary = (source: string, type: string) =>
+  `timed out after 1 s (raise gates.monitoring.timeoutSeconds if the system is just slow); still waiting on monitoring provider (source '${source}', ${type})`;
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Huge answers are built once per run: spans aggregate buckets with long tenant IDs. */
@@ -170,7 +172,7 @@ describe('gate 4 Datadog source under faults', () => {
 
   it('slower than the gate deadline → ERROR naming the deadline', async () => {
     const o = await run(() => undefined, { timeoutSeconds: 1 });
-    expect(o.result).toMatchObject({ status: 'ERROR', summary: deadlineSummary });
+    expect(o.result).toMatchObject({ status: 'ERROR', summary: deadlineSummary('dd', 'datadog') });
     expect(o.ms).toBeLessThan(2500);
   });
 
@@ -431,7 +433,7 @@ describe('gate 4 New Relic (NerdGraph) source under faults', () => {
 
   it('slower than the gate deadline → ERROR naming the deadline', async () => {
     const o = await run(() => undefined, { timeoutSeconds: 1 });
-    expect(o.result).toMatchObject({ status: 'ERROR', summary: deadlineSummary });
+    expect(o.result).toMatchObject({ status: 'ERROR', summary: deadlineSummary('nr', 'newrelic') });
     expect(o.ms).toBeLessThan(2500);
   });
 
@@ -664,7 +666,7 @@ describe('gate 4 CloudWatch source under faults (real SDK client, AWS JSON 1.0)'
 
   it('slower than the gate deadline → ERROR naming the deadline', async () => {
     const o = await run(() => undefined, { timeoutSeconds: 1 });
-    expect(o.result).toMatchObject({ status: 'ERROR', summary: deadlineSummary });
+    expect(o.result).toMatchObject({ status: 'ERROR', summary: deadlineSummary('aws', 'cloudwatch') });
     expect(o.ms).toBeLessThan(2500);
   });
 
