@@ -64,11 +64,10 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       ).results[0];
       expect(result.status).toBe('PASS');
       expect(result.summary).toBe(`monitoring live in New Relic (account 1234567, app acme-api, 127.0.0.1:${new URL(server.url).port})`);
-      result = JSON.parse(
-        (await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: "acme's api" }, cwd })).stdout,
-      ).results[0];
-      expect(result.status).toBe('SKIP');
-      expect(result.summary).toContain('app name "acme\'s api" contains a single quote, which NRQL cannot quote');
+      // Refused like the same appName in readiness.yaml (exit 2), named by the variable it came from.
+      const quoted = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: "acme's api" }, cwd });
+      expect(quoted.code).toBe(2);
+      expect(quoted.stderr).toContain("NEW_RELIC_APP_NAME=acme's api: must match pattern");
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

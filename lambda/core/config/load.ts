@@ -115,6 +115,7 @@ function asItWillResolve(node: unknown, env: NodeJS.ProcessEnv): unknown {
 export function configFromEnvironment(registry: Registry, env: NodeJS.ProcessEnv): LoadedConfig {
   const config: ReadinessConfig = { version: 1, suite: env.SAAS_READINESS_SUITE || 'default', sources: {}, gates: {} };
   const skipped: LoadedConfig['skipped'] = {};
+  const envVars: Record<string, string> = {};
   for (const gate of registry.gates) {
     const fromEnv = gate.fromEnvironment(env);
     if ('skip' in fromEnv) {
@@ -123,6 +124,21 @@ export function configFromEnvironment(registry: Registry, env: NodeJS.ProcessEnv
     }
     config.gates[gate.id] = fromEnv.gate;
     Object.assign(config.sources, fromEnv.sources ?? {});
+    Object.assign(envVars, fromEnv.envVars ?? {});
+  }
+  // The same schema as a readiness.yaml: a value the file would refuse (exit 2) is refused here too,
+  // named by the variable it came from.
+  const check = validator(registry);
+  if (!check(config)) {
+    const errors = check.errors ?? [];
+    const error = mostSpecific(errors);
+    const path = pathOf(error);
+    const name = envVars[path.join('.')];
+    const shown = name ? `${name}=${excerpt(String(valueAt(config, path)), 60)}` : path.join('.');
+    throw new ConfigError(
+      `${shown}: ${describeSchemaError(error, config).replace(/ \(got [^)]*\)/, '')}`,
+      'zero-config (no readiness.yaml; built from environment variables)',
+    );
   }
   return { config: prepareGates(registry, config), skipped };
 }
@@ -282,8 +298,16 @@ function describeSchemaError(error: ErrorObject, doc: unknown): string {
     }
     case 'required':
       return `missing required key '${p.missingProperty}'`;
-    case 'enum':
-      return `must be one of ${p.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}${shown}`;
+    case 'enum': {
+      const hint =
+        typeof got === 'string'
+          ? closest(
+              got,
+              (p.allowedValues as unknown[]).filter((v): v is string => typeof v === 'string' && v !== ''),
+            )
+          : undefined;
+      return `must be one of ${p.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}${shown}${hint ? ` (did you mean '${hint}'?)` : ''}`;
+    }
     case 'const':
       return `must be ${JSON.stringify(p.allowedValue)}${shown}`;
     case 'type':
