@@ -1,5 +1,6 @@
 import { describeError, SettingRequiredError, SourceError } from '../../core/errors';
-import { errorOutcome, listOffenders, statusOf, type Criterion, type GateOutcome, type Measurement, type Status } from '../../core/result';
+import { plural } from '../../core/plural';
+import { errorOutcome, listOffenders, statusOf, type Artifact, type Criterion, type GateOutcome, type Measurement, type Status } from '../../core/result';
 import {
   ALERTED_SIGNALS,
   SIGNALS,
@@ -73,11 +74,13 @@ export async function checkMonitoring(input: MonitoringCheckInput): Promise<Gate
     { name: 'liveProviders', value: live.length, unit: 'providers', threshold: input.require === 'all' ? `= ${perProvider.length}` : '>= 1' },
     ...criteria.flatMap((c) => c.measurements ?? []),
   ];
+  const artifacts = tenantArtifacts(criteria);
   return {
     status,
     summary,
     criteria,
     measurements,
+    ...(artifacts.length ? { artifacts } : {}),
     evidence: [
       `require: ${input.require} (${perProvider.map((p) => `${p.provider.label} ${p.status}`).join(', ')})`,
       `signals window ${input.signalWindowMinutes} min, tenant window ${input.tenantWindowHours} h, minTenants ${input.minTenants}`,
@@ -111,6 +114,26 @@ export function combine(statuses: Status[], require: 'any' | 'all'): Status {
 /** Criteria left unevaluated because the credentials check did not pass: they never lead a summary. */
 const dependents = new WeakSet<Criterion>();
 
+/** Tenants listed in the evidence before the rest goes to an artifact only. */
+const TENANTS_SHOWN = 10;
+/** Every tenant a signals criterion saw, for the artifact holding the full list. */
+const tenantsSeen = new WeakMap<Criterion, { provider: string; by: string; tenants: string[] }>();
+
+/** One text file per provider whose tenant list is longer than the evidence shows (written with --out). */
+function tenantArtifacts(criteria: readonly Criterion[]): Artifact[] {
+  return criteria.flatMap((c) => {
+    const seen = tenantsSeen.get(c);
+    if (!seen || seen.tenants.length <= TENANTS_SHOWN) return [];
+    return [
+      {
+        name: `monitoring-tenants-${seen.provider}.txt`,
+        contentType: 'text/plain',
+        content: `# ${plural(seen.tenants.length, 'tenant')} seen by ${seen.by}\n${seen.tenants.join('\n')}\n`,
+      },
+    ];
+  });
+}
+
 /** The criteria that decide a provider's status, without those that only follow from another. */
 function deciders(criteria: Criterion[], status: Status): Criterion[] {
   const same = criteria.filter((c) => c.status === status);
@@ -124,12 +147,12 @@ async function evaluate(p: MonitoringProvider, input: MonitoringCheckInput): Pro
   if (credentials.status !== 'PASS') {
     // A missing setting (SKIP) leaves the rest unconfigured too; a rejected or unverifiable key leaves it unevaluated.
     const status = credentials.status === 'SKIP' ? 'SKIP' : 'ERROR';
-    const why =
-      credentials.status === 'FAIL' ? 'the key was rejected' : credentials.status === 'SKIP' ? credentials.summary : 'the credentials could not be verified';
+    // The cause is the credentials criterion's to state; these two say only what was not read.
+    const because = credentials.status === 'SKIP' ? 'the credentials check was skipped' : 'the credentials check did not pass';
     return [
       credentials,
-      notEvaluated(p, 'signals', 'Latency, errors and throughput flowing per tenant', status, why),
-      notEvaluated(p, 'alerting', 'Error and latency alerts with a notification target', status, why),
+      notEvaluated(p, 'signals', 'Latency, errors and throughput flowing per tenant', status, `no signal was read, as ${because}`),
+      notEvaluated(p, 'alerting', 'Error and latency alerts with a notification target', status, 'no alert rule was read either'),
     ];
   }
   input.progress?.(`${p.label}: reading signals and alert rules`);
@@ -166,13 +189,7 @@ async function credentialsCriterion(p: MonitoringProvider, signal: AbortSignal):
     const evidence = await p.verifyCredentials(signal);
     return { id: `${p.id}.credentials`, title, status: 'PASS', summary: `credentials accepted`, evidence: [evidence] };
   } catch (err) {
-    return failure(
-      p,
-      'credentials',
-      title,
-      err,
-      `Check that ${p.label} is reachable from where the check runs and that the runner may call it (see the IAM actions / API scopes in the docs).`,
-    );
+    return failure(p, 'credentials', title, err, `Check that ${p.label} is reachable from where the check runs${p.access ? ` and that ${p.access}` : ''}.`);
   }
 }
 
@@ -189,6 +206,10 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
   } catch (err) {
     return failure(p, 'signals', title, err, `Check the ${p.label} queries in gates.monitoring (they must be valid for the provider).`);
   }
+  const seeing = (c: Criterion) => {
+    tenantsSeen.set(c, { provider: p.id, by: breakdown.by, tenants: breakdown.tenants });
+    return c;
+  };
   const measuredZero = (k: SignalKind) => readings[k].samples <= 0 && readings[k].absentMeansZero === true && readings.throughput.samples > 0;
   const missing = SIGNALS.filter((k) => readings[k].samples <= 0 && !measuredZero(k));
   const tenantCount = breakdown.tenants.length;
@@ -197,9 +218,12 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
       const r = readings[k];
       const age = r.lastAt ? `, newest ${Math.max(0, Math.round((to.getTime() - r.lastAt.getTime()) / 60_000))} min ago` : '';
       const zero = measuredZero(k) ? ` (counted only when non-zero; throughput flowing, so 0 ${k})` : '';
-      return `${k}: ${r.samples} ${r.unit} in the last ${input.signalWindowMinutes} min${age}${zero} — ${r.query}`;
+      const seen = r.unit === 'value' ? `${r.valueName ?? 'value'} ${r.samples}` : `${r.samples} ${r.unit}`;
+      return `${k}: ${seen} in the last ${input.signalWindowMinutes} min${age}${zero} — ${r.query}`;
     }),
-    `tenants: ${tenantCount} distinct by ${breakdown.by} over ${input.tenantWindowHours} h${tenantCount ? ` (${listOffenders(breakdown.tenants)})` : ''} — ${breakdown.query}`,
+    `tenants: ${tenantCount} distinct by ${breakdown.by} over ${input.tenantWindowHours} h${tenantCount ? ` (${listOffenders(breakdown.tenants, tenantCount, TENANTS_SHOWN)})` : ''}${
+      tenantCount > TENANTS_SHOWN ? `; all ${tenantCount} in monitoring-tenants-${p.id}.txt (written with --out)` : ''
+    } — ${breakdown.query}`,
   ];
   const measurements: Measurement[] = [
     ...SIGNALS.map((k) => ({ name: `${p.id}.${k}Samples`, value: readings[k].samples, unit: readings[k].unit, threshold: '> 0' })),
@@ -216,16 +240,16 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
       missing.length ? `Send ${missing.join(', ')} to ${p.label} (instrument the service, or point the ${missing.join('/')} query at the metric you use).` : '',
       tenantCount < input.minTenants ? `Tag every request metric with the tenant (${breakdown.by}) so monitoring sees tenants, not just the service.` : '',
     ];
-    return { id, title, status: 'FAIL', summary: problems.join('; '), evidence, measurements, remediation: fixes.filter(Boolean).join(' ') };
+    return seeing({ id, title, status: 'FAIL', summary: problems.join('; '), evidence, measurements, remediation: fixes.filter(Boolean).join(' ') });
   }
-  return {
+  return seeing({
     id,
     title,
     status: 'PASS',
-    summary: `latency, errors and throughput flowing; ${tenantCount} tenants monitored by ${breakdown.by}`,
+    summary: `latency, errors and throughput flowing; ${plural(tenantCount, 'tenant')} monitored by ${breakdown.by}`,
     evidence,
     measurements,
-  };
+  });
 }
 
 async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckInput): Promise<Criterion> {

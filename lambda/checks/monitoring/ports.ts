@@ -22,9 +22,11 @@ export interface TimeWindow {
 export interface SignalReading {
   /** The query or expression sent, for the evidence. */
   query: string;
-  /** Data seen: datapoints with a value (Datadog, CloudWatch) or events counted (New Relic). */
+  /** Data seen: datapoints with a value (Datadog, CloudWatch), events counted (New Relic count(…)), or a query's value (New Relic average(…)). */
   samples: number;
-  unit: 'datapoints' | 'events';
+  unit: 'datapoints' | 'events' | 'value';
+  /** For `value`: what the value is, as the provider names it (e.g. `average.duration`). */
+  valueName?: string;
   /** Time of the newest datapoint, where the provider reports one. */
   lastAt?: Date;
   /**
@@ -71,6 +73,8 @@ export interface MonitoringProvider {
   readonly label: string;
   /** Title of the credentials criterion, e.g. "Datadog API key valid". */
   readonly credentialsTitle: string;
+  /** What access the integration needs, in the provider's own terms (API key scopes, IAM actions), for fix lines. */
+  readonly access?: string;
   /** Proves the credentials work; returns one line of evidence (e.g. the user the key belongs to). */
   verifyCredentials(signal: AbortSignal): Promise<string>;
   readSignals(window: TimeWindow, signal: AbortSignal): Promise<Record<SignalKind, SignalReading>>;

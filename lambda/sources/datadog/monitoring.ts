@@ -126,9 +126,12 @@ export class DatadogMonitoring implements MonitoringProvider {
   readonly id = 'datadog';
   readonly label: string;
   readonly credentialsTitle = 'Datadog API and application keys valid';
+  readonly access = 'the application key has the read scopes the gate uses (monitors_read, timeseries_query, apm_read)';
 
   constructor(private readonly opts: DatadogMonitoringOptions) {
-    this.label = `Datadog (${opts.site})`;
+    // The host actually called: the site, unless the API URL points elsewhere (a proxy, a stand-in).
+    const host = new URL(opts.baseUrl).host;
+    this.label = `Datadog (${host === `api.${opts.site}` ? opts.site : host})`;
   }
 
   async verifyCredentials(signal: AbortSignal): Promise<string> {

@@ -29,7 +29,7 @@ import {
   defaultQueries,
   facetCount,
   facetValue,
-  firstNumber,
+  firstResult,
   nrqlString,
   rows,
   SIGNALS_TIMEOUT_S,
@@ -122,6 +122,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
   readonly id = 'newrelic';
   readonly label: string;
   readonly credentialsTitle = 'New Relic API key valid for the account';
+  readonly access = 'the key is a User key (NRAK-…) of a user who can read the account';
   private readonly nerdgraph: NerdGraph;
   private readonly queries: Required<NewRelicQueries>;
   /** Whether the signals are the defaults on every app in the account (then one app must be unambiguous). */
@@ -178,7 +179,20 @@ export class NewRelicMonitoring implements MonitoringProvider {
     const account = isRecord(data.actor) ? data.actor.account : undefined;
     if (!isRecord(account)) throw malformed('signals NRQL', `actor.account is ${typeName(account)}, not an object`);
     return Object.fromEntries(
-      SIGNALS.map((k) => [k, { query: this.queries[k], samples: firstNumber(rows(account[k], 'signals NRQL', k), k), unit: 'events' } satisfies SignalReading]),
+      SIGNALS.map((k) => {
+        const { value, name } = firstResult(rows(account[k], 'signals NRQL', k), k);
+        // count(…) and uniqueCount(…) count events; average(duration) and the like are values, not events.
+        const counted = name === undefined || /^(count|uniqueCount)\b/i.test(name);
+        return [
+          k,
+          {
+            query: this.queries[k],
+            samples: value,
+            unit: counted ? 'events' : 'value',
+            ...(counted || !name ? {} : { valueName: name }),
+          } satisfies SignalReading,
+        ];
+      }),
     ) as Record<SignalKind, SignalReading>;
   }
 
