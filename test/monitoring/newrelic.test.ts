@@ -223,7 +223,9 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
 
     test('a disabled workflow, and one with destinations disabled, do not notify; the summary says which', async () => {
       state.workflows = [workflow({ workflowEnabled: false })];
-      expect((await alerting()).summary).toContain('workflow "Production API to PagerDuty" would route it but is disabled');
+      const disabled = (await alerting()).summary;
+      expect(disabled).toContain('would notify through workflow "Production API to PagerDuty", which is disabled');
+      expect(disabled).not.toContain('no notification target');
       state.workflows = [workflow({ destinationsEnabled: false })];
       expect((await alerting()).summary).toContain('would route it but is without enabled destinations');
     });

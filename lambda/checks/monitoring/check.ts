@@ -285,7 +285,15 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
     }
     const why = covering.map(
       (r) =>
-        `"${r.name}" ${!r.enabled ? 'disabled' : r.mutedBy ? `muted (${r.mutedBy})` : `has no notification target${r.noTargetReason ? ` (${r.noTargetReason})` : ''}`}`,
+        `"${r.name}" ${
+          !r.enabled
+            ? 'disabled'
+            : r.mutedBy
+              ? `muted (${r.mutedBy})`
+              : r.disabledRoute
+                ? `would notify through ${r.disabledRoute}, which is disabled`
+                : `has no notification target${r.noTargetReason ? ` (${r.noTargetReason})` : ''}`
+        }`,
     );
     problems.push(`no usable ${kind} alert: ${listOffenders(why, why.length, 3)}`);
   }

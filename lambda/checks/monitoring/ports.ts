@@ -58,6 +58,8 @@ export interface AlertRule {
   notifies: string[];
   /** Why nothing it raises reaches a target, when the provider can say more than "no target". */
   noTargetReason?: string;
+  /** What would notify but is switched off (e.g. `workflow "Prod to PagerDuty"`): the rule is reported as routed to something disabled. */
+  disabledRoute?: string;
   /** Current state as the provider reports it (OK, Alert, ALARM…), for the evidence. */
   state?: string;
 }

@@ -394,7 +394,12 @@ function toRule(
     notifies,
   };
   if (muting.length && !usable.length && routed.length) rule.mutedBy = muting.map((r) => `muting rule ${r.name}`).join(', ');
-  if (!notifies.length) rule.noTargetReason = noTargetReason(f, workflows, verdicts, problems, muting.length > 0);
+  if (!notifies.length) {
+    rule.noTargetReason = noTargetReason(f, workflows, verdicts, problems, muting.length > 0);
+    // A workflow that would route it but is switched off: disabled, not "no target".
+    const off = workflows.filter((w) => !w.workflowEnabled && routeVerdict(w.issuesFilter, f).routes);
+    if (off.length && !problems.length) rule.disabledRoute = off.map((w) => `workflow "${w.name}"`).join(', ');
+  }
   return rule;
 }
 

@@ -72,3 +72,16 @@ describe('gate 4 evidence', () => {
     expect((await one({ tenants: tenantIds(10) })).artifacts).toBeUndefined();
   });
 });
+
+describe('gate 4 alerting', () => {
+  it('a rule routed only by a disabled workflow is reported as disabled, not as having no target', async () => {
+    const rules = [
+      { id: '1', name: 'API 5xx error rate', query: '', enabled: true, notifies: [], disabledRoute: 'workflow "Prod to PagerDuty"' },
+      { id: '2', name: 'API p95 latency', query: '', enabled: true, notifies: ['@pagerduty'] },
+    ];
+    const out = await one({ rules });
+    expect(byId(out, 'datadog.alerting').summary).toBe(
+      'no usable errors alert: "API 5xx error rate" would notify through workflow "Prod to PagerDuty", which is disabled',
+    );
+  });
+});
