@@ -87,6 +87,8 @@ export interface DatadogMonitoringOptions {
   /** Only monitors carrying all these tags (`monitor_tags`), e.g. service:api. */
   monitorTags?: string[];
   deadline: number;
+  /** Progress lines (a wait on a rate limit), shown on stderr by the CLI. */
+  progress?: (message: string) => void;
 }
 
 interface QueryResponse {
@@ -343,7 +345,7 @@ export class DatadogMonitoring implements MonitoringProvider {
     const headers: Record<string, string> = { 'DD-API-KEY': this.opts.apiKey };
     if (path !== '/api/v1/validate') headers['DD-APPLICATION-KEY'] = this.opts.appKey;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return requestJson({ service: 'Datadog', key, url, method, headers, body, signal, deadline: this.opts.deadline });
+    return requestJson({ service: 'Datadog', key, url, method, headers, body, signal, deadline: this.opts.deadline, progress: this.opts.progress });
   }
 }
 

@@ -77,6 +77,8 @@ export interface NewRelicMonitoringOptions {
   /** Scopes the default queries and the alert conditions to one APM app (NR-13). */
   appName?: string;
   deadline: number;
+  /** Progress lines (a wait on a rate limit), shown on stderr by the CLI. */
+  progress?: (message: string) => void;
 }
 
 interface Condition {
@@ -130,7 +132,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
 
   constructor(private readonly opts: NewRelicMonitoringOptions) {
     this.label = `New Relic (account ${opts.accountId}${opts.appName ? `, app ${opts.appName}` : ''}, ${new URL(opts.url).host})`;
-    this.nerdgraph = new NerdGraph({ url: opts.url, apiKey: opts.apiKey, deadline: opts.deadline });
+    this.nerdgraph = new NerdGraph({ url: opts.url, apiKey: opts.apiKey, deadline: opts.deadline, progress: opts.progress });
     const q = { ...defaultQueries(opts.appName === undefined ? undefined : nrqlString(opts.appName)), ...opts.queries };
     this.queries = { ...q, tenants: opts.queries?.tenants ?? `${q.throughput} ${tenantFacet(opts.tenantAttribute)}` };
     this.unscopedDefaults = !opts.appName && !opts.queries?.latency && !opts.queries?.errors && !opts.queries?.throughput;
