@@ -41,6 +41,8 @@ export interface GateContext {
   interrupts: Interrupts;
   /** Gate-specific command-line options, already parsed (e.g. `--from`). */
   options: Record<string, string | boolean | undefined>;
+  /** True when the config was built from env vars (no readiness.yaml): fix lines name env vars, not config keys. */
+  zeroConfig?: boolean;
 }
 
 /** A command-line option a gate adds to `saas-readiness run`. */

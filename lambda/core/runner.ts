@@ -205,6 +205,7 @@ async function runOne(gate: GateDefinition, opts: RunOptions, now: () => Date): 
     now,
     interrupts: opts.interrupts ?? processInterrupts,
     options: opts.gateOptions ?? {},
+    zeroConfig: opts.loaded.file === undefined,
   };
   opts.onProgress?.(gate.id, 'start', gate.title);
   let timer: NodeJS.Timeout | undefined;

@@ -27,6 +27,11 @@ export interface MonitoringCheckInput {
   signalWindowMinutes: number;
   tenantWindowHours: number;
   alertPatterns: Record<AlertedSignal, string>;
+  /**
+   * Zero-config (no readiness.yaml): per provider id, the env vars its default queries are built
+   * from, named by fix lines instead of `gates.monitoring` keys the user has no file for.
+   */
+  zeroConfigEnv?: Record<string, string>;
   now: Date;
   signal: AbortSignal;
   progress?: (message: string) => void;
@@ -204,7 +209,16 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
   try {
     [readings, breakdown] = await Promise.all([p.readSignals(recent, input.signal), p.tenantBreakdown(long, input.signal)]);
   } catch (err) {
-    return failure(p, 'signals', title, err, `Check the ${p.label} queries in gates.monitoring (they must be valid for the provider).`);
+    const env = input.zeroConfigEnv?.[p.id];
+    return failure(
+      p,
+      'signals',
+      title,
+      err,
+      env
+        ? `The default ${p.label} queries are built from ${env}: check that they name production; for queries of your own, write them in a readiness.yaml (saas-readiness init).`
+        : `Check the ${p.label} queries in gates.monitoring (they must be valid for the provider).`,
+    );
   }
   const seeing = (c: Criterion) => {
     tenantsSeen.set(c, { provider: p.id, by: breakdown.by, tenants: breakdown.tenants });

@@ -32,6 +32,12 @@ export interface MonitoringGateConfig extends GateCommon {
 export const MONITORING_HINT =
   'not configured: set DATADOG_API_KEY + DATADOG_APP_KEY + DD_ENV [+ DD_SERVICE, DATADOG_SITE] for Datadog, or NEW_RELIC_KEY + NEW_RELIC_ACCOUNT_ID [+ NEW_RELIC_REGION] for New Relic (or configure gates.monitoring, e.g. for CloudWatch)';
 
+/** Zero-config: the env vars each provider's default queries are built from (see fromEnvironment). */
+const ZERO_CONFIG_ENV: Record<string, string> = {
+  datadog: 'DD_ENV (and DD_SERVICE, SAAS_READINESS_TENANT_TAG)',
+  newrelic: 'NEW_RELIC_APP_NAME (and SAAS_READINESS_TENANT_TAG)',
+};
+
 /** Without a minTenants of its own, gate 4 counts against gate 1's, else this. */
 const DEFAULT_MIN_TENANTS = 10;
 
@@ -192,6 +198,7 @@ export const gate: GateDefinition<MonitoringGateConfig> = {
       signalWindowMinutes: config.signalWindowMinutes,
       tenantWindowHours: config.tenantWindowHours,
       alertPatterns: { ...DEFAULT_ALERT_PATTERNS, ...config.alertPatterns },
+      ...(ctx.zeroConfig ? { zeroConfigEnv: ZERO_CONFIG_ENV } : {}),
       now: ctx.now(),
       signal: ctx.signal,
       progress: ctx.progress,

@@ -85,3 +85,16 @@ describe('gate 4 alerting', () => {
     );
   });
 });
+
+describe('gate 4 zero-config fix lines', () => {
+  it('name the env vars the default queries come from, not gates.monitoring', async () => {
+    const err = new SourceError('malformed', 'Datadog rejected the query');
+    const zero = await one({ signals: err }, { zeroConfigEnv: { datadog: 'DD_ENV (and DD_SERVICE, SAAS_READINESS_TENANT_TAG)' } });
+    expect(byId(zero, 'datadog.signals').remediation).toBe(
+      'The default Datadog (datadoghq.com) queries are built from DD_ENV (and DD_SERVICE, SAAS_READINESS_TENANT_TAG): check that they name production; for queries of your own, write them in a readiness.yaml (saas-readiness init).',
+    );
+    expect(zero.remediation).not.toMatch(/gates\.monitoring/);
+    const file = await one({ signals: err });
+    expect(byId(file, 'datadog.signals').remediation).toMatch(/queries in gates\.monitoring/);
+  });
+});
