@@ -155,7 +155,7 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       expect(r.criterion('newrelic.signals').evidence?.join('\n')).toContain(
         "throughput: 360 events in the last 15 min — SELECT count(*) FROM Transaction WHERE appName = 'acme-api'",
       );
-      expect(r.criterion('newrelic.alerting').evidence?.[0]).toBe('2 alert rule(s) read');
+      expect(r.criterion('newrelic.alerting').evidence?.[0]).toBe('2 alert rules read');
     });
 
     test('an app name with a single quote is refused in the config', async () => {

@@ -276,7 +276,17 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
     return failure(p, 'alerting', title, err, `Check that the ${p.label} credentials may read alert rules.`);
   }
   const patterns = Object.fromEntries(ALERTED_SIGNALS.map((s) => [s, new RegExp(input.alertPatterns[s], 'i')])) as Record<AlertedSignal, RegExp>;
-  const evidence: string[] = [`${rules.length} alert rule(s) read`];
+  // Rules the provider read but left out of the judgement (another env or app): named with the reason.
+  const excluded = rules.filter((r) => r.excluded);
+  rules = rules.filter((r) => !r.excluded);
+  const notCounted = excluded.length
+    ? `not counted: ${listOffenders(
+        excluded.map((r) => `"${r.name}" (${r.excluded})`),
+        excluded.length,
+        3,
+      )}`
+    : '';
+  const evidence: string[] = [`${plural(rules.length, 'alert rule')} read`, ...(notCounted ? [notCounted] : [])];
   const problems: string[] = [];
   const measurements: Measurement[] = [];
   for (const kind of ALERTED_SIGNALS) {
@@ -322,5 +332,12 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
       remediation: `In ${p.label}, keep at least one enabled, unmuted alert on errors and one on latency, each notifying someone (e.g. @pagerduty / @slack handle, workflow destination, SNS topic).`,
     };
   }
-  return { id, title, status: 'PASS', summary: 'error and latency alerts enabled, unmuted and notifying', evidence, measurements };
+  return {
+    id,
+    title,
+    status: 'PASS',
+    summary: `error and latency alerts enabled, unmuted and notifying${notCounted ? `; ${notCounted}` : ''}`,
+    evidence,
+    measurements,
+  };
 }

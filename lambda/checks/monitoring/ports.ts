@@ -62,6 +62,11 @@ export interface AlertRule {
   disabledRoute?: string;
   /** Current state as the provider reports it (OK, Alert, ALARM…), for the evidence. */
   state?: string;
+  /**
+   * Why the rule is left out of the judgement although it was read (it watches another env or
+   * app): such rules never count, and a PASS names them with this reason.
+   */
+  excluded?: string;
 }
 
 /**

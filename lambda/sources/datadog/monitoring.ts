@@ -237,7 +237,8 @@ export class DatadogMonitoring implements MonitoringProvider {
     const env = this.scopeTags()[0];
     const [monitors, rules] = await Promise.all([this.monitors(signal), this.notificationRules(signal)]);
     const now = Date.now() / 1000;
-    return monitors.filter((m) => watchesEnv(m, env)).map((m) => toRule(m, rules, now));
+    // Monitors of other envs are read but not judged; the result names them and why.
+    return monitors.map((m) => (watchesEnv(m, env) ? toRule(m, rules, now) : { ...toRule(m, rules, now), excluded: `does not watch ${env}` }));
   }
 
   /** `env:<env>` and, when set, `service:<service>`; the env has no default that could be right. */

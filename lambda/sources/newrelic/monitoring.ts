@@ -286,7 +286,20 @@ export class NewRelicMonitoring implements MonitoringProvider {
       ),
     ].filter(Boolean);
     const channels = channelIds.length ? await this.channels(channelIds, signal) : new Map<string, Channel>();
-    return facts.map(({ condition, facts: f }, i) => toRule(condition, f, workflows, verdicts[i], mutingRules, channels));
+    // Conditions scoped to other apps are read but not judged; the result names them and why.
+    const skipped = conditions
+      .filter((c) => !relevant.includes(c))
+      .map(
+        (c): AlertRule => ({
+          id: String(c.id),
+          name: `${c.name}${policyNames.get(String(c.policyId)) ? ` (policy ${policyNames.get(String(c.policyId))})` : ''}`,
+          query: `${c.name} ${c.nrql?.query ?? ''}`,
+          enabled: c.enabled,
+          notifies: [],
+          excluded: `scoped to another app than ${this.opts.appName}`,
+        }),
+      );
+    return [...facts.map(({ condition, facts: f }, i) => toRule(condition, f, workflows, verdicts[i], mutingRules, channels)), ...skipped];
   }
 
   /** NR-14, NR-15, NR-18: the first page plus every further one, by `nextCursor`. */

@@ -229,7 +229,7 @@ describe('criterion <provider>.alerting: enabled, unmuted error and latency aler
     expect(c.status).toBe('PASS');
     expect(c.summary).toBe('error and latency alerts enabled, unmuted and notifying');
     expect(c.evidence).toEqual([
-      '2 alert rule(s) read',
+      '2 alert rules read',
       'errors: "API 5xx error rate" [OK] → @pagerduty-oncall',
       'latency: "API p95 latency" → @pagerduty-oncall',
     ]);

@@ -98,3 +98,18 @@ describe('gate 4 zero-config fix lines', () => {
     expect(byId(file, 'datadog.signals').remediation).toMatch(/queries in gates\.monitoring/);
   });
 });
+
+describe('gate 4 PASS names what it left out', () => {
+  it('monitors of another env are not counted, and the PASS says which and why', async () => {
+    const good = [
+      { id: '1', name: 'API 5xx error rate', query: '', enabled: true, notifies: ['@pagerduty'] },
+      { id: '2', name: 'API p95 latency', query: '', enabled: true, notifies: ['@pagerduty'] },
+    ];
+    const staging = { id: '3', name: 'Staging error rate', query: '', enabled: false, notifies: [], excluded: 'does not watch env:prod' };
+    const out = await one({ rules: [...good, staging] });
+    const alerting = byId(out, 'datadog.alerting');
+    expect(alerting.status).toBe('PASS');
+    expect(alerting.summary).toBe('error and latency alerts enabled, unmuted and notifying; not counted: "Staging error rate" (does not watch env:prod)');
+    expect(alerting.evidence![0]).toBe('2 alert rules read');
+  });
+});
