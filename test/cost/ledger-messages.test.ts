@@ -67,4 +67,21 @@ describe.each(postgresTargetNames())('ledger values on PostgreSQL (%s)', (name) 
     expect(ledgerCriterion.summary).toMatch(/^cost ledger: ledger rows whose cost is not a finite number: acme \(openai\) on \d{4}-\d{2}-\d{2}: NaN/);
     expect(ledgerCriterion.remediation).toMatch(/^Correct the cost value of the rows named/);
   });
+
+  it('a ledger column not found names the key to set, not the connection', async () => {
+    await pg.exec(`DROP TABLE IF EXISTS odd_costs; CREATE TABLE odd_costs (tenant text, usage_date date, provider text, cost_usd numeric);`);
+    const l = ledger('odd_costs');
+    try {
+      const err = await l.summarize(WINDOW).then(
+        () => undefined,
+        (e: Error & { remediation?: string }) => e,
+      );
+      expect(err?.message).toMatch(
+        /^column 'tenant_id' not found in odd_costs \(set gates\.cost\.ledger\.tenantColumn; columns: tenant, usage_date, provider, cost_usd\)$/,
+      );
+      expect(err?.remediation).toBe('Set gates.cost.ledger.tenantColumn to one of the columns listed (names are matched exactly).');
+    } finally {
+      await l.close();
+    }
+  });
 });

@@ -45,12 +45,17 @@ export class PostgresCostLedger implements CostLedger {
       [names.table],
     );
     const table = cols.rows[0]?.quoted;
-    if (!table) throw new Error(`table '${names.table}' not found in ${this.target} (set gates.cost.ledger.table)`);
+    if (!table)
+      throw new SourceError('not-found', `table '${names.table}' not found in ${this.target} (set gates.cost.ledger.table)`, {
+        remediation: 'Set gates.cost.ledger.table to the table the app writes its per-tenant costs to.',
+      });
     const typeOf = (wanted: string, key: string) => {
       const c = cols.rows.find((r) => r.name === wanted);
       if (!c)
-        throw new Error(
+        throw new SourceError(
+          'not-found',
           `column '${wanted}' not found in ${table} (set gates.cost.ledger.${key}; columns: ${cols.rows.flatMap((r) => (r.name ? [r.name] : [])).join(', ')})`,
+          { remediation: `Set gates.cost.ledger.${key} to one of the columns listed (names are matched exactly).` },
         );
       return c.type ?? '';
     };
@@ -58,11 +63,19 @@ export class PostgresCostLedger implements CostLedger {
     typeOf(names.provider, 'providerColumn');
     const costType = typeOf(names.cost, 'costColumn');
     if (!NUMERIC_TYPES.test(costType)) {
-      throw new Error(`column '${names.cost}' of ${table} is ${costType}; it must be numeric (numeric, integer, bigint, real or double precision)`);
+      throw new SourceError(
+        'malformed',
+        `column '${names.cost}' of ${table} is ${costType}; it must be numeric (numeric, integer, bigint, real or double precision)`,
+        {
+          remediation: 'Point gates.cost.ledger.costColumn at a numeric column (numeric keeps cents exact).',
+        },
+      );
     }
     const dateType = typeOf(names.date, 'dateColumn');
     if (dateType !== 'date' && !dateType.startsWith('timestamp')) {
-      throw new Error(`column '${names.date}' of ${table} is ${dateType}; it must be a date or a timestamp`);
+      throw new SourceError('malformed', `column '${names.date}' of ${table} is ${dateType}; it must be a date or a timestamp`, {
+        remediation: 'Point gates.cost.ledger.dateColumn at a date or timestamp column.',
+      });
     }
     this.resolved = {
       table,
