@@ -205,7 +205,7 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
     expect(r.result.status).toBe('PASS');
     expect(ce().hits()).toBe(2);
     expect(r.result.criteria.find((c) => c.id === 'aws-total')?.evidence).toContain(
-      '1 Cost Explorer request(s) made, $0.01 at $0.01 each (1 throttled and retried)',
+      '1 Cost Explorer request made, $0.01 at $0.01 each (1 throttled and retried)',
     );
     expect(r.ms).toBeLessThan(6000);
   });

@@ -56,7 +56,9 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   const providers = (Object.keys(input.providers) as Provider[]).filter((p) => input.providers[p]);
   if (providers.length === 0)
     return errorOutcome('no bill to reconcile the ledger with: configure aws and/or openai', 'Set gates.cost.aws.source or gates.cost.openai.source.');
-  input.progress?.(`reading the ledger and the ${providers.map((p) => NAMES[p]).join(' and ')} bill(s) for ${input.window.from}..${input.window.to}`);
+  input.progress?.(
+    `reading the ledger and the ${providers.map((p) => NAMES[p]).join(' and ')} ${providers.length === 1 ? 'bill' : 'bills'} for ${input.window.from}..${input.window.to}`,
+  );
   // The ledger's aggregation is started before the bills are paged: reading a bill is work in this
   // process, the aggregation is work in the database, and the two overlap only in that order.
   const opened = await Promise.allSettled([input.ledger.open?.(input.signal)]);
@@ -253,7 +255,7 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     ...(bill.estimated.length ? [`estimated by the provider (may still change): ${bill.estimated.join(', ')}`] : []),
     ...(bill.requests
       ? [
-          `${bill.requests.count} Cost Explorer request(s) made, ${formatUsd(bill.requests.cost)} at $0.01 each${bill.requests.throttled ? ` (${bill.requests.throttled} throttled and retried)` : ''}`,
+          `${plural(bill.requests.count, 'Cost Explorer request')} made, ${formatUsd(bill.requests.cost)} at $0.01 each${bill.requests.throttled ? ` (${bill.requests.throttled} throttled and retried)` : ''}`,
         ]
       : []),
     ...(bill.readCost ? [`${bill.readCost.summary}: ≈ $${formatDecimal(bill.readCost.cost, 6)}`] : []),
@@ -381,7 +383,7 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     `${l.tenant} (tracked ${formatUsd(l.tracked)}, billed ${formatUsd(l.actual)}${l.actual !== 0n ? `, ${variancePercent(l.tracked, l.actual)}%` : ''})`;
   const worst = [...judged].sort(byGap).slice(0, 5);
   const evidence = [
-    `${judged.length} tenant(s) judged, ${below} below the ${formatUsd(input.materiality)} floor (tracked ${formatUsd(belowTracked)}, billed ${formatUsd(belowActual)} together)`,
+    `${plural(judged.length, 'tenant')} judged, ${below} below the ${formatUsd(input.materiality)} floor (tracked ${formatUsd(belowTracked)}, billed ${formatUsd(belowActual)} together)`,
     ...(worst.length ? [`largest differences: ${worst.map(describe).join(', ')}`] : []),
     ...(unallocatedNote ? [unallocatedNote] : []),
     ...(outside.length > 10
@@ -399,10 +401,10 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
       judged.length === 0 && below === 0
         ? `${name}: no tenant has spend in the ledger or the bill`
         : judged.length === 0
-          ? `${name}: none of the ${below} tenant(s) reaches the ${formatUsd(input.materiality)} floor on either side, so per-tenant accuracy was not measured`
+          ? `${name}: none of the ${plural(below, 'tenant')} reaches the ${formatUsd(input.materiality)} floor on either side, so per-tenant accuracy was not measured`
           : ok
-            ? `${name}: all ${judged.length} material tenant(s) within ±${formatPercent(tol)}`
-            : `${name}: ${outside.length} of ${judged.length} tenant(s) outside ±${formatPercent(tol)}: ${listOffenders(outside.map(describe), outside.length)}`,
+            ? `${name}: all ${plural(judged.length, 'material tenant')} within ±${formatPercent(tol)}`
+            : `${name}: ${outside.length} of ${plural(judged.length, 'tenant')} outside ±${formatPercent(tol)}: ${listOffenders(outside.map(describe), outside.length)}`,
     evidence,
     measurements: [{ name: `${provider}TenantsOutsideTolerance`, value: outside.length, unit: 'tenants', threshold: '0' }],
     ...(judged.length === 0 && below > 0
