@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 import { main } from '../lambda/cli/main';
+import { suppressSdkNodeVersionWarning } from '../lambda/cli/warnings';
+
+// Before any AWS client exists: its Node version notice is noise on every run, also with --quiet.
+suppressSdkNodeVersionWarning();
 
 /** Longest the process lingers after the report for open handles to close. */
 const EXIT_GRACE_MS = 10_000;

@@ -323,6 +323,8 @@ function init(values: Values, io: CliIo): number {
   const target = resolve(io.cwd, (values.config as string | undefined) ?? DEFAULT_CONFIG_FILE);
   if (existsSync(target) && !values.force) throw new ConfigError(`${target} already exists (use --force to overwrite)`);
   writeFileSync(target, (require('./starter') as typeof import('./starter')).STARTER_CONFIG, { flag: values.force ? 'w' : 'wx' });
-  io.stdout(`wrote ${target}\nnext: edit it, then run \`saas-readiness validate\` and \`saas-readiness run\`\n`);
+  io.stdout(
+    `wrote ${target}\nnext: edit it, set DATABASE_URL (and every other \${env:NAME} it uses), then run \`saas-readiness validate\` and \`saas-readiness run\`\n`,
+  );
   return EXIT.READY;
 }

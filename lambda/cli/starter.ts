@@ -1,6 +1,8 @@
 /** The commented starter written by `saas-readiness init`. */
 export const STARTER_CONFIG = `# readiness.yaml — saas-readiness configuration.
 # Validate with: npx saas-readiness validate      Run with: npx saas-readiness run
+# Both need DATABASE_URL set first (export DATABASE_URL=postgres://user:pass@host:5432/db): validate
+# resolves every \${env:NAME} in this file and stops (exit 2) at one that is not set.
 # Editor completion: point your YAML extension at node_modules/saas-readiness/schema/readiness.schema.json
 # \${env:NAME} is read from the environment when the check runs (\${env:NAME:-default} for a default);
 # \${secret:ARN} or \${secret:ARN#key} is read from AWS Secrets Manager at run time, \${ssm:/name} from

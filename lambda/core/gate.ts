@@ -46,6 +46,8 @@ export interface GateContext {
   interrupts: Interrupts;
   /** Gate-specific command-line options, already parsed (e.g. `--from`). */
   options: Record<string, string | boolean | undefined>;
+  /** True when the config was built from env vars (no readiness.yaml): fix lines name env vars, not config keys. */
+  zeroConfig?: boolean;
 }
 
 /** A command-line option a gate adds to `saas-readiness run`. */
@@ -122,8 +124,12 @@ export interface GateDefinition<C extends GateCommon = any> {
   readonly cliOptions?: readonly GateCliOption[];
   /** Checks this gate's command-line options before anything runs; throws a ConfigError (exit 2). */
   checkOptions?(options: Record<string, string | boolean | undefined>): void;
-  /** Zero-config default when no readiness.yaml exists: a config from env vars, or a SKIP hint. */
-  fromEnvironment(env: NodeJS.ProcessEnv): { gate: C; sources?: Record<string, SourceConfig> } | { skip: string };
+  /**
+   * Zero-config default when no readiness.yaml exists: a config from env vars, or a SKIP hint.
+   * `envVars` names the variable each value came from (config path → name, e.g.
+   * `sources.datadog.site` → `DATADOG_SITE`), so that a value the schema refuses is named as set.
+   */
+  fromEnvironment(env: NodeJS.ProcessEnv): { gate: C; sources?: Record<string, SourceConfig>; envVars?: Record<string, string> } | { skip: string };
   /** The ports the gate opens for this config: the loader checks them, the stack grants and bundles them. */
   uses(config: C, scope: { suite: string }): SourceUse[];
   /** Checks on its own validated config that a schema cannot express. */

@@ -15,6 +15,11 @@ export const REPORT_SCHEMA_VERSION = 1;
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 /** How long an interrupted gate may take to stop (a canary restore needs a few seconds at most). */
 export const INTERRUPT_GRACE_MS = 10_000;
+/**
+ * How long a gate past its deadline may take to hand back what it had measured: its I/O stops on
+ * the aborted signal, so the criteria and evidence it already has come back within milliseconds.
+ */
+export const DEADLINE_GRACE_MS = 1_000;
 
 export type Verdict = 'READY' | 'NOT READY';
 
@@ -162,11 +167,28 @@ async function runOne(gate: GateDefinition, opts: RunOptions, now: () => Date): 
   const controller = new AbortController();
   const deadline = started.getTime() + seconds * 1000;
   const progress = (message: string) => opts.onProgress?.(gate.id, 'progress', redact(message));
+  // What each source is still doing, so that a timeout can say which one it was waiting on.
+  const pending = new Map<number, string>();
+  let calls = 0;
+  const track = <R>(label: string, result: Promise<R>): Promise<R> => {
+    const id = ++calls;
+    pending.set(id, label);
+    const done = () => pending.delete(id);
+    result.then(done, done);
+    return result;
+  };
   const ctx: GateContext = {
     suite: config.suite,
     async open<T, O>(use: SourceUse<T, O>): Promise<T> {
       const resolved = resolveUse(opts.registry, config, use as SourceUse, at);
-      return resolved.opener.open(resolved.config, use.options, { suite: config.suite, secrets: opts.secrets, signal: controller.signal, deadline, progress });
+      const label = `${use.port.title} (${resolved.name ? `source '${resolved.name}', ` : ''}${resolved.definition.type})`;
+      const port = await track(
+        label,
+        Promise.resolve(
+          resolved.opener.open(resolved.config, use.options, { suite: config.suite, secrets: opts.secrets, signal: controller.signal, deadline, progress }),
+        ),
+      );
+      return trackedPort(port as T, (result) => track(label, result));
     },
     describe(source: string | SourceConfig) {
       const found = typeof source === 'string' ? config.sources[source] : source;
@@ -186,12 +208,15 @@ async function runOne(gate: GateDefinition, opts: RunOptions, now: () => Date): 
     now,
     interrupts: opts.interrupts ?? processInterrupts,
     options: opts.gateOptions ?? {},
+    zeroConfig: opts.loaded.file === undefined,
   };
   opts.onProgress?.(gate.id, 'start', gate.title);
   let timer: NodeJS.Timeout | undefined;
   let grace: NodeJS.Timeout | undefined;
+  let waitingOn: string[] = [];
   const overrun = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      waitingOn = [...new Set(pending.values())];
       const err = new DeadlineError(seconds, `gates.${gate.id}.timeoutSeconds`);
       reject(err);
       controller.abort(err);
@@ -220,10 +245,55 @@ async function runOne(gate: GateDefinition, opts: RunOptions, now: () => Date): 
     // Whatever a gate throws while being aborted, the cause is the deadline.
     const err = controller.signal.aborted ? controller.signal.reason : thrown;
     if (err instanceof ConfigError) return finish(errorOutcome(`configuration: ${err.message}`));
+    if (err instanceof DeadlineError) return finish(await pastDeadline(err, running, waitingOn));
     return finish(errorOutcome(describeError(err)));
   } finally {
     clearTimeout(timer);
     clearTimeout(grace);
     if (onInterrupt) opts.signal?.removeEventListener('abort', onInterrupt);
   }
+}
+
+/**
+ * A gate past its deadline: ERROR naming the deadline and the sources still pending, keeping the
+ * criteria and evidence the gate hands back once its signal is aborted (within {@link DEADLINE_GRACE_MS}).
+ */
+async function pastDeadline(err: DeadlineError, running: Promise<GateOutcome>, waitingOn: string[]): Promise<GateOutcome> {
+  const summary = `${err.message}${waitingOn.length ? `; still waiting on ${waitingOn.join(', ')}` : ''}`;
+  let timer: NodeJS.Timeout | undefined;
+  const partial = await Promise.race([
+    running.then(
+      (outcome) => outcome,
+      () => undefined,
+    ),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), DEADLINE_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!partial || (partial.criteria.length === 0 && partial.evidence.length === 0)) return errorOutcome(summary);
+  return {
+    ...partial,
+    status: 'ERROR',
+    summary,
+    evidence: [...partial.evidence, 'criteria and evidence above are what the gate had measured when its deadline passed'],
+  };
+}
+
+/**
+ * A port whose promise-returning methods are tracked while they run (`track`), so that a timeout
+ * can name the source it was waiting on. Methods run on the port itself; other members pass through.
+ */
+function trackedPort<T>(port: T, track: (result: Promise<unknown>) => Promise<unknown>): T {
+  if (!port || typeof port !== 'object') return port;
+  return new Proxy(port as object, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== 'function' || key === 'constructor') return value;
+      return (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return result instanceof Promise ? track(result) : result;
+      };
+    },
+  }) as T;
 }

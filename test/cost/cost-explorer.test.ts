@@ -144,7 +144,7 @@ describe('CostExplorerBill against a local JSON 1.1 Cost Explorer', () => {
           (e) => e,
         );
         expect(err).toBeInstanceOf(SourceError);
-        expect(err.message).toMatch(/throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts/);
+        expect(err.message).toMatch(/throttled the requests \(LimitExceededException\) and the retries were exhausted \(2 attempts made:/);
         expect(err.remediation).toMatch(/maxAttempts/);
         expect(ce.requests).toHaveLength(2);
       } finally {

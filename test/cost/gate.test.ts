@@ -85,7 +85,7 @@ gates:
     const requests = ce.requests.slice(before);
     expect(requests[0].body.TimePeriod).toEqual({ Start: '2024-05-01', End: '2024-06-01' });
     expect(requests).toHaveLength(3); // 3 groups, 1 per page
-    expect(cost.criteria.find((c: { id: string }) => c.id === 'aws-total').evidence).toContain('3 Cost Explorer request(s) made, $0.03 at $0.01 each');
+    expect(cost.criteria.find((c: { id: string }) => c.id === 'aws-total').evidence).toContain('3 Cost Explorer requests made, $0.03 at $0.01 each');
     expect(readFileSync(join(out, 'tenant_costs.csv'), 'utf8')).toBe(
       'tenant_id,provider,tracked_cost,actual_cost,variance_pct\n(total),aws,150.50,151.50,-0.66\n(untagged),aws,0.00,1.50,-100.00\nacme,aws,100.00,100.00,0.00\nglobex,aws,50.50,50.00,+1.00\n',
     );
@@ -104,7 +104,7 @@ gates:
       const run = await runCli(['run', '--check', 'cost', '--from', '2024-05-01', '--to', '2024-05-31', '--quiet'], { cwd: dir, env: env() });
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(
-        /✗ cost +ERROR +AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts/,
+        /✗ cost +ERROR +AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted \(2 attempts made:/,
       );
       expect(throttling.requests).toHaveLength(2);
     } finally {

@@ -82,7 +82,10 @@ describe('gate 3 PostgreSQL config store under faults', () => {
       { timeoutSeconds: 0.5, history: { file: tempHistoryFile() }, canary: { tenant: 'test-canary' } },
     );
     await server.close();
-    expect(result).toMatchObject({ status: 'ERROR', summary: 'timed out after 0.5 s (raise gates.config.timeoutSeconds if the system is just slow)' });
+    expect(result).toMatchObject({
+      status: 'ERROR',
+      summary: "timed out after 0.5 s (raise gates.config.timeoutSeconds if the system is just slow); still waiting on config store (source 'appdb', postgres)",
+    });
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
@@ -461,7 +464,10 @@ describe('gate 3 DynamoDB config store under faults (JSON 1.0 protocol: dynalite
     const table = await seed();
     faults.Scan = () => true;
     const { result, ms } = await run(table, 0.5);
-    expect(result).toMatchObject({ status: 'ERROR', summary: 'timed out after 0.5 s (raise gates.config.timeoutSeconds if the system is just slow)' });
+    expect(result).toMatchObject({
+      status: 'ERROR',
+      summary: "timed out after 0.5 s (raise gates.config.timeoutSeconds if the system is just slow); still waiting on config store (source 'appdb', dynamodb)",
+    });
     expect(calls.UpdateItem).toBeUndefined();
     expect(ms).toBeLessThan(2000);
   });

@@ -41,7 +41,9 @@ const curPath = file('cur.csv', CUR_CSV);
 
 const ROLE = 'arn:aws:iam::123456789012:role/readiness-cost';
 const OPENAI_KEY = 'sk-admin-fault-suite-0123456789abcdef';
-const DEADLINE = 'timed out after 0.25 s (raise gates.cost.timeoutSeconds if the system is just slow)';
+/** The deadline, and the source the gate was still waiting on when it passed. */
+const DEADLINE =
+  /^timed out after 0\.25 s \(raise gates\.cost\.timeoutSeconds if the system is just slow\); still waiting on (AWS bill|OpenAI bill|cost ledger) \(source '\w+', \w+\)$/;
 
 interface Run {
   result: CheckResult;
@@ -168,7 +170,11 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
 
   it('unreachable → ERROR naming the refused host:port, after the SDK retries', async () => {
     const port = await closedPort();
-    expectError(await run(port), new RegExp(`^AWS bill: Cost Explorer: ${refused(port)} \\(0 billed request\\(s\\) made, 0 throttled\\)$`), 6000);
+    expectError(
+      await run(port),
+      new RegExp(`^AWS bill: Cost Explorer: ${refused(port)} \\(2 attempts made: 0 answered and billed, 0 throttled, 2 got no answer\\)$`),
+      6000,
+    );
   });
 
   it('slower than the gate deadline → ERROR naming the deadline', async () => {
@@ -200,7 +206,7 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
     expect(r.result.status).toBe('PASS');
     expect(ce().hits()).toBe(2);
     expect(r.result.criteria.find((c) => c.id === 'aws-total')?.evidence).toContain(
-      '1 Cost Explorer request(s) made, $0.01 at $0.01 each (1 throttled and retried)',
+      '1 Cost Explorer request made, $0.01 at $0.01 each (1 throttled and retried)',
     );
     expect(r.ms).toBeLessThan(6000);
   });
@@ -209,7 +215,7 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
     const r = await run((_n, _req, res) => ceError(res, 'LimitExceededException', 'Rate exceeded'));
     expectError(
       r,
-      /^AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted after 2 attempts \(0 billed request\(s\) made, 2 throttled\)$/,
+      /^AWS bill: Cost Explorer throttled the requests \(LimitExceededException\) and the retries were exhausted \(2 attempts made: 0 answered and billed, 2 throttled\)$/,
       8000,
     );
     expect(ce().hits()).toBe(2);
@@ -219,12 +225,12 @@ describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () 
     [
       'a 500 on every attempt',
       (res) => ceError(res, 'InternalServerException', 'An internal error occurred', 500),
-      /^AWS bill: Cost Explorer: InternalServerException: An internal error occurred \(HTTP 500\) \(0 billed request\(s\) made, 0 throttled\)$/,
+      /^AWS bill: Cost Explorer: InternalServerException: An internal error occurred \(HTTP 500\) \(2 attempts made: 0 answered and billed, 0 throttled, 2 failed with HTTP 500\)$/,
     ],
     [
       'malformed JSON',
       (res) => ceAnswer(res, '{"ResultsByTime": [{"Groups": '),
-      /^AWS bill: Cost Explorer: malformed GetCostAndUsage response \(HTTP 200\): Unexpected end of JSON input \(0 billed request\(s\) made, 0 throttled\)$/,
+      /^AWS bill: Cost Explorer: malformed GetCostAndUsage response \(HTTP 200\): Unexpected end of JSON input \(1 attempt made: 0 answered and billed, 0 throttled, 1 unreadable \(HTTP 200\)\)$/,
     ],
     [
       'an HTML page from a proxy',

@@ -45,7 +45,10 @@ describe('gate 1 PostgreSQL source under faults', () => {
       'tenants',
     );
     await server.close();
-    expect(result).toMatchObject({ status: 'ERROR', summary: 'timed out after 0.5 s (raise gates.tenants.timeoutSeconds if the system is just slow)' });
+    expect(result).toMatchObject({
+      status: 'ERROR',
+      summary: "timed out after 0.5 s (raise gates.tenants.timeoutSeconds if the system is just slow); still waiting on tenant store (source 'db', postgres)",
+    });
   });
 });
 
@@ -161,7 +164,9 @@ describe('gate 1 DynamoDB source under faults (JSON 1.0 protocol stand-in)', () 
 
   it('a server slower than the deadline → ERROR naming the deadline', async () => {
     const { result, ms } = await run(() => undefined, 0.5);
-    expect(result.summary).toBe('timed out after 0.5 s (raise gates.tenants.timeoutSeconds if the system is just slow)');
+    expect(result.summary).toBe(
+      "timed out after 0.5 s (raise gates.tenants.timeoutSeconds if the system is just slow); still waiting on tenant store (source 'reg', dynamodb)",
+    );
     expect(ms).toBeLessThan(3000);
   });
 });

@@ -256,7 +256,7 @@ describe('gate monitoring: CloudWatch through the AWS SDK against the contract s
     ];
     const r = await runMonitoring(cloudWatchYaml());
     expect(r.result.status).toBe('PASS');
-    expect(r.criterion('cloudwatch.alerting').evidence).toContain('232 alert rule(s) read');
+    expect(r.criterion('cloudwatch.alerting').evidence).toContain('232 alert rules read');
   });
 
   test('throttled then success: the SDK retry strategy recovers, PASS', async () => {

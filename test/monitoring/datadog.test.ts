@@ -38,7 +38,7 @@ describe('gate monitoring: Datadog against the contract stand-in', () => {
     expect(alerting.evidence!.join('\n')).toContain(
       'latency: "Service api has a high p95 latency on env:prod" [OK] → @pagerduty-api-oncall, @slack-api-alerts',
     );
-    expect(alerting.evidence!.join('\n')).toContain('2 alert rule(s) read');
+    expect(alerting.evidence!.join('\n')).toContain('2 alert rules read');
     const requests = sent().slice(before);
     expect(requests.some((p) => p.includes('trace.http.request'))).toBe(false);
     expect(requests.some((p) => /trace\.[^ ]* by \{/.test(p))).toBe(false);
@@ -148,7 +148,7 @@ describe('gate monitoring: Datadog against the contract stand-in', () => {
     org.monitors = org.monitors.filter((m) => String(m.name).startsWith('Staging'));
     const r = await runMonitoring(datadogYaml(), env());
     expect(r.criterion('datadog.alerting')).toMatchObject({ status: 'FAIL', summary: 'no alert rule covers errors; no alert rule covers latency' });
-    expect(r.criterion('datadog.alerting').evidence).toContain('0 alert rule(s) read');
+    expect(r.criterion('datadog.alerting').evidence).toContain('0 alert rules read');
   });
 
   test('a monitor grouped by env, or without any env, watches production too', async () => {

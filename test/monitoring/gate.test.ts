@@ -79,7 +79,8 @@ describe('gate monitoring: configuration, providers combined, secrets', () => {
       });
       const result = JSON.parse(run.stdout).results[0];
       expect(result.status).toBe('PASS');
-      expect(result.summary).toBe('monitoring live in Datadog (datadoghq.eu)');
+      // The label names the host actually called, not the site the URL override replaced.
+      expect(result.summary).toBe(`monitoring live in Datadog (${new URL(ddServer.url).host})`);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

@@ -64,11 +64,10 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       ).results[0];
       expect(result.status).toBe('PASS');
       expect(result.summary).toBe(`monitoring live in New Relic (account 1234567, app acme-api, 127.0.0.1:${new URL(server.url).port})`);
-      result = JSON.parse(
-        (await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: "acme's api" }, cwd })).stdout,
-      ).results[0];
-      expect(result.status).toBe('SKIP');
-      expect(result.summary).toContain('app name "acme\'s api" contains a single quote, which NRQL cannot quote');
+      // Refused like the same appName in readiness.yaml (exit 2), named by the variable it came from.
+      const quoted = await runCli(['run', '--check', 'monitoring', '--format', 'json'], { env: { ...zero, NEW_RELIC_APP_NAME: "acme's api" }, cwd });
+      expect(quoted.code).toBe(2);
+      expect(quoted.stderr).toContain("NEW_RELIC_APP_NAME=acme's api: must match pattern");
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
@@ -156,7 +155,7 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
       expect(r.criterion('newrelic.signals').evidence?.join('\n')).toContain(
         "throughput: 360 events in the last 15 min — SELECT count(*) FROM Transaction WHERE appName = 'acme-api'",
       );
-      expect(r.criterion('newrelic.alerting').evidence?.[0]).toBe('2 alert rule(s) read');
+      expect(r.criterion('newrelic.alerting').evidence?.[0]).toBe('2 alert rules read');
     });
 
     test('an app name with a single quote is refused in the config', async () => {
@@ -224,7 +223,9 @@ describe('gate monitoring: New Relic against the NerdGraph stand-in', () => {
 
     test('a disabled workflow, and one with destinations disabled, do not notify; the summary says which', async () => {
       state.workflows = [workflow({ workflowEnabled: false })];
-      expect((await alerting()).summary).toContain('workflow "Production API to PagerDuty" would route it but is disabled');
+      const disabled = (await alerting()).summary;
+      expect(disabled).toContain('would notify through workflow "Production API to PagerDuty", which is disabled');
+      expect(disabled).not.toContain('no notification target');
       state.workflows = [workflow({ destinationsEnabled: false })];
       expect((await alerting()).summary).toContain('would route it but is without enabled destinations');
     });

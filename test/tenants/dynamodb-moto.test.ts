@@ -54,8 +54,10 @@ describeWithMoto('gate 1 on an sbt-aws TenantDetails table (moto)', () => {
     expect(byId['active-tenants'].evidence?.[0]).toMatch(
       new RegExp(`^13 tenants in DynamoDB table ${table} \\(\\d+ pages, 3 segments\\); active means sbtaws_active in \\(true, active\\)$`),
     );
-    expect(byId['config-records']).toMatchObject({ status: 'FAIL', summary: `1 active tenants have no config record: ${provisioning.tenantId.S}` });
-    expect(byId.quotas.summary).toBe(`1 active tenants lack a positive quota in tenantConfig.quotas.requestsPerMinute: ${provisioning.tenantId.S}`);
+    expect(byId['config-records']).toMatchObject({ status: 'FAIL', summary: `1 active tenant has no config record: ${provisioning.tenantId.S}` });
+    expect(byId.quotas.summary).toBe(
+      `1 active tenant lacks a positive quota in tenantConfig.quotas.requestsPerMinute: ${provisioning.tenantId.S} (tenantConfig.quotas.requestsPerMinute is absent)`,
+    );
   });
 
   it('PASSes once provisioning has set tenantConfig (a JSON string, as the provisioning job exports it)', async () => {

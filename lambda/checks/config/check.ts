@@ -1,5 +1,5 @@
 import { dump } from 'js-yaml';
-import { describeError } from '../../core/errors';
+import { describeError, SourceError } from '../../core/errors';
 import type { HistoryRecord, HistoryStore } from '../../core/history';
 import { redact } from '../../core/redact';
 import { listOffenders, outcomeFromCriteria, type Criterion, type GateOutcome } from '../../core/result';
@@ -108,7 +108,7 @@ export async function checkConfig(input: ConfigCheckInput): Promise<GateOutcome>
           title: 'Config store reachable, every config parses',
           status: 'ERROR',
           summary: `config store: ${describeError(err)}`,
-          remediation: 'Check the connection settings and the table mapping (gates.config.table / configColumn).',
+          remediation: storeRemediation(err),
         },
       ],
       { evidence },
@@ -444,4 +444,13 @@ function artifactEntry(p: Parsed): string {
     ...(p.doc ? { config: redactSecrets(p.doc) } : { problem: p.problem }),
   };
   return redact(dump({ [p.tenant.tenantId]: entry }, { noRefs: true, lineWidth: -1 }));
+}
+
+/** The fix for a store that could not be read: the source's own where it has one; connection advice only where the cause may be the connection. */
+function storeRemediation(err: unknown): string {
+  if (err instanceof SourceError && err.remediation) return err.remediation;
+  if (err instanceof SourceError && (err.kind === 'not-found' || err.kind === 'malformed')) {
+    return 'The store answered, but not as the settings expect: check the table mapping (gates.config.table / configColumn).';
+  }
+  return 'Check the connection settings and the table mapping (gates.config.table / configColumn).';
 }

@@ -1,4 +1,5 @@
-import { describeError } from '../../core/errors';
+import { describeError, SourceError } from '../../core/errors';
+import { plural } from '../../core/plural';
 import { errorOutcome, listOffenders, outcomeFromCriteria, type Artifact, type Criterion, type GateOutcome, type Measurement } from '../../core/result';
 import { normalizeTenantId } from '../../core/tenant-id';
 import { abs, divRound, formatDecimal, formatUsd, SCALE_DIGITS, sharePercent, toDollars, variancePercent, withinTolerance, type Money } from './money';
@@ -55,7 +56,9 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
   const providers = (Object.keys(input.providers) as Provider[]).filter((p) => input.providers[p]);
   if (providers.length === 0)
     return errorOutcome('no bill to reconcile the ledger with: configure aws and/or openai', 'Set gates.cost.aws.source or gates.cost.openai.source.');
-  input.progress?.(`reading the ledger and the ${providers.map((p) => NAMES[p]).join(' and ')} bill(s) for ${input.window.from}..${input.window.to}`);
+  input.progress?.(
+    `reading the ledger and the ${providers.map((p) => NAMES[p]).join(' and ')} ${providers.length === 1 ? 'bill' : 'bills'} for ${input.window.from}..${input.window.to}`,
+  );
   // The ledger's aggregation is started before the bills are paged: reading a bill is work in this
   // process, the aggregation is work in the database, and the two overlap only in that order.
   const opened = await Promise.allSettled([input.ledger.open?.(input.signal)]);
@@ -77,12 +80,16 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
       title: 'Cost ledger readable',
       status: 'ERROR',
       summary: `cost ledger: ${describeError(ledgerResult.reason)}`,
-      remediation: 'Check the ledger source settings (table and column names) and that it is reachable from where the check runs.',
+      remediation:
+        ledgerResult.reason instanceof SourceError && ledgerResult.reason.remediation
+          ? ledgerResult.reason.remediation
+          : 'Check the ledger source settings (table and column names) and that it is reachable from where the check runs.',
     });
   }
   const ledger = ledgerResult.status === 'fulfilled' ? ledgerResult.value : undefined;
   if (ledger) {
     evidence.push(`ledger: ${ledger.source}${ledger.rowsRead !== undefined ? ` (${ledger.rowsRead} rows read)` : ''}`);
+    if (ledger.nullCosts?.count) evidence.push(`ledger: ${nullCostNote(ledger.nullCosts)}`);
     criteria.push(freshnessCriterion(ledger, input));
     const known = new Set(providers.flatMap((p) => input.providers[p]!.ledgerValues.map((v) => v.toLowerCase())));
     const other = ledger.totals.filter((t) => !known.has(t.provider.toLowerCase()));
@@ -106,7 +113,26 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
       });
       continue;
     }
-    if (!ledger) continue;
+    if (!ledger) {
+      // The bill was read (and Cost Explorer's requests paid for) although nothing can be reconciled.
+      const bill = result.value;
+      if (bill.requests) {
+        evidence.push(
+          `${NAMES[provider]} bill read but not reconciled (the ledger could not be read): ${plural(bill.requests.count, 'Cost Explorer request')} made, ${formatUsd(bill.requests.cost)} at $0.01 each${bill.requests.throttled ? ` (${bill.requests.throttled} throttled and retried)` : ''}`,
+        );
+        measurements.push(
+          { name: 'costExplorerRequests', value: bill.requests.count, unit: 'requests' },
+          { name: 'costExplorerCostUsd', value: toDollars(bill.requests.cost), unit: 'USD' },
+        );
+      }
+      if (bill.readCost) {
+        evidence.push(
+          `${NAMES[provider]} bill read but not reconciled (the ledger could not be read): ${bill.readCost.summary}: ≈ $${formatDecimal(bill.readCost.cost, 6)}`,
+        );
+        measurements.push({ name: 'billReadCostUsd', value: toDollars(bill.readCost.cost), unit: 'USD' });
+      }
+      continue;
+    }
     const r = reconcile(provider, setup, ledger, result.value, input);
     criteria.push(...r.criteria);
     measurements.push(...r.measurements);
@@ -126,6 +152,11 @@ export async function checkCost(input: CostCheckInput): Promise<GateOutcome> {
     artifacts,
     passSummary: `tracked costs reconcile within ±${formatPercent(input.tolerancePercent)}: ${passed.join('; ')}`,
   });
+}
+
+/** Ledger rows without a cost: how many, and the first few by tenant and date. */
+function nullCostNote(nulls: { count: number; examples: string[] }): string {
+  return `${plural(nulls.count, 'row')} in the window ${nulls.count === 1 ? 'has' : 'have'} no cost (NULL) and ${nulls.count === 1 ? 'counts' : 'count'} as $0: ${listOffenders(nulls.examples, nulls.count)}`;
 }
 
 /** The total variance furthest from zero over the providers (signed), the gate's key measurement. */
@@ -224,7 +255,7 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     ...(bill.estimated.length ? [`estimated by the provider (may still change): ${bill.estimated.join(', ')}`] : []),
     ...(bill.requests
       ? [
-          `${bill.requests.count} Cost Explorer request(s) made, ${formatUsd(bill.requests.cost)} at $0.01 each${bill.requests.throttled ? ` (${bill.requests.throttled} throttled and retried)` : ''}`,
+          `${plural(bill.requests.count, 'Cost Explorer request')} made, ${formatUsd(bill.requests.cost)} at $0.01 each${bill.requests.throttled ? ` (${bill.requests.throttled} throttled and retried)` : ''}`,
         ]
       : []),
     ...(bill.readCost ? [`${bill.readCost.summary}: ≈ $${formatDecimal(bill.readCost.cost, 6)}`] : []),
@@ -256,7 +287,9 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
       summary: `${name}: tracked ${formatUsd(trackedTotal)} vs billed ${formatUsd(actualTotal)} (${variance ?? 'billed nothing'}${variance ? '%' : ''})${
         totalsOk
           ? ''
-          : `, outside ±${formatPercent(tol)}${unallocatedTotal !== 0n ? `; ${formatUsd(unallocatedTotal)} of the bill is not allocated to any tenant` : ''}`
+          : `, outside ±${formatPercent(tol)}${unallocatedTotal !== 0n ? `; ${formatUsd(unallocatedTotal)} of the bill is not allocated to any tenant` : ''}${
+              ledger.nullCosts?.count ? `; ledger: ${nullCostNote(ledger.nullCosts)}` : ''
+            }`
       }`,
       measurements: [
         { name: `${provider}TrackedUsd`, value: toDollars(trackedTotal), unit: 'USD' },
@@ -350,7 +383,7 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
     `${l.tenant} (tracked ${formatUsd(l.tracked)}, billed ${formatUsd(l.actual)}${l.actual !== 0n ? `, ${variancePercent(l.tracked, l.actual)}%` : ''})`;
   const worst = [...judged].sort(byGap).slice(0, 5);
   const evidence = [
-    `${judged.length} tenant(s) judged, ${below} below the ${formatUsd(input.materiality)} floor (tracked ${formatUsd(belowTracked)}, billed ${formatUsd(belowActual)} together)`,
+    `${plural(judged.length, 'tenant')} judged, ${below} below the ${formatUsd(input.materiality)} floor (tracked ${formatUsd(belowTracked)}, billed ${formatUsd(belowActual)} together)`,
     ...(worst.length ? [`largest differences: ${worst.map(describe).join(', ')}`] : []),
     ...(unallocatedNote ? [unallocatedNote] : []),
     ...(outside.length > 10
@@ -368,10 +401,10 @@ function reconcile(provider: Provider, setup: ProviderSetup, ledger: LedgerSumma
       judged.length === 0 && below === 0
         ? `${name}: no tenant has spend in the ledger or the bill`
         : judged.length === 0
-          ? `${name}: none of the ${below} tenant(s) reaches the ${formatUsd(input.materiality)} floor on either side, so per-tenant accuracy was not measured`
+          ? `${name}: none of the ${plural(below, 'tenant')} reaches the ${formatUsd(input.materiality)} floor on either side, so per-tenant accuracy was not measured`
           : ok
-            ? `${name}: all ${judged.length} material tenant(s) within ±${formatPercent(tol)}`
-            : `${name}: ${outside.length} of ${judged.length} tenant(s) outside ±${formatPercent(tol)}: ${listOffenders(outside.map(describe), outside.length)}`,
+            ? `${name}: all ${plural(judged.length, 'material tenant')} within ±${formatPercent(tol)}`
+            : `${name}: ${outside.length} of ${plural(judged.length, 'tenant')} outside ±${formatPercent(tol)}: ${listOffenders(outside.map(describe), outside.length)}`,
     evidence,
     measurements: [{ name: `${provider}TenantsOutsideTolerance`, value: outside.length, unit: 'tenants', threshold: '0' }],
     ...(judged.length === 0 && below > 0

@@ -185,9 +185,12 @@ export const gate: GateDefinition<CostGateConfig> = {
   },
 
   fromEnvironment(env) {
-    const hint =
-      'not configured: set DATABASE_URL (ledger table tenant_costs) plus OPENAI_ADMIN_KEY and/or SAAS_READINESS_COST_TAG=tenant_id (Cost Explorer, $0.01 per request) or SAAS_READINESS_BILL_EXPORT=path/to/cur.csv; or write gates.cost in readiness.yaml';
-    if (!env.DATABASE_URL) return { skip: hint };
+    const bills = 'OPENAI_ADMIN_KEY and/or SAAS_READINESS_COST_TAG=tenant_id (Cost Explorer, $0.01 per request) or SAAS_READINESS_BILL_EXPORT=path/to/cur.csv';
+    // The hint names what is actually missing: a set DATABASE_URL is not asked for again.
+    if (!env.DATABASE_URL) {
+      return { skip: `not configured: set DATABASE_URL (ledger table tenant_costs) plus ${bills}; or write gates.cost in readiness.yaml` };
+    }
+    const hint = `not configured: DATABASE_URL is set (the ledger), but no bill to compare it with: set ${bills}; or write gates.cost in readiness.yaml`;
     const sources: Record<string, SourceConfig> = {
       appdb: { type: 'postgres', url: env.DATABASE_URL },
     };

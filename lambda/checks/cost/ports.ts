@@ -20,6 +20,11 @@ export interface LedgerSummary {
   newest: { at: Date; dateOnly: boolean } | null;
   /** Rows read where the aggregation could not be pushed down (CSV, DynamoDB), for the report. */
   rowsRead?: number;
+  /**
+   * Rows in the window whose cost is missing (SQL NULL): they add nothing to the totals, so they are
+   * counted here and reported, never dropped unseen. Examples like "acme (openai) on 2026-10-03", at most 5.
+   */
+  nullCosts?: { count: number; examples: string[] };
 }
 
 export interface CostLedger {

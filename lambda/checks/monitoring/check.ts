@@ -1,5 +1,6 @@
 import { describeError, SettingRequiredError, SourceError } from '../../core/errors';
-import { errorOutcome, listOffenders, statusOf, type Criterion, type GateOutcome, type Measurement, type Status } from '../../core/result';
+import { plural } from '../../core/plural';
+import { errorOutcome, listOffenders, statusOf, type Artifact, type Criterion, type GateOutcome, type Measurement, type Status } from '../../core/result';
 import {
   ALERTED_SIGNALS,
   SIGNALS,
@@ -22,6 +23,11 @@ export interface MonitoringCheckInput {
   signalWindowMinutes: number;
   tenantWindowHours: number;
   alertPatterns: Record<AlertedSignal, string>;
+  /**
+   * Zero-config (no readiness.yaml): per provider id, the env vars its default queries are built
+   * from, named by fix lines instead of `gates.monitoring` keys the user has no file for.
+   */
+  zeroConfigEnv?: Record<string, string>;
   now: Date;
   signal: AbortSignal;
   progress?: (message: string) => void;
@@ -69,11 +75,13 @@ export async function checkMonitoring(input: MonitoringCheckInput): Promise<Gate
     { name: 'liveProviders', value: live.length, unit: 'providers', threshold: input.require === 'all' ? `= ${perProvider.length}` : '>= 1' },
     ...criteria.flatMap((c) => c.measurements ?? []),
   ];
+  const artifacts = tenantArtifacts(criteria);
   return {
     status,
     summary,
     criteria,
     measurements,
+    ...(artifacts.length ? { artifacts } : {}),
     evidence: [
       `require: ${input.require} (${perProvider.map((p) => `${p.provider.label} ${p.status}`).join(', ')})`,
       `signals window ${input.signalWindowMinutes} min, tenant window ${input.tenantWindowHours} h, minTenants ${input.minTenants}`,
@@ -107,6 +115,26 @@ export function combine(statuses: Status[], require: 'any' | 'all'): Status {
 /** Criteria left unevaluated because the credentials check did not pass: they never lead a summary. */
 const dependents = new WeakSet<Criterion>();
 
+/** Tenants listed in the evidence before the rest goes to an artifact only. */
+const TENANTS_SHOWN = 10;
+/** Every tenant a signals criterion saw, for the artifact holding the full list. */
+const tenantsSeen = new WeakMap<Criterion, { provider: string; by: string; tenants: string[] }>();
+
+/** One text file per provider whose tenant list is longer than the evidence shows (written with --out). */
+function tenantArtifacts(criteria: readonly Criterion[]): Artifact[] {
+  return criteria.flatMap((c) => {
+    const seen = tenantsSeen.get(c);
+    if (!seen || seen.tenants.length <= TENANTS_SHOWN) return [];
+    return [
+      {
+        name: `monitoring-tenants-${seen.provider}.txt`,
+        contentType: 'text/plain',
+        content: `# ${plural(seen.tenants.length, 'tenant')} seen by ${seen.by}\n${seen.tenants.join('\n')}\n`,
+      },
+    ];
+  });
+}
+
 /** The criteria that decide a provider's status, without those that only follow from another. */
 function deciders(criteria: Criterion[], status: Status): Criterion[] {
   const same = criteria.filter((c) => c.status === status);
@@ -120,12 +148,12 @@ async function evaluate(p: MonitoringProvider, input: MonitoringCheckInput): Pro
   if (credentials.status !== 'PASS') {
     // A missing setting (SKIP) leaves the rest unconfigured too; a rejected or unverifiable key leaves it unevaluated.
     const status = credentials.status === 'SKIP' ? 'SKIP' : 'ERROR';
-    const why =
-      credentials.status === 'FAIL' ? 'the key was rejected' : credentials.status === 'SKIP' ? credentials.summary : 'the credentials could not be verified';
+    // The cause is the credentials criterion's to state; these two say only what was not read.
+    const because = credentials.status === 'SKIP' ? 'the credentials check was skipped' : 'the credentials check did not pass';
     return [
       credentials,
-      notEvaluated(p, 'signals', 'Latency, errors and throughput flowing per tenant', status, why),
-      notEvaluated(p, 'alerting', 'Error and latency alerts with a notification target', status, why),
+      notEvaluated(p, 'signals', 'Latency, errors and throughput flowing per tenant', status, `no signal was read, as ${because}`),
+      notEvaluated(p, 'alerting', 'Error and latency alerts with a notification target', status, 'no alert rule was read either'),
     ];
   }
   input.progress?.(`${p.label}: reading signals and alert rules`);
@@ -162,13 +190,7 @@ async function credentialsCriterion(p: MonitoringProvider, signal: AbortSignal):
     const evidence = await p.verifyCredentials(signal);
     return { id: `${p.id}.credentials`, title, status: 'PASS', summary: `credentials accepted`, evidence: [evidence] };
   } catch (err) {
-    return failure(
-      p,
-      'credentials',
-      title,
-      err,
-      `Check that ${p.label} is reachable from where the check runs and that the runner may call it (see the IAM actions / API scopes in the docs).`,
-    );
+    return failure(p, 'credentials', title, err, `Check that ${p.label} is reachable from where the check runs${p.access ? ` and that ${p.access}` : ''}.`);
   }
 }
 
@@ -183,8 +205,21 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
   try {
     [readings, breakdown] = await Promise.all([p.readSignals(recent, input.signal), p.tenantBreakdown(long, input.signal)]);
   } catch (err) {
-    return failure(p, 'signals', title, err, `Check the ${p.label} queries in gates.monitoring (they must be valid for the provider).`);
+    const env = input.zeroConfigEnv?.[p.id];
+    return failure(
+      p,
+      'signals',
+      title,
+      err,
+      env
+        ? `The default ${p.label} queries are built from ${env}: check that they name production; for queries of your own, write them in a readiness.yaml (saas-readiness init).`
+        : `Check the ${p.label} queries in gates.monitoring (they must be valid for the provider).`,
+    );
   }
+  const seeing = (c: Criterion) => {
+    tenantsSeen.set(c, { provider: p.id, by: breakdown.by, tenants: breakdown.tenants });
+    return c;
+  };
   const measuredZero = (k: SignalKind) => readings[k].samples <= 0 && readings[k].absentMeansZero === true && readings.throughput.samples > 0;
   const missing = SIGNALS.filter((k) => readings[k].samples <= 0 && !measuredZero(k));
   const tenantCount = breakdown.tenants.length;
@@ -193,9 +228,12 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
       const r = readings[k];
       const age = r.lastAt ? `, newest ${Math.max(0, Math.round((to.getTime() - r.lastAt.getTime()) / 60_000))} min ago` : '';
       const zero = measuredZero(k) ? ` (counted only when non-zero; throughput flowing, so 0 ${k})` : '';
-      return `${k}: ${r.samples} ${r.unit} in the last ${input.signalWindowMinutes} min${age}${zero} — ${r.query}`;
+      const seen = r.unit === 'value' ? `${r.valueName ?? 'value'} ${r.samples}` : `${r.samples} ${r.unit}`;
+      return `${k}: ${seen} in the last ${input.signalWindowMinutes} min${age}${zero} — ${r.query}`;
     }),
-    `tenants: ${tenantCount} distinct by ${breakdown.by} over ${input.tenantWindowHours} h${tenantCount ? ` (${listOffenders(breakdown.tenants)})` : ''} — ${breakdown.query}`,
+    `tenants: ${tenantCount} distinct by ${breakdown.by} over ${input.tenantWindowHours} h${tenantCount ? ` (${listOffenders(breakdown.tenants, tenantCount, TENANTS_SHOWN)})` : ''}${
+      tenantCount > TENANTS_SHOWN ? `; all ${tenantCount} in monitoring-tenants-${p.id}.txt (written with --out)` : ''
+    } — ${breakdown.query}`,
   ];
   const measurements: Measurement[] = [
     ...SIGNALS.map((k) => ({ name: `${p.id}.${k}Samples`, value: readings[k].samples, unit: readings[k].unit, threshold: '> 0' })),
@@ -212,16 +250,16 @@ async function signalsCriterion(p: MonitoringProvider, input: MonitoringCheckInp
       missing.length ? `Send ${missing.join(', ')} to ${p.label} (instrument the service, or point the ${missing.join('/')} query at the metric you use).` : '',
       tenantCount < input.minTenants ? `Tag every request metric with the tenant (${breakdown.by}) so monitoring sees tenants, not just the service.` : '',
     ];
-    return { id, title, status: 'FAIL', summary: problems.join('; '), evidence, measurements, remediation: fixes.filter(Boolean).join(' ') };
+    return seeing({ id, title, status: 'FAIL', summary: problems.join('; '), evidence, measurements, remediation: fixes.filter(Boolean).join(' ') });
   }
-  return {
+  return seeing({
     id,
     title,
     status: 'PASS',
-    summary: `latency, errors and throughput flowing; ${tenantCount} tenants monitored by ${breakdown.by}`,
+    summary: `latency, errors and throughput flowing; ${plural(tenantCount, 'tenant')} monitored by ${breakdown.by}`,
     evidence,
     measurements,
-  };
+  });
 }
 
 async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckInput): Promise<Criterion> {
@@ -234,7 +272,17 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
     return failure(p, 'alerting', title, err, `Check that the ${p.label} credentials may read alert rules.`);
   }
   const patterns = Object.fromEntries(ALERTED_SIGNALS.map((s) => [s, new RegExp(input.alertPatterns[s], 'i')])) as Record<AlertedSignal, RegExp>;
-  const evidence: string[] = [`${rules.length} alert rule(s) read`];
+  // Rules the provider read but left out of the judgement (another env or app): named with the reason.
+  const excluded = rules.filter((r) => r.excluded);
+  rules = rules.filter((r) => !r.excluded);
+  const notCounted = excluded.length
+    ? `not counted: ${listOffenders(
+        excluded.map((r) => `"${r.name}" (${r.excluded})`),
+        excluded.length,
+        3,
+      )}`
+    : '';
+  const evidence: string[] = [`${plural(rules.length, 'alert rule')} read`, ...(notCounted ? [notCounted] : [])];
   const problems: string[] = [];
   const measurements: Measurement[] = [];
   for (const kind of ALERTED_SIGNALS) {
@@ -257,7 +305,15 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
     }
     const why = covering.map(
       (r) =>
-        `"${r.name}" ${!r.enabled ? 'disabled' : r.mutedBy ? `muted (${r.mutedBy})` : `has no notification target${r.noTargetReason ? ` (${r.noTargetReason})` : ''}`}`,
+        `"${r.name}" ${
+          !r.enabled
+            ? 'disabled'
+            : r.mutedBy
+              ? `muted (${r.mutedBy})`
+              : r.disabledRoute
+                ? `would notify through ${r.disabledRoute}, which is disabled`
+                : `has no notification target${r.noTargetReason ? ` (${r.noTargetReason})` : ''}`
+        }`,
     );
     problems.push(`no usable ${kind} alert: ${listOffenders(why, why.length, 3)}`);
   }
@@ -272,5 +328,12 @@ async function alertingCriterion(p: MonitoringProvider, input: MonitoringCheckIn
       remediation: `In ${p.label}, keep at least one enabled, unmuted alert on errors and one on latency, each notifying someone (e.g. @pagerduty / @slack handle, workflow destination, SNS topic).`,
     };
   }
-  return { id, title, status: 'PASS', summary: 'error and latency alerts enabled, unmuted and notifying', evidence, measurements };
+  return {
+    id,
+    title,
+    status: 'PASS',
+    summary: `error and latency alerts enabled, unmuted and notifying${notCounted ? `; ${notCounted}` : ''}`,
+    evidence,
+    measurements,
+  };
 }

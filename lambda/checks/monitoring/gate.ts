@@ -39,6 +39,12 @@ export interface MonitoringGateConfig extends GateCommon {
 export const MONITORING_HINT =
   'not configured: set DATADOG_API_KEY + DATADOG_APP_KEY + DD_ENV [+ DD_SERVICE, DATADOG_SITE] for Datadog, or NEW_RELIC_KEY + NEW_RELIC_ACCOUNT_ID [+ NEW_RELIC_REGION] for New Relic (or configure gates.monitoring, e.g. for CloudWatch)';
 
+/** Zero-config: the env vars each provider's default queries are built from (see fromEnvironment). */
+const ZERO_CONFIG_ENV: Record<string, string> = {
+  datadog: 'DD_ENV (and DD_SERVICE, SAAS_READINESS_TENANT_TAG)',
+  newrelic: 'NEW_RELIC_APP_NAME (and SAAS_READINESS_TENANT_TAG)',
+};
+
 /** Without a minTenants of its own, gate 4 counts against gate 1's, else this. */
 const DEFAULT_MIN_TENANTS = 10;
 
@@ -144,7 +150,19 @@ export const gate: GateDefinition<MonitoringGateConfig> = {
       const appName = agentAppName(env.NEW_RELIC_APP_NAME);
       gate.newrelic = { source: 'newrelic', tenantAttribute: tenantTag, ...(appName ? { appName } : {}) };
     }
-    if (gate.datadog || gate.newrelic) return { gate, sources };
+    const envVars: Record<string, string> = {
+      'sources.datadog.site': env.DATADOG_SITE ? 'DATADOG_SITE' : 'DD_SITE',
+      'sources.datadog.apiUrl': 'DATADOG_API_URL',
+      'sources.newrelic.accountId': 'NEW_RELIC_ACCOUNT_ID',
+      'sources.newrelic.region': 'NEW_RELIC_REGION',
+      'sources.newrelic.apiUrl': 'NEW_RELIC_API_URL',
+      'gates.monitoring.datadog.service': 'DD_SERVICE',
+      'gates.monitoring.datadog.env': 'DD_ENV',
+      'gates.monitoring.datadog.tenantTag': 'SAAS_READINESS_TENANT_TAG',
+      'gates.monitoring.newrelic.appName': 'NEW_RELIC_APP_NAME',
+      'gates.monitoring.newrelic.tenantAttribute': 'SAAS_READINESS_TENANT_TAG',
+    };
+    if (gate.datadog || gate.newrelic) return { gate, sources, envVars };
     const half = [
       ddApiKey && !ddAppKey ? `${env.DATADOG_API_KEY ? 'DATADOG_API_KEY' : 'DD_API_KEY'} is set but DATADOG_APP_KEY (or DD_APP_KEY) is not` : '',
       !ddApiKey && ddAppKey ? `${env.DATADOG_APP_KEY ? 'DATADOG_APP_KEY' : 'DD_APP_KEY'} is set but DATADOG_API_KEY (or DD_API_KEY) is not` : '',
@@ -188,6 +206,7 @@ export const gate: GateDefinition<MonitoringGateConfig> = {
       signalWindowMinutes: config.signalWindowMinutes,
       tenantWindowHours: config.tenantWindowHours,
       alertPatterns: { ...DEFAULT_ALERT_PATTERNS, ...config.alertPatterns },
+      ...(ctx.zeroConfig ? { zeroConfigEnv: ZERO_CONFIG_ENV } : {}),
       now: ctx.now(),
       signal: ctx.signal,
       progress: ctx.progress,

@@ -22,9 +22,11 @@ export interface TimeWindow {
 export interface SignalReading {
   /** The query or expression sent, for the evidence. */
   query: string;
-  /** Data seen: datapoints with a value (Datadog, CloudWatch) or events counted (New Relic). */
+  /** Data seen: datapoints with a value (Datadog, CloudWatch), events counted (New Relic count(…)), or a query's value (New Relic average(…)). */
   samples: number;
-  unit: 'datapoints' | 'events';
+  unit: 'datapoints' | 'events' | 'value';
+  /** For `value`: what the value is, as the provider names it (e.g. `average.duration`). */
+  valueName?: string;
   /** Time of the newest datapoint, where the provider reports one. */
   lastAt?: Date;
   /**
@@ -56,8 +58,15 @@ export interface AlertRule {
   notifies: string[];
   /** Why nothing it raises reaches a target, when the provider can say more than "no target". */
   noTargetReason?: string;
+  /** What would notify but is switched off (e.g. `workflow "Prod to PagerDuty"`): the rule is reported as routed to something disabled. */
+  disabledRoute?: string;
   /** Current state as the provider reports it (OK, Alert, ALARM…), for the evidence. */
   state?: string;
+  /**
+   * Why the rule is left out of the judgement although it was read (it watches another env or
+   * app): such rules never count, and a PASS names them with this reason.
+   */
+  excluded?: string;
 }
 
 /**
@@ -71,6 +80,8 @@ export interface MonitoringProvider {
   readonly label: string;
   /** Title of the credentials criterion, e.g. "Datadog API key valid". */
   readonly credentialsTitle: string;
+  /** What access the integration needs, in the provider's own terms (API key scopes, IAM actions), for fix lines. */
+  readonly access?: string;
   /** Proves the credentials work; returns one line of evidence (e.g. the user the key belongs to). */
   verifyCredentials(signal: AbortSignal): Promise<string>;
   readSignals(window: TimeWindow, signal: AbortSignal): Promise<Record<SignalKind, SignalReading>>;

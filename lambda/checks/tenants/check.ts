@@ -1,4 +1,5 @@
-import { describeError } from '../../core/errors';
+import { describeError, SourceError } from '../../core/errors';
+import { noun, plural } from '../../core/plural';
 import { listOffenders, outcomeFromCriteria, type Criterion, type GateOutcome } from '../../core/result';
 import { normalizeTenantId } from '../../core/tenant-id';
 import type { IsolationProbe, IsolationTableResult, QuotaProbe, TenantCensus, TenantStore } from './ports';
@@ -28,13 +29,14 @@ export async function checkTenants(input: TenantsCheckInput): Promise<GateOutcom
         title: 'Tenant store reachable',
         status: 'ERROR',
         summary: `tenant store: ${describeError(err)}`,
-        remediation: 'Check the connection settings and that the store is reachable from where the check runs.',
+        remediation: storeRemediation(err),
       },
     ]);
   }
 
-  criteria.push(activeCriterion(census, input.minTenants));
-  criteria.push(await uniqueIdsCriterion(census));
+  const ids = await scanIds(census);
+  criteria.push(activeCriterion(census, input.minTenants, ids));
+  criteria.push(uniqueIdsCriterion(ids));
   criteria.push(configCriterion(census));
   criteria.push(quotaCriterion(census));
   if (input.quotaProbe) criteria.push(await quotaProbeCriterion(input));
@@ -42,47 +44,57 @@ export async function checkTenants(input: TenantsCheckInput): Promise<GateOutcom
 
   return outcomeFromCriteria(criteria, {
     measurements: [
-      { name: 'activeTenants', value: census.active, unit: 'tenants', threshold: `>= ${input.minTenants}` },
+      { name: 'activeTenants', value: ids.tenants, unit: 'tenants', threshold: `>= ${input.minTenants}` },
       { name: 'totalTenants', value: census.total, unit: 'tenants' },
     ],
     evidence: census.notes,
-    passSummary: `${census.active} active tenants with unique IDs, config records and positive quotas${
+    passSummary: `${plural(ids.tenants, 'active tenant')} with unique IDs, config records and positive quotas${
       criteria.length > 4
         ? `; ${criteria
             .slice(4)
             .map((c) => (c.id === 'quota-probe' ? 'quota enforced (429 seen)' : 'RLS isolates tenants'))
             .join(', ')}`
         : ''
-    }`,
+    }${census.assumptions?.length ? ` (${census.assumptions.join('; ')})` : ''}`,
   });
 }
 
-function activeCriterion(census: TenantCensus, min: number): Criterion {
-  const others = census.total - census.active;
-  const rest = others > 0 ? ` (${others} more not active)` : '';
-  const ok = census.active >= min;
-  return {
-    id: 'active-tenants',
-    title: `At least ${min} active tenants`,
-    status: ok ? 'PASS' : 'FAIL',
-    summary: ok ? `${census.active} active tenants${rest}` : `only ${census.active} active tenants, need ≥ ${min} (short by ${min - census.active})${rest}`,
-    measurements: [{ name: 'activeTenants', value: census.active, unit: 'tenants', threshold: `>= ${min}` }],
-    evidence: [`${census.total} tenants in ${census.store}; active means ${census.activeRule}`],
-    ...(ok ? {} : { remediation: `Onboard ${min - census.active} more tenants (or lower minTenants if this is not production).` }),
-  };
+/**
+ * The fix for a store that could not be read: the source's own advice where it has one (a table or
+ * column not found is no connection problem), connection advice only where the cause may be one.
+ */
+function storeRemediation(err: unknown): string {
+  if (err instanceof SourceError && err.remediation) return err.remediation;
+  if (err instanceof SourceError && (err.kind === 'malformed' || err.kind === 'not-found')) {
+    return 'The store answered, but not as the settings expect: check the table and column settings of gates.tenants.';
+  }
+  return 'Check the connection settings and that the store is reachable from where the check runs.';
 }
 
-/** Streams the active IDs once, normalising each with the single shared rule. */
-async function uniqueIdsCriterion(census: TenantCensus): Promise<Criterion> {
+/** The active IDs, streamed once and normalised with the single shared rule. */
+interface IdScan {
+  /** Active rows seen. */
+  rows: number;
+  /** Rows without an ID. */
+  empty: number;
+  /** Normalised ID → every raw spelling, for IDs used by more than one row. */
+  duplicates: Map<string, string[]>;
+  /** Rows beyond the first of each duplicated ID. */
+  extra: number;
+  /** Distinct non-empty IDs: the tenants that are actually there. */
+  tenants: number;
+}
+
+async function scanIds(census: TenantCensus): Promise<IdScan> {
   const seen = new Set<string>();
   // Raw spellings are kept only for IDs that are not already in normal form, to name offenders.
   const rawOf = new Map<string, string[]>();
   const duplicates = new Map<string, string[]>();
   let empty = 0;
-  let counted = 0;
+  let rows = 0;
   for await (const batch of census.activeIds()) {
     for (const id of batch) {
-      counted++;
+      rows++;
       const normal = id === null ? '' : normalizeTenantId(id);
       if (normal === '') {
         empty++;
@@ -98,26 +110,71 @@ async function uniqueIdsCriterion(census: TenantCensus): Promise<Criterion> {
       }
     }
   }
-  const dupCount = [...duplicates.values()].reduce((n, g) => n + g.length - 1, 0);
+  const extra = [...duplicates.values()].reduce((n, g) => n + g.length - 1, 0);
+  return { rows, empty, duplicates, extra, tenants: seen.size };
+}
+
+function activeCriterion(census: TenantCensus, min: number, ids: IdScan): Criterion {
+  // A tenant is a distinct, non-empty ID: two rows sharing an ID are one tenant to billing.
+  const active = ids.tenants;
+  const others = census.total - census.active;
+  const notes = [
+    others > 0 ? `${others} more not active` : '',
+    ids.extra > 0
+      ? `${plural(ids.extra, 'more active row')} ${ids.extra === 1 ? 'repeats' : 'repeat'} an ID and ${ids.extra === 1 ? 'is' : 'are'} not counted again`
+      : '',
+    ids.empty > 0 ? `${plural(ids.empty, 'active row')} without an ID not counted` : '',
+  ].filter(Boolean);
+  const rest = notes.length ? ` (${notes.join('; ')})` : '';
+  const ok = active >= min;
+  const assumed = census.assumptions?.length ? `; ${census.assumptions.join('; ')}` : '';
+  // Status values are named where none of them counted as active: the likely cause is activeValues.
+  const values = !ok && census.active === 0 ? statusValuesNote(census) : '';
+  return {
+    id: 'active-tenants',
+    title: `At least ${min} active tenants`,
+    status: ok ? 'PASS' : 'FAIL',
+    summary: ok
+      ? `${plural(active, 'active tenant')}${rest}${assumed}`
+      : `only ${plural(active, 'active tenant')}, need ≥ ${min} (short by ${min - active})${rest}${values}${assumed}`,
+    measurements: [{ name: 'activeTenants', value: active, unit: 'tenants', threshold: `>= ${min}` }],
+    evidence: [`${plural(census.total, 'tenant')} in ${census.store}; active means ${census.activeRule}`],
+    ...(ok
+      ? {}
+      : {
+          remediation: values
+            ? 'If these values mean active, list them in activeValues (gates.tenants.activeValues); otherwise onboard more tenants.'
+            : `Onboard ${min - active} more ${noun(min - active, 'tenant')} (or lower minTenants if this is not production).`,
+        }),
+  };
+}
+
+/** Where status values were found but none (or few) counted as active: the values, and the key that settles it. */
+function statusValuesNote(census: TenantCensus): string {
+  const found = census.statusValues ?? [];
+  if (found.length === 0) return '';
+  const list = found.map((v) => `${JSON.stringify(v.value)} ×${v.count}`).join(', ');
+  return `; status values found: ${list}; active means ${census.activeRule} (set activeValues to the values that mean active)`;
+}
+
+function uniqueIdsCriterion(ids: IdScan): Criterion {
+  const { empty, duplicates, extra: dupCount } = ids;
   const ok = empty === 0 && dupCount === 0;
+  const groups = [...duplicates.values()].map((g) => g.map((s) => JSON.stringify(s)).join(' = '));
   const evidence = [
-    `${counted} active IDs checked after normalisation (trim, NFKC, lower-case)`,
-    ...(empty ? [`${empty} active tenants have an empty or missing ID`] : []),
-    ...(duplicates.size
-      ? [
-          `duplicates: ${listOffenders(
-            [...duplicates.values()].map((g) => g.map((s) => JSON.stringify(s)).join(' = ')),
-            duplicates.size,
-          )}`,
-        ]
-      : []),
+    `${plural(ids.rows, 'active ID')} checked after normalisation (trim, NFKC, lower-case)`,
+    ...(empty ? [`${plural(empty, 'active tenant')} ${empty === 1 ? 'has' : 'have'} an empty or missing ID`] : []),
+    ...(duplicates.size ? [`duplicates: ${listOffenders(groups, duplicates.size)}`] : []),
   ];
-  const problems = [empty ? `${empty} without an ID` : '', dupCount ? `${duplicates.size} IDs used by more than one tenant` : ''].filter(Boolean);
+  const problems = [
+    empty ? `${empty} without an ID` : '',
+    dupCount ? `${plural(duplicates.size, 'ID')} used by more than one tenant: ${listOffenders(groups, duplicates.size, 3)}` : '',
+  ].filter(Boolean);
   return {
     id: 'unique-ids',
     title: 'Every tenant has a unique, non-empty ID',
     status: ok ? 'PASS' : 'FAIL',
-    summary: ok ? `${counted} unique tenant IDs` : `tenant IDs not usable: ${problems.join(', ')}`,
+    summary: ok ? `${plural(ids.rows, 'unique tenant ID')}` : `tenant IDs not usable: ${problems.join(', ')}`,
     measurements: [
       { name: 'emptyIds', value: empty, threshold: '0' },
       { name: 'duplicateIds', value: dupCount, threshold: '0' },
@@ -136,7 +193,7 @@ function configCriterion(census: TenantCensus): Criterion {
     status: ok ? 'PASS' : 'FAIL',
     summary: ok
       ? `every active tenant has a config record (${census.configRule})`
-      : `${count} active tenants have no config record: ${listOffenders(examples, count)}`,
+      : `${plural(count, 'active tenant')} ${count === 1 ? 'has' : 'have'} no config record: ${listOffenders(examples, count)}`,
     measurements: [{ name: 'tenantsWithoutConfig', value: count, threshold: '0' }],
     evidence: [`config record means: ${census.configRule}`],
     ...(ok ? {} : { remediation: 'Create a config record for each tenant listed (tenant onboarding should write one).' }),
@@ -153,16 +210,17 @@ function quotaCriterion(census: TenantCensus): Criterion {
       remediation: 'Store a quota per tenant, or name the fields that hold it (quotaColumns / quotaPaths).',
     };
   }
-  const { count, examples } = census.missingQuota;
+  const { count, examples, reasons } = census.missingQuota;
   const ok = count === 0;
   const fields = census.quotaFields.join(', ');
+  const named = examples.map((id, i) => (reasons?.[i] ? `${id} (${reasons[i]})` : id));
   return {
     id: 'quotas',
     title: 'Every tenant has a positive quota',
     status: ok ? 'PASS' : 'FAIL',
     summary: ok
       ? `every active tenant has a positive quota (${fields})`
-      : `${count} active tenants lack a positive quota in ${fields}: ${listOffenders(examples, count)}`,
+      : `${plural(count, 'active tenant')} ${count === 1 ? 'lacks' : 'lack'} a positive quota in ${fields}: ${listOffenders(named, count)}`,
     measurements: [{ name: 'tenantsWithoutQuota', value: count, threshold: '0' }],
     evidence: [`quota fields: ${fields}`],
     ...(ok ? {} : { remediation: 'Set a positive quota for each tenant listed; an unlimited tenant cannot be metered or throttled.' }),
@@ -204,7 +262,7 @@ async function quotaProbeCriterion(input: TenantsCheckInput): Promise<Criterion>
   const broken = results.filter((r) => !r.limitedAt && r.stoppedBy);
   const noRetryAfter = results.filter((r) => r.limitedAt && !r.retryAfter);
   let status: Criterion['status'] = 'PASS';
-  let summary = `quota enforced for ${results.length} test tenant(s)`;
+  let summary = `quota enforced for ${plural(results.length, 'test tenant')}`;
   if (unenforced.length) {
     status = 'FAIL';
     summary = `quota not enforced: no 429 within ${unenforced[0].maxRequests} requests for ${unenforced.map((r) => r.tenant).join(', ')}`;

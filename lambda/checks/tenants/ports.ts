@@ -22,12 +22,22 @@ export interface TenantCensus {
   activeIds(): AsyncIterable<(string | null)[]>;
   /** Notes worth showing as evidence (e.g. how many items had no status attribute). */
   notes: string[];
+  /**
+   * Conventions the store fell back on because a setting was absent and what it found differs from
+   * them, each naming the setting that settles it (e.g. "no status column in public.tenants, so
+   * every row was counted as active; set statusColumn"). Shown in the summaries, not only as evidence.
+   */
+  assumptions?: string[];
+  /** The status values found on all rows with their counts (most frequent first, at most 10), where there is a status field. */
+  statusValues?: { value: string; count: number }[];
 }
 
 export interface Offenders {
   count: number;
   /** At most the first 10. */
   examples: string[];
+  /** Per example (same order), why it offends where the store knows, e.g. "monthly_token_quota is NULL". */
+  reasons?: string[];
 }
 
 export interface TenantStore {

@@ -70,7 +70,10 @@ export function parseConfig(registry: Registry, text: string, file: string, opts
   const checked = opts.resolveEnv === false && opts.env ? asItWillResolve(doc, opts.env) : resolved;
   const check = configValidator(registry);
   if (!check(checked)) {
-    const error = mostSpecific(check.errors ?? []);
+    const errors = check.errors ?? [];
+    const forms = describeForms(errors, checked, registry);
+    if (forms) throw new ConfigError(forms.message, where(file, text, forms.path));
+    const error = mostSpecific(errors);
     const path = pathOf(error);
     throw new ConfigError(describeSchemaError(error, checked, registry), where(file, text, path));
   }
@@ -102,6 +105,7 @@ function asItWillResolve(node: unknown, env: NodeJS.ProcessEnv): unknown {
 export function configFromEnvironment(registry: Registry, env: NodeJS.ProcessEnv): LoadedConfig {
   const config: ReadinessConfig = { version: 1, suite: env.SAAS_READINESS_SUITE || 'default', sources: {}, gates: {} };
   const skipped: LoadedConfig['skipped'] = {};
+  const envVars: Record<string, string> = {};
   for (const gate of registry.gates) {
     const fromEnv = gate.fromEnvironment(env);
     if ('skip' in fromEnv) {
@@ -110,6 +114,21 @@ export function configFromEnvironment(registry: Registry, env: NodeJS.ProcessEnv
     }
     config.gates[gate.id] = fromEnv.gate;
     Object.assign(config.sources, fromEnv.sources ?? {});
+    Object.assign(envVars, fromEnv.envVars ?? {});
+  }
+  // The same schema as a readiness.yaml: a value the file would refuse (exit 2) is refused here too,
+  // named by the variable it came from.
+  const check = configValidator(registry);
+  if (!check(config)) {
+    const errors = check.errors ?? [];
+    const error = mostSpecific(errors);
+    const path = pathOf(error);
+    const name = envVars[path.join('.')];
+    const shown = name ? `${name}=${excerpt(String(valueAt(config, path)), 60)}` : path.join('.');
+    throw new ConfigError(
+      `${shown}: ${describeSchemaError(error, config, registry).replace(/ \(got [^)]*\)/, '')}`,
+      'zero-config (no readiness.yaml; built from environment variables)',
+    );
   }
   return { config: prepareGates(registry, config), skipped };
 }
@@ -190,12 +209,74 @@ function valueAt(doc: unknown, path: (string | number)[]): unknown {
   return node;
 }
 
+/** YAML's `.nan` / `.inf` read as numbers JSON cannot show (JSON.stringify makes them null). */
+const notFinite = (v: unknown): v is number => typeof v === 'number' && !Number.isFinite(v);
+const yamlNumber = (v: number) => (Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf');
+
+interface ObjectForm {
+  properties?: Record<string, unknown>;
+  required?: string[];
+}
+
+/**
+ * A value that may take one of several object forms (`oneOf` of objects with their own keys, as
+ * `cost.window`): the branch errors ajv reports one per form are collapsed into the one line that
+ * fits what was written: the key a form still needs, a key no form knows (with did-you-mean and
+ * every form's keys), or keys of different forms mixed. Undefined for anything else.
+ */
+function describeForms(errors: ErrorObject[], doc: unknown, registry: Registry): { message: string; path: (string | number)[] } | undefined {
+  const oneOf = errors
+    .filter((e) => e.keyword === 'oneOf')
+    .sort((a, b) => pathOf(b).length - pathOf(a).length)
+    .find((e) => {
+      const forms = keywordSchemaOf(e, registry) as ObjectForm[];
+      return Array.isArray(forms) && forms.every((f) => f && typeof f === 'object' && f.properties);
+    });
+  if (!oneOf) return undefined;
+  const path = pathOf(oneOf);
+  const value = valueAt(doc, path);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const forms = keywordSchemaOf(oneOf, registry) as ObjectForm[];
+  const keysOf = (f: ObjectForm) => Object.keys(f.properties ?? {});
+  const listed = `the forms are ${forms.map((f) => `{ ${keysOf(f).join(', ')} }`).join(' or ')}`;
+  const written = Object.keys(value);
+  const known = forms.flatMap(keysOf);
+  const unknown = written.find((k) => !known.includes(k));
+  if (unknown !== undefined) {
+    const hint = closest(unknown, known);
+    return { message: `unknown key${hint ? ` (did you mean '${hint}'?)` : ''}; allowed here: ${known.join(', ')} (${listed})`, path: [...path, unknown] };
+  }
+  const fits = forms.map((f, i) => ({ f, i })).filter(({ f }) => written.every((k) => keysOf(f).includes(k)));
+  if (fits.length === 0) {
+    const together = (a: string, b: string) => forms.some((f) => keysOf(f).includes(a) && keysOf(f).includes(b));
+    const pair = written.flatMap((a) => written.filter((b) => b !== a && !together(a, b)).map((b) => [a, b]))[0] ?? written;
+    const mixed = pair.map((k) => `'${k}'`).join(' and ');
+    return { message: `${mixed} belong to different forms and cannot be combined; use one: ${listed}`, path };
+  }
+  // The form written: its own errors (the first fitting form, as the keys written are all its own).
+  const branch = `${oneOf.schemaPath}/${fits[0].i}/`;
+  const own = errors.filter((e) => e.schemaPath.startsWith(branch));
+  if (own.length === 0) return undefined;
+  const error = mostSpecific(own);
+  if (error.keyword === 'required') {
+    const missing = String(error.params.missingProperty);
+    const given = written.filter((k) => keysOf(fits[0].f).includes(k));
+    return { message: `missing required key '${missing}'${given.length ? ` (required with ${given.map((k) => `'${k}'`).join(', ')})` : ''}; ${listed}`, path };
+  }
+  return { message: describeSchemaError(error, doc, registry), path: pathOf(error) };
+}
+
 function describeSchemaError(error: ErrorObject, doc: unknown, registry: Registry): string {
   const path = pathOf(error);
   const got = valueAt(doc, path);
   // A value is shown only as a short redacted excerpt, and never under a secret-looking key.
   const secretField = path.some((p) => typeof p === 'string' && SECRET_FIELD.test(p));
-  const shown = got === undefined || secretField ? '' : ` (got ${excerpt(JSON.stringify(got) ?? String(got), 60)})`;
+  const shown = got === undefined || secretField ? '' : ` (got ${notFinite(got) ? yamlNumber(got) : excerpt(JSON.stringify(got) ?? String(got), 60)})`;
+  if (notFinite(got) && !secretField) {
+    const what = Number.isNaN(got) ? 'NaN' : 'infinity';
+    const expected = error.keyword === 'type' ? `must be ${(error.params as { type: string }).type}: ` : '';
+    return `${expected}got ${yamlNumber(got)} (${what}), which is not a number allowed here; write a finite number`;
+  }
   // biome-ignore lint/suspicious/noExplicitAny: ajv's error params and parent schema are untyped
   const p = error.params as Record<string, any>;
   switch (error.keyword) {
@@ -206,12 +287,28 @@ function describeSchemaError(error: ErrorObject, doc: unknown, registry: Registr
     }
     case 'required':
       return `missing required key '${p.missingProperty}'`;
-    case 'enum':
-      return `must be one of ${p.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}${shown}`;
+    case 'enum': {
+      const hint =
+        typeof got === 'string'
+          ? closest(
+              got,
+              (p.allowedValues as unknown[]).filter((v): v is string => typeof v === 'string' && v !== ''),
+            )
+          : undefined;
+      return `must be one of ${p.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}${shown}${hint ? ` (did you mean '${hint}'?)` : ''}`;
+    }
     case 'const':
       return `must be ${JSON.stringify(p.allowedValue)}${shown}`;
     case 'type':
       return `must be ${p.type}${shown}`;
+    case 'not': {
+      // `not: { required: [a, b] }`: keys that exclude each other.
+      // biome-ignore lint/suspicious/noExplicitAny: ajv's error params and parent schema are untyped
+      const both = (keywordSchemaOf(error, registry)?.required ?? []) as string[];
+      const at = String(path[path.length - 1] ?? '');
+      if (both.length === 2) return `set either ${at}.${both[0]} or ${at}.${both[1]}, not both`;
+      return `${error.message ?? 'is invalid'}${shown}`;
+    }
     case 'propertyNames':
       return `invalid name '${excerpt(String(p.propertyName), 60)}'`;
     default:
@@ -224,10 +321,21 @@ function describeSchemaError(error: ErrorObject, doc: unknown, registry: Registr
  * schema (the validator is not verbose: the precompiled one stays small and loads fast).
  */
 function parentSchemaOf(error: ErrorObject, registry: Registry): { properties?: Record<string, unknown> } | undefined {
-  const steps = error.schemaPath.replace(/^#\/?/, '').split('/').slice(0, -1);
+  return schemaAt(error.schemaPath, registry, 1);
+}
+
+/** The value of the failed keyword itself (ajv's `error.schema`, which only a verbose validator fills in). */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON Schema fragment, shape depends on the keyword
+function keywordSchemaOf(error: ErrorObject, registry: Registry): any {
+  return error.schema ?? schemaAt(error.schemaPath, registry, 0);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: walks the JSON Schema by a JSON pointer
+function schemaAt(schemaPath: string, registry: Registry, up: number): any {
+  const steps = schemaPath.replace(/^#\/?/, '').split('/');
   // biome-ignore lint/suspicious/noExplicitAny: walks the JSON Schema by a JSON pointer
   let node: any = configSchema(registry);
-  for (const step of steps) node = node?.[step.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const step of steps.slice(0, steps.length - up)) node = node?.[step.replace(/~1/g, '/').replace(/~0/g, '~')];
   return node && typeof node === 'object' ? node : undefined;
 }
 

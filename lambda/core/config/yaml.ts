@@ -47,16 +47,81 @@ export function parseYamlDocument(text: string, file: string): unknown {
     events = parseEvents(text, { filename: file, maxDepth: YAML_BUDGET.maxDepth });
     checkBudget(text, events, file);
     const documents = constructFromEvents(events, { source: text, filename: file, schema: CORE_SCHEMA });
-    if (documents.length > 1) throw new ConfigError('holds more than one YAML document (a `---` separator); a config is one document', file);
+    if (documents.length > 1) {
+      const line = secondDocumentLine(text, events);
+      throw new ConfigError(
+        `holds more than one YAML document: a second one starts here (a \`---\` separator); only one document is allowed in a config`,
+        line ? `${file}:${line}` : file,
+      );
+    }
     return documents[0];
   } catch (err) {
     if (err instanceof YAMLException) {
       const mark = err.mark;
       const where = mark ? `${file}:${mark.line + 1}:${mark.column + 1}` : file;
-      throw new ConfigError(`invalid YAML: ${excerpt(err.reason, 200)}`, where);
+      const open = mark ? openQuoteAt(text, mark.position) : undefined;
+      const unterminated = open
+        ? `; a quoted string opened with ${open.quote} on line ${open.line} is not closed (an unterminated string runs on until the next ${open.quote}): close it on the line where it starts`
+        : '';
+      throw new ConfigError(`invalid YAML: ${excerpt(err.reason, 200)}${unterminated}`, where);
     }
     throw err;
   }
+}
+
+/**
+ * Where the second document of a multi-document file starts: the `---` line before its first
+ * node, or the separator itself when that document is empty.
+ */
+function secondDocumentLine(text: string, events: Event[]): number | undefined {
+  const separators: number[] = [];
+  const lines = text.split('\n');
+  lines.forEach((l, i) => {
+    if (/^---(\s|$)/.test(l)) separators.push(i + 1);
+  });
+  let documents = 0;
+  let firstExplicit = false;
+  for (const event of events) {
+    if (event.type === EVENT_ID.DOCUMENT) {
+      documents++;
+      if (documents === 1) firstExplicit = event.explicitStart;
+      if (documents === 2 && event.explicitStart) return separators[firstExplicit ? 1 : 0];
+    }
+  }
+  return separators[firstExplicit ? 1 : 0];
+}
+
+/**
+ * Whether `offset` lies inside a quoted scalar that opened earlier (a forgotten closing quote,
+ * which js-yaml reports only where the run-on string breaks the indentation): the quote and its
+ * line, else undefined. A light scan: comments, plain scalars with apostrophes, escapes.
+ */
+export function openQuoteAt(text: string, offset: number): { quote: string; line: number } | undefined {
+  let quote: string | undefined;
+  let openedAt = 0;
+  for (let i = 0; i < Math.min(offset, text.length); i++) {
+    const c = text[i];
+    if (quote === '"') {
+      if (c === '\\') i++;
+      else if (c === '"') quote = undefined;
+    } else if (quote === "'") {
+      if (c === "'" && text[i + 1] === "'") i++;
+      else if (c === "'") quote = undefined;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      const end = text.indexOf('\n', i);
+      if (end === -1) break;
+      i = end;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s:,[{-]/.test(text[i - 1]))) {
+      quote = c;
+      openedAt = i;
+    }
+  }
+  if (!quote) return undefined;
+  // A string closed on its own line is no unterminated one even if the error lies past it.
+  const line = text.slice(0, openedAt).split('\n').length;
+  const rest = text.slice(openedAt + 1).split('\n')[0];
+  if (rest.includes(quote)) return undefined;
+  return { quote, line };
 }
 
 function checkBudget(text: string, events: Event[], file: string): void {

@@ -74,6 +74,7 @@ export class CloudWatchMonitoring implements MonitoringProvider {
   readonly label: string;
   /** The runner's own AWS credentials are the means of measuring here, so a denial is ERROR, not FAIL. */
   readonly credentialsTitle = "CloudWatch readable with the runner's AWS credentials";
+  readonly access = "the runner's IAM identity allows cloudwatch:GetMetricData, cloudwatch:ListMetrics and cloudwatch:DescribeAlarms";
   private readonly signals: Record<SignalKind, CloudWatchSignal>;
 
   constructor(

@@ -1,3 +1,4 @@
+import { plural } from '../../core/plural';
 import { CostExplorerClient, GetCostAndUsageCommand, type Expression, type GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { FinalizeHandler, FinalizeHandlerArguments } from '@smithy/types';
@@ -32,6 +33,9 @@ export class CostExplorerBill implements BillSource {
   private sts?: STSClient;
   private answered = 0;
   private throttled = 0;
+  /** Every attempt sent, answered or not, and the HTTP statuses of the failed ones (e.g. 500 → 5). */
+  private attempts = 0;
+  private failedStatuses = new Map<string, number>();
 
   /**
    * @param budget the most this run may spend on requests (`gates.cost.aws.maxCostExplorerUsd`):
@@ -57,12 +61,18 @@ export class CostExplorerBill implements BillSource {
     client.middlewareStack.addRelativeTo(
       <I extends object, O extends object>(next: FinalizeHandler<I, O>) =>
         async (args: FinalizeHandlerArguments<I>) => {
+          this.attempts++;
           try {
             const out = await next(args);
             this.answered++;
             return out;
           } catch (err) {
             if (THROTTLING.has((err as { name?: string }).name ?? '')) this.throttled++;
+            else {
+              const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+              const key = status && status >= 400 ? `failed with HTTP ${status}` : status ? `unreadable (HTTP ${status})` : 'got no answer';
+              this.failedStatuses.set(key, (this.failedStatuses.get(key) ?? 0) + 1);
+            }
             throw err;
           }
         },
@@ -179,16 +189,13 @@ export class CostExplorerBill implements BillSource {
   private explain(err: unknown, window: CostWindow): Error {
     if (err instanceof SourceError) return err;
     const name = (err as { name?: string }).name ?? '';
-    const made = `${this.answered} billed request(s) made, ${this.throttled} throttled`;
+    const failed = [...this.failedStatuses].map(([k, n]) => `${n} ${k}`);
+    const made = `${plural(this.attempts, 'attempt')} made: ${this.answered} answered and billed, ${this.throttled} throttled${failed.length ? `, ${failed.join(', ')}` : ''}`;
     if (THROTTLING.has(name) || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) {
-      return new SourceError(
-        'throttled',
-        `Cost Explorer throttled the requests (${name || 'HTTP 429'}) and the retries were exhausted after ${this.src.maxAttempts ?? 5} attempts (${made})`,
-        {
-          remediation:
-            'Run the check again later or less often, or raise maxAttempts on the costexplorer source; Cost Explorer allows only a few requests per second per account.',
-        },
-      );
+      return new SourceError('throttled', `Cost Explorer throttled the requests (${name || 'HTTP 429'}) and the retries were exhausted (${made})`, {
+        remediation:
+          'Run the check again later or less often, or raise maxAttempts on the costexplorer source; Cost Explorer allows only a few requests per second per account.',
+      });
     }
     if (name === 'DataUnavailableException') {
       return new SourceError('not-found', 'Cost Explorer has no data for the window or is not enabled for this account (DataUnavailableException)', {

@@ -78,6 +78,7 @@ export const source: SourceDefinition<DatadogSourceConfig> = {
           tenantTag: own.tenantTag ?? DEFAULT_TENANT_TAG,
           monitorTags: own.monitorTags,
           deadline: ctx.deadline,
+          progress: (message) => ctx.progress(message),
         });
       },
     }),

@@ -38,6 +38,8 @@ export interface DatadogMonitoringOptions {
   /** Only monitors carrying all these tags (`monitor_tags`), e.g. service:api. */
   monitorTags?: string[];
   deadline: number;
+  /** Progress lines (a wait on a rate limit), shown on stderr by the CLI. */
+  progress?: (message: string) => void;
 }
 
 interface QueryResponse {
@@ -77,9 +79,12 @@ export class DatadogMonitoring implements MonitoringProvider {
   readonly id = 'datadog';
   readonly label: string;
   readonly credentialsTitle = 'Datadog API and application keys valid';
+  readonly access = 'the application key has the read scopes the gate uses (monitors_read, timeseries_query, apm_read)';
 
   constructor(private readonly opts: DatadogMonitoringOptions) {
-    this.label = `Datadog (${opts.site})`;
+    // The host actually called: the site, unless the API URL points elsewhere (a proxy, a stand-in).
+    const host = new URL(opts.baseUrl).host;
+    this.label = `Datadog (${host === `api.${opts.site}` ? opts.site : host})`;
   }
 
   async verifyCredentials(signal: AbortSignal): Promise<string> {
@@ -183,7 +188,8 @@ export class DatadogMonitoring implements MonitoringProvider {
     const env = this.scopeTags()[0];
     const [monitors, rules] = await Promise.all([this.monitors(signal), this.notificationRules(signal)]);
     const now = Date.now() / 1000;
-    return monitors.filter((m) => watchesEnv(m, env)).map((m) => toRule(m, rules, now));
+    // Monitors of other envs are read but not judged; the result names them and why.
+    return monitors.map((m) => (watchesEnv(m, env) ? toRule(m, rules, now) : { ...toRule(m, rules, now), excluded: `does not watch ${env}` }));
   }
 
   /** `env:<env>` and, when set, `service:<service>`; the env has no default that could be right. */
@@ -291,7 +297,7 @@ export class DatadogMonitoring implements MonitoringProvider {
     const headers: Record<string, string> = { 'DD-API-KEY': this.opts.apiKey };
     if (path !== '/api/v1/validate') headers['DD-APPLICATION-KEY'] = this.opts.appKey;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return requestJson({ service: 'Datadog', key, url, method, headers, body, signal, deadline: this.opts.deadline });
+    return requestJson({ service: 'Datadog', key, url, method, headers, body, signal, deadline: this.opts.deadline, progress: this.opts.progress });
   }
 }
 

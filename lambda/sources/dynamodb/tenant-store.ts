@@ -61,6 +61,20 @@ function quotaFieldsIn(node: unknown, prefix: string, out: Map<string, unknown>,
   }
 }
 
+/** Which quota fields of one item miss, and how: absent, NULL, 0 or negative. */
+function quotaWhy(quotas: Map<string, unknown>): string {
+  if (quotas.size === 0) return 'no quota field';
+  return [...quotas]
+    .flatMap(([path, v]) => {
+      if (v === undefined) return [`${path} is absent`];
+      if (v === null) return [`${path} is NULL`];
+      if (positive(v)) return [];
+      const n = Number(v);
+      return [`${path} is ${n === 0 ? '0' : String(v)}`];
+    })
+    .join(', ');
+}
+
 function positive(v: unknown): boolean {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
   return Number.isFinite(n) && n > 0;
@@ -106,7 +120,7 @@ export class DynamoDbTenantStore implements TenantStore {
     let pages = 0;
     const quotaFieldNames = new Set<string>();
     // One small record per item; the verdict on status waits until every item is seen.
-    const rows: { id: string | null; hasStatus: boolean; active: boolean; config: boolean; quota: boolean }[] = [];
+    const rows: { id: string | null; hasStatus: boolean; active: boolean; config: boolean; quota: boolean; quotaWhy: string }[] = [];
     const scanSegment = async (segment: number) => {
       let start: Record<string, AttributeValue> | undefined;
       do {
@@ -145,6 +159,7 @@ export class DynamoDbTenantStore implements TenantStore {
             active: statusAttr === undefined || (hasStatus && activeValues.includes(String(status).toLowerCase())),
             config: hasConfig(valueAtPath(item, configAttr)),
             quota: quotas.size > 0 && [...quotas.values()].every(positive),
+            quotaWhy: quotaWhy(quotas),
           });
         }
         if (pages % 20 === 0) this.progress?.(`scanned ${total} items`);
@@ -156,7 +171,10 @@ export class DynamoDbTenantStore implements TenantStore {
     const active = rows.filter((r) => r.active);
     const quotaFields = [...quotaFieldNames].sort();
     const missingConfig = active.filter((r) => !r.config).map((r) => r.id ?? '(no id)');
-    const missingQuota = active.filter((r) => !r.quota).map((r) => r.id ?? '(no id)');
+    const quotaOffenders = active
+      .filter((r) => !r.quota)
+      .map((r) => ({ id: r.id ?? '(no id)', why: r.quotaWhy }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const ids = active.map((r) => r.id);
     return {
       store: `DynamoDB table ${this.table} (${pages} pages, ${segments} segments)`,
@@ -166,7 +184,11 @@ export class DynamoDbTenantStore implements TenantStore {
       configRule: `a non-empty '${configAttr}' attribute`,
       missingConfig: { count: missingConfig.length, examples: missingConfig.sort().slice(0, 10) },
       quotaFields,
-      missingQuota: { count: missingQuota.length, examples: missingQuota.sort().slice(0, 10) },
+      missingQuota: {
+        count: quotaOffenders.length,
+        examples: quotaOffenders.slice(0, 10).map((o) => o.id),
+        reasons: quotaOffenders.slice(0, 10).map((o) => o.why),
+      },
       async *activeIds() {
         yield ids;
       },

@@ -21,6 +21,8 @@ export interface JsonRequest {
   deadline: number;
   timeoutMs?: number;
   maxWaitMs?: number;
+  /** Told before each wait on a rate limit (shown on stderr by the CLI), so a pause is never silent. */
+  progress?: (message: string) => void;
 }
 
 /** Answers larger than this are not read: a runaway or hostile endpoint must not exhaust memory. */
@@ -128,6 +130,9 @@ export async function requestJson(req: JsonRequest): Promise<unknown> {
         const name = res.headers.get('x-ratelimit-name');
         throw new SourceError('throttled', `${req.service} rate limit hit${name ? ` (${name})` : ''}: ${why} (${where})`);
       }
+      req.progress?.(
+        `${req.service} rate limit hit${res.headers.get('x-ratelimit-name') ? ` (${res.headers.get('x-ratelimit-name')})` : ''}: waiting ${Math.max(1, Math.ceil(waitMs / 1000))} s before retry ${attempt + 1} of ${RATE_LIMIT_RETRIES} (${where})`,
+      );
       await delay(waitMs, req.signal);
       continue;
     }

@@ -64,6 +64,7 @@ export const source: SourceDefinition<NewRelicSourceConfig> = {
           tenantAttribute: own.tenantAttribute ?? DEFAULT_TENANT_TAG,
           appName: own.appName,
           deadline: ctx.deadline,
+          progress: (message) => ctx.progress(message),
         });
       },
     }),

@@ -27,7 +27,7 @@ import {
   defaultQueries,
   facetCount,
   facetValue,
-  firstNumber,
+  firstResult,
   nrqlString,
   rows,
   SIGNALS_TIMEOUT_S,
@@ -48,6 +48,8 @@ export interface NewRelicMonitoringOptions {
   /** Scopes the default queries and the alert conditions to one APM app (NR-13). */
   appName?: string;
   deadline: number;
+  /** Progress lines (a wait on a rate limit), shown on stderr by the CLI. */
+  progress?: (message: string) => void;
 }
 
 interface Condition {
@@ -93,6 +95,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
   readonly id = 'newrelic';
   readonly label: string;
   readonly credentialsTitle = 'New Relic API key valid for the account';
+  readonly access = 'the key is a User key (NRAK-…) of a user who can read the account';
   private readonly nerdgraph: NerdGraph;
   private readonly queries: Required<NewRelicQueries>;
   /** Whether the signals are the defaults on every app in the account (then one app must be unambiguous). */
@@ -100,7 +103,7 @@ export class NewRelicMonitoring implements MonitoringProvider {
 
   constructor(private readonly opts: NewRelicMonitoringOptions) {
     this.label = `New Relic (account ${opts.accountId}${opts.appName ? `, app ${opts.appName}` : ''}, ${new URL(opts.url).host})`;
-    this.nerdgraph = new NerdGraph({ url: opts.url, apiKey: opts.apiKey, deadline: opts.deadline });
+    this.nerdgraph = new NerdGraph({ url: opts.url, apiKey: opts.apiKey, deadline: opts.deadline, progress: opts.progress });
     const q = { ...defaultQueries(opts.appName === undefined ? undefined : nrqlString(opts.appName)), ...opts.queries };
     this.queries = { ...q, tenants: opts.queries?.tenants ?? `${q.throughput} ${tenantFacet(opts.tenantAttribute)}` };
     this.unscopedDefaults = !opts.appName && !opts.queries?.latency && !opts.queries?.errors && !opts.queries?.throughput;
@@ -149,7 +152,20 @@ export class NewRelicMonitoring implements MonitoringProvider {
     const account = isRecord(data.actor) ? data.actor.account : undefined;
     if (!isRecord(account)) throw malformed('signals NRQL', `actor.account is ${typeName(account)}, not an object`);
     return Object.fromEntries(
-      SIGNALS.map((k) => [k, { query: this.queries[k], samples: firstNumber(rows(account[k], 'signals NRQL', k), k), unit: 'events' } satisfies SignalReading]),
+      SIGNALS.map((k) => {
+        const { value, name } = firstResult(rows(account[k], 'signals NRQL', k), k);
+        // count(…) and uniqueCount(…) count events; average(duration) and the like are values, not events.
+        const counted = name === undefined || /^(count|uniqueCount)\b/i.test(name);
+        return [
+          k,
+          {
+            query: this.queries[k],
+            samples: value,
+            unit: counted ? 'events' : 'value',
+            ...(counted || !name ? {} : { valueName: name }),
+          } satisfies SignalReading,
+        ];
+      }),
     ) as Record<SignalKind, SignalReading>;
   }
 
@@ -241,7 +257,20 @@ export class NewRelicMonitoring implements MonitoringProvider {
       ),
     ].filter(Boolean);
     const channels = channelIds.length ? await this.channels(channelIds, signal) : new Map<string, Channel>();
-    return facts.map(({ condition, facts: f }, i) => toRule(condition, f, workflows, verdicts[i], mutingRules, channels));
+    // Conditions scoped to other apps are read but not judged; the result names them and why.
+    const skipped = conditions
+      .filter((c) => !relevant.includes(c))
+      .map(
+        (c): AlertRule => ({
+          id: String(c.id),
+          name: `${c.name}${policyNames.get(String(c.policyId)) ? ` (policy ${policyNames.get(String(c.policyId))})` : ''}`,
+          query: `${c.name} ${c.nrql?.query ?? ''}`,
+          enabled: c.enabled,
+          notifies: [],
+          excluded: `scoped to another app than ${this.opts.appName}`,
+        }),
+      );
+    return [...facts.map(({ condition, facts: f }, i) => toRule(condition, f, workflows, verdicts[i], mutingRules, channels)), ...skipped];
   }
 
   /** NR-14, NR-15, NR-18: the first page plus every further one, by `nextCursor`. */
@@ -351,7 +380,12 @@ function toRule(
     notifies,
   };
   if (muting.length && !usable.length && routed.length) rule.mutedBy = muting.map((r) => `muting rule ${r.name}`).join(', ');
-  if (!notifies.length) rule.noTargetReason = noTargetReason(f, workflows, verdicts, problems, muting.length > 0);
+  if (!notifies.length) {
+    rule.noTargetReason = noTargetReason(f, workflows, verdicts, problems, muting.length > 0);
+    // A workflow that would route it but is switched off: disabled, not "no target".
+    const off = workflows.filter((w) => !w.workflowEnabled && routeVerdict(w.issuesFilter, f).routes);
+    if (off.length && !problems.length) rule.disabledRoute = off.map((w) => `workflow "${w.name}"`).join(', ');
+  }
   return rule;
 }
 

@@ -17,7 +17,7 @@ const errorClass = (e: GraphqlError) => e.extensions?.errorClass ?? e.extensions
 
 /** One NerdGraph endpoint and key (docs/contracts/newrelic.md NR-01 … NR-05). */
 export class NerdGraph {
-  constructor(private readonly opts: { url: string; apiKey: string; deadline: number }) {}
+  constructor(private readonly opts: { url: string; apiKey: string; deadline: number; progress?: (message: string) => void }) {}
 
   /**
    * Sends one document and returns its `data`. A refused key is a `credentials` {@link SourceError};
@@ -37,6 +37,7 @@ export class NerdGraph {
         body: JSON.stringify({ query: document.replace(/\s+/g, ' ').trim(), variables }),
         signal,
         deadline: this.opts.deadline,
+        progress: this.opts.progress,
         ...(waitMs ? { timeoutMs: waitMs } : {}),
       });
       if (!isRecord(doc)) throw new SourceError('malformed', `malformed NerdGraph response: the answer is ${typeName(doc)}, not an object`);
@@ -80,6 +81,9 @@ export class NerdGraph {
       const why = attempt >= RATE_LIMIT_RETRIES ? `still limited after ${attempt} retries` : 'no time left before the gate deadline to wait';
       throw new SourceError('throttled', `New Relic rate limit hit (TOO_MANY_REQUESTS): ${why} (POST ${where})`);
     }
+    this.opts.progress?.(
+      `New Relic rate limit hit (TOO_MANY_REQUESTS): waiting ${Math.max(1, Math.ceil(waitMs / 1000))} s before retry ${attempt + 1} of ${RATE_LIMIT_RETRIES} (POST ${where})`,
+    );
     await delay(waitMs, signal);
   }
 }

@@ -70,6 +70,13 @@ export function rows(entry: unknown, operation: string, what: string): Record<st
  * NR-09: the value of a single-aggregate query is the first number of its first row; no row or
  * only nulls is no data (0). A row of non-numbers (e.g. "5400") is a malformed answer.
  */
+/** The first numeric result and its name (`count`, `average.duration`…): a count of events, or another kind of value. */
+export function firstResult(results: Record<string, unknown>[], what: string): { value: number; name?: string } {
+  const value = firstNumber(results, what);
+  const name = results.length ? Object.entries(results[0]).find(([, v]) => typeof v === 'number')?.[0] : undefined;
+  return { value, ...(name ? { name } : {}) };
+}
+
 export function firstNumber(results: Record<string, unknown>[], what: string): number {
   if (results.length === 0) return 0;
   const values = Object.values(results[0]);

@@ -1,3 +1,4 @@
+import { SourceError } from '../../core/errors';
 import type { Client } from 'pg';
 import type { AuditTrail, CanaryDocument, CanaryStore, ConfigSnapshot, ConfigStore, MigrationRecord } from '../../checks/config/ports';
 import { quoteIdent, requireEveryRowVisible } from './connection';
@@ -70,7 +71,10 @@ async function relation(client: Client, name: string): Promise<Relation | undefi
 
 function column(rel: Relation, wanted: string, what: string): Column {
   const c = rel.columns.find((col) => col.name === wanted);
-  if (!c) throw new Error(`${what} column '${wanted}' not found in ${rel.quoted} (columns: ${rel.columns.map((x) => x.name).join(', ')})`);
+  if (!c)
+    throw new SourceError('not-found', `${what} column '${wanted}' not found in ${rel.quoted} (columns: ${rel.columns.map((x) => x.name).join(', ')})`, {
+      remediation: `Name the ${what} column in gates.config (names are matched exactly); the columns found are listed.`,
+    });
   return c;
 }
 
@@ -87,12 +91,17 @@ interface Layout {
 async function resolveLayout(client: Client, m: PostgresConfigMapping, target: string): Promise<Layout> {
   let table = m.table ? await relation(client, m.table) : await relation(client, 'tenant_configs');
   if (!table && !m.table) table = await relation(client, 'tenants');
-  if (!table) throw new Error(`config table '${m.table ?? 'tenant_configs'}' not found in ${target} (set gates.config.table)`);
+  if (!table)
+    throw new SourceError('not-found', `config table '${m.table ?? 'tenant_configs'}' not found in ${target} (set gates.config.table)`, {
+      remediation: 'Set gates.config.table to the table holding one config per tenant.',
+    });
   const has = (n: string) => table!.columns.some((c) => c.name === n);
   const tenant = column(table, m.tenantColumn ?? (has('tenant_id') ? 'tenant_id' : 'id'), 'tenant');
   const config = column(table, m.configColumn ?? 'config', 'config');
   if (!/^(jsonb|json|text|character varying.*)$/.test(config.type))
-    throw new Error(`config column ${config.name} is ${config.type}; expected jsonb, json or text`);
+    throw new SourceError('malformed', `config column ${config.name} is ${config.type}; expected jsonb, json or text`, {
+      remediation: 'Point gates.config.configColumn at the jsonb, json or text column holding the config.',
+    });
   const updatedName = m.updatedAtColumn ?? (has('updated_at') ? 'updated_at' : undefined);
   const updatedAt = updatedName ? column(table, updatedName, 'updated-at') : undefined;
 
@@ -101,7 +110,10 @@ async function resolveLayout(client: Client, m: PostgresConfigMapping, target: s
   if (has(tierName)) tier = { sql: `c.${quoteIdent(tierName)}::text`, join: '' };
   else {
     const tenants = await relation(client, m.tenantsTable ?? 'tenants');
-    if (m.tenantsTable && !tenants) throw new Error(`tenants table '${m.tenantsTable}' not found in ${target}`);
+    if (m.tenantsTable && !tenants)
+      throw new SourceError('not-found', `tenants table '${m.tenantsTable}' not found in ${target}`, {
+        remediation: 'Set gates.config.tenantsTable to an existing table.',
+      });
     if (tenants && tenants.quoted !== table.quoted && tenants.columns.some((c) => c.name === tierName)) {
       const id = tenants.columns.some((c) => c.name === 'tenant_id') ? 'tenant_id' : 'id';
       tier = {

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { SourceError } from '../../core/errors';
 import { parseMoney } from '../../checks/cost/money';
 import type { CostLedger, LedgerSummary } from '../../checks/cost/ports';
 import { exclusiveEnd, type CostWindow } from '../../checks/cost/window';
@@ -44,12 +45,17 @@ export class PostgresCostLedger implements CostLedger {
       [names.table],
     );
     const table = cols.rows[0]?.quoted;
-    if (!table) throw new Error(`table '${names.table}' not found in ${this.target} (set gates.cost.ledger.table)`);
+    if (!table)
+      throw new SourceError('not-found', `table '${names.table}' not found in ${this.target} (set gates.cost.ledger.table)`, {
+        remediation: 'Set gates.cost.ledger.table to the table the app writes its per-tenant costs to.',
+      });
     const typeOf = (wanted: string, key: string) => {
       const c = cols.rows.find((r) => r.name === wanted);
       if (!c)
-        throw new Error(
+        throw new SourceError(
+          'not-found',
           `column '${wanted}' not found in ${table} (set gates.cost.ledger.${key}; columns: ${cols.rows.flatMap((r) => (r.name ? [r.name] : [])).join(', ')})`,
+          { remediation: `Set gates.cost.ledger.${key} to one of the columns listed (names are matched exactly).` },
         );
       return c.type ?? '';
     };
@@ -57,11 +63,19 @@ export class PostgresCostLedger implements CostLedger {
     typeOf(names.provider, 'providerColumn');
     const costType = typeOf(names.cost, 'costColumn');
     if (!NUMERIC_TYPES.test(costType)) {
-      throw new Error(`column '${names.cost}' of ${table} is ${costType}; it must be numeric (numeric, integer, bigint, real or double precision)`);
+      throw new SourceError(
+        'malformed',
+        `column '${names.cost}' of ${table} is ${costType}; it must be numeric (numeric, integer, bigint, real or double precision)`,
+        {
+          remediation: 'Point gates.cost.ledger.costColumn at a numeric column (numeric keeps cents exact).',
+        },
+      );
     }
     const dateType = typeOf(names.date, 'dateColumn');
     if (dateType !== 'date' && !dateType.startsWith('timestamp')) {
-      throw new Error(`column '${names.date}' of ${table} is ${dateType}; it must be a date or a timestamp`);
+      throw new SourceError('malformed', `column '${names.date}' of ${table} is ${dateType}; it must be a date or a timestamp`, {
+        remediation: 'Point gates.cost.ledger.dateColumn at a date or timestamp column.',
+      });
     }
     this.resolved = {
       table,
@@ -84,9 +98,10 @@ export class PostgresCostLedger implements CostLedger {
     const newestSql = dateOnly ? `max(${date})::text` : `extract(epoch from max(${date}))::text`;
     // Every tenant's costs, not those row-level security would show this login.
     await requireEveryRowVisible(client, [table]);
-    const res = await client.query<{ tenant: string | null; provider: string | null; tracked: string | null; newest: string | null }>(
+    const res = await client.query<{ tenant: string | null; provider: string | null; tracked: string | null; newest: string | null; nulls: string }>(
       `SELECT ${tenant}::text AS tenant, ${provider}::text AS provider,
               (sum(${cost}) FILTER (WHERE ${date} < $2::${dateType}))::text AS tracked,
+              count(*) FILTER (WHERE ${date} < $2::${dateType} AND ${cost} IS NULL) AS nulls,
               ${newestSql} AS newest
          FROM ${table}
         WHERE ${date} >= $1::${dateType}
@@ -100,13 +115,40 @@ export class PostgresCostLedger implements CostLedger {
     }
     // Nothing from the window on: the newest entry is older than the window (or the ledger is empty).
     if (newest === null) newest = (await client.query<{ newest: string | null }>(`SELECT ${newestSql} AS newest FROM ${table}`)).rows[0]?.newest ?? null;
+    const window2 = [bound(window.from), bound(exclusiveEnd(window))];
+    const rowsWhere = async (condition: string) =>
+      (
+        await client.query<{ tenant: string | null; provider: string | null; day: string; cost: string | null }>(
+          `SELECT ${tenant}::text AS tenant, ${provider}::text AS provider, ${dateOnly ? date : `${date}::date`}::text AS day, ${cost}::text AS cost
+             FROM ${table} WHERE ${date} >= $1::${dateType} AND ${date} < $2::${dateType} AND ${condition}
+            ORDER BY 3, 1 LIMIT 5`,
+          window2,
+        )
+      ).rows;
+    const rowName = (r: { tenant: string | null; provider: string | null; day: string }) =>
+      `${r.tenant ?? '(no tenant)'} (${r.provider ?? 'no provider'}) on ${r.day}`;
+    // A NaN or infinite cost poisons its tenant's sum: named by tenant and date, as a value to correct.
+    const notFinite = res.rows.filter((r) => r.tracked !== null && /^-?(NaN|Infinity)$/i.test(r.tracked));
+    if (notFinite.length) {
+      const bad = await rowsWhere(`${cost}::text IN ('NaN', 'Infinity', '-Infinity')`);
+      throw new SourceError(
+        'malformed',
+        `ledger rows whose cost is not a finite number: ${bad.map((r) => `${rowName(r)}: ${r.cost}`).join('; ')}${bad.length >= 5 ? ' …' : ''} (column ${cost} of ${table})`,
+        {
+          remediation: `Correct the cost value of the rows named (NaN and Infinity cannot be summed into a bill; a cost is a finite amount in US dollars), and fix the metering job that wrote them.`,
+        },
+      );
+    }
     const totals = [];
     for (const r of res.rows) if (r.tracked !== null) totals.push({ tenant: r.tenant ?? '', provider: r.provider ?? '', amount: parseMoney(r.tracked) });
+    const nullCount = res.rows.reduce((n, r) => n + Number(r.nulls), 0);
+    const nullCosts = nullCount ? { count: nullCount, examples: (await rowsWhere(`${cost} IS NULL`)).map(rowName) } : undefined;
     // Everything is read: the connection goes now, so that closing it overlaps the reconciliation.
     void this.release();
     return {
       source: `PostgreSQL ${this.target}, table ${table} (aggregated in the database)`,
       totals,
+      ...(nullCosts ? { nullCosts } : {}),
       newest: newest === null ? null : { at: dateOnly ? new Date(`${newest}T00:00:00Z`) : new Date(Number(newest) * 1000), dateOnly },
     };
   }

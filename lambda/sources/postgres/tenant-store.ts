@@ -1,4 +1,5 @@
 import type { Client, QueryResult } from 'pg';
+import { SourceError } from '../../core/errors';
 import { isQuotaName } from '../../core/tenant-id';
 import type { Offenders, TenantCensus, TenantStore } from '../../checks/tenants/ports';
 import { quoteIdent, requireEveryRowVisible } from './connection';
@@ -31,9 +32,21 @@ interface Column {
 
 const PAGE_SIZE = 10_000;
 
-/** A relation the catalog knows: its safely quoted name and columns. */
+/**
+ * A configured name as PostgreSQL should read it: each part (schema, table) quoted, so that a
+ * mixed-case name such as `Tenants` means that table and is never folded to `tenants`.
+ */
+export function exactName(name: string): string {
+  return name
+    .split('.')
+    .map((part) => quoteIdent(part))
+    .join('.');
+}
+
+/** A relation the catalog knows, by its exact name: its safely quoted name and columns. */
 async function relation(client: Client, name: string): Promise<{ quoted: string; columns: Column[] } | undefined> {
-  const found = await client.query<{ quoted: string | null }>('SELECT to_regclass($1)::text AS quoted', [name]);
+  const exact = exactName(name);
+  const found = await client.query<{ quoted: string | null }>('SELECT to_regclass($1)::text AS quoted', [exact]);
   const quoted = found.rows[0]?.quoted;
   if (!quoted) return undefined;
   const cols = await client.query<{ name: string; type: string; numeric: boolean }>(
@@ -42,16 +55,35 @@ async function relation(client: Client, name: string): Promise<{ quoted: string;
        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`,
-    [name],
+    [exact],
   );
   return { quoted, columns: cols.rows };
 }
 
-function column(columns: Column[], wanted: string, what: string, table: string): Column {
+/** Visible tables whose name matches `name` but for case, to say what was meant. */
+async function sameButForCase(client: Client, name: string): Promise<string[]> {
+  const table = name.split('.').pop() ?? name;
+  const res = await client.query<{ name: string }>(
+    `SELECT c.oid::regclass::text AS name FROM pg_class c
+      WHERE lower(c.relname) = lower($1) AND c.relname <> $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND pg_table_is_visible(c.oid)
+      ORDER BY 1 LIMIT 3`,
+    [table],
+  );
+  return res.rows.map((r) => r.name);
+}
+
+function column(columns: Column[], wanted: string, what: string, table: string, setting: string): Column {
   const c = columns.find((col) => col.name === wanted);
-  if (!c) throw new Error(`${what} column '${wanted}' not found in ${table} (columns: ${columns.map((x) => x.name).join(', ')})`);
+  if (!c) {
+    throw new SourceError('not-found', `${what} column '${wanted}' (${setting}) not found in ${table} (columns: ${columns.map((x) => x.name).join(', ')})`, {
+      remediation: `Set ${setting} in gates.tenants to one of the columns listed (names are matched exactly, case included).`,
+    });
+  }
   return c;
 }
+
+/** Columns whose names suggest a status, for a table without the conventional `status`. */
+const STATUS_LIKE = /state|status|active|enabled|lifecycle/i;
 
 /**
  * Counts tenants in PostgreSQL with the counting pushed down to SQL: one aggregate statement for the
@@ -72,11 +104,28 @@ export class PostgresTenantStore implements TenantStore {
     const m = this.mapping;
     const tableName = m.table ?? 'tenants';
     const tenants = await relation(client, tableName);
-    if (!tenants) throw new Error(`table '${tableName}' not found in ${this.target} (set gates.tenants.table)`);
+    if (!tenants) {
+      const near = await sameButForCase(client, tableName);
+      throw new SourceError(
+        'not-found',
+        `table '${tableName}' not found in ${this.target}${near.length ? ` (names are matched exactly; there is ${near.join(', ')})` : ''}`,
+        {
+          remediation: near.length
+            ? `Set table in gates.tenants to the exact name, e.g. table: ${near[0]}.`
+            : `Set table in gates.tenants to the table that holds one row per tenant${m.table ? '' : " (the convention is 'tenants')"}.`,
+        },
+      );
+    }
     const cols = tenants.columns;
     const has = (n: string) => cols.some((c) => c.name === n);
+    const columnList = cols.map((x) => x.name).join(', ');
 
-    const id = column(cols, m.idColumn ?? (has('tenant_id') ? 'tenant_id' : 'id'), 'ID', tenants.quoted);
+    if (!m.idColumn && !has('tenant_id') && !has('id')) {
+      throw new SourceError('not-found', `no ID column in ${tenants.quoted}: tried the conventions tenant_id and id (columns: ${columnList})`, {
+        remediation: 'Set idColumn in gates.tenants to the column that holds the tenant ID.',
+      });
+    }
+    const id = column(cols, m.idColumn ?? (has('tenant_id') ? 'tenant_id' : 'id'), 'ID', tenants.quoted, 'idColumn');
     const idSql = `t.${quoteIdent(id.name)}`;
 
     const statusName = m.statusColumn ?? (has('status') ? 'status' : undefined);
@@ -84,18 +133,24 @@ export class PostgresTenantStore implements TenantStore {
     const params: unknown[] = [];
     let activeSql = 'TRUE';
     let activeRule = `every row (no status column in ${tenants.quoted})`;
+    let statusSql: string | undefined;
     if (statusName) {
-      const status = column(cols, statusName, 'status', tenants.quoted);
+      const status = column(cols, statusName, 'status', tenants.quoted, 'statusColumn');
+      statusSql = `t.${quoteIdent(status.name)}`;
       params.push(activeValues);
       activeSql = `lower(t.${quoteIdent(status.name)}::text) = ANY($${params.length}::text[])`;
       activeRule = `${status.name} in (${activeValues.join(', ')})`;
     }
 
     const quotaCols = (m.quotaColumns ?? cols.filter((c) => c.numeric && isQuotaName(c.name)).map((c) => c.name)).map((n) =>
-      column(cols, n, 'quota', tenants.quoted),
+      column(cols, n, 'quota', tenants.quoted, 'quotaColumns'),
     );
     const nonNumeric = quotaCols.filter((c) => !c.numeric);
-    if (nonNumeric.length) throw new Error(`quota columns must be numeric: ${nonNumeric.map((c) => `${c.name} (${c.type})`).join(', ')}`);
+    if (nonNumeric.length) {
+      throw new SourceError('malformed', `quota columns must be numeric: ${nonNumeric.map((c) => `${c.name} (${c.type})`).join(', ')}`, {
+        remediation: 'List only numeric columns in quotaColumns.',
+      });
+    }
     const quotaSql = quotaCols.length ? quotaCols.map((c) => `COALESCE(t.${quoteIdent(c.name)} > 0, FALSE)`).join(' AND ') : 'FALSE';
 
     let join = '';
@@ -104,13 +159,18 @@ export class PostgresTenantStore implements TenantStore {
     const configTableName = m.configTable ?? 'tenant_configs';
     const configTable = m.configColumn && !m.configTable ? undefined : await relation(client, configTableName);
     if (configTable) {
-      const fk = column(configTable.columns, m.configTenantColumn ?? 'tenant_id', 'config tenant', configTable.quoted);
+      const fk = column(configTable.columns, m.configTenantColumn ?? 'tenant_id', 'config tenant', configTable.quoted, 'configTenantColumn');
       const cast = fk.type === id.type ? '' : '::text';
       join = `LEFT JOIN (SELECT DISTINCT ${quoteIdent(fk.name)}${cast} AS cid FROM ${configTable.quoted}) c ON c.cid = t.${quoteIdent(id.name)}${cast}`;
       configSql = 'c.cid IS NOT NULL';
       configRule = `a row in ${configTable.quoted}`;
     } else if (m.configTable) {
-      throw new Error(`config table '${m.configTable}' not found in ${this.target}`);
+      const near = await sameButForCase(client, m.configTable);
+      throw new SourceError(
+        'not-found',
+        `config table '${m.configTable}' (configTable) not found in ${this.target}${near.length ? ` (names are matched exactly; there is ${near.join(', ')})` : ''}`,
+        { remediation: 'Set configTable in gates.tenants to the exact name of the table with one config row per tenant.' },
+      );
     } else {
       const name = m.configColumn ?? 'config';
       if (has(name)) {
@@ -131,13 +191,27 @@ export class PostgresTenantStore implements TenantStore {
       params,
     );
     const row = counts.rows[0];
-    const offenders = async (condition: string, count: number): Promise<Offenders> => {
+    const offenders = async (condition: string, count: number, why?: Column[]): Promise<Offenders> => {
       if (count === 0) return { count, examples: [] };
-      const res = await client.query<{ id: string | null }>(
-        `SELECT ${idSql}::text AS id ${from} WHERE ${activeSql} AND NOT (${condition}) ORDER BY 1 LIMIT 10`,
+      // For quotas, each offender's values too, to say which field is NULL and which is 0.
+      const values = (why ?? []).map((c, i) => `, t.${quoteIdent(c.name)}::text AS q${i}`).join('');
+      const res = await client.query<Record<string, string | null>>(
+        `SELECT ${idSql}::text AS id${values} ${from} WHERE ${activeSql} AND NOT (${condition}) ORDER BY 1 LIMIT 10`,
         params,
       );
-      return { count, examples: res.rows.map((r) => r.id ?? '(null id)') };
+      const examples = res.rows.map((r) => r.id ?? '(null id)');
+      if (!why) return { count, examples };
+      const reasons = res.rows.map((r) =>
+        why
+          .flatMap((c, i) => {
+            const v = r[`q${i}`];
+            if (v === null || v === undefined) return [`${c.name} is NULL`];
+            const n = Number(v);
+            return n > 0 ? [] : [`${c.name} is ${n === 0 ? '0' : v}`];
+          })
+          .join(', '),
+      );
+      return { count, examples, reasons };
     };
 
     const keyset = params.length + 1;
@@ -158,15 +232,37 @@ export class PostgresTenantStore implements TenantStore {
       }
     };
 
+    const total = Number(row.total);
+    const active = Number(row.active);
+    const assumptions: string[] = [];
+    if (!statusName) {
+      const candidates = cols.filter((c) => STATUS_LIKE.test(c.name)).map((c) => c.name);
+      assumptions.push(
+        `no status column found in ${tenants.quoted} (looked for 'status'), so all ${total} rows were counted as active; set statusColumn${
+          candidates.length ? ` (e.g. statusColumn: ${candidates[0]})` : ''
+        } and activeValues to count only active tenants`,
+      );
+    }
+    // The values found, to say why few or no rows counted as active.
+    let statusValues: { value: string; count: number }[] | undefined;
+    if (statusSql && active < total) {
+      const found = await client.query<{ value: string | null; n: string }>(
+        `SELECT ${statusSql}::text AS value, count(*) AS n FROM ${tenants.quoted} t GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`,
+      );
+      statusValues = found.rows.map((r) => ({ value: r.value ?? 'NULL', count: Number(r.n) }));
+    }
+
     return {
+      assumptions,
+      ...(statusValues ? { statusValues } : {}),
       store: `PostgreSQL ${this.target}, table ${tenants.quoted}`,
-      total: Number(row.total),
-      active: Number(row.active),
+      total,
+      active,
       activeRule,
       configRule,
       missingConfig: await offenders(configSql, Number(row.no_config)),
       quotaFields: quotaCols.map((c) => c.name),
-      missingQuota: await offenders(quotaSql, Number(row.no_quota)),
+      missingQuota: await offenders(quotaSql, Number(row.no_quota), quotaCols),
       activeIds,
       notes: [],
     };

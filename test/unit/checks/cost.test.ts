@@ -91,7 +91,7 @@ describe('checkCost: the whole gate', () => {
     expect(ledger.windows).toEqual([WINDOW]);
     expect((a.bill as ReturnType<typeof fakeBill>).windows).toEqual([WINDOW]);
     expect(ledger.calls).toEqual(['open', 'summarize']);
-    expect(progress).toEqual(['reading the ledger and the AWS bill(s) for 2024-05-01..2024-05-31']);
+    expect(progress).toEqual(['reading the ledger and the AWS bill for 2024-05-01..2024-05-31']);
   });
 
   it('works with a ledger that has no open() (the port makes it optional)', async () => {
@@ -362,7 +362,7 @@ describe('criterion <provider>-total: whole bill within the tolerance', () => {
       'bill: memory aws bill',
       'grouped by tag tenant_id',
       'estimated by the provider (may still change): 2024-05-30..2024-05-31',
-      '3 Cost Explorer request(s) made, $0.03 at $0.01 each (1 throttled and retried)',
+      '3 Cost Explorer requests made, $0.03 at $0.01 each (1 throttled and retried)',
     ]);
     expect(byId(out, 'aws-total').measurements).toEqual([
       { name: 'awsTrackedUsd', value: 10, unit: 'USD' },
@@ -410,7 +410,7 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
       { acme: '100', big: '1000' },
     );
     expect(c.status).toBe('FAIL');
-    expect(c.summary).toBe('AWS: 1 of 2 tenant(s) outside ±5%: acme (tracked $105.00, billed $100.00, +5.00%)');
+    expect(c.summary).toBe('AWS: 1 of 2 tenants outside ±5%: acme (tracked $105.00, billed $100.00, +5.00%)');
     expect(c.remediation).toMatch(/resources tagged with that tenant/);
   });
 
@@ -423,8 +423,8 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
       { tiny: '0.01', acme: '10' },
     );
     expect(c.status).toBe('PASS');
-    expect(c.summary).toBe('AWS: all 1 material tenant(s) within ±5%');
-    expect(c.evidence![0]).toBe('1 tenant(s) judged, 1 below the $1.00 floor (tracked $0.99, billed $0.01 together)');
+    expect(c.summary).toBe('AWS: all 1 material tenant within ±5%');
+    expect(c.evidence![0]).toBe('1 tenant judged, 1 below the $1.00 floor (tracked $0.99, billed $0.01 together)');
   });
 
   it('tracked exactly at the floor with nothing billed is material and FAILs', async () => {
@@ -436,13 +436,13 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
       { acme: '10' },
     );
     expect(c.status).toBe('FAIL');
-    expect(c.summary).toBe('AWS: 1 of 2 tenant(s) outside ±5%: ghost (tracked $1.00, billed $0.00)');
+    expect(c.summary).toBe('AWS: 1 of 2 tenants outside ±5%: ghost (tracked $1.00, billed $0.00)');
   });
 
   it('billed exactly at the floor and never tracked is material and FAILs', async () => {
     const c = await tenants([['acme', '10']], { acme: '10', stark: '1' });
     expect(c.status).toBe('FAIL');
-    expect(c.summary).toBe('AWS: 1 of 2 tenant(s) outside ±5%: stark (tracked $0.00, billed $1.00, -100.00%)');
+    expect(c.summary).toBe('AWS: 1 of 2 tenants outside ±5%: stark (tracked $0.00, billed $1.00, -100.00%)');
   });
 
   it('just under the floor on both sides is not judged', async () => {
@@ -490,7 +490,7 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
       { acme: '10', ' globex': '5' },
     );
     expect(c.status).toBe('PASS');
-    expect(c.summary).toBe('AWS: all 2 material tenant(s) within ±5%');
+    expect(c.summary).toBe('AWS: all 2 material tenants within ±5%');
   });
 
   it('orders offenders by the size of the gap, ties by tenant ID, and shows the five largest differences', async () => {
@@ -505,7 +505,7 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
       { a: '10', b: '10', c: '10', ok: '100', d: '10' },
     );
     expect(c.summary).toBe(
-      'AWS: 4 of 5 tenant(s) outside ±5%: c (tracked $50.00, billed $10.00, +400.00%), a (tracked $20.00, billed $10.00, +100.00%), b (tracked $20.00, billed $10.00, +100.00%), d (tracked $12.00, billed $10.00, +20.00%)',
+      'AWS: 4 of 5 tenants outside ±5%: c (tracked $50.00, billed $10.00, +400.00%), a (tracked $20.00, billed $10.00, +100.00%), b (tracked $20.00, billed $10.00, +100.00%), d (tracked $12.00, billed $10.00, +20.00%)',
     );
     expect(c.evidence).toContain(
       'largest differences: c (tracked $50.00, billed $10.00, +400.00%), a (tracked $20.00, billed $10.00, +100.00%), b (tracked $20.00, billed $10.00, +100.00%), d (tracked $12.00, billed $10.00, +20.00%), ok (tracked $100.00, billed $100.00, 0.00%)',
@@ -517,7 +517,7 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
     const rows: [string, string][] = Array.from({ length: 12 }, (_, i) => [`t${String(i).padStart(2, '0')}`, String(20 + i)]);
     const groups = Object.fromEntries(rows.map(([t]) => [t, '10']));
     const c = await tenants(rows, groups);
-    expect(c.summary).toMatch(/^AWS: 12 of 12 tenant\(s\) outside ±5%: t11 .* … \(12 in total\)$/);
+    expect(c.summary).toMatch(/^AWS: 12 of 12 tenants outside ±5%: t11 .* … \(12 in total\)$/);
     expect(c.summary).not.toContain('t00 (');
     const all = c.evidence!.find((e) => e.startsWith('outside tolerance (all 12, largest first): '))!;
     expect(all).toContain('t00 (tracked $20.00');
@@ -549,7 +549,7 @@ describe('criterion <provider>-tenants: every material tenant within the toleran
       { aws: aws(shared, { sharedValue: 'Shared' }) },
     );
     expect(withLine.status).toBe('PASS');
-    expect(byId(withLine, 'aws-tenants').summary).toBe('AWS: all 2 material tenant(s) within ±5%');
+    expect(byId(withLine, 'aws-tenants').summary).toBe('AWS: all 2 material tenants within ±5%');
     const without = await run(entries([['acme', 'aws', '10']]), { aws: aws(shared, { sharedValue: 'Shared' }) });
     expect(byId(without, 'aws-tenants').status).toBe('PASS');
     expect(byId(without, 'aws-total').evidence).toContain(
@@ -709,7 +709,7 @@ describe('nothing to judge is never PASS', () => {
     );
     expect(byId(out, 'aws-tenants')).toMatchObject({
       status: 'ERROR',
-      summary: 'AWS: none of the 2 tenant(s) reaches the $1.00 floor on either side, so per-tenant accuracy was not measured',
+      summary: 'AWS: none of the 2 tenants reaches the $1.00 floor on either side, so per-tenant accuracy was not measured',
       remediation: expect.stringMatching(/materialityUsd/),
     });
     expect(out.status).not.toBe('PASS');

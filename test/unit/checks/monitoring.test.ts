@@ -94,7 +94,7 @@ describe('criterion <provider>.credentials: a rejected key is FAIL, an unreachab
     const out = await run([p]);
     expect(statuses(out)).toEqual({ 'datadog.credentials': 'FAIL', 'datadog.signals': 'ERROR', 'datadog.alerting': 'ERROR' });
     expect(byId(out, 'datadog.credentials').summary).toBe('Datadog API key rejected: Datadog answered HTTP 403 (GET /api/v1/validate)');
-    expect(byId(out, 'datadog.signals').summary).toBe('not evaluated: the key was rejected');
+    expect(byId(out, 'datadog.signals').summary).toBe('not evaluated: no signal was read, as the credentials check did not pass');
     expect(out.status).toBe('FAIL');
     expect(out.summary).toBe('Datadog (datadoghq.com): Datadog API key rejected: Datadog answered HTTP 403 (GET /api/v1/validate)');
     expect(out.remediation).toMatch(/^Issue a valid key for Datadog \(datadoghq\.com\)/);
@@ -105,7 +105,7 @@ describe('criterion <provider>.credentials: a rejected key is FAIL, an unreachab
     const out = await one({ credentials: unreachable() });
     expect(statuses(out)).toEqual({ 'datadog.credentials': 'ERROR', 'datadog.signals': 'ERROR', 'datadog.alerting': 'ERROR' });
     expect(byId(out, 'datadog.credentials').summary).toBe('connection refused to api.datadoghq.com:443 (ECONNREFUSED)');
-    expect(byId(out, 'datadog.alerting').summary).toBe('not evaluated: the credentials could not be verified');
+    expect(byId(out, 'datadog.alerting').summary).toBe('not evaluated: no alert rule was read either');
     expect(out.status).toBe('ERROR');
     expect(out.remediation).toMatch(/reachable from where the check runs/);
   });
@@ -132,7 +132,7 @@ describe('criterion <provider>.signals: latency, errors and throughput flowing p
     expect(c.summary).toBe('latency, errors and throughput flowing; 12 tenants monitored by tag tenant_id');
     expect(c.evidence![0]).toBe('latency: 4 datapoints in the last 15 min, newest 2 min ago — avg:latency{env:prod}');
     expect(c.evidence![3]).toBe(
-      'tenants: 12 distinct by tag tenant_id over 24 h (tenant-1, tenant-2, tenant-3, tenant-4, tenant-5, tenant-6, tenant-7, tenant-8, tenant-9, tenant-10 … (12 in total)) — hits by {tenant_id}',
+      'tenants: 12 distinct by tag tenant_id over 24 h (tenant-1, tenant-2, tenant-3, tenant-4, tenant-5, tenant-6, tenant-7, tenant-8, tenant-9, tenant-10 … (12 in total)); all 12 in monitoring-tenants-datadog.txt (written with --out) — hits by {tenant_id}',
     );
     expect(c.measurements).toContainEqual({ name: 'datadog.tenantsMonitored', value: 12, unit: 'tenants', threshold: '>= 10' });
     expect(c.measurements).toContainEqual({ name: 'datadog.latencySamples', value: 4, unit: 'datapoints', threshold: '> 0' });
@@ -229,7 +229,7 @@ describe('criterion <provider>.alerting: enabled, unmuted error and latency aler
     expect(c.status).toBe('PASS');
     expect(c.summary).toBe('error and latency alerts enabled, unmuted and notifying');
     expect(c.evidence).toEqual([
-      '2 alert rule(s) read',
+      '2 alert rules read',
       'errors: "API 5xx error rate" [OK] → @pagerduty-oncall',
       'latency: "API p95 latency" → @pagerduty-oncall',
     ]);
@@ -396,7 +396,7 @@ describe('messages that name the cause once', () => {
   it('a credentials check that needs a setting: the others are SKIP naming it, not ERROR "could not complete"', async () => {
     const out = await one({ credentials: new SettingRequiredError('DD_ENV', 'set DD_ENV to the production env') });
     expect(statuses(out)).toEqual({ 'datadog.credentials': 'SKIP', 'datadog.signals': 'SKIP', 'datadog.alerting': 'SKIP' });
-    expect(byId(out, 'datadog.signals').summary).toMatch(/^not evaluated: .*DD_ENV/);
+    expect(byId(out, 'datadog.signals').summary).toBe('not evaluated: no signal was read, as the credentials check was skipped');
     expect(out.status).toBe('SKIP');
   });
 

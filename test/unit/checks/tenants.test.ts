@@ -75,7 +75,7 @@ describe('checkTenants: the whole gate', () => {
   it('a FAIL outranks the other criteria and the summary names only the failing ones', async () => {
     const out = await run([...healthyTenants(10), { id: 't01' }]);
     expect(out.status).toBe('FAIL');
-    expect(out.summary).toMatch(/^tenant IDs not usable: 1 IDs used by more than one tenant$/);
+    expect(out.summary).toMatch(/^tenant IDs not usable: 1 ID used by more than one tenant: "t01" = "t01"$/);
     expect(out.remediation).toMatch(/unique ID/);
   });
 });
@@ -92,7 +92,7 @@ describe('criterion active-tenants: ≥ minTenants', () => {
     const c = byId(await run(healthyTenants(9)), 'active-tenants');
     expect(c.status).toBe('FAIL');
     expect(c.summary).toBe('only 9 active tenants, need ≥ 10 (short by 1)');
-    expect(c.remediation).toBe('Onboard 1 more tenants (or lower minTenants if this is not production).');
+    expect(c.remediation).toBe('Onboard 1 more tenant (or lower minTenants if this is not production).');
     expect(c.measurements).toEqual([{ name: 'activeTenants', value: 9, unit: 'tenants', threshold: '>= 10' }]);
   });
 
@@ -134,7 +134,7 @@ describe('criterion unique-ids: unique and non-empty after trim, NFKC, lower-cas
   ])('FAILs IDs that differ only by %s', async (_why, a, b) => {
     const c = byId(await run([...healthyTenants(9), { id: a }, { id: b }]), 'unique-ids');
     expect(c.status).toBe('FAIL');
-    expect(c.summary).toBe('tenant IDs not usable: 1 IDs used by more than one tenant');
+    expect(c.summary).toBe(`tenant IDs not usable: 1 ID used by more than one tenant: ${JSON.stringify(a)} = ${JSON.stringify(b)}`);
     expect(c.evidence).toContain(`duplicates: ${JSON.stringify(a)} = ${JSON.stringify(b)}`);
     expect(c.measurements).toEqual([
       { name: 'emptyIds', value: 0, threshold: '0' },
@@ -146,7 +146,7 @@ describe('criterion unique-ids: unique and non-empty after trim, NFKC, lower-cas
     const c = byId(await run([{ id: 'Acme ' }, { id: 'acme' }, { id: 'ａｃｍｅ' }], { minTenants: 1 }), 'unique-ids');
     expect(c.evidence).toContain('duplicates: "Acme " = "acme" = "ａｃｍｅ"');
     expect(c.measurements).toContainEqual({ name: 'duplicateIds', value: 2, threshold: '0' });
-    expect(c.summary).toBe('tenant IDs not usable: 1 IDs used by more than one tenant');
+    expect(c.summary).toBe('tenant IDs not usable: 1 ID used by more than one tenant: "Acme " = "acme" = "ａｃｍｅ"');
   });
 
   it('keeps IDs that differ by more than case, width and spaces apart', async () => {
@@ -166,13 +166,13 @@ describe('criterion unique-ids: unique and non-empty after trim, NFKC, lower-cas
     const c = byId(await run([...healthyTenants(10), { id }]), 'unique-ids');
     expect(c.status).toBe('FAIL');
     expect(c.summary).toBe('tenant IDs not usable: 1 without an ID');
-    expect(c.evidence).toContain('1 active tenants have an empty or missing ID');
+    expect(c.evidence).toContain('1 active tenant has an empty or missing ID');
     expect(c.measurements).toContainEqual({ name: 'emptyIds', value: 1, threshold: '0' });
   });
 
   it('reports empty and duplicate IDs together', async () => {
     const c = byId(await run([...healthyTenants(10), { id: null }, { id: 'T01' }]), 'unique-ids');
-    expect(c.summary).toBe('tenant IDs not usable: 1 without an ID, 1 IDs used by more than one tenant');
+    expect(c.summary).toBe('tenant IDs not usable: 1 without an ID, 1 ID used by more than one tenant: "t01" = "T01"');
   });
 
   it('ignores inactive tenants (only active IDs are streamed)', async () => {
@@ -183,7 +183,7 @@ describe('criterion unique-ids: unique and non-empty after trim, NFKC, lower-cas
   it('lists at most 10 duplicate groups, then the total', async () => {
     const tenants = Array.from({ length: 12 }, (_, i) => [{ id: `d${i}` }, { id: `D${i}` }]).flat();
     const c = byId(await run(tenants), 'unique-ids');
-    expect(c.summary).toBe('tenant IDs not usable: 12 IDs used by more than one tenant');
+    expect(c.summary).toBe('tenant IDs not usable: 12 IDs used by more than one tenant: "d0" = "D0", "d1" = "D1", "d2" = "D2" … (12 in total)');
     const line = c.evidence!.find((e) => e.startsWith('duplicates: '))!;
     expect(line).toMatch(/"d9" = "D9" … \(12 in total\)$/);
     expect(line).not.toContain('"d10"');
@@ -200,7 +200,7 @@ describe('criterion config-records', () => {
   it('FAILs naming the tenants without one', async () => {
     const c = byId(await run([...healthyTenants(10), { id: 'nocfg', config: false }]), 'config-records');
     expect(c.status).toBe('FAIL');
-    expect(c.summary).toBe('1 active tenants have no config record: nocfg');
+    expect(c.summary).toBe('1 active tenant has no config record: nocfg');
     expect(c.measurements).toEqual([{ name: 'tenantsWithoutConfig', value: 1, threshold: '0' }]);
     expect(c.remediation).toMatch(/Create a config record/);
   });
@@ -231,7 +231,7 @@ describe('criterion quotas: a positive value in every quota field', () => {
   ])('FAILs a quota of %s', async (_why, value) => {
     const c = byId(await run([...healthyTenants(10), { id: 'free', quotas: { quota: value } }]), 'quotas');
     expect(c.status).toBe('FAIL');
-    expect(c.summary).toBe('1 active tenants lack a positive quota in quota: free');
+    expect(c.summary).toBe(`1 active tenant lacks a positive quota in quota: free (quota is ${_why === 'negative' ? 'negative (-1)' : _why})`);
     expect(c.measurements).toEqual([{ name: 'tenantsWithoutQuota', value: 1, threshold: '0' }]);
     expect(c.remediation).toMatch(/unlimited tenant cannot be metered/);
   });
@@ -245,7 +245,7 @@ describe('criterion quotas: a positive value in every quota field', () => {
     const tenants = [...healthyTenants(10, { quotas: { quota: 5, rate_limit: 5 } }), { id: 'half', quotas: { quota: 5 } }];
     const c = byId(await run(tenants), 'quotas');
     expect(c.status).toBe('FAIL');
-    expect(c.summary).toBe('1 active tenants lack a positive quota in quota, rate_limit: half');
+    expect(c.summary).toBe('1 active tenant lacks a positive quota in quota, rate_limit: half (rate_limit is NULL)');
   });
 
   it('FAILs when the store found no quota field at all', async () => {
@@ -268,7 +268,7 @@ describe('criterion quota-probe', () => {
     const out = await withProbe(fakeQuotaProbe([probeResult(), probeResult({ tenant: 'test-2', limitedAt: 7, sent: 7 })]));
     const c = byId(out, 'quota-probe');
     expect(c.status).toBe('PASS');
-    expect(c.summary).toBe('quota enforced for 2 test tenant(s)');
+    expect(c.summary).toBe('quota enforced for 2 test tenants');
     expect(c.evidence![0]).toBe('test-tenant: 429 at request 5/50, Retry-After 60 in 1.2 s [200×4 429×1]');
     expect(c.measurements).toEqual([
       { name: 'requestsUntil429.test-tenant', value: 5, threshold: '<= 50' },

@@ -24,6 +24,8 @@ export interface FakeLedgerOptions {
   rowsRead?: number;
   /** Provide open() at all (the port makes it optional). Default true. */
   withOpen?: boolean;
+  /** Rows without a cost the ledger reports (the port's nullCosts). */
+  nullCosts?: { count: number; examples: string[] };
 }
 
 const dayOfEntry = (at: string) => at.slice(0, 10);
@@ -52,7 +54,13 @@ export function fakeLedger(entries: LedgerEntry[], opts: FakeLedgerOptions = {})
         const at = new Date(dateOnly ? `${e.at}T00:00:00Z` : e.at);
         if (!newest || at > newest.at) newest = { at, dateOnly };
       }
-      return { source: 'memory ledger', totals: [...totals.values()], newest, ...(opts.rowsRead !== undefined ? { rowsRead: opts.rowsRead } : {}) };
+      return {
+        source: 'memory ledger',
+        totals: [...totals.values()],
+        newest,
+        ...(opts.rowsRead !== undefined ? { rowsRead: opts.rowsRead } : {}),
+        ...(opts.nullCosts ? { nullCosts: opts.nullCosts } : {}),
+      };
     },
     async close() {
       ledger.calls.push('close');

@@ -18,6 +18,8 @@ export interface FakeProviderSpec {
   /** Tenant IDs with throughput (default 12 tenants), or an error. */
   tenants?: Answer<string[]>;
   by?: string;
+  /** The access the provider needs, for fix lines (the port's optional `access`). */
+  access?: string;
   /** Alert rules (default: one good error rule and one good latency rule), or an error. */
   rules?: Answer<AlertRule[]>;
 }
@@ -48,6 +50,7 @@ export function fakeProvider(spec: FakeProviderSpec = {}): MonitoringProvider & 
     id: spec.id ?? 'datadog',
     label,
     credentialsTitle: 'API key valid',
+    ...(spec.access ? { access: spec.access } : {}),
     windows,
     calls,
     verifyCredentials: () => (calls.push('credentials'), answer(spec.credentials ?? 'key of ops@example.com')),

@@ -32,12 +32,29 @@ export interface FakeTenantStoreOptions {
   notes?: string[];
   /** census() rejects with this. */
   fail?: unknown;
+  /** false: the store names quota offenders without saying why (reasons are optional in the port). */
+  quotaReasons?: boolean;
+  assumptions?: string[];
+  statusValues?: { value: string; count: number }[];
 }
 
 const EXAMPLES = 10;
 
-function offenders(ids: (string | null)[]) {
-  return { count: ids.length, examples: ids.slice(0, EXAMPLES).map((id) => id ?? '(no id)') };
+function offenders(ids: (string | null)[], reasons?: string[]) {
+  return { count: ids.length, examples: ids.slice(0, EXAMPLES).map((id) => id ?? '(no id)'), ...(reasons ? { reasons: reasons.slice(0, EXAMPLES) } : {}) };
+}
+
+/** Why a tenant's quotas miss: each field that is NULL, zero or negative, as the port documents `reasons`. */
+function quotaReason(quotas: Record<string, number | null>, fields: string[]): string {
+  return fields
+    .flatMap((f) => {
+      const v = quotas[f];
+      if (v === null || v === undefined) return [`${f} is NULL`];
+      if (v === 0) return [`${f} is 0`];
+      if (v < 0) return [`${f} is negative (${v})`];
+      return [];
+    })
+    .join(', ');
 }
 
 /** A tenant store over an array of tenant records. `closed` counts close() calls. */
@@ -62,11 +79,19 @@ export function fakeTenantStore(tenants: FakeTenant[], opts: FakeTenantStoreOpti
         configRule: 'a config record per tenant',
         missingConfig: offenders(active.filter((t) => !t.config).map((t) => t.id)),
         quotaFields,
-        missingQuota: offenders(quotaFields.length ? active.filter((t) => !quotaFields.every((f) => positive(t.quotas[f]))).map((t) => t.id) : []),
+        missingQuota: (() => {
+          const missing = quotaFields.length ? active.filter((t) => !quotaFields.every((f) => positive(t.quotas[f]))) : [];
+          return offenders(
+            missing.map((t) => t.id),
+            opts.quotaReasons === false ? undefined : missing.map((t) => quotaReason(t.quotas, quotaFields)),
+          );
+        })(),
         async *activeIds() {
           for (let i = 0; i < active.length; i += batch) yield active.slice(i, i + batch).map((t) => t.id);
         },
         notes: opts.notes ?? [],
+        ...(opts.assumptions ? { assumptions: opts.assumptions } : {}),
+        ...(opts.statusValues ? { statusValues: opts.statusValues } : {}),
       };
     },
     async close() {
