@@ -165,7 +165,8 @@ async function runOne(gate: GateDefinition, opts: RunOptions, now: () => Date): 
   const seconds = own.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const at = (field: string) => `gates.${gate.id}.${field}`;
   const controller = new AbortController();
-  const deadline = started.getTime() + seconds * 1000;
+  // Wall-clock time, not the injected `now` (the business date a gate judges by): sources compare it with Date.now().
+  const deadline = Date.now() + seconds * 1000;
   const progress = (message: string) => opts.onProgress?.(gate.id, 'progress', redact(message));
   // What each source is still doing, so that a timeout can say which one it was waiting on.
   const pending = new Map<number, string>();

@@ -107,8 +107,11 @@ describe('readiness configs shown in README.md and docs/', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('finds the examples (the README shows at least five)', () => {
-    expect(configs.filter((b) => b.file === 'README.md').length).toBeGreaterThanOrEqual(5);
+  it('finds the examples: the README own and one on every reference page of a gate', () => {
+    expect(configs.filter((b) => b.file === 'README.md').length).toBeGreaterThanOrEqual(1);
+    for (const page of ['docs/configuration.md', 'docs/gates/tenants.md', 'docs/gates/cost.md', 'docs/gates/config.md', 'docs/gates/monitoring.md']) {
+      expect({ page, found: configs.some((b) => b.file === page) }).toEqual({ page, found: true });
+    }
   });
 
   it('every YAML block parses as written (users copy them)', () => {

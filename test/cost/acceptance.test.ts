@@ -115,7 +115,7 @@ gates:
     try {
       const run = await runCli(['run', '--check', 'cost', '--quiet'], { cwd: dir, env: zeroConfig() });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/✗ cost +FAIL +.*AWS: 1 of 3 tenant\(s\) outside ±5%: globex \(tracked/);
+      expect(run.stdout).toMatch(/✗ cost +FAIL +.*AWS: 1 of 3 tenants outside ±5%: globex \(tracked/);
     } finally {
       await pg.exec(`UPDATE tenant_costs SET cost_usd = cost_usd / 1.2 WHERE tenant_id = 'globex' AND provider = 'aws'`);
     }
