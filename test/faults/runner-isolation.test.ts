@@ -68,7 +68,9 @@ describe('runner isolation under faults', () => {
       summary: "timed out after 1 s (raise gates.config.timeoutSeconds if the system is just slow); still waiting on config store (source 'hung', postgres)",
     });
     expect(byGate.monitoring.status).toBe('ERROR');
-    expect(byGate.monitoring.summary).toMatch(/^Datadog \(127\.0\.0\.1:\d+\): Datadog answered HTTP 500 "internal" \(GET 127\.0\.0\.1:\d+\/api\/v1\/validate\)/);
+    expect(byGate.monitoring.summary).toMatch(
+      /^Datadog \(127\.0\.0\.1:\d+\): Datadog answered HTTP 500 "internal" \(GET 127\.0\.0\.1:\d+\/api\/v1\/validate\)/,
+    );
     expect(report.verdict).toBe('NOT READY');
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(JSON.stringify(report)).not.toMatch(/dd-api-key-iso-test|dd-app-key-iso-test/);

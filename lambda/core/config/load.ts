@@ -303,7 +303,6 @@ function describeSchemaError(error: ErrorObject, doc: unknown, registry: Registr
       return `must be ${p.type}${shown}`;
     case 'not': {
       // `not: { required: [a, b] }`: keys that exclude each other.
-      // biome-ignore lint/suspicious/noExplicitAny: ajv's error params and parent schema are untyped
       const both = (keywordSchemaOf(error, registry)?.required ?? []) as string[];
       const at = String(path[path.length - 1] ?? '');
       if (both.length === 2) return `set either ${at}.${both[0]} or ${at}.${both[1]}, not both`;
