@@ -17,7 +17,7 @@ import { benchNagOverhead } from './nag-overhead';
 import { benchHook } from './hook';
 import { benchMemory, type MemoryRow } from './memory';
 import { ensureBuilt, ROOT } from './measure';
-import { benchIssue15, type SideBySideRow } from './issue15';
+import { benchSideBySide, type SideBySideRow } from './side-by-side';
 
 const LAMBDA_MEMORY_MB = 256;
 
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   ensureBuilt();
   const out: string[] = ['# Benchmarks', '', 'Written by `npm run bench` (bench/run.ts); numbers from one run on this machine:', '', ...machine(), ''];
   out.push(
-    ...(await section('Issue 15: what users feel, side by side', benchIssue15, (r: { rows: SideBySideRow[]; notes: string[]; load: string }) => [
+    ...(await section('Issue 15: what users feel, side by side', benchSideBySide, (r: { rows: SideBySideRow[]; notes: string[]; load: string }) => [
       'Method: each row runs the command and its baseline as whole processes, alternating (command, baseline, command, …),',
       `${process.env.BENCH_RUNS ?? 9} times each after one warm-up of both, each under \`/usr/bin/time -v\` (elapsed wall clock and maximum`,
       'resident set size of the whole process, as the kernel reports them). The ratio is median ÷ median; ranges are min–max.',

@@ -1,5 +1,5 @@
 /**
- * Issue 15's table, measured side by side: each row runs two whole processes — what a user runs,
+ * What users feel, measured side by side (start-up, gates at scale, synth, bundles): each row runs two whole processes — what a user runs,
  * and its baseline — alternating in one loop (A B A B …), each under `/usr/bin/time -v` (wall time
  * and peak RSS as the kernel reports them for the whole process). Medians and ranges of the runs.
  * A row whose baseline is missing here (no psql, no PostgreSQL server) is skipped with a note.
@@ -91,7 +91,7 @@ function sideBySide(
 
 const hasPsql = () => spawnSync('psql', ['--version']).status === 0;
 
-export async function benchIssue15(): Promise<{ rows: SideBySideRow[]; notes: string[]; load: string }> {
+export async function benchSideBySide(): Promise<{ rows: SideBySideRow[]; notes: string[]; load: string }> {
   const notes: string[] = [];
   const rows: SideBySideRow[] = [];
   const load = loadavg()
@@ -196,5 +196,5 @@ ANALYZE tenants; ANALYZE tenant_configs;`);
 
 if (require.main === module) {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  benchIssue15().then((r) => console.log(JSON.stringify(r, null, 2)));
+  benchSideBySide().then((r) => console.log(JSON.stringify(r, null, 2)));
 }
