@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 
-/** Deepest JSON level fingerprinted; deeper keys are usually data (maps keyed by IDs), not schema. */
-export const DEFAULT_FINGERPRINT_DEPTH = 8;
+import { DEFAULT_FINGERPRINT_DEPTH } from './defaults';
+
+export { DEFAULT_FINGERPRINT_DEPTH };
 
 function typeOf(v: unknown): string {
   if (v === null) return 'null';

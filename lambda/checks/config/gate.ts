@@ -8,10 +8,8 @@ import type { GateCommon, GateDefinition, SourceCatalog } from '../../core/gate'
 import type { JsonSchema } from '../../core/config/json-schema';
 import { DEFAULT_HISTORY_FILE, HISTORY, historyKey, type HistoryOptions, type HistoryStore } from '../../core/history';
 import type { SourceUse } from '../../core/source';
-import { DEFAULT_FINGERPRINT_DEPTH } from './fingerprint';
+import { DEFAULT_FINGERPRINT_DEPTH, DEFAULT_PROBE_KEY } from './defaults';
 import { CANARY_STORE, CONFIG_STORE, EFFECTIVE_CONFIG, type CanaryStore, type ConfigStore, type EffectiveConfig, type StoreOptions } from './ports';
-import { HistoryProbeJournal } from './probe-journal';
-import { DEFAULT_PROBE_KEY } from './round-trip';
 
 export interface CanaryConfig {
   /** The test tenant the probe may write; no other tenant is ever written. */
@@ -260,7 +258,10 @@ export const gate: GateDefinition<ConfigGateConfig> = {
           c && canary
             ? {
                 canary,
-                journal: new HistoryProbeJournal(history, historyKey.probe(ctx.suite, config.source)),
+                journal: new (require('./probe-journal') as typeof import('./probe-journal')).HistoryProbeJournal(
+                  history,
+                  historyKey.probe(ctx.suite, config.source),
+                ),
                 tenant: c.tenant,
                 effectiveConfig: url ? await ctx.open(effectiveConfigUse(url)) : undefined,
                 propagationLimitMs: c.propagationLimitSeconds * 1000,

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describeError } from '../../core/errors';
 import type { CanaryDocument, CanaryStore, EffectiveConfig, Interrupts, ProbeJournal, ProbeJournalEntry } from './ports';
 
-/** The reserved key the probe writes into the canary's config (top level). */
-export const DEFAULT_PROBE_KEY = '_saasReadinessProbe';
+export { DEFAULT_PROBE_KEY } from './defaults';
 
 export interface RoundTripOptions {
   canary: CanaryStore;
