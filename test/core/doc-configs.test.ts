@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { parseConfig } from '../../lambda/core/config/load';
 import { BUILT_IN } from '../../lambda/registry';
+import { documentationBlocks, type FencedBlock, fencedBlocks } from '../support/markdown';
 
 /**
  * Every readiness config the documentation shows is one the real loader accepts: each ```yaml
@@ -14,14 +15,7 @@ import { BUILT_IN } from '../../lambda/registry';
  * `registry` (dynamodb) where the fragment does not declare them. A block that shows something
  * else in YAML opts out with `<!-- not-a-config -->` on the line before its fence.
  */
-const ROOT = join(__dirname, '..', '..');
 const OPT_OUT = '<!-- not-a-config -->';
-
-function markdownFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? markdownFiles(join(dir, e.name)) : e.name.endsWith('.md') ? [join(dir, e.name)] : [],
-  );
-}
 
 interface YamlBlock {
   file: string;
@@ -30,20 +24,11 @@ interface YamlBlock {
   optedOut: boolean;
 }
 
-/** The ```yaml blocks of a Markdown text, with the line of their fence and whether they opted out. */
-function yamlBlocks(file: string, markdown: string): YamlBlock[] {
-  const lines = markdown.split('\n');
-  const blocks: YamlBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (!/^\s*```ya?ml\s*$/.test(lines[i])) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]); i++) body.push(lines[i]);
-    let before = start - 1;
-    while (before >= 0 && lines[before].trim() === '') before--;
-    blocks.push({ file, line: start + 1, text: body.join('\n'), optedOut: before >= 0 && lines[before].trim() === OPT_OUT });
-  }
-  return blocks;
+/** The ```yaml blocks among fenced blocks, with the line of their fence and whether they opted out. */
+function yamlOf(blocks: FencedBlock[]): YamlBlock[] {
+  return blocks
+    .filter((b) => b.lang === 'yaml' || b.lang === 'yml')
+    .map(({ file, line, text, comment }) => ({ file, line, text, optedOut: `<!-- ${comment} -->` === OPT_OUT }));
 }
 
 /** A readiness config (or a fragment of one): a mapping with version, sources or gates at its top. */
@@ -91,7 +76,7 @@ const EXAMPLE_FILES: Record<string, string> = {
   'tenant-config.schema.json': JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object' }),
 };
 
-const blocks = [join(ROOT, 'README.md'), ...markdownFiles(join(ROOT, 'docs'))].flatMap((path) => yamlBlocks(relative(ROOT, path), readFileSync(path, 'utf8')));
+const blocks = yamlOf(documentationBlocks());
 const configs = blocks.filter((b) => !b.optedOut && looksLikeConfig(b.text));
 
 describe('readiness configs shown in README.md and docs/', () => {
@@ -151,7 +136,7 @@ describe('what counts as a config block', () => {
   ].join('\n');
 
   it('reads each block with the line of its fence, and honours the opt-out comment right before it', () => {
-    expect(yamlBlocks('x.md', md)).toEqual([
+    expect(yamlOf(fencedBlocks('x.md', md))).toEqual([
       { file: 'x.md', line: 3, text: 'version: 1\nsuite: x', optedOut: false },
       { file: 'x.md', line: 10, text: 'gates: {}', optedOut: true },
       { file: 'x.md', line: 13, text: 'on: push', optedOut: false },

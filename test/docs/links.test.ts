@@ -3,27 +3,9 @@
  * the #anchor is one of its headings as GitHub renders them (lower-case, punctuation dropped,
  * spaces to dashes, -1/-2 for repeats).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-
-const root = resolve(__dirname, '../..');
-
-function markdownFiles(): string[] {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.md') ? [join(dir, e.name)] : []));
-  return [join(root, 'README.md'), ...walk(join(root, 'docs'))];
-}
-
-/** Lines outside fenced code blocks, with their 1-based numbers. */
-function proseLines(text: string): Array<[number, string]> {
-  let fenced = false;
-  const out: Array<[number, string]> = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.startsWith('```')) fenced = !fenced;
-    else if (!fenced) out.push([i + 1, line]);
-  });
-  return out;
-}
+import { documentationFiles, proseLines, ROOT as root } from '../support/markdown';
 
 function githubAnchors(text: string): Set<string> {
   const seen = new Map<string, number>();
@@ -62,7 +44,7 @@ function relativeLinks(file: string): Link[] {
 }
 
 describe('documentation links', () => {
-  const files = markdownFiles();
+  const files = documentationFiles();
   const links = files.flatMap(relativeLinks);
 
   it('finds the README and the docs pages it links', () => {
