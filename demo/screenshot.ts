@@ -9,10 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchOfflineChromium } from './offline-chromium';
 
 const ROOT = join(__dirname, '..');
-const CHROMIUM = process.env.SAAS_READINESS_CHROMIUM ?? '/usr/bin/chromium';
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sr-shot-'));
@@ -31,21 +30,7 @@ async function main(): Promise<void> {
       );
       if (res.status !== 0 && !(drift && res.status === 1)) throw new Error(`demo exited ${res.status}: ${res.stderr}`);
     }
-    const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1100, height: 900 },
-    });
+    const context = await launchOfflineChromium(join(work, 'profile'), { width: 1100, height: 900 });
     try {
       const page = await context.newPage();
       await page.goto(pathToFileURL(join(out, 'report.html')).href);

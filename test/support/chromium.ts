@@ -1,27 +1,16 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { CHROMIUM, launchOfflineChromium } from '../../demo/offline-chromium';
+
+export { CHROMIUM };
 
 /**
  * A real headless Chromium (Debian's `chromium` package) driven by playwright-core. Suites that
  * need it call {@link describeWithChromium}: where no Chromium is installed they skip with a
  * visible note, unless SAAS_READINESS_REQUIRE_CHROMIUM=1 (set by .ci/run, which installs it).
  */
-export const CHROMIUM = process.env.SAAS_READINESS_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Flags for a browser that makes no network connections of its own (updates, sync, QUIC…). */
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export function describeWithChromium(name: string, body: () => void): void {
   if (existsSync(CHROMIUM)) return describe(name, body);
   if (process.env.SAAS_READINESS_REQUIRE_CHROMIUM === '1') {
@@ -39,5 +28,5 @@ export function describeWithChromium(name: string, body: () => void): void {
 /** A browser context on a fresh, empty profile directory (playwright-core's way to pass --user-data-dir). */
 export async function launchChromium(): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'sr-chromium-'));
-  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1200, height: 900 } });
+  return launchOfflineChromium(profile, { width: 1200, height: 900 });
 }
