@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceConfig } from '../../lambda/core/config/types';
 import type { CheckResult } from '../../lambda/core/result';
-import { setEnv } from '../standins/dynalite';
-import { httpFaultServer, tcpFaultServer, type LocalServer } from '../support/faults';
+import { perTestFaults, tcpFaultServer } from '../support/faults';
 import { runGate } from '../support/gate';
 
 /**
@@ -19,18 +18,7 @@ const ledgerPath = join(dir, 'ledger.csv');
 writeFileSync(ledgerPath, `tenant_id,usage_date,provider,cost_usd\nacme,2024-05-10,aws,100\nacme,${new Date().toISOString().slice(0, 10)},aws,0\n`);
 const AWS_ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDFAULTSUITE', AWS_SECRET_ACCESS_KEY: 'fault-suite-secret', AWS_MAX_ATTEMPTS: '2' };
 
-let restoreEnv: (() => void) | undefined;
-const servers: LocalServer[] = [];
-afterEach(async () => {
-  restoreEnv?.();
-  restoreEnv = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function serve(handler: Parameters<typeof httpFaultServer>[0]): Promise<LocalServer> {
-  const s = await httpFaultServer(handler);
-  servers.push(s);
-  return s;
-}
+const { serve, servers, setEnv } = perTestFaults();
 
 async function runCost(bill: SourceConfig, timeoutSeconds = 10): Promise<{ result: CheckResult; ms: number }> {
   const t0 = Date.now();
@@ -51,7 +39,7 @@ describe('dataexport source under faults', () => {
   it('S3 unreachable: ERROR naming the manifest it could not read and the refused connection', async () => {
     const s = await serve(() => undefined);
     await s.close();
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
     const { result, ms } = await runCost(EXPORT);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(
@@ -65,7 +53,7 @@ describe('dataexport source under faults', () => {
       res.writeHead(503, { 'content-type': 'application/xml' });
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
     });
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
     const { result } = await runCost(EXPORT);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(/SlowDown|reduce your request rate/);
@@ -76,7 +64,7 @@ describe('dataexport source under faults', () => {
       res.writeHead(403, { 'content-type': 'application/xml' });
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
     });
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
     const { result } = await runCost(EXPORT);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(/AccessDenied.*s3:GetObject is missing, or the object does not exist and s3:ListBucket is missing/);
@@ -87,7 +75,7 @@ describe('dataexport source under faults', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"executionId": "x", "dataFiles": [');
     });
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: s.url });
     const { result } = await runCost(EXPORT);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(/acme-Manifest\.json is not a JSON manifest/);
@@ -96,7 +84,7 @@ describe('dataexport source under faults', () => {
   it("S3 hangs: the gate's deadline ends it with ERROR", async () => {
     const s = await tcpFaultServer(() => undefined);
     servers.push(s);
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: `http://${s.url}` });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: `http://${s.url}` });
     const { result, ms } = await runCost(EXPORT, 0.5);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(/timed out after 0\.5 s/);
@@ -113,7 +101,7 @@ describe('athena source under faults', () => {
   it('Athena unreachable: ERROR naming StartQueryExecution and the refused connection', async () => {
     const s = await serve(() => undefined);
     await s.close();
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
     const { result } = await runCost(ATHENA);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(new RegExp(`Athena StartQueryExecution: .*ECONNREFUSED.*${s.port}`));
@@ -123,7 +111,7 @@ describe('athena source under faults', () => {
     const s = await serve(
       json(400, { __type: 'com.amazonaws.athena#TooManyRequestsException', Message: 'Rate exceeded', Reason: 'CONCURRENT_QUERY_LIMIT_EXCEEDED' }),
     );
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
     const { result } = await runCost(ATHENA);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(
@@ -134,7 +122,7 @@ describe('athena source under faults', () => {
 
   it('AccessDeniedException: ERROR with the grants it needs', async () => {
     const s = await serve(json(400, { __type: 'AccessDeniedException', Message: 'User is not authorized to perform: athena:StartQueryExecution' }));
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
     const { result } = await runCost(ATHENA);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(/Athena refused the credentials for StartQueryExecution/);
@@ -156,7 +144,7 @@ describe('athena source under faults', () => {
         }),
       );
     });
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_ATHENA: s.url });
     const { result } = await runCost(ATHENA);
     expect(result.status).toBe('ERROR');
     expect(result.summary).toMatch(/Athena's results for q-1 have no grand-total row: the results were cut short/);

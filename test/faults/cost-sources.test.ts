@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { SourceConfig } from '../../lambda/core/config/types';
 import type { CheckResult } from '../../lambda/core/result';
-import { setEnv } from '../standins/dynalite';
-import { httpFaultServer, pgErrorResponse, tcpFaultServer, type LocalServer } from '../support/faults';
+import { httpFaultServer, pgErrorResponse, perTestFaults, tcpFaultServer } from '../support/faults';
 import { runGate } from '../support/gate';
 import { postgresTargetNames, startTarget, type PostgresTarget } from '../support/postgres';
 import { hugeIt } from '../support/tiers';
@@ -112,18 +111,7 @@ const truncated = (contentType: string, start: string) => (res: ServerResponse) 
   setTimeout(() => res.destroy(), 10);
 };
 
-let restoreEnv: (() => void) | undefined;
-const servers: LocalServer[] = [];
-afterEach(async () => {
-  restoreEnv?.();
-  restoreEnv = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function serve(handler: Parameters<typeof httpFaultServer>[0]): Promise<LocalServer> {
-  const s = await httpFaultServer(handler);
-  servers.push(s);
-  return s;
-}
+const { serve, servers, setEnv } = perTestFaults();
 const AWS_ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDFAULTSUITE', AWS_SECRET_ACCESS_KEY: 'fault-suite-secret', AWS_MAX_ATTEMPTS: '2' };
 
 // ---------------------------------------------------------------------------------------------
@@ -155,7 +143,7 @@ const ceError = (res: ServerResponse, type: string, message: string, status = 40
 describe('gate 2 Cost Explorer source under faults (JSON 1.1 fault server)', () => {
   async function run(handler: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     const endpoint = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_COST_EXPLORER: endpoint });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_COST_EXPLORER: endpoint });
     return runCost({ sources: { ce: { type: 'costexplorer', maxAttempts: 2 } }, aws: 'ce', timeoutSeconds });
   }
   const ce = () => servers[servers.length - 1];
@@ -310,7 +298,7 @@ describe('gate 2 STS role assumption under faults (query protocol fault server)'
       ceAnswer(res);
     });
     const stsUrl = typeof sts === 'number' ? `http://127.0.0.1:${sts}` : (await serve(sts)).url;
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_COST_EXPLORER: ce.url, AWS_ENDPOINT_URL_STS: stsUrl });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_COST_EXPLORER: ce.url, AWS_ENDPOINT_URL_STS: stsUrl });
     return runCost({ sources: { ce: { type: 'costexplorer', maxAttempts: 2, roleArn: ROLE } }, aws: 'ce', timeoutSeconds });
   }
   const sts = () => servers[1];
@@ -649,7 +637,7 @@ describe('gate 2 bill export (CUR) source under faults', () => {
 describe('gate 2 bill export on S3 under faults (REST/XML fault server)', () => {
   async function run(handler: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     const endpoint = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: endpoint, AWS_S3_FORCE_PATH_STYLE: 'true' });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_S3: endpoint, AWS_S3_FORCE_PATH_STYLE: 'true' });
     return runCost({ sources: { bill: { type: 'cur', path: 's3://billing-exports/cur/2024-05.csv' } }, aws: 'bill', timeoutSeconds });
   }
   const s3 = () => servers[servers.length - 1];
@@ -909,7 +897,7 @@ const ddbError = (res: ServerResponse, type: string, message: string, status = 4
 describe('gate 2 DynamoDB ledger under faults (JSON 1.0 stand-in)', () => {
   async function run(handler: Parameters<typeof httpFaultServer>[0] | number, timeoutSeconds = 10) {
     const endpoint = typeof handler === 'number' ? `http://127.0.0.1:${handler}` : (await serve(handler)).url;
-    restoreEnv = setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint });
+    setEnv({ ...AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint });
     const t0 = Date.now();
     const { result, report } = await runGate(
       {

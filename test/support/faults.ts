@@ -1,3 +1,4 @@
+import { setEnv as setProcessEnv } from '../standins/dynalite';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 
@@ -67,4 +68,39 @@ export function pgErrorResponse(code: string, message: string): Buffer {
   head.write('E', 0);
   head.writeInt32BE(fields.length + 4, 1);
   return Buffer.concat([head, fields]);
+}
+
+/**
+ * Fault servers and environment variables scoped to one test: what a test starts with `serve` (or
+ * pushes onto `servers`) is closed, and what it sets with `setEnv` restored, after it (this registers
+ * its own afterEach).
+ */
+export function perTestFaults(): {
+  servers: LocalServer[];
+  serve(handler: Parameters<typeof httpFaultServer>[0]): Promise<LocalServer>;
+  setEnv(vars: Record<string, string>): void;
+} {
+  const servers: LocalServer[] = [];
+  let restore: (() => void) | undefined;
+  afterEach(async () => {
+    restore?.();
+    restore = undefined;
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    servers,
+    async serve(handler) {
+      const s = await httpFaultServer(handler);
+      servers.push(s);
+      return s;
+    },
+    setEnv(vars) {
+      const previous = restore;
+      const undo = setProcessEnv(vars);
+      restore = () => {
+        undo();
+        previous?.();
+      };
+    },
+  };
 }
